@@ -1,0 +1,11 @@
+//! One module per input format. Each turns bytes into [`Document`](crate::model::Document)s
+//! and reports a bad input as an [`InputError`](crate::error::InputError) naming the file,
+//! the line where it knows it, and the reason.
+
+pub mod confluence_html;
+pub mod confluence_xml;
+pub mod html;
+pub mod markdown;
+pub mod notion;
+pub mod terraform;
+pub mod tfstate;

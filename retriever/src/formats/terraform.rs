@@ -1,0 +1,261 @@
+//! Terraform configuration: `.tf`, `.tf.json`, `.tfvars` and `.terraform.lock.hcl`.
+//!
+//! One document per block that names infrastructure (`resource`, `data`, `module`,
+//! `variable`, `output`, `provider`, `locals`), titled by its address
+//! (`module.eks.aws_eks_node_group.main`) so that a question naming the address finds it.
+//! The module prefix comes from the caller, which knows which `module` block points at the
+//! file's directory. Secrets are redacted structurally (defaults of `sensitive` variables,
+//! literal values of secret-named arguments) and then by pattern.
+
+use hcl::{Attribute, Block, Body, Expression};
+use regex::Regex;
+
+use crate::error::InputError;
+use crate::model::{Document, Kind, Section};
+use crate::redact::{REDACTED, is_reference, is_sensitive_key, redact_json, redact_text};
+
+/// Parses a `.tf` file. `module` is the address of the module the file belongs to
+/// (`module.eks`), empty for the root module.
+pub fn parse_tf(text: &str, location: &str, module: &str) -> Result<Vec<Document>, InputError> {
+    let body = parse_hcl(text, location)?;
+    let mut docs = Vec::new();
+    let mut search_from = 0;
+    for block in body.blocks() {
+        let labels: Vec<&str> = block.labels().iter().map(hcl::BlockLabel::as_str).collect();
+        let (line, after) = find_block(text, block.identifier(), &labels, search_from);
+        search_from = after;
+        let Some(mut doc) = block_document(block, &labels, module, &format!("{location}:{line}")) else { continue };
+        let rendered = hcl::format::to_string(&redact_block(block)).unwrap_or_default();
+        doc.sections.push(Section { heading: Vec::new(), anchor: None, text: redact_text(rendered.trim()).into_owned() });
+        docs.push(doc);
+    }
+    Ok(docs)
+}
+
+/// Parses a `.tf.json` file (the same blocks in JSON syntax).
+pub fn parse_tf_json(text: &str, location: &str, module: &str) -> Result<Vec<Document>, InputError> {
+    let root: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| InputError::at(location, e.line(), format!("invalid JSON: {e}")))?;
+    let mut docs = Vec::new();
+    let Some(root) = root.as_object() else {
+        return Err(InputError::new(location, "not a Terraform JSON configuration (top level is not an object)"));
+    };
+    for (kind, entries) in root {
+        let Some(entries) = entries.as_object() else { continue };
+        let two_labels = matches!(kind.as_str(), "resource" | "data");
+        for (first, value) in entries {
+            let items: Vec<(Vec<&str>, &serde_json::Value)> = if two_labels {
+                value.as_object().map(|m| m.iter().map(|(n, v)| (vec![first.as_str(), n.as_str()], v)).collect()).unwrap_or_default()
+            } else {
+                vec![(vec![first.as_str()], value)]
+            };
+            for (labels, attrs) in items {
+                let block = Block::builder(kind.as_str()).add_labels(labels.clone()).build();
+                let Some(mut doc) = block_document(&block, &labels, module, location) else { continue };
+                doc.id = format!("{location}#{}", doc.title);
+                let mut attrs = attrs.clone();
+                redact_json(&mut attrs);
+                let text = serde_json::to_string_pretty(&attrs).unwrap_or_default();
+                doc.sections.push(Section { heading: Vec::new(), anchor: None, text });
+                docs.push(doc);
+            }
+        }
+    }
+    Ok(docs)
+}
+
+/// Parses a `.tfvars` file into one document; values of secret-named variables are redacted
+/// whatever their form, since tfvars hold literals.
+pub fn parse_tfvars(text: &str, location: &str, file_name: &str) -> Result<Vec<Document>, InputError> {
+    let body = parse_hcl(text, location)?;
+    let mut doc = Document::new(Kind::Terraform, format!("Variable values ({file_name})"), location);
+    doc.fields.push(("block".into(), "tfvars".into()));
+    let mut lines = Vec::new();
+    for attr in body.attributes() {
+        let value = if is_sensitive_key(attr.key()) {
+            format!("\"{REDACTED}\"")
+        } else {
+            hcl::format::to_string(attr.expr()).unwrap_or_default()
+        };
+        lines.push(format!("{} = {}", attr.key(), value));
+    }
+    doc.sections.push(Section { heading: Vec::new(), anchor: None, text: redact_text(&lines.join("\n")).into_owned() });
+    Ok(vec![doc])
+}
+
+/// Parses `.terraform.lock.hcl`: provider pins (hashes are left out).
+pub fn parse_lock(text: &str, location: &str) -> Result<Vec<Document>, InputError> {
+    let body = parse_hcl(text, location)?;
+    let mut doc = Document::new(Kind::Terraform, "Provider versions (.terraform.lock.hcl)", location);
+    let mut lines = Vec::new();
+    for block in body.blocks().filter(|b| b.identifier() == "provider") {
+        let name = block.labels().first().map(hcl::BlockLabel::as_str).unwrap_or_default();
+        let get = |k: &str| {
+            block.body().attributes().find(|a| a.key() == k).map(|a| hcl::format::to_string(a.expr()).unwrap_or_default())
+        };
+        let version = get("version").unwrap_or_default();
+        let constraints = get("constraints").map(|c| format!(" (constraints {c})")).unwrap_or_default();
+        lines.push(format!("provider {name} version {version}{constraints}"));
+    }
+    doc.sections.push(Section { heading: Vec::new(), anchor: None, text: lines.join("\n") });
+    Ok(vec![doc])
+}
+
+fn parse_hcl(text: &str, location: &str) -> Result<Body, InputError> {
+    hcl::parse(text).map_err(|e| match e {
+        hcl::Error::Parse(p) => InputError::at(location, p.location().line(), format!("malformed HCL: {}", p.message())),
+        other => InputError::new(location, format!("malformed HCL: {other}")),
+    })
+}
+
+/// The document for one block, without its body text; `None` for blocks that describe no
+/// infrastructure.
+fn block_document(block: &Block, labels: &[&str], module: &str, location: &str) -> Option<Document> {
+    let prefix = if module.is_empty() { String::new() } else { format!("{module}.") };
+    let ident = block.identifier();
+    let (address, ty) = match (ident, labels) {
+        ("resource", [ty, name]) => (format!("{prefix}{ty}.{name}"), Some(*ty)),
+        ("data", [ty, name]) => (format!("{prefix}data.{ty}.{name}"), Some(*ty)),
+        ("module", [name]) => (format!("{prefix}module.{name}"), None),
+        ("variable", [name]) => (format!("{prefix}var.{name}"), None),
+        ("output", [name]) => (format!("{prefix}output.{name}"), None),
+        ("provider", [name, ..]) => (format!("{prefix}provider.{name}"), None),
+        ("locals", []) => (format!("{prefix}locals"), None),
+        ("terraform", []) => (format!("{prefix}terraform settings"), None),
+        _ => return None,
+    };
+    let mut doc = Document::new(Kind::Terraform, address.clone(), location);
+    doc.id = format!("{location}#{address}");
+    doc.fields.push(("address".into(), address.clone()));
+    doc.fields.push(("block".into(), ident.to_string()));
+    if let Some(ty) = ty {
+        doc.fields.push(("type".into(), ty.to_string()));
+    }
+    let module_name = if module.is_empty() { "root" } else { module };
+    doc.fields.push(("module".into(), module_name.to_string()));
+    doc.add_scope("module", module_name);
+    if !module.is_empty() {
+        doc.breadcrumbs = module.split(".module.").map(|m| m.trim_start_matches("module.").to_string()).map(|m| format!("module.{m}")).collect();
+    }
+    if ident == "module" {
+        doc.add_scope("module", &address);
+        for key in ["source", "version"] {
+            if let Some(a) = block.body().attributes().find(|a| a.key() == key) {
+                let v = hcl::format::to_string(a.expr()).unwrap_or_default();
+                doc.fields.push((key.into(), v.trim_matches('"').to_string()));
+            }
+        }
+    }
+    Some(doc)
+}
+
+/// A copy of the block with secrets replaced: the default of a `sensitive = true` variable,
+/// and literal strings assigned to secret-named arguments at any depth.
+fn redact_block(block: &Block) -> Block {
+    let mut out = block.clone();
+    let sensitive_var = block.identifier() == "variable"
+        && block.body().attributes().any(|a| a.key() == "sensitive" && matches!(a.expr(), Expression::Bool(true)));
+    redact_body(&mut out.body, sensitive_var);
+    out
+}
+
+fn redact_body(body: &mut Body, sensitive_var: bool) {
+    for attr in body.attributes_mut() {
+        redact_attribute(attr, sensitive_var);
+    }
+    for block in body.blocks_mut() {
+        redact_body(&mut block.body, false);
+    }
+}
+
+fn redact_attribute(attr: &mut Attribute, sensitive_var: bool) {
+    let literal = matches!(&attr.expr, Expression::String(s) if !is_reference(s))
+        || matches!(&attr.expr, Expression::TemplateExpr(_)) && !attr.expr.to_string().contains("${");
+    if (sensitive_var && attr.key() == "default") || (is_sensitive_key(attr.key()) && literal) {
+        attr.expr = Expression::String(REDACTED.into());
+    }
+}
+
+/// Line (1-based) where a block starts, searching forward from `from`; returns the line and
+/// the offset to continue from.
+fn find_block(text: &str, ident: &str, labels: &[&str], from: usize) -> (usize, usize) {
+    let mut pattern = format!(r"(?m)^[ \t]*{}", regex::escape(ident));
+    for l in labels {
+        pattern.push_str(&format!(r#"\s+"?{}"?"#, regex::escape(l)));
+    }
+    pattern.push_str(r"\s*\{");
+    let found = Regex::new(&pattern).ok().and_then(|re| re.find_at(text, from.min(text.len())));
+    match found {
+        Some(m) => (text[..m.start()].matches('\n').count() + 1, m.end()),
+        None => (1, from),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_become_addressed_documents() {
+        let tf = r#"
+variable "db_password" {
+  type      = string
+  sensitive = true
+  default   = "hunter22"
+}
+
+resource "aws_db_instance" "orders" {
+  identifier = "pinecart-orders"
+  engine     = "postgres"
+  password   = "literal-secret"
+  username   = var.db_user
+}
+
+module "eks" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 21.0"
+}
+"#;
+        let docs = parse_tf(tf, "main.tf", "").unwrap();
+        let titles: Vec<_> = docs.iter().map(|d| d.title.as_str()).collect();
+        assert_eq!(titles, ["var.db_password", "aws_db_instance.orders", "module.eks"]);
+        assert_eq!(docs[1].location, "main.tf:8");
+        let var = &docs[0].sections[0].text;
+        assert!(!var.contains("hunter22") && var.contains(REDACTED), "{var}");
+        let db = &docs[1].sections[0].text;
+        assert!(!db.contains("literal-secret") && db.contains("var.db_user"), "{db}");
+        assert!(docs[2].fields.contains(&("source".into(), "terraform-aws-modules/eks/aws".into())));
+        assert!(docs[2].scopes.contains(&"module:module.eks".to_string()));
+    }
+
+    #[test]
+    fn module_prefix_builds_full_addresses() {
+        let docs = parse_tf("resource \"aws_eks_node_group\" \"main\" {\n  min_size = 2\n}\n", "ng.tf", "module.eks").unwrap();
+        assert_eq!(docs[0].title, "module.eks.aws_eks_node_group.main");
+        assert_eq!(docs[0].scopes, ["module:module.eks"]);
+    }
+
+    #[test]
+    fn malformed_hcl_names_the_line() {
+        let err = parse_tf("resource \"a\" \"b\" {\n  x = 1\n  y = = 2\n}\n", "bad.tf", "").unwrap_err();
+        assert_eq!(err.line, Some(3), "{err}");
+        assert!(err.reason.starts_with("malformed HCL"), "{err}");
+    }
+
+    #[test]
+    fn real_eks_example_parses() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/samples/terraform/eks-example/eks-managed-node-group");
+        let text = std::fs::read_to_string(format!("{dir}/eks-al2023.tf")).unwrap();
+        let docs = parse_tf(&text, "eks-al2023.tf", "").unwrap();
+        let eks = docs.iter().find(|d| d.title == "module.eks_al2023").unwrap();
+        assert!(eks.sections[0].text.contains("m6i.large"), "{}", eks.sections[0].text);
+        assert!(parse_tf("", "outputs.tf", "").unwrap().is_empty());
+    }
+
+    #[test]
+    fn tfvars_values_with_secret_names_are_redacted() {
+        let docs = parse_tfvars("region = \"eu-west-1\"\ndb_password = \"abc123xyz\"\n", "prod.tfvars", "prod.tfvars").unwrap();
+        let text = &docs[0].sections[0].text;
+        assert!(text.contains("eu-west-1") && !text.contains("abc123xyz"), "{text}");
+    }
+}

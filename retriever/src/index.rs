@@ -1,0 +1,238 @@
+//! The on-disk index: a tantivy index plus `sleuth-manifest.json`, which records the schema
+//! version and, per unit, the content hash it was indexed from (for incremental re-indexing).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer};
+use tantivy::Index;
+
+use crate::error::Error;
+use crate::model::Kind;
+use crate::source::Stamp;
+
+/// Version of the schema and of the manifest's meaning. Bump it whenever either changes in a
+/// way an older index cannot be read with; such an index is then refused with a message.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const MANIFEST: &str = "sleuth-manifest.json";
+const TOKENIZER: &str = "sleuth_en";
+
+/// The fields of every indexed chunk.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Unit the chunk came from (for deletion on re-index).
+    pub unit: Field,
+    /// Document id.
+    pub doc_id: Field,
+    /// Chunk id.
+    pub chunk_id: Field,
+    /// `confluence`, `notion`, …
+    pub kind: Field,
+    /// Filter scopes (`space:ops`, …).
+    pub scope: Field,
+    /// Document title.
+    pub title: Field,
+    /// Heading path, joined with ` > `.
+    pub heading: Field,
+    /// Ancestors, joined with ` > `.
+    pub breadcrumbs: Field,
+    /// Properties as `name: value` lines.
+    pub fields: Field,
+    /// The chunk's text.
+    pub body: Field,
+    /// Where the document is.
+    pub location: Field,
+    /// Section anchor.
+    pub anchor: Field,
+    /// Author.
+    pub author: Field,
+    /// Last modified.
+    pub modified: Field,
+    /// Attachment names.
+    pub attachments: Field,
+}
+
+/// Builds the schema; field order is part of [`SCHEMA_VERSION`].
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let fields = Fields {
+        unit: b.add_text_field("unit", STRING),
+        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        chunk_id: b.add_text_field("chunk_id", STORED),
+        kind: b.add_text_field("kind", STRING | STORED),
+        scope: b.add_text_field("scope", STRING | STORED),
+        title: b.add_text_field("title", text.clone()),
+        heading: b.add_text_field("heading", text.clone()),
+        breadcrumbs: b.add_text_field("breadcrumbs", text.clone()),
+        fields: b.add_text_field("fields", text.clone()),
+        body: b.add_text_field("body", text),
+        location: b.add_text_field("location", STORED),
+        anchor: b.add_text_field("anchor", STORED),
+        author: b.add_text_field("author", STORED),
+        modified: b.add_text_field("modified", STORED),
+        attachments: b.add_text_field("attachments", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// English analysis: split on non-alphanumerics (so `aws_eks_node_group` and `orders-db`
+/// match their parts), lowercase, drop stop words (questions are full of them), stem.
+pub fn register_tokenizer(index: &Index) {
+    let stop_words = StopWordFilter::new(Language::English).expect("tantivy ships English stop words");
+    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(48))
+        .filter(LowerCaser)
+        .filter(stop_words)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    index.tokenizers().register(TOKENIZER, analyzer);
+}
+
+/// What the manifest remembers of a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRecord {
+    /// Hash of the unit's files and context when it was indexed.
+    pub hash: String,
+    /// Kind of its documents.
+    pub kind: Kind,
+    /// Documents it produced.
+    pub documents: usize,
+    /// Chunks it produced.
+    pub chunks: usize,
+}
+
+/// What the manifest remembers of a file: its stamp and hash, so an untouched file is not
+/// read again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    /// Size and mtime.
+    pub stamp: Stamp,
+    /// SHA-256 of the contents, hex.
+    pub hash: String,
+}
+
+/// `sleuth-manifest.json`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// Version of the sleuth that last wrote the index.
+    pub written_by: String,
+    /// Indexed units by id.
+    pub units: BTreeMap<String, UnitRecord>,
+    /// Files by disk path.
+    pub files: BTreeMap<String, FileRecord>,
+    /// Archives by logical path.
+    pub archives: BTreeMap<String, Stamp>,
+}
+
+impl Manifest {
+    fn path(dir: &Path) -> PathBuf {
+        dir.join(MANIFEST)
+    }
+
+    /// Reads the manifest of an index directory; `Ok(None)` if there is none.
+    pub fn load(dir: &Path) -> Result<Option<Manifest>, Error> {
+        let path = Self::path(dir);
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: u32,
+        }
+        let version: Version =
+            serde_json::from_slice(&bytes).map_err(|e| Error::CorruptManifest { path: path.clone(), reason: e.to_string() })?;
+        if version.schema_version != SCHEMA_VERSION {
+            return Err(Error::IncompatibleSchema { path: dir.to_path_buf(), found: version.schema_version, expected: SCHEMA_VERSION });
+        }
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| Error::CorruptManifest { path, reason: e.to_string() })
+    }
+
+    /// Writes the manifest atomically (temporary file, then rename).
+    pub fn save(&self, dir: &Path) -> Result<(), Error> {
+        let path = Self::path(dir);
+        let tmp = dir.join(format!("{MANIFEST}.tmp"));
+        let bytes = serde_json::to_vec(self).expect("manifest serializes");
+        fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+    }
+}
+
+/// Opens the index at `dir` for reading: checks the manifest's schema version first, so an
+/// incompatible index is refused with a message rather than a tantivy error.
+pub fn open(dir: &Path) -> Result<(Index, Fields, Manifest), Error> {
+    let Some(manifest) = Manifest::load(dir)? else {
+        return Err(if dir.join("meta.json").exists() { Error::NotAnIndex(dir.to_path_buf()) } else { Error::NoIndex(dir.to_path_buf()) });
+    };
+    let index = Index::open_in_dir(dir).map_err(|e| Error::tantivy(dir, e))?;
+    register_tokenizer(&index);
+    let (_, fields) = schema();
+    Ok((index, fields, manifest))
+}
+
+/// Opens the index at `dir` for writing, creating it when the directory is missing or empty.
+/// `rebuild` discards an existing sleuth index (of any schema version) first; a directory
+/// that holds anything else is never touched.
+pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields, Manifest), Error> {
+    let has_manifest = Manifest::path(dir).exists();
+    if rebuild && has_manifest {
+        for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let path = entry.map_err(|e| Error::io(dir, e))?.path();
+            let result = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
+            result.map_err(|e| Error::io(&path, e))?;
+        }
+    } else if has_manifest {
+        return open(dir);
+    }
+    let empty = fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(true);
+    if !empty {
+        return Err(Error::NotAnIndex(dir.to_path_buf()));
+    }
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let (schema, fields) = schema();
+    let index = Index::create_in_dir(dir, schema).map_err(|e| Error::tantivy(dir, e))?;
+    register_tokenizer(&index);
+    let manifest = Manifest { schema_version: SCHEMA_VERSION, written_by: env!("CARGO_PKG_VERSION").to_string(), ..Manifest::default() };
+    manifest.save(dir)?;
+    Ok((index, fields, manifest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_from_another_schema_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        open_or_create(dir.path(), false).unwrap();
+        let mut m = Manifest::load(dir.path()).unwrap().unwrap();
+        m.schema_version = SCHEMA_VERSION + 1;
+        m.save(dir.path()).unwrap();
+        let err = open(dir.path()).unwrap_err();
+        assert!(matches!(err, Error::IncompatibleSchema { found, .. } if found == SCHEMA_VERSION + 1));
+        assert!(err.to_string().contains("--rebuild"));
+        // --rebuild recovers.
+        open_or_create(dir.path(), true).unwrap();
+        open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn a_foreign_directory_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        assert!(matches!(open_or_create(dir.path(), true), Err(Error::NotAnIndex(_))));
+        assert!(dir.path().join("notes.txt").exists());
+    }
+}

@@ -1,0 +1,365 @@
+//! Indexing: plan the inputs, skip what has not changed, parse the rest in parallel, redact,
+//! chunk, write, and report.
+//!
+//! Incremental by construction: every unit's hash (its files' SHA-256s plus the context its
+//! parse depends on) is compared with the manifest. Files whose size and mtime are unchanged
+//! are not even read, so a no-change run costs one `stat` per file. Units that vanished from
+//! under the paths being indexed are deleted from the index.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use crate::chunk::chunk;
+use crate::error::{Error, InputError};
+use crate::formats::{confluence_html, confluence_xml, markdown, notion, terraform, tfstate};
+use crate::index::{self, FileRecord, Fields, Manifest, UnitRecord};
+use crate::model::{Document, Kind};
+use crate::redact::redact_text;
+use crate::source::{self, Format, PlanOptions, Stamp, Unit};
+
+/// Options of [`index`].
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Only detect (and claim unmarked files as) this kind.
+    pub kind: Option<Kind>,
+    /// Skip files larger than this many bytes (streamed Confluence XML excepted).
+    pub max_file_size: u64,
+    /// Start from an empty index.
+    pub rebuild: bool,
+    /// Memory budget of the index writer, in bytes.
+    pub writer_memory: usize,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions { kind: None, max_file_size: 100 << 20, rebuild: false, writer_memory: 96 << 20 }
+    }
+}
+
+/// Receives progress while units are parsed (a progress bar, or nothing).
+pub trait Progress: Sync {
+    /// Parsing of `total` units begins.
+    fn begin(&self, _total: u64) {}
+    /// One unit is done.
+    fn advance(&self, _unit: &str) {}
+    /// All units are done.
+    fn finish(&self) {}
+}
+
+/// A [`Progress`] that shows nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What an indexing run did.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    /// Documents written this run.
+    pub documents: usize,
+    /// Chunks written this run.
+    pub chunks: usize,
+    /// Documents written, by kind.
+    pub by_kind: BTreeMap<Kind, usize>,
+    /// Units (files, or file groups) parsed and written.
+    pub indexed_units: usize,
+    /// Units skipped because they had not changed.
+    pub unchanged_units: usize,
+    /// Units removed because their files are gone.
+    pub removed_units: usize,
+    /// Bytes of input parsed.
+    pub bytes: u64,
+    /// Inputs that could not be indexed, with reasons.
+    pub skipped: Vec<InputError>,
+    /// Files that are not documents (images, stylesheets…).
+    pub ignored: usize,
+    /// Documents in the whole index after the run.
+    pub total_documents: usize,
+    /// Chunks in the whole index after the run.
+    pub total_chunks: u64,
+    /// Wall time.
+    #[serde(serialize_with = "as_secs")]
+    pub elapsed: Duration,
+}
+
+fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+/// Indexes `inputs` (directories, files or `.zip`s) into the index at `dir`.
+pub fn index(dir: &Path, inputs: &[PathBuf], opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary, Error> {
+    let started = Instant::now();
+    let (index, fields, mut manifest) = index::open_or_create(dir, opts.rebuild)?;
+    let plan_opts = PlanOptions { kind: opts.kind, max_file_size: opts.max_file_size };
+    let plan = source::plan(inputs, &plan_opts, &|logical, stamp| manifest.archives.get(logical) == Some(&stamp));
+    let mut summary = Summary { skipped: plan.skipped.clone(), ignored: plan.ignored, ..Summary::default() };
+
+    // Hash every unit (cheaply, via stamps) and keep the ones that changed.
+    let hashed: Vec<(&Unit, Result<(String, Vec<(String, FileRecord)>), InputError>)> =
+        plan.units.par_iter().map(|u| (u, unit_hash(u, &manifest))).collect();
+    let mut changed = Vec::new();
+    let mut file_records = Vec::new();
+    for (unit, result) in hashed {
+        match result {
+            Ok((hash, files)) => {
+                if manifest.units.get(&unit.id).is_some_and(|r| r.hash == hash) {
+                    summary.unchanged_units += 1;
+                } else {
+                    changed.push((unit, hash));
+                }
+                file_records.extend(files);
+            }
+            Err(e) => summary.skipped.push(e),
+        }
+    }
+
+    let present: HashSet<&str> = plan.units.iter().map(|u| u.id.as_str()).collect();
+    let under_root = |id: &str| {
+        plan.roots.iter().any(|r| id == r || id.starts_with(&format!("{r}/")) || id.starts_with(&format!("{r}!/")))
+    };
+    let kept_archive = |id: &str| plan.unchanged_archives.iter().any(|p| id.starts_with(p.as_str()));
+    let removed: Vec<String> = manifest
+        .units
+        .iter()
+        .filter(|(id, rec)| {
+            under_root(id) && !present.contains(id.as_str()) && !kept_archive(id) && opts.kind.is_none_or(|k| k == rec.kind)
+        })
+        .map(|(id, _)| id.clone())
+        .collect();
+
+    if !changed.is_empty() || !removed.is_empty() {
+        let mut writer: IndexWriter = index.writer(opts.writer_memory).map_err(|e| Error::tantivy(dir, e))?;
+        for id in removed.iter().chain(changed.iter().map(|(u, _)| &u.id)) {
+            writer.delete_term(Term::from_field_text(fields.unit, id));
+        }
+        progress.begin(changed.len() as u64);
+        let errors = Mutex::new(Vec::new());
+        let results: Vec<(String, UnitRecord, u64)> = changed
+            .par_iter()
+            .filter_map(|(unit, hash)| {
+                let outcome = parse_unit(unit).and_then(|docs| write_unit(&writer, &fields, unit, docs).map_err(|e| InputError::new(&unit.id, e)));
+                progress.advance(&unit.id);
+                match outcome {
+                    Ok((documents, chunks)) => {
+                        let bytes = unit.files.iter().map(|f| f.size).sum();
+                        Some((unit.id.clone(), UnitRecord { hash: hash.clone(), kind: unit.format.kind(), documents, chunks }, bytes))
+                    }
+                    Err(e) => {
+                        errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e);
+                        None
+                    }
+                }
+            })
+            .collect();
+        progress.finish();
+        writer.commit().map_err(|e| Error::tantivy(dir, e))?;
+        let mut errors = errors.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        errors.sort_by(|a, b| a.path.cmp(&b.path));
+        summary.skipped.extend(errors);
+
+        for id in &removed {
+            manifest.units.remove(id);
+        }
+        for (unit, _) in &changed {
+            manifest.units.remove(&unit.id);
+        }
+        for (id, record, bytes) in results {
+            summary.indexed_units += 1;
+            summary.documents += record.documents;
+            summary.chunks += record.chunks;
+            summary.bytes += bytes;
+            *summary.by_kind.entry(record.kind).or_default() += record.documents;
+            manifest.units.insert(id, record);
+        }
+        summary.removed_units = removed.len();
+    }
+
+    let archive_changed = !plan.archives.is_empty();
+    for (logical, stamp) in &plan.archives {
+        manifest.archives.insert(logical.clone(), *stamp);
+    }
+    let files_changed = file_records.iter().any(|(k, v)| manifest.files.get(k) != Some(v));
+    if files_changed || archive_changed || summary.indexed_units > 0 || summary.removed_units > 0 {
+        // Forget stamps of files that are gone, so the manifest does not grow forever.
+        let live: HashSet<&str> = file_records.iter().map(|(k, _)| k.as_str()).collect();
+        manifest.files.retain(|k, _| live.contains(k.as_str()) || !plan.roots.iter().any(|r| k.starts_with(r.as_str())));
+        manifest.files.extend(file_records);
+        manifest.written_by = env!("CARGO_PKG_VERSION").to_string();
+        manifest.save(dir)?;
+    }
+    summary.total_documents = manifest.units.values().map(|u| u.documents).sum();
+    summary.total_chunks = manifest.units.values().map(|u| u.chunks as u64).sum();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// The unit's hash, reusing the manifest's file hashes when size and mtime are unchanged
+/// (files inside archives are always re-hashed; they only get here when the archive changed).
+fn unit_hash(unit: &Unit, manifest: &Manifest) -> Result<(String, Vec<(String, FileRecord)>), InputError> {
+    let mut hasher = Sha256::new();
+    hasher.update(unit.format.context().as_bytes());
+    let mut records = Vec::new();
+    for f in &unit.files {
+        let in_archive = f.logical.contains("!/");
+        let stamp = Stamp::of(&f.disk).ok_or_else(|| InputError::new(&f.logical, "cannot read file"))?;
+        let key = f.disk.display().to_string();
+        let cached = manifest.files.get(&key).filter(|r| !in_archive && r.stamp == stamp).map(|r| r.hash.clone());
+        let hash = match cached {
+            Some(h) => h,
+            None => hash_file(&f.disk).map_err(|e| InputError::new(&f.logical, format!("cannot read: {e}")))?,
+        };
+        hasher.update(hash.as_bytes());
+        if !in_archive {
+            records.push((key, FileRecord { stamp, hash }));
+        }
+    }
+    Ok((hex::encode(hasher.finalize()), records))
+}
+
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Reads a file as UTF-8, with a precise reason when it is not.
+fn read_text(f: &source::FileRef) -> Result<String, InputError> {
+    let bytes = fs::read(&f.disk).map_err(|e| InputError::new(&f.logical, format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        InputError::at(&f.logical, line, format!("invalid UTF-8 at byte {at}: not a text file, or not UTF-8 encoded"))
+    })
+}
+
+/// Parses one unit into documents (redacted, not yet chunked).
+pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
+    let main = &unit.files[0];
+    let name = main.logical.rsplit('/').next().unwrap_or(&main.logical);
+    let mut docs = match &unit.format {
+        Format::ConfluencePage(space) => {
+            let text = read_text(main)?;
+            vec![confluence_html::parse_page(&text, &main.logical, space).map_err(|r| InputError::new(&main.logical, r))?]
+        }
+        Format::ConfluenceXml => confluence_xml::read(&main.disk, &main.logical)?,
+        Format::NotionPage(place) => {
+            let text = read_text(main)?;
+            if name.to_ascii_lowercase().ends_with(".html") {
+                vec![notion::parse_html_page(&text, &main.logical, name, place)]
+            } else {
+                vec![notion::parse_markdown_page(&text, &main.logical, name, place)]
+            }
+        }
+        Format::NotionDatabase { title, breadcrumbs } => {
+            let csv = read_text(main)?;
+            let mut row_place = notion::Placement { breadcrumbs: breadcrumbs.clone(), database: Some(title.clone()) };
+            row_place.breadcrumbs.push(title.clone());
+            let mut rows = Vec::new();
+            for f in &unit.files[1..] {
+                let row_name = f.logical.rsplit('/').next().unwrap_or(&f.logical);
+                rows.push(notion::parse_markdown_page(&read_text(f)?, &f.logical, row_name, &row_place));
+            }
+            notion::parse_database(&csv, &main.logical, title, &row_place.breadcrumbs, rows)?
+        }
+        Format::Markdown => {
+            let page = markdown::parse(&read_text(main)?);
+            let title = page.title.unwrap_or_else(|| name.trim_end_matches(".md").trim_end_matches(".markdown").to_string());
+            let mut doc = Document::new(Kind::Markdown, title, &main.logical);
+            doc.sections = page.sections;
+            vec![doc]
+        }
+        Format::TerraformConfig(module) => {
+            let text = read_text(main)?;
+            if name.ends_with(".json") {
+                terraform::parse_tf_json(&text, &main.logical, module)?
+            } else {
+                terraform::parse_tf(&text, &main.logical, module)?
+            }
+        }
+        Format::TerraformVars => {
+            let text = read_text(main)?;
+            if name.ends_with(".json") {
+                terraform::parse_tf_json(&text, &main.logical, "")?
+            } else {
+                terraform::parse_tfvars(&text, &main.logical, name)?
+            }
+        }
+        Format::TerraformLock => terraform::parse_lock(&read_text(main)?, &main.logical)?,
+        Format::TerraformState => tfstate::parse(&read_text(main)?, &main.logical)?,
+    };
+    for doc in &mut docs {
+        redact_document(doc);
+    }
+    Ok(docs)
+}
+
+/// The last line of defence: every text a document carries is scrubbed by pattern, whatever
+/// its reader already did.
+fn redact_document(doc: &mut Document) {
+    for s in &mut doc.sections {
+        if let std::borrow::Cow::Owned(r) = redact_text(&s.text) {
+            s.text = r;
+        }
+    }
+    for (_, v) in &mut doc.fields {
+        if let std::borrow::Cow::Owned(r) = redact_text(v) {
+            *v = r;
+        }
+    }
+}
+
+fn write_unit(writer: &IndexWriter, f: &Fields, unit: &Unit, docs: Vec<Document>) -> Result<(usize, usize), String> {
+    let mut chunks_written = 0;
+    let documents = docs.len();
+    for doc in docs {
+        let kind = doc.kind.unwrap_or(unit.format.kind());
+        let fields_text: String = doc.fields.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        let breadcrumbs = doc.breadcrumbs.join(" > ");
+        let attachments = doc.attachments.join("\n");
+        for c in chunk(&doc) {
+            let mut t = TantivyDocument::default();
+            t.add_text(f.unit, &unit.id);
+            t.add_text(f.doc_id, &doc.id);
+            t.add_text(f.chunk_id, &c.id);
+            t.add_text(f.kind, kind.as_str());
+            for s in &doc.scopes {
+                t.add_text(f.scope, s);
+            }
+            t.add_text(f.title, &doc.title);
+            t.add_text(f.heading, c.heading.join(" > "));
+            t.add_text(f.breadcrumbs, &breadcrumbs);
+            t.add_text(f.fields, &fields_text);
+            t.add_text(f.body, &c.text);
+            t.add_text(f.location, &doc.location);
+            if let Some(a) = &c.anchor {
+                t.add_text(f.anchor, a);
+            }
+            if let Some(a) = &doc.author {
+                t.add_text(f.author, a);
+            }
+            if let Some(m) = &doc.modified {
+                t.add_text(f.modified, m);
+            }
+            if !attachments.is_empty() {
+                t.add_text(f.attachments, &attachments);
+            }
+            writer.add_document(t).map_err(|e| format!("index write failed: {e}"))?;
+            chunks_written += 1;
+        }
+    }
+    Ok((documents, chunks_written))
+}

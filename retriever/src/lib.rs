@@ -1,0 +1,55 @@
+/*!
+The search half of sleuth: turns a team's Confluence, Notion, Terraform and Markdown exports
+into a tantivy index on disk, and answers searches over it.
+
+# A tour
+
+Indexing is a pipeline of small steps, each in its own module:
+
+1. [`source`] walks the paths a user names, unpacks `.zip`s (nested ones too, safely), and
+   groups files into *units*, the smallest sets of files that are parsed together: one wiki
+   page, one Terraform file, or a Notion database (its CSV plus one page per row). The kind of
+   each file is detected from its content and naming, or forced with `--kind`.
+2. [`formats`] holds one reader per format. Readers produce [`Document`]s (a title, breadcrumbs,
+   properties, and the body split into heading sections) or one [`InputError`] saying which
+   file, which line, and why. A bad file never stops the run.
+3. [`redact`] scrubs secrets from everything a reader produced, before anything is written.
+4. [`chunk`] cuts sections into pieces sized for an LLM's context, never across sections and
+   preferably at paragraph or sentence ends.
+5. [`ingest`] runs it all: hashes units to skip what has not changed since the last run, parses
+   the rest in parallel, writes chunks, deletes what vanished, and returns a [`Summary`].
+
+The index itself ([`index`]) is a tantivy index plus a manifest that records the schema
+version (an incompatible index is refused with a message, never misread) and the hash of every
+unit. [`search`] opens it once and answers queries with BM25 (titles and headings weigh more
+than body text, English stemming, stop words dropped), kind and scope filters, one hit per
+document, and snippets with the matched terms marked.
+
+```no_run
+use retriever::{IndexOptions, NoProgress, SearchQuery, Searcher};
+# fn main() -> Result<(), retriever::Error> {
+let dir = std::path::Path::new("/tmp/sleuth-index");
+let summary = retriever::index(dir, &["docs-index".into()], &IndexOptions::default(), &NoProgress)?;
+println!("{} documents, {} skipped", summary.documents, summary.skipped.len());
+let hits = Searcher::open(dir)?.search(&SearchQuery { text: "what does checkout depend on".into(), limit: 5, ..Default::default() })?;
+# Ok(()) }
+```
+
+This crate knows nothing about Kubernetes or LLMs.
+*/
+
+pub mod chunk;
+pub mod error;
+pub mod formats;
+pub mod index;
+pub mod ingest;
+pub mod model;
+pub mod redact;
+pub mod search;
+pub mod source;
+
+pub use error::{Error, InputError};
+pub use index::SCHEMA_VERSION;
+pub use ingest::{IndexOptions, NoProgress, Progress, Summary, index};
+pub use model::{Chunk, Document, Kind, Section};
+pub use search::{Hit, SearchQuery, Searcher, scope};

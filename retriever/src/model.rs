@@ -1,0 +1,141 @@
+//! The document model every reader produces and the chunker consumes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Where a document came from. The string forms are what users type after `--kind` and what
+/// the JSON output and the index store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A Confluence space export (HTML or XML).
+    Confluence,
+    /// A Notion "Markdown & CSV" (or HTML) export.
+    Notion,
+    /// Terraform configuration, state, or `terraform show -json` output.
+    Terraform,
+    /// Plain Markdown files.
+    Markdown,
+}
+
+impl Kind {
+    /// Every kind, in the order help texts list them.
+    pub const ALL: [Kind; 4] = [Kind::Confluence, Kind::Notion, Kind::Terraform, Kind::Markdown];
+
+    /// The lowercase name used on the command line, in JSON and in the index.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Confluence => "confluence",
+            Kind::Notion => "notion",
+            Kind::Terraform => "terraform",
+            Kind::Markdown => "markdown",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!("unknown kind {s:?} (expected one of: confluence, notion, terraform, markdown)")
+            })
+    }
+}
+
+/// One logical document: a wiki page, a database row, a Terraform resource.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// Stable identifier, unique within the index (derived from the location).
+    pub id: String,
+    /// Format family.
+    pub kind: Option<Kind>,
+    /// Human title (ids stripped, space prefixes removed).
+    pub title: String,
+    /// Path of the file it came from (`archive.zip!/inner/path` inside archives), with a
+    /// `:line` suffix where the document starts inside a larger file.
+    pub location: String,
+    /// Ancestors from the top down (Confluence breadcrumbs, Notion folder path, module path).
+    pub breadcrumbs: Vec<String>,
+    /// Filter scopes, e.g. `space:ops`, `database:service catalog`, `module:module.eks`.
+    pub scopes: Vec<String>,
+    /// Author or creator, when the export says.
+    pub author: Option<String>,
+    /// Last-modified date as the export wrote it.
+    pub modified: Option<String>,
+    /// Structured properties (Notion properties, Terraform type/address, …).
+    pub fields: Vec<(String, String)>,
+    /// The body, split at headings.
+    pub sections: Vec<Section>,
+    /// Attachment file names: listed with the page, never indexed.
+    pub attachments: Vec<String>,
+}
+
+/// A run of body text under one heading path.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// Headings from the outermost to this section's own; empty for text before any heading.
+    pub heading: Vec<String>,
+    /// An anchor to cite the section by (`id` of the heading), when the format has one.
+    pub anchor: Option<String>,
+    /// Readable text: paragraphs separated by blank lines, code kept in fenced blocks.
+    pub text: String,
+}
+
+impl Document {
+    /// Builds an empty document of `kind` with the given title and location; the id is the
+    /// location, which is unique per file (plus a suffix the caller adds when one file yields
+    /// several documents).
+    pub fn new(kind: Kind, title: impl Into<String>, location: impl Into<String>) -> Self {
+        let location = location.into();
+        Document {
+            id: location.clone(),
+            kind: Some(kind),
+            title: title.into(),
+            location,
+            ..Document::default()
+        }
+    }
+
+    /// Adds a scope such as `space:OPS`; stored lowercased so filters are case-insensitive.
+    pub fn add_scope(&mut self, facet: &str, value: &str) {
+        let value = value.trim();
+        if !value.is_empty() {
+            let scope = format!("{facet}:{}", value.to_lowercase());
+            if !self.scopes.contains(&scope) {
+                self.scopes.push(scope);
+            }
+        }
+    }
+
+    /// Total characters of body text, for statistics.
+    pub fn body_len(&self) -> usize {
+        self.sections.iter().map(|s| s.text.len()).sum()
+    }
+}
+
+/// A piece of a document small enough to hand to an LLM, as stored in the index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chunk {
+    /// `<document id>#<ordinal>`.
+    pub id: String,
+    /// Position of the chunk within its document.
+    pub ordinal: usize,
+    /// Heading path of the section the chunk belongs to.
+    pub heading: Vec<String>,
+    /// Anchor of that section, when known.
+    pub anchor: Option<String>,
+    /// The chunk's text.
+    pub text: String,
+}
