@@ -1,1 +1,25 @@
-fn main(){}
+//! The `sleuth` binary: parses flags and hands over to [`assistant::run`]. Kept thin so that
+//! everything it does is reachable (and tested) through the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = assistant::cli::Cli::parse();
+    assistant::logging::init(cli.verbose);
+    match assistant::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`sleuth search … | head`) is not an error worth a message.
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("sleuth: {err:#}");
+            ExitCode::from(assistant::EXIT_FAILURE)
+        }
+    }
+}

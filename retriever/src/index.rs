@@ -6,9 +6,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
-use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer};
 use tantivy::Index;
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+};
 
 use crate::error::Error;
 use crate::model::Kind;
@@ -61,7 +65,9 @@ pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = TextOptions::default()
         .set_indexing_options(
-            TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
     let fields = Fields {
@@ -87,7 +93,8 @@ pub fn schema() -> (Schema, Fields) {
 /// English analysis: split on non-alphanumerics (so `aws_eks_node_group` and `orders-db`
 /// match their parts), lowercase, drop stop words (questions are full of them), stem.
 pub fn register_tokenizer(index: &Index) {
-    let stop_words = StopWordFilter::new(Language::English).expect("tantivy ships English stop words");
+    let stop_words =
+        StopWordFilter::new(Language::English).expect("tantivy ships English stop words");
     let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
@@ -153,11 +160,23 @@ impl Manifest {
             schema_version: u32,
         }
         let version: Version =
-            serde_json::from_slice(&bytes).map_err(|e| Error::CorruptManifest { path: path.clone(), reason: e.to_string() })?;
+            serde_json::from_slice(&bytes).map_err(|e| Error::CorruptManifest {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
         if version.schema_version != SCHEMA_VERSION {
-            return Err(Error::IncompatibleSchema { path: dir.to_path_buf(), found: version.schema_version, expected: SCHEMA_VERSION });
+            return Err(Error::IncompatibleSchema {
+                path: dir.to_path_buf(),
+                found: version.schema_version,
+                expected: SCHEMA_VERSION,
+            });
         }
-        serde_json::from_slice(&bytes).map(Some).map_err(|e| Error::CorruptManifest { path, reason: e.to_string() })
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Error::CorruptManifest {
+                path,
+                reason: e.to_string(),
+            })
     }
 
     /// Writes the manifest atomically (temporary file, then rename).
@@ -174,7 +193,11 @@ impl Manifest {
 /// incompatible index is refused with a message rather than a tantivy error.
 pub fn open(dir: &Path) -> Result<(Index, Fields, Manifest), Error> {
     let Some(manifest) = Manifest::load(dir)? else {
-        return Err(if dir.join("meta.json").exists() { Error::NotAnIndex(dir.to_path_buf()) } else { Error::NoIndex(dir.to_path_buf()) });
+        return Err(if dir.join("meta.json").exists() {
+            Error::NotAnIndex(dir.to_path_buf())
+        } else {
+            Error::NoIndex(dir.to_path_buf())
+        });
     };
     let index = Index::open_in_dir(dir).map_err(|e| Error::tantivy(dir, e))?;
     register_tokenizer(&index);
@@ -190,13 +213,19 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields, Manif
     if rebuild && has_manifest {
         for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
             let path = entry.map_err(|e| Error::io(dir, e))?.path();
-            let result = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
+            let result = if path.is_dir() {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            };
             result.map_err(|e| Error::io(&path, e))?;
         }
     } else if has_manifest {
         return open(dir);
     }
-    let empty = fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(true);
+    let empty = fs::read_dir(dir)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(true);
     if !empty {
         return Err(Error::NotAnIndex(dir.to_path_buf()));
     }
@@ -204,7 +233,11 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields, Manif
     let (schema, fields) = schema();
     let index = Index::create_in_dir(dir, schema).map_err(|e| Error::tantivy(dir, e))?;
     register_tokenizer(&index);
-    let manifest = Manifest { schema_version: SCHEMA_VERSION, written_by: env!("CARGO_PKG_VERSION").to_string(), ..Manifest::default() };
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION,
+        written_by: env!("CARGO_PKG_VERSION").to_string(),
+        ..Manifest::default()
+    };
     manifest.save(dir)?;
     Ok((index, fields, manifest))
 }
@@ -221,7 +254,9 @@ mod tests {
         m.schema_version = SCHEMA_VERSION + 1;
         m.save(dir.path()).unwrap();
         let err = open(dir.path()).unwrap_err();
-        assert!(matches!(err, Error::IncompatibleSchema { found, .. } if found == SCHEMA_VERSION + 1));
+        assert!(
+            matches!(err, Error::IncompatibleSchema { found, .. } if found == SCHEMA_VERSION + 1)
+        );
         assert!(err.to_string().contains("--rebuild"));
         // --rebuild recovers.
         open_or_create(dir.path(), true).unwrap();
@@ -232,7 +267,10 @@ mod tests {
     fn a_foreign_directory_is_never_overwritten() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("notes.txt"), "mine").unwrap();
-        assert!(matches!(open_or_create(dir.path(), true), Err(Error::NotAnIndex(_))));
+        assert!(matches!(
+            open_or_create(dir.path(), true),
+            Err(Error::NotAnIndex(_))
+        ));
         assert!(dir.path().join("notes.txt").exists());
     }
 }

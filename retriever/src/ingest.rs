@@ -20,7 +20,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use crate::chunk::chunk;
 use crate::error::{Error, InputError};
 use crate::formats::{confluence_html, confluence_xml, markdown, notion, terraform, tfstate};
-use crate::index::{self, FileRecord, Fields, Manifest, UnitRecord};
+use crate::index::{self, Fields, FileRecord, Manifest, UnitRecord};
 use crate::model::{Document, Kind};
 use crate::redact::redact_text;
 use crate::source::{self, Format, PlanOptions, Stamp, Unit};
@@ -40,7 +40,12 @@ pub struct IndexOptions {
 
 impl Default for IndexOptions {
     fn default() -> Self {
-        IndexOptions { kind: None, max_file_size: 100 << 20, rebuild: false, writer_memory: 96 << 20 }
+        IndexOptions {
+            kind: None,
+            max_file_size: 100 << 20,
+            rebuild: false,
+            writer_memory: 96 << 20,
+        }
     }
 }
 
@@ -93,16 +98,36 @@ fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> 
 }
 
 /// Indexes `inputs` (directories, files or `.zip`s) into the index at `dir`.
-pub fn index(dir: &Path, inputs: &[PathBuf], opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary, Error> {
+pub fn index(
+    dir: &Path,
+    inputs: &[PathBuf],
+    opts: &IndexOptions,
+    progress: &dyn Progress,
+) -> Result<Summary, Error> {
     let started = Instant::now();
     let (index, fields, mut manifest) = index::open_or_create(dir, opts.rebuild)?;
-    let plan_opts = PlanOptions { kind: opts.kind, max_file_size: opts.max_file_size };
-    let plan = source::plan(inputs, &plan_opts, &|logical, stamp| manifest.archives.get(logical) == Some(&stamp));
-    let mut summary = Summary { skipped: plan.skipped.clone(), ignored: plan.ignored, ..Summary::default() };
+    let plan_opts = PlanOptions {
+        kind: opts.kind,
+        max_file_size: opts.max_file_size,
+    };
+    let plan = source::plan(inputs, &plan_opts, &|logical, stamp| {
+        manifest.archives.get(logical) == Some(&stamp)
+    });
+    let mut summary = Summary {
+        skipped: plan.skipped.clone(),
+        ignored: plan.ignored,
+        ..Summary::default()
+    };
 
     // Hash every unit (cheaply, via stamps) and keep the ones that changed.
-    let hashed: Vec<(&Unit, Result<(String, Vec<(String, FileRecord)>), InputError>)> =
-        plan.units.par_iter().map(|u| (u, unit_hash(u, &manifest))).collect();
+    let hashed: Vec<(
+        &Unit,
+        Result<(String, Vec<(String, FileRecord)>), InputError>,
+    )> = plan
+        .units
+        .par_iter()
+        .map(|u| (u, unit_hash(u, &manifest)))
+        .collect();
     let mut changed = Vec::new();
     let mut file_records = Vec::new();
     for (unit, result) in hashed {
@@ -121,20 +146,31 @@ pub fn index(dir: &Path, inputs: &[PathBuf], opts: &IndexOptions, progress: &dyn
 
     let present: HashSet<&str> = plan.units.iter().map(|u| u.id.as_str()).collect();
     let under_root = |id: &str| {
-        plan.roots.iter().any(|r| id == r || id.starts_with(&format!("{r}/")) || id.starts_with(&format!("{r}!/")))
+        plan.roots.iter().any(|r| {
+            id == r || id.starts_with(&format!("{r}/")) || id.starts_with(&format!("{r}!/"))
+        })
     };
-    let kept_archive = |id: &str| plan.unchanged_archives.iter().any(|p| id.starts_with(p.as_str()));
+    let kept_archive = |id: &str| {
+        plan.unchanged_archives
+            .iter()
+            .any(|p| id.starts_with(p.as_str()))
+    };
     let removed: Vec<String> = manifest
         .units
         .iter()
         .filter(|(id, rec)| {
-            under_root(id) && !present.contains(id.as_str()) && !kept_archive(id) && opts.kind.is_none_or(|k| k == rec.kind)
+            under_root(id)
+                && !present.contains(id.as_str())
+                && !kept_archive(id)
+                && opts.kind.is_none_or(|k| k == rec.kind)
         })
         .map(|(id, _)| id.clone())
         .collect();
 
     if !changed.is_empty() || !removed.is_empty() {
-        let mut writer: IndexWriter = index.writer(opts.writer_memory).map_err(|e| Error::tantivy(dir, e))?;
+        let mut writer: IndexWriter = index
+            .writer(opts.writer_memory)
+            .map_err(|e| Error::tantivy(dir, e))?;
         for id in removed.iter().chain(changed.iter().map(|(u, _)| &u.id)) {
             writer.delete_term(Term::from_field_text(fields.unit, id));
         }
@@ -143,15 +179,30 @@ pub fn index(dir: &Path, inputs: &[PathBuf], opts: &IndexOptions, progress: &dyn
         let results: Vec<(String, UnitRecord, u64)> = changed
             .par_iter()
             .filter_map(|(unit, hash)| {
-                let outcome = parse_unit(unit).and_then(|docs| write_unit(&writer, &fields, unit, docs).map_err(|e| InputError::new(&unit.id, e)));
+                let outcome = parse_unit(unit).and_then(|docs| {
+                    write_unit(&writer, &fields, unit, docs)
+                        .map_err(|e| InputError::new(&unit.id, e))
+                });
                 progress.advance(&unit.id);
                 match outcome {
                     Ok((documents, chunks)) => {
                         let bytes = unit.files.iter().map(|f| f.size).sum();
-                        Some((unit.id.clone(), UnitRecord { hash: hash.clone(), kind: unit.format.kind(), documents, chunks }, bytes))
+                        Some((
+                            unit.id.clone(),
+                            UnitRecord {
+                                hash: hash.clone(),
+                                kind: unit.format.kind(),
+                                documents,
+                                chunks,
+                            },
+                            bytes,
+                        ))
                     }
                     Err(e) => {
-                        errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e);
+                        errors
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push(e);
                         None
                     }
                 }
@@ -159,7 +210,9 @@ pub fn index(dir: &Path, inputs: &[PathBuf], opts: &IndexOptions, progress: &dyn
             .collect();
         progress.finish();
         writer.commit().map_err(|e| Error::tantivy(dir, e))?;
-        let mut errors = errors.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut errors = errors
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         errors.sort_by(|a, b| a.path.cmp(&b.path));
         summary.skipped.extend(errors);
 
@@ -184,11 +237,15 @@ pub fn index(dir: &Path, inputs: &[PathBuf], opts: &IndexOptions, progress: &dyn
     for (logical, stamp) in &plan.archives {
         manifest.archives.insert(logical.clone(), *stamp);
     }
-    let files_changed = file_records.iter().any(|(k, v)| manifest.files.get(k) != Some(v));
+    let files_changed = file_records
+        .iter()
+        .any(|(k, v)| manifest.files.get(k) != Some(v));
     if files_changed || archive_changed || summary.indexed_units > 0 || summary.removed_units > 0 {
         // Forget stamps of files that are gone, so the manifest does not grow forever.
         let live: HashSet<&str> = file_records.iter().map(|(k, _)| k.as_str()).collect();
-        manifest.files.retain(|k, _| live.contains(k.as_str()) || !plan.roots.iter().any(|r| k.starts_with(r.as_str())));
+        manifest.files.retain(|k, _| {
+            live.contains(k.as_str()) || !plan.roots.iter().any(|r| k.starts_with(r.as_str()))
+        });
         manifest.files.extend(file_records);
         manifest.written_by = env!("CARGO_PKG_VERSION").to_string();
         manifest.save(dir)?;
@@ -201,18 +258,27 @@ pub fn index(dir: &Path, inputs: &[PathBuf], opts: &IndexOptions, progress: &dyn
 
 /// The unit's hash, reusing the manifest's file hashes when size and mtime are unchanged
 /// (files inside archives are always re-hashed; they only get here when the archive changed).
-fn unit_hash(unit: &Unit, manifest: &Manifest) -> Result<(String, Vec<(String, FileRecord)>), InputError> {
+fn unit_hash(
+    unit: &Unit,
+    manifest: &Manifest,
+) -> Result<(String, Vec<(String, FileRecord)>), InputError> {
     let mut hasher = Sha256::new();
     hasher.update(unit.format.context().as_bytes());
     let mut records = Vec::new();
     for f in &unit.files {
         let in_archive = f.logical.contains("!/");
-        let stamp = Stamp::of(&f.disk).ok_or_else(|| InputError::new(&f.logical, "cannot read file"))?;
+        let stamp =
+            Stamp::of(&f.disk).ok_or_else(|| InputError::new(&f.logical, "cannot read file"))?;
         let key = f.disk.display().to_string();
-        let cached = manifest.files.get(&key).filter(|r| !in_archive && r.stamp == stamp).map(|r| r.hash.clone());
+        let cached = manifest
+            .files
+            .get(&key)
+            .filter(|r| !in_archive && r.stamp == stamp)
+            .map(|r| r.hash.clone());
         let hash = match cached {
             Some(h) => h,
-            None => hash_file(&f.disk).map_err(|e| InputError::new(&f.logical, format!("cannot read: {e}")))?,
+            None => hash_file(&f.disk)
+                .map_err(|e| InputError::new(&f.logical, format!("cannot read: {e}")))?,
         };
         hasher.update(hash.as_bytes());
         if !in_archive {
@@ -238,11 +304,16 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
 
 /// Reads a file as UTF-8, with a precise reason when it is not.
 fn read_text(f: &source::FileRef) -> Result<String, InputError> {
-    let bytes = fs::read(&f.disk).map_err(|e| InputError::new(&f.logical, format!("cannot read: {e}")))?;
+    let bytes =
+        fs::read(&f.disk).map_err(|e| InputError::new(&f.logical, format!("cannot read: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        InputError::at(&f.logical, line, format!("invalid UTF-8 at byte {at}: not a text file, or not UTF-8 encoded"))
+        InputError::at(
+            &f.logical,
+            line,
+            format!("invalid UTF-8 at byte {at}: not a text file, or not UTF-8 encoded"),
+        )
     })
 }
 
@@ -253,7 +324,10 @@ pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
     let mut docs = match &unit.format {
         Format::ConfluencePage(space) => {
             let text = read_text(main)?;
-            vec![confluence_html::parse_page(&text, &main.logical, space).map_err(|r| InputError::new(&main.logical, r))?]
+            vec![
+                confluence_html::parse_page(&text, &main.logical, space)
+                    .map_err(|r| InputError::new(&main.logical, r))?,
+            ]
         }
         Format::ConfluenceXml => confluence_xml::read(&main.disk, &main.logical)?,
         Format::NotionPage(place) => {
@@ -261,23 +335,40 @@ pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
             if name.to_ascii_lowercase().ends_with(".html") {
                 vec![notion::parse_html_page(&text, &main.logical, name, place)]
             } else {
-                vec![notion::parse_markdown_page(&text, &main.logical, name, place)]
+                vec![notion::parse_markdown_page(
+                    &text,
+                    &main.logical,
+                    name,
+                    place,
+                )]
             }
         }
         Format::NotionDatabase { title, breadcrumbs } => {
             let csv = read_text(main)?;
-            let mut row_place = notion::Placement { breadcrumbs: breadcrumbs.clone(), database: Some(title.clone()) };
+            let mut row_place = notion::Placement {
+                breadcrumbs: breadcrumbs.clone(),
+                database: Some(title.clone()),
+            };
             row_place.breadcrumbs.push(title.clone());
             let mut rows = Vec::new();
             for f in &unit.files[1..] {
                 let row_name = f.logical.rsplit('/').next().unwrap_or(&f.logical);
-                rows.push(notion::parse_markdown_page(&read_text(f)?, &f.logical, row_name, &row_place));
+                rows.push(notion::parse_markdown_page(
+                    &read_text(f)?,
+                    &f.logical,
+                    row_name,
+                    &row_place,
+                ));
             }
             notion::parse_database(&csv, &main.logical, title, &row_place.breadcrumbs, rows)?
         }
         Format::Markdown => {
             let page = markdown::parse(&read_text(main)?);
-            let title = page.title.unwrap_or_else(|| name.trim_end_matches(".md").trim_end_matches(".markdown").to_string());
+            let title = page.title.unwrap_or_else(|| {
+                name.trim_end_matches(".md")
+                    .trim_end_matches(".markdown")
+                    .to_string()
+            });
             let mut doc = Document::new(Kind::Markdown, title, &main.logical);
             doc.sections = page.sections;
             vec![doc]
@@ -322,12 +413,21 @@ fn redact_document(doc: &mut Document) {
     }
 }
 
-fn write_unit(writer: &IndexWriter, f: &Fields, unit: &Unit, docs: Vec<Document>) -> Result<(usize, usize), String> {
+fn write_unit(
+    writer: &IndexWriter,
+    f: &Fields,
+    unit: &Unit,
+    docs: Vec<Document>,
+) -> Result<(usize, usize), String> {
     let mut chunks_written = 0;
     let documents = docs.len();
     for doc in docs {
         let kind = doc.kind.unwrap_or(unit.format.kind());
-        let fields_text: String = doc.fields.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        let fields_text: String = doc
+            .fields
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}\n"))
+            .collect();
         let breadcrumbs = doc.breadcrumbs.join(" > ");
         let attachments = doc.attachments.join("\n");
         for c in chunk(&doc) {
@@ -357,7 +457,9 @@ fn write_unit(writer: &IndexWriter, f: &Fields, unit: &Unit, docs: Vec<Document>
             if !attachments.is_empty() {
                 t.add_text(f.attachments, &attachments);
             }
-            writer.add_document(t).map_err(|e| format!("index write failed: {e}"))?;
+            writer
+                .add_document(t)
+                .map_err(|e| format!("index write failed: {e}"))?;
             chunks_written += 1;
         }
     }

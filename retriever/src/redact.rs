@@ -34,13 +34,13 @@ static BLOB: LazyLock<Regex> = LazyLock::new(|| {
 
 static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",                    // AWS access key id
+        r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", // AWS access key id
         r"|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", // JWT
-        r"|\bgh[pousr]_[A-Za-z0-9]{30,}\b",                   // GitHub token
-        r"|\bglpat-[A-Za-z0-9_-]{20,}\b",                     // GitLab token
-        r"|\bxox[abposr]-[A-Za-z0-9-]{10,}",                  // Slack token
-        r"|\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}",                // OpenAI-style key
-        r"|\bAIza[0-9A-Za-z_-]{35}\b",                        // Google API key
+        r"|\bgh[pousr]_[A-Za-z0-9]{30,}\b", // GitHub token
+        r"|\bglpat-[A-Za-z0-9_-]{20,}\b", // GitLab token
+        r"|\bxox[abposr]-[A-Za-z0-9-]{10,}", // Slack token
+        r"|\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}", // OpenAI-style key
+        r"|\bAIza[0-9A-Za-z_-]{35}\b",    // Google API key
     ))
     .unwrap()
 });
@@ -104,10 +104,24 @@ pub fn is_reference(value: &str) -> bool {
         || v.starts_with('(')
         || v.starts_with(REDACTED)
         || v.contains("HIDDEN")
-        || ["var.", "data.", "local.", "module.", "each.", "aws_", "random_", "arn:", "secretKeyRef", "valueFrom"]
-            .iter()
-            .any(|p| v.starts_with(p))
-        || matches!(v.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "none" | "required" | "optional" | "string")
+        || [
+            "var.",
+            "data.",
+            "local.",
+            "module.",
+            "each.",
+            "aws_",
+            "random_",
+            "arn:",
+            "secretKeyRef",
+            "valueFrom",
+        ]
+        .iter()
+        .any(|p| v.starts_with(p))
+        || matches!(
+            v.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "none" | "required" | "optional" | "string"
+        )
         || v.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -117,7 +131,10 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
     // Cheap pre-check: every pattern below needs one of these shapes to be present.
     let mut out = Cow::Borrowed(text);
     if text.contains("-----BEGIN") {
-        out = Cow::Owned(PEM.replace_all(&out, |c: &Captures| format!("[REDACTED {}]", &c[1])).into_owned());
+        out = Cow::Owned(
+            PEM.replace_all(&out, |c: &Captures| format!("[REDACTED {}]", &c[1]))
+                .into_owned(),
+        );
     }
     for re in [&*BLOB, &*TOKENS] {
         if re.is_match(&out) {
@@ -138,13 +155,23 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
         );
     }
     if URL_CREDENTIALS.is_match(&out) {
-        out = Cow::Owned(URL_CREDENTIALS.replace_all(&out, format!("${{1}}{REDACTED}${{3}}")).into_owned());
+        out = Cow::Owned(
+            URL_CREDENTIALS
+                .replace_all(&out, format!("${{1}}{REDACTED}${{3}}"))
+                .into_owned(),
+        );
     }
     if ASSIGNMENT.is_match(&out) {
         out = Cow::Owned(
             ASSIGNMENT
                 .replace_all(&out, |c: &Captures| {
                     let value = &c[4];
+                    // `key:value` with nothing around the colon is an identifier such as the
+                    // IAM action `secretsmanager:GetSecretValue`, not an assignment.
+                    let sep = &c[2];
+                    if sep == ":" && c[3].is_empty() {
+                        return c[0].to_string();
+                    }
                     // Prose like "password: yes" is not a credential; short values rarely are.
                     if value.len() < 4 || is_reference(value) || !is_sensitive_key(&c[1]) {
                         c[0].to_string()
@@ -198,8 +225,14 @@ mod tests {
 
     #[test]
     fn assignments_with_secret_names_are_redacted() {
-        assert_eq!(redact_text("DB_PASSWORD=hunter22 other=1"), "DB_PASSWORD=[REDACTED] other=1");
-        assert_eq!(redact_text(r#""client_secret": "s3cr3t-value""#), r#""client_secret": "[REDACTED]""#);
+        assert_eq!(
+            redact_text("DB_PASSWORD=hunter22 other=1"),
+            "DB_PASSWORD=[REDACTED] other=1"
+        );
+        assert_eq!(
+            redact_text(r#""client_secret": "s3cr3t-value""#),
+            r#""client_secret": "[REDACTED]""#
+        );
         assert_eq!(redact_text("password: changeme"), "password: [REDACTED]");
     }
 
@@ -212,6 +245,7 @@ mod tests {
             "manage_master_user_password = true",
             "token: <your token here>",
             "The password rotation runbook is below.",
+            r#"Action = ["secretsmanager:GetSecretValue"]"#,
         ] {
             assert_eq!(redact_text(keep), keep);
         }
@@ -236,7 +270,10 @@ mod tests {
 
     #[test]
     fn base64_ca_data_is_redacted() {
-        let ca = format!("certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t{}", "QUJD".repeat(10));
+        let ca = format!(
+            "certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t{}",
+            "QUJD".repeat(10)
+        );
         assert_eq!(redact_text(&ca), "certificate-authority-data: [REDACTED]");
     }
 
@@ -244,7 +281,10 @@ mod tests {
     fn json_values_under_sensitive_keys_are_redacted() {
         let mut v = serde_json::json!({"name": "db", "password": "x1y2z3", "nested": [{"api_key": "k-123456"}], "password_arn": "arn:aws:x"});
         redact_json(&mut v);
-        assert_eq!(v, serde_json::json!({"name": "db", "password": REDACTED, "nested": [{"api_key": REDACTED}], "password_arn": "arn:aws:x"}));
+        assert_eq!(
+            v,
+            serde_json::json!({"name": "db", "password": REDACTED, "nested": [{"api_key": REDACTED}], "password_arn": "arn:aws:x"})
+        );
     }
 
     proptest::proptest! {

@@ -33,7 +33,11 @@ pub struct SearchQuery {
 /// Normalises a scope filter: `scope("module", "eks")` is `module:module.eks`.
 pub fn scope(facet: &str, value: &str) -> String {
     let value = value.trim().to_lowercase();
-    let value = if facet == "module" && value != "root" && !value.starts_with("module.") { format!("module.{value}") } else { value };
+    let value = if facet == "module" && value != "root" && !value.starts_with("module.") {
+        format!("module.{value}")
+    } else {
+        value
+    };
     format!("{facet}:{value}")
 }
 
@@ -81,8 +85,18 @@ impl Searcher {
     /// Opens the index at `dir`.
     pub fn open(dir: &Path) -> Result<Searcher, Error> {
         let (index, fields, manifest) = index::open(dir)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| Error::tantivy(dir, e))?;
-        Ok(Searcher { index, reader, fields, manifest, path: dir.to_path_buf() })
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| Error::tantivy(dir, e))?;
+        Ok(Searcher {
+            index,
+            reader,
+            fields,
+            manifest,
+            path: dir.to_path_buf(),
+        })
     }
 
     /// The index's manifest (what was indexed).
@@ -98,7 +112,10 @@ impl Searcher {
     /// Runs a query. Query syntax errors never fail: the text is parsed leniently.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, Error> {
         let f = &self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.heading, f.breadcrumbs, f.fields, f.body]);
+        let mut parser = QueryParser::for_index(
+            &self.index,
+            vec![f.title, f.heading, f.breadcrumbs, f.fields, f.body],
+        );
         parser.set_field_boost(f.title, 3.0);
         parser.set_field_boost(f.heading, 2.0);
         parser.set_field_boost(f.breadcrumbs, 1.2);
@@ -110,7 +127,11 @@ impl Searcher {
             clauses.push((Occur::Must, term(f.kind, kind.as_str())));
         }
         if !q.scopes.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = q.scopes.iter().map(|s| (Occur::Should, term(f.scope, s))).collect();
+            let any: Vec<(Occur, Box<dyn Query>)> = q
+                .scopes
+                .iter()
+                .map(|s| (Occur::Should, term(f.scope, s)))
+                .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         let query = BooleanQuery::new(clauses);
@@ -120,24 +141,57 @@ impl Searcher {
         let top = searcher
             .search(&query, &TopDocs::with_limit(limit * 8).order_by_score())
             .map_err(|e| Error::tantivy(&self.path, e))?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body).map_err(|e| Error::tantivy(&self.path, e))?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
+            .map_err(|e| Error::tantivy(&self.path, e))?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
 
         let mut seen = HashSet::new();
         let mut hits = Vec::new();
         for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::tantivy(&self.path, e))?;
-            let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let doc: TantivyDocument = searcher
+                .doc(addr)
+                .map_err(|e| Error::tantivy(&self.path, e))?;
+            let get = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
             let doc_id = get(f.doc_id);
-            if !seen.insert(doc_id.clone()) {
+            // A Terraform address seen in both the configuration and the state is one object:
+            // show it once, from whichever source matched best.
+            let kind = get(f.kind);
+            let identity = if kind == Kind::Terraform.as_str() {
+                format!("terraform:{}", get(f.title))
+            } else {
+                doc_id.clone()
+            };
+            if !seen.insert(identity) {
                 continue;
             }
             let text = get(f.body);
             let snippet = snippets.snippet_from_doc(&doc);
             let (snippet_text, highlights) = if snippet.fragment().trim().is_empty() {
-                (lead(&text), Vec::new())
+                // Matched on the title or properties only: show the start of the text.
+                (
+                    lead(if text.trim().is_empty() {
+                        doc.get_first(f.fields)
+                            .and_then(|v| v.as_str())
+                            .unwrap_or_default()
+                    } else {
+                        &text
+                    }),
+                    Vec::new(),
+                )
             } else {
-                (snippet.fragment().to_string(), snippet.highlighted().iter().map(|r| (r.start, r.end)).collect())
+                (
+                    snippet.fragment().to_string(),
+                    snippet
+                        .highlighted()
+                        .iter()
+                        .map(|r| (r.start, r.end))
+                        .collect(),
+                )
             };
             let anchor = get(f.anchor);
             let mut location = get(f.location);
@@ -147,16 +201,23 @@ impl Searcher {
             let breadcrumbs = get(f.breadcrumbs);
             hits.push(Hit {
                 title: get(f.title),
-                kind: get(f.kind),
+                kind,
                 location,
                 heading: get(f.heading),
-                breadcrumbs: if breadcrumbs.is_empty() { Vec::new() } else { breadcrumbs.split(" > ").map(str::to_string).collect() },
+                breadcrumbs: if breadcrumbs.is_empty() {
+                    Vec::new()
+                } else {
+                    breadcrumbs.split(" > ").map(str::to_string).collect()
+                },
                 snippet: snippet_text,
                 highlights,
                 score,
                 doc_id,
                 text,
-                scopes: doc.get_all(f.scope).filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                scopes: doc
+                    .get_all(f.scope)
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
                 fields: get(f.fields),
             });
             if hits.len() == limit {
@@ -168,7 +229,10 @@ impl Searcher {
 }
 
 fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
 }
 
 /// The first words of a text, for hits that matched on the title only.

@@ -141,8 +141,16 @@ impl Stamp {
     /// The stamp of a file on disk.
     pub fn of(path: &Path) -> Option<Stamp> {
         let meta = fs::metadata(path).ok()?;
-        let mtime_ns = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-        Some(Stamp { size: meta.len(), mtime_ns })
+        let mtime_ns = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        Some(Stamp {
+            size: meta.len(),
+            mtime_ns,
+        })
     }
 }
 
@@ -157,12 +165,19 @@ pub struct PlanOptions {
 
 /// Walks the inputs and groups their files into units. `archive_unchanged` tells whether an
 /// archive (by logical path and stamp) is the one indexed last time.
-pub fn plan(inputs: &[PathBuf], opts: &PlanOptions, archive_unchanged: &dyn Fn(&str, Stamp) -> bool) -> Plan {
+pub fn plan(
+    inputs: &[PathBuf],
+    opts: &PlanOptions,
+    archive_unchanged: &dyn Fn(&str, Stamp) -> bool,
+) -> Plan {
     let mut plan = Plan::default();
     let mut files = Vec::new();
     for input in inputs {
         let Ok(abs) = fs::canonicalize(input) else {
-            plan.skipped.push(InputError::new(input.display().to_string(), "no such file or directory"));
+            plan.skipped.push(InputError::new(
+                input.display().to_string(),
+                "no such file or directory",
+            ));
             continue;
         };
         let logical = abs.display().to_string();
@@ -173,7 +188,11 @@ pub fn plan(inputs: &[PathBuf], opts: &PlanOptions, archive_unchanged: &dyn Fn(&
             open_archive(&abs, &logical, &mut plan, &mut files, archive_unchanged);
         } else {
             let size = fs::metadata(&abs).map(|m| m.len()).unwrap_or(0);
-            files.push(FileRef { disk: abs, logical, size });
+            files.push(FileRef {
+                disk: abs,
+                logical,
+                size,
+            });
         }
     }
     classify(files, opts, &mut plan);
@@ -182,11 +201,15 @@ pub fn plan(inputs: &[PathBuf], opts: &PlanOptions, archive_unchanged: &dyn Fn(&
 }
 
 fn is_zip(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
 }
 
 fn skip_dir(name: &str) -> bool {
-    matches!(name, ".git" | ".terraform" | "__MACOSX" | "node_modules" | ".svn" | ".hg")
+    matches!(
+        name,
+        ".git" | ".terraform" | "__MACOSX" | "node_modules" | ".svn" | ".hg"
+    )
 }
 
 fn walk(
@@ -196,15 +219,23 @@ fn walk(
     files: &mut Vec<FileRef>,
     archive_unchanged: &dyn Fn(&str, Stamp) -> bool,
 ) {
-    let walker = WalkDir::new(dir).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
-        e.depth() == 0 || !(e.file_type().is_dir() && skip_dir(&e.file_name().to_string_lossy()))
-    });
+    let walker = WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_type().is_dir() && skip_dir(&e.file_name().to_string_lossy()))
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map_or_else(|| dir.display().to_string(), |p| p.display().to_string());
-                plan.skipped.push(InputError::new(path, format!("cannot read: {e}")));
+                let path = e
+                    .path()
+                    .map_or_else(|| dir.display().to_string(), |p| p.display().to_string());
+                plan.skipped
+                    .push(InputError::new(path, format!("cannot read: {e}")));
                 continue;
             }
         };
@@ -216,13 +247,25 @@ fn walk(
             continue;
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-        let child_logical = if rel.is_empty() { logical.to_string() } else { format!("{logical}/{rel}") };
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let child_logical = if rel.is_empty() {
+            logical.to_string()
+        } else {
+            format!("{logical}/{rel}")
+        };
         if is_zip(entry.path()) {
             open_archive(entry.path(), &child_logical, plan, files, archive_unchanged);
         } else {
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            files.push(FileRef { disk: entry.path().to_path_buf(), logical: child_logical, size });
+            files.push(FileRef {
+                disk: entry.path().to_path_buf(),
+                logical: child_logical,
+                size,
+            });
         }
     }
 }
@@ -236,7 +279,8 @@ fn open_archive(
     archive_unchanged: &dyn Fn(&str, Stamp) -> bool,
 ) {
     let Some(stamp) = Stamp::of(path) else {
-        plan.skipped.push(InputError::new(logical, "cannot read archive"));
+        plan.skipped
+            .push(InputError::new(logical, "cannot read archive"));
         return;
     };
     if archive_unchanged(logical, stamp) {
@@ -246,7 +290,10 @@ fn open_archive(
     let tmp = match tempfile::Builder::new().prefix("sleuth-unpack-").tempdir() {
         Ok(t) => t,
         Err(e) => {
-            plan.skipped.push(InputError::new(logical, format!("cannot create a temporary directory: {e}")));
+            plan.skipped.push(InputError::new(
+                logical,
+                format!("cannot create a temporary directory: {e}"),
+            ));
             return;
         }
     };
@@ -257,10 +304,19 @@ fn open_archive(
     match result {
         Ok(()) => {
             plan.archives.push((logical.to_string(), stamp));
-            walk(tmp.path(), &format!("{logical}!"), plan, files, archive_unchanged);
+            walk(
+                tmp.path(),
+                &format!("{logical}!"),
+                plan,
+                files,
+                archive_unchanged,
+            );
             plan._unpacked.push(tmp);
         }
-        Err(reason) => plan.skipped.push(InputError::new(logical, format!("corrupt zip archive: {reason}"))),
+        Err(reason) => plan.skipped.push(InputError::new(
+            logical,
+            format!("corrupt zip archive: {reason}"),
+        )),
     }
 }
 
@@ -271,7 +327,9 @@ fn unpack(reader: impl Read + Seek, dest: &Path, total: &mut u64) -> Result<(), 
         let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
         // `enclosed_name` rejects absolute paths and `..`: an entry named `/` or
         // `../../etc/x` is skipped, never written outside `dest`.
-        let Some(rel) = entry.enclosed_name() else { continue };
+        let Some(rel) = entry.enclosed_name() else {
+            continue;
+        };
         if entry.is_dir() || entry.is_symlink() || rel.as_os_str().is_empty() {
             continue;
         }
@@ -281,7 +339,10 @@ fn unpack(reader: impl Read + Seek, dest: &Path, total: &mut u64) -> Result<(), 
         }
         *total += entry.size();
         if *total > MAX_ARCHIVE_BYTES {
-            return Err(format!("archive expands to more than {} GiB", MAX_ARCHIVE_BYTES >> 30));
+            return Err(format!(
+                "archive expands to more than {} GiB",
+                MAX_ARCHIVE_BYTES >> 30
+            ));
         }
         let out = dest.join(&rel);
         if let Some(parent) = out.parent() {
@@ -309,7 +370,10 @@ fn unpack_nested(root: &Path) -> Result<(), String> {
         for zip_path in nested {
             let dest = zip_path.parent().unwrap_or(root).to_path_buf();
             let file = fs::File::open(&zip_path).map_err(|e| e.to_string())?;
-            let name = zip_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = zip_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             unpack(file, &dest, &mut 0).map_err(|e| format!("{name}: {e}"))?;
             fs::remove_file(&zip_path).map_err(|e| e.to_string())?;
         }
@@ -320,7 +384,12 @@ fn unpack_nested(root: &Path) -> Result<(), String> {
 /// File-name extensions that may hold documents; anything else is ignored, not reported.
 fn extension(name: &str) -> &str {
     let lower = name.to_ascii_lowercase();
-    for multi in [".tf.json", ".tfvars.json", ".terraform.lock.hcl", ".tfstate.backup"] {
+    for multi in [
+        ".tf.json",
+        ".tfvars.json",
+        ".terraform.lock.hcl",
+        ".tfstate.backup",
+    ] {
         if lower.ends_with(multi) {
             return &name[name.len() - multi.len() + 1..];
         }
@@ -332,11 +401,19 @@ fn classify(files: Vec<FileRef>, opts: &PlanOptions, plan: &mut Plan) {
     let want = |k: Kind| opts.kind.is_none_or(|w| w == k);
     let mut by_dir: BTreeMap<String, Vec<&FileRef>> = BTreeMap::new();
     for f in &files {
-        let dir = f.logical.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        let dir = f
+            .logical
+            .rsplit_once('/')
+            .map_or("", |(d, _)| d)
+            .to_string();
         by_dir.entry(dir).or_default().push(f);
     }
     let names: HashSet<&str> = files.iter().map(|f| f.logical.as_str()).collect();
-    let module_of = if want(Kind::Terraform) { terraform_modules(&files) } else { HashMap::new() };
+    let module_of = if want(Kind::Terraform) {
+        terraform_modules(&files)
+    } else {
+        HashMap::new()
+    };
     let mut claimed: HashSet<&str> = HashSet::new();
     let mut units = Vec::new();
 
@@ -345,7 +422,9 @@ fn classify(files: Vec<FileRef>, opts: &PlanOptions, plan: &mut Plan) {
         for f in &files {
             let ext = extension(f.name()).to_ascii_lowercase();
             let stem = &f.name()[..f.name().len() - ext.len() - 1];
-            if ext != "csv" || !(notion::is_notion_name(f.name()) || opts.kind == Some(Kind::Notion)) {
+            if ext != "csv"
+                || !(notion::is_notion_name(f.name()) || opts.kind == Some(Kind::Notion))
+            {
                 continue;
             }
             let dir = f.logical.rsplit_once('/').map_or("", |(d, _)| d);
@@ -357,15 +436,24 @@ fn classify(files: Vec<FileRef>, opts: &PlanOptions, plan: &mut Plan) {
             let folder = format!("{dir}/{base}");
             let mut unit_files = vec![f.clone()];
             if let Some(rows) = by_dir.get(&folder) {
-                for row in rows.iter().filter(|r| extension(r.name()).eq_ignore_ascii_case("md")) {
+                for row in rows
+                    .iter()
+                    .filter(|r| extension(r.name()).eq_ignore_ascii_case("md"))
+                {
                     claimed.insert(&row.logical);
                     unit_files.push((*row).clone());
                 }
             }
             claimed.insert(&f.logical);
-            let format =
-                Format::NotionDatabase { title: notion::title_of(base), breadcrumbs: notion_breadcrumbs(dir) };
-            units.push(Unit { id: f.logical.clone(), format, files: unit_files });
+            let format = Format::NotionDatabase {
+                title: notion::title_of(base),
+                breadcrumbs: notion_breadcrumbs(dir),
+            };
+            units.push(Unit {
+                id: f.logical.clone(),
+                format,
+                files: unit_files,
+            });
         }
     }
 
@@ -392,7 +480,11 @@ fn classify(files: Vec<FileRef>, opts: &PlanOptions, plan: &mut Plan) {
                         ));
                         continue;
                     }
-                    units.push(Unit { id: f.logical.clone(), format, files: vec![(*f).clone()] });
+                    units.push(Unit {
+                        id: f.logical.clone(),
+                        format,
+                        files: vec![(*f).clone()],
+                    });
                 }
                 None => plan.ignored += 1,
             }
@@ -412,7 +504,9 @@ fn detect(
     let want = |k: Kind| opts.kind.is_none_or(|w| w == k);
     let name = f.name();
     let ext = extension(name).to_ascii_lowercase();
-    let in_attachments = f.logical.contains("/attachments/") || f.logical.contains("/images/") || f.logical.contains("/styles/");
+    let in_attachments = f.logical.contains("/attachments/")
+        || f.logical.contains("/images/")
+        || f.logical.contains("/styles/");
     match ext.as_str() {
         "html" | "htm" => {
             if in_attachments {
@@ -421,12 +515,16 @@ fn detect(
             if let Some(space) = space {
                 return (name != "index.html").then(|| Format::ConfluencePage(space.clone()));
             }
-            if want(Kind::Notion) && (notion::is_notion_name(name) || opts.kind == Some(Kind::Notion)) {
-                return (name != "index.html").then(|| Format::NotionPage(notion_placement(f, dir, names)));
+            if want(Kind::Notion)
+                && (notion::is_notion_name(name) || opts.kind == Some(Kind::Notion))
+            {
+                return (name != "index.html")
+                    .then(|| Format::NotionPage(notion_placement(f, dir, names)));
             }
             if want(Kind::Confluence) {
                 let forced = opts.kind == Some(Kind::Confluence);
-                let looks = read_head(&f.disk, 1 << 20).is_some_and(|h| super::formats::confluence_html::looks_like_page(&h));
+                let looks = read_head(&f.disk, 1 << 20)
+                    .is_some_and(|h| super::formats::confluence_html::looks_like_page(&h));
                 if (forced || looks) && name != "index.html" {
                     return Some(Format::ConfluencePage(Space::default()));
                 }
@@ -434,10 +532,15 @@ fn detect(
             None
         }
         "xml" => (want(Kind::Confluence)
-            && read_head(&f.disk, 4096).is_some_and(|h| h.contains("<hibernate-generic") || (opts.kind == Some(Kind::Confluence) && name == "entities.xml")))
+            && read_head(&f.disk, 4096).is_some_and(|h| {
+                h.contains("<hibernate-generic")
+                    || (opts.kind == Some(Kind::Confluence) && name == "entities.xml")
+            }))
         .then_some(Format::ConfluenceXml),
         "md" | "markdown" => {
-            if want(Kind::Notion) && (notion::is_notion_name(name) || opts.kind == Some(Kind::Notion)) {
+            if want(Kind::Notion)
+                && (notion::is_notion_name(name) || opts.kind == Some(Kind::Notion))
+            {
                 Some(Format::NotionPage(notion_placement(f, dir, names)))
             } else if want(Kind::Markdown) {
                 Some(Format::Markdown)
@@ -445,13 +548,15 @@ fn detect(
                 None
             }
         }
-        "tf" | "tf.json" if want(Kind::Terraform) => Some(Format::TerraformConfig(module_of.get(dir).cloned().unwrap_or_default())),
+        "tf" | "tf.json" if want(Kind::Terraform) => Some(Format::TerraformConfig(
+            module_of.get(dir).cloned().unwrap_or_default(),
+        )),
         "tfvars" | "tfvars.json" if want(Kind::Terraform) => Some(Format::TerraformVars),
         "terraform.lock.hcl" if want(Kind::Terraform) => Some(Format::TerraformLock),
         "tfstate" if want(Kind::Terraform) => Some(Format::TerraformState),
-        "json" if want(Kind::Terraform) => {
-            read_head(&f.disk, 1 << 16).and_then(|h| tfstate::sniff(&h)).map(|_| Format::TerraformState)
-        }
+        "json" if want(Kind::Terraform) => read_head(&f.disk, 1 << 16)
+            .and_then(|h| tfstate::sniff(&h))
+            .map(|_| Format::TerraformState),
         _ => None,
     }
 }
@@ -459,7 +564,11 @@ fn detect(
 /// The first bytes of a file as text (lossy), for sniffing.
 fn read_head(path: &Path, limit: u64) -> Option<String> {
     let mut buf = Vec::new();
-    fs::File::open(path).ok()?.take(limit).read_to_end(&mut buf).ok()?;
+    fs::File::open(path)
+        .ok()?
+        .take(limit)
+        .read_to_end(&mut buf)
+        .ok()?;
     Some(String::from_utf8_lossy(&buf).into_owned())
 }
 
@@ -475,9 +584,13 @@ fn notion_placement(f: &FileRef, dir: &str, names: &HashSet<&str>) -> notion::Pl
     let folder = dir.rsplit('/').next().unwrap_or(dir);
     let parent = dir.rsplit_once('/').map_or("", |(p, _)| p);
     let is_db = notion::split_name(folder).is_some()
-        && (names.contains(format!("{parent}/{folder}.csv").as_str()) || names.contains(format!("{parent}/{folder}_all.csv").as_str()));
+        && (names.contains(format!("{parent}/{folder}.csv").as_str())
+            || names.contains(format!("{parent}/{folder}_all.csv").as_str()));
     let _ = f;
-    notion::Placement { breadcrumbs: notion_breadcrumbs(dir), database: is_db.then(|| notion::title_of(folder)) }
+    notion::Placement {
+        breadcrumbs: notion_breadcrumbs(dir),
+        database: is_db.then(|| notion::title_of(folder)),
+    }
 }
 
 /// Maps directories to the address of the module whose `source` points at them
@@ -486,29 +599,46 @@ fn notion_placement(f: &FileRef, dir: &str, names: &HashSet<&str>) -> notion::Pl
 fn terraform_modules(files: &[FileRef]) -> HashMap<String, String> {
     static MODULE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"(?ms)^\s*module\s+"([^"]+)"\s*\{(.*?)^\}"#).unwrap());
-    static SOURCE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?m)^\s*source\s*=\s*"(\.{1,2}/[^"]*)""#).unwrap());
+    static SOURCE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?m)^\s*source\s*=\s*"(\.{1,2}/[^"]*)""#).unwrap());
     // dir → [(module name, target dir)]
     let mut calls: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for f in files.iter().filter(|f| f.logical.ends_with(".tf")) {
-        let Ok(text) = fs::read_to_string(&f.disk) else { continue };
-        let dir = f.logical.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        let Ok(text) = fs::read_to_string(&f.disk) else {
+            continue;
+        };
+        let dir = f
+            .logical
+            .rsplit_once('/')
+            .map_or("", |(d, _)| d)
+            .to_string();
         for m in MODULE.captures_iter(&text) {
             if let Some(src) = SOURCE.captures(&m[2]) {
                 let target = normalize(&format!("{dir}/{}", &src[1]));
-                calls.entry(dir.clone()).or_default().push((m[1].to_string(), target));
+                calls
+                    .entry(dir.clone())
+                    .or_default()
+                    .push((m[1].to_string(), target));
             }
         }
     }
     let targets: HashSet<&String> = calls.values().flatten().map(|(_, t)| t).collect();
     let mut out: HashMap<String, String> = HashMap::new();
-    let mut queue: Vec<(String, String)> =
-        calls.keys().filter(|d| !targets.contains(d)).map(|d| (d.clone(), String::new())).collect();
+    let mut queue: Vec<(String, String)> = calls
+        .keys()
+        .filter(|d| !targets.contains(d))
+        .map(|d| (d.clone(), String::new()))
+        .collect();
     while let Some((dir, prefix)) = queue.pop() {
         for (name, target) in calls.get(&dir).into_iter().flatten() {
             if out.contains_key(target) || target == &dir {
                 continue;
             }
-            let addr = if prefix.is_empty() { format!("module.{name}") } else { format!("{prefix}.module.{name}") };
+            let addr = if prefix.is_empty() {
+                format!("module.{name}")
+            } else {
+                format!("{prefix}.module.{name}")
+            };
             out.insert(target.clone(), addr.clone());
             queue.push((target.clone(), addr));
         }
@@ -540,7 +670,13 @@ pub fn human_bytes(n: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else if v >= 10.0 { format!("{v:.0} {}", UNITS[u]) } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else if v >= 10.0 {
+        format!("{v:.0} {}", UNITS[u])
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 #[cfg(test)]
@@ -548,7 +684,10 @@ mod tests {
     use super::*;
 
     fn opts() -> PlanOptions {
-        PlanOptions { kind: None, max_file_size: 100 << 20 }
+        PlanOptions {
+            kind: None,
+            max_file_size: 100 << 20,
+        }
     }
 
     fn never(_: &str, _: Stamp) -> bool {
@@ -560,24 +699,60 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         fs::create_dir_all(root.join("modules/eks/modules/ng")).unwrap();
-        fs::write(root.join("main.tf"), "module \"eks\" {\n  source = \"./modules/eks\"\n}\n").unwrap();
-        fs::write(root.join("modules/eks/main.tf"), "module \"ng\" {\n  source = \"./modules/ng\"\n}\n").unwrap();
-        fs::write(root.join("modules/eks/modules/ng/main.tf"), "resource \"a\" \"b\" {}\n").unwrap();
+        fs::write(
+            root.join("main.tf"),
+            "module \"eks\" {\n  source = \"./modules/eks\"\n}\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("modules/eks/main.tf"),
+            "module \"ng\" {\n  source = \"./modules/ng\"\n}\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("modules/eks/modules/ng/main.tf"),
+            "resource \"a\" \"b\" {}\n",
+        )
+        .unwrap();
         let plan = plan(&[root.to_path_buf()], &opts(), &never);
-        let ng = plan.units.iter().find(|u| u.id.ends_with("modules/ng/main.tf")).unwrap();
-        assert!(matches!(&ng.format, Format::TerraformConfig(m) if m == "module.eks.module.ng"), "{:?}", ng.format);
+        let ng = plan
+            .units
+            .iter()
+            .find(|u| u.id.ends_with("modules/ng/main.tf"))
+            .unwrap();
+        assert!(
+            matches!(&ng.format, Format::TerraformConfig(m) if m == "module.eks.module.ng"),
+            "{:?}",
+            ng.format
+        );
     }
 
     #[test]
     fn nested_notion_zip_is_unpacked_and_database_claims_its_rows() {
-        let zip = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/samples/notion/Notion.Test.Export.zip"));
+        let zip = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/samples/notion/Notion.Test.Export.zip"
+        ));
         let plan = plan(&[zip], &opts(), &never);
         assert!(plan.skipped.is_empty(), "{:?}", plan.skipped);
-        let dbs: Vec<_> = plan.units.iter().filter(|u| matches!(u.format, Format::NotionDatabase { .. })).collect();
-        assert_eq!(dbs.len(), 1, "{:?}", dbs.iter().map(|u| &u.id).collect::<Vec<_>>());
+        let dbs: Vec<_> = plan
+            .units
+            .iter()
+            .filter(|u| matches!(u.format, Format::NotionDatabase { .. }))
+            .collect();
+        assert_eq!(
+            dbs.len(),
+            1,
+            "{:?}",
+            dbs.iter().map(|u| &u.id).collect::<Vec<_>>()
+        );
         assert!(dbs[0].id.ends_with("_all.csv"));
         assert_eq!(dbs[0].files.len(), 271);
-        assert!(plan.units.iter().all(|u| u.id.contains("Notion.Test.Export.zip!/Export-")));
+        assert!(
+            plan.units
+                .iter()
+                .all(|u| u.id.contains("Notion.Test.Export.zip!/Export-"))
+        );
     }
 
     #[test]
@@ -587,8 +762,17 @@ mod tests {
             "/../../shared/samples/confluence/html/Confluence-space-export-231543-81.html.zip"
         ));
         let plan = plan(&[zip], &opts(), &never);
-        let pages: Vec<_> = plan.units.iter().filter(|u| matches!(u.format, Format::ConfluencePage(_))).collect();
-        assert_eq!(pages.len(), 5, "{:?}", plan.units.iter().map(|u| &u.id).collect::<Vec<_>>());
+        let pages: Vec<_> = plan
+            .units
+            .iter()
+            .filter(|u| matches!(u.format, Format::ConfluencePage(_)))
+            .collect();
+        assert_eq!(
+            pages.len(),
+            5,
+            "{:?}",
+            plan.units.iter().map(|u| &u.id).collect::<Vec<_>>()
+        );
     }
 
     #[test]

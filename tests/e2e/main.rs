@@ -1,1 +1,6 @@
-fn main(){}
+//! End-to-end tests: the real `sleuth` binary, real files, a real index on disk.
+//! One test binary (as ripgrep does), one module per area.
+
+mod bad_input;
+mod index;
+mod search;

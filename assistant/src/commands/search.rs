@@ -1,0 +1,124 @@
+//! `sleuth search QUERY`
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use retriever::{Hit, IndexOptions, SearchQuery, Searcher, scope};
+
+use crate::cli::SearchArgs;
+use crate::output::{color, display_location};
+use crate::{EXIT_BAD_INPUT, config};
+
+/// Runs one search and prints the hits.
+pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let (dir, is_default) = config::index_dir(args.location.index.as_deref());
+    let searcher = match Searcher::open(&dir) {
+        Ok(s) => s,
+        Err(retriever::Error::NoIndex(_)) if is_default => {
+            build_demo_index(&dir)?;
+            Searcher::open(&dir)?
+        }
+        Err(
+            e @ (retriever::Error::NoIndex(_)
+            | retriever::Error::IncompatibleSchema { .. }
+            | retriever::Error::NotAnIndex(_)
+            | retriever::Error::CorruptManifest { .. }),
+        ) => {
+            eprintln!("sleuth: {e}");
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut scopes = Vec::new();
+    scopes.extend(args.space.iter().map(|s| scope("space", s)));
+    scopes.extend(args.database.iter().map(|s| scope("database", s)));
+    scopes.extend(args.module.iter().map(|s| scope("module", s)));
+    let query = SearchQuery {
+        text: args.query.join(" "),
+        kind: args.kind,
+        scopes,
+        limit: args.limit,
+    };
+    let hits = searcher.search(&query)?;
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let hits: Vec<Hit> = hits
+            .into_iter()
+            .map(|h| Hit {
+                location: display_location(&h.location),
+                ..h
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &hits)?;
+        writeln!(out)?;
+    } else if hits.is_empty() {
+        writeln!(out, "No matches for {:?}.", query.text)?;
+    } else {
+        let color = color();
+        for (i, hit) in hits.iter().enumerate() {
+            print_hit(&mut out, i + 1, hit, color)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// First use on a fresh machine: index the bundled demo workspace, saying so in one line.
+fn build_demo_index(dir: &std::path::Path) -> anyhow::Result<()> {
+    let demo = config::demo_document_dirs();
+    anyhow::ensure!(
+        !demo.is_empty(),
+        "no index at {} and no demo workspace at {}",
+        dir.display(),
+        config::demo_dir().display()
+    );
+    eprintln!(
+        "sleuth: no index yet; indexing the bundled demo workspace ({}) into {}",
+        config::demo_dir().display(),
+        dir.display()
+    );
+    retriever::index(dir, &demo, &IndexOptions::default(), &retriever::NoProgress)
+        .context("indexing the demo workspace")?;
+    Ok(())
+}
+
+fn print_hit(out: &mut impl Write, n: usize, hit: &Hit, color: bool) -> std::io::Result<()> {
+    let (bold, dim, mark, reset) = if color {
+        ("\x1b[1m", "\x1b[2m", "\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("", "", "", "")
+    };
+    writeln!(
+        out,
+        "{n}. {bold}{}{reset}  [{}]  {dim}score {:.2}{reset}",
+        hit.title, hit.kind, hit.score
+    )?;
+    if !hit.breadcrumbs.is_empty() {
+        writeln!(out, "   {}", hit.breadcrumbs.join(" › "))?;
+    }
+    writeln!(out, "   {dim}{}{reset}", display_location(&hit.location))?;
+    if !hit.heading.is_empty() {
+        writeln!(out, "   § {}", hit.heading)?;
+    }
+    let mut snippet = String::new();
+    let mut last = 0;
+    for &(start, end) in &hit.highlights {
+        if start < last || end > hit.snippet.len() {
+            continue;
+        }
+        snippet.push_str(&hit.snippet[last..start]);
+        if color {
+            snippet.push_str(&format!("{mark}{}{reset}", &hit.snippet[start..end]));
+        } else {
+            snippet.push_str(&format!("*{}*", &hit.snippet[start..end]));
+        }
+        last = end;
+    }
+    snippet.push_str(&hit.snippet[last..]);
+    let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !snippet.is_empty() {
+        writeln!(out, "   {snippet}")?;
+    }
+    writeln!(out)
+}

@@ -1,0 +1,51 @@
+//! Where things are: the index directory and the bundled demo workspace.
+//!
+//! Precedence follows DESIGN §7: flag, then environment, then defaults.
+
+use std::path::{Path, PathBuf};
+
+/// The index directory: `--index`, else `$SLEUTH_INDEX`, else `$XDG_DATA_HOME/sleuth/index`
+/// (`~/.local/share/sleuth/index` when XDG_DATA_HOME is unset). The second value tells whether
+/// the location is the default one (only then may search build the demo index on its own).
+pub fn index_dir(flag: Option<&Path>) -> (PathBuf, bool) {
+    if let Some(p) = flag {
+        return (p.to_path_buf(), false);
+    }
+    if let Some(p) = std::env::var_os("SLEUTH_INDEX").filter(|v| !v.is_empty()) {
+        return (PathBuf::from(p), false);
+    }
+    (data_dir().join("index"), true)
+}
+
+/// `$XDG_DATA_HOME/sleuth`, else `~/.local/share/sleuth`, else `./.sleuth`.
+pub fn data_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(p).join("sleuth");
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => PathBuf::from(home).join(".local/share/sleuth"),
+        None => PathBuf::from(".sleuth"),
+    }
+}
+
+/// The bundled demo workspace: `$SLEUTH_DEMO`, else `docs-index/` of the source tree this
+/// binary was built from (so `cargo run` works from any directory).
+pub fn demo_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("SLEUTH_DEMO").filter(|v| !v.is_empty()) {
+        return PathBuf::from(p);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("docs-index")
+}
+
+/// The parts of the demo workspace that hold documents (the cluster snapshot and graphs are
+/// for other commands).
+pub fn demo_document_dirs() -> Vec<PathBuf> {
+    let root = demo_dir();
+    ["confluence", "notion", "terraform"]
+        .iter()
+        .map(|d| root.join(d))
+        .filter(|p| p.exists())
+        .collect()
+}

@@ -1,0 +1,33 @@
+/*!
+The assistant: everything that talks to a person (and, as later issues land, to a model).
+Today it carries the command-line front end of the building blocks:
+
+- `sleuth index PATH…` builds or refreshes the local search index from exports
+  ([`commands::index`]);
+- `sleuth search QUERY` searches it ([`commands::search`]).
+
+Flags are defined once, in [`cli`], and `--help` is generated from them. Where the index lives
+and where the bundled demo workspace is are decided in [`config`]; with no index yet, search
+builds one from the demo workspace so that a fresh checkout answers questions at once.
+*/
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod logging;
+pub mod output;
+
+use std::process::ExitCode;
+
+/// Exit code for a failure of the command itself.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code when the input was unusable (nothing could be indexed, an incompatible index).
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// Runs a parsed command line.
+pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        cli::Command::Index(args) => commands::index::run(&args),
+        cli::Command::Search(args) => commands::search::run(&args),
+    }
+}

@@ -1,0 +1,62 @@
+//! Terminal output helpers: colour only when stdout is a terminal and `NO_COLOR` is unset,
+//! progress bars only when stderr is a terminal.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Should stdout get ANSI colours?
+pub fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// A display form of a location: relative to the current directory when it is below it.
+pub fn display_location(location: &str) -> String {
+    let Ok(cwd) = std::env::current_dir() else {
+        return location.to_string();
+    };
+    match Path::new(location).strip_prefix(&cwd) {
+        Ok(rel) if !location.starts_with(".") => rel.display().to_string(),
+        _ => location.to_string(),
+    }
+}
+
+/// A progress bar over `retriever`'s units, hidden when stderr is not a terminal or when
+/// `quiet` is set.
+pub struct Bar(ProgressBar);
+
+impl Bar {
+    /// A new, not yet started bar.
+    pub fn new(quiet: bool) -> Bar {
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(0)
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} indexing [{bar:30}] {pos}/{len} files ({per_sec}, eta {eta}) {wide_msg}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        Bar(bar)
+    }
+}
+
+impl retriever::Progress for Bar {
+    fn begin(&self, total: u64) {
+        self.0.set_length(total);
+    }
+
+    fn advance(&self, unit: &str) {
+        self.0.inc(1);
+        self.0
+            .set_message(unit.rsplit('/').next().unwrap_or(unit).to_string());
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
