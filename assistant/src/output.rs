@@ -17,7 +17,7 @@ pub fn display_location(location: &str) -> String {
         return location.to_string();
     };
     match Path::new(location).strip_prefix(&cwd) {
-        Ok(rel) if !location.starts_with(".") => rel.display().to_string(),
+        Ok(rel) if !location.starts_with('.') => rel.display().to_string(),
         _ => location.to_string(),
     }
 }

@@ -89,7 +89,7 @@ fn sentences(para: &str) -> Vec<String> {
     let bytes = para.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
         let end_of_sentence = matches!(b, b'.' | b'!' | b'?')
-            && bytes.get(i + 1).is_some_and(|n| n.is_ascii_whitespace());
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_whitespace);
         if end_of_sentence || b == b'\n' {
             out.push(para[start..=i].to_string());
             start = i + 1;
@@ -130,9 +130,7 @@ fn pack(units: Vec<String>) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for unit in units {
-        let sep = if cur.is_empty() {
-            ""
-        } else if cur.ends_with('\n') || unit.starts_with(' ') {
+        let sep = if cur.is_empty() || cur.ends_with('\n') || unit.starts_with(' ') {
             ""
         } else {
             "\n\n"

@@ -223,9 +223,7 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields, Manif
     } else if has_manifest {
         return open(dir);
     }
-    let empty = fs::read_dir(dir)
-        .map(|mut d| d.next().is_none())
-        .unwrap_or(true);
+    let empty = fs::read_dir(dir).map_or(true, |mut d| d.next().is_none());
     if !empty {
         return Err(Error::NotAnIndex(dir.to_path_buf()));
     }

@@ -7,6 +7,7 @@
 //! under the paths being indexed are deleted from the index.
 
 use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -120,10 +121,7 @@ pub fn index(
     };
 
     // Hash every unit (cheaply, via stamps) and keep the ones that changed.
-    let hashed: Vec<(
-        &Unit,
-        Result<(String, Vec<(String, FileRecord)>), InputError>,
-    )> = plan
+    let hashed: Vec<(&Unit, Result<UnitHash, InputError>)> = plan
         .units
         .par_iter()
         .map(|u| (u, unit_hash(u, &manifest)))
@@ -256,12 +254,12 @@ pub fn index(
     Ok(summary)
 }
 
+/// A unit's hash and the records of its files (by disk path).
+type UnitHash = (String, Vec<(String, FileRecord)>);
+
 /// The unit's hash, reusing the manifest's file hashes when size and mtime are unchanged
 /// (files inside archives are always re-hashed; they only get here when the archive changed).
-fn unit_hash(
-    unit: &Unit,
-    manifest: &Manifest,
-) -> Result<(String, Vec<(String, FileRecord)>), InputError> {
+fn unit_hash(unit: &Unit, manifest: &Manifest) -> Result<UnitHash, InputError> {
     let mut hasher = Sha256::new();
     hasher.update(unit.format.context().as_bytes());
     let mut records = Vec::new();
@@ -423,11 +421,10 @@ fn write_unit(
     let documents = docs.len();
     for doc in docs {
         let kind = doc.kind.unwrap_or(unit.format.kind());
-        let fields_text: String = doc
-            .fields
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}\n"))
-            .collect();
+        let mut fields_text = String::new();
+        for (k, v) in &doc.fields {
+            let _ = writeln!(fields_text, "{k}: {v}");
+        }
         let breadcrumbs = doc.breadcrumbs.join(" > ");
         let attachments = doc.attachments.join("\n");
         for c in chunk(&doc) {

@@ -125,7 +125,7 @@ pub struct Plan {
     /// removed from the index).
     pub roots: Vec<String>,
     /// Temporary directories holding unpacked archives; removed when the plan is dropped.
-    _unpacked: Vec<tempfile::TempDir>,
+    unpacked: Vec<tempfile::TempDir>,
 }
 
 /// Size and modification time: a cheap "has it changed" check before hashing.
@@ -187,7 +187,7 @@ pub fn plan(
         } else if is_zip(&abs) {
             open_archive(&abs, &logical, &mut plan, &mut files, archive_unchanged);
         } else {
-            let size = fs::metadata(&abs).map(|m| m.len()).unwrap_or(0);
+            let size = fs::metadata(&abs).map_or(0, |m| m.len());
             files.push(FileRef {
                 disk: abs,
                 logical,
@@ -195,7 +195,7 @@ pub fn plan(
             });
         }
     }
-    classify(files, opts, &mut plan);
+    classify(&files, opts, &mut plan);
     plan.units.sort_by(|a, b| a.id.cmp(&b.id));
     plan
 }
@@ -260,7 +260,7 @@ fn walk(
         if is_zip(entry.path()) {
             open_archive(entry.path(), &child_logical, plan, files, archive_unchanged);
         } else {
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            let size = entry.metadata().map_or(0, |m| m.len());
             files.push(FileRef {
                 disk: entry.path().to_path_buf(),
                 logical: child_logical,
@@ -311,7 +311,7 @@ fn open_archive(
                 files,
                 archive_unchanged,
             );
-            plan._unpacked.push(tmp);
+            plan.unpacked.push(tmp);
         }
         Err(reason) => plan.skipped.push(InputError::new(
             logical,
@@ -397,10 +397,10 @@ fn extension(name: &str) -> &str {
     name.rsplit_once('.').map_or("", |(_, e)| e)
 }
 
-fn classify(files: Vec<FileRef>, opts: &PlanOptions, plan: &mut Plan) {
+fn classify(files: &[FileRef], opts: &PlanOptions, plan: &mut Plan) {
     let want = |k: Kind| opts.kind.is_none_or(|w| w == k);
     let mut by_dir: BTreeMap<String, Vec<&FileRef>> = BTreeMap::new();
-    for f in &files {
+    for f in files {
         let dir = f
             .logical
             .rsplit_once('/')
@@ -410,7 +410,7 @@ fn classify(files: Vec<FileRef>, opts: &PlanOptions, plan: &mut Plan) {
     }
     let names: HashSet<&str> = files.iter().map(|f| f.logical.as_str()).collect();
     let module_of = if want(Kind::Terraform) {
-        terraform_modules(&files)
+        terraform_modules(files)
     } else {
         HashMap::new()
     };
@@ -419,7 +419,7 @@ fn classify(files: Vec<FileRef>, opts: &PlanOptions, plan: &mut Plan) {
 
     // Notion databases first: they claim their row pages.
     if want(Kind::Notion) {
-        for f in &files {
+        for f in files {
             let ext = extension(f.name()).to_ascii_lowercase();
             let stem = &f.name()[..f.name().len() - ext.len() - 1];
             if ext != "csv"

@@ -152,19 +152,15 @@ pub fn parse_database(
             .get(0)
             .map(|t| clean_links(t.trim()).into_owned())
             .unwrap_or_default();
-        let mut doc = match pages
+        let page = pages
             .get_mut(&title)
-            .and_then(|v| (!v.is_empty()).then(|| v.remove(0)))
-        {
-            Some(page) => page,
-            None => {
-                let mut d =
-                    Document::new(Kind::Notion, title.clone(), format!("{location}:{}", n + 2));
-                d.breadcrumbs = breadcrumbs.to_vec();
-                d.add_scope("database", database);
-                d
-            }
-        };
+            .and_then(|v| (!v.is_empty()).then(|| v.remove(0)));
+        let mut doc = page.unwrap_or_else(|| {
+            let mut d = Document::new(Kind::Notion, title.clone(), format!("{location}:{}", n + 2));
+            d.breadcrumbs = breadcrumbs.to_vec();
+            d.add_scope("database", database);
+            d
+        });
         // The CSV (especially `_all.csv`) is the complete set of properties.
         doc.fields.retain(|(k, _)| k == "database");
         if doc.fields.is_empty() {
