@@ -34,18 +34,12 @@ pub fn demo_dir() -> PathBuf {
     if let Some(p) = std::env::var_os("SLEUTH_DEMO").filter(|v| !v.is_empty()) {
         return PathBuf::from(p);
     }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("docs-index")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("docs-index")
 }
 
 /// The parts of the demo workspace that hold documents (the cluster snapshot and graphs are
 /// for other commands).
 pub fn demo_document_dirs() -> Vec<PathBuf> {
     let root = demo_dir();
-    ["confluence", "notion", "terraform"]
-        .iter()
-        .map(|d| root.join(d))
-        .filter(|p| p.exists())
-        .collect()
+    ["confluence", "notion", "terraform"].iter().map(|d| root.join(d)).filter(|p| p.exists()).collect()
 }

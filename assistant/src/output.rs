@@ -52,8 +52,7 @@ impl retriever::Progress for Bar {
 
     fn advance(&self, unit: &str) {
         self.0.inc(1);
-        self.0
-            .set_message(unit.rsplit('/').next().unwrap_or(unit).to_string());
+        self.0.set_message(unit.rsplit('/').next().unwrap_or(unit).to_string());
     }
 
     fn finish(&self) {

@@ -42,11 +42,7 @@ pub fn chunk(doc: &Document) -> Vec<Chunk> {
 /// [`TARGET_CHARS`].
 pub fn split(text: &str) -> Vec<String> {
     if text.len() <= MAX_CHARS {
-        return if text.trim().is_empty() {
-            Vec::new()
-        } else {
-            vec![text.to_string()]
-        };
+        return if text.trim().is_empty() { Vec::new() } else { vec![text.to_string()] };
     }
     let mut units = Vec::new();
     for para in paragraphs(text) {
@@ -70,10 +66,7 @@ fn paragraphs(text: &str) -> Vec<String> {
         } else {
             out.push(para.to_string());
         }
-        let fences = para
-            .lines()
-            .filter(|l| l.trim_start().starts_with("```"))
-            .count();
+        let fences = para.lines().filter(|l| l.trim_start().starts_with("```")).count();
         if fences % 2 == 1 {
             open_fence = !open_fence;
         }
@@ -88,8 +81,8 @@ fn sentences(para: &str) -> Vec<String> {
     let mut start = 0;
     let bytes = para.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
-        let end_of_sentence = matches!(b, b'.' | b'!' | b'?')
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_whitespace);
+        let end_of_sentence =
+            matches!(b, b'.' | b'!' | b'?') && bytes.get(i + 1).is_some_and(u8::is_ascii_whitespace);
         if end_of_sentence || b == b'\n' {
             out.push(para[start..=i].to_string());
             start = i + 1;
@@ -98,10 +91,7 @@ fn sentences(para: &str) -> Vec<String> {
     if start < para.len() {
         out.push(para[start..].to_string());
     }
-    out.into_iter()
-        .flat_map(|s| hard_cut(&s))
-        .filter(|s| !s.trim().is_empty())
-        .collect()
+    out.into_iter().flat_map(|s| hard_cut(&s)).filter(|s| !s.trim().is_empty()).collect()
 }
 
 /// Cuts at the last whitespace before [`MAX_CHARS`] (or at a char boundary if there is none).
@@ -113,10 +103,7 @@ fn hard_cut(s: &str) -> Vec<String> {
         while !rest.is_char_boundary(cut) {
             cut -= 1;
         }
-        if let Some(ws) = rest[..cut]
-            .rfind(char::is_whitespace)
-            .filter(|&w| w > MAX_CHARS / 2)
-        {
+        if let Some(ws) = rest[..cut].rfind(char::is_whitespace).filter(|&w| w > MAX_CHARS / 2) {
             cut = ws + 1;
         }
         out.push(rest[..cut].to_string());
@@ -130,11 +117,7 @@ fn pack(units: Vec<String>) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for unit in units {
-        let sep = if cur.is_empty() || cur.ends_with('\n') || unit.starts_with(' ') {
-            ""
-        } else {
-            "\n\n"
-        };
+        let sep = if cur.is_empty() || cur.ends_with('\n') || unit.starts_with(' ') { "" } else { "\n\n" };
         if !cur.is_empty() && cur.len() + sep.len() + unit.len() > TARGET_CHARS {
             out.push(std::mem::take(&mut cur).trim().to_string());
             cur.push_str(unit.trim_start());
@@ -160,16 +143,8 @@ mod tests {
     fn short_sections_are_one_chunk_each() {
         let mut doc = Document::new(Kind::Markdown, "t", "a.md");
         doc.sections = vec![
-            Section {
-                heading: vec!["A".into()],
-                anchor: None,
-                text: "one".into(),
-            },
-            Section {
-                heading: vec!["B".into()],
-                anchor: Some("b".into()),
-                text: "two".into(),
-            },
+            Section { heading: vec!["A".into()], anchor: None, text: "one".into() },
+            Section { heading: vec!["B".into()], anchor: Some("b".into()), text: "two".into() },
         ];
         let chunks = chunk(&doc);
         assert_eq!(chunks.len(), 2);
@@ -179,10 +154,7 @@ mod tests {
 
     #[test]
     fn empty_documents_still_have_a_chunk() {
-        assert_eq!(
-            chunk(&Document::new(Kind::Confluence, "Empty page", "p.html")).len(),
-            1
-        );
+        assert_eq!(chunk(&Document::new(Kind::Confluence, "Empty page", "p.html")).len(), 1);
     }
 
     #[test]
@@ -193,33 +165,16 @@ mod tests {
         assert!(pieces.len() > 1);
         for p in &pieces {
             assert!(p.len() <= MAX_CHARS);
-            assert!(
-                p.ends_with('.'),
-                "cut mid-sentence: {:?}",
-                &p[p.len() - 20..]
-            );
+            assert!(p.ends_with('.'), "cut mid-sentence: {:?}", &p[p.len() - 20..]);
         }
     }
 
     #[test]
     fn code_fences_stay_whole_when_they_fit() {
-        let code = format!(
-            "```bash\n{}\n\n{}\n```",
-            "echo a\n".repeat(40),
-            "echo b\n".repeat(40)
-        );
-        let text = format!(
-            "{}\n\n{code}\n\n{}",
-            "Intro words here. ".repeat(50),
-            "Outro words. ".repeat(50)
-        );
+        let code = format!("```bash\n{}\n\n{}\n```", "echo a\n".repeat(40), "echo b\n".repeat(40));
+        let text = format!("{}\n\n{code}\n\n{}", "Intro words here. ".repeat(50), "Outro words. ".repeat(50));
         let pieces = split(&text);
-        assert!(
-            pieces
-                .iter()
-                .any(|p| p.starts_with("```bash") && p.ends_with("```")),
-            "{pieces:#?}"
-        );
+        assert!(pieces.iter().any(|p| p.starts_with("```bash") && p.ends_with("```")), "{pieces:#?}");
     }
 
     proptest! {

@@ -41,9 +41,7 @@ pub enum Error {
         expected: u32,
     },
     /// The index's manifest is unreadable.
-    #[error(
-        "index manifest {path} is corrupt ({reason}); rebuild it with `sleuth index --rebuild PATH…`"
-    )]
+    #[error("index manifest {path} is corrupt ({reason}); rebuild it with `sleuth index --rebuild PATH…`")]
     CorruptManifest {
         /// The manifest file.
         path: PathBuf,
@@ -63,17 +61,11 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        Error::Io { path: path.into(), source }
     }
 
     pub(crate) fn tantivy(path: impl Into<PathBuf>, source: tantivy::TantivyError) -> Self {
-        Error::Tantivy {
-            path: path.into(),
-            source,
-        }
+        Error::Tantivy { path: path.into(), source }
     }
 }
 
@@ -91,19 +83,12 @@ pub struct InputError {
 impl InputError {
     /// An error about `path` as a whole.
     pub fn new(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        InputError {
-            path: path.into(),
-            line: None,
-            reason: one_line(&reason.into()),
-        }
+        InputError { path: path.into(), line: None, reason: one_line(&reason.into()) }
     }
 
     /// An error at a line of `path`.
     pub fn at(path: impl Into<String>, line: usize, reason: impl Into<String>) -> Self {
-        InputError {
-            line: Some(line),
-            ..InputError::new(path, reason)
-        }
+        InputError { line: Some(line), ..InputError::new(path, reason) }
     }
 }
 
@@ -119,11 +104,7 @@ impl fmt::Display for InputError {
 /// Parser messages can span lines (hcl-rs draws a caret diagram); the summary wants one.
 fn one_line(reason: &str) -> String {
     let mut out = String::with_capacity(reason.len());
-    for part in reason
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('|'))
-    {
+    for part in reason.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('|')) {
         if !out.is_empty() {
             out.push_str("; ");
         }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
@@ -58,6 +58,20 @@ pub struct Fields {
     pub modified: Field,
     /// Attachment names.
     pub attachments: Field,
+    /// Hash of what makes a hit distinct (see [`identity_key`]), a fast field so that search
+    /// can keep one hit per document without loading stored documents.
+    pub identity: Field,
+}
+
+/// The identity of a document for de-duplicating hits: its id, except that a Terraform
+/// address seen in both configuration and state is one object. Hashed with SHA-256 (stable
+/// across builds, unlike `std`'s hasher) and cut to 64 bits.
+pub fn identity_key(kind: crate::model::Kind, title: &str, doc_id: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let identity =
+        if kind == crate::model::Kind::Terraform { format!("terraform:{title}") } else { doc_id.to_string() };
+    let digest = Sha256::digest(identity.as_bytes());
+    u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
 }
 
 /// Builds the schema; field order is part of [`SCHEMA_VERSION`].
@@ -86,6 +100,7 @@ pub fn schema() -> (Schema, Fields) {
         author: b.add_text_field("author", STORED),
         modified: b.add_text_field("modified", STORED),
         attachments: b.add_text_field("attachments", STORED),
+        identity: b.add_u64_field("identity", FAST),
     };
     (b.build(), fields)
 }
@@ -93,8 +108,7 @@ pub fn schema() -> (Schema, Fields) {
 /// English analysis: split on non-alphanumerics (so `aws_eks_node_group` and `orders-db`
 /// match their parts), lowercase, drop stop words (questions are full of them), stem.
 pub fn register_tokenizer(index: &Index) {
-    let stop_words =
-        StopWordFilter::new(Language::English).expect("tantivy ships English stop words");
+    let stop_words = StopWordFilter::new(Language::English).expect("tantivy ships English stop words");
     let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
@@ -159,11 +173,8 @@ impl Manifest {
         struct Version {
             schema_version: u32,
         }
-        let version: Version =
-            serde_json::from_slice(&bytes).map_err(|e| Error::CorruptManifest {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
+        let version: Version = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::CorruptManifest { path: path.clone(), reason: e.to_string() })?;
         if version.schema_version != SCHEMA_VERSION {
             return Err(Error::IncompatibleSchema {
                 path: dir.to_path_buf(),
@@ -173,10 +184,7 @@ impl Manifest {
         }
         serde_json::from_slice(&bytes)
             .map(Some)
-            .map_err(|e| Error::CorruptManifest {
-                path,
-                reason: e.to_string(),
-            })
+            .map_err(|e| Error::CorruptManifest { path, reason: e.to_string() })
     }
 
     /// Writes the manifest atomically (temporary file, then rename).
@@ -213,11 +221,7 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields, Manif
     if rebuild && has_manifest {
         for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
             let path = entry.map_err(|e| Error::io(dir, e))?.path();
-            let result = if path.is_dir() {
-                fs::remove_dir_all(&path)
-            } else {
-                fs::remove_file(&path)
-            };
+            let result = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
             result.map_err(|e| Error::io(&path, e))?;
         }
     } else if has_manifest {
@@ -252,9 +256,7 @@ mod tests {
         m.schema_version = SCHEMA_VERSION + 1;
         m.save(dir.path()).unwrap();
         let err = open(dir.path()).unwrap_err();
-        assert!(
-            matches!(err, Error::IncompatibleSchema { found, .. } if found == SCHEMA_VERSION + 1)
-        );
+        assert!(matches!(err, Error::IncompatibleSchema { found, .. } if found == SCHEMA_VERSION + 1));
         assert!(err.to_string().contains("--rebuild"));
         // --rebuild recovers.
         open_or_create(dir.path(), true).unwrap();
@@ -265,10 +267,7 @@ mod tests {
     fn a_foreign_directory_is_never_overwritten() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("notes.txt"), "mine").unwrap();
-        assert!(matches!(
-            open_or_create(dir.path(), true),
-            Err(Error::NotAnIndex(_))
-        ));
+        assert!(matches!(open_or_create(dir.path(), true), Err(Error::NotAnIndex(_))));
         assert!(dir.path().join("notes.txt").exists());
     }
 }

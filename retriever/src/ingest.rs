@@ -41,12 +41,7 @@ pub struct IndexOptions {
 
 impl Default for IndexOptions {
     fn default() -> Self {
-        IndexOptions {
-            kind: None,
-            max_file_size: 100 << 20,
-            rebuild: false,
-            writer_memory: 96 << 20,
-        }
+        IndexOptions { kind: None, max_file_size: 100 << 20, rebuild: false, writer_memory: 96 << 20 }
     }
 }
 
@@ -107,25 +102,14 @@ pub fn index(
 ) -> Result<Summary, Error> {
     let started = Instant::now();
     let (index, fields, mut manifest) = index::open_or_create(dir, opts.rebuild)?;
-    let plan_opts = PlanOptions {
-        kind: opts.kind,
-        max_file_size: opts.max_file_size,
-    };
-    let plan = source::plan(inputs, &plan_opts, &|logical, stamp| {
-        manifest.archives.get(logical) == Some(&stamp)
-    });
-    let mut summary = Summary {
-        skipped: plan.skipped.clone(),
-        ignored: plan.ignored,
-        ..Summary::default()
-    };
+    let plan_opts = PlanOptions { kind: opts.kind, max_file_size: opts.max_file_size };
+    let plan =
+        source::plan(inputs, &plan_opts, &|logical, stamp| manifest.archives.get(logical) == Some(&stamp));
+    let mut summary = Summary { skipped: plan.skipped.clone(), ignored: plan.ignored, ..Summary::default() };
 
     // Hash every unit (cheaply, via stamps) and keep the ones that changed.
-    let hashed: Vec<(&Unit, Result<UnitHash, InputError>)> = plan
-        .units
-        .par_iter()
-        .map(|u| (u, unit_hash(u, &manifest)))
-        .collect();
+    let hashed: Vec<(&Unit, Result<UnitHash, InputError>)> =
+        plan.units.par_iter().map(|u| (u, unit_hash(u, &manifest))).collect();
     let mut changed = Vec::new();
     let mut file_records = Vec::new();
     for (unit, result) in hashed {
@@ -144,15 +128,11 @@ pub fn index(
 
     let present: HashSet<&str> = plan.units.iter().map(|u| u.id.as_str()).collect();
     let under_root = |id: &str| {
-        plan.roots.iter().any(|r| {
-            id == r || id.starts_with(&format!("{r}/")) || id.starts_with(&format!("{r}!/"))
-        })
-    };
-    let kept_archive = |id: &str| {
-        plan.unchanged_archives
+        plan.roots
             .iter()
-            .any(|p| id.starts_with(p.as_str()))
+            .any(|r| id == r || id.starts_with(&format!("{r}/")) || id.starts_with(&format!("{r}!/")))
     };
+    let kept_archive = |id: &str| plan.unchanged_archives.iter().any(|p| id.starts_with(p.as_str()));
     let removed: Vec<String> = manifest
         .units
         .iter()
@@ -166,9 +146,7 @@ pub fn index(
         .collect();
 
     if !changed.is_empty() || !removed.is_empty() {
-        let mut writer: IndexWriter = index
-            .writer(opts.writer_memory)
-            .map_err(|e| Error::tantivy(dir, e))?;
+        let mut writer: IndexWriter = index.writer(opts.writer_memory).map_err(|e| Error::tantivy(dir, e))?;
         for id in removed.iter().chain(changed.iter().map(|(u, _)| &u.id)) {
             writer.delete_term(Term::from_field_text(fields.unit, id));
         }
@@ -178,8 +156,7 @@ pub fn index(
             .par_iter()
             .filter_map(|(unit, hash)| {
                 let outcome = parse_unit(unit).and_then(|docs| {
-                    write_unit(&writer, &fields, unit, docs)
-                        .map_err(|e| InputError::new(&unit.id, e))
+                    write_unit(&writer, &fields, unit, docs).map_err(|e| InputError::new(&unit.id, e))
                 });
                 progress.advance(&unit.id);
                 match outcome {
@@ -187,20 +164,12 @@ pub fn index(
                         let bytes = unit.files.iter().map(|f| f.size).sum();
                         Some((
                             unit.id.clone(),
-                            UnitRecord {
-                                hash: hash.clone(),
-                                kind: unit.format.kind(),
-                                documents,
-                                chunks,
-                            },
+                            UnitRecord { hash: hash.clone(), kind: unit.format.kind(), documents, chunks },
                             bytes,
                         ))
                     }
                     Err(e) => {
-                        errors
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push(e);
+                        errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e);
                         None
                     }
                 }
@@ -208,9 +177,9 @@ pub fn index(
             .collect();
         progress.finish();
         writer.commit().map_err(|e| Error::tantivy(dir, e))?;
-        let mut errors = errors
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Let the merges the commit scheduled finish: fewer segments make every search faster.
+        writer.wait_merging_threads().map_err(|e| Error::tantivy(dir, e))?;
+        let mut errors = errors.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         errors.sort_by(|a, b| a.path.cmp(&b.path));
         summary.skipped.extend(errors);
 
@@ -235,9 +204,7 @@ pub fn index(
     for (logical, stamp) in &plan.archives {
         manifest.archives.insert(logical.clone(), *stamp);
     }
-    let files_changed = file_records
-        .iter()
-        .any(|(k, v)| manifest.files.get(k) != Some(v));
+    let files_changed = file_records.iter().any(|(k, v)| manifest.files.get(k) != Some(v));
     if files_changed || archive_changed || summary.indexed_units > 0 || summary.removed_units > 0 {
         // Forget stamps of files that are gone, so the manifest does not grow forever.
         let live: HashSet<&str> = file_records.iter().map(|(k, _)| k.as_str()).collect();
@@ -265,18 +232,15 @@ fn unit_hash(unit: &Unit, manifest: &Manifest) -> Result<UnitHash, InputError> {
     let mut records = Vec::new();
     for f in &unit.files {
         let in_archive = f.logical.contains("!/");
-        let stamp =
-            Stamp::of(&f.disk).ok_or_else(|| InputError::new(&f.logical, "cannot read file"))?;
+        let stamp = Stamp::of(&f.disk).ok_or_else(|| InputError::new(&f.logical, "cannot read file"))?;
         let key = f.disk.display().to_string();
-        let cached = manifest
-            .files
-            .get(&key)
-            .filter(|r| !in_archive && r.stamp == stamp)
-            .map(|r| r.hash.clone());
+        let cached =
+            manifest.files.get(&key).filter(|r| !in_archive && r.stamp == stamp).map(|r| r.hash.clone());
         let hash = match cached {
             Some(h) => h,
-            None => hash_file(&f.disk)
-                .map_err(|e| InputError::new(&f.logical, format!("cannot read: {e}")))?,
+            None => {
+                hash_file(&f.disk).map_err(|e| InputError::new(&f.logical, format!("cannot read: {e}")))?
+            }
         };
         hasher.update(hash.as_bytes());
         if !in_archive {
@@ -302,8 +266,7 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
 
 /// Reads a file as UTF-8, with a precise reason when it is not.
 fn read_text(f: &source::FileRef) -> Result<String, InputError> {
-    let bytes =
-        fs::read(&f.disk).map_err(|e| InputError::new(&f.logical, format!("cannot read: {e}")))?;
+    let bytes = fs::read(&f.disk).map_err(|e| InputError::new(&f.logical, format!("cannot read: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -333,40 +296,26 @@ pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
             if name.to_ascii_lowercase().ends_with(".html") {
                 vec![notion::parse_html_page(&text, &main.logical, name, place)]
             } else {
-                vec![notion::parse_markdown_page(
-                    &text,
-                    &main.logical,
-                    name,
-                    place,
-                )]
+                vec![notion::parse_markdown_page(&text, &main.logical, name, place)]
             }
         }
         Format::NotionDatabase { title, breadcrumbs } => {
             let csv = read_text(main)?;
-            let mut row_place = notion::Placement {
-                breadcrumbs: breadcrumbs.clone(),
-                database: Some(title.clone()),
-            };
+            let mut row_place =
+                notion::Placement { breadcrumbs: breadcrumbs.clone(), database: Some(title.clone()) };
             row_place.breadcrumbs.push(title.clone());
             let mut rows = Vec::new();
             for f in &unit.files[1..] {
                 let row_name = f.logical.rsplit('/').next().unwrap_or(&f.logical);
-                rows.push(notion::parse_markdown_page(
-                    &read_text(f)?,
-                    &f.logical,
-                    row_name,
-                    &row_place,
-                ));
+                rows.push(notion::parse_markdown_page(&read_text(f)?, &f.logical, row_name, &row_place));
             }
             notion::parse_database(&csv, &main.logical, title, &row_place.breadcrumbs, rows)?
         }
         Format::Markdown => {
             let page = markdown::parse(&read_text(main)?);
-            let title = page.title.unwrap_or_else(|| {
-                name.trim_end_matches(".md")
-                    .trim_end_matches(".markdown")
-                    .to_string()
-            });
+            let title = page
+                .title
+                .unwrap_or_else(|| name.trim_end_matches(".md").trim_end_matches(".markdown").to_string());
             let mut doc = Document::new(Kind::Markdown, title, &main.logical);
             doc.sections = page.sections;
             vec![doc]
@@ -427,10 +376,12 @@ fn write_unit(
         }
         let breadcrumbs = doc.breadcrumbs.join(" > ");
         let attachments = doc.attachments.join("\n");
+        let identity = index::identity_key(kind, &doc.title, &doc.id);
         for c in chunk(&doc) {
             let mut t = TantivyDocument::default();
             t.add_text(f.unit, &unit.id);
             t.add_text(f.doc_id, &doc.id);
+            t.add_u64(f.identity, identity);
             t.add_text(f.chunk_id, &c.id);
             t.add_text(f.kind, kind.as_str());
             for s in &doc.scopes {
@@ -454,9 +405,7 @@ fn write_unit(
             if !attachments.is_empty() {
                 t.add_text(f.attachments, &attachments);
             }
-            writer
-                .add_document(t)
-                .map_err(|e| format!("index write failed: {e}"))?;
+            writer.add_document(t).map_err(|e| format!("index write failed: {e}"))?;
             chunks_written += 1;
         }
     }

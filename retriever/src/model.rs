@@ -22,12 +22,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order help texts list them.
-    pub const ALL: [Kind; 4] = [
-        Kind::Confluence,
-        Kind::Notion,
-        Kind::Terraform,
-        Kind::Markdown,
-    ];
+    pub const ALL: [Kind; 4] = [Kind::Confluence, Kind::Notion, Kind::Terraform, Kind::Markdown];
 
     /// The lowercase name used on the command line, in JSON and in the index.
     pub fn as_str(self) -> &'static str {
@@ -50,14 +45,9 @@ impl FromStr for Kind {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Kind::ALL
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                format!(
-                    "unknown kind {s:?} (expected one of: confluence, notion, terraform, markdown)"
-                )
-            })
+        Kind::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| {
+            format!("unknown kind {s:?} (expected one of: confluence, notion, terraform, markdown)")
+        })
     }
 }
 

@@ -28,9 +28,8 @@ static PEM: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Long runs of base64 (certificate-authority data, kubeconfigs, private keys) and
 /// base64-encoded PEM (`LS0tLS1CRUdJTi…`) of any length over a line.
-static BLOB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"LS0tLS1CRUdJT[A-Za-z0-9+/=]{20,}|[A-Za-z0-9+/]{160,}={0,2}").unwrap()
-});
+static BLOB: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"LS0tLS1CRUdJT[A-Za-z0-9+/=]{20,}|[A-Za-z0-9+/]{160,}={0,2}").unwrap());
 
 static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -45,9 +44,8 @@ static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-static BEARER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(bearer|basic|token)(\s+)([A-Za-z0-9._~+/=-]{16,})").unwrap()
-});
+static BEARER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(bearer|basic|token)(\s+)([A-Za-z0-9._~+/=-]{16,})").unwrap());
 
 /// `scheme://user:password@host`
 static URL_CREDENTIALS: LazyLock<Regex> =
@@ -131,10 +129,7 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
     // Cheap pre-check: every pattern below needs one of these shapes to be present.
     let mut out = Cow::Borrowed(text);
     if text.contains("-----BEGIN") {
-        out = Cow::Owned(
-            PEM.replace_all(&out, |c: &Captures| format!("[REDACTED {}]", &c[1]))
-                .into_owned(),
-        );
+        out = Cow::Owned(PEM.replace_all(&out, |c: &Captures| format!("[REDACTED {}]", &c[1])).into_owned());
     }
     for re in [&*BLOB, &*TOKENS] {
         if re.is_match(&out) {
@@ -155,11 +150,7 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
         );
     }
     if URL_CREDENTIALS.is_match(&out) {
-        out = Cow::Owned(
-            URL_CREDENTIALS
-                .replace_all(&out, format!("${{1}}{REDACTED}${{3}}"))
-                .into_owned(),
-        );
+        out = Cow::Owned(URL_CREDENTIALS.replace_all(&out, format!("${{1}}{REDACTED}${{3}}")).into_owned());
     }
     if ASSIGNMENT.is_match(&out) {
         out = Cow::Owned(
@@ -225,14 +216,8 @@ mod tests {
 
     #[test]
     fn assignments_with_secret_names_are_redacted() {
-        assert_eq!(
-            redact_text("DB_PASSWORD=hunter22 other=1"),
-            "DB_PASSWORD=[REDACTED] other=1"
-        );
-        assert_eq!(
-            redact_text(r#""client_secret": "s3cr3t-value""#),
-            r#""client_secret": "[REDACTED]""#
-        );
+        assert_eq!(redact_text("DB_PASSWORD=hunter22 other=1"), "DB_PASSWORD=[REDACTED] other=1");
+        assert_eq!(redact_text(r#""client_secret": "s3cr3t-value""#), r#""client_secret": "[REDACTED]""#);
         assert_eq!(redact_text("password: changeme"), "password: [REDACTED]");
     }
 
@@ -270,10 +255,8 @@ mod tests {
 
     #[test]
     fn base64_ca_data_is_redacted() {
-        let ca = format!(
-            "certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t{}",
-            "QUJD".repeat(10)
-        );
+        let ca =
+            format!("certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t{}", "QUJD".repeat(10));
         assert_eq!(redact_text(&ca), "certificate-authority-data: [REDACTED]");
     }
 

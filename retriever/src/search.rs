@@ -2,12 +2,12 @@
 //! order of importance), filtered by kind and scope, one hit per document, with a snippet
 //! whose matched terms are marked.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
@@ -90,18 +90,17 @@ impl Searcher {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| Error::tantivy(dir, e))?;
-        Ok(Searcher {
-            index,
-            reader,
-            fields,
-            manifest,
-            path: dir.to_path_buf(),
-        })
+        Ok(Searcher { index, reader, fields, manifest, path: dir.to_path_buf() })
     }
 
     /// The index's manifest (what was indexed).
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// Number of segments (a measure of how merged the index is).
+    pub fn num_segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// Number of chunks in the index.
@@ -112,85 +111,54 @@ impl Searcher {
     /// Runs a query. Query syntax errors never fail: the text is parsed leniently.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, Error> {
         let f = &self.fields;
-        let mut parser = QueryParser::for_index(
-            &self.index,
-            vec![f.title, f.heading, f.breadcrumbs, f.fields, f.body],
-        );
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![f.title, f.heading, f.breadcrumbs, f.fields, f.body]);
         parser.set_field_boost(f.title, 3.0);
         parser.set_field_boost(f.heading, 2.0);
         parser.set_field_boost(f.breadcrumbs, 1.2);
         parser.set_field_boost(f.fields, 1.5);
         let (text_query, _errors) = parser.parse_query_lenient(&q.text);
 
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query.box_clone())];
+        // Filters must not change scores, and a query without filters stays a plain
+        // disjunction of terms so that tantivy can prune with block-max WAND.
+        let mut filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(kind) = q.kind {
-            clauses.push((Occur::Must, term(f.kind, kind.as_str())));
+            filters.push((Occur::Must, term(f.kind, kind.as_str())));
         }
         if !q.scopes.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = q
-                .scopes
-                .iter()
-                .map(|s| (Occur::Should, term(f.scope, s)))
-                .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            let any: Vec<(Occur, Box<dyn Query>)> =
+                q.scopes.iter().map(|s| (Occur::Should, term(f.scope, s))).collect();
+            filters.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
-        let query = BooleanQuery::new(clauses);
+        let query: Box<dyn Query> = if filters.is_empty() {
+            text_query.box_clone()
+        } else {
+            let filter: Box<dyn Query> =
+                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(filters)), 0.0));
+            Box::new(BooleanQuery::new(vec![(Occur::Must, text_query.box_clone()), (Occur::Must, filter)]))
+        };
 
         let searcher = self.reader.searcher();
         let limit = q.limit.max(1);
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(limit * 8).order_by_score())
-            .map_err(|e| Error::tantivy(&self.path, e))?;
+        let chosen = self.top_distinct(&searcher, &*query, limit)?;
         let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
             .map_err(|e| Error::tantivy(&self.path, e))?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
 
-        let mut seen = HashSet::new();
-        let mut hits = Vec::new();
-        for (score, addr) in top {
-            let doc: TantivyDocument = searcher
-                .doc(addr)
-                .map_err(|e| Error::tantivy(&self.path, e))?;
-            let get = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let doc_id = get(f.doc_id);
-            // A Terraform address seen in both the configuration and the state is one object:
-            // show it once, from whichever source matched best.
-            let kind = get(f.kind);
-            let identity = if kind == Kind::Terraform.as_str() {
-                format!("terraform:{}", get(f.title))
-            } else {
-                doc_id.clone()
-            };
-            if !seen.insert(identity) {
-                continue;
-            }
+        let mut hits = Vec::with_capacity(chosen.len());
+        for (score, addr) in chosen {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::tantivy(&self.path, e))?;
+            let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
             let text = get(f.body);
+            let fields = get(f.fields);
             let snippet = snippets.snippet_from_doc(&doc);
             let (snippet_text, highlights) = if snippet.fragment().trim().is_empty() {
                 // Matched on the title or properties only: show the start of the text.
-                (
-                    lead(if text.trim().is_empty() {
-                        doc.get_first(f.fields)
-                            .and_then(|v| v.as_str())
-                            .unwrap_or_default()
-                    } else {
-                        &text
-                    }),
-                    Vec::new(),
-                )
+                (lead(if text.trim().is_empty() { &fields } else { &text }), Vec::new())
             } else {
                 (
                     snippet.fragment().to_string(),
-                    snippet
-                        .highlighted()
-                        .iter()
-                        .map(|r| (r.start, r.end))
-                        .collect(),
+                    snippet.highlighted().iter().map(|r| (r.start, r.end)).collect(),
                 )
             };
             let anchor = get(f.anchor);
@@ -201,7 +169,7 @@ impl Searcher {
             let breadcrumbs = get(f.breadcrumbs);
             hits.push(Hit {
                 title: get(f.title),
-                kind,
+                kind: get(f.kind),
                 location,
                 heading: get(f.heading),
                 breadcrumbs: if breadcrumbs.is_empty() {
@@ -212,27 +180,65 @@ impl Searcher {
                 snippet: snippet_text,
                 highlights,
                 score,
-                doc_id,
+                doc_id: get(f.doc_id),
                 text,
-                scopes: doc
-                    .get_all(f.scope)
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                fields: get(f.fields),
+                scopes: doc.get_all(f.scope).filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                fields,
             });
-            if hits.len() == limit {
-                break;
-            }
         }
         Ok(hits)
     }
 }
 
+impl Searcher {
+    /// The best chunk of each of the `limit` best documents. Several chunks of one document
+    /// often match, so more candidates than `limit` are ranked; they are told apart by the
+    /// `identity` fast field, without loading stored documents (which is what costs most).
+    /// If the candidates run out before `limit` distinct documents, the search is widened.
+    fn top_distinct(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        limit: usize,
+    ) -> Result<Vec<(f32, tantivy::DocAddress)>, Error> {
+        let mut columns = HashMap::new();
+        let mut candidates = limit * 4;
+        loop {
+            let top = searcher
+                .search(query, &TopDocs::with_limit(candidates).order_by_score())
+                .map_err(|e| Error::tantivy(&self.path, e))?;
+            let exhausted = top.len() < candidates;
+            let mut seen = HashSet::new();
+            let mut chosen = Vec::new();
+            for (score, addr) in top {
+                let column = match columns.entry(addr.segment_ord) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                        searcher
+                            .segment_reader(addr.segment_ord)
+                            .fast_fields()
+                            .u64("identity")
+                            .map_err(|e| Error::tantivy(&self.path, e))?,
+                    ),
+                };
+                let key = column.first(addr.doc_id).unwrap_or(u64::from(addr.doc_id));
+                if seen.insert(key) {
+                    chosen.push((score, addr));
+                    if chosen.len() == limit {
+                        return Ok(chosen);
+                    }
+                }
+            }
+            if exhausted || candidates >= limit * 64 {
+                return Ok(chosen);
+            }
+            candidates *= 4;
+        }
+    }
+}
+
 fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, value),
-        IndexRecordOption::Basic,
-    ))
+    Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
 }
 
 /// The first words of a text, for hits that matched on the title only.

@@ -141,16 +141,8 @@ impl Stamp {
     /// The stamp of a file on disk.
     pub fn of(path: &Path) -> Option<Stamp> {
         let meta = fs::metadata(path).ok()?;
-        let mtime_ns = meta
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_nanos();
-        Some(Stamp {
-            size: meta.len(),
-            mtime_ns,
-        })
+        let mtime_ns = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+        Some(Stamp { size: meta.len(), mtime_ns })
     }
 }
 
@@ -165,19 +157,12 @@ pub struct PlanOptions {
 
 /// Walks the inputs and groups their files into units. `archive_unchanged` tells whether an
 /// archive (by logical path and stamp) is the one indexed last time.
-pub fn plan(
-    inputs: &[PathBuf],
-    opts: &PlanOptions,
-    archive_unchanged: &dyn Fn(&str, Stamp) -> bool,
-) -> Plan {
+pub fn plan(inputs: &[PathBuf], opts: &PlanOptions, archive_unchanged: &dyn Fn(&str, Stamp) -> bool) -> Plan {
     let mut plan = Plan::default();
     let mut files = Vec::new();
     for input in inputs {
         let Ok(abs) = fs::canonicalize(input) else {
-            plan.skipped.push(InputError::new(
-                input.display().to_string(),
-                "no such file or directory",
-            ));
+            plan.skipped.push(InputError::new(input.display().to_string(), "no such file or directory"));
             continue;
         };
         let logical = abs.display().to_string();
@@ -188,11 +173,7 @@ pub fn plan(
             open_archive(&abs, &logical, &mut plan, &mut files, archive_unchanged);
         } else {
             let size = fs::metadata(&abs).map_or(0, |m| m.len());
-            files.push(FileRef {
-                disk: abs,
-                logical,
-                size,
-            });
+            files.push(FileRef { disk: abs, logical, size });
         }
     }
     classify(&files, opts, &mut plan);
@@ -201,15 +182,11 @@ pub fn plan(
 }
 
 fn is_zip(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
 }
 
 fn skip_dir(name: &str) -> bool {
-    matches!(
-        name,
-        ".git" | ".terraform" | "__MACOSX" | "node_modules" | ".svn" | ".hg"
-    )
+    matches!(name, ".git" | ".terraform" | "__MACOSX" | "node_modules" | ".svn" | ".hg")
 }
 
 fn walk(
@@ -219,23 +196,15 @@ fn walk(
     files: &mut Vec<FileRef>,
     archive_unchanged: &dyn Fn(&str, Stamp) -> bool,
 ) {
-    let walker = WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_type().is_dir() && skip_dir(&e.file_name().to_string_lossy()))
-        });
+    let walker = WalkDir::new(dir).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
+        e.depth() == 0 || !(e.file_type().is_dir() && skip_dir(&e.file_name().to_string_lossy()))
+    });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e
-                    .path()
-                    .map_or_else(|| dir.display().to_string(), |p| p.display().to_string());
-                plan.skipped
-                    .push(InputError::new(path, format!("cannot read: {e}")));
+                let path = e.path().map_or_else(|| dir.display().to_string(), |p| p.display().to_string());
+                plan.skipped.push(InputError::new(path, format!("cannot read: {e}")));
                 continue;
             }
         };
@@ -247,25 +216,13 @@ fn walk(
             continue;
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let child_logical = if rel.is_empty() {
-            logical.to_string()
-        } else {
-            format!("{logical}/{rel}")
-        };
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let child_logical = if rel.is_empty() { logical.to_string() } else { format!("{logical}/{rel}") };
         if is_zip(entry.path()) {
             open_archive(entry.path(), &child_logical, plan, files, archive_unchanged);
         } else {
             let size = entry.metadata().map_or(0, |m| m.len());
-            files.push(FileRef {
-                disk: entry.path().to_path_buf(),
-                logical: child_logical,
-                size,
-            });
+            files.push(FileRef { disk: entry.path().to_path_buf(), logical: child_logical, size });
         }
     }
 }
@@ -279,8 +236,7 @@ fn open_archive(
     archive_unchanged: &dyn Fn(&str, Stamp) -> bool,
 ) {
     let Some(stamp) = Stamp::of(path) else {
-        plan.skipped
-            .push(InputError::new(logical, "cannot read archive"));
+        plan.skipped.push(InputError::new(logical, "cannot read archive"));
         return;
     };
     if archive_unchanged(logical, stamp) {
@@ -290,10 +246,7 @@ fn open_archive(
     let tmp = match tempfile::Builder::new().prefix("sleuth-unpack-").tempdir() {
         Ok(t) => t,
         Err(e) => {
-            plan.skipped.push(InputError::new(
-                logical,
-                format!("cannot create a temporary directory: {e}"),
-            ));
+            plan.skipped.push(InputError::new(logical, format!("cannot create a temporary directory: {e}")));
             return;
         }
     };
@@ -304,19 +257,10 @@ fn open_archive(
     match result {
         Ok(()) => {
             plan.archives.push((logical.to_string(), stamp));
-            walk(
-                tmp.path(),
-                &format!("{logical}!"),
-                plan,
-                files,
-                archive_unchanged,
-            );
+            walk(tmp.path(), &format!("{logical}!"), plan, files, archive_unchanged);
             plan.unpacked.push(tmp);
         }
-        Err(reason) => plan.skipped.push(InputError::new(
-            logical,
-            format!("corrupt zip archive: {reason}"),
-        )),
+        Err(reason) => plan.skipped.push(InputError::new(logical, format!("corrupt zip archive: {reason}"))),
     }
 }
 
@@ -339,10 +283,7 @@ fn unpack(reader: impl Read + Seek, dest: &Path, total: &mut u64) -> Result<(), 
         }
         *total += entry.size();
         if *total > MAX_ARCHIVE_BYTES {
-            return Err(format!(
-                "archive expands to more than {} GiB",
-                MAX_ARCHIVE_BYTES >> 30
-            ));
+            return Err(format!("archive expands to more than {} GiB", MAX_ARCHIVE_BYTES >> 30));
         }
         let out = dest.join(&rel);
         if let Some(parent) = out.parent() {
@@ -370,10 +311,7 @@ fn unpack_nested(root: &Path) -> Result<(), String> {
         for zip_path in nested {
             let dest = zip_path.parent().unwrap_or(root).to_path_buf();
             let file = fs::File::open(&zip_path).map_err(|e| e.to_string())?;
-            let name = zip_path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = zip_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             unpack(file, &dest, &mut 0).map_err(|e| format!("{name}: {e}"))?;
             fs::remove_file(&zip_path).map_err(|e| e.to_string())?;
         }
@@ -384,12 +322,7 @@ fn unpack_nested(root: &Path) -> Result<(), String> {
 /// File-name extensions that may hold documents; anything else is ignored, not reported.
 fn extension(name: &str) -> &str {
     let lower = name.to_ascii_lowercase();
-    for multi in [
-        ".tf.json",
-        ".tfvars.json",
-        ".terraform.lock.hcl",
-        ".tfstate.backup",
-    ] {
+    for multi in [".tf.json", ".tfvars.json", ".terraform.lock.hcl", ".tfstate.backup"] {
         if lower.ends_with(multi) {
             return &name[name.len() - multi.len() + 1..];
         }
@@ -401,19 +334,11 @@ fn classify(files: &[FileRef], opts: &PlanOptions, plan: &mut Plan) {
     let want = |k: Kind| opts.kind.is_none_or(|w| w == k);
     let mut by_dir: BTreeMap<String, Vec<&FileRef>> = BTreeMap::new();
     for f in files {
-        let dir = f
-            .logical
-            .rsplit_once('/')
-            .map_or("", |(d, _)| d)
-            .to_string();
+        let dir = f.logical.rsplit_once('/').map_or("", |(d, _)| d).to_string();
         by_dir.entry(dir).or_default().push(f);
     }
     let names: HashSet<&str> = files.iter().map(|f| f.logical.as_str()).collect();
-    let module_of = if want(Kind::Terraform) {
-        terraform_modules(files)
-    } else {
-        HashMap::new()
-    };
+    let module_of = if want(Kind::Terraform) { terraform_modules(files) } else { HashMap::new() };
     let mut claimed: HashSet<&str> = HashSet::new();
     let mut units = Vec::new();
 
@@ -422,9 +347,7 @@ fn classify(files: &[FileRef], opts: &PlanOptions, plan: &mut Plan) {
         for f in files {
             let ext = extension(f.name()).to_ascii_lowercase();
             let stem = &f.name()[..f.name().len() - ext.len() - 1];
-            if ext != "csv"
-                || !(notion::is_notion_name(f.name()) || opts.kind == Some(Kind::Notion))
-            {
+            if ext != "csv" || !(notion::is_notion_name(f.name()) || opts.kind == Some(Kind::Notion)) {
                 continue;
             }
             let dir = f.logical.rsplit_once('/').map_or("", |(d, _)| d);
@@ -436,10 +359,7 @@ fn classify(files: &[FileRef], opts: &PlanOptions, plan: &mut Plan) {
             let folder = format!("{dir}/{base}");
             let mut unit_files = vec![f.clone()];
             if let Some(rows) = by_dir.get(&folder) {
-                for row in rows
-                    .iter()
-                    .filter(|r| extension(r.name()).eq_ignore_ascii_case("md"))
-                {
+                for row in rows.iter().filter(|r| extension(r.name()).eq_ignore_ascii_case("md")) {
                     claimed.insert(&row.logical);
                     unit_files.push((*row).clone());
                 }
@@ -449,11 +369,7 @@ fn classify(files: &[FileRef], opts: &PlanOptions, plan: &mut Plan) {
                 title: notion::title_of(base),
                 breadcrumbs: notion_breadcrumbs(dir),
             };
-            units.push(Unit {
-                id: f.logical.clone(),
-                format,
-                files: unit_files,
-            });
+            units.push(Unit { id: f.logical.clone(), format, files: unit_files });
         }
     }
 
@@ -480,11 +396,7 @@ fn classify(files: &[FileRef], opts: &PlanOptions, plan: &mut Plan) {
                         ));
                         continue;
                     }
-                    units.push(Unit {
-                        id: f.logical.clone(),
-                        format,
-                        files: vec![(*f).clone()],
-                    });
+                    units.push(Unit { id: f.logical.clone(), format, files: vec![(*f).clone()] });
                 }
                 None => plan.ignored += 1,
             }
@@ -515,11 +427,8 @@ fn detect(
             if let Some(space) = space {
                 return (name != "index.html").then(|| Format::ConfluencePage(space.clone()));
             }
-            if want(Kind::Notion)
-                && (notion::is_notion_name(name) || opts.kind == Some(Kind::Notion))
-            {
-                return (name != "index.html")
-                    .then(|| Format::NotionPage(notion_placement(f, dir, names)));
+            if want(Kind::Notion) && (notion::is_notion_name(name) || opts.kind == Some(Kind::Notion)) {
+                return (name != "index.html").then(|| Format::NotionPage(notion_placement(f, dir, names)));
             }
             if want(Kind::Confluence) {
                 let forced = opts.kind == Some(Kind::Confluence);
@@ -538,9 +447,7 @@ fn detect(
             }))
         .then_some(Format::ConfluenceXml),
         "md" | "markdown" => {
-            if want(Kind::Notion)
-                && (notion::is_notion_name(name) || opts.kind == Some(Kind::Notion))
-            {
+            if want(Kind::Notion) && (notion::is_notion_name(name) || opts.kind == Some(Kind::Notion)) {
                 Some(Format::NotionPage(notion_placement(f, dir, names)))
             } else if want(Kind::Markdown) {
                 Some(Format::Markdown)
@@ -548,15 +455,15 @@ fn detect(
                 None
             }
         }
-        "tf" | "tf.json" if want(Kind::Terraform) => Some(Format::TerraformConfig(
-            module_of.get(dir).cloned().unwrap_or_default(),
-        )),
+        "tf" | "tf.json" if want(Kind::Terraform) => {
+            Some(Format::TerraformConfig(module_of.get(dir).cloned().unwrap_or_default()))
+        }
         "tfvars" | "tfvars.json" if want(Kind::Terraform) => Some(Format::TerraformVars),
         "terraform.lock.hcl" if want(Kind::Terraform) => Some(Format::TerraformLock),
         "tfstate" if want(Kind::Terraform) => Some(Format::TerraformState),
-        "json" if want(Kind::Terraform) => read_head(&f.disk, 1 << 16)
-            .and_then(|h| tfstate::sniff(&h))
-            .map(|_| Format::TerraformState),
+        "json" if want(Kind::Terraform) => {
+            read_head(&f.disk, 1 << 16).and_then(|h| tfstate::sniff(&h)).map(|_| Format::TerraformState)
+        }
         _ => None,
     }
 }
@@ -564,20 +471,13 @@ fn detect(
 /// The first bytes of a file as text (lossy), for sniffing.
 fn read_head(path: &Path, limit: u64) -> Option<String> {
     let mut buf = Vec::new();
-    fs::File::open(path)
-        .ok()?
-        .take(limit)
-        .read_to_end(&mut buf)
-        .ok()?;
+    fs::File::open(path).ok()?.take(limit).read_to_end(&mut buf).ok()?;
     Some(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// Titles of the Notion pages enclosing `dir` (folders named `Title <id>`), top down.
 fn notion_breadcrumbs(dir: &str) -> Vec<String> {
-    dir.split('/')
-        .filter(|c| notion::split_name(c).is_some())
-        .map(notion::title_of)
-        .collect()
+    dir.split('/').filter(|c| notion::split_name(c).is_some()).map(notion::title_of).collect()
 }
 
 fn notion_placement(f: &FileRef, dir: &str, names: &HashSet<&str>) -> notion::Placement {
@@ -607,38 +507,25 @@ fn terraform_modules(files: &[FileRef]) -> HashMap<String, String> {
         let Ok(text) = fs::read_to_string(&f.disk) else {
             continue;
         };
-        let dir = f
-            .logical
-            .rsplit_once('/')
-            .map_or("", |(d, _)| d)
-            .to_string();
+        let dir = f.logical.rsplit_once('/').map_or("", |(d, _)| d).to_string();
         for m in MODULE.captures_iter(&text) {
             if let Some(src) = SOURCE.captures(&m[2]) {
                 let target = normalize(&format!("{dir}/{}", &src[1]));
-                calls
-                    .entry(dir.clone())
-                    .or_default()
-                    .push((m[1].to_string(), target));
+                calls.entry(dir.clone()).or_default().push((m[1].to_string(), target));
             }
         }
     }
     let targets: HashSet<&String> = calls.values().flatten().map(|(_, t)| t).collect();
     let mut out: HashMap<String, String> = HashMap::new();
-    let mut queue: Vec<(String, String)> = calls
-        .keys()
-        .filter(|d| !targets.contains(d))
-        .map(|d| (d.clone(), String::new()))
-        .collect();
+    let mut queue: Vec<(String, String)> =
+        calls.keys().filter(|d| !targets.contains(d)).map(|d| (d.clone(), String::new())).collect();
     while let Some((dir, prefix)) = queue.pop() {
         for (name, target) in calls.get(&dir).into_iter().flatten() {
             if out.contains_key(target) || target == &dir {
                 continue;
             }
-            let addr = if prefix.is_empty() {
-                format!("module.{name}")
-            } else {
-                format!("{prefix}.module.{name}")
-            };
+            let addr =
+                if prefix.is_empty() { format!("module.{name}") } else { format!("{prefix}.module.{name}") };
             out.insert(target.clone(), addr.clone());
             queue.push((target.clone(), addr));
         }
@@ -684,10 +571,7 @@ mod tests {
     use super::*;
 
     fn opts() -> PlanOptions {
-        PlanOptions {
-            kind: None,
-            max_file_size: 100 << 20,
-        }
+        PlanOptions { kind: None, max_file_size: 100 << 20 }
     }
 
     fn never(_: &str, _: Stamp) -> bool {
@@ -699,27 +583,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         fs::create_dir_all(root.join("modules/eks/modules/ng")).unwrap();
-        fs::write(
-            root.join("main.tf"),
-            "module \"eks\" {\n  source = \"./modules/eks\"\n}\n",
-        )
-        .unwrap();
-        fs::write(
-            root.join("modules/eks/main.tf"),
-            "module \"ng\" {\n  source = \"./modules/ng\"\n}\n",
-        )
-        .unwrap();
-        fs::write(
-            root.join("modules/eks/modules/ng/main.tf"),
-            "resource \"a\" \"b\" {}\n",
-        )
-        .unwrap();
-        let plan = plan(&[root.to_path_buf()], &opts(), &never);
-        let ng = plan
-            .units
-            .iter()
-            .find(|u| u.id.ends_with("modules/ng/main.tf"))
+        fs::write(root.join("main.tf"), "module \"eks\" {\n  source = \"./modules/eks\"\n}\n").unwrap();
+        fs::write(root.join("modules/eks/main.tf"), "module \"ng\" {\n  source = \"./modules/ng\"\n}\n")
             .unwrap();
+        fs::write(root.join("modules/eks/modules/ng/main.tf"), "resource \"a\" \"b\" {}\n").unwrap();
+        let plan = plan(&[root.to_path_buf()], &opts(), &never);
+        let ng = plan.units.iter().find(|u| u.id.ends_with("modules/ng/main.tf")).unwrap();
         assert!(
             matches!(&ng.format, Format::TerraformConfig(m) if m == "module.eks.module.ng"),
             "{:?}",
@@ -735,24 +604,12 @@ mod tests {
         ));
         let plan = plan(&[zip], &opts(), &never);
         assert!(plan.skipped.is_empty(), "{:?}", plan.skipped);
-        let dbs: Vec<_> = plan
-            .units
-            .iter()
-            .filter(|u| matches!(u.format, Format::NotionDatabase { .. }))
-            .collect();
-        assert_eq!(
-            dbs.len(),
-            1,
-            "{:?}",
-            dbs.iter().map(|u| &u.id).collect::<Vec<_>>()
-        );
+        let dbs: Vec<_> =
+            plan.units.iter().filter(|u| matches!(u.format, Format::NotionDatabase { .. })).collect();
+        assert_eq!(dbs.len(), 1, "{:?}", dbs.iter().map(|u| &u.id).collect::<Vec<_>>());
         assert!(dbs[0].id.ends_with("_all.csv"));
         assert_eq!(dbs[0].files.len(), 271);
-        assert!(
-            plan.units
-                .iter()
-                .all(|u| u.id.contains("Notion.Test.Export.zip!/Export-"))
-        );
+        assert!(plan.units.iter().all(|u| u.id.contains("Notion.Test.Export.zip!/Export-")));
     }
 
     #[test]
@@ -762,17 +619,9 @@ mod tests {
             "/../../shared/samples/confluence/html/Confluence-space-export-231543-81.html.zip"
         ));
         let plan = plan(&[zip], &opts(), &never);
-        let pages: Vec<_> = plan
-            .units
-            .iter()
-            .filter(|u| matches!(u.format, Format::ConfluencePage(_)))
-            .collect();
-        assert_eq!(
-            pages.len(),
-            5,
-            "{:?}",
-            plan.units.iter().map(|u| &u.id).collect::<Vec<_>>()
-        );
+        let pages: Vec<_> =
+            plan.units.iter().filter(|u| matches!(u.format, Format::ConfluencePage(_))).collect();
+        assert_eq!(pages.len(), 5, "{:?}", plan.units.iter().map(|u| &u.id).collect::<Vec<_>>());
     }
 
     #[test]

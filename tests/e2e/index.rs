@@ -1,21 +1,10 @@
 //! `sleuth index`: the demo workspace, real public exports, incremental re-indexing.
 
-use sleuth_e2e::{Sandbox, demo, samples, titles};
+use sleuth_e2e::{Sandbox, samples, titles};
 
 #[test]
 fn demo_workspace_indexes_every_kind() {
-    let s = Sandbox::new();
-    let d = demo();
-    let run = s.index(&[
-        d.join("confluence").to_str().unwrap(),
-        d.join("notion").to_str().unwrap(),
-        d.join("terraform").to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 0, "{run}");
-    for kind in ["confluence", "notion", "terraform"] {
-        assert!(run.stdout.contains(kind), "summary lacks {kind}: {run}");
-    }
-    assert!(!run.stdout.contains("Skipped"), "{run}");
+    Sandbox::new().index_demo();
 }
 
 #[test]
@@ -30,27 +19,13 @@ fn real_public_exports_index_and_are_found() {
     assert_eq!(run.code, 0, "{run}");
     // Confluence XML (current version only), Confluence HTML inside a zip, Notion database rows
     // merged with their pages, Terraform state addresses.
-    assert_eq!(
-        titles(&s.search_json(&["--kind", "confluence", "Home Test"]))[0],
-        "Home Test"
-    );
+    assert_eq!(titles(&s.search_json(&["--kind", "confluence", "Home Test"]))[0], "Home Test");
     let hello = s.search_json(&["--kind", "confluence", "--space", "space1", "hello world"]);
-    assert!(
-        titles(&hello).contains(&"hello world".to_string()),
-        "{hello:?}"
-    );
+    assert!(titles(&hello).contains(&"hello world".to_string()), "{hello:?}");
     let habit = s.search_json(&["--database", "Habit Tracker", "Meditated"]);
-    assert!(
-        !habit.is_empty() && habit.iter().all(|h| h["kind"] == "notion"),
-        "{habit:?}"
-    );
+    assert!(!habit.is_empty() && habit.iter().all(|h| h["kind"] == "notion"), "{habit:?}");
     let tf = s.search_json(&["--module", "foo", "null_resource"]);
-    assert!(
-        titles(&tf)
-            .iter()
-            .any(|t| t == "module.foo.null_resource.foo"),
-        "{tf:?}"
-    );
+    assert!(titles(&tf).iter().any(|t| t == "module.foo.null_resource.foo"), "{tf:?}");
 }
 
 #[test]
@@ -58,16 +33,8 @@ fn reindexing_is_incremental_and_forgets_deleted_files() {
     let s = Sandbox::new();
     let docs = s.path().join("docs");
     std::fs::create_dir_all(&docs).unwrap();
-    std::fs::write(
-        docs.join("a.md"),
-        "# Alpha\n\nThe quokka service runs in namespace zoo.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        docs.join("b.md"),
-        "# Beta\n\nThe wombat service talks to quokka.\n",
-    )
-    .unwrap();
+    std::fs::write(docs.join("a.md"), "# Alpha\n\nThe quokka service runs in namespace zoo.\n").unwrap();
+    std::fs::write(docs.join("b.md"), "# Beta\n\nThe wombat service talks to quokka.\n").unwrap();
     let docs_arg = docs.to_str().unwrap();
 
     let first = s.index(&[docs_arg]);
@@ -75,26 +42,16 @@ fn reindexing_is_incremental_and_forgets_deleted_files() {
     assert!(first.stdout.contains("Indexed 2 documents"), "{first}");
 
     let again = s.index(&[docs_arg]);
-    assert!(
-        again.stdout.contains("Indexed 0 documents") && again.stdout.contains("Unchanged: 2"),
-        "{again}"
-    );
+    assert!(again.stdout.contains("Indexed 0 documents") && again.stdout.contains("Unchanged: 2"), "{again}");
 
-    std::fs::write(
-        docs.join("b.md"),
-        "# Beta\n\nThe wombat service now talks to platypus.\n",
-    )
-    .unwrap();
+    std::fs::write(docs.join("b.md"), "# Beta\n\nThe wombat service now talks to platypus.\n").unwrap();
     std::fs::remove_file(docs.join("a.md")).unwrap();
     let changed = s.index(&[docs_arg]);
     assert!(
         changed.stdout.contains("Indexed 1 documents") && changed.stdout.contains("removed: 1"),
         "{changed}"
     );
-    assert!(
-        s.search_json(&["quokka"]).is_empty(),
-        "deleted and rewritten text is still found"
-    );
+    assert!(s.search_json(&["quokka"]).is_empty(), "deleted and rewritten text is still found");
     assert_eq!(titles(&s.search_json(&["platypus"])), ["Beta"]);
 }
 
@@ -107,17 +64,10 @@ fn an_index_from_another_schema_version_is_refused_with_advice() {
     assert_eq!(s.index(&[docs.to_str().unwrap()]).code, 0);
     let manifest = s.index_dir().join("sleuth-manifest.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replacen("\"schema_version\":1", "\"schema_version\":999", 1),
-    )
-    .unwrap();
+    std::fs::write(&manifest, text.replacen("\"schema_version\":1", "\"schema_version\":999", 1)).unwrap();
     let run = s.search(&["alpha"]);
     assert_eq!(run.code, 2, "{run}");
-    assert!(
-        run.stderr.contains("schema version 999") && run.stderr.contains("--rebuild"),
-        "{run}"
-    );
+    assert!(run.stderr.contains("schema version 999") && run.stderr.contains("--rebuild"), "{run}");
     let rebuilt = s.index(&["--rebuild", docs.to_str().unwrap()]);
     assert_eq!(rebuilt.code, 0, "{rebuilt}");
     assert_eq!(titles(&s.search_json(&["alpha"])), ["Alpha"]);

@@ -2,20 +2,14 @@
 
 use std::sync::OnceLock;
 
-use sleuth_e2e::{Sandbox, demo, titles};
+use sleuth_e2e::{Sandbox, titles};
 
 /// The demo workspace indexed once for all the tests of this module.
 fn demo_index() -> &'static Sandbox {
     static S: OnceLock<Sandbox> = OnceLock::new();
     S.get_or_init(|| {
         let s = Sandbox::new();
-        let d = demo();
-        let run = s.index(&[
-            d.join("confluence").to_str().unwrap(),
-            d.join("notion").to_str().unwrap(),
-            d.join("terraform").to_str().unwrap(),
-        ]);
-        assert_eq!(run.code, 0, "{run}");
+        s.index_demo();
         s
     })
 }
@@ -27,29 +21,20 @@ fn top3(query: &str) -> Vec<String> {
 #[test]
 fn questions_find_the_right_page_in_the_top_three() {
     let cases = [
-        (
-            "why are grafana and prometheus unreachable",
-            "Runbook: Grafana and Prometheus unreachable",
-        ),
+        ("why are grafana and prometheus unreachable", "Runbook: Grafana and Prometheus unreachable"),
         ("what does checkout depend on", "Checkout Service"),
         ("who is on call for payments", "payments"),
         (
             "ops node group instance type",
             r#"module.eks.module.eks_managed_node_group["ops"].aws_eks_node_group.this[0]"#,
         ),
-        (
-            "what cache does cart use",
-            "aws_elasticache_replication_group.sessions",
-        ),
+        ("what cache does cart use", "aws_elasticache_replication_group.sessions"),
         (
             "postmortem checkout errors payments deploy",
             "Postmortem 2026-08-19: Checkout errors after payments deploy",
         ),
         ("log-alerter memory limit", "Log Alerter Service"),
-        (
-            "node NotReady SystemOOM",
-            "Runbook: Node NotReady and SystemOOM",
-        ),
+        ("node NotReady SystemOOM", "Runbook: Node NotReady and SystemOOM"),
     ];
     let mut misses = Vec::new();
     for (q, want) in cases {
@@ -79,23 +64,12 @@ fn text_output_shows_rank_title_location_heading_and_snippet() {
     assert_eq!(run.code, 0, "{run}");
     let out = &run.stdout;
     assert!(out.starts_with("1. "), "{out}");
-    assert!(
-        out.contains(". Runbook: Grafana and Prometheus unreachable  [confluence]  score "),
-        "{out}"
-    );
-    assert!(
-        out.contains("Pinecart Engineering Home › Runbooks"),
-        "breadcrumbs missing: {out}"
-    );
-    assert!(
-        out.contains("docs-index/confluence/SHOP/1020.html"),
-        "{out}"
-    );
+    assert!(out.contains(". Runbook: Grafana and Prometheus unreachable  [confluence]  score "), "{out}");
+    assert!(out.contains("Pinecart Engineering Home › Runbooks"), "breadcrumbs missing: {out}");
+    assert!(out.contains("docs-index/confluence/SHOP/1020.html"), "{out}");
     assert!(out.contains("*Prometheus*"), "highlights missing: {out}");
     // A hit inside a section shows the heading path and an anchor to cite.
-    let section = demo_index()
-        .search(&["-k", "1", "find the memory hog"])
-        .stdout;
+    let section = demo_index().search(&["-k", "1", "find the memory hog"]).stdout;
     assert!(
         section.contains("1020.html#RunbookGrafanaandPrometheusunreachable-3Findthememoryhog"),
         "{section}"
@@ -107,30 +81,18 @@ fn text_output_shows_rank_title_location_heading_and_snippet() {
 fn filters_narrow_by_kind_space_database_and_module() {
     let s = demo_index();
     let tf = s.search_json(&["--kind", "terraform", "orders"]);
-    assert!(
-        !tf.is_empty() && tf.iter().all(|h| h["kind"] == "terraform"),
-        "{tf:?}"
-    );
+    assert!(!tf.is_empty() && tf.iter().all(|h| h["kind"] == "terraform"), "{tf:?}");
     let space = s.search_json(&["--space", "SHOP", "orders"]);
-    assert!(
-        !space.is_empty() && space.iter().all(|h| h["kind"] == "confluence"),
-        "{space:?}"
-    );
+    assert!(!space.is_empty() && space.iter().all(|h| h["kind"] == "confluence"), "{space:?}");
     let db = s.search_json(&["--database", "service catalog", "checkout"]);
     assert!(
-        !db.is_empty()
-            && db
-                .iter()
-                .all(|h| h["location"].as_str().unwrap().contains("Service Catalog")),
+        !db.is_empty() && db.iter().all(|h| h["location"].as_str().unwrap().contains("Service Catalog")),
         "{db:?}"
     );
     let module = s.search_json(&["--module", "payments_irsa", "role"]);
     assert!(
         !module.is_empty()
-            && module.iter().all(|h| h["title"]
-                .as_str()
-                .unwrap()
-                .starts_with("module.payments_irsa")),
+            && module.iter().all(|h| h["title"].as_str().unwrap().starts_with("module.payments_irsa")),
         "{module:?}"
     );
     assert!(s.search_json(&["--space", "NOPE", "orders"]).is_empty());
@@ -139,59 +101,33 @@ fn filters_narrow_by_kind_space_database_and_module() {
 #[test]
 fn secrets_in_the_demo_never_reach_the_index() {
     let s = demo_index();
-    for q in [
-        "orders_db_password",
-        "auth_token sessions",
-        "kubeconfig",
-        "certificate_authority",
-        "password",
-    ] {
+    for q in ["orders_db_password", "auth_token sessions", "kubeconfig", "certificate_authority", "password"]
+    {
         let hits = s.search_json(&["-k", "20", q]);
         let dump = serde_json::to_string(&hits).unwrap();
-        for secret in [
-            "rotate-me",
-            "redis-auth-token-7f3a9c2e1b",
-            "LS0tLS1CRUdJTi",
-            "eyJzY2hlbWFfdmVyc2lvbiI",
-        ] {
+        for secret in
+            ["rotate-me", "redis-auth-token-7f3a9c2e1b", "LS0tLS1CRUdJTi", "eyJzY2hlbWFfdmVyc2lvbiI"]
+        {
             assert!(!dump.contains(secret), "{secret} leaked for query {q:?}");
         }
     }
     // The redacted values are still there as facts: the variable exists.
-    assert!(
-        titles(&s.search_json(&["orders_db_password"]))
-            .contains(&"var.orders_db_password".to_string())
-    );
+    assert!(titles(&s.search_json(&["orders_db_password"])).contains(&"var.orders_db_password".to_string()));
 }
 
 #[test]
 fn first_search_on_a_fresh_machine_indexes_the_demo() {
     let s = Sandbox::new();
     let mut cmd = s.cmd();
-    cmd.args([
-        "search",
-        "--json",
-        "-k",
-        "3",
-        "why are grafana and prometheus unreachable",
-    ]);
+    cmd.args(["search", "--json", "-k", "3", "why are grafana and prometheus unreachable"]);
     let run = sleuth_e2e::Run::of(&mut cmd);
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(run.stderr.lines().count(), 1, "one line expected: {run}");
-    assert!(
-        run.stderr.contains("indexing the bundled demo workspace"),
-        "{run}"
-    );
+    assert!(run.stderr.contains("indexing the bundled demo workspace"), "{run}");
     let hits: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert!(
-        titles(hits.as_array().unwrap())
-            .iter()
-            .any(|t| t.contains("Grafana and Prometheus unreachable")),
+        titles(hits.as_array().unwrap()).iter().any(|t| t.contains("Grafana and Prometheus unreachable")),
         "{run}"
     );
-    assert!(
-        s.path()
-            .join("data/sleuth/index/sleuth-manifest.json")
-            .exists()
-    );
+    assert!(s.path().join("data/sleuth/index/sleuth-manifest.json").exists());
 }

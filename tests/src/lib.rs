@@ -7,10 +7,7 @@ use std::sync::OnceLock;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
 }
 
 /// The bundled demo workspace.
@@ -31,25 +28,13 @@ pub fn sleuth_bin() -> &'static Path {
     BIN.get_or_init(|| {
         let exe = std::env::current_exe().expect("test binary path");
         // target/<profile>/deps/e2e-<hash>
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>")
-            .to_path_buf();
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
         let target_dir = profile_dir.parent().expect("target dir").to_path_buf();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.args([
-            "build",
-            "--quiet",
-            "-p",
-            "assistant",
-            "--bin",
-            "sleuth",
-            "--target-dir",
-        ])
-        .arg(&target_dir)
-        .current_dir(root());
+        cmd.args(["build", "--quiet", "-p", "assistant", "--bin", "sleuth", "--target-dir"])
+            .arg(&target_dir)
+            .current_dir(root());
         if profile_dir.file_name().is_some_and(|p| p == "release") {
             cmd.arg("--release");
         }
@@ -74,9 +59,7 @@ impl Default for Sandbox {
 impl Sandbox {
     /// A fresh sandbox.
     pub fn new() -> Sandbox {
-        Sandbox {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
+        Sandbox { dir: tempfile::tempdir().expect("temp dir") }
     }
 
     /// The sandbox path.
@@ -104,20 +87,28 @@ impl Sandbox {
     /// Runs `sleuth index --index <sandbox>/index ARGS…`.
     pub fn index(&self, args: &[&str]) -> Run {
         let mut cmd = self.cmd();
-        cmd.arg("index")
-            .arg("--index")
-            .arg(self.index_dir())
-            .args(args);
+        cmd.arg("index").arg("--index").arg(self.index_dir()).args(args);
         Run::of(&mut cmd)
+    }
+
+    /// Indexes the demo workspace's exports (and checks that it worked).
+    pub fn index_demo(&self) {
+        let d = demo();
+        let dirs: Vec<String> =
+            ["confluence", "notion", "terraform"].iter().map(|k| d.join(k).display().to_string()).collect();
+        let args: Vec<&str> = dirs.iter().map(String::as_str).collect();
+        let run = self.index(&args);
+        assert_eq!(run.code, 0, "{run}");
+        for kind in ["confluence", "notion", "terraform"] {
+            assert!(run.stdout.contains(kind), "summary lacks {kind}: {run}");
+        }
+        assert!(!run.stdout.contains("Skipped"), "{run}");
     }
 
     /// Runs `sleuth search --index <sandbox>/index ARGS…`.
     pub fn search(&self, args: &[&str]) -> Run {
         let mut cmd = self.cmd();
-        cmd.arg("search")
-            .arg("--index")
-            .arg(self.index_dir())
-            .args(args);
+        cmd.arg("search").arg("--index").arg(self.index_dir()).args(args);
         Run::of(&mut cmd)
     }
 
@@ -148,11 +139,7 @@ pub struct Run {
 impl Run {
     /// Runs a command to completion.
     pub fn of(cmd: &mut Command) -> Run {
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = cmd.output().expect("sleuth runs");
+        let Output { status, stdout, stderr } = cmd.output().expect("sleuth runs");
         Run {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -163,17 +150,11 @@ impl Run {
 
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
+        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
     }
 }
 
 /// Titles of JSON hits.
 pub fn titles(hits: &[serde_json::Value]) -> Vec<String> {
-    hits.iter()
-        .map(|h| h["title"].as_str().unwrap_or_default().to_string())
-        .collect()
+    hits.iter().map(|h| h["title"].as_str().unwrap_or_default().to_string()).collect()
 }

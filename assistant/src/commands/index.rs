@@ -41,21 +41,13 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
         print_summary(&mut out, &summary, &dir)?;
     }
     let usable = summary.indexed_units + summary.unchanged_units > 0;
-    Ok(if usable || summary.skipped.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_BAD_INPUT)
-    })
+    Ok(if usable || summary.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }
 
 fn print_summary(out: &mut impl Write, s: &Summary, dir: &std::path::Path) -> std::io::Result<()> {
     let secs = s.elapsed.as_secs_f64();
     let kinds: Vec<String> = s.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    let kinds = if kinds.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", kinds.join(", "))
-    };
+    let kinds = if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) };
     writeln!(
         out,
         "Indexed {} documents in {} chunks{kinds} from {} files, {} in {secs:.2}s",
@@ -72,11 +64,7 @@ fn print_summary(out: &mut impl Write, s: &Summary, dir: &std::path::Path) -> st
         )?;
     }
     if s.ignored > 0 {
-        writeln!(
-            out,
-            "Ignored {} files that are not documents (images, attachments, styles…)",
-            s.ignored
-        )?;
+        writeln!(out, "Ignored {} files that are not documents (images, attachments, styles…)", s.ignored)?;
     }
     writeln!(
         out,

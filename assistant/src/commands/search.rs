@@ -34,23 +34,13 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     scopes.extend(args.space.iter().map(|s| scope("space", s)));
     scopes.extend(args.database.iter().map(|s| scope("database", s)));
     scopes.extend(args.module.iter().map(|s| scope("module", s)));
-    let query = SearchQuery {
-        text: args.query.join(" "),
-        kind: args.kind,
-        scopes,
-        limit: args.limit,
-    };
+    let query = SearchQuery { text: args.query.join(" "), kind: args.kind, scopes, limit: args.limit };
     let hits = searcher.search(&query)?;
 
     let mut out = std::io::stdout().lock();
     if args.json {
-        let hits: Vec<Hit> = hits
-            .into_iter()
-            .map(|h| Hit {
-                location: display_location(&h.location),
-                ..h
-            })
-            .collect();
+        let hits: Vec<Hit> =
+            hits.into_iter().map(|h| Hit { location: display_location(&h.location), ..h }).collect();
         serde_json::to_writer_pretty(&mut out, &hits)?;
         writeln!(out)?;
     } else if hits.is_empty() {
@@ -84,16 +74,9 @@ fn build_demo_index(dir: &std::path::Path) -> anyhow::Result<()> {
 }
 
 fn print_hit(out: &mut impl Write, n: usize, hit: &Hit, color: bool) -> std::io::Result<()> {
-    let (bold, dim, mark, reset) = if color {
-        ("\x1b[1m", "\x1b[2m", "\x1b[1;33m", "\x1b[0m")
-    } else {
-        ("", "", "", "")
-    };
-    writeln!(
-        out,
-        "{n}. {bold}{}{reset}  [{}]  {dim}score {:.2}{reset}",
-        hit.title, hit.kind, hit.score
-    )?;
+    let (bold, dim, mark, reset) =
+        if color { ("\x1b[1m", "\x1b[2m", "\x1b[1;33m", "\x1b[0m") } else { ("", "", "", "") };
+    writeln!(out, "{n}. {bold}{}{reset}  [{}]  {dim}score {:.2}{reset}", hit.title, hit.kind, hit.score)?;
     if !hit.breadcrumbs.is_empty() {
         writeln!(out, "   {}", hit.breadcrumbs.join(" › "))?;
     }

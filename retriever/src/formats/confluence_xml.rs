@@ -20,15 +20,8 @@ use crate::error::InputError;
 use crate::model::{Document, Kind};
 
 /// Classes whose small properties the first pass keeps.
-const KEPT: &[&str] = &[
-    "Page",
-    "BlogPost",
-    "Space",
-    "ConfluenceUserImpl",
-    "Attachment",
-    "Label",
-    "Labelling",
-];
+const KEPT: &[&str] =
+    &["Page", "BlogPost", "Space", "ConfluenceUserImpl", "Attachment", "Label", "Labelling"];
 
 #[derive(Debug, Default)]
 struct Object {
@@ -40,22 +33,15 @@ struct Object {
 /// Reads every current page of an `entities.xml` export.
 pub fn read(path: &Path, location: &str) -> Result<Vec<Document>, InputError> {
     let mut objects: Vec<Object> = Vec::new();
-    stream(
-        path,
-        location,
-        |class| KEPT.contains(&class),
-        |name| name != "body",
-        |o| objects.push(o),
-    )?;
+    stream(path, location, |class| KEPT.contains(&class), |name| name != "body", |o| objects.push(o))?;
 
     let by_class = |c: &'static str| objects.iter().filter(move |o| o.class == c);
     let spaces: HashMap<&str, &Object> = by_class("Space").map(|o| (o.id.as_str(), o)).collect();
     let users: HashMap<&str, &str> = by_class("ConfluenceUserImpl")
         .filter_map(|o| Some((o.id.as_str(), o.props.get("name")?.as_str())))
         .collect();
-    let label_names: HashMap<&str, &str> = by_class("Label")
-        .filter_map(|o| Some((o.id.as_str(), o.props.get("name")?.as_str())))
-        .collect();
+    let label_names: HashMap<&str, &str> =
+        by_class("Label").filter_map(|o| Some((o.id.as_str(), o.props.get("name")?.as_str()))).collect();
     let pages: HashMap<&str, &Object> = objects
         .iter()
         .filter(|o| o.class == "Page" || o.class == "BlogPost")
@@ -77,12 +63,7 @@ pub fn read(path: &Path, location: &str) -> Result<Vec<Document>, InputError> {
         let current = a.props.get("contentStatus").is_none_or(|s| s == "current")
             && !a.props.contains_key("originalVersion");
         if let (true, Some(page)) = (current, a.props.get("containerContent")) {
-            let name = a
-                .props
-                .get("title")
-                .or_else(|| a.props.get("fileName"))
-                .cloned()
-                .unwrap_or_default();
+            let name = a.props.get("title").or_else(|| a.props.get("fileName")).cloned().unwrap_or_default();
             attachments.entry(page.as_str()).or_default().push(name);
         }
     }
@@ -105,11 +86,7 @@ pub fn read(path: &Path, location: &str) -> Result<Vec<Document>, InputError> {
 
     let mut docs = Vec::new();
     for (id, page) in &chosen {
-        let title = page
-            .props
-            .get("title")
-            .cloned()
-            .unwrap_or_else(|| format!("Untitled page {id}"));
+        let title = page.props.get("title").cloned().unwrap_or_else(|| format!("Untitled page {id}"));
         let mut doc = Document::new(Kind::Confluence, title, format!("{location}#{id}"));
         doc.breadcrumbs = ancestors(page, &pages);
         if page.class == "BlogPost" {
@@ -126,20 +103,12 @@ pub fn read(path: &Path, location: &str) -> Result<Vec<Document>, InputError> {
             }
         }
         let who = |field: &str| {
-            page.props.get(field).map(|k| {
-                users
-                    .get(k.as_str())
-                    .map_or(k.clone(), |n| (*n).to_string())
-            })
+            page.props.get(field).map(|k| users.get(k.as_str()).map_or(k.clone(), |n| (*n).to_string()))
         };
-        doc.author = who("lastModifier")
-            .or_else(|| who("creator"))
-            .or_else(|| page.props.get("creatorName").cloned());
-        doc.modified = page
-            .props
-            .get("lastModificationDate")
-            .or_else(|| page.props.get("creationDate"))
-            .cloned();
+        doc.author =
+            who("lastModifier").or_else(|| who("creator")).or_else(|| page.props.get("creatorName").cloned());
+        doc.modified =
+            page.props.get("lastModificationDate").or_else(|| page.props.get("creationDate")).cloned();
         if let Some(l) = labels.get(id) {
             doc.fields.push(("labels".into(), l.join(", ")));
         }
@@ -168,15 +137,9 @@ fn current_pages<'a>(pages: &HashMap<&'a str, &'a Object>) -> Vec<(&'a str, &'a 
         if let Some(orig) = o.props.get("originalVersion")
             && !pages.contains_key(orig.as_str())
         {
-            let version = |o: &Object| {
-                o.props
-                    .get("version")
-                    .and_then(|v| v.parse::<u32>().ok())
-                    .unwrap_or(0)
-            };
-            let newer = fallback
-                .get(orig.as_str())
-                .is_none_or(|(_, best)| version(o) > version(best));
+            let version =
+                |o: &Object| o.props.get("version").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+            let newer = fallback.get(orig.as_str()).is_none_or(|(_, best)| version(o) > version(best));
             if newer {
                 fallback.insert(orig.as_str(), (id, o));
             }
@@ -214,12 +177,7 @@ fn unwrap_cdata(body: &str) -> String {
         out.push_str(&rest[..start]);
         let inner = &rest[start + 9..];
         let end = inner.find("]]>").unwrap_or(inner.len());
-        out.push_str(
-            &inner[..end]
-                .replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;"),
-        );
+        out.push_str(&inner[..end].replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
         rest = inner.get(end + 3..).unwrap_or("");
     }
     out.push_str(rest);
@@ -235,8 +193,7 @@ fn stream(
     keep: impl Fn(&str) -> bool,
     mut emit: impl FnMut(Object),
 ) -> Result<(), InputError> {
-    let file =
-        File::open(path).map_err(|e| InputError::new(location, format!("cannot read: {e}")))?;
+    let file = File::open(path).map_err(|e| InputError::new(location, format!("cannot read: {e}")))?;
     let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, file));
     let mut buf = Vec::new();
     let mut depth = 0usize;
@@ -266,23 +223,11 @@ fn stream(
                     seen_root = true;
                 } else if depth == 2 && name == "object" {
                     let class = attr(&e, "class");
-                    obj = want(&class).then(|| Object {
-                        class,
-                        ..Object::default()
-                    });
+                    obj = want(&class).then(|| Object { class, ..Object::default() });
                 } else if depth == 3 && obj.is_some() {
                     let pname = attr(&e, "name");
                     let keep_it = name == "id" || (name == "property" && keep(&pname));
-                    prop = keep_it.then(|| {
-                        (
-                            if name == "id" {
-                                "@id".to_string()
-                            } else {
-                                pname
-                            },
-                            true,
-                        )
-                    });
+                    prop = keep_it.then(|| (if name == "id" { "@id".to_string() } else { pname }, true));
                     text.clear();
                 }
             }
@@ -322,26 +267,16 @@ fn stream(
         buf.clear();
     }
     if !seen_root {
-        return Err(InputError::new(
-            location,
-            "not a Confluence XML export (no <hibernate-generic> root)",
-        ));
+        return Err(InputError::new(location, "not a Confluence XML export (no <hibernate-generic> root)"));
     }
     if depth != 0 {
-        return Err(InputError::new(
-            location,
-            "truncated XML: the file ends inside an element",
-        ));
+        return Err(InputError::new(location, "truncated XML: the file ends inside an element"));
     }
     Ok(())
 }
 
 fn attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> String {
-    e.try_get_attribute(name)
-        .ok()
-        .flatten()
-        .map(|a| a.value.into_owned())
-        .unwrap_or_default()
+    e.try_get_attribute(name).ok().flatten().map(|a| a.value.into_owned()).unwrap_or_default()
 }
 
 /// 1-based line of a byte offset, by re-reading the file (only on the error path).
@@ -364,59 +299,26 @@ fn line_of(path: &Path, offset: u64) -> usize {
 mod tests {
     use super::*;
 
-    const SAMPLES: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/samples/confluence"
-    );
+    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/samples/confluence");
 
     #[test]
     fn data_center_export_keeps_current_pages_only() {
-        let docs = read(
-            Path::new(&format!("{SAMPLES}/xml-8.5.6/entities.xml")),
-            "entities.xml",
-        )
-        .unwrap();
+        let docs = read(Path::new(&format!("{SAMPLES}/xml-8.5.6/entities.xml")), "entities.xml").unwrap();
         let titles: Vec<_> = docs.iter().map(|d| d.title.as_str()).collect();
-        assert_eq!(
-            titles,
-            ["2024-04-22 Meeting notes", "Home Test", "Page With Comment"]
-        );
-        assert!(
-            docs.iter()
-                .all(|d| d.scopes.contains(&"space:ht".to_string())),
-            "{:?}",
-            docs[0].scopes
-        );
+        assert_eq!(titles, ["2024-04-22 Meeting notes", "Home Test", "Page With Comment"]);
+        assert!(docs.iter().all(|d| d.scopes.contains(&"space:ht".to_string())), "{:?}", docs[0].scopes);
         let home = docs.iter().find(|d| d.title == "Home Test").unwrap();
-        assert!(
-            home.sections
-                .iter()
-                .any(|s| s.text.contains("Home content body"))
-        );
-        let child = docs
-            .iter()
-            .find(|d| d.title == "Page With Comment")
-            .unwrap();
+        assert!(home.sections.iter().any(|s| s.text.contains("Home content body")));
+        let child = docs.iter().find(|d| d.title == "Page With Comment").unwrap();
         assert_eq!(child.breadcrumbs, ["Home Test"]);
     }
 
     #[test]
     fn cloud_export_with_history_yields_one_page_per_current_version() {
-        let docs = read(
-            Path::new(&format!("{SAMPLES}/xml-cloud-attachhist/entities.xml")),
-            "entities.xml",
-        )
-        .unwrap();
-        let with_attachment: Vec<_> = docs
-            .iter()
-            .filter(|d| d.title == "Page with attachment")
-            .collect();
-        assert_eq!(
-            with_attachment.len(),
-            1,
-            "{:?}",
-            docs.iter().map(|d| &d.title).collect::<Vec<_>>()
-        );
+        let docs =
+            read(Path::new(&format!("{SAMPLES}/xml-cloud-attachhist/entities.xml")), "entities.xml").unwrap();
+        let with_attachment: Vec<_> = docs.iter().filter(|d| d.title == "Page with attachment").collect();
+        assert_eq!(with_attachment.len(), 1, "{:?}", docs.iter().map(|d| &d.title).collect::<Vec<_>>());
         let mut names = with_attachment[0].attachments.clone();
         names.sort();
         assert_eq!(names, ["attachment.txt", "attachment2.txt"]);
@@ -426,15 +328,8 @@ mod tests {
     fn truncated_xml_is_reported_with_a_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("entities.xml");
-        std::fs::write(
-            &p,
-            "<hibernate-generic>\n<object class=\"Page\">\n<id name=\"id\">1</id>\n",
-        )
-        .unwrap();
+        std::fs::write(&p, "<hibernate-generic>\n<object class=\"Page\">\n<id name=\"id\">1</id>\n").unwrap();
         let err = read(&p, "entities.xml").unwrap_err();
-        assert!(
-            err.reason.contains("truncated") || err.reason.contains("malformed"),
-            "{err}"
-        );
+        assert!(err.reason.contains("truncated") || err.reason.contains("malformed"), "{err}");
     }
 }

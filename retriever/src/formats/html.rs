@@ -29,8 +29,7 @@ fn collect_text(el: ElementRef<'_>, out: &mut String) {
     for child in el.children() {
         match child.value() {
             Node::Text(t) => out.push_str(t),
-            Node::Element(e)
-                if matches!(e.name(), "script" | "style" | "noscript" | "template") => {}
+            Node::Element(e) if matches!(e.name(), "script" | "style" | "noscript" | "template") => {}
             Node::Element(e) if e.name() == "br" => out.push(' '),
             Node::Element(_) => {
                 if let Some(c) = ElementRef::wrap(child) {
@@ -81,11 +80,7 @@ impl Builder {
         let anchor = self.anchor.take();
         if !text.is_empty() {
             let heading = self.stack.iter().map(|(_, h)| h.clone()).collect();
-            self.done.push(Section {
-                heading,
-                anchor,
-                text,
-            });
+            self.done.push(Section { heading, anchor, text });
         }
     }
 
@@ -97,12 +92,7 @@ impl Builder {
         }
         let tight = self.prefix.starts_with('-') || self.prefix.starts_with('|');
         if !self.text.is_empty() {
-            self.text
-                .push_str(if tight && self.text.ends_with_list_item() {
-                    "\n"
-                } else {
-                    "\n\n"
-                });
+            self.text.push_str(if tight && self.text.ends_with_list_item() { "\n" } else { "\n\n" });
         }
         self.text.push_str(&self.prefix);
         self.text.push_str(&block);
@@ -155,8 +145,8 @@ impl Builder {
         let e = el.value();
         let has_class = |c: &str| e.classes().any(|x| x == c);
         match e.name() {
-            "script" | "style" | "noscript" | "template" | "head" | "img" | "svg"
-            | "ac:parameter" | "ac:image" | "ri:attachment" | "ri:user" | "colgroup" => {}
+            "script" | "style" | "noscript" | "template" | "head" | "img" | "svg" | "ac:parameter"
+            | "ac:image" | "ri:attachment" | "ri:user" | "colgroup" => {}
             _ if has_class("toc-macro") || has_class("katex-mathml") => {}
             name @ ("h1" | "h2" | "h3" | "h4" | "h5" | "h6") => {
                 self.heading(name.as_bytes()[1] - b'0', el);
@@ -193,10 +183,9 @@ impl Builder {
                     .unwrap_or_default();
                 self.inline.push_str(&text);
             }
-            "p" | "div" | "ul" | "ol" | "section" | "article" | "blockquote" | "dl" | "dt"
-            | "dd" | "hr" | "figure" | "figcaption" | "header" | "footer" | "main" | "details"
-            | "summary" | "ac:rich-text-body" | "ac:layout" | "ac:layout-section"
-            | "ac:layout-cell" => {
+            "p" | "div" | "ul" | "ol" | "section" | "article" | "blockquote" | "dl" | "dt" | "dd" | "hr"
+            | "figure" | "figcaption" | "header" | "footer" | "main" | "details" | "summary"
+            | "ac:rich-text-body" | "ac:layout" | "ac:layout-section" | "ac:layout-cell" => {
                 self.flush();
                 self.children(el);
                 self.flush();
@@ -227,25 +216,18 @@ impl Builder {
     /// Confluence storage-format macros (XML exports).
     fn macro_(&mut self, el: ElementRef<'_>) {
         let name = el.value().attr("ac:name").unwrap_or_default();
-        let child = |n: &str| {
-            el.children()
-                .filter_map(ElementRef::wrap)
-                .find(|c| c.value().name() == n)
-        };
+        let child = |n: &str| el.children().filter_map(ElementRef::wrap).find(|c| c.value().name() == n);
         match name {
             "code" | "noformat" => {
                 let lang = el
                     .children()
                     .filter_map(ElementRef::wrap)
                     .find(|c| {
-                        c.value().name() == "ac:parameter"
-                            && c.value().attr("ac:name") == Some("language")
+                        c.value().name() == "ac:parameter" && c.value().attr("ac:name") == Some("language")
                     })
                     .map(text_of)
                     .unwrap_or_default();
-                let code = child("ac:plain-text-body")
-                    .map(raw_text)
-                    .unwrap_or_default();
+                let code = child("ac:plain-text-body").map(raw_text).unwrap_or_default();
                 self.push_raw_block(&format!("```{lang}\n{}\n```", code.trim_end()));
             }
             "info" | "note" | "warning" | "tip" | "panel" => {
@@ -293,15 +275,10 @@ fn code_language(el: ElementRef<'_>) -> String {
         }
     }
     let from_classes = |e: &scraper::node::Element| {
-        e.classes()
-            .find_map(|c| c.strip_prefix("language-").map(str::to_string))
+        e.classes().find_map(|c| c.strip_prefix("language-").map(str::to_string))
     };
     from_classes(el.value())
-        .or_else(|| {
-            el.children()
-                .filter_map(ElementRef::wrap)
-                .find_map(|c| from_classes(c.value()))
-        })
+        .or_else(|| el.children().filter_map(ElementRef::wrap).find_map(|c| from_classes(c.value())))
         .unwrap_or_default()
 }
 
@@ -310,13 +287,8 @@ fn raw_text(el: ElementRef<'_>) -> String {
     el.text().collect()
 }
 
-fn descendants_named<'a>(
-    el: ElementRef<'a>,
-    name: &'a str,
-) -> impl Iterator<Item = ElementRef<'a>> + 'a {
-    el.descendants()
-        .filter_map(ElementRef::wrap)
-        .filter(move |c| c.value().name() == name)
+fn descendants_named<'a>(el: ElementRef<'a>, name: &'a str) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+    el.descendants().filter_map(ElementRef::wrap).filter(move |c| c.value().name() == name)
 }
 
 #[cfg(test)]
@@ -326,9 +298,7 @@ mod tests {
     use super::*;
 
     fn parse(body: &str) -> Vec<Section> {
-        let html = Html::parse_document(&format!(
-            "<html><body><div id='m'>{body}</div></body></html>"
-        ));
+        let html = Html::parse_document(&format!("<html><body><div id='m'>{body}</div></body></html>"));
         let root = html.select(&Selector::parse("#m").unwrap()).next().unwrap();
         sections(root)
     }
@@ -338,14 +308,11 @@ mod tests {
         let s = parse(
             "<p>intro</p><h1 id='a'>Runbook</h1><p>one</p><h2>Restart</h2><p>two</p><h1>Owners</h1><p>three</p>",
         );
-        let paths: Vec<_> = s
-            .iter()
-            .map(|s| (s.heading.join(" > "), s.text.as_str()))
-            .collect();
+        let paths: Vec<_> = s.iter().map(|s| (s.heading.join(" > "), s.text.as_str())).collect();
         assert_eq!(
             paths,
             [
-                ("".into(), "intro"),
+                (String::new(), "intro"),
                 ("Runbook".into(), "one"),
                 ("Runbook > Restart".into(), "two"),
                 ("Owners".into(), "three")
@@ -378,9 +345,6 @@ mod tests {
             "<ac:structured-macro ac:name='info'><ac:rich-text-body><p>Heads up</p></ac:rich-text-body></ac:structured-macro>",
             "<p>See <ac:link><ri:page ri:content-title='Checkout Service'/></ac:link>.</p>",
         ));
-        assert_eq!(
-            s[0].text,
-            "```yaml\na: 1\n```\n\nInfo: Heads up\n\nSee Checkout Service."
-        );
+        assert_eq!(s[0].text, "```yaml\na: 1\n```\n\nInfo: Heads up\n\nSee Checkout Service.");
     }
 }

@@ -49,13 +49,7 @@ pub fn parse(text: &str) -> Page {
     {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                close(
-                    &stack,
-                    section_start,
-                    range.start,
-                    anchor.take(),
-                    &mut sections,
-                );
+                close(&stack, section_start, range.start, anchor.take(), &mut sections);
                 in_heading = Some((level, String::new(), id.map(|i| i.to_string())));
             }
             Event::Text(t) | Event::Code(t) if in_heading.is_some() => {
@@ -65,13 +59,10 @@ pub fn parse(text: &str) -> Page {
             }
             Event::End(TagEnd::Heading(_)) => {
                 let (level, heading, id) =
-                    in_heading
-                        .take()
-                        .unwrap_or((HeadingLevel::H1, String::new(), None));
+                    in_heading.take().unwrap_or((HeadingLevel::H1, String::new(), None));
                 let heading = heading.trim().to_string();
                 section_start = range.end;
-                if level == HeadingLevel::H1 && title.is_none() && !seen_content && stack.is_empty()
-                {
+                if level == HeadingLevel::H1 && title.is_none() && !seen_content && stack.is_empty() {
                     // A leading H1 is the page title, not a section.
                     title = Some(heading);
                     continue;
@@ -87,28 +78,21 @@ pub fn parse(text: &str) -> Page {
         }
     }
     close(&stack, section_start, body.len(), anchor, &mut sections);
-    Page {
-        title: title.filter(|t| !t.is_empty()),
-        sections,
-    }
+    Page { title: title.filter(|t| !t.is_empty()), sections }
 }
 
 /// YAML front matter (`---` … `---`) is metadata, not body; its `title:` names the page.
 fn strip_front_matter(text: &str) -> (Option<String>, &str) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(rest) = text
-        .strip_prefix("---\n")
-        .or_else(|| text.strip_prefix("---\r\n"))
-    else {
+    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
         return (None, text);
     };
     let Some(end) = rest.find("\n---") else {
         return (None, text);
     };
-    let title = rest[..end].lines().find_map(|l| {
-        l.strip_prefix("title:")
-            .map(|t| t.trim().trim_matches(['"', '\'']).to_string())
-    });
+    let title = rest[..end]
+        .lines()
+        .find_map(|l| l.strip_prefix("title:").map(|t| t.trim().trim_matches(['"', '\'']).to_string()));
     let after = &rest[end + 4..];
     (title, after.split_once('\n').map_or("", |(_, b)| b))
 }
@@ -123,11 +107,7 @@ mod tests {
             "# Checkout\n\nIntro.\n\n## Dependencies\n\n- payments\n\n### Database\n\norders-db\n\n## Owners\n\nTeam Cart\n",
         );
         assert_eq!(page.title.as_deref(), Some("Checkout"));
-        let got: Vec<_> = page
-            .sections
-            .iter()
-            .map(|s| (s.heading.join(" > "), s.text.as_str()))
-            .collect();
+        let got: Vec<_> = page.sections.iter().map(|s| (s.heading.join(" > "), s.text.as_str())).collect();
         assert_eq!(
             got,
             [

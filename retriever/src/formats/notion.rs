@@ -17,8 +17,7 @@ use crate::error::InputError;
 use crate::model::{Document, Kind};
 use crate::redact::redact_text;
 
-static ID_SUFFIX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(.*?)\s*\b([0-9a-f]{32})$").unwrap());
+static ID_SUFFIX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.*?)\s*\b([0-9a-f]{32})$").unwrap());
 
 /// Splits a Notion file or folder name (extension already removed) into title and id.
 pub fn split_name(stem: &str) -> Option<(String, String)> {
@@ -29,9 +28,7 @@ pub fn split_name(stem: &str) -> Option<(String, String)> {
 
 /// Is this a Notion-style name (`Title <32 hex>`, with or without extension)?
 pub fn is_notion_name(name: &str) -> bool {
-    let stem = name
-        .rsplit_once('.')
-        .map_or(name, |(s, ext)| if ext.len() <= 4 { s } else { name });
+    let stem = name.rsplit_once('.').map_or(name, |(s, ext)| if ext.len() <= 4 { s } else { name });
     split_name(stem).is_some()
 }
 
@@ -52,12 +49,7 @@ pub struct Placement {
 }
 
 /// Reads a Markdown page. Row pages (`database` set) start with `Property: value` lines.
-pub fn parse_markdown_page(
-    text: &str,
-    location: &str,
-    file_name: &str,
-    place: &Placement,
-) -> Document {
+pub fn parse_markdown_page(text: &str, location: &str, file_name: &str, place: &Placement) -> Document {
     let text = clean_links(text);
     let mut page = markdown::parse(&text);
     let title = page.title.take().unwrap_or_else(|| title_of(file_name));
@@ -68,13 +60,7 @@ pub fn parse_markdown_page(
         let (props, rest) = split_properties(&first.text);
         doc.fields.extend(props);
         if !rest.trim().is_empty() {
-            page.sections.insert(
-                0,
-                crate::model::Section {
-                    text: rest.trim().to_string(),
-                    ..first
-                },
-            );
+            page.sections.insert(0, crate::model::Section { text: rest.trim().to_string(), ..first });
         }
     }
     doc.sections = page.sections;
@@ -84,8 +70,7 @@ pub fn parse_markdown_page(
 /// Reads an HTML page (`<article class="page">` with an optional properties table).
 pub fn parse_html_page(text: &str, location: &str, file_name: &str, place: &Placement) -> Document {
     static TITLE: LazyLock<Selector> = LazyLock::new(|| Selector::parse("h1.page-title").unwrap());
-    static PROPS: LazyLock<Selector> =
-        LazyLock::new(|| Selector::parse("table.properties tr").unwrap());
+    static PROPS: LazyLock<Selector> = LazyLock::new(|| Selector::parse("table.properties tr").unwrap());
     static CELL: LazyLock<Selector> = LazyLock::new(|| Selector::parse("th, td").unwrap());
     static BODY: LazyLock<Selector> = LazyLock::new(|| Selector::parse(".page-body").unwrap());
     let dom = Html::parse_document(text);
@@ -100,8 +85,7 @@ pub fn parse_html_page(text: &str, location: &str, file_name: &str, place: &Plac
     for row in dom.select(&PROPS) {
         let cells: Vec<String> = row.select(&CELL).map(html::text_of).collect();
         if let [name, value] = cells.as_slice() {
-            doc.fields
-                .push((name.clone(), redact_text(value).into_owned()));
+            doc.fields.push((name.clone(), redact_text(value).into_owned()));
         }
     }
     if let Some(body) = dom.select(&BODY).next() {
@@ -129,9 +113,7 @@ pub fn parse_database(
     row_pages: Vec<Document>,
 ) -> Result<Vec<Document>, InputError> {
     let csv_text = csv_text.strip_prefix('\u{feff}').unwrap_or(csv_text);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(csv_text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv_text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| csv_error(location, &e))?
@@ -140,21 +122,13 @@ pub fn parse_database(
         .collect();
     let mut pages: HashMap<String, Vec<Document>> = HashMap::new();
     for page in row_pages {
-        pages
-            .entry(page.title.trim().to_string())
-            .or_default()
-            .push(page);
+        pages.entry(page.title.trim().to_string()).or_default().push(page);
     }
     let mut docs = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let record = record.map_err(|e| csv_error(location, &e))?;
-        let title = record
-            .get(0)
-            .map(|t| clean_links(t.trim()).into_owned())
-            .unwrap_or_default();
-        let page = pages
-            .get_mut(&title)
-            .and_then(|v| (!v.is_empty()).then(|| v.remove(0)));
+        let title = record.get(0).map(|t| clean_links(t.trim()).into_owned()).unwrap_or_default();
+        let page = pages.get_mut(&title).and_then(|v| (!v.is_empty()).then(|| v.remove(0)));
         let mut doc = page.unwrap_or_else(|| {
             let mut d = Document::new(Kind::Notion, title.clone(), format!("{location}:{}", n + 2));
             d.breadcrumbs = breadcrumbs.to_vec();
@@ -169,8 +143,7 @@ pub fn parse_database(
         for (name, value) in headers.iter().zip(record.iter()).skip(1) {
             let value = clean_links(value.trim());
             if !value.is_empty() {
-                doc.fields
-                    .push((name.clone(), redact_text(&value).into_owned()));
+                doc.fields.push((name.clone(), redact_text(&value).into_owned()));
             }
         }
         docs.push(doc);
@@ -190,8 +163,7 @@ fn csv_error(location: &str, e: &csv::Error) -> InputError {
 
 /// Splits the `Property: value` lines at the top of a row page from the rest of its text.
 fn split_properties(text: &str) -> (Vec<(String, String)>, &str) {
-    static PROP: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^([^:\n]{1,60}):\s?(.*)$").unwrap());
+    static PROP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([^:\n]{1,60}):\s?(.*)$").unwrap());
     let mut props = Vec::new();
     let mut consumed = 0;
     for line in text.split_inclusive('\n') {
@@ -202,10 +174,7 @@ fn split_properties(text: &str) -> (Vec<(String, String)>, &str) {
         }
         match PROP.captures(trimmed) {
             Some(c) if !c[1].starts_with(['#', '-', '*', '|', '`', '>']) => {
-                props.push((
-                    c[1].trim().to_string(),
-                    redact_text(c[2].trim()).into_owned(),
-                ));
+                props.push((c[1].trim().to_string(), redact_text(c[2].trim()).into_owned()));
                 consumed += line.len();
             }
             _ => break,
@@ -220,8 +189,7 @@ fn split_properties(text: &str) -> (Vec<(String, String)>, &str) {
 pub fn clean_links(text: &str) -> std::borrow::Cow<'_, str> {
     static IMAGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"!\[[^\]]*\]\([^)]*\)").unwrap());
     static LINK: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\[([^\]]*)\]\(([^)\s]*?(?:%20|\s)?[0-9a-f]{32}(?:\.md|\.csv|\.html)?)\)")
-            .unwrap()
+        Regex::new(r"\[([^\]]*)\]\(([^)\s]*?(?:%20|\s)?[0-9a-f]{32}(?:\.md|\.csv|\.html)?)\)").unwrap()
     });
     static RELATION: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"\s*\([^()]*[0-9a-f]{32}\.(?:md|csv|html)\)").unwrap());
@@ -231,9 +199,7 @@ pub fn clean_links(text: &str) -> std::borrow::Cow<'_, str> {
     let text = IMAGE.replace_all(text, "");
     let text = LINK.replace_all(&text, |c: &regex::Captures| {
         if c[1].trim().is_empty() {
-            let target = percent_encoding::percent_decode_str(&c[2])
-                .decode_utf8_lossy()
-                .into_owned();
+            let target = percent_encoding::percent_decode_str(&c[2]).decode_utf8_lossy().into_owned();
             title_of(target.rsplit('/').next().unwrap_or(&target))
         } else {
             c[1].to_string()
@@ -249,33 +215,18 @@ mod tests {
     #[test]
     fn names_lose_their_ids() {
         assert_eq!(title_of("Home 2a889dba369b48709ec62508d5020d93.md"), "Home");
-        assert_eq!(
-            title_of("Services 8a2d4f6b1c3e4a5b9d7f0e1c2b3a4d5e_all.csv"),
-            "Services"
-        );
-        assert_eq!(
-            title_of("@Today 152bb52ee2b5804da922efa8c3194444"),
-            "@Today"
-        );
-        assert!(is_notion_name(
-            "Team Handbook 3f9c1e2a7b4d4c0e9a51d2b6c8e7f013.md"
-        ));
+        assert_eq!(title_of("Services 8a2d4f6b1c3e4a5b9d7f0e1c2b3a4d5e_all.csv"), "Services");
+        assert_eq!(title_of("@Today 152bb52ee2b5804da922efa8c3194444"), "@Today");
+        assert!(is_notion_name("Team Handbook 3f9c1e2a7b4d4c0e9a51d2b6c8e7f013.md"));
         assert!(!is_notion_name("README.md"));
     }
 
     #[test]
     fn row_pages_keep_properties_as_fields() {
-        let place = Placement {
-            breadcrumbs: vec!["Engineering".into()],
-            database: Some("Service Catalog".into()),
-        };
+        let place =
+            Placement { breadcrumbs: vec!["Engineering".into()], database: Some("Service Catalog".into()) };
         let md = "# checkout\n\nTeam: Payments (../Teams%20abcdefabcdefabcdefabcdefabcdefab/Payments%2012345678901234567890123456789012.md)\nTier: 1\n\nHandles the basket to order flow.\n\n## Runbook\n\nRestart it.\n";
-        let doc = parse_markdown_page(
-            md,
-            "x.md",
-            "checkout 5c7e9a1b3d5f4e6a8c0b2d4f6a8c0e1b.md",
-            &place,
-        );
+        let doc = parse_markdown_page(md, "x.md", "checkout 5c7e9a1b3d5f4e6a8c0b2d4f6a8c0e1b.md", &place);
         assert_eq!(doc.title, "checkout");
         assert_eq!(
             doc.fields,
@@ -293,10 +244,7 @@ mod tests {
     #[test]
     fn csv_rows_merge_with_their_pages() {
         let csv = "\u{feff}Name,Team,Tier\ncheckout,Payments,1\nsearch ,Discovery,2\n";
-        let place = Placement {
-            breadcrumbs: vec![],
-            database: Some("Services".into()),
-        };
+        let place = Placement { breadcrumbs: vec![], database: Some("Services".into()) };
         let page = parse_markdown_page(
             "# checkout\n\nTeam: Payments\n\nBody text.\n",
             "c.md",

@@ -24,8 +24,7 @@ pub fn parse_tf(text: &str, location: &str, module: &str) -> Result<Vec<Document
         let labels: Vec<&str> = block.labels().iter().map(hcl::BlockLabel::as_str).collect();
         let (line, after) = find_block(text, block.identifier(), &labels, search_from);
         search_from = after;
-        let Some(mut doc) = block_document(block, &labels, module, &format!("{location}:{line}"))
-        else {
+        let Some(mut doc) = block_document(block, &labels, module, &format!("{location}:{line}")) else {
             continue;
         };
         let rendered = hcl::format::to_string(&redact_block(block)).unwrap_or_default();
@@ -40,11 +39,7 @@ pub fn parse_tf(text: &str, location: &str, module: &str) -> Result<Vec<Document
 }
 
 /// Parses a `.tf.json` file (the same blocks in JSON syntax).
-pub fn parse_tf_json(
-    text: &str,
-    location: &str,
-    module: &str,
-) -> Result<Vec<Document>, InputError> {
+pub fn parse_tf_json(text: &str, location: &str, module: &str) -> Result<Vec<Document>, InputError> {
     let root: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| InputError::at(location, e.line(), format!("invalid JSON: {e}")))?;
     let mut docs = Vec::new();
@@ -63,19 +58,13 @@ pub fn parse_tf_json(
             let items: Vec<(Vec<&str>, &serde_json::Value)> = if two_labels {
                 value
                     .as_object()
-                    .map(|m| {
-                        m.iter()
-                            .map(|(n, v)| (vec![first.as_str(), n.as_str()], v))
-                            .collect()
-                    })
+                    .map(|m| m.iter().map(|(n, v)| (vec![first.as_str(), n.as_str()], v)).collect())
                     .unwrap_or_default()
             } else {
                 vec![(vec![first.as_str()], value)]
             };
             for (labels, attrs) in items {
-                let block = Block::builder(kind.as_str())
-                    .add_labels(labels.clone())
-                    .build();
+                let block = Block::builder(kind.as_str()).add_labels(labels.clone()).build();
                 let Some(mut doc) = block_document(&block, &labels, module, location) else {
                     continue;
                 };
@@ -83,11 +72,7 @@ pub fn parse_tf_json(
                 let mut attrs = attrs.clone();
                 redact_json(&mut attrs);
                 let text = serde_json::to_string_pretty(&attrs).unwrap_or_default();
-                doc.sections.push(Section {
-                    heading: Vec::new(),
-                    anchor: None,
-                    text,
-                });
+                doc.sections.push(Section { heading: Vec::new(), anchor: None, text });
                 docs.push(doc);
             }
         }
@@ -97,17 +82,9 @@ pub fn parse_tf_json(
 
 /// Parses a `.tfvars` file into one document; values of secret-named variables are redacted
 /// whatever their form, since tfvars hold literals.
-pub fn parse_tfvars(
-    text: &str,
-    location: &str,
-    file_name: &str,
-) -> Result<Vec<Document>, InputError> {
+pub fn parse_tfvars(text: &str, location: &str, file_name: &str) -> Result<Vec<Document>, InputError> {
     let body = parse_hcl(text, location)?;
-    let mut doc = Document::new(
-        Kind::Terraform,
-        format!("Variable values ({file_name})"),
-        location,
-    );
+    let mut doc = Document::new(Kind::Terraform, format!("Variable values ({file_name})"), location);
     doc.fields.push(("block".into(), "tfvars".into()));
     let mut lines = Vec::new();
     for attr in body.attributes() {
@@ -129,18 +106,10 @@ pub fn parse_tfvars(
 /// Parses `.terraform.lock.hcl`: provider pins (hashes are left out).
 pub fn parse_lock(text: &str, location: &str) -> Result<Vec<Document>, InputError> {
     let body = parse_hcl(text, location)?;
-    let mut doc = Document::new(
-        Kind::Terraform,
-        "Provider versions (.terraform.lock.hcl)",
-        location,
-    );
+    let mut doc = Document::new(Kind::Terraform, "Provider versions (.terraform.lock.hcl)", location);
     let mut lines = Vec::new();
     for block in body.blocks().filter(|b| b.identifier() == "provider") {
-        let name = block
-            .labels()
-            .first()
-            .map(hcl::BlockLabel::as_str)
-            .unwrap_or_default();
+        let name = block.labels().first().map(hcl::BlockLabel::as_str).unwrap_or_default();
         let get = |k: &str| {
             block
                 .body()
@@ -149,43 +118,26 @@ pub fn parse_lock(text: &str, location: &str) -> Result<Vec<Document>, InputErro
                 .map(|a| hcl::format::to_string(a.expr()).unwrap_or_default())
         };
         let version = get("version").unwrap_or_default();
-        let constraints = get("constraints")
-            .map(|c| format!(" (constraints {c})"))
-            .unwrap_or_default();
+        let constraints = get("constraints").map(|c| format!(" (constraints {c})")).unwrap_or_default();
         lines.push(format!("provider {name} version {version}{constraints}"));
     }
-    doc.sections.push(Section {
-        heading: Vec::new(),
-        anchor: None,
-        text: lines.join("\n"),
-    });
+    doc.sections.push(Section { heading: Vec::new(), anchor: None, text: lines.join("\n") });
     Ok(vec![doc])
 }
 
 fn parse_hcl(text: &str, location: &str) -> Result<Body, InputError> {
     hcl::parse(text).map_err(|e| match e {
-        hcl::Error::Parse(p) => InputError::at(
-            location,
-            p.location().line(),
-            format!("malformed HCL: {}", p.message()),
-        ),
+        hcl::Error::Parse(p) => {
+            InputError::at(location, p.location().line(), format!("malformed HCL: {}", p.message()))
+        }
         other => InputError::new(location, format!("malformed HCL: {other}")),
     })
 }
 
 /// The document for one block, without its body text; `None` for blocks that describe no
 /// infrastructure.
-fn block_document(
-    block: &Block,
-    labels: &[&str],
-    module: &str,
-    location: &str,
-) -> Option<Document> {
-    let prefix = if module.is_empty() {
-        String::new()
-    } else {
-        format!("{module}.")
-    };
+fn block_document(block: &Block, labels: &[&str], module: &str, location: &str) -> Option<Document> {
+    let prefix = if module.is_empty() { String::new() } else { format!("{module}.") };
     let ident = block.identifier();
     let (address, ty) = match (ident, labels) {
         ("resource", [ty, name]) => (format!("{prefix}{ty}.{name}"), Some(*ty)),
@@ -224,8 +176,7 @@ fn block_document(
         for key in ["source", "version"] {
             if let Some(a) = block.body().attributes().find(|a| a.key() == key) {
                 let v = hcl::format::to_string(a.expr()).unwrap_or_default();
-                doc.fields
-                    .push((key.into(), v.trim_matches('"').to_string()));
+                doc.fields.push((key.into(), v.trim_matches('"').to_string()));
             }
         }
     }
@@ -265,18 +216,10 @@ pub fn type_keywords(ty: &str) -> String {
     let joined = format!("_{ty}_");
     let mut out: Vec<&str> = Vec::new();
     for (abbr, words) in WORDS {
-        let hit = if abbr.contains('_') {
-            joined.contains(&format!("_{abbr}_"))
-        } else {
-            parts.contains(abbr)
-        };
+        let hit =
+            if abbr.contains('_') { joined.contains(&format!("_{abbr}_")) } else { parts.contains(abbr) };
         if hit {
-            out.extend(
-                words
-                    .split(' ')
-                    .filter(|w| !out.contains(w))
-                    .collect::<Vec<_>>(),
-            );
+            out.extend(words.split(' ').filter(|w| !out.contains(w)).collect::<Vec<_>>());
         }
     }
     out.join(" ")
@@ -306,8 +249,7 @@ fn redact_body(body: &mut Body, sensitive_var: bool) {
 
 fn redact_attribute(attr: &mut Attribute, sensitive_var: bool) {
     let literal = matches!(&attr.expr, Expression::String(s) if !is_reference(s))
-        || matches!(&attr.expr, Expression::TemplateExpr(_))
-            && !attr.expr.to_string().contains("${");
+        || matches!(&attr.expr, Expression::TemplateExpr(_)) && !attr.expr.to_string().contains("${");
     if (sensitive_var && attr.key() == "default") || (is_sensitive_key(attr.key()) && literal) {
         attr.expr = Expression::String(REDACTED.into());
     }
@@ -321,9 +263,7 @@ fn find_block(text: &str, ident: &str, labels: &[&str], from: usize) -> (usize, 
         pattern.push_str(&format!(r#"\s+"?{}"?"#, regex::escape(l)));
     }
     pattern.push_str(r"\s*\{");
-    let found = Regex::new(&pattern)
-        .ok()
-        .and_then(|re| re.find_at(text, from.min(text.len())));
+    let found = Regex::new(&pattern).ok().and_then(|re| re.find_at(text, from.min(text.len())));
     match found {
         Some(m) => (text[..m.start()].matches('\n').count() + 1, m.end()),
         None => (1, from),
@@ -357,23 +297,13 @@ module "eks" {
 "#;
         let docs = parse_tf(tf, "main.tf", "").unwrap();
         let titles: Vec<_> = docs.iter().map(|d| d.title.as_str()).collect();
-        assert_eq!(
-            titles,
-            ["var.db_password", "aws_db_instance.orders", "module.eks"]
-        );
+        assert_eq!(titles, ["var.db_password", "aws_db_instance.orders", "module.eks"]);
         assert_eq!(docs[1].location, "main.tf:8");
         let var = &docs[0].sections[0].text;
         assert!(!var.contains("hunter22") && var.contains(REDACTED), "{var}");
         let db = &docs[1].sections[0].text;
-        assert!(
-            !db.contains("literal-secret") && db.contains("var.db_user"),
-            "{db}"
-        );
-        assert!(
-            docs[2]
-                .fields
-                .contains(&("source".into(), "terraform-aws-modules/eks/aws".into()))
-        );
+        assert!(!db.contains("literal-secret") && db.contains("var.db_user"), "{db}");
+        assert!(docs[2].fields.contains(&("source".into(), "terraform-aws-modules/eks/aws".into())));
         assert!(docs[2].scopes.contains(&"module:module.eks".to_string()));
     }
 
@@ -392,25 +322,14 @@ module "eks" {
     #[test]
     fn resource_types_get_plain_words() {
         assert_eq!(type_keywords("aws_db_instance"), "database");
-        assert_eq!(
-            type_keywords("aws_elasticache_replication_group"),
-            "cache redis memcached"
-        );
-        assert_eq!(
-            type_keywords("aws_eks_node_group"),
-            "kubernetes cluster nodes workers"
-        );
+        assert_eq!(type_keywords("aws_elasticache_replication_group"), "cache redis memcached");
+        assert_eq!(type_keywords("aws_eks_node_group"), "kubernetes cluster nodes workers");
         assert_eq!(type_keywords("null_resource"), "");
     }
 
     #[test]
     fn malformed_hcl_names_the_line() {
-        let err = parse_tf(
-            "resource \"a\" \"b\" {\n  x = 1\n  y = = 2\n}\n",
-            "bad.tf",
-            "",
-        )
-        .unwrap_err();
+        let err = parse_tf("resource \"a\" \"b\" {\n  x = 1\n  y = = 2\n}\n", "bad.tf", "").unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
         assert!(err.reason.starts_with("malformed HCL"), "{err}");
     }
@@ -423,15 +342,8 @@ module "eks" {
         );
         let text = std::fs::read_to_string(format!("{dir}/eks-al2023.tf")).unwrap();
         let docs = parse_tf(&text, "eks-al2023.tf", "").unwrap();
-        let eks = docs
-            .iter()
-            .find(|d| d.title == "module.eks_al2023")
-            .unwrap();
-        assert!(
-            eks.sections[0].text.contains("m6i.large"),
-            "{}",
-            eks.sections[0].text
-        );
+        let eks = docs.iter().find(|d| d.title == "module.eks_al2023").unwrap();
+        assert!(eks.sections[0].text.contains("m6i.large"), "{}", eks.sections[0].text);
         assert!(parse_tf("", "outputs.tf", "").unwrap().is_empty());
     }
 
@@ -444,9 +356,6 @@ module "eks" {
         )
         .unwrap();
         let text = &docs[0].sections[0].text;
-        assert!(
-            text.contains("eu-west-1") && !text.contains("abc123xyz"),
-            "{text}"
-        );
+        assert!(text.contains("eu-west-1") && !text.contains("abc123xyz"), "{text}");
     }
 }

@@ -27,10 +27,7 @@ pub enum JsonKind {
 pub fn sniff(head: &str) -> Option<JsonKind> {
     let has = |k: &str| head.contains(&format!("\"{k}\""));
     if has("format_version")
-        && (has("values")
-            || has("planned_values")
-            || has("resource_changes")
-            || has("terraform_version"))
+        && (has("values") || has("planned_values") || has("resource_changes") || has("terraform_version"))
     {
         Some(JsonKind::Show)
     } else if has("version")
@@ -46,18 +43,11 @@ pub fn sniff(head: &str) -> Option<JsonKind> {
 /// Reads a state or show-json file.
 pub fn parse(text: &str, location: &str) -> Result<Vec<Document>, InputError> {
     let root: Value = serde_json::from_str(text).map_err(|e| {
-        let what = if e.is_eof() {
-            "truncated JSON"
-        } else {
-            "invalid JSON"
-        };
+        let what = if e.is_eof() { "truncated JSON" } else { "invalid JSON" };
         InputError::at(location, e.line(), format!("{what}: {e}"))
     })?;
     let Some(obj) = root.as_object() else {
-        return Err(InputError::new(
-            location,
-            "not a Terraform state (top level is not an object)",
-        ));
+        return Err(InputError::new(location, "not a Terraform state (top level is not an object)"));
     };
     if obj.contains_key("format_version") {
         Ok(parse_show(obj, location))
@@ -78,47 +68,23 @@ fn parse_state(obj: &Map<String, Value>, location: &str) -> Result<Vec<Document>
             ));
         }
         Some(v) => {
-            return Err(InputError::new(
-                location,
-                format!("unknown state format version {v} (expected 4)"),
-            ));
+            return Err(InputError::new(location, format!("unknown state format version {v} (expected 4)")));
         }
         None => {
-            return Err(InputError::new(
-                location,
-                "not a Terraform state: field `version` is missing",
-            ));
+            return Err(InputError::new(location, "not a Terraform state: field `version` is missing"));
         }
     }
-    let tf_version = obj
-        .get("terraform_version")
-        .and_then(Value::as_str)
-        .unwrap_or("unknown");
+    let tf_version = obj.get("terraform_version").and_then(Value::as_str).unwrap_or("unknown");
     let mut docs = Vec::new();
-    for (i, res) in obj
-        .get("resources")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, res) in obj.get("resources").and_then(Value::as_array).into_iter().flatten().enumerate() {
         let field = |k: &str| res.get(k).and_then(Value::as_str).unwrap_or_default();
-        let (module, mode, ty, name) =
-            (field("module"), field("mode"), field("type"), field("name"));
+        let (module, mode, ty, name) = (field("module"), field("mode"), field("type"), field("name"));
         if ty.is_empty() || name.is_empty() {
-            return Err(InputError::new(
-                location,
-                format!("resources[{i}]: missing `type` or `name`"),
-            ));
+            return Err(InputError::new(location, format!("resources[{i}]: missing `type` or `name`")));
         }
         // 0.12-era states write `provider.aws`; later ones `provider["registry…/aws"]`.
         let provider = field("provider").to_string();
-        for inst in res
-            .get("instances")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for inst in res.get("instances").and_then(Value::as_array).into_iter().flatten() {
             let address = address(module, mode, ty, name, inst.get("index_key"));
             let mut attrs = inst.get("attributes").cloned().unwrap_or(Value::Null);
             if let Some(paths) = inst.get("sensitive_attributes").and_then(Value::as_array) {
@@ -127,28 +93,16 @@ fn parse_state(obj: &Map<String, Value>, location: &str) -> Result<Vec<Document>
                 }
             }
             redact_json(&mut attrs);
-            let deps: Vec<&str> = inst
-                .get("dependencies")
-                .or_else(|| inst.get("depends_on"))
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let deps = strings(inst.get("dependencies").or_else(|| inst.get("depends_on")));
             let mut doc = resource_doc(&address, module, mode, ty, location);
             doc.fields.push(("provider".into(), provider.clone()));
-            doc.fields
-                .push(("terraform_version".into(), tf_version.to_string()));
+            doc.fields.push(("terraform_version".into(), tf_version.to_string()));
             let mut text = render_attributes(&attrs);
             if !deps.is_empty() {
                 text.push_str(&format!("\ndepends on: {}", deps.join(", ")));
                 doc.fields.push(("depends_on".into(), deps.join(", ")));
             }
-            doc.sections.push(Section {
-                heading: Vec::new(),
-                anchor: None,
-                text,
-            });
+            doc.sections.push(Section { heading: Vec::new(), anchor: None, text });
             docs.push(doc);
         }
     }
@@ -164,13 +118,7 @@ fn parse_show(obj: &Map<String, Value>, location: &str) -> Vec<Document> {
         for rc in changes {
             let field = |k: &str| rc.get(k).and_then(Value::as_str).unwrap_or_default();
             let change = rc.get("change").cloned().unwrap_or(Value::Null);
-            let actions: Vec<&str> = change
-                .get("actions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let actions = strings(change.get("actions"));
             let action = if actions.contains(&"delete") && actions.contains(&"create") {
                 "replace".to_string()
             } else {
@@ -182,25 +130,14 @@ fn parse_show(obj: &Map<String, Value>, location: &str) -> Vec<Document> {
             }
             redact_json(&mut after);
             let module = field("module_address");
-            let mut doc = resource_doc(
-                field("address"),
-                module,
-                field("mode"),
-                field("type"),
-                location,
-            );
+            let mut doc = resource_doc(field("address"), module, field("mode"), field("type"), location);
             doc.title = format!("{} (planned: {action})", field("address"));
             doc.fields.push(("planned_action".into(), action.clone()));
             if let Some(reason) = rc.get("action_reason").and_then(Value::as_str) {
-                doc.fields
-                    .push(("action_reason".into(), reason.to_string()));
+                doc.fields.push(("action_reason".into(), reason.to_string()));
             }
             let text = format!("planned action: {action}\n{}", render_attributes(&after));
-            doc.sections.push(Section {
-                heading: Vec::new(),
-                anchor: None,
-                text,
-            });
+            doc.sections.push(Section { heading: Vec::new(), anchor: None, text });
             docs.push(doc);
         }
     } else if let Some(values) = obj.get("values") {
@@ -215,16 +152,8 @@ fn parse_show(obj: &Map<String, Value>, location: &str) -> Vec<Document> {
 }
 
 fn module_resources(module: &Value, location: &str, docs: &mut Vec<Document>) {
-    let module_addr = module
-        .get("address")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    for res in module
-        .get("resources")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    let module_addr = module.get("address").and_then(Value::as_str).unwrap_or_default();
+    for res in module.get("resources").and_then(Value::as_array).into_iter().flatten() {
         let field = |k: &str| res.get(k).and_then(Value::as_str).unwrap_or_default();
         let mut values = res.get("values").cloned().unwrap_or(Value::Null);
         if let Some(mask) = res.get("sensitive_values") {
@@ -239,39 +168,17 @@ fn module_resources(module: &Value, location: &str, docs: &mut Vec<Document>) {
         if let Some(index) = res.get("index").filter(|_| !address.ends_with(']')) {
             address.push_str(&format!("[{index}]"));
         }
-        let mut doc = resource_doc(
-            &address,
-            module_addr,
-            field("mode"),
-            field("type"),
-            location,
-        );
-        doc.fields
-            .push(("provider".into(), field("provider_name").to_string()));
+        let mut doc = resource_doc(&address, module_addr, field("mode"), field("type"), location);
+        doc.fields.push(("provider".into(), field("provider_name").to_string()));
         let mut text = render_attributes(&values);
-        let deps: Vec<&str> = res
-            .get("depends_on")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let deps = strings(res.get("depends_on"));
         if !deps.is_empty() {
             text.push_str(&format!("\ndepends on: {}", deps.join(", ")));
         }
-        doc.sections.push(Section {
-            heading: Vec::new(),
-            anchor: None,
-            text,
-        });
+        doc.sections.push(Section { heading: Vec::new(), anchor: None, text });
         docs.push(doc);
     }
-    for child in module
-        .get("child_modules")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for child in module.get("child_modules").and_then(Value::as_array).into_iter().flatten() {
         module_resources(child, location, docs);
     }
 }
@@ -304,10 +211,7 @@ fn outputs_doc(outputs: &Map<String, Value>, location: &str) -> Option<Document>
     doc.breadcrumbs = vec!["state".into()];
     let mut lines = Vec::new();
     for (name, out) in outputs {
-        let sensitive = out
-            .get("sensitive")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let sensitive = out.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
         let value = if sensitive {
             REDACTED.to_string()
         } else {
@@ -317,12 +221,13 @@ fn outputs_doc(outputs: &Map<String, Value>, location: &str) -> Option<Document>
         };
         lines.push(format!("output.{name} = {value}"));
     }
-    doc.sections.push(Section {
-        heading: Vec::new(),
-        anchor: None,
-        text: lines.join("\n"),
-    });
+    doc.sections.push(Section { heading: Vec::new(), anchor: None, text: lines.join("\n") });
     Some(doc)
+}
+
+/// The strings of a JSON array (none when absent or not an array).
+fn strings(value: Option<&Value>) -> Vec<&str> {
+    value.and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect()
 }
 
 /// `module.eks.data.aws_ami.this["al2023"]`
@@ -415,17 +320,11 @@ fn apply_mask(value: &mut Value, mask: &Value) {
 mod tests {
     use super::*;
 
-    const STATES: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/samples/terraform/state"
-    );
+    const STATES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/samples/terraform/state");
 
     fn load(rel: &str) -> Vec<Document> {
         let text = std::fs::read_to_string(format!("{STATES}/{rel}")).unwrap();
-        assert!(
-            sniff(&text[..text.len().min(4096)]).is_some(),
-            "{rel} not sniffed"
-        );
+        assert!(sniff(&text[..text.len().min(4096)]).is_some(), "{rel} not sniffed");
         parse(&text, rel).unwrap()
     }
 
@@ -447,14 +346,9 @@ mod tests {
         );
         assert_eq!(t, titles(&show));
         for docs in [&raw, &show] {
-            let outputs = docs
-                .iter()
-                .find(|d| d.title == "Terraform outputs")
-                .unwrap();
+            let outputs = docs.iter().find(|d| d.title == "Terraform outputs").unwrap();
             assert!(
-                outputs.sections[0]
-                    .text
-                    .contains(&format!("output.foo = {REDACTED}")),
+                outputs.sections[0].text.contains(&format!("output.foo = {REDACTED}")),
                 "{}",
                 outputs.sections[0].text
             );
@@ -467,27 +361,14 @@ mod tests {
         assert!(!load("110_sensitive_values/terraform.tfstate").is_empty());
         let plan = load("110_basic/plan.json");
         assert!(
-            plan.iter()
-                .any(|d| d.title == "module.foo.null_resource.foo (planned: create)"),
+            plan.iter().any(|d| d.title == "module.foo.null_resource.foo (planned: create)"),
             "{:?}",
             titles(&plan)
         );
         let replace = load("action_reason/plan.json");
-        assert_eq!(
-            replace[0]
-                .fields
-                .iter()
-                .find(|(k, _)| k == "planned_action")
-                .unwrap()
-                .1,
-            "replace"
-        );
+        assert_eq!(replace[0].fields.iter().find(|(k, _)| k == "planned_action").unwrap().1, "replace");
         let deep = load("deep_module/plan.json");
-        assert!(
-            deep[0]
-                .title
-                .starts_with("module.foo.module.bar.null_resource.baz")
-        );
+        assert!(deep[0].title.starts_with("module.foo.module.bar.null_resource.baz"));
     }
 
     #[test]
@@ -499,21 +380,15 @@ mod tests {
         let docs = parse(state, "s.tfstate").unwrap();
         let text = &docs[0].sections[0].text;
         assert!(text.contains("endpoint = db:5432"), "{text}");
-        assert!(
-            !text.contains("zzz") && !text.contains("abc") && !text.contains("bXlzZWNyZXQ"),
-            "{text}"
-        );
+        assert!(!text.contains("zzz") && !text.contains("abc") && !text.contains("bXlzZWNyZXQ"), "{text}");
     }
 
     #[test]
     fn truncated_and_old_states_are_refused_clearly() {
         let err = parse("{\"version\": 4, \"resources\": [", "t.tfstate").unwrap_err();
         assert!(err.reason.starts_with("truncated JSON"), "{err}");
-        let err = parse(
-            r#"{"version": 3, "serial": 1, "lineage": "x", "modules": []}"#,
-            "old.tfstate",
-        )
-        .unwrap_err();
+        let err = parse(r#"{"version": 3, "serial": 1, "lineage": "x", "modules": []}"#, "old.tfstate")
+            .unwrap_err();
         assert!(err.reason.contains("version 3"), "{err}");
     }
 }
