@@ -34,7 +34,8 @@ pub fn demo_dir() -> PathBuf {
     if let Some(p) = std::env::var_os("SLEUTH_DEMO").filter(|v| !v.is_empty()) {
         return PathBuf::from(p);
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("docs-index")
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("docs-index");
+    dir.canonicalize().unwrap_or(dir)
 }
 
 /// The parts of the demo workspace that hold documents (the cluster snapshot and graphs are

@@ -428,7 +428,7 @@ fn detect(
                 return (name != "index.html").then(|| Format::ConfluencePage(space.clone()));
             }
             if want(Kind::Notion) && (notion::is_notion_name(name) || opts.kind == Some(Kind::Notion)) {
-                return (name != "index.html").then(|| Format::NotionPage(notion_placement(f, dir, names)));
+                return (name != "index.html").then(|| Format::NotionPage(notion_placement(dir, names)));
             }
             if want(Kind::Confluence) {
                 let forced = opts.kind == Some(Kind::Confluence);
@@ -448,7 +448,7 @@ fn detect(
         .then_some(Format::ConfluenceXml),
         "md" | "markdown" => {
             if want(Kind::Notion) && (notion::is_notion_name(name) || opts.kind == Some(Kind::Notion)) {
-                Some(Format::NotionPage(notion_placement(f, dir, names)))
+                Some(Format::NotionPage(notion_placement(dir, names)))
             } else if want(Kind::Markdown) {
                 Some(Format::Markdown)
             } else {
@@ -480,13 +480,12 @@ fn notion_breadcrumbs(dir: &str) -> Vec<String> {
     dir.split('/').filter(|c| notion::split_name(c).is_some()).map(notion::title_of).collect()
 }
 
-fn notion_placement(f: &FileRef, dir: &str, names: &HashSet<&str>) -> notion::Placement {
+fn notion_placement(dir: &str, names: &HashSet<&str>) -> notion::Placement {
     let folder = dir.rsplit('/').next().unwrap_or(dir);
     let parent = dir.rsplit_once('/').map_or("", |(p, _)| p);
     let is_db = notion::split_name(folder).is_some()
         && (names.contains(format!("{parent}/{folder}.csv").as_str())
             || names.contains(format!("{parent}/{folder}_all.csv").as_str()));
-    let _ = f;
     notion::Placement {
         breadcrumbs: notion_breadcrumbs(dir),
         database: is_db.then(|| notion::title_of(folder)),
