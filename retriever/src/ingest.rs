@@ -281,7 +281,7 @@ fn read_text(f: &source::FileRef) -> Result<String, InputError> {
 /// Parses one unit into documents (redacted, not yet chunked).
 pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
     let main = &unit.files[0];
-    let name = main.logical.rsplit('/').next().unwrap_or(&main.logical);
+    let name = main.name();
     let mut docs = match &unit.format {
         Format::ConfluencePage(space) => {
             let text = read_text(main)?;
@@ -306,8 +306,7 @@ pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
             row_place.breadcrumbs.push(title.clone());
             let mut rows = Vec::new();
             for f in &unit.files[1..] {
-                let row_name = f.logical.rsplit('/').next().unwrap_or(&f.logical);
-                rows.push(notion::parse_markdown_page(&read_text(f)?, &f.logical, row_name, &row_place));
+                rows.push(notion::parse_markdown_page(&read_text(f)?, &f.logical, f.name(), &row_place));
             }
             notion::parse_database(&csv, &main.logical, title, &row_place.breadcrumbs, rows)?
         }

@@ -40,7 +40,8 @@ pub struct FileRef {
 }
 
 impl FileRef {
-    fn name(&self) -> &str {
+    /// The file's own name (last component of the logical path).
+    pub fn name(&self) -> &str {
         self.logical.rsplit('/').next().unwrap_or(&self.logical)
     }
 }

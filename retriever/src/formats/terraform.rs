@@ -165,11 +165,9 @@ fn block_document(block: &Block, labels: &[&str], module: &str, location: &str) 
     doc.fields.push(("module".into(), module_name.to_string()));
     doc.add_scope("module", module_name);
     if !module.is_empty() {
-        doc.breadcrumbs = module
-            .split(".module.")
-            .map(|m| m.trim_start_matches("module.").to_string())
-            .map(|m| format!("module.{m}"))
-            .collect();
+        // `module.a.module.b` → [`module.a`, `module.b`]
+        doc.breadcrumbs =
+            module.trim_start_matches("module.").split(".module.").map(|m| format!("module.{m}")).collect();
     }
     if ident == "module" {
         doc.add_scope("module", &address);
