@@ -23,7 +23,7 @@ use crate::error::{Error, InputError};
 use crate::formats::{confluence_html, confluence_xml, markdown, notion, terraform, tfstate};
 use crate::index::{self, Fields, FileRecord, Manifest, UnitRecord};
 use crate::model::{Document, Kind};
-use crate::redact::redact_text;
+use redact::redact_text;
 use crate::source::{self, Format, PlanOptions, Stamp, Unit};
 
 /// Options of [`index`].

@@ -44,7 +44,7 @@ pub mod formats;
 pub mod index;
 pub mod ingest;
 pub mod model;
-pub mod redact;
+pub use redact;
 pub mod search;
 pub mod source;
 

@@ -15,7 +15,7 @@ use scraper::{Html, Selector};
 use super::{html, markdown};
 use crate::error::InputError;
 use crate::model::{Document, Kind};
-use crate::redact::redact_text;
+use redact::redact_text;
 
 static ID_SUFFIX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.*?)\s*\b([0-9a-f]{32})$").unwrap());
 

@@ -12,7 +12,7 @@ use regex::Regex;
 
 use crate::error::InputError;
 use crate::model::{Document, Kind, Section};
-use crate::redact::{REDACTED, is_reference, is_sensitive_key, redact_json, redact_text};
+use redact::{REDACTED, is_reference, is_sensitive_key, redact_json, redact_text};
 
 /// Parses a `.tf` file. `module` is the address of the module the file belongs to
 /// (`module.eks`), empty for the root module.

@@ -5,13 +5,13 @@
 //! State files hold secrets in the clear. Everything Terraform marks sensitive
 //! (`sensitive_attributes` paths, `sensitive_values` / `after_sensitive` masks, sensitive
 //! outputs) is redacted, `private` is dropped, and the rest passes through
-//! [`redact_json`](crate::redact::redact_json) for secret-named keys and secret-shaped values.
+//! [`redact_json`](redact::redact_json) for secret-named keys and secret-shaped values.
 
 use serde_json::{Map, Value};
 
 use crate::error::InputError;
 use crate::model::{Document, Kind, Section};
-use crate::redact::{REDACTED, redact_json};
+use redact::{REDACTED, redact_json};
 
 /// What a JSON file is, as far as Terraform goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

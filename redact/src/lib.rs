@@ -1,4 +1,4 @@
-//! Redaction of secrets before anything is indexed.
+//! Redaction of secrets before anything is indexed, logged or shown.
 //!
 //! Exports carry secrets in the clear: a password pasted into a runbook, a kubeconfig in a
 //! Terraform state, a token in a CSV cell. Everything a reader produces passes through here

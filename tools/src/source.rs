@@ -1,0 +1,116 @@
+//! [`ClusterSource`]: a live cluster or a snapshot, behind one interface.
+//!
+//! Callers ask for a capture ([`ClusterSource::load`]) of some kinds in a [`Scope`] and get a
+//! [`ClusterData`]; the snapshot side restricts what it already holds, the live side lists each
+//! kind once. Logs are the one thing read on demand ([`ClusterSource::log`]).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::data::{ClusterData, LogKey, LogText};
+use crate::error::Result;
+use crate::kind::Kind;
+use crate::live::{self, Live, LiveOptions};
+
+/// What part of the cluster to read.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Namespaces to read; empty means all.
+    pub namespaces: Vec<String>,
+    /// Label selector applied to every list (`app=web`).
+    pub label_selector: Option<String>,
+}
+
+impl Scope {
+    /// One namespace, or all when `None`.
+    pub fn namespace(ns: Option<&str>) -> Scope {
+        Scope { namespaces: ns.map(|n| vec![n.to_string()]).unwrap_or_default(), label_selector: None }
+    }
+}
+
+/// Progress of a capture (a bar in the CLI, nothing in tests).
+pub trait Progress: Send + Sync {
+    /// `total` steps are about to run.
+    fn begin(&self, total: u64);
+    /// One step finished.
+    fn advance(&self, what: &str);
+}
+
+/// Reports nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn begin(&self, _: u64) {}
+    fn advance(&self, _: &str) {}
+}
+
+/// Where cluster objects come from.
+#[derive(Clone)]
+pub enum ClusterSource {
+    /// A live API server, read-only.
+    Live(Live),
+    /// A snapshot loaded in memory.
+    Snapshot(Arc<ClusterData>),
+}
+
+impl ClusterSource {
+    /// Load a snapshot directory or file.
+    pub fn snapshot(path: &Path) -> Result<ClusterSource> {
+        Ok(ClusterSource::Snapshot(Arc::new(crate::snapshot::load(path)?)))
+    }
+
+    /// Connect to a live cluster (no request is made yet).
+    pub async fn live(opts: &LiveOptions) -> Result<ClusterSource> {
+        Ok(ClusterSource::Live(live::connect(opts).await?))
+    }
+
+    /// The namespace to use when the user names none: the context's for a live cluster, none
+    /// (all namespaces) for a snapshot.
+    pub fn default_namespace(&self) -> Option<String> {
+        match self {
+            ClusterSource::Live(l) => Some(l.namespace().to_string()),
+            ClusterSource::Snapshot(_) => None,
+        }
+    }
+
+    /// One line saying what this is.
+    pub fn describe(&self) -> String {
+        match self {
+            ClusterSource::Live(l) => format!("live cluster at {}", l.url()),
+            ClusterSource::Snapshot(d) => d.info.source.clone(),
+        }
+    }
+
+    /// A capture of `kinds` (all when `None`) in `scope`.
+    pub async fn load(&self, kinds: Option<&[Kind]>, scope: &Scope, progress: &dyn Progress) -> Result<Arc<ClusterData>> {
+        match self {
+            ClusterSource::Live(l) => Ok(Arc::new(l.load(kinds.unwrap_or(Kind::ALL), scope, progress).await?)),
+            ClusterSource::Snapshot(d) => {
+                if kinds.is_none() && scope.namespaces.is_empty() && scope.label_selector.is_none() {
+                    return Ok(Arc::clone(d));
+                }
+                let mut out = d.restricted(kinds, &scope.namespaces);
+                if let Some(sel) = scope.label_selector.as_deref().filter(|s| !s.is_empty()) {
+                    out.retain_labels(&crate::selector::Selector::parse(sel)?);
+                }
+                Ok(Arc::new(out))
+            }
+        }
+    }
+
+    /// One container log: the snapshot's copy, or a bounded tail from the API server.
+    pub async fn log(&self, key: &LogKey, tail: Option<u32>) -> LogText {
+        match self {
+            ClusterSource::Live(l) => l.logs(key, tail).await,
+            ClusterSource::Snapshot(d) => d.logs.get(key).cloned().unwrap_or_else(|| {
+                LogText::Unavailable(format!(
+                    "not in snapshot: no {}log of container {} of pod {}/{}",
+                    if key.previous { "previous " } else { "" },
+                    key.container,
+                    key.namespace,
+                    key.pod
+                ))
+            }),
+        }
+    }
+}
