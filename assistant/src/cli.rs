@@ -30,6 +30,215 @@ pub enum Command {
     ///
     /// With no index yet at the default location, the bundled demo workspace is indexed first.
     Search(SearchArgs),
+    /// Find what is wrong in a cluster: every analyzer rule over one capture, findings grouped by
+    /// root object and ranked by severity, each with evidence and a next step.
+    ///
+    /// Reads a live cluster (kubeconfig context) or a snapshot (sleuth's own, a `kubectl
+    /// cluster-info dump`, or a support bundle). With neither flag and no kubeconfig, the bundled
+    /// demo snapshot is used.
+    Diagnose(DiagnoseArgs),
+    /// Capture a read-only snapshot of a cluster into a directory, for later or offline analysis.
+    ///
+    /// Lists every kind that matters for troubleshooting once (paginated), Secrets as metadata
+    /// only and ConfigMaps as keys and sizes, plus current and previous container logs (bounded
+    /// tail). `--snapshot` converts an existing dump or bundle to sleuth's layout instead.
+    Snapshot(SnapshotArgs),
+    /// Read-only queries against a cluster or snapshot: list, get, describe, events, logs,
+    /// related objects, rollout history.
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+}
+
+/// Which cluster to read.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClusterFlags {
+    /// Read this snapshot (directory, dump output file or support-bundle .tar.gz) instead of a live cluster.
+    #[arg(long, value_name = "PATH", conflicts_with = "context")]
+    pub snapshot: Option<PathBuf>,
+
+    /// kubeconfig context of the live cluster [default: the current context].
+    #[arg(long, value_name = "CONTEXT")]
+    pub context: Option<String>,
+}
+
+/// `sleuth diagnose`
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// The cluster to read.
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
+
+    /// Only these namespaces (repeatable) [default: the context's namespace live, all in a snapshot].
+    #[arg(short, long = "namespace", value_name = "NS")]
+    pub namespaces: Vec<String>,
+
+    /// Every namespace.
+    #[arg(short = 'A', long, conflicts_with = "namespaces")]
+    pub all_namespaces: bool,
+
+    /// Only one object and what it owns (`deployment/checkout`, `node/ip-10-0-1-7`).
+    #[arg(long, value_name = "KIND/NAME")]
+    pub target: Option<String>,
+
+    /// Hide a known issue: RULE or RULE:PATTERN, e.g. `CM-1:monitoring/*` (repeatable).
+    #[arg(long, value_name = "RULE[:PATTERN]")]
+    pub suppress: Vec<tools::analyze::Suppression>,
+
+    /// Hide findings below this severity (info, warning, error, critical).
+    #[arg(long, value_name = "SEVERITY", default_value = "info")]
+    pub min_severity: SeverityArg,
+
+    /// Print `{"findings": [...], "summary": {...}}`.
+    #[arg(long)]
+    pub json: bool,
+
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// A severity as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SeverityArg {
+    /// Everything.
+    Info,
+    /// Warnings and worse.
+    Warning,
+    /// Errors and worse.
+    Error,
+    /// Only critical findings.
+    Critical,
+}
+
+/// `sleuth snapshot`
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Directory to write (created if needed).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+
+    /// The cluster to read.
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
+
+    /// Only these namespaces (repeatable) [default: the context's namespace].
+    #[arg(short, long = "namespace", value_name = "NS")]
+    pub namespaces: Vec<String>,
+
+    /// Every namespace.
+    #[arg(short = 'A', long, conflicts_with = "namespaces")]
+    pub all_namespaces: bool,
+
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `sleuth cluster …`
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Objects of a kind as a compact table.
+    List {
+        /// Kind (`pods`, `deploy`, `svc`, `nodes`, …).
+        kind: String,
+        /// Label selector (`app=web,tier!=db`).
+        #[arg(short = 'l', long, value_name = "SELECTOR")]
+        selector: Option<String>,
+        /// Cluster, namespace and output format.
+        #[command(flatten)]
+        at: At,
+    },
+    /// One object as YAML (managedFields dropped, secrets redacted).
+    Get {
+        /// Kind.
+        kind: String,
+        /// Name.
+        name: String,
+        /// Cluster, namespace and output format.
+        #[command(flatten)]
+        at: At,
+    },
+    /// Status, conditions, containers and the object's own events.
+    Describe {
+        /// Kind.
+        kind: String,
+        /// Name.
+        name: String,
+        /// Cluster, namespace and output format.
+        #[command(flatten)]
+        at: At,
+    },
+    /// Events, oldest first.
+    Events {
+        /// Only events about this object (`pod/web-1` or a name).
+        #[arg(long, value_name = "[KIND/]NAME")]
+        object: Option<String>,
+        /// Only the last DURATION before the capture (`30m`, `2h`).
+        #[arg(long, value_name = "DURATION")]
+        since: Option<String>,
+        /// Only warnings.
+        #[arg(long)]
+        warnings: bool,
+        /// Cluster, namespace and output format.
+        #[command(flatten)]
+        at: At,
+    },
+    /// A container's log.
+    Logs {
+        /// Pod name.
+        pod: String,
+        /// Container [default: the pod's first container].
+        #[arg(short, long)]
+        container: Option<String>,
+        /// The previous (crashed) instance.
+        #[arg(short, long)]
+        previous: bool,
+        /// Last N lines.
+        #[arg(long, value_name = "N", default_value_t = 200)]
+        tail: usize,
+        /// Only lines containing this text (case-insensitive).
+        #[arg(long, value_name = "TEXT")]
+        grep: Option<String>,
+        /// Cluster, namespace and output format.
+        #[command(flatten)]
+        at: At,
+    },
+    /// Owners, selected pods and their nodes, routes, claims and volumes around an object.
+    Related {
+        /// Kind.
+        kind: String,
+        /// Name.
+        name: String,
+        /// Cluster, namespace and output format.
+        #[command(flatten)]
+        at: At,
+    },
+    /// A Deployment's revisions with image, env and config changes.
+    History {
+        /// Deployment name.
+        deployment: String,
+        /// Cluster, namespace and output format.
+        #[command(flatten)]
+        at: At,
+    },
+}
+
+/// Cluster and namespace of a query.
+#[derive(Debug, Clone, Args)]
+pub struct At {
+    /// The cluster to read.
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
+    /// Namespace [default: the context's live; all namespaces in a snapshot for lists].
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where the index lives.

@@ -4,7 +4,9 @@ Today it carries the command-line front end of the building blocks:
 
 - `sleuth index PATH…` builds or refreshes the local search index from exports
   ([`commands::index`]);
-- `sleuth search QUERY` searches it ([`commands::search`]).
+- `sleuth search QUERY` searches it ([`commands::search`]);
+- `sleuth diagnose`, `sleuth snapshot` and `sleuth cluster …` read a live cluster or a snapshot
+  through `tools` ([`commands::cluster`]).
 
 Flags are defined once, in [`cli`], and `--help` is generated from them. Where the index lives
 and where the bundled demo workspace is are decided in [`config`]; with no index yet, search
@@ -29,5 +31,8 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         cli::Command::Index(args) => commands::index::run(&args),
         cli::Command::Search(args) => commands::search::run(&args),
+        cli::Command::Diagnose(args) => commands::cluster::diagnose(&args),
+        cli::Command::Snapshot(args) => commands::cluster::snapshot(&args),
+        cli::Command::Cluster(cmd) => commands::cluster::cluster(&cmd),
     }
 }

@@ -6,6 +6,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // kube's TLS stack needs a process-wide crypto provider; choose it once, explicitly, so a
+    // second TLS user compiled in with another provider cannot make the first connection panic.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = assistant::cli::Cli::parse();
     assistant::logging::init(cli.verbose);
     match assistant::run(cli) {

@@ -29,19 +29,31 @@ pub struct Bar(ProgressBar);
 impl Bar {
     /// A new, not yet started bar.
     pub fn new(quiet: bool) -> Bar {
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::new(0)
-        };
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} indexing [{bar:30}] {pos}/{len} files ({per_sec}, eta {eta}) {wide_msg}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
+        Bar::with_template(quiet, "{spinner} indexing [{bar:30}] {pos}/{len} files ({per_sec}, eta {eta}) {wide_msg}")
+    }
+
+    /// A bar with its own indicatif template.
+    pub fn with_template(quiet: bool, template: &str) -> Bar {
+        let bar = if quiet || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(0) };
+        bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
         Bar(bar)
+    }
+
+    /// Remove the bar from the terminal.
+    pub fn clear(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl tools::source::Progress for Bar {
+    fn begin(&self, total: u64) {
+        self.0.set_length(total);
+        self.0.set_position(0);
+    }
+
+    fn advance(&self, what: &str) {
+        self.0.inc(1);
+        self.0.set_message(what.to_string());
     }
 }
 

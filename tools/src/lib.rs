@@ -24,6 +24,7 @@ Supporting modules: [`kind`] (the one table of kinds and where each lives in eve
 
 pub mod analyze;
 pub mod data;
+pub mod diagnose;
 pub mod error;
 pub mod events;
 pub mod kind;

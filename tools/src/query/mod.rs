@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 
 pub use describe::describe;
+pub(crate) use describe::probe_text as describe_probe;
 pub use related::{Revision, diff_specs, owner_chain, related, render_history, rollout_history, service_endpoints, service_pods};
 use table::{Table, age, or_none};
 
