@@ -219,7 +219,7 @@ mod tests {
                 "env": [
                     {"name": "DB_PASSWORD", "value": "hunter2"},
                     {"name": "LOG_LEVEL", "value": "debug"},
-                    {"name": "AUTH", "value": "Bearer abcdefghijklmnopqrstuvwxyz"},
+                    {"name": "AUTH_HEADER", "value": "Bearer 9f8a7b6c5d4e3f2a1b0c9d8e"},
                     {"name": "API_KEY", "valueFrom": {"secretKeyRef": {"name": "api", "key": "key"}}}
                 ]}]}
         }))
@@ -227,7 +227,7 @@ mod tests {
         pod(&mut p);
         let text = serde_json::to_string(&p).unwrap();
         assert!(!text.contains("hunter2"), "{text}");
-        assert!(!text.contains("abcdefghijklmnop"), "{text}");
+        assert!(!text.contains("abcdefghijklmnop") && !text.contains("9f8a7b6c5d4e"), "{text}");
         assert!(!text.contains("managedFields"));
         assert!(text.contains("debug") && text.contains("payments") && text.contains("secretKeyRef"));
     }
