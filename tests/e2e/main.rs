@@ -3,4 +3,5 @@
 
 mod bad_input;
 mod index;
+mod live;
 mod search;

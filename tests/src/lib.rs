@@ -1,6 +1,8 @@
 //! Shared helpers of the end-to-end tests: build the real `sleuth` binary once, run it in an
 //! isolated environment (its own index and data directories), and find the fixtures.
 
+pub mod apiserver;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -77,6 +79,8 @@ impl Sandbox {
         let mut cmd = Command::new(sleuth_bin());
         cmd.env_remove("SLEUTH_INDEX")
             .env_remove("RUST_LOG")
+            .env_remove("KUBECONFIG")
+            .env_remove("KUBERNETES_SERVICE_HOST")
             .env("HOME", self.path())
             .env("XDG_DATA_HOME", self.path().join("data"))
             .env("NO_COLOR", "1")

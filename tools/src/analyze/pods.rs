@@ -1,6 +1,6 @@
 //! Pod rules (POD-1 … POD-14) and log rules (LOG-1 … LOG-3).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod};
 
@@ -257,7 +257,7 @@ fn quote(lines: &[(String, usize)]) -> Vec<String> {
 }
 
 /// Containers other rules implicate: the pods named in hits so far, all their containers.
-pub fn implicated(hits: &[Hit]) -> HashSet<(String, String)> {
+pub fn implicated(hits: &[Hit]) -> BTreeSet<(String, String)> {
     hits.iter().filter(|h| h.object.kind == "Pod").map(|h| (h.object.namespace.clone(), h.object.name.clone())).collect()
 }
 

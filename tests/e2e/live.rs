@@ -1,0 +1,285 @@
+//! Live clusters through kube's real client, against the fake API server (which stands in for
+//! kube-apiserver: none can run here), cross-checked with the real `kubectl`.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use assistant::cli::{At, ClusterCommand, ClusterFlags};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use serde_json::Value;
+use sleuth_e2e::apiserver::FakeApiServer;
+use sleuth_e2e::{Run, Sandbox, demo};
+use tools::analyze::Options;
+use tools::source::NoProgress;
+use tools::{ClusterData, ClusterSource, Kind, Scope};
+
+fn demo_data() -> ClusterData {
+    tools::snapshot::load(&demo().join("cluster")).expect("demo snapshot loads")
+}
+
+fn live(server: &FakeApiServer) -> ClusterSource {
+    let config = kube::Config::new(server.url().parse().expect("url"));
+    ClusterSource::Live(tools::live::from_config(config, Some("fake".into()), None).expect("client"))
+}
+
+fn kubectl(server: &FakeApiServer, sandbox: &Sandbox, args: &[&str]) -> Value {
+    let empty = sandbox.path().join("empty-kubeconfig");
+    std::fs::write(&empty, "apiVersion: v1\nkind: Config\n").unwrap();
+    let out = Command::new("kubectl")
+        .env("KUBECONFIG", &empty)
+        .env("HOME", sandbox.path())
+        .arg(format!("--server={}", server.url()))
+        .arg(format!("--cache-dir={}", sandbox.path().join("kubectl-cache").display()))
+        .args(args)
+        .output()
+        .expect("kubectl is installed (.ci/run installs it)");
+    assert!(out.status.success(), "kubectl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("kubectl prints JSON")
+}
+
+fn names(list: &Value) -> BTreeSet<String> {
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|o| format!("{}/{}", o["metadata"]["namespace"].as_str().unwrap_or(""), o["metadata"]["name"].as_str().unwrap()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_reads_the_snapshot_through_the_fake_server() {
+    let data = demo_data();
+    let want: BTreeSet<String> = data.objects.pods.iter().map(|p| format!("{}/{}", p.metadata.namespace.as_deref().unwrap(), p.metadata.name.as_deref().unwrap())).collect();
+    let server = FakeApiServer::start(data, &[]).await;
+    let s = Sandbox::new();
+    let (server, s) = tokio::task::spawn_blocking(move || {
+        let all = kubectl(&server, &s, &["get", "pods", "-A", "-o", "json"]);
+        assert_eq!(names(&all), want, "kubectl sees exactly the snapshot's pods");
+        let checkout = kubectl(&server, &s, &["get", "pods", "-n", "shop", "-l", "app=checkout", "-o", "json"]);
+        assert_eq!(names(&checkout).len(), 2);
+        assert!(names(&checkout).iter().all(|n| n.starts_with("shop/checkout-")));
+        let node = kubectl(&server, &s, &["get", "node", "ip-10-0-1-88.eu-west-1.compute.internal", "-o", "json"]);
+        assert_eq!(node["kind"], "Node");
+        (server, s)
+    })
+    .await
+    .unwrap();
+    // kubectl pages through lists like any client: small pages still return everything.
+    let paged = tokio::task::spawn_blocking(move || kubectl(&server, &s, &["get", "pods", "-A", "--chunk-size=4", "-o", "json"])).await.unwrap();
+    assert_eq!(names(&paged).len(), 35);
+}
+
+fn at(ns: Option<&str>) -> At {
+    At { cluster: ClusterFlags::default(), namespace: ns.map(String::from), json: false }
+}
+
+fn queries() -> Vec<(ClusterCommand, At)> {
+    let mut q = Vec::new();
+    for kind in ["pods", "deploy", "rs", "sts", "ds", "svc", "nodes", "jobs", "cronjobs", "pvc", "ingress", "configmaps", "secrets", "hpa", "pdb", "netpol", "ns", "sc", "pv", "endpointslices", "events"] {
+        q.push((ClusterCommand::List { kind: kind.into(), selector: None, at: at(None) }, at(None)));
+        q.push((ClusterCommand::List { kind: kind.into(), selector: None, at: at(Some("monitoring")) }, at(Some("monitoring"))));
+    }
+    q.push((ClusterCommand::List { kind: "pods".into(), selector: Some("app in (grafana,loki),team!=shop".into()), at: at(Some("monitoring")) }, at(Some("monitoring"))));
+    for (kind, name, ns) in [
+        ("pod", "prometheus-server-0", "monitoring"),
+        ("deployment", "grafana", "monitoring"),
+        ("deployment", "notifications", "shop"),
+        ("service", "payments-internal", "shop"),
+        ("service", "grafana", "monitoring"),
+        ("node", "ip-10-0-1-88.eu-west-1.compute.internal", "default"),
+        ("pvc", "orders-export", "shop"),
+        ("statefulset", "prometheus-server", "monitoring"),
+        ("ingress", "grafana", "monitoring"),
+        ("secret", "grafana-admin", "monitoring"),
+        ("configmap", "log-alerter-rules-v7", "monitoring"),
+    ] {
+        let a = at(Some(ns));
+        q.push((ClusterCommand::Get { kind: kind.into(), name: name.into(), at: a.clone() }, a.clone()));
+        q.push((ClusterCommand::Describe { kind: kind.into(), name: name.into(), at: a.clone() }, a.clone()));
+        q.push((ClusterCommand::Related { kind: kind.into(), name: name.into(), at: a.clone() }, a.clone()));
+    }
+    q.push((ClusterCommand::Events { object: None, since: None, warnings: false, at: at(None) }, at(None)));
+    q.push((ClusterCommand::Events { object: Some("pod/prometheus-server-0".into()), since: Some("30m".into()), warnings: true, at: at(Some("monitoring")) }, at(Some("monitoring"))));
+    for (pod, container, previous) in [("log-alerter-7c9f8d6b54-x2k8q", "log-alerter", true), ("log-alerter-7c9f8d6b54-r8n2v", "log-alerter", false), ("loki-0", "loki", false)] {
+        let a = at(Some("monitoring"));
+        q.push((ClusterCommand::Logs { pod: pod.into(), container: Some(container.into()), previous, tail: 50, grep: Some("heap".into()), at: a.clone() }, a));
+    }
+    q.push((ClusterCommand::History { deployment: "log-alerter".into(), at: at(Some("monitoring")) }, at(Some("monitoring"))));
+    q
+}
+
+async fn run(src: &ClusterSource, cmd: &ClusterCommand, at: &At) -> String {
+    let ns = at.namespace.clone();
+    match assistant::commands::cluster::run_query(src, cmd, at, ns.as_deref()).await {
+        Ok(text) => text,
+        Err(e) => format!("error: {e:#}"),
+    }
+}
+
+/// Equal reports, or a readable account of the first difference.
+fn assert_same(a: &Value, b: &Value) {
+    if a == b {
+        return;
+    }
+    let (fa, fb) = (a["findings"].as_array().unwrap(), b["findings"].as_array().unwrap());
+    for i in 0..fa.len().max(fb.len()) {
+        if fa.get(i) != fb.get(i) {
+            panic!("finding {i} differs:\nlive     {}\nsnapshot {}", serde_json::to_string_pretty(&fa.get(i)).unwrap(), serde_json::to_string_pretty(&fb.get(i)).unwrap());
+        }
+    }
+    panic!("summaries differ:\nlive     {}\nsnapshot {}", a["summary"], b["summary"]);
+}
+
+fn comparable(report: &tools::analyze::Report) -> Value {
+    let mut v = serde_json::to_value(report).unwrap();
+    let summary = v["summary"].as_object_mut().unwrap();
+    summary.remove("timings_us");
+    summary.remove("source");
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_and_snapshot_answer_every_query_and_diagnose_identically() {
+    let server = FakeApiServer::start(demo_data(), &[]).await;
+    let live = live(&server);
+    // A snapshot of the live cluster, written and read back as any user would.
+    let dir = tempfile::tempdir().unwrap();
+    let captured = tools::diagnose::capture(&live, &Scope::default(), &NoProgress).await.unwrap();
+    tools::snapshot::own::write(&captured, dir.path()).unwrap();
+    let snap = ClusterSource::snapshot(dir.path()).unwrap();
+
+    let mut checked = 0;
+    for (cmd, at) in queries() {
+        let (a, b) = (run(&live, &cmd, &at).await, run(&snap, &cmd, &at).await);
+        assert_eq!(a, b, "live and snapshot differ for {cmd:?}");
+        assert!(!a.starts_with("error:"), "{cmd:?} failed: {a}");
+        checked += 1;
+    }
+    assert!(checked > 70);
+
+    let (live_report, _) = tools::diagnose::diagnose(&live, &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+    let (snap_report, _) = tools::diagnose::diagnose(&snap, &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+    assert_same(&comparable(&live_report), &comparable(&snap_report));
+    assert!(live_report.findings.len() > 20);
+
+    // Scoped to a namespace, too.
+    let scope = Scope::namespace(Some("monitoring"));
+    let (a, _) = tools::diagnose::diagnose(&live, &scope, &Options::default(), &NoProgress).await.unwrap();
+    let (b, _) = tools::diagnose::diagnose(&snap, &scope, &Options::default(), &NoProgress).await.unwrap();
+    assert_same(&comparable(&a), &comparable(&b));
+    assert!(a.findings.iter().all(|f| f.namespace.as_deref().is_none_or(|n| n == "monitoring")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_through_the_client_never_reaches_the_server() {
+    let server = FakeApiServer::start(demo_data(), &[]).await;
+    let ClusterSource::Live(l) = live(&server) else { unreachable!() };
+    let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(l.client().clone(), "shop");
+    let deploys: Api<k8s_openapi::api::apps::v1::Deployment> = Api::namespaced(l.client().clone(), "shop");
+
+    let err = pods.delete("checkout-0", &DeleteParams::default()).await.expect_err("delete is refused");
+    assert!(err.to_string().contains("read-only") || format!("{err:?}").contains("WriteRefused"), "{err:?}");
+    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({"metadata": {"name": "x"}, "spec": {"containers": [{"name": "x", "image": "x"}]}})).unwrap();
+    assert!(pods.create(&PostParams::default(), &pod).await.is_err());
+    assert!(deploys.patch("notifications", &PatchParams::default(), &Patch::Merge(serde_json::json!({"spec": {"replicas": 0}}))).await.is_err());
+    assert!(pods.replace("x", &PostParams::default(), &pod).await.is_err());
+    assert!(server.requests().is_empty(), "no request reached the server: {:?}", server.requests());
+
+    // Reads still work through the same client.
+    assert!(pods.list(&Default::default()).await.unwrap().items.len() > 10);
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_diagnose_lists_each_kind_once_whatever_the_number_of_objects() {
+    let count = |server: &FakeApiServer| {
+        let reqs = server.requests();
+        let lists = reqs.iter().filter(|r| !r.uri.contains("/log?") && r.uri.contains("limit=")).count();
+        let logs = reqs.iter().filter(|r| r.uri.contains("/log?")).count();
+        (lists, logs, reqs.len())
+    };
+    let small = FakeApiServer::start(demo_data(), &[]).await;
+    tools::diagnose::diagnose(&live(&small), &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+    let (lists, logs, _) = count(&small);
+    assert_eq!(lists, Kind::ALL.len(), "one list per kind");
+    assert!(logs > 0 && logs <= tools::diagnose::DIAGNOSE_LOG_LIMIT, "logs only for implicated containers: {logs}");
+
+    // Ten times the healthy shop pods: still one list per kind, and no more log requests.
+    let mut big = demo_data();
+    let template = big.objects.pods.iter().find(|p| p.metadata.name.as_deref().is_some_and(|n| n.starts_with("storefront-"))).unwrap().clone();
+    for i in 0..300 {
+        let mut p = template.clone();
+        p.metadata.name = Some(format!("storefront-extra-{i}"));
+        big.objects.pods.push(p);
+    }
+    big.finish();
+    let large = FakeApiServer::start(big, &[]).await;
+    tools::diagnose::diagnose(&live(&large), &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+    let (lists2, logs2, _) = count(&large);
+    assert_eq!((lists2, logs2), (lists, logs));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_kinds_are_unverifiable_not_missing() {
+    let server = FakeApiServer::start(demo_data(), &[Kind::Secret, Kind::Service]).await;
+    let (report, data) = tools::diagnose::diagnose(&live(&server), &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+    assert!(data.unreadable[&Kind::Secret].starts_with("forbidden"), "{:?}", data.unreadable);
+    assert!(report.summary.unverifiable["services"].contains("forbidden"));
+    for rule in ["ING-3", "ING-4", "STS-1", "SVC-1"] {
+        assert!(!report.findings.iter().any(|f| f.rule == rule), "{rule} must not assert absence from a 403");
+    }
+    // The rest of the analysis still ran.
+    assert!(report.findings.iter().any(|f| f.rule == "NODE-1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sleuth_snapshot_and_diagnose_run_against_a_kubeconfig_context() {
+    let server = FakeApiServer::start(demo_data(), &[Kind::Role]).await;
+    let s = Sandbox::new();
+    let kubeconfig = server.kubeconfig(s.path(), "monitoring");
+    let out = s.path().join("snap");
+    let (s, runs) = tokio::task::spawn_blocking(move || {
+        let snap = Run::of(s.cmd().env("KUBECONFIG", &kubeconfig).args(["snapshot", "-A", "-o"]).arg(&out).arg("--json"));
+        let live = Run::of(s.cmd().env("KUBECONFIG", &kubeconfig).args(["diagnose", "--context", "fake", "--json"]));
+        let offline = Run::of(s.cmd().args(["diagnose", "-n", "monitoring", "--json", "--snapshot"]).arg(&out));
+        (s, [snap, live, offline])
+    })
+    .await
+    .unwrap();
+    let [snap, live, offline] = runs;
+    assert_eq!(snap.code, 0, "{snap}");
+    let summary: Value = serde_json::from_str(&snap.stdout).unwrap();
+    assert_eq!(summary["objects"]["pods"], 35);
+    assert!(summary["unreadable"]["roles"].as_str().unwrap().starts_with("forbidden"));
+    let info: Value = serde_json::from_str(&std::fs::read_to_string(s.path().join("snap/snapshot.json")).unwrap()).unwrap();
+    assert_eq!(info["format"], "sleuth-snapshot/v1");
+    assert_eq!(info["context"], "fake");
+    assert_eq!(info["server_version"], "v1.30.4-eks-a737599");
+    assert!(s.path().join("snap/logs/monitoring/log-alerter-7c9f8d6b54-x2k8q/log-alerter.previous.log").is_file());
+    let secrets = std::fs::read_to_string(s.path().join("snap/resources/secrets.json")).unwrap();
+    assert!(!secrets.contains("\"data\""), "a snapshot never holds Secret data");
+
+    // The context's namespace (monitoring) scopes the live run, as -n does offline.
+    assert_eq!(live.code, 0, "{live}");
+    assert_eq!(offline.code, 0, "{offline}");
+    let strip = |t: &str| {
+        let mut v: Value = serde_json::from_str(t).unwrap();
+        v["summary"].as_object_mut().unwrap().retain(|k, _| k != "timings_us" && k != "source");
+        v
+    };
+    assert_eq!(strip(&live.stdout)["findings"], strip(&offline.stdout)["findings"]);
+}
+
+#[test]
+fn a_kubeconfig_pointing_nowhere_is_one_clear_error() {
+    let s = Sandbox::new();
+    let cfg = s.path().join("kubeconfig");
+    std::fs::write(&cfg, "apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n    server: https://127.0.0.1:9\ncontexts:\n- name: gone\n  context: {cluster: gone, user: u}\ncurrent-context: gone\nusers:\n- name: u\n  user: {token: t}\n").unwrap();
+    let run = Run::of(s.cmd().env("KUBECONFIG", &cfg).args(["diagnose"]));
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("cannot reach the API server at https://127.0.0.1:9"), "{run}");
+    assert!(!run.stderr.contains("panicked"), "{run}");
+    let run = Run::of(s.cmd().env("KUBECONFIG", &cfg).args(["diagnose", "--context", "nope"]));
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("context \"nope\""), "{run}");
+}
