@@ -29,12 +29,19 @@ pub struct Bar(ProgressBar);
 impl Bar {
     /// A new, not yet started bar.
     pub fn new(quiet: bool) -> Bar {
-        Bar::with_template(quiet, "{spinner} indexing [{bar:30}] {pos}/{len} files ({per_sec}, eta {eta}) {wide_msg}")
+        Bar::with_template(
+            quiet,
+            "{spinner} indexing [{bar:30}] {pos}/{len} files ({per_sec}, eta {eta}) {wide_msg}",
+        )
     }
 
     /// A bar with its own indicatif template.
     pub fn with_template(quiet: bool, template: &str) -> Bar {
-        let bar = if quiet || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(0) };
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(0)
+        };
         bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
         Bar(bar)
     }

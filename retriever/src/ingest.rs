@@ -23,8 +23,8 @@ use crate::error::{Error, InputError};
 use crate::formats::{confluence_html, confluence_xml, markdown, notion, terraform, tfstate};
 use crate::index::{self, Fields, FileRecord, Manifest, UnitRecord};
 use crate::model::{Document, Kind};
-use redact::redact_text;
 use crate::source::{self, Format, PlanOptions, Stamp, Unit};
+use redact::redact_text;
 
 /// Options of [`index`].
 #[derive(Debug, Clone)]

@@ -36,7 +36,12 @@ fn the_demo_snapshot_tells_the_incident_through_its_findings() {
     assert_eq!(top[3], ("NODE-2".into(), "ip-10-0-2-91.eu-west-1.compute.internal".into()));
     let oom = find(&r, "POD-9", "log-alerter").expect("the OOM kill that recovered");
     assert!(oom["message"].as_str().unwrap().contains("memory limit: none"));
-    assert!(find(&r, "NODE-4", node88).unwrap()["message"].as_str().unwrap().contains("prometheus, grafana, log-alerter"));
+    assert!(
+        find(&r, "NODE-4", node88).unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("prometheus, grafana, log-alerter")
+    );
     // The monitoring stack is unreachable, and why.
     assert!(find(&r, "SVC-2", "grafana").is_some() && find(&r, "SVC-2", "prometheus-server").is_some());
     assert!(find(&r, "POD-1", "grafana").unwrap()["message"].as_str().unwrap().contains("untolerated taint"));
@@ -47,11 +52,21 @@ fn the_demo_snapshot_tells_the_incident_through_its_findings() {
     // The everyday problems.
     assert!(find(&r, "POD-6", "notifications").unwrap()["message"].as_str().unwrap().contains("2.4.l"));
     assert!(find(&r, "DEP-3", "notifications").is_some());
-    assert!(find(&r, "SVC-1", "payments-internal").unwrap()["message"].as_str().unwrap().contains("no pod matches"));
+    assert!(
+        find(&r, "SVC-1", "payments-internal").unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("no pod matches")
+    );
     let pvc = find(&r, "PVC-1", "orders-export").unwrap();
     assert_eq!(pvc["also"], json!(["STO-6"]));
     // RBAC gaps are stated, not mistaken for absence.
-    assert!(r["summary"]["unverifiable"]["validatingwebhookconfigurations"].as_str().unwrap().contains("forbidden"));
+    assert!(
+        r["summary"]["unverifiable"]["validatingwebhookconfigurations"]
+            .as_str()
+            .unwrap()
+            .contains("forbidden")
+    );
     // Every finding carries the contract's fields.
     for f in r["findings"].as_array().unwrap() {
         for key in ["rule", "severity", "kind", "namespace", "name", "message", "evidence", "pods", "hint"] {
@@ -63,7 +78,9 @@ fn the_demo_snapshot_tells_the_incident_through_its_findings() {
 #[test]
 fn text_output_reads_like_a_report_and_filters_by_severity() {
     let s = Sandbox::new();
-    let run = Run::of(s.cmd().args(["diagnose", "--min-severity", "error", "--snapshot"]).arg(demo().join("cluster")));
+    let run = Run::of(
+        s.cmd().args(["diagnose", "--min-severity", "error", "--snapshot"]).arg(demo().join("cluster")),
+    );
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stdout.starts_with("demo snapshot of pinecart-prod"), "{run}");
     assert!(run.stdout.contains("CRITICAL NODE-1 Node/ip-10-0-1-88"), "{run}");
@@ -71,8 +88,13 @@ fn text_output_reads_like_a_report_and_filters_by_severity() {
     assert!(!run.stdout.contains("INFO "), "{run}");
     assert!(run.stdout.contains("below the severity shown"), "{run}");
     // Suppressing a known issue is counted.
-    let run = Run::of(s.cmd().args(["diagnose", "--suppress", "SVC-1:shop/*", "--snapshot"]).arg(demo().join("cluster")));
-    assert!(!run.stdout.contains("SVC-1 Service/shop/payments-internal") && run.stdout.contains("1 suppressed"), "{run}");
+    let run = Run::of(
+        s.cmd().args(["diagnose", "--suppress", "SVC-1:shop/*", "--snapshot"]).arg(demo().join("cluster")),
+    );
+    assert!(
+        !run.stdout.contains("SVC-1 Service/shop/payments-internal") && run.stdout.contains("1 suppressed"),
+        "{run}"
+    );
 }
 
 #[test]
@@ -96,14 +118,23 @@ fn cluster_queries_answer_from_a_snapshot() {
     };
     let pods = q(&["list", "pods", "-n", "monitoring"]);
     assert!(pods.starts_with("NAME"), "{pods}");
-    assert!(pods.lines().any(|l| l.starts_with("grafana-6d8f7b9c4d-t5vnb") && l.contains("Pending")), "{pods}");
+    assert!(
+        pods.lines().any(|l| l.starts_with("grafana-6d8f7b9c4d-t5vnb") && l.contains("Pending")),
+        "{pods}"
+    );
     let describe = q(&["describe", "pod", "prometheus-server-0"]);
     assert!(describe.contains("Last State:     Terminated: OOMKilled (exit code 137)"), "{describe}");
     assert!(describe.contains("Limits:         memory=2Gi"), "{describe}");
     assert!(describe.contains("TaintManagerEviction"), "its own events: {describe}");
-    assert!(!describe.contains("RecreatingFailedPod"), "the StatefulSet's events are not the pod's: {describe}");
+    assert!(
+        !describe.contains("RecreatingFailedPod"),
+        "the StatefulSet's events are not the pod's: {describe}"
+    );
     let history = q(&["history", "log-alerter"]);
-    assert!(history.contains("image ghcr.io/pinecart/log-alerter:2.14.0 → ghcr.io/pinecart/log-alerter:2.15.0"), "{history}");
+    assert!(
+        history.contains("image ghcr.io/pinecart/log-alerter:2.14.0 → ghcr.io/pinecart/log-alerter:2.15.0"),
+        "{history}"
+    );
     assert!(history.contains("env QUERY_MAX_LINES \"5000\" → \"0\""), "{history}");
     assert!(history.contains("now uses ConfigMap/log-alerter-rules-v7"), "{history}");
     let related = q(&["related", "ingress", "grafana"]);
@@ -114,7 +145,8 @@ fn cluster_queries_answer_from_a_snapshot() {
     assert!(events.contains("SystemOOM") && !events.contains("NodeNotReady"), "{events}");
     let yaml = q(&["get", "secret", "grafana-admin", "-n", "monitoring"]);
     assert!(yaml.contains("name: grafana-admin") && !yaml.contains("\ndata:"), "{yaml}");
-    let missing = Run::of(s.cmd().args(["cluster", "get", "pod", "nope", "-n", "shop", "--snapshot"]).arg(&snap));
+    let missing =
+        Run::of(s.cmd().args(["cluster", "get", "pod", "nope", "-n", "shop", "--snapshot"]).arg(&snap));
     assert_eq!(missing.code, 1);
     assert!(missing.stderr.contains("Pod nope not found in namespace shop"), "{missing}");
 }
@@ -122,7 +154,8 @@ fn cluster_queries_answer_from_a_snapshot() {
 /// A `kubectl cluster-info dump --output-directory` tree built from the real sample lists.
 fn dump_dir(root: &Path) -> std::path::PathBuf {
     let d = root.join("dump");
-    let pods: Value = serde_json::from_str(&fs::read_to_string(samples().join("k8s/dump/pods.json")).unwrap()).unwrap();
+    let pods: Value =
+        serde_json::from_str(&fs::read_to_string(samples().join("k8s/dump/pods.json")).unwrap()).unwrap();
     fs::create_dir_all(&d).unwrap();
     fs::copy(samples().join("k8s/dump/nodes.json"), d.join("nodes.json")).unwrap();
     let mut by_ns: std::collections::BTreeMap<String, Vec<Value>> = std::collections::BTreeMap::new();
@@ -131,9 +164,21 @@ fn dump_dir(root: &Path) -> std::path::PathBuf {
     }
     for (ns, items) in &by_ns {
         fs::create_dir_all(d.join(ns)).unwrap();
-        fs::write(d.join(ns).join("pods.json"), json!({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items}).to_string()).unwrap();
-        fs::write(d.join(ns).join("events.json"), r#"{"kind":"EventList","apiVersion":"v1","metadata":{},"items":[]}"#).unwrap();
-        fs::write(d.join(ns).join("replication-controllers.json"), r#"{"kind":"ReplicationControllerList","apiVersion":"v1","metadata":{},"items":[]}"#).unwrap();
+        fs::write(
+            d.join(ns).join("pods.json"),
+            json!({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items}).to_string(),
+        )
+        .unwrap();
+        fs::write(
+            d.join(ns).join("events.json"),
+            r#"{"kind":"EventList","apiVersion":"v1","metadata":{},"items":[]}"#,
+        )
+        .unwrap();
+        fs::write(
+            d.join(ns).join("replication-controllers.json"),
+            r#"{"kind":"ReplicationControllerList","apiVersion":"v1","metadata":{},"items":[]}"#,
+        )
+        .unwrap();
         let first = items[0]["metadata"]["name"].as_str().unwrap();
         let container = items[0]["spec"]["containers"][0]["name"].as_str().unwrap();
         fs::create_dir_all(d.join(ns).join(first)).unwrap();
@@ -176,9 +221,21 @@ fn a_kubectl_cluster_info_dump_is_read_in_both_forms() {
     assert_eq!(r2["findings"], r["findings"]);
 
     // Logs came through, redacted.
-    let pods: Value = serde_json::from_str(&fs::read_to_string(samples().join("k8s/dump/pods.json")).unwrap()).unwrap();
+    let pods: Value =
+        serde_json::from_str(&fs::read_to_string(samples().join("k8s/dump/pods.json")).unwrap()).unwrap();
     let p = &pods["items"][0];
-    let run = Run::of(s.cmd().args(["cluster", "logs", p["metadata"]["name"].as_str().unwrap(), "-n", p["metadata"]["namespace"].as_str().unwrap(), "--snapshot"]).arg(&file));
+    let run = Run::of(
+        s.cmd()
+            .args([
+                "cluster",
+                "logs",
+                p["metadata"]["name"].as_str().unwrap(),
+                "-n",
+                p["metadata"]["namespace"].as_str().unwrap(),
+                "--snapshot",
+            ])
+            .arg(&file),
+    );
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stdout.contains("ERROR upstream failed") && !run.stdout.contains("9f8a7b6c5d4e"), "{run}");
 }
@@ -193,7 +250,8 @@ fn a_support_bundle_archive_is_read_as_is() {
     assert!(sm["objects"]["deployments"].as_u64().unwrap() > 0, "{sm}");
     assert!(sm["objects"]["nodes"].as_u64().unwrap() > 0, "{sm}");
     assert!(sm["source"].as_str().unwrap().starts_with("support bundle"), "{sm}");
-    let run = Run::of(s.cmd().args(["cluster", "list", "pods", "-n", "kube-system", "--snapshot"]).arg(&bundle));
+    let run =
+        Run::of(s.cmd().args(["cluster", "list", "pods", "-n", "kube-system", "--snapshot"]).arg(&bundle));
     assert!(run.stdout.contains("coredns-"), "{run}");
 }
 
@@ -202,7 +260,11 @@ fn bad_snapshots_give_precise_messages_and_partial_results() {
     let s = Sandbox::new();
     let d = s.path().join("broken");
     fs::create_dir_all(d.join("resources")).unwrap();
-    fs::write(d.join("snapshot.json"), r#"{"format": "sleuth-snapshot/v1", "source": "hand-made", "captured_at": "2026-01-01T01:00:00Z"}"#).unwrap();
+    fs::write(
+        d.join("snapshot.json"),
+        r#"{"format": "sleuth-snapshot/v1", "source": "hand-made", "captured_at": "2026-01-01T01:00:00Z"}"#,
+    )
+    .unwrap();
     // Truncated JSON.
     fs::write(d.join("resources/services.json"), "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [{\"metadata\": {\"name\": \"a\",\n \"namespace\"").unwrap();
     // An unknown kind.
@@ -217,9 +279,18 @@ fn bad_snapshots_give_precise_messages_and_partial_results() {
         {"metadata": {"name": "e1", "namespace": "shop"}, "involvedObject": {"kind": "Pod", "name": "ok", "namespace": "shop"}, "reason": "FailedScheduling", "type": "Warning", "message": "0/1 nodes", "firstTimestamp": null, "lastTimestamp": null, "eventTime": null}
     ]}).to_string()).unwrap();
     let (r, run) = diagnose_json(&s, &["--snapshot", d.to_str().unwrap()]);
-    let skipped: Vec<&str> = r["summary"]["skipped"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert!(skipped.iter().any(|p| p.starts_with("resources/services.json:2: truncated JSON")), "{skipped:?}");
-    assert!(skipped.iter().any(|p| p.starts_with("resources/widgets.json") && p.contains("unknown kind \"widgets\"")), "{skipped:?}");
+    let skipped: Vec<&str> =
+        r["summary"]["skipped"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(
+        skipped.iter().any(|p| p.starts_with("resources/services.json:2: truncated JSON")),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped
+            .iter()
+            .any(|p| p.starts_with("resources/widgets.json") && p.contains("unknown kind \"widgets\"")),
+        "{skipped:?}"
+    );
     assert!(skipped.iter().any(|p| p.contains("skipped Pod shop/bad")), "{skipped:?}");
     assert!(find(&r, "POD-1", "ok").is_some(), "the good pod was still analyzed: {}", run.stdout);
     // Missing folders: nothing about nodes or logs, and no false "missing" findings.

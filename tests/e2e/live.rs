@@ -42,30 +42,49 @@ fn names(list: &Value) -> BTreeSet<String> {
         .as_array()
         .expect("items")
         .iter()
-        .map(|o| format!("{}/{}", o["metadata"]["namespace"].as_str().unwrap_or(""), o["metadata"]["name"].as_str().unwrap()))
+        .map(|o| {
+            format!(
+                "{}/{}",
+                o["metadata"]["namespace"].as_str().unwrap_or(""),
+                o["metadata"]["name"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_reads_the_snapshot_through_the_fake_server() {
     let data = demo_data();
-    let want: BTreeSet<String> = data.objects.pods.iter().map(|p| format!("{}/{}", p.metadata.namespace.as_deref().unwrap(), p.metadata.name.as_deref().unwrap())).collect();
+    let want: BTreeSet<String> = data
+        .objects
+        .pods
+        .iter()
+        .map(|p| {
+            format!("{}/{}", p.metadata.namespace.as_deref().unwrap(), p.metadata.name.as_deref().unwrap())
+        })
+        .collect();
     let server = FakeApiServer::start(data, &[]).await;
     let s = Sandbox::new();
     let (server, s) = tokio::task::spawn_blocking(move || {
         let all = kubectl(&server, &s, &["get", "pods", "-A", "-o", "json"]);
         assert_eq!(names(&all), want, "kubectl sees exactly the snapshot's pods");
-        let checkout = kubectl(&server, &s, &["get", "pods", "-n", "shop", "-l", "app=checkout", "-o", "json"]);
+        let checkout =
+            kubectl(&server, &s, &["get", "pods", "-n", "shop", "-l", "app=checkout", "-o", "json"]);
         assert_eq!(names(&checkout).len(), 2);
         assert!(names(&checkout).iter().all(|n| n.starts_with("shop/checkout-")));
-        let node = kubectl(&server, &s, &["get", "node", "ip-10-0-1-88.eu-west-1.compute.internal", "-o", "json"]);
+        let node =
+            kubectl(&server, &s, &["get", "node", "ip-10-0-1-88.eu-west-1.compute.internal", "-o", "json"]);
         assert_eq!(node["kind"], "Node");
         (server, s)
     })
     .await
     .unwrap();
     // kubectl pages through lists like any client: small pages still return everything.
-    let paged = tokio::task::spawn_blocking(move || kubectl(&server, &s, &["get", "pods", "-A", "--chunk-size=4", "-o", "json"])).await.unwrap();
+    let paged = tokio::task::spawn_blocking(move || {
+        kubectl(&server, &s, &["get", "pods", "-A", "--chunk-size=4", "-o", "json"])
+    })
+    .await
+    .unwrap();
     assert_eq!(names(&paged).len(), 35);
 }
 
@@ -75,11 +94,43 @@ fn at(ns: Option<&str>) -> At {
 
 fn queries() -> Vec<(ClusterCommand, At)> {
     let mut q = Vec::new();
-    for kind in ["pods", "deploy", "rs", "sts", "ds", "svc", "nodes", "jobs", "cronjobs", "pvc", "ingress", "configmaps", "secrets", "hpa", "pdb", "netpol", "ns", "sc", "pv", "endpointslices", "events"] {
+    for kind in [
+        "pods",
+        "deploy",
+        "rs",
+        "sts",
+        "ds",
+        "svc",
+        "nodes",
+        "jobs",
+        "cronjobs",
+        "pvc",
+        "ingress",
+        "configmaps",
+        "secrets",
+        "hpa",
+        "pdb",
+        "netpol",
+        "ns",
+        "sc",
+        "pv",
+        "endpointslices",
+        "events",
+    ] {
         q.push((ClusterCommand::List { kind: kind.into(), selector: None, at: at(None) }, at(None)));
-        q.push((ClusterCommand::List { kind: kind.into(), selector: None, at: at(Some("monitoring")) }, at(Some("monitoring"))));
+        q.push((
+            ClusterCommand::List { kind: kind.into(), selector: None, at: at(Some("monitoring")) },
+            at(Some("monitoring")),
+        ));
     }
-    q.push((ClusterCommand::List { kind: "pods".into(), selector: Some("app in (grafana,loki),team!=shop".into()), at: at(Some("monitoring")) }, at(Some("monitoring"))));
+    q.push((
+        ClusterCommand::List {
+            kind: "pods".into(),
+            selector: Some("app in (grafana,loki),team!=shop".into()),
+            at: at(Some("monitoring")),
+        },
+        at(Some("monitoring")),
+    ));
     for (kind, name, ns) in [
         ("pod", "prometheus-server-0", "monitoring"),
         ("deployment", "grafana", "monitoring"),
@@ -99,12 +150,37 @@ fn queries() -> Vec<(ClusterCommand, At)> {
         q.push((ClusterCommand::Related { kind: kind.into(), name: name.into(), at: a.clone() }, a.clone()));
     }
     q.push((ClusterCommand::Events { object: None, since: None, warnings: false, at: at(None) }, at(None)));
-    q.push((ClusterCommand::Events { object: Some("pod/prometheus-server-0".into()), since: Some("30m".into()), warnings: true, at: at(Some("monitoring")) }, at(Some("monitoring"))));
-    for (pod, container, previous) in [("log-alerter-7c9f8d6b54-x2k8q", "log-alerter", true), ("log-alerter-7c9f8d6b54-r8n2v", "log-alerter", false), ("loki-0", "loki", false)] {
+    q.push((
+        ClusterCommand::Events {
+            object: Some("pod/prometheus-server-0".into()),
+            since: Some("30m".into()),
+            warnings: true,
+            at: at(Some("monitoring")),
+        },
+        at(Some("monitoring")),
+    ));
+    for (pod, container, previous) in [
+        ("log-alerter-7c9f8d6b54-x2k8q", "log-alerter", true),
+        ("log-alerter-7c9f8d6b54-r8n2v", "log-alerter", false),
+        ("loki-0", "loki", false),
+    ] {
         let a = at(Some("monitoring"));
-        q.push((ClusterCommand::Logs { pod: pod.into(), container: Some(container.into()), previous, tail: 50, grep: Some("heap".into()), at: a.clone() }, a));
+        q.push((
+            ClusterCommand::Logs {
+                pod: pod.into(),
+                container: Some(container.into()),
+                previous,
+                tail: 50,
+                grep: Some("heap".into()),
+                at: a.clone(),
+            },
+            a,
+        ));
     }
-    q.push((ClusterCommand::History { deployment: "log-alerter".into(), at: at(Some("monitoring")) }, at(Some("monitoring"))));
+    q.push((
+        ClusterCommand::History { deployment: "log-alerter".into(), at: at(Some("monitoring")) },
+        at(Some("monitoring")),
+    ));
     q
 }
 
@@ -123,9 +199,12 @@ fn assert_same(a: &Value, b: &Value) {
     }
     let (fa, fb) = (a["findings"].as_array().unwrap(), b["findings"].as_array().unwrap());
     for i in 0..fa.len().max(fb.len()) {
-        if fa.get(i) != fb.get(i) {
-            panic!("finding {i} differs:\nlive     {}\nsnapshot {}", serde_json::to_string_pretty(&fa.get(i)).unwrap(), serde_json::to_string_pretty(&fb.get(i)).unwrap());
-        }
+        assert!(
+            fa.get(i) == fb.get(i),
+            "finding {i} differs:\nlive     {}\nsnapshot {}",
+            serde_json::to_string_pretty(&fa.get(i)).unwrap(),
+            serde_json::to_string_pretty(&fb.get(i)).unwrap()
+        );
     }
     panic!("summaries differ:\nlive     {}\nsnapshot {}", a["summary"], b["summary"]);
 }
@@ -157,8 +236,10 @@ async fn live_and_snapshot_answer_every_query_and_diagnose_identically() {
     }
     assert!(checked > 70);
 
-    let (live_report, _) = tools::diagnose::diagnose(&live, &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
-    let (snap_report, _) = tools::diagnose::diagnose(&snap, &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+    let (live_report, _) =
+        tools::diagnose::diagnose(&live, &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+    let (snap_report, _) =
+        tools::diagnose::diagnose(&snap, &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
     assert_same(&comparable(&live_report), &comparable(&snap_report));
     assert!(live_report.findings.len() > 20);
 
@@ -179,14 +260,26 @@ async fn a_write_through_the_client_never_reaches_the_server() {
 
     let err = pods.delete("checkout-0", &DeleteParams::default()).await.expect_err("delete is refused");
     assert!(err.to_string().contains("read-only") || format!("{err:?}").contains("WriteRefused"), "{err:?}");
-    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({"metadata": {"name": "x"}, "spec": {"containers": [{"name": "x", "image": "x"}]}})).unwrap();
+    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(
+        serde_json::json!({"metadata": {"name": "x"}, "spec": {"containers": [{"name": "x", "image": "x"}]}}),
+    )
+    .unwrap();
     assert!(pods.create(&PostParams::default(), &pod).await.is_err());
-    assert!(deploys.patch("notifications", &PatchParams::default(), &Patch::Merge(serde_json::json!({"spec": {"replicas": 0}}))).await.is_err());
+    assert!(
+        deploys
+            .patch(
+                "notifications",
+                &PatchParams::default(),
+                &Patch::Merge(serde_json::json!({"spec": {"replicas": 0}}))
+            )
+            .await
+            .is_err()
+    );
     assert!(pods.replace("x", &PostParams::default(), &pod).await.is_err());
     assert!(server.requests().is_empty(), "no request reached the server: {:?}", server.requests());
 
     // Reads still work through the same client.
-    assert!(pods.list(&Default::default()).await.unwrap().items.len() > 10);
+    assert!(pods.list(&kube::api::ListParams::default()).await.unwrap().items.len() > 10);
     assert!(server.requests().iter().all(|r| r.method == "GET"));
 }
 
@@ -199,14 +292,25 @@ async fn live_diagnose_lists_each_kind_once_whatever_the_number_of_objects() {
         (lists, logs, reqs.len())
     };
     let small = FakeApiServer::start(demo_data(), &[]).await;
-    tools::diagnose::diagnose(&live(&small), &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+    tools::diagnose::diagnose(&live(&small), &Scope::default(), &Options::default(), &NoProgress)
+        .await
+        .unwrap();
     let (lists, logs, _) = count(&small);
     assert_eq!(lists, Kind::ALL.len(), "one list per kind");
-    assert!(logs > 0 && logs <= tools::diagnose::DIAGNOSE_LOG_LIMIT, "logs only for implicated containers: {logs}");
+    assert!(
+        logs > 0 && logs <= tools::diagnose::DIAGNOSE_LOG_LIMIT,
+        "logs only for implicated containers: {logs}"
+    );
 
     // Ten times the healthy shop pods: still one list per kind, and no more log requests.
     let mut big = demo_data();
-    let template = big.objects.pods.iter().find(|p| p.metadata.name.as_deref().is_some_and(|n| n.starts_with("storefront-"))).unwrap().clone();
+    let template = big
+        .objects
+        .pods
+        .iter()
+        .find(|p| p.metadata.name.as_deref().is_some_and(|n| n.starts_with("storefront-")))
+        .unwrap()
+        .clone();
     for i in 0..300 {
         let mut p = template.clone();
         p.metadata.name = Some(format!("storefront-extra-{i}"));
@@ -214,7 +318,9 @@ async fn live_diagnose_lists_each_kind_once_whatever_the_number_of_objects() {
     }
     big.finish();
     let large = FakeApiServer::start(big, &[]).await;
-    tools::diagnose::diagnose(&live(&large), &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+    tools::diagnose::diagnose(&live(&large), &Scope::default(), &Options::default(), &NoProgress)
+        .await
+        .unwrap();
     let (lists2, logs2, _) = count(&large);
     assert_eq!((lists2, logs2), (lists, logs));
 }
@@ -222,7 +328,10 @@ async fn live_diagnose_lists_each_kind_once_whatever_the_number_of_objects() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forbidden_kinds_are_unverifiable_not_missing() {
     let server = FakeApiServer::start(demo_data(), &[Kind::Secret, Kind::Service]).await;
-    let (report, data) = tools::diagnose::diagnose(&live(&server), &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+    let (report, data) =
+        tools::diagnose::diagnose(&live(&server), &Scope::default(), &Options::default(), &NoProgress)
+            .await
+            .unwrap();
     assert!(data.unreadable[&Kind::Secret].starts_with("forbidden"), "{:?}", data.unreadable);
     assert!(report.summary.unverifiable["services"].contains("forbidden"));
     for rule in ["ING-3", "ING-4", "STS-1", "SVC-1"] {
@@ -239,9 +348,13 @@ async fn sleuth_snapshot_and_diagnose_run_against_a_kubeconfig_context() {
     let kubeconfig = server.kubeconfig(s.path(), "monitoring");
     let out = s.path().join("snap");
     let (s, runs) = tokio::task::spawn_blocking(move || {
-        let snap = Run::of(s.cmd().env("KUBECONFIG", &kubeconfig).args(["snapshot", "-A", "-o"]).arg(&out).arg("--json"));
-        let live = Run::of(s.cmd().env("KUBECONFIG", &kubeconfig).args(["diagnose", "--context", "fake", "--json"]));
-        let offline = Run::of(s.cmd().args(["diagnose", "-n", "monitoring", "--json", "--snapshot"]).arg(&out));
+        let snap = Run::of(
+            s.cmd().env("KUBECONFIG", &kubeconfig).args(["snapshot", "-A", "-o"]).arg(&out).arg("--json"),
+        );
+        let live =
+            Run::of(s.cmd().env("KUBECONFIG", &kubeconfig).args(["diagnose", "--context", "fake", "--json"]));
+        let offline =
+            Run::of(s.cmd().args(["diagnose", "-n", "monitoring", "--json", "--snapshot"]).arg(&out));
         (s, [snap, live, offline])
     })
     .await
@@ -251,11 +364,14 @@ async fn sleuth_snapshot_and_diagnose_run_against_a_kubeconfig_context() {
     let summary: Value = serde_json::from_str(&snap.stdout).unwrap();
     assert_eq!(summary["objects"]["pods"], 35);
     assert!(summary["unreadable"]["roles"].as_str().unwrap().starts_with("forbidden"));
-    let info: Value = serde_json::from_str(&std::fs::read_to_string(s.path().join("snap/snapshot.json")).unwrap()).unwrap();
+    let info: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path().join("snap/snapshot.json")).unwrap()).unwrap();
     assert_eq!(info["format"], "sleuth-snapshot/v1");
     assert_eq!(info["context"], "fake");
     assert_eq!(info["server_version"], "v1.30.4-eks-a737599");
-    assert!(s.path().join("snap/logs/monitoring/log-alerter-7c9f8d6b54-x2k8q/log-alerter.previous.log").is_file());
+    assert!(
+        s.path().join("snap/logs/monitoring/log-alerter-7c9f8d6b54-x2k8q/log-alerter.previous.log").is_file()
+    );
     let secrets = std::fs::read_to_string(s.path().join("snap/resources/secrets.json")).unwrap();
     assert!(!secrets.contains("\"data\""), "a snapshot never holds Secret data");
 

@@ -48,7 +48,11 @@ pub struct FakeApiServer {
 impl FakeApiServer {
     /// Serve `data` on a free port; kinds in `forbidden` answer 403 as RBAC would.
     pub async fn start(data: ClusterData, forbidden: &[Kind]) -> FakeApiServer {
-        let inner = Arc::new(Inner { data, forbidden: forbidden.iter().copied().collect(), seen: Mutex::new(Vec::new()) });
+        let inner = Arc::new(Inner {
+            data,
+            forbidden: forbidden.iter().copied().collect(),
+            seen: Mutex::new(Vec::new()),
+        });
         let app = Router::new().fallback(handle).with_state(Arc::clone(&inner));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -136,7 +140,13 @@ fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
-async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, headers: HeaderMap, Query(q): Query<BTreeMap<String, String>>) -> Response {
+async fn handle(
+    State(inner): State<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
     inner.seen.lock().expect("lock").push(Seen { method: method.to_string(), uri: uri.to_string() });
     if method != Method::GET {
         return status(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", "this test server is read-only");
@@ -145,16 +155,22 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
     match path {
         "/version" => {
             let v = inner.data.info.server_version.clone().unwrap_or_else(|| "v1.30.0".into());
-            let mut resp = ok_json(&json!({"major": "1", "minor": "30", "gitVersion": v, "platform": "linux/amd64"}));
+            let mut resp =
+                ok_json(&json!({"major": "1", "minor": "30", "gitVersion": v, "platform": "linux/amd64"}));
             if let Some(t) = inner.data.info.captured_at {
-                let date = jiff::fmt::rfc2822::to_string(&t.to_zoned(jiff::tz::TimeZone::UTC)).unwrap_or_default();
+                let date =
+                    jiff::fmt::rfc2822::to_string(&t.to_zoned(jiff::tz::TimeZone::UTC)).unwrap_or_default();
                 if let Ok(h) = date.replace("+0000", "GMT").parse() {
                     resp.headers_mut().insert("date", h);
                 }
             }
             return resp;
         }
-        "/api" => return ok_json(&json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]})),
+        "/api" => {
+            return ok_json(
+                &json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]}),
+            );
+        }
         "/apis" => {
             let mut by_group: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for (g, v) in groups().keys() {
@@ -165,7 +181,10 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
             let list: Vec<Value> = by_group
                 .iter()
                 .map(|(g, vs)| {
-                    let versions: Vec<Value> = vs.iter().map(|v| json!({"groupVersion": format!("{g}/{v}"), "version": v})).collect();
+                    let versions: Vec<Value> = vs
+                        .iter()
+                        .map(|v| json!({"groupVersion": format!("{g}/{v}"), "version": v}))
+                        .collect();
                     json!({"name": g, "versions": versions, "preferredVersion": versions[0]})
                 })
                 .collect();
@@ -173,9 +192,13 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
         }
         _ => {}
     }
-    let Some((group, version, rest)) = split_path(path) else { return status(StatusCode::NOT_FOUND, "NotFound", "the server could not find the requested resource") };
+    let Some((group, version, rest)) = split_path(path) else {
+        return status(StatusCode::NOT_FOUND, "NotFound", "the server could not find the requested resource");
+    };
     let all = groups();
-    let Some(kinds) = all.get(&(group.clone(), version.clone())) else { return status(StatusCode::NOT_FOUND, "NotFound", "the server could not find the requested resource") };
+    let Some(kinds) = all.get(&(group.clone(), version.clone())) else {
+        return status(StatusCode::NOT_FOUND, "NotFound", "the server could not find the requested resource");
+    };
     let gv = if group.is_empty() { version.clone() } else { format!("{group}/{version}") };
     // [ns-prefix] plural [name [subresource]]
     let (ns, rest) = match rest.as_slice() {
@@ -186,22 +209,43 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
         return ok_json(&resource_list(&gv, kinds));
     }
     let Some(&kind) = kinds.iter().find(|k| k.info().plural == rest[0]) else {
-        return status(StatusCode::NOT_FOUND, "NotFound", &format!("the server could not find the requested resource ({})", rest[0]));
+        return status(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &format!("the server could not find the requested resource ({})", rest[0]),
+        );
     };
     let info = kind.info();
     if inner.forbidden.contains(&kind) {
-        let scope = ns.as_ref().map_or("at the cluster scope".to_string(), |n| format!("in the namespace \"{n}\""));
+        let scope =
+            ns.as_ref().map_or("at the cluster scope".to_string(), |n| format!("in the namespace \"{n}\""));
         let grp = if group.is_empty() { "\"\"".to_string() } else { format!("\"{group}\"") };
-        return status(StatusCode::FORBIDDEN, "Forbidden", &format!("{}{} is forbidden: User \"oncall\" cannot list resource \"{}\" in API group {grp} {scope}", info.plural, if group.is_empty() { String::new() } else { format!(".{group}") }, info.plural));
+        return status(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            &format!(
+                "{}{} is forbidden: User \"oncall\" cannot list resource \"{}\" in API group {grp} {scope}",
+                info.plural,
+                if group.is_empty() { String::new() } else { format!(".{group}") },
+                info.plural
+            ),
+        );
     }
     let items = inner.data.objects.json_items(kind, ns.as_deref().filter(|_| info.namespaced));
     match rest.as_slice() {
         [_] => list(kind, items, &q, &headers),
-        [_, name] => match items.into_iter().find(|o| o.pointer("/metadata/name").and_then(Value::as_str) == Some(name.as_str())) {
+        [_, name] => match items
+            .into_iter()
+            .find(|o| o.pointer("/metadata/name").and_then(Value::as_str) == Some(name.as_str()))
+        {
             Some(o) => ok_json(&o),
-            None => status(StatusCode::NOT_FOUND, "NotFound", &format!("{} \"{name}\" not found", info.plural)),
+            None => {
+                status(StatusCode::NOT_FOUND, "NotFound", &format!("{} \"{name}\" not found", info.plural))
+            }
         },
-        [_, name, sub] if kind == Kind::Pod && sub == "log" => log(&inner.data, ns.as_deref().unwrap_or("default"), name, &q),
+        [_, name, sub] if kind == Kind::Pod && sub == "log" => {
+            log(&inner.data, ns.as_deref().unwrap_or("default"), name, &q)
+        }
         _ => status(StatusCode::NOT_FOUND, "NotFound", "the server could not find the requested resource"),
     }
 }
@@ -209,14 +253,23 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
 fn list(kind: Kind, items: Vec<Value>, q: &BTreeMap<String, String>, headers: &HeaderMap) -> Response {
     let mut items = items;
     if let Some(sel) = q.get("labelSelector").filter(|s| !s.is_empty()) {
-        let Ok(s) = tools::selector::Selector::parse(sel) else { return status(StatusCode::BAD_REQUEST, "BadRequest", &format!("unable to parse requirement: {sel}")) };
+        let Ok(s) = tools::selector::Selector::parse(sel) else {
+            return status(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                &format!("unable to parse requirement: {sel}"),
+            );
+        };
         items.retain(|o| {
-            let labels: Option<BTreeMap<String, String>> = o.pointer("/metadata/labels").and_then(|l| serde_json::from_value(l.clone()).ok());
+            let labels: Option<BTreeMap<String, String>> =
+                o.pointer("/metadata/labels").and_then(|l| serde_json::from_value(l.clone()).ok());
             s.matches(labels.as_ref())
         });
     }
     if let Some(sel) = q.get("fieldSelector").filter(|s| !s.is_empty()) {
-        let Ok(fs) = tools::selector::FieldSelector::parse(sel) else { return status(StatusCode::BAD_REQUEST, "BadRequest", &format!("invalid field selector: {sel}")) };
+        let Ok(fs) = tools::selector::FieldSelector::parse(sel) else {
+            return status(StatusCode::BAD_REQUEST, "BadRequest", &format!("invalid field selector: {sel}"));
+        };
         items.retain(|o| fs.matches(o));
     }
     let start: usize = q.get("continue").and_then(|c| c.parse().ok()).unwrap_or(0);
@@ -224,11 +277,16 @@ fn list(kind: Kind, items: Vec<Value>, q: &BTreeMap<String, String>, headers: &H
     let end = start.saturating_add(limit).min(items.len());
     let page: Vec<Value> = items.get(start..end).map(<[Value]>::to_vec).unwrap_or_default();
     let cont = if end < items.len() { end.to_string() } else { String::new() };
-    let meta_only = headers.get("accept").and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("as=PartialObjectMetadataList"));
+    let meta_only = headers
+        .get("accept")
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains("as=PartialObjectMetadataList"));
     let info = kind.info();
     if meta_only {
         let items: Vec<Value> = page.into_iter().map(|o| json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o["metadata"]})).collect();
-        return ok_json(&json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "1", "continue": cont}, "items": items}));
+        return ok_json(
+            &json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "1", "continue": cont}, "items": items}),
+        );
     }
     // A real server leaves apiVersion/kind out of list items.
     let items: Vec<Value> = page
@@ -245,14 +303,25 @@ fn list(kind: Kind, items: Vec<Value>, q: &BTreeMap<String, String>, headers: &H
     if !cont.is_empty() {
         meta["continue"] = json!(cont);
     }
-    ok_json(&json!({"kind": format!("{}List", info.kind), "apiVersion": kind.api_version(), "metadata": meta, "items": items}))
+    ok_json(
+        &json!({"kind": format!("{}List", info.kind), "apiVersion": kind.api_version(), "metadata": meta, "items": items}),
+    )
 }
 
 fn log(data: &ClusterData, ns: &str, pod: &str, q: &BTreeMap<String, String>) -> Response {
-    let Some(p) = data.objects.pods.iter().find(|p| p.metadata.namespace.as_deref() == Some(ns) && p.metadata.name.as_deref() == Some(pod)) else {
+    let Some(p) = data
+        .objects
+        .pods
+        .iter()
+        .find(|p| p.metadata.namespace.as_deref() == Some(ns) && p.metadata.name.as_deref() == Some(pod))
+    else {
         return status(StatusCode::NOT_FOUND, "NotFound", &format!("pods \"{pod}\" not found"));
     };
-    let container = q.get("container").cloned().or_else(|| p.spec.as_ref().and_then(|s| s.containers.first()).map(|c| c.name.clone())).unwrap_or_default();
+    let container = q
+        .get("container")
+        .cloned()
+        .or_else(|| p.spec.as_ref().and_then(|s| s.containers.first()).map(|c| c.name.clone()))
+        .unwrap_or_default();
     let previous = q.get("previous").is_some_and(|v| v == "true");
     let key = LogKey { namespace: ns.into(), pod: pod.into(), container: container.clone(), previous };
     match data.logs.get(&key) {
@@ -267,7 +336,15 @@ fn log(data: &ClusterData, ns: &str, pod: &str, q: &BTreeMap<String, String>) ->
             (StatusCode::OK, [("content-type", "text/plain")], Body::from(body)).into_response()
         }
         Some(LogText::Unavailable(e)) => status(StatusCode::BAD_REQUEST, "BadRequest", e),
-        None if previous => status(StatusCode::BAD_REQUEST, "BadRequest", &format!("previous terminated container \"{container}\" in pod \"{pod}\" not found")),
-        None => status(StatusCode::BAD_REQUEST, "BadRequest", &format!("container \"{container}\" in pod \"{pod}\" is waiting to start: ContainerCreating")),
+        None if previous => status(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            &format!("previous terminated container \"{container}\" in pod \"{pod}\" not found"),
+        ),
+        None => status(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            &format!("container \"{container}\" in pod \"{pod}\" is waiting to start: ContainerCreating"),
+        ),
     }
 }

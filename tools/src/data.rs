@@ -11,13 +11,15 @@ use std::fmt;
 
 use jiff::Timestamp;
 use k8s_openapi::Metadata;
-use k8s_openapi::api::admissionregistration::v1::{MutatingWebhookConfiguration, ValidatingWebhookConfiguration};
+use k8s_openapi::api::admissionregistration::v1::{
+    MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
+};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
-    ServiceAccount,
+    ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret,
+    Service, ServiceAccount,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::events::v1::Event as EventV1;
@@ -314,7 +316,11 @@ impl ClusterData {
             return Completeness::Unverifiable("cannot verify: not in snapshot".to_string());
         }
         match namespace {
-            Some(ns) if kind.info().namespaced && !self.info.namespaces.is_empty() && !self.info.namespaces.iter().any(|n| n == ns) => {
+            Some(ns)
+                if kind.info().namespaced
+                    && !self.info.namespaces.is_empty()
+                    && !self.info.namespaces.iter().any(|n| n == ns) =>
+            {
                 Completeness::Unverifiable(format!("cannot verify: namespace {ns} not in snapshot"))
             }
             _ => Completeness::Complete,
@@ -322,10 +328,13 @@ impl ClusterData {
     }
 
     /// A copy restricted to some kinds and namespaces (cluster-scoped objects are kept).
+    #[must_use]
     pub fn restricted(&self, kinds: Option<&[Kind]>, namespaces: &[String]) -> ClusterData {
         let mut out = self.clone();
         let keep_kind = |k: Kind| kinds.is_none_or(|ks| ks.contains(&k));
-        let keep = |m: &ObjectMeta| namespaces.is_empty() || m.namespace.as_ref().is_none_or(|ns| namespaces.contains(ns));
+        let keep = |m: &ObjectMeta| {
+            namespaces.is_empty() || m.namespace.as_ref().is_none_or(|ns| namespaces.contains(ns))
+        };
         out.objects.retain(&keep_kind, &keep);
         out.captured.retain(|k| keep_kind(*k));
         out.logs.retain(|k, _| namespaces.is_empty() || namespaces.contains(&k.namespace));

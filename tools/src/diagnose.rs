@@ -21,17 +21,29 @@ pub const DIAGNOSE_LOG_LIMIT: usize = 60;
 pub const SNAPSHOT_LOG_TAIL: u32 = 2000;
 
 /// Analyze the cluster (or the snapshot) in `scope`.
-pub async fn diagnose(source: &ClusterSource, scope: &Scope, opts: &Options, progress: &dyn Progress) -> Result<(Report, Arc<ClusterData>)> {
+pub async fn diagnose(
+    source: &ClusterSource,
+    scope: &Scope,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<(Report, Arc<ClusterData>)> {
     let data = source.load(None, scope, progress).await?;
     let report = analyze::analyze(&data, opts);
     let ClusterSource::Live(_) = source else { return Ok((report, data)) };
-    let pods: BTreeSet<&str> = report.findings.iter().flat_map(|f| f.pods.iter().map(String::as_str)).collect();
+    let pods: BTreeSet<&str> =
+        report.findings.iter().flat_map(|f| f.pods.iter().map(String::as_str)).collect();
     let keys = container_keys(&data, &pods, false);
     if keys.is_empty() {
         return Ok((report, data));
     }
     let mut with_logs = (*data).clone();
-    fetch_logs(source, &mut with_logs, keys.into_iter().take(DIAGNOSE_LOG_LIMIT).collect(), DIAGNOSE_LOG_TAIL).await;
+    fetch_logs(
+        source,
+        &mut with_logs,
+        keys.into_iter().take(DIAGNOSE_LOG_LIMIT).collect(),
+        DIAGNOSE_LOG_TAIL,
+    )
+    .await;
     let report = analyze::analyze(&with_logs, opts);
     Ok((report, Arc::new(with_logs)))
 }
@@ -57,13 +69,34 @@ fn container_keys(data: &ClusterData, pods: &BTreeSet<&str>, all: bool) -> Vec<L
         if !all && !pods.contains(format!("{ns}/{name}").as_str()) {
             continue;
         }
-        let statuses: Vec<_> = p.status.iter().flat_map(|s| s.init_container_statuses.iter().flatten().chain(s.container_statuses.iter().flatten())).collect();
-        let containers = p.spec.iter().flat_map(|s| s.init_containers.iter().flatten().chain(s.containers.iter()));
+        let statuses: Vec<_> = p
+            .status
+            .iter()
+            .flat_map(|s| {
+                s.init_container_statuses.iter().flatten().chain(s.container_statuses.iter().flatten())
+            })
+            .collect();
+        let containers =
+            p.spec.iter().flat_map(|s| s.init_containers.iter().flatten().chain(s.containers.iter()));
         for c in containers {
-            let restarted = statuses.iter().any(|s| s.name == c.name && (s.restart_count > 0 || s.last_state.as_ref().and_then(|l| l.terminated.as_ref()).is_some()));
-            keys.push(LogKey { namespace: ns.clone(), pod: name.clone(), container: c.name.clone(), previous: false });
+            let restarted = statuses.iter().any(|s| {
+                s.name == c.name
+                    && (s.restart_count > 0
+                        || s.last_state.as_ref().and_then(|l| l.terminated.as_ref()).is_some())
+            });
+            keys.push(LogKey {
+                namespace: ns.clone(),
+                pod: name.clone(),
+                container: c.name.clone(),
+                previous: false,
+            });
             if restarted {
-                keys.push(LogKey { namespace: ns.clone(), pod: name.clone(), container: c.name.clone(), previous: true });
+                keys.push(LogKey {
+                    namespace: ns.clone(),
+                    pod: name.clone(),
+                    container: c.name.clone(),
+                    previous: true,
+                });
             }
         }
     }
@@ -74,7 +107,13 @@ async fn fetch_logs(source: &ClusterSource, data: &mut ClusterData, keys: Vec<Lo
     fetch_logs_with_progress(source, data, keys, tail, &crate::source::NoProgress).await;
 }
 
-async fn fetch_logs_with_progress(source: &ClusterSource, data: &mut ClusterData, keys: Vec<LogKey>, tail: u32, progress: &dyn Progress) {
+async fn fetch_logs_with_progress(
+    source: &ClusterSource,
+    data: &mut ClusterData,
+    keys: Vec<LogKey>,
+    tail: u32,
+    progress: &dyn Progress,
+) {
     let sem = Arc::new(tokio::sync::Semaphore::new(6));
     let mut set = tokio::task::JoinSet::new();
     for key in keys {

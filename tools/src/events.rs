@@ -75,7 +75,11 @@ fn core(e: &Event) -> EventRecord {
     let series_last = e.series.as_ref().and_then(|s| s.last_observed_time.as_ref()).map(|t| t.0);
     let last = e.last_timestamp.as_ref().map(|t| t.0).or(series_last).or(event_time).or(created);
     let first = e.first_timestamp.as_ref().map(|t| t.0).or(event_time).or(created);
-    let component = e.reporting_component.clone().filter(|c| !c.is_empty()).or_else(|| e.source.as_ref().and_then(|s| s.component.clone()));
+    let component = e
+        .reporting_component
+        .clone()
+        .filter(|c| !c.is_empty())
+        .or_else(|| e.source.as_ref().and_then(|s| s.component.clone()));
     let host = e.source.as_ref().and_then(|s| s.host.clone()).or_else(|| e.reporting_instance.clone());
     EventRecord {
         kind,
@@ -99,8 +103,12 @@ fn v1(e: &EventV1) -> EventRecord {
     let series_last = e.series.as_ref().map(|s| s.last_observed_time.0);
     let last = e.deprecated_last_timestamp.as_ref().map(|t| t.0).or(series_last).or(event_time).or(created);
     let first = e.deprecated_first_timestamp.as_ref().map(|t| t.0).or(event_time).or(created);
-    let component = e.reporting_controller.clone().or_else(|| e.deprecated_source.as_ref().and_then(|s| s.component.clone()));
-    let host = e.deprecated_source.as_ref().and_then(|s| s.host.clone()).or_else(|| e.reporting_instance.clone());
+    let component = e
+        .reporting_controller
+        .clone()
+        .or_else(|| e.deprecated_source.as_ref().and_then(|s| s.component.clone()));
+    let host =
+        e.deprecated_source.as_ref().and_then(|s| s.host.clone()).or_else(|| e.reporting_instance.clone());
     EventRecord {
         kind,
         namespace: namespace.or_else(|| e.metadata.namespace.clone()),
@@ -145,7 +153,13 @@ pub fn all(data: &ClusterData) -> Vec<EventRecord> {
         }
     }
     out.sort_by(|a, b| {
-        (a.last, &a.namespace, &a.kind, &a.name, &a.reason).cmp(&(b.last, &b.namespace, &b.kind, &b.name, &b.reason))
+        (a.last, &a.namespace, &a.kind, &a.name, &a.reason).cmp(&(
+            b.last,
+            &b.namespace,
+            &b.kind,
+            &b.name,
+            &b.reason,
+        ))
     });
     out
 }
@@ -157,7 +171,8 @@ mod tests {
     use serde_json::value::RawValue;
 
     fn data(kind: Kind, items: &[&str]) -> ClusterData {
-        let raws: Vec<Box<RawValue>> = items.iter().map(|s| RawValue::from_string((*s).to_string()).unwrap()).collect();
+        let raws: Vec<Box<RawValue>> =
+            items.iter().map(|s| RawValue::from_string((*s).to_string()).unwrap()).collect();
         let refs: Vec<&RawValue> = raws.iter().map(AsRef::as_ref).collect();
         let mut d = ClusterData::default();
         d.insert_raw(kind, &refs, "test");
@@ -166,21 +181,27 @@ mod tests {
 
     #[test]
     fn time_falls_back_from_last_timestamp_to_event_time_to_creation() {
-        let d = data(Kind::Event, &[
-            r#"{"metadata":{"name":"a","namespace":"n","uid":"1","creationTimestamp":"2026-01-01T00:00:03Z"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"A","lastTimestamp":"2026-01-01T00:00:01Z"}"#,
-            r#"{"metadata":{"name":"b","namespace":"n","uid":"2","creationTimestamp":"2026-01-01T00:00:09Z"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"B","lastTimestamp":null,"eventTime":"2026-01-01T00:00:02.000000Z"}"#,
-            r#"{"metadata":{"name":"c","namespace":"n","uid":"3","creationTimestamp":"2026-01-01T00:00:04Z"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"C","firstTimestamp":null,"lastTimestamp":null}"#,
-            r#"{"metadata":{"name":"d","namespace":"n","uid":"4"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"D"}"#,
-        ]);
+        let d = data(
+            Kind::Event,
+            &[
+                r#"{"metadata":{"name":"a","namespace":"n","uid":"1","creationTimestamp":"2026-01-01T00:00:03Z"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"A","lastTimestamp":"2026-01-01T00:00:01Z"}"#,
+                r#"{"metadata":{"name":"b","namespace":"n","uid":"2","creationTimestamp":"2026-01-01T00:00:09Z"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"B","lastTimestamp":null,"eventTime":"2026-01-01T00:00:02.000000Z"}"#,
+                r#"{"metadata":{"name":"c","namespace":"n","uid":"3","creationTimestamp":"2026-01-01T00:00:04Z"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"C","firstTimestamp":null,"lastTimestamp":null}"#,
+                r#"{"metadata":{"name":"d","namespace":"n","uid":"4"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"D"}"#,
+            ],
+        );
         let reasons: Vec<_> = all(&d).iter().map(|e| e.reason.clone()).collect();
         assert_eq!(reasons, ["D", "A", "B", "C"]);
     }
 
     #[test]
     fn matching_needs_kind_namespace_and_name() {
-        let d = data(Kind::Event, &[
-            r#"{"metadata":{"name":"a","namespace":"n"},"involvedObject":{"kind":"Pod","namespace":"n","name":"web"},"reason":"BackOff","type":"Warning"}"#,
-        ]);
+        let d = data(
+            Kind::Event,
+            &[
+                r#"{"metadata":{"name":"a","namespace":"n"},"involvedObject":{"kind":"Pod","namespace":"n","name":"web"},"reason":"BackOff","type":"Warning"}"#,
+            ],
+        );
         let e = &all(&d)[0];
         assert!(e.is_about("Pod", Some("n"), "web", None));
         assert!(!e.is_about("Service", Some("n"), "web", None));
@@ -189,9 +210,12 @@ mod tests {
 
     #[test]
     fn the_same_event_through_both_apis_counts_once() {
-        let mut d = data(Kind::Event, &[
-            r#"{"metadata":{"name":"a","namespace":"n","uid":"u1"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"A","count":3}"#,
-        ]);
+        let mut d = data(
+            Kind::Event,
+            &[
+                r#"{"metadata":{"name":"a","namespace":"n","uid":"u1"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"A","count":3}"#,
+            ],
+        );
         let raw = RawValue::from_string(
             r#"{"metadata":{"name":"a","namespace":"n","uid":"u1"},"eventTime":"2026-01-01T00:00:00.000000Z","regarding":{"kind":"Pod","name":"p"},"reason":"A"}"#.to_string(),
         )

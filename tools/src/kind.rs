@@ -115,39 +115,251 @@ impl Kind {
     /// Names, API location and file names of this kind.
     pub fn info(self) -> KindInfo {
         match self {
-            Kind::Namespace => info!("", "v1", "Namespace", "namespaces", false, ["ns", "namespace"], None, Some("namespaces")),
-            Kind::Node => info!("", "v1", "Node", "nodes", false, ["no", "node"], Some("nodes"), Some("nodes")),
+            Kind::Namespace => info!(
+                "",
+                "v1",
+                "Namespace",
+                "namespaces",
+                false,
+                ["ns", "namespace"],
+                None,
+                Some("namespaces")
+            ),
+            Kind::Node => {
+                info!("", "v1", "Node", "nodes", false, ["no", "node"], Some("nodes"), Some("nodes"))
+            }
             Kind::Pod => info!("", "v1", "Pod", "pods", true, ["po", "pod"], Some("pods"), Some("pods")),
-            Kind::Service => info!("", "v1", "Service", "services", true, ["svc", "service"], Some("services"), Some("services")),
-            Kind::Endpoints => info!("", "v1", "Endpoints", "endpoints", true, ["ep"], None, Some("endpoints")),
-            Kind::EndpointSlice => info!("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, ["endpointslice"], None, Some("endpointslices")),
-            Kind::ConfigMap => info!("", "v1", "ConfigMap", "configmaps", true, ["cm", "configmap"], None, Some("configmaps")),
+            Kind::Service => info!(
+                "",
+                "v1",
+                "Service",
+                "services",
+                true,
+                ["svc", "service"],
+                Some("services"),
+                Some("services")
+            ),
+            Kind::Endpoints => {
+                info!("", "v1", "Endpoints", "endpoints", true, ["ep"], None, Some("endpoints"))
+            }
+            Kind::EndpointSlice => info!(
+                "discovery.k8s.io",
+                "v1",
+                "EndpointSlice",
+                "endpointslices",
+                true,
+                ["endpointslice"],
+                None,
+                Some("endpointslices")
+            ),
+            Kind::ConfigMap => info!(
+                "",
+                "v1",
+                "ConfigMap",
+                "configmaps",
+                true,
+                ["cm", "configmap"],
+                None,
+                Some("configmaps")
+            ),
             Kind::Secret => info!("", "v1", "Secret", "secrets", true, ["secret"], None, Some("secrets")),
-            Kind::ServiceAccount => info!("", "v1", "ServiceAccount", "serviceaccounts", true, ["sa", "serviceaccount"], None, Some("serviceaccounts")),
-            Kind::PersistentVolumeClaim => info!("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true, ["pvc", "pvcs"], None, Some("pvcs")),
-            Kind::PersistentVolume => info!("", "v1", "PersistentVolume", "persistentvolumes", false, ["pv", "pvs"], None, Some("pvs")),
-            Kind::StorageClass => info!("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, ["sc", "storageclass"], None, Some("storage-classes")),
-            Kind::Event => info!("", "v1", "Event", "events", true, ["ev", "event"], Some("events"), Some("events")),
+            Kind::ServiceAccount => info!(
+                "",
+                "v1",
+                "ServiceAccount",
+                "serviceaccounts",
+                true,
+                ["sa", "serviceaccount"],
+                None,
+                Some("serviceaccounts")
+            ),
+            Kind::PersistentVolumeClaim => info!(
+                "",
+                "v1",
+                "PersistentVolumeClaim",
+                "persistentvolumeclaims",
+                true,
+                ["pvc", "pvcs"],
+                None,
+                Some("pvcs")
+            ),
+            Kind::PersistentVolume => info!(
+                "",
+                "v1",
+                "PersistentVolume",
+                "persistentvolumes",
+                false,
+                ["pv", "pvs"],
+                None,
+                Some("pvs")
+            ),
+            Kind::StorageClass => info!(
+                "storage.k8s.io",
+                "v1",
+                "StorageClass",
+                "storageclasses",
+                false,
+                ["sc", "storageclass"],
+                None,
+                Some("storage-classes")
+            ),
+            Kind::Event => {
+                info!("", "v1", "Event", "events", true, ["ev", "event"], Some("events"), Some("events"))
+            }
             Kind::EventV1 => info!("events.k8s.io", "v1", "Event", "events", true, [], None, None),
-            Kind::Deployment => info!("apps", "v1", "Deployment", "deployments", true, ["deploy", "deployment"], Some("deployments"), Some("deployments")),
-            Kind::ReplicaSet => info!("apps", "v1", "ReplicaSet", "replicasets", true, ["rs", "replicaset"], Some("replicasets"), Some("replicasets")),
-            Kind::StatefulSet => info!("apps", "v1", "StatefulSet", "statefulsets", true, ["sts", "statefulset"], None, Some("statefulsets")),
-            Kind::DaemonSet => info!("apps", "v1", "DaemonSet", "daemonsets", true, ["ds", "daemonset"], Some("daemonsets"), Some("daemonsets")),
+            Kind::Deployment => info!(
+                "apps",
+                "v1",
+                "Deployment",
+                "deployments",
+                true,
+                ["deploy", "deployment"],
+                Some("deployments"),
+                Some("deployments")
+            ),
+            Kind::ReplicaSet => info!(
+                "apps",
+                "v1",
+                "ReplicaSet",
+                "replicasets",
+                true,
+                ["rs", "replicaset"],
+                Some("replicasets"),
+                Some("replicasets")
+            ),
+            Kind::StatefulSet => info!(
+                "apps",
+                "v1",
+                "StatefulSet",
+                "statefulsets",
+                true,
+                ["sts", "statefulset"],
+                None,
+                Some("statefulsets")
+            ),
+            Kind::DaemonSet => info!(
+                "apps",
+                "v1",
+                "DaemonSet",
+                "daemonsets",
+                true,
+                ["ds", "daemonset"],
+                Some("daemonsets"),
+                Some("daemonsets")
+            ),
             Kind::Job => info!("batch", "v1", "Job", "jobs", true, ["job"], None, Some("jobs")),
-            Kind::CronJob => info!("batch", "v1", "CronJob", "cronjobs", true, ["cj", "cronjob"], None, Some("cronjobs")),
-            Kind::Ingress => info!("networking.k8s.io", "v1", "Ingress", "ingresses", true, ["ing", "ingress"], None, Some("ingress")),
-            Kind::IngressClass => info!("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false, ["ingressclass"], None, Some("ingress-classes")),
-            Kind::NetworkPolicy => info!("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, ["netpol", "networkpolicy"], None, Some("network-policy")),
-            Kind::HorizontalPodAutoscaler => info!("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, ["hpa", "hpas"], None, Some("horizontal-pod-autoscalers")),
-            Kind::PodDisruptionBudget => info!("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, ["pdb", "pdbs"], None, Some("pod-disruption-budgets")),
-            Kind::Role => info!("rbac.authorization.k8s.io", "v1", "Role", "roles", true, ["role"], None, Some("roles")),
-            Kind::RoleBinding => info!("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, ["rolebinding"], None, Some("rolebindings")),
-            Kind::ClusterRole => info!("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false, ["clusterrole"], None, Some("clusterroles")),
-            Kind::ClusterRoleBinding => info!("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, ["clusterrolebinding"], None, Some("clusterRoleBindings")),
-            Kind::ValidatingWebhookConfiguration => info!("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false, [], None, None),
-            Kind::MutatingWebhookConfiguration => info!("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false, [], None, None),
-            Kind::PodMetrics => info!("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", true, [], None, None),
-            Kind::NodeMetrics => info!("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", false, [], None, None),
+            Kind::CronJob => {
+                info!("batch", "v1", "CronJob", "cronjobs", true, ["cj", "cronjob"], None, Some("cronjobs"))
+            }
+            Kind::Ingress => info!(
+                "networking.k8s.io",
+                "v1",
+                "Ingress",
+                "ingresses",
+                true,
+                ["ing", "ingress"],
+                None,
+                Some("ingress")
+            ),
+            Kind::IngressClass => info!(
+                "networking.k8s.io",
+                "v1",
+                "IngressClass",
+                "ingressclasses",
+                false,
+                ["ingressclass"],
+                None,
+                Some("ingress-classes")
+            ),
+            Kind::NetworkPolicy => info!(
+                "networking.k8s.io",
+                "v1",
+                "NetworkPolicy",
+                "networkpolicies",
+                true,
+                ["netpol", "networkpolicy"],
+                None,
+                Some("network-policy")
+            ),
+            Kind::HorizontalPodAutoscaler => info!(
+                "autoscaling",
+                "v2",
+                "HorizontalPodAutoscaler",
+                "horizontalpodautoscalers",
+                true,
+                ["hpa", "hpas"],
+                None,
+                Some("horizontal-pod-autoscalers")
+            ),
+            Kind::PodDisruptionBudget => info!(
+                "policy",
+                "v1",
+                "PodDisruptionBudget",
+                "poddisruptionbudgets",
+                true,
+                ["pdb", "pdbs"],
+                None,
+                Some("pod-disruption-budgets")
+            ),
+            Kind::Role => {
+                info!("rbac.authorization.k8s.io", "v1", "Role", "roles", true, ["role"], None, Some("roles"))
+            }
+            Kind::RoleBinding => info!(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "RoleBinding",
+                "rolebindings",
+                true,
+                ["rolebinding"],
+                None,
+                Some("rolebindings")
+            ),
+            Kind::ClusterRole => info!(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "ClusterRole",
+                "clusterroles",
+                false,
+                ["clusterrole"],
+                None,
+                Some("clusterroles")
+            ),
+            Kind::ClusterRoleBinding => info!(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "ClusterRoleBinding",
+                "clusterrolebindings",
+                false,
+                ["clusterrolebinding"],
+                None,
+                Some("clusterRoleBindings")
+            ),
+            Kind::ValidatingWebhookConfiguration => info!(
+                "admissionregistration.k8s.io",
+                "v1",
+                "ValidatingWebhookConfiguration",
+                "validatingwebhookconfigurations",
+                false,
+                [],
+                None,
+                None
+            ),
+            Kind::MutatingWebhookConfiguration => info!(
+                "admissionregistration.k8s.io",
+                "v1",
+                "MutatingWebhookConfiguration",
+                "mutatingwebhookconfigurations",
+                false,
+                [],
+                None,
+                None
+            ),
+            Kind::PodMetrics => {
+                info!("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", true, [], None, None)
+            }
+            Kind::NodeMetrics => {
+                info!("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", false, [], None, None)
+            }
         }
     }
 
@@ -170,7 +382,11 @@ impl Kind {
     /// URL of the collection, across all namespaces or in one.
     pub fn collection_path(self, namespace: Option<&str>) -> String {
         let i = self.info();
-        let base = if i.group.is_empty() { format!("/api/{}", i.version) } else { format!("/apis/{}/{}", i.group, i.version) };
+        let base = if i.group.is_empty() {
+            format!("/api/{}", i.version)
+        } else {
+            format!("/apis/{}/{}", i.group, i.version)
+        };
         match namespace {
             Some(ns) if i.namespaced => format!("{base}/namespaces/{ns}/{}", i.plural),
             _ => format!("{base}/{}", i.plural),
@@ -184,7 +400,8 @@ impl Kind {
         let bare = typed.split_once('.').map_or(typed.as_str(), |(b, _)| b);
         typed == self.name()
             || (typed == i.plural && !matches!(self, Kind::EventV1 | Kind::PodMetrics | Kind::NodeMetrics))
-            || typed == i.kind.to_ascii_lowercase() && !matches!(self, Kind::EventV1 | Kind::PodMetrics | Kind::NodeMetrics)
+            || typed == i.kind.to_ascii_lowercase()
+                && !matches!(self, Kind::EventV1 | Kind::PodMetrics | Kind::NodeMetrics)
             || i.aliases.contains(&typed.as_str())
             || (bare == i.plural && typed == format!("{}.{}", i.plural, i.group))
     }

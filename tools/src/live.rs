@@ -105,7 +105,9 @@ pub async fn connect(opts: &LiveOptions) -> Result<Live> {
     let config = match &opts.context {
         Some(context) => {
             let o = KubeConfigOptions { context: Some(context.clone()), ..KubeConfigOptions::default() };
-            Config::from_kubeconfig(&o).await.map_err(|e| Error::Config(format!("context {context:?}: {e}")))?
+            Config::from_kubeconfig(&o)
+                .await
+                .map_err(|e| Error::Config(format!("context {context:?}: {e}")))?
         }
         None => Config::infer().await.map_err(|e| Error::Config(e.to_string()))?,
     };
@@ -175,8 +177,12 @@ impl Live {
                 404 => ListError::Unreadable("not served by this API server".to_string()),
                 code => ListError::Fatal(Error::Api { path: path.to_string(), code, reason: status.message }),
             },
-            kube::Error::Service(e) if e.is::<WriteRefused>() => ListError::Fatal(Error::ReadOnly(e.to_string())),
-            other => ListError::Fatal(Error::Unreachable { url: self.url.clone(), reason: error_chain(&other) }),
+            kube::Error::Service(e) if e.is::<WriteRefused>() => {
+                ListError::Fatal(Error::ReadOnly(e.to_string()))
+            }
+            other => {
+                ListError::Fatal(Error::Unreachable { url: self.url.clone(), reason: error_chain(&other) })
+            }
         }
     }
 
@@ -190,7 +196,12 @@ impl Live {
     }
 
     /// Every item of one kind in one namespace (or all), page by page.
-    async fn list(&self, kind: Kind, namespace: Option<&str>, selector: Option<&str>) -> Result<Vec<Box<RawValue>>, ListError> {
+    async fn list(
+        &self,
+        kind: Kind,
+        namespace: Option<&str>,
+        selector: Option<&str>,
+    ) -> Result<Vec<Box<RawValue>>, ListError> {
         let path = kind.collection_path(namespace);
         let meta_only = kind == Kind::Secret;
         let accept = meta_only.then_some("application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1");
@@ -206,13 +217,20 @@ impl Live {
             }
             let text = self.get_text(&query, accept).await.map_err(|e| self.map_err(&path, e))?;
             let page: Page = serde_json::from_str(&text).map_err(|e| {
-                ListError::Fatal(Error::Api { path: path.clone(), code: 200, reason: format!("unreadable list: {e}") })
+                ListError::Fatal(Error::Api {
+                    path: path.clone(),
+                    code: 200,
+                    reason: format!("unreadable list: {e}"),
+                })
             })?;
             if meta_only {
                 // Metadata-only items say `PartialObjectMetadata`; keep just the metadata.
                 for item in page.items {
                     if let Ok(m) = serde_json::from_str::<MetaOnly>(item.get()) {
-                        items.push(RawValue::from_string(format!("{{\"metadata\":{}}}", m.metadata.get())).expect("valid JSON"));
+                        items.push(
+                            RawValue::from_string(format!("{{\"metadata\":{}}}", m.metadata.get()))
+                                .expect("valid JSON"),
+                        );
                     }
                 }
             } else {
@@ -256,8 +274,13 @@ impl Live {
         }
         let mut results = Vec::new();
         while let Some(joined) = set.join_next().await {
-            let (i, kind, ns, result) = joined.map_err(|e| Error::Config(format!("capture task failed: {e}")))?;
-            progress.advance(&format!("{}{}", kind.name(), ns.as_deref().map(|n| format!(" in {n}")).unwrap_or_default()));
+            let (i, kind, ns, result) =
+                joined.map_err(|e| Error::Config(format!("capture task failed: {e}")))?;
+            progress.advance(&format!(
+                "{}{}",
+                kind.name(),
+                ns.as_deref().map(|n| format!(" in {n}")).unwrap_or_default()
+            ));
             results.push((i, kind, ns, result));
         }
         results.sort_by_key(|r| r.0);
@@ -293,7 +316,10 @@ impl Live {
             .and_then(|d| d.to_str().ok())
             .and_then(|d| jiff::fmt::rfc2822::parse(d).ok())
             .map(|z| z.timestamp());
-        let body = http_body_util::BodyExt::collect(resp.into_body()).await.map(http_body_util::Collected::to_bytes).ok();
+        let body = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .map(http_body_util::Collected::to_bytes)
+            .ok();
         let version = body
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
             .and_then(|v| v.get("gitVersion").and_then(|g| g.as_str()).map(String::from));
@@ -302,7 +328,12 @@ impl Live {
 
     /// One container's log (bounded tail), or why it cannot be read.
     pub async fn logs(&self, key: &LogKey, tail: Option<u32>) -> LogText {
-        let mut query = format!("/api/v1/namespaces/{}/pods/{}/log?container={}", key.namespace, key.pod, encode(&key.container));
+        let mut query = format!(
+            "/api/v1/namespaces/{}/pods/{}/log?container={}",
+            key.namespace,
+            key.pod,
+            encode(&key.container)
+        );
         if key.previous {
             query.push_str("&previous=true");
         }
@@ -312,7 +343,9 @@ impl Live {
         query.push_str(&format!("&limitBytes={}", 4 * 1024 * 1024));
         match self.get_text(&query, None).await {
             Ok(text) => LogText::Text(text),
-            Err(kube::Error::Api(s)) if s.code == 403 => LogText::Unavailable(format!("forbidden: {}", s.message)),
+            Err(kube::Error::Api(s)) if s.code == 403 => {
+                LogText::Unavailable(format!("forbidden: {}", s.message))
+            }
             Err(kube::Error::Api(s)) => LogText::Unavailable(s.message),
             Err(e) => LogText::Unavailable(error_chain(&e)),
         }

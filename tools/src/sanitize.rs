@@ -197,7 +197,8 @@ fn args(list: Option<&mut Vec<String>>) {
             hide_next = false;
             continue;
         }
-        hide_next = arg.starts_with('-') && !arg.contains('=') && is_sensitive_key(arg.trim_start_matches('-'));
+        hide_next =
+            arg.starts_with('-') && !arg.contains('=') && is_sensitive_key(arg.trim_start_matches('-'));
         if let std::borrow::Cow::Owned(clean) = redact_text(arg) {
             *arg = clean;
         }
@@ -234,10 +235,16 @@ mod tests {
 
     #[test]
     fn secrets_keep_metadata_and_config_maps_keep_sizes() {
-        let mut s: Secret = serde_json::from_value(json!({"metadata": {"name": "db"}, "data": {"pw": "aHVudGVyMg=="}, "stringData": {"a": "b"}})).unwrap();
+        let mut s: Secret = serde_json::from_value(
+            json!({"metadata": {"name": "db"}, "data": {"pw": "aHVudGVyMg=="}, "stringData": {"a": "b"}}),
+        )
+        .unwrap();
         secret(&mut s);
         assert!(s.data.is_none() && s.string_data.is_none());
-        let mut cm: ConfigMap = serde_json::from_value(json!({"metadata": {"name": "c"}, "data": {"a": "12345", "b": "password=x"}})).unwrap();
+        let mut cm: ConfigMap = serde_json::from_value(
+            json!({"metadata": {"name": "c"}, "data": {"a": "12345", "b": "password=x"}}),
+        )
+        .unwrap();
         config_map(&mut cm);
         assert_eq!(cm.data.as_ref().unwrap()["a"], "<5 bytes>");
         assert_eq!(cm.metadata.annotations.as_ref().unwrap()[CONFIG_MAP_BYTES], "15");

@@ -145,7 +145,8 @@ fn split_set_op<'a>(part: &'a str, op: &str) -> Option<(&'a str, &'a str)> {
 }
 
 fn set(s: &str) -> Result<Vec<String>, String> {
-    let inner = s.strip_prefix('(').and_then(|s| s.strip_suffix(')')).ok_or("a set must be in parentheses")?;
+    let inner =
+        s.strip_prefix('(').and_then(|s| s.strip_suffix(')')).ok_or("a set must be in parentheses")?;
     Ok(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
 }
 
@@ -172,7 +173,10 @@ impl FieldSelector {
             } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
                 (k, true, v)
             } else {
-                return Err(SelectorError { selector: s.to_string(), reason: format!("{part:?} has no operator") });
+                return Err(SelectorError {
+                    selector: s.to_string(),
+                    reason: format!("{part:?} has no operator"),
+                });
             };
             reqs.push((path.trim().to_string(), eq, value.trim().to_string()));
         }

@@ -82,9 +82,16 @@ impl ClusterSource {
     }
 
     /// A capture of `kinds` (all when `None`) in `scope`.
-    pub async fn load(&self, kinds: Option<&[Kind]>, scope: &Scope, progress: &dyn Progress) -> Result<Arc<ClusterData>> {
+    pub async fn load(
+        &self,
+        kinds: Option<&[Kind]>,
+        scope: &Scope,
+        progress: &dyn Progress,
+    ) -> Result<Arc<ClusterData>> {
         match self {
-            ClusterSource::Live(l) => Ok(Arc::new(l.load(kinds.unwrap_or(Kind::ALL), scope, progress).await?)),
+            ClusterSource::Live(l) => {
+                Ok(Arc::new(l.load(kinds.unwrap_or(Kind::ALL), scope, progress).await?))
+            }
             ClusterSource::Snapshot(d) => {
                 if kinds.is_none() && scope.namespaces.is_empty() && scope.label_selector.is_none() {
                     return Ok(Arc::clone(d));

@@ -14,15 +14,24 @@ use crate::cli::{At, ClusterCommand, ClusterFlags, DiagnoseArgs, SeverityArg, Sn
 use crate::output::{Bar, color};
 
 /// Where the cluster comes from, and a one-line note when sleuth chose for the user.
-pub async fn source(flags: &ClusterFlags, namespace: Option<&str>) -> anyhow::Result<(ClusterSource, Option<String>)> {
+pub async fn source(
+    flags: &ClusterFlags,
+    namespace: Option<&str>,
+) -> anyhow::Result<(ClusterSource, Option<String>)> {
     if let Some(path) = &flags.snapshot {
-        let src = ClusterSource::snapshot(path).with_context(|| format!("cannot read snapshot {}", path.display()))?;
+        let src = ClusterSource::snapshot(path)
+            .with_context(|| format!("cannot read snapshot {}", path.display()))?;
         return Ok((src, None));
     }
     if flags.context.is_none() && !kubeconfig_available() {
         let demo = crate::config::demo_dir().join("cluster");
-        let src = ClusterSource::snapshot(&demo).with_context(|| format!("no kubeconfig, and the demo snapshot {} cannot be read", demo.display()))?;
-        return Ok((src, Some(format!("no kubeconfig found; using the bundled demo snapshot ({})", demo.display()))));
+        let src = ClusterSource::snapshot(&demo).with_context(|| {
+            format!("no kubeconfig, and the demo snapshot {} cannot be read", demo.display())
+        })?;
+        return Ok((
+            src,
+            Some(format!("no kubeconfig found; using the bundled demo snapshot ({})", demo.display())),
+        ));
     }
     let opts = LiveOptions { context: flags.context.clone(), namespace: namespace.map(String::from) };
     Ok((ClusterSource::live(&opts).await?, None))
@@ -59,7 +68,8 @@ pub fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
         let scope = scope_of(&src, &args.namespaces, args.all_namespaces);
         let target = match &args.target {
             Some(t) => {
-                let (k, n) = t.split_once('/').context("--target must be KIND/NAME, e.g. deployment/checkout")?;
+                let (k, n) =
+                    t.split_once('/').context("--target must be KIND/NAME, e.g. deployment/checkout")?;
                 Some((k.parse::<Kind>()?, n.to_string()))
             }
             None => None,
@@ -105,14 +115,20 @@ pub fn render_finding(f: &Finding, on: bool) -> String {
     let sev = format!("{:<8}", f.severity.to_string().to_uppercase());
     let also = if f.also.is_empty() { String::new() } else { format!("+{}", f.also.join("+")) };
     let state = f.state.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default();
-    s.push_str(&format!("{} {}{also} {}{state}\n", paint(&sev, severity_color(f.severity), on), paint(&f.rule, "1", on), f.root()));
+    s.push_str(&format!(
+        "{} {}{also} {}{state}\n",
+        paint(&sev, severity_color(f.severity), on),
+        paint(&f.rule, "1", on),
+        f.root()
+    ));
     s.push_str(&format!("  {}\n", f.message));
     for e in &f.evidence {
         s.push_str(&format!("  - {e}\n"));
     }
     if f.pods.len() > 1 {
         let shown: Vec<&str> = f.pods.iter().take(8).map(String::as_str).collect();
-        let more = if f.pods.len() > 8 { format!(" … and {} more", f.pods.len() - 8) } else { String::new() };
+        let more =
+            if f.pods.len() > 8 { format!(" … and {} more", f.pods.len() - 8) } else { String::new() };
         s.push_str(&format!("  pods ({}): {}{more}\n", f.pods.len(), shown.join(", ")));
     }
     if !f.related.is_empty() {
@@ -126,7 +142,11 @@ pub fn render_finding(f: &Finding, on: bool) -> String {
 pub fn render_report(report: &analyze::Report, on: bool) -> String {
     let mut s = String::new();
     let sm = &report.summary;
-    s.push_str(&format!("{}{}\n\n", sm.source, sm.captured_at.as_ref().map(|t| format!(", captured {t}")).unwrap_or_default()));
+    s.push_str(&format!(
+        "{}{}\n\n",
+        sm.source,
+        sm.captured_at.as_ref().map(|t| format!(", captured {t}")).unwrap_or_default()
+    ));
     if report.findings.is_empty() {
         s.push_str("No findings.\n");
     }
@@ -138,8 +158,15 @@ pub fn render_report(report: &analyze::Report, on: bool) -> String {
     for f in &report.findings {
         *shown.entry(f.severity.to_string()).or_default() += 1;
     }
-    let counts: Vec<String> = ["critical", "error", "warning", "info"].iter().filter_map(|k| shown.get(*k).map(|n| format!("{n} {k}"))).collect();
-    s.push_str(&format!("{} finding(s){}", report.findings.len(), if counts.is_empty() { String::new() } else { format!(": {}", counts.join(", ")) }));
+    let counts: Vec<String> = ["critical", "error", "warning", "info"]
+        .iter()
+        .filter_map(|k| shown.get(*k).map(|n| format!("{n} {k}")))
+        .collect();
+    s.push_str(&format!(
+        "{} finding(s){}",
+        report.findings.len(),
+        if counts.is_empty() { String::new() } else { format!(": {}", counts.join(", ")) }
+    ));
     if sm.suppressed > 0 {
         s.push_str(&format!("; {} suppressed", sm.suppressed));
     }
@@ -232,12 +259,23 @@ fn kind_and_ns(kind: &str, ns: Option<&str>) -> anyhow::Result<(Kind, Option<Str
 
 /// The namespace to look a named object up in: the one given, else (in a snapshot, where no
 /// context names one) the namespace of the only object of that kind and name.
-async fn object_ns(src: &ClusterSource, k: Kind, ns: Option<String>, name: &str) -> anyhow::Result<Option<String>> {
+async fn object_ns(
+    src: &ClusterSource,
+    k: Kind,
+    ns: Option<String>,
+    name: &str,
+) -> anyhow::Result<Option<String>> {
     if ns.is_some() || !k.info().namespaced {
         return Ok(ns);
     }
     let data = load(src, &[k], None, None).await?;
-    let found: Vec<String> = data.objects.json_items(k, None).iter().filter(|o| o.pointer("/metadata/name").and_then(|n| n.as_str()) == Some(name)).filter_map(|o| o.pointer("/metadata/namespace").and_then(|n| n.as_str()).map(String::from)).collect();
+    let found: Vec<String> = data
+        .objects
+        .json_items(k, None)
+        .iter()
+        .filter(|o| o.pointer("/metadata/name").and_then(|n| n.as_str()) == Some(name))
+        .filter_map(|o| o.pointer("/metadata/namespace").and_then(|n| n.as_str()).map(String::from))
+        .collect();
     match found.as_slice() {
         [one] => Ok(Some(one.clone())),
         [] => bail!("{k} {name} not found in any namespace"),
@@ -245,8 +283,16 @@ async fn object_ns(src: &ClusterSource, k: Kind, ns: Option<String>, name: &str)
     }
 }
 
-async fn load(src: &ClusterSource, kinds: &[Kind], ns: Option<&str>, selector: Option<&str>) -> anyhow::Result<std::sync::Arc<tools::ClusterData>> {
-    let scope = Scope { namespaces: ns.map(|n| vec![n.to_string()]).unwrap_or_default(), label_selector: selector.map(String::from) };
+async fn load(
+    src: &ClusterSource,
+    kinds: &[Kind],
+    ns: Option<&str>,
+    selector: Option<&str>,
+) -> anyhow::Result<std::sync::Arc<tools::ClusterData>> {
+    let scope = Scope {
+        namespaces: ns.map(|n| vec![n.to_string()]).unwrap_or_default(),
+        label_selector: selector.map(String::from),
+    };
     Ok(src.load(Some(kinds), &scope, &tools::source::NoProgress).await?)
 }
 
@@ -254,10 +300,17 @@ fn with_context(kind: Kind) -> Vec<Kind> {
     let mut v = vec![kind, Kind::Event, Kind::EventV1];
     match kind {
         Kind::Pod => v.extend([Kind::Node, Kind::ReplicaSet, Kind::Job, Kind::Service]),
-        Kind::Deployment | Kind::StatefulSet | Kind::DaemonSet | Kind::Job | Kind::CronJob | Kind::ReplicaSet => {
+        Kind::Deployment
+        | Kind::StatefulSet
+        | Kind::DaemonSet
+        | Kind::Job
+        | Kind::CronJob
+        | Kind::ReplicaSet => {
             v.extend([Kind::Pod, Kind::ReplicaSet, Kind::Job, Kind::Node, Kind::HorizontalPodAutoscaler]);
         }
-        Kind::Service => v.extend([Kind::Pod, Kind::EndpointSlice, Kind::Endpoints, Kind::Ingress, Kind::Node]),
+        Kind::Service => {
+            v.extend([Kind::Pod, Kind::EndpointSlice, Kind::Endpoints, Kind::Ingress, Kind::Node]);
+        }
         Kind::Ingress => v.extend([Kind::Service, Kind::Pod, Kind::Node]),
         Kind::PersistentVolumeClaim => v.extend([Kind::PersistentVolume, Kind::StorageClass, Kind::Pod]),
         Kind::Node => v.extend([Kind::Pod, Kind::ReplicaSet, Kind::Job]),
@@ -269,7 +322,12 @@ fn with_context(kind: Kind) -> Vec<Kind> {
 }
 
 /// Run one query and render it (text or JSON).
-pub async fn run_query(src: &ClusterSource, cmd: &ClusterCommand, at: &At, ns: Option<&str>) -> anyhow::Result<String> {
+pub async fn run_query(
+    src: &ClusterSource,
+    cmd: &ClusterCommand,
+    at: &At,
+    ns: Option<&str>,
+) -> anyhow::Result<String> {
     let json = at.json;
     Ok(match cmd {
         ClusterCommand::List { kind, selector, .. } => {
@@ -283,7 +341,11 @@ pub async fn run_query(src: &ClusterSource, cmd: &ClusterCommand, at: &At, ns: O
             let ns = object_ns(src, k, ns, name).await?;
             let data = load(src, &[k], ns.as_deref(), None).await?;
             let yaml = query::get(&data, k, ns.as_deref(), name)?;
-            if json { serde_json::to_string_pretty(&data.objects.find_json(k, ns.as_deref(), name))? + "\n" } else { yaml }
+            if json {
+                serde_json::to_string_pretty(&data.objects.find_json(k, ns.as_deref(), name))? + "\n"
+            } else {
+                yaml
+            }
         }
         ClusterCommand::Describe { kind, name, .. } => {
             let (k, ns) = kind_and_ns(kind, ns)?;
@@ -302,7 +364,8 @@ pub async fn run_query(src: &ClusterSource, cmd: &ClusterCommand, at: &At, ns: O
                 None => None,
             };
             let since_seconds = since.as_deref().map(parse_duration).transpose()?;
-            let filter = EventFilter { namespace: ns, object, since_seconds, warnings_only: *warnings, reason: None };
+            let filter =
+                EventFilter { namespace: ns, object, since_seconds, warnings_only: *warnings, reason: None };
             if json {
                 serde_json::to_string_pretty(&query::select_events(&data, &filter))? + "\n"
             } else {
@@ -315,7 +378,8 @@ pub async fn run_query(src: &ClusterSource, cmd: &ClusterCommand, at: &At, ns: O
             let data = load(src, &[Kind::Pod], Some(ns), None).await?;
             let container = match container {
                 Some(c) => c.clone(),
-                None => query::default_container(&data, ns, pod).with_context(|| format!("pod {ns}/{pod} not found"))?,
+                None => query::default_container(&data, ns, pod)
+                    .with_context(|| format!("pod {ns}/{pod} not found"))?,
             };
             let key = LogKey { namespace: ns.to_string(), pod: pod.clone(), container, previous: *previous };
             match src.log(&key, Some(*tail as u32)).await {
@@ -326,7 +390,27 @@ pub async fn run_query(src: &ClusterSource, cmd: &ClusterCommand, at: &At, ns: O
         ClusterCommand::Related { kind, name, .. } => {
             let (k, ns) = kind_and_ns(kind, ns)?;
             let ns = object_ns(src, k, ns, name).await?;
-            let data = load(src, &[k, Kind::Pod, Kind::ReplicaSet, Kind::Job, Kind::Service, Kind::EndpointSlice, Kind::Endpoints, Kind::Ingress, Kind::Node, Kind::PersistentVolumeClaim, Kind::PersistentVolume, Kind::StorageClass, Kind::HorizontalPodAutoscaler], ns.as_deref(), None).await?;
+            let data = load(
+                src,
+                &[
+                    k,
+                    Kind::Pod,
+                    Kind::ReplicaSet,
+                    Kind::Job,
+                    Kind::Service,
+                    Kind::EndpointSlice,
+                    Kind::Endpoints,
+                    Kind::Ingress,
+                    Kind::Node,
+                    Kind::PersistentVolumeClaim,
+                    Kind::PersistentVolume,
+                    Kind::StorageClass,
+                    Kind::HorizontalPodAutoscaler,
+                ],
+                ns.as_deref(),
+                None,
+            )
+            .await?;
             query::related(&data, k, ns.as_deref(), name)?
         }
         ClusterCommand::History { deployment, .. } => {
@@ -334,7 +418,11 @@ pub async fn run_query(src: &ClusterSource, cmd: &ClusterCommand, at: &At, ns: O
             let ns = ns.as_deref().context("history needs a namespace (-n)")?;
             let data = load(src, &[Kind::Deployment, Kind::ReplicaSet], Some(ns), None).await?;
             let revs = query::rollout_history(&data, ns, deployment)?;
-            if json { serde_json::to_string_pretty(&revs)? + "\n" } else { query::render_history(&revs, data.now()) }
+            if json {
+                serde_json::to_string_pretty(&revs)? + "\n"
+            } else {
+                query::render_history(&revs, data.now())
+            }
         }
     })
 }

@@ -34,11 +34,17 @@ pub fn validate(schedule: &str) -> Result<(), String> {
     if fields.len() != 5 {
         return Err(format!("expected exactly 5 fields, found {}: {s:?}", fields.len()));
     }
-    let specs: [(&str, u32, u32, &[&str]); 5] =
-        [("minute", 0, 59, &[]), ("hour", 0, 23, &[]), ("day of month", 1, 31, &[]), ("month", 1, 12, MONTHS), ("day of week", 0, 6, DAYS)];
+    let specs: [(&str, u32, u32, &[&str]); 5] = [
+        ("minute", 0, 59, &[]),
+        ("hour", 0, 23, &[]),
+        ("day of month", 1, 31, &[]),
+        ("month", 1, 12, MONTHS),
+        ("day of week", 0, 6, DAYS),
+    ];
     for (field, (what, min, max, names)) in fields.iter().zip(specs) {
         for part in field.split(',') {
-            check_part(part, min, max, names, what == "day of month" || what == "day of week").map_err(|e| format!("{what} {field:?}: {e}"))?;
+            check_part(part, min, max, names, what == "day of month" || what == "day of week")
+                .map_err(|e| format!("{what} {field:?}: {e}"))?;
         }
     }
     Ok(())
@@ -91,7 +97,10 @@ fn duration(s: &str) -> Result<(), String> {
             return Err(format!("failed to parse duration {s:?}"));
         }
         rest = &rest[digits..];
-        let unit = ["ns", "us", "µs", "ms", "s", "m", "h"].iter().find(|u| rest.starts_with(*u)).ok_or_else(|| format!("failed to parse duration {s:?}"))?;
+        let unit = ["ns", "us", "µs", "ms", "s", "m", "h"]
+            .iter()
+            .find(|u| rest.starts_with(*u))
+            .ok_or_else(|| format!("failed to parse duration {s:?}"))?;
         rest = &rest[unit.len()..];
     }
     Ok(())
@@ -103,7 +112,16 @@ mod tests {
 
     #[test]
     fn accepts_what_the_controller_accepts() {
-        for s in ["*/5 * * * *", "0 3 * * 1-5", "15,45 9-17 * JAN-MAR mon", "@hourly", "@every 1h30m", "CRON_TZ=Europe/Paris 0 6 * * *", "0 0 ? * *", "5/15 * * * *"] {
+        for s in [
+            "*/5 * * * *",
+            "0 3 * * 1-5",
+            "15,45 9-17 * JAN-MAR mon",
+            "@hourly",
+            "@every 1h30m",
+            "CRON_TZ=Europe/Paris 0 6 * * *",
+            "0 0 ? * *",
+            "5/15 * * * *",
+        ] {
             assert_eq!(validate(s), Ok(()), "{s}");
         }
     }

@@ -34,7 +34,16 @@ pub struct Index<'a> {
 }
 
 fn cluster_scoped(kind: &str) -> bool {
-    matches!(kind, "Node" | "PersistentVolume" | "StorageClass" | "Namespace" | "IngressClass" | "ClusterRole" | "ClusterRoleBinding")
+    matches!(
+        kind,
+        "Node"
+            | "PersistentVolume"
+            | "StorageClass"
+            | "Namespace"
+            | "IngressClass"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+    )
 }
 
 impl<'a> Index<'a> {
@@ -43,17 +52,30 @@ impl<'a> Index<'a> {
         let mut events: HashMap<(String, String, String), Vec<EventRecord>> = HashMap::new();
         let mut system_oom: HashMap<String, Vec<EventRecord>> = HashMap::new();
         for e in events::all(data) {
-            let ns = if cluster_scoped(&e.kind) { String::new() } else { e.namespace.clone().unwrap_or_default() };
+            let ns =
+                if cluster_scoped(&e.kind) { String::new() } else { e.namespace.clone().unwrap_or_default() };
             if e.kind == "Node" && e.reason == "SystemOOM" {
                 system_oom.entry(e.name.clone()).or_default().push(e.clone());
             }
             events.entry((e.kind.clone(), ns, e.name.clone())).or_default().push(e);
         }
-        let key = |m: &ObjectMeta| (m.namespace.clone().unwrap_or_default(), m.name.clone().unwrap_or_default());
-        let controller = |m: &ObjectMeta| m.owner_references.iter().flatten().find(|o| o.controller.unwrap_or(true)).map(|o| (o.kind.clone(), o.name.clone()));
+        let key =
+            |m: &ObjectMeta| (m.namespace.clone().unwrap_or_default(), m.name.clone().unwrap_or_default());
+        let controller = |m: &ObjectMeta| {
+            m.owner_references
+                .iter()
+                .flatten()
+                .find(|o| o.controller.unwrap_or(true))
+                .map(|o| (o.kind.clone(), o.name.clone()))
+        };
         let o = &data.objects;
-        let rs_owner = o.replica_sets.iter().filter_map(|r| Some((key(&r.metadata), controller(&r.metadata)?))).collect();
-        let job_owner = o.jobs.iter().filter_map(|j| Some((key(&j.metadata), controller(&j.metadata)?))).collect();
+        let rs_owner = o
+            .replica_sets
+            .iter()
+            .filter_map(|r| Some((key(&r.metadata), controller(&r.metadata)?)))
+            .collect();
+        let job_owner =
+            o.jobs.iter().filter_map(|j| Some((key(&j.metadata), controller(&j.metadata)?))).collect();
         let mut names = HashSet::new();
         let mut add = |kind: Kind, m: &ObjectMeta| {
             let (ns, n) = key(m);
@@ -69,7 +91,8 @@ impl<'a> Index<'a> {
         o.stateful_sets.iter().for_each(|x| add(Kind::StatefulSet, &x.metadata));
         o.replica_sets.iter().for_each(|x| add(Kind::ReplicaSet, &x.metadata));
         o.pvcs.iter().for_each(|x| add(Kind::PersistentVolumeClaim, &x.metadata));
-        let nodes: HashMap<&str, &Node> = o.nodes.iter().filter_map(|n| Some((n.metadata.name.as_deref()?, n))).collect();
+        let nodes: HashMap<&str, &Node> =
+            o.nodes.iter().filter_map(|n| Some((n.metadata.name.as_deref()?, n))).collect();
         let mut not_ready_nodes = HashSet::new();
         let mut memory_pressure = HashSet::new();
         for (name, n) in &nodes {
@@ -111,16 +134,23 @@ impl<'a> Index<'a> {
         let ns = if cluster_scoped(kind) { "" } else { ns };
         self.events
             .get(&(kind.to_string(), ns.to_string(), name.to_string()))
-            .map(|v| v.iter().filter(|e| uid.is_none() || e.uid.is_none() || e.uid.as_deref() == uid).collect())
+            .map(|v| {
+                v.iter().filter(|e| uid.is_none() || e.uid.is_none() || e.uid.as_deref() == uid).collect()
+            })
             .unwrap_or_default()
     }
 
     /// The newest event about an object among those with one of `reasons` (R3).
     pub fn latest_with(&self, kind: &str, meta: &ObjectMeta, reasons: &[&str]) -> Option<&EventRecord> {
-        self.events_for(kind, meta.namespace.as_deref().unwrap_or(""), meta.name.as_deref().unwrap_or(""), meta.uid.as_deref())
-            .into_iter()
-            .filter(|e| reasons.contains(&e.reason.as_str()))
-            .max_by_key(|e| e.last)
+        self.events_for(
+            kind,
+            meta.namespace.as_deref().unwrap_or(""),
+            meta.name.as_deref().unwrap_or(""),
+            meta.uid.as_deref(),
+        )
+        .into_iter()
+        .filter(|e| reasons.contains(&e.reason.as_str()))
+        .max_by_key(|e| e.last)
     }
 
     /// Whether an object exists: `Some(true)`/`Some(false)` when the capture can tell,
@@ -141,7 +171,8 @@ impl<'a> Index<'a> {
     pub fn root(&self, kind: &str, meta: &ObjectMeta) -> ObjRef {
         let ns = meta.namespace.clone().unwrap_or_default();
         let name = meta.name.clone().unwrap_or_default();
-        let Some(owner) = meta.owner_references.iter().flatten().find(|o| o.controller.unwrap_or(true)) else {
+        let Some(owner) = meta.owner_references.iter().flatten().find(|o| o.controller.unwrap_or(true))
+        else {
             return ObjRef::new(kind, &ns, &name);
         };
         let up = match owner.kind.as_str() {
@@ -176,7 +207,10 @@ pub fn pod_name(p: &Pod) -> String {
 
 /// An event as one evidence line: `Warning BackOff (x12, last 2m before capture): message`.
 pub fn event_line(e: &EventRecord, now: jiff::Timestamp) -> String {
-    let when = e.last.map(|t| format!(", last {} before capture", crate::query::table::age(Some(t), now))).unwrap_or_default();
+    let when = e
+        .last
+        .map(|t| format!(", last {} before capture", crate::query::table::age(Some(t), now)))
+        .unwrap_or_default();
     let count = if e.count > 1 { format!("x{}", e.count) } else { "x1".to_string() };
     format!("event {} {} ({count}{when}): {}", e.type_, e.reason, e.message.trim())
 }

@@ -72,7 +72,11 @@ impl ObjRef {
 
 impl std::fmt::Display for ObjRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.namespace.is_empty() { write!(f, "{}/{}", self.kind, self.name) } else { write!(f, "{}/{}/{}", self.kind, self.namespace, self.name) }
+        if self.namespace.is_empty() {
+            write!(f, "{}/{}", self.kind, self.name)
+        } else {
+            write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+        }
     }
 }
 
@@ -272,7 +276,9 @@ pub fn analyze(data: &ClusterData, opts: &Options) -> Report {
     }
     if let Some((kind, name)) = &opts.target {
         let k = kind.info().kind;
-        hits.retain(|h| (h.object.kind == k && &h.object.name == name) || (h.root.kind == k && &h.root.name == name));
+        hits.retain(|h| {
+            (h.object.kind == k && &h.object.name == name) || (h.root.kind == k && &h.root.name == name)
+        });
     }
     let mut findings = group(hits);
     link(&mut findings);
@@ -307,17 +313,24 @@ pub fn analyze(data: &ClusterData, opts: &Options) -> Report {
             Kind::PodMetrics | Kind::NodeMetrics => true,
             _ => false,
         };
-        if let crate::data::Completeness::Unverifiable(reason) = data.completeness(k, None).clone() {
-            if !covered {
-                summary.unverifiable.insert(k.name(), reason);
-            }
+        if let crate::data::Completeness::Unverifiable(reason) = data.completeness(k, None).clone()
+            && !covered
+        {
+            summary.unverifiable.insert(k.name(), reason);
         }
     }
     Report { findings, summary }
 }
 
 /// Rules whose finding absorbs another rule's finding on the same root and object.
-const MERGES: &[(&str, &str)] = &[("PVC-1", "STO-6"), ("POD-5", "POD-11"), ("POD-9", "POD-11"), ("POD-5", "POD-9"), ("POD-5", "POD-7"), ("POD-1", "POD-10")];
+const MERGES: &[(&str, &str)] = &[
+    ("PVC-1", "STO-6"),
+    ("POD-5", "POD-11"),
+    ("POD-9", "POD-11"),
+    ("POD-5", "POD-9"),
+    ("POD-5", "POD-7"),
+    ("POD-1", "POD-10"),
+];
 
 /// Most evidence lines and pods kept per finding; the rest are counted.
 const MAX_EVIDENCE: usize = 12;
@@ -325,14 +338,18 @@ const MAX_EVIDENCE: usize = 12;
 fn group(hits: Vec<Hit>) -> Vec<Finding> {
     // Merge secondary rules into primaries first: same root, and same object when the object
     // is a pod (POD-11 of pod A must not vanish into POD-5 of pod B).
-    let mut primaries: std::collections::HashSet<(&'static str, ObjRef, ObjRef)> = std::collections::HashSet::new();
+    let mut primaries: std::collections::HashSet<(&'static str, ObjRef, ObjRef)> =
+        std::collections::HashSet::new();
     for h in &hits {
         primaries.insert((h.rule, h.root.clone(), h.object.clone()));
     }
     let mut absorbed: BTreeMap<(ObjRef, &'static str), Vec<&'static str>> = BTreeMap::new();
     let mut kept = Vec::new();
     for h in hits {
-        let into = MERGES.iter().find(|(p, s)| *s == h.rule && primaries.contains(&(*p, h.root.clone(), h.object.clone()))).map(|(p, _)| *p);
+        let into = MERGES
+            .iter()
+            .find(|(p, s)| *s == h.rule && primaries.contains(&(*p, h.root.clone(), h.object.clone())))
+            .map(|(p, _)| *p);
         match into {
             Some(p) => {
                 let v = absorbed.entry((h.root.clone(), p)).or_default();
@@ -352,14 +369,22 @@ fn group(hits: Vec<Hit>) -> Vec<Finding> {
         .into_iter()
         .map(|((rule, root), hits)| {
             let severity = hits.iter().map(|h| h.severity).max().unwrap_or(Severity::Info);
-            let mut pods: Vec<String> = hits.iter().filter(|h| h.object.kind == "Pod").map(|h| format!("{}/{}", h.object.namespace, h.object.name)).collect();
+            let mut pods: Vec<String> = hits
+                .iter()
+                .filter(|h| h.object.kind == "Pod")
+                .map(|h| format!("{}/{}", h.object.namespace, h.object.name))
+                .collect();
             pods.sort();
             pods.dedup();
             let mut evidence: Vec<String> = Vec::new();
             let messages: Vec<&Hit> = hits.iter().filter(|h| !h.message.is_empty()).collect();
             for h in &hits {
                 for e in &h.evidence {
-                    let line = if hits.len() > 1 && h.object != root { format!("{}: {e}", h.object.name) } else { e.clone() };
+                    let line = if hits.len() > 1 && h.object != root {
+                        format!("{}: {e}", h.object.name)
+                    } else {
+                        e.clone()
+                    };
                     if !evidence.contains(&line) {
                         evidence.push(line);
                     }
@@ -378,7 +403,10 @@ fn group(hits: Vec<Hit>) -> Vec<Finding> {
                 evidence.push(format!("… and {more} more"));
             }
             let state = hits.iter().find_map(|h| h.state).map(String::from);
-            let also = absorbed.get(&(root.clone(), rule)).map(|v| v.iter().map(|s| (*s).to_string()).collect()).unwrap_or_default();
+            let also = absorbed
+                .get(&(root.clone(), rule))
+                .map(|v| v.iter().map(|s| (*s).to_string()).collect())
+                .unwrap_or_default();
             Finding {
                 rule: rule.to_string(),
                 also,
@@ -410,7 +438,10 @@ fn group(hits: Vec<Hit>) -> Vec<Finding> {
 /// Within one severity, causes before the symptoms they produce: node failures and memory
 /// exhaustion, then pods that cannot run, then the workloads and services that show it.
 fn priority(rule: &str) -> u8 {
-    const ORDER: &[&str] = &["NODE-1", "NODE-4", "POD-14", "NODE-2", "POD-9", "DEP-3", "POD-6", "POD-5", "POD-1", "POD-10", "POD-3", "POD-13"];
+    const ORDER: &[&str] = &[
+        "NODE-1", "NODE-4", "POD-14", "NODE-2", "POD-9", "DEP-3", "POD-6", "POD-5", "POD-1", "POD-10",
+        "POD-3", "POD-13",
+    ];
     ORDER.iter().position(|r| *r == rule).map_or(ORDER.len() as u8 + family(rule), |p| p as u8)
 }
 
@@ -435,7 +466,11 @@ fn link(findings: &mut [Finding]) {
             continue;
         }
         for (node, label) in &node_findings {
-            if f.evidence.iter().any(|e| e.contains(&format!("node {node}")) || e.contains(&format!("Node/{node}"))) && !f.related.contains(label) {
+            if f.evidence
+                .iter()
+                .any(|e| e.contains(&format!("node {node}")) || e.contains(&format!("Node/{node}")))
+                && !f.related.contains(label)
+            {
                 f.related.push(label.clone());
             }
         }
@@ -444,7 +479,11 @@ fn link(findings: &mut [Finding]) {
 
 /// `kubectl` hint helpers shared by the rule files.
 pub(crate) fn kubectl(verb: &str, kind: &str, ns: &str, name: &str) -> String {
-    if ns.is_empty() { format!("kubectl {verb} {} {name}", kind.to_lowercase()) } else { format!("kubectl {verb} {} {name} -n {ns}", kind.to_lowercase()) }
+    if ns.is_empty() {
+        format!("kubectl {verb} {} {name}", kind.to_lowercase())
+    } else {
+        format!("kubectl {verb} {} {name} -n {ns}", kind.to_lowercase())
+    }
 }
 
 #[cfg(test)]

@@ -36,7 +36,11 @@ fn kind_of(obj: &Value) -> Kind {
     let api = obj["apiVersion"].as_str().unwrap_or("");
     *Kind::ALL
         .iter()
-        .find(|k| k.info().kind == kind && (api.is_empty() || k.api_version() == api) && !matches!(k, Kind::PodMetrics | Kind::NodeMetrics))
+        .find(|k| {
+            k.info().kind == kind
+                && (api.is_empty() || k.api_version() == api)
+                && !matches!(k, Kind::PodMetrics | Kind::NodeMetrics)
+        })
         .unwrap_or_else(|| panic!("no kind {kind} {api}"))
 }
 
@@ -69,7 +73,12 @@ pub(crate) fn capture(objects: &[Value], logs: &[(LogKey, LogText)]) -> ClusterD
 fn logs(list: &[Log]) -> Vec<(LogKey, LogText)> {
     list.iter()
         .map(|l| {
-            let key = LogKey { namespace: l.namespace.clone(), pod: l.pod.clone(), container: l.container.clone(), previous: l.previous };
+            let key = LogKey {
+                namespace: l.namespace.clone(),
+                pod: l.pod.clone(),
+                container: l.container.clone(),
+                previous: l.previous,
+            };
             let text = match (&l.text, &l.error) {
                 (Some(t), _) => LogText::Text(t.clone()),
                 (None, Some(e)) => LogText::Unavailable(e.clone()),
@@ -95,8 +104,15 @@ fn every_row_fires_on_its_fixture_and_not_on_the_healthy_counterpart() {
         let bad = analyze(&capture(&case.bad, &logs(&case.logs)), &Options::default());
         let hits = fires(&bad, &case.rule);
         if hits.is_empty() {
-            failures.push(format!("{}: did not fire; got {:?}", case.rule, bad.findings.iter().map(|f| (&f.rule, &f.message)).collect::<Vec<_>>()));
-        } else if !hits.iter().any(|f| f.message.contains(&case.expect) || f.evidence.iter().any(|e| e.contains(&case.expect))) {
+            failures.push(format!(
+                "{}: did not fire; got {:?}",
+                case.rule,
+                bad.findings.iter().map(|f| (&f.rule, &f.message)).collect::<Vec<_>>()
+            ));
+        } else if !hits
+            .iter()
+            .any(|f| f.message.contains(&case.expect) || f.evidence.iter().any(|e| e.contains(&case.expect)))
+        {
             failures.push(format!("{}: no finding mentions {:?}: {:?}", case.rule, case.expect, hits));
         }
         for f in &hits {
@@ -117,7 +133,24 @@ fn every_row_fires_on_its_fixture_and_not_on_the_healthy_counterpart() {
 fn the_fixture_covers_every_required_row() {
     let covered: Vec<String> = cases().into_iter().map(|c| c.rule).collect();
     let mut required = Vec::new();
-    for (family, n) in [("POD", 14), ("DEP", 3), ("STS", 3), ("JOB", 2), ("CJ", 4), ("NODE", 5), ("DS", 2), ("WH", 3), ("CM", 3), ("HPA", 5), ("NP", 2), ("LOG", 3), ("STO", 9), ("SEC", 4), ("SVC", 4), ("ING", 6)] {
+    for (family, n) in [
+        ("POD", 14),
+        ("DEP", 3),
+        ("STS", 3),
+        ("JOB", 2),
+        ("CJ", 4),
+        ("NODE", 5),
+        ("DS", 2),
+        ("WH", 3),
+        ("CM", 3),
+        ("HPA", 5),
+        ("NP", 2),
+        ("LOG", 3),
+        ("STO", 9),
+        ("SEC", 4),
+        ("SVC", 4),
+        ("ING", 6),
+    ] {
         required.extend((1..=n).map(|i| format!("{family}-{i}")));
     }
     required.extend(["RS-1", "PVC-1", "PDB-1"].map(String::from));

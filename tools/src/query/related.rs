@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::kind::Kind;
 use crate::selector::Selector;
 
-fn named<'a>(m: &'a ObjectMeta, ns: &str, name: &str) -> bool {
+fn named(m: &ObjectMeta, ns: &str, name: &str) -> bool {
     m.name.as_deref() == Some(name) && m.namespace.as_deref().unwrap_or("") == ns
 }
 
@@ -25,10 +25,18 @@ fn owned_by(m: &ObjectMeta, kind: &str, name: &str) -> bool {
 
 /// Pods a Service's selector picks (none for a Service without a selector).
 pub fn service_pods<'a>(data: &'a ClusterData, ns: &str, svc: &str) -> Vec<&'a Pod> {
-    let Some(s) = data.objects.services.iter().find(|s| named(&s.metadata, ns, svc)) else { return Vec::new() };
-    let Some(sel) = s.spec.as_ref().and_then(|s| s.selector.as_ref()).filter(|m| !m.is_empty()) else { return Vec::new() };
+    let Some(s) = data.objects.services.iter().find(|s| named(&s.metadata, ns, svc)) else {
+        return Vec::new();
+    };
+    let Some(sel) = s.spec.as_ref().and_then(|s| s.selector.as_ref()).filter(|m| !m.is_empty()) else {
+        return Vec::new();
+    };
     let sel = Selector::from_map(sel);
-    data.objects.pods.iter().filter(|p| p.metadata.namespace.as_deref() == Some(ns) && sel.matches(p.metadata.labels.as_ref())).collect()
+    data.objects
+        .pods
+        .iter()
+        .filter(|p| p.metadata.namespace.as_deref() == Some(ns) && sel.matches(p.metadata.labels.as_ref()))
+        .collect()
 }
 
 /// Ready and not-ready endpoint targets of a Service, from its EndpointSlices (or Endpoints
@@ -42,7 +50,15 @@ pub fn service_endpoints(data: &ClusterData, ns: &str, svc: &str) -> (Vec<String
         .objects
         .endpoint_slices
         .iter()
-        .filter(|s| s.metadata.namespace.as_deref() == Some(ns) && s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).map(String::as_str) == Some(svc))
+        .filter(|s| {
+            s.metadata.namespace.as_deref() == Some(ns)
+                && s.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get("kubernetes.io/service-name"))
+                    .map(String::as_str)
+                    == Some(svc)
+        })
         .collect();
     if data.captured.contains(&Kind::EndpointSlice) {
         for s in slices {
@@ -56,7 +72,9 @@ pub fn service_endpoints(data: &ClusterData, ns: &str, svc: &str) -> (Vec<String
         }
     } else if let Some(ep) = data.objects.endpoints.iter().find(|e| named(&e.metadata, ns, svc)) {
         for s in ep.subsets.iter().flatten() {
-            let t = |a: &k8s_openapi::api::core::v1::EndpointAddress| a.target_ref.as_ref().and_then(|t| t.name.clone()).unwrap_or_else(|| a.ip.clone());
+            let t = |a: &k8s_openapi::api::core::v1::EndpointAddress| {
+                a.target_ref.as_ref().and_then(|t| t.name.clone()).unwrap_or_else(|| a.ip.clone())
+            };
             ready.extend(s.addresses.iter().flatten().map(t));
             not_ready.extend(s.not_ready_addresses.iter().flatten().map(t));
         }
@@ -69,11 +87,25 @@ pub fn owner_chain(data: &ClusterData, ns: &str, meta: &ObjectMeta) -> Vec<(Stri
     let mut chain = Vec::new();
     let mut current = meta.clone();
     for _ in 0..5 {
-        let Some(owner) = current.owner_references.iter().flatten().find(|o| o.controller.unwrap_or(true)).cloned() else { break };
+        let Some(owner) =
+            current.owner_references.iter().flatten().find(|o| o.controller.unwrap_or(true)).cloned()
+        else {
+            break;
+        };
         chain.push((owner.kind.clone(), owner.name.clone()));
         let next = match owner.kind.as_str() {
-            "ReplicaSet" => data.objects.replica_sets.iter().find(|r| named(&r.metadata, ns, &owner.name)).map(|r| r.metadata.clone()),
-            "Job" => data.objects.jobs.iter().find(|j| named(&j.metadata, ns, &owner.name)).map(|j| j.metadata.clone()),
+            "ReplicaSet" => data
+                .objects
+                .replica_sets
+                .iter()
+                .find(|r| named(&r.metadata, ns, &owner.name))
+                .map(|r| r.metadata.clone()),
+            "Job" => data
+                .objects
+                .jobs
+                .iter()
+                .find(|j| named(&j.metadata, ns, &owner.name))
+                .map(|j| j.metadata.clone()),
             _ => None,
         };
         match next {
@@ -130,12 +162,22 @@ pub fn related(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &s
     let mut out = format!("{kind}/{name}\n");
     let pod_line = |out: &mut String, p: &Pod, indent: &str| {
         let s = super::pod_summary(p, data.now());
-        let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_else(|| "<unscheduled>".into());
-        let node_state = o.nodes.iter().find(|n| n.metadata.name.as_deref() == Some(node.as_str())).map(|n| {
-            let ready = super::condition(n.status.as_ref().and_then(|s| s.conditions.as_ref()), "Ready").map(|c| c.0);
-            if ready.as_deref() == Some("True") { "" } else { " (NotReady)" }
-        });
-        let _ = writeln!(out, "{indent}Pod/{} [{} {}] on Node/{node}{}", p.metadata.name.as_deref().unwrap_or(""), s.ready, s.status, node_state.unwrap_or(""));
+        let node =
+            p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_else(|| "<unscheduled>".into());
+        let node_state =
+            o.nodes.iter().find(|n| n.metadata.name.as_deref() == Some(node.as_str())).map(|n| {
+                let ready = super::condition(n.status.as_ref().and_then(|s| s.conditions.as_ref()), "Ready")
+                    .map(|c| c.0);
+                if ready.as_deref() == Some("True") { "" } else { " (NotReady)" }
+            });
+        let _ = writeln!(
+            out,
+            "{indent}Pod/{} [{} {}] on Node/{node}{}",
+            p.metadata.name.as_deref().unwrap_or(""),
+            s.ready,
+            s.status,
+            node_state.unwrap_or("")
+        );
     };
     match kind {
         Kind::Pod => {
@@ -147,8 +189,15 @@ pub fn related(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &s
                     let _ = writeln!(out, "  runs on Node/{node}");
                 }
                 for s in o.services.iter().filter(|s| s.metadata.namespace.as_deref() == Some(ns)) {
-                    if service_pods(data, ns, s.metadata.name.as_deref().unwrap_or("")).iter().any(|sp| sp.metadata.name.as_deref() == Some(name)) {
-                        let _ = writeln!(out, "  selected by Service/{}", s.metadata.name.as_deref().unwrap_or(""));
+                    if service_pods(data, ns, s.metadata.name.as_deref().unwrap_or(""))
+                        .iter()
+                        .any(|sp| sp.metadata.name.as_deref() == Some(name))
+                    {
+                        let _ = writeln!(
+                            out,
+                            "  selected by Service/{}",
+                            s.metadata.name.as_deref().unwrap_or("")
+                        );
                     }
                 }
                 for r in p.spec.as_ref().map(pod_refs).unwrap_or_default() {
@@ -156,35 +205,75 @@ pub fn related(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &s
                 }
             }
         }
-        Kind::Deployment | Kind::StatefulSet | Kind::DaemonSet | Kind::Job | Kind::CronJob | Kind::ReplicaSet => {
+        Kind::Deployment
+        | Kind::StatefulSet
+        | Kind::DaemonSet
+        | Kind::Job
+        | Kind::CronJob
+        | Kind::ReplicaSet => {
             let kind_name = kind.info().kind;
             let mut owners: Vec<(String, String)> = vec![(kind_name.to_string(), name.to_string())];
             if kind == Kind::Deployment {
-                for r in o.replica_sets.iter().filter(|r| r.metadata.namespace.as_deref() == Some(ns) && owned_by(&r.metadata, "Deployment", name)) {
-                    let rev = r.metadata.annotations.as_ref().and_then(|a| a.get("deployment.kubernetes.io/revision")).cloned().unwrap_or_default();
-                    let _ = writeln!(out, "  ReplicaSet/{} (revision {rev}, {} replicas)", r.metadata.name.as_deref().unwrap_or(""), r.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0));
+                for r in o.replica_sets.iter().filter(|r| {
+                    r.metadata.namespace.as_deref() == Some(ns) && owned_by(&r.metadata, "Deployment", name)
+                }) {
+                    let rev = r
+                        .metadata
+                        .annotations
+                        .as_ref()
+                        .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+                        .cloned()
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "  ReplicaSet/{} (revision {rev}, {} replicas)",
+                        r.metadata.name.as_deref().unwrap_or(""),
+                        r.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0)
+                    );
                     owners.push(("ReplicaSet".into(), r.metadata.name.clone().unwrap_or_default()));
                 }
             }
             if kind == Kind::CronJob {
-                for j in o.jobs.iter().filter(|j| j.metadata.namespace.as_deref() == Some(ns) && owned_by(&j.metadata, "CronJob", name)) {
+                for j in o.jobs.iter().filter(|j| {
+                    j.metadata.namespace.as_deref() == Some(ns) && owned_by(&j.metadata, "CronJob", name)
+                }) {
                     let _ = writeln!(out, "  Job/{}", j.metadata.name.as_deref().unwrap_or(""));
                     owners.push(("Job".into(), j.metadata.name.clone().unwrap_or_default()));
                 }
             }
-            for p in o.pods.iter().filter(|p| p.metadata.namespace.as_deref() == Some(ns) && owners.iter().any(|(k, n)| owned_by(&p.metadata, k, n))) {
+            for p in o.pods.iter().filter(|p| {
+                p.metadata.namespace.as_deref() == Some(ns)
+                    && owners.iter().any(|(k, n)| owned_by(&p.metadata, k, n))
+            }) {
                 pod_line(&mut out, p, "    ");
             }
-            for h in o.hpas.iter().filter(|h| h.metadata.namespace.as_deref() == Some(ns) && h.spec.as_ref().is_some_and(|s| s.scale_target_ref.kind == kind_name && s.scale_target_ref.name == name)) {
-                let _ = writeln!(out, "  scaled by HorizontalPodAutoscaler/{}", h.metadata.name.as_deref().unwrap_or(""));
+            for h in o.hpas.iter().filter(|h| {
+                h.metadata.namespace.as_deref() == Some(ns)
+                    && h.spec.as_ref().is_some_and(|s| {
+                        s.scale_target_ref.kind == kind_name && s.scale_target_ref.name == name
+                    })
+            }) {
+                let _ = writeln!(
+                    out,
+                    "  scaled by HorizontalPodAutoscaler/{}",
+                    h.metadata.name.as_deref().unwrap_or("")
+                );
             }
         }
         Kind::Service => {
             for i in o.ingresses.iter().filter(|i| i.metadata.namespace.as_deref() == Some(ns)) {
                 let spec = i.spec.clone().unwrap_or_default();
-                let routes = spec.rules.iter().flatten().flat_map(|r| r.http.iter().flat_map(|h| h.paths.iter())).filter_map(|p| p.backend.service.as_ref()).chain(spec.default_backend.iter().filter_map(|b| b.service.as_ref())).any(|s| s.name == name);
+                let routes = spec
+                    .rules
+                    .iter()
+                    .flatten()
+                    .flat_map(|r| r.http.iter().flat_map(|h| h.paths.iter()))
+                    .filter_map(|p| p.backend.service.as_ref())
+                    .chain(spec.default_backend.iter().filter_map(|b| b.service.as_ref()))
+                    .any(|s| s.name == name);
                 if routes {
-                    let _ = writeln!(out, "  routed from Ingress/{}", i.metadata.name.as_deref().unwrap_or(""));
+                    let _ =
+                        writeln!(out, "  routed from Ingress/{}", i.metadata.name.as_deref().unwrap_or(""));
                 }
             }
             let (ready, not_ready) = service_endpoints(data, ns, name);
@@ -200,7 +289,13 @@ pub fn related(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &s
         Kind::Ingress => {
             if let Some(i) = o.ingresses.iter().find(|i| named(&i.metadata, ns, name)) {
                 let spec = i.spec.clone().unwrap_or_default();
-                let backends = spec.rules.iter().flatten().flat_map(|r| r.http.iter().flat_map(|h| h.paths.iter())).filter_map(|p| p.backend.service.clone()).chain(spec.default_backend.iter().filter_map(|b| b.service.clone()));
+                let backends = spec
+                    .rules
+                    .iter()
+                    .flatten()
+                    .flat_map(|r| r.http.iter().flat_map(|h| h.paths.iter()))
+                    .filter_map(|p| p.backend.service.clone())
+                    .chain(spec.default_backend.iter().filter_map(|b| b.service.clone()));
                 for b in backends {
                     let exists = o.services.iter().any(|s| named(&s.metadata, ns, &b.name));
                     let _ = writeln!(out, "  Service/{}{}", b.name, if exists { "" } else { " (missing)" });
@@ -217,10 +312,18 @@ pub fn related(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &s
                     let _ = writeln!(out, "  bound to PersistentVolume/{v}");
                 }
                 if let Some(sc) = &spec.storage_class_name {
-                    let exists = o.storage_classes.iter().any(|s| s.metadata.name.as_deref() == Some(sc.as_str()));
+                    let exists =
+                        o.storage_classes.iter().any(|s| s.metadata.name.as_deref() == Some(sc.as_str()));
                     let _ = writeln!(out, "  StorageClass/{sc}{}", if exists { "" } else { " (missing)" });
                 }
-                for p in o.pods.iter().filter(|p| p.metadata.namespace.as_deref() == Some(ns) && p.spec.as_ref().map(pod_refs).unwrap_or_default().contains(&format!("PersistentVolumeClaim/{name}"))) {
+                for p in o.pods.iter().filter(|p| {
+                    p.metadata.namespace.as_deref() == Some(ns)
+                        && p.spec
+                            .as_ref()
+                            .map(pod_refs)
+                            .unwrap_or_default()
+                            .contains(&format!("PersistentVolumeClaim/{name}"))
+                }) {
                     pod_line(&mut out, p, "  used by ");
                 }
             }
@@ -229,7 +332,12 @@ pub fn related(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &s
             if let Some(v) = o.pvs.iter().find(|v| v.metadata.name.as_deref() == Some(name)) {
                 let spec = v.spec.clone().unwrap_or_default();
                 if let Some(c) = &spec.claim_ref {
-                    let _ = writeln!(out, "  claimed by PersistentVolumeClaim/{}/{}", c.namespace.clone().unwrap_or_default(), c.name.clone().unwrap_or_default());
+                    let _ = writeln!(
+                        out,
+                        "  claimed by PersistentVolumeClaim/{}/{}",
+                        c.namespace.clone().unwrap_or_default(),
+                        c.name.clone().unwrap_or_default()
+                    );
                 }
                 if let Some(sc) = &spec.storage_class_name {
                     let _ = writeln!(out, "  StorageClass/{sc}");
@@ -237,15 +345,18 @@ pub fn related(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &s
             }
         }
         Kind::HorizontalPodAutoscaler => {
-            if let Some(h) = o.hpas.iter().find(|h| named(&h.metadata, ns, name)) {
-                if let Some(t) = h.spec.as_ref().map(|s| &s.scale_target_ref) {
-                    let _ = writeln!(out, "  scales {}/{}", t.kind, t.name);
-                }
+            if let Some(h) = o.hpas.iter().find(|h| named(&h.metadata, ns, name))
+                && let Some(t) = h.spec.as_ref().map(|s| &s.scale_target_ref)
+            {
+                let _ = writeln!(out, "  scales {}/{}", t.kind, t.name);
             }
         }
         Kind::Node => {
-            for p in o.pods.iter().filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name)) {
-                let owner = owner_chain(data, p.metadata.namespace.as_deref().unwrap_or(""), &p.metadata).pop();
+            for p in
+                o.pods.iter().filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name))
+            {
+                let owner =
+                    owner_chain(data, p.metadata.namespace.as_deref().unwrap_or(""), &p.metadata).pop();
                 let _ = write!(out, "  {}/", p.metadata.namespace.as_deref().unwrap_or(""));
                 pod_line(&mut out, p, "");
                 if let Some((k, n)) = owner {
@@ -285,15 +396,32 @@ pub fn rollout_history(data: &ClusterData, namespace: &str, deployment: &str) ->
         .objects
         .replica_sets
         .iter()
-        .filter(|r| r.metadata.namespace.as_deref() == Some(namespace) && owned_by(&r.metadata, "Deployment", deployment))
+        .filter(|r| {
+            r.metadata.namespace.as_deref() == Some(namespace)
+                && owned_by(&r.metadata, "Deployment", deployment)
+        })
         .collect();
-    let rev = |r: &ReplicaSet| r.metadata.annotations.as_ref().and_then(|a| a.get("deployment.kubernetes.io/revision")).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let rev = |r: &ReplicaSet| {
+        r.metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     sets.sort_by_key(|r| (rev(r), r.metadata.creation_timestamp.as_ref().map(|t| t.0)));
     let mut out: Vec<Revision> = Vec::new();
     let mut previous: Option<&PodSpec> = None;
     for r in sets {
         let spec = r.spec.as_ref().and_then(|s| s.template.as_ref()).and_then(|t| t.spec.as_ref());
-        let images = spec.map(|s| s.containers.iter().map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default())).collect()).unwrap_or_default();
+        let images = spec
+            .map(|s| {
+                s.containers
+                    .iter()
+                    .map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default();
         let changes = match (previous, spec) {
             (Some(a), Some(b)) => diff_specs(a, b),
             (None, _) => vec!["first recorded revision".to_string()],
@@ -316,7 +444,14 @@ pub fn rollout_history(data: &ClusterData, namespace: &str, deployment: &str) ->
 pub fn render_history(revisions: &[Revision], now: jiff::Timestamp) -> String {
     let mut out = String::new();
     for r in revisions {
-        let _ = writeln!(out, "revision {} — ReplicaSet/{} — created {} ago — {} replicas", r.revision, r.replica_set, age(r.created, now), r.replicas);
+        let _ = writeln!(
+            out,
+            "revision {} — ReplicaSet/{} — created {} ago — {} replicas",
+            r.revision,
+            r.replica_set,
+            age(r.created, now),
+            r.replicas
+        );
         let _ = writeln!(out, "  images: {}", r.images.join(", "));
         for c in &r.changes {
             let _ = writeln!(out, "  - {c}");
@@ -333,7 +468,12 @@ fn env_map(c: &Container) -> BTreeMap<String, String> {
         .iter()
         .flatten()
         .map(|e| {
-            let v = e.value.clone().unwrap_or_else(|| e.value_from.as_ref().map(|v| serde_json::to_string(v).unwrap_or_default()).unwrap_or_default());
+            let v = e.value.clone().unwrap_or_else(|| {
+                e.value_from
+                    .as_ref()
+                    .map(|v| serde_json::to_string(v).unwrap_or_default())
+                    .unwrap_or_default()
+            });
             (e.name.clone(), v)
         })
         .collect()
@@ -348,13 +488,23 @@ pub fn diff_specs(a: &PodSpec, b: &PodSpec) -> Vec<String> {
             continue;
         };
         if ca.image != cb.image {
-            changes.push(format!("container {}: image {} → {}", cb.name, ca.image.clone().unwrap_or_default(), cb.image.clone().unwrap_or_default()));
+            changes.push(format!(
+                "container {}: image {} → {}",
+                cb.name,
+                ca.image.clone().unwrap_or_default(),
+                cb.image.clone().unwrap_or_default()
+            ));
         }
         let (ea, eb) = (env_map(ca), env_map(cb));
         for (k, v) in &eb {
             match ea.get(k) {
                 None => changes.push(format!("container {}: env {k} added ({})", cb.name, shown_value(v))),
-                Some(old) if old != v => changes.push(format!("container {}: env {k} {} → {}", cb.name, shown_value(old), shown_value(v))),
+                Some(old) if old != v => changes.push(format!(
+                    "container {}: env {k} {} → {}",
+                    cb.name,
+                    shown_value(old),
+                    shown_value(v)
+                )),
                 _ => {}
             }
         }
@@ -388,5 +538,9 @@ pub fn diff_specs(a: &PodSpec, b: &PodSpec) -> Vec<String> {
 }
 
 fn shown_value(v: &str) -> String {
-    if v.chars().count() > 60 { format!("{:?}…", v.chars().take(60).collect::<String>()) } else { format!("{v:?}") }
+    if v.chars().count() > 60 {
+        format!("{:?}…", v.chars().take(60).collect::<String>())
+    } else {
+        format!("{v:?}")
+    }
 }

@@ -19,6 +19,7 @@ impl Table {
     }
 
     /// Drop a column (e.g. NAMESPACE when only one is shown).
+    #[must_use]
     pub fn without(mut self, header: &str) -> Table {
         if let Some(i) = self.headers.iter().position(|h| h == header) {
             self.headers.remove(i);
@@ -109,7 +110,17 @@ mod tests {
 
     #[test]
     fn ages_read_like_kubectl() {
-        for (secs, want) in [(5, "5s"), (119, "119s"), (330, "5m30s"), (3600, "60m"), (4 * 3600 + 60, "4h1m"), (30 * 3600, "30h"), (3 * 86400 + 3600 * 4, "3d4h"), (40 * 86400, "40d"), (800 * 86400, "2y")] {
+        for (secs, want) in [
+            (5, "5s"),
+            (119, "119s"),
+            (330, "5m30s"),
+            (3600, "60m"),
+            (4 * 3600 + 60, "4h1m"),
+            (30 * 3600, "30h"),
+            (3 * 86400 + 3600 * 4, "3d4h"),
+            (40 * 86400, "40d"),
+            (800 * 86400, "2y"),
+        ] {
             assert_eq!(human_duration(secs), want, "{secs}");
         }
     }
@@ -119,7 +130,10 @@ mod tests {
         let mut t = Table::new(&["NAME", "STATUS", "AGE"]);
         t.rows.push(vec!["a".into(), "Running".into(), "5s".into()]);
         t.rows.push(vec!["longer-name".into(), "Pending".into(), "1d".into()]);
-        assert_eq!(t.render(), "NAME          STATUS    AGE\na             Running   5s\nlonger-name   Pending   1d\n");
+        assert_eq!(
+            t.render(),
+            "NAME          STATUS    AGE\na             Running   5s\nlonger-name   Pending   1d\n"
+        );
         assert_eq!(t.without("STATUS").render(), "NAME          AGE\na             5s\nlonger-name   1d\n");
     }
 }

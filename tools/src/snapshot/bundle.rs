@@ -65,27 +65,44 @@ pub fn load_dir(root: &Path) -> Result<ClusterData> {
     data.info.source = format!("support bundle in {}", root.display());
     let version = root.join("cluster-info/cluster_version.json");
     if let Ok(text) = std::fs::read_to_string(&version) {
-        data.info.server_version = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v.get("string").or_else(|| v.pointer("/info/gitVersion")).and_then(|s| s.as_str()).map(String::from));
+        data.info.server_version = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| {
+            v.get("string")
+                .or_else(|| v.pointer("/info/gitVersion"))
+                .and_then(|s| s.as_str())
+                .map(String::from)
+        });
     }
     let resources = root.join(RESOURCES);
-    let mut entries: Vec<_> = std::fs::read_dir(&resources).map_err(|e| Error::io(&resources, e))?.flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&resources)
+        .map_err(|e| Error::io(&resources, e))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     let mut namespaces = std::collections::BTreeSet::new();
     for path in entries {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        let stem = name.strip_suffix(".json").or_else(|| name.strip_suffix(".yaml")).unwrap_or(&name).to_string();
+        let stem =
+            name.strip_suffix(".json").or_else(|| name.strip_suffix(".yaml")).unwrap_or(&name).to_string();
         if IGNORED.contains(&stem.as_str()) {
             continue;
         }
-        let kind = Kind::ALL.iter().copied().find(|k| k.info().bundle == Some(stem.as_str())).or_else(|| stem.parse().ok());
+        let kind = Kind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.info().bundle == Some(stem.as_str()))
+            .or_else(|| stem.parse().ok());
         let Some(kind) = kind else {
-            data.problems.push(Problem { path: shown(root, &path), line: None, reason: format!("unknown kind {stem:?}; ignored") });
+            data.problems.push(Problem {
+                path: shown(root, &path),
+                line: None,
+                reason: format!("unknown kind {stem:?}; ignored"),
+            });
             continue;
         };
         if path.is_dir() {
-            let mut files: Vec<_> = std::fs::read_dir(&path).into_iter().flatten().flatten().map(|e| e.path()).collect();
+            let mut files: Vec<_> =
+                std::fs::read_dir(&path).into_iter().flatten().flatten().map(|e| e.path()).collect();
             files.sort();
             for file in files.iter().filter(|f| f.is_file()) {
                 if let Some(ns) = file.file_stem().and_then(|s| s.to_str()) {
@@ -105,10 +122,16 @@ pub fn load_dir(root: &Path) -> Result<ClusterData> {
 }
 
 fn read_logs(root: &Path, logs: &Path, data: &mut ClusterData) {
-    for entry in walkdir::WalkDir::new(logs).min_depth(3).max_depth(3).sort_by_file_name().into_iter().flatten() {
+    for entry in
+        walkdir::WalkDir::new(logs).min_depth(3).max_depth(3).sort_by_file_name().into_iter().flatten()
+    {
         let path = entry.path();
-        let parts: Vec<String> =
-            path.strip_prefix(logs).unwrap_or(path).components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let parts: Vec<String> = path
+            .strip_prefix(logs)
+            .unwrap_or(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
         let [ns, pod, file] = parts.as_slice() else { continue };
         let Some(stem) = file.strip_suffix(".log") else { continue };
         let (container, previous) = match stem.strip_suffix("-previous") {
@@ -117,10 +140,17 @@ fn read_logs(root: &Path, logs: &Path, data: &mut ClusterData) {
         };
         match std::fs::read(path) {
             Ok(bytes) => data.insert_log(
-                LogKey { namespace: ns.clone(), pod: pod.clone(), container: container.to_string(), previous },
+                LogKey {
+                    namespace: ns.clone(),
+                    pod: pod.clone(),
+                    container: container.to_string(),
+                    previous,
+                },
                 LogText::Text(String::from_utf8_lossy(&bytes).into_owned()),
             ),
-            Err(e) => data.problems.push(Problem { path: shown(root, path), line: None, reason: e.to_string() }),
+            Err(e) => {
+                data.problems.push(Problem { path: shown(root, path), line: None, reason: e.to_string() });
+            }
         }
     }
 }

@@ -25,7 +25,9 @@ const IGNORED: &[&str] = &["replication-controllers"];
 
 /// Whether a directory looks like an `--output-directory` dump.
 pub fn looks_like(dir: &Path) -> bool {
-    let has = |d: &Path, stem: &str| d.join(format!("{stem}.json")).is_file() || d.join(format!("{stem}.yaml")).is_file();
+    let has = |d: &Path, stem: &str| {
+        d.join(format!("{stem}.json")).is_file() || d.join(format!("{stem}.yaml")).is_file()
+    };
     has(dir, "nodes")
         || std::fs::read_dir(dir)
             .into_iter()
@@ -42,7 +44,8 @@ fn stem_kind(stem: &str) -> Option<Kind> {
 pub fn load_dir(root: &Path) -> Result<ClusterData> {
     let mut data = ClusterData::default();
     data.info.source = format!("kubectl cluster-info dump in {}", root.display());
-    let mut entries: Vec<_> = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?.flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> =
+        std::fs::read_dir(root).map_err(|e| Error::io(root, e))?.flatten().map(|e| e.path()).collect();
     entries.sort();
     let mut namespaces = Vec::new();
     for path in entries {
@@ -66,17 +69,26 @@ fn read_list(root: &Path, path: &Path, data: &mut ClusterData) {
         return;
     }
     if file.ends_with(".txt") {
-        data.problems.push(Problem { path: shown, line: None, reason: "dumped with -o other than json/yaml; cannot be read".into() });
+        data.problems.push(Problem {
+            path: shown,
+            line: None,
+            reason: "dumped with -o other than json/yaml; cannot be read".into(),
+        });
         return;
     }
     match stem_kind(stem) {
         Some(kind) => add_file(data, kind, path, &shown),
-        None => data.problems.push(Problem { path: shown, line: None, reason: format!("unknown kind {stem:?}; ignored") }),
+        None => data.problems.push(Problem {
+            path: shown,
+            line: None,
+            reason: format!("unknown kind {stem:?}; ignored"),
+        }),
     }
 }
 
 fn read_namespace(root: &Path, dir: &Path, data: &mut ClusterData) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> =
+        std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -86,7 +98,11 @@ fn read_namespace(root: &Path, dir: &Path, data: &mut ClusterData) {
                     Ok(bytes) => {
                         parse_logs(&String::from_utf8_lossy(&bytes), data);
                     }
-                    Err(e) => data.problems.push(Problem { path: shown(root, &logs), line: None, reason: e.to_string() }),
+                    Err(e) => data.problems.push(Problem {
+                        path: shown(root, &logs),
+                        line: None,
+                        reason: e.to_string(),
+                    }),
                 }
             }
         } else {
@@ -97,7 +113,8 @@ fn read_namespace(root: &Path, dir: &Path, data: &mut ClusterData) {
 
 /// `==== START logs for container C of pod NS/POD ====` → (C, NS, POD).
 fn marker<'a>(line: &'a str, word: &str) -> Option<(&'a str, &'a str, &'a str)> {
-    let rest = line.trim_end().strip_prefix("==== ")?.strip_prefix(word)?.strip_prefix(" logs for container ")?;
+    let rest =
+        line.trim_end().strip_prefix("==== ")?.strip_prefix(word)?.strip_prefix(" logs for container ")?;
     let rest = rest.strip_suffix(" ====")?;
     let (container, pod) = rest.split_once(" of pod ")?;
     let (ns, pod) = pod.split_once('/')?;
@@ -107,7 +124,8 @@ fn marker<'a>(line: &'a str, word: &str) -> Option<(&'a str, &'a str, &'a str)> 
 /// Whether a log section is the error line kubectl writes instead of logs.
 fn log_error(text: &str) -> Option<&str> {
     let t = text.trim();
-    (!t.contains('\n') && (t.starts_with("Create log request error") || t.starts_with("Request log error"))).then_some(t)
+    (!t.contains('\n') && (t.starts_with("Create log request error") || t.starts_with("Request log error")))
+        .then_some(t)
 }
 
 /// Parse text holding log sections (a `logs.txt`, or a dump's stdout); returns the text
@@ -151,7 +169,8 @@ pub fn load_stdout(path: &Path) -> Result<ClusterData> {
     if !json.trim_start().starts_with('{') {
         return Err(Error::NotASnapshot {
             path: path.to_path_buf(),
-            reason: "expected the JSON output of `kubectl cluster-info dump` (or a .tar.gz support bundle)".into(),
+            reason: "expected the JSON output of `kubectl cluster-info dump` (or a .tar.gz support bundle)"
+                .into(),
         });
     }
     let mut namespaces: Vec<String> = Vec::new();
@@ -162,8 +181,16 @@ pub fn load_stdout(path: &Path) -> Result<ClusterData> {
             Some(Ok(doc)) => doc,
             Some(Err(e)) => {
                 let line = json[..stream.byte_offset()].lines().count().max(1);
-                let reason = if e.is_eof() { "truncated JSON: the output ends in the middle of a list" } else { "not valid JSON" };
-                data.problems.push(Problem { path: shown.clone(), line: Some(line), reason: format!("{reason}: {e}; the rest is skipped") });
+                let reason = if e.is_eof() {
+                    "truncated JSON: the output ends in the middle of a list"
+                } else {
+                    "not valid JSON"
+                };
+                data.problems.push(Problem {
+                    path: shown.clone(),
+                    line: Some(line),
+                    reason: format!("{reason}: {e}; the rest is skipped"),
+                });
                 break;
             }
         };
@@ -179,9 +206,17 @@ pub fn load_stdout(path: &Path) -> Result<ClusterData> {
                     data.insert_raw(kind, &items, &shown);
                 }
                 None if list_kind == "ReplicationControllerList" => {}
-                None => data.problems.push(Problem { path: shown.clone(), line: None, reason: format!("unknown list kind {list_kind:?}; ignored") }),
+                None => data.problems.push(Problem {
+                    path: shown.clone(),
+                    line: None,
+                    reason: format!("unknown list kind {list_kind:?}; ignored"),
+                }),
             },
-            Ok((_, None)) => data.problems.push(Problem { path: shown.clone(), line: None, reason: "a document without a kind; ignored".into() }),
+            Ok((_, None)) => data.problems.push(Problem {
+                path: shown.clone(),
+                line: None,
+                reason: "a document without a kind; ignored".into(),
+            }),
             Err(p) => data.problems.push(p),
         }
     }
@@ -213,8 +248,15 @@ mod tests {
                     ==== START logs for container init of pod shop/web-1 ====\nRequest log error: the server rejected our request (get pods web-1)\n==== END logs for container init of pod shop/web-1 ====\n";
         let outside = parse_logs(text, &mut data);
         assert!(outside.is_empty());
-        let key = |c: &str| LogKey { namespace: "shop".into(), pod: "web-1".into(), container: c.into(), previous: false };
+        let key = |c: &str| LogKey {
+            namespace: "shop".into(),
+            pod: "web-1".into(),
+            container: c.into(),
+            previous: false,
+        };
         assert_eq!(data.logs[&key("app")], LogText::Text("line 1\nline 2\n".into()));
-        assert!(matches!(&data.logs[&key("init")], LogText::Unavailable(e) if e.starts_with("Request log error")));
+        assert!(
+            matches!(&data.logs[&key("init")], LogText::Unavailable(e) if e.starts_with("Request log error"))
+        );
     }
 }

@@ -68,7 +68,11 @@ struct ListShape<'a> {
 impl ListFile {
     /// Read a `.json` or `.yaml` file; a parse failure is a [`Problem`] with the line.
     pub(crate) fn read(path: &Path, shown: &str) -> std::result::Result<ListFile, Problem> {
-        let bytes = std::fs::read(path).map_err(|e| Problem { path: shown.to_string(), line: None, reason: e.to_string() })?;
+        let bytes = std::fs::read(path).map_err(|e| Problem {
+            path: shown.to_string(),
+            line: None,
+            reason: e.to_string(),
+        })?;
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let text = if name.ends_with(".yaml") || name.ends_with(".yml") {
             let value: serde_json::Value = serde_yaml_ng::from_slice(&bytes).map_err(|e| Problem {
@@ -93,7 +97,10 @@ impl ListFile {
     }
 
     /// The raw items and the `kind` of the list, if it says.
-    pub(crate) fn items(&self, shown: &str) -> std::result::Result<(Vec<&RawValue>, Option<String>), Problem> {
+    pub(crate) fn items(
+        &self,
+        shown: &str,
+    ) -> std::result::Result<(Vec<&RawValue>, Option<String>), Problem> {
         let problem = |e: serde_json::Error| Problem {
             path: shown.to_string(),
             line: Some(e.line()),
@@ -115,7 +122,11 @@ impl ListFile {
                 let whole: &RawValue = serde_json::from_str(&self.text).map_err(problem)?;
                 Ok((vec![whole], shape.kind))
             }
-            (None, None) => Err(Problem { path: shown.to_string(), line: None, reason: "no items and no object; skipped".to_string() }),
+            (None, None) => Err(Problem {
+                path: shown.to_string(),
+                line: None,
+                reason: "no items and no object; skipped".to_string(),
+            }),
         }
     }
 }
@@ -134,7 +145,9 @@ pub(crate) fn add_file(data: &mut ClusterData, kind: Kind, path: &Path, shown: &
 /// The kind a list's `kind` field (`PodList`) names.
 pub(crate) fn kind_of_list(list_kind: &str) -> Option<Kind> {
     let singular = list_kind.strip_suffix("List")?;
-    Kind::ALL.iter().copied().find(|k| k.info().kind == singular && !matches!(k, Kind::EventV1 | Kind::PodMetrics | Kind::NodeMetrics))
+    Kind::ALL.iter().copied().find(|k| {
+        k.info().kind == singular && !matches!(k, Kind::EventV1 | Kind::PodMetrics | Kind::NodeMetrics)
+    })
 }
 
 /// Path relative to the snapshot root, for messages.

@@ -65,7 +65,9 @@ pub fn load(root: &Path) -> Result<ClusterData> {
     for (name, reason) in info.unreadable {
         match name.parse::<Kind>() {
             Ok(kind) => data.mark_unreadable(kind, reason),
-            Err(_) => data.problems.push(problem(INFO_FILE, format!("unknown kind {name:?} under unreadable; ignored"))),
+            Err(_) => data
+                .problems
+                .push(problem(INFO_FILE, format!("unknown kind {name:?} under unreadable; ignored"))),
         }
     }
     let resources = root.join("resources");
@@ -100,7 +102,9 @@ fn problem(path: &str, reason: String) -> crate::data::Problem {
 
 fn read_logs(root: &Path, data: &mut ClusterData) {
     let logs = root.join("logs");
-    for entry in walkdir::WalkDir::new(&logs).min_depth(3).max_depth(3).sort_by_file_name().into_iter().flatten() {
+    for entry in
+        walkdir::WalkDir::new(&logs).min_depth(3).max_depth(3).sort_by_file_name().into_iter().flatten()
+    {
         let path = entry.path();
         let rel: Vec<String> = path
             .strip_prefix(&logs)
@@ -116,7 +120,8 @@ fn read_logs(root: &Path, data: &mut ClusterData) {
                 None => continue,
             },
         };
-        let key = LogKey { namespace: ns.clone(), pod: pod.clone(), container: container.to_string(), previous };
+        let key =
+            LogKey { namespace: ns.clone(), pod: pod.clone(), container: container.to_string(), previous };
         match std::fs::read(path) {
             Ok(bytes) => data.insert_log(key, LogText::Text(String::from_utf8_lossy(&bytes).into_owned())),
             Err(e) => data.problems.push(problem(&super::shown(root, path), e.to_string())),
@@ -149,7 +154,9 @@ pub fn write(data: &ClusterData, dir: &Path) -> Result<()> {
                 let path = folder.join(format!("{}.{suffix}", key.container));
                 std::fs::write(&path, t).map_err(|e| io(&path, e))?;
             }
-            LogText::Unavailable(reason) => logs_unavailable.push(UnavailableLog { key: key.clone(), reason: reason.clone() }),
+            LogText::Unavailable(reason) => {
+                logs_unavailable.push(UnavailableLog { key: key.clone(), reason: reason.clone() });
+            }
         }
     }
     let info = Info {
