@@ -11,8 +11,8 @@
 use std::process::Command;
 use std::time::Instant;
 
-use serde_json::{Value, json};
 use serde_json::value::RawValue;
+use serde_json::{Value, json};
 use sleuth_e2e::apiserver::FakeApiServer;
 use tools::analyze::{Options, analyze};
 use tools::source::NoProgress;
@@ -26,7 +26,7 @@ const NAMESPACES: usize = 20;
 
 fn ts(minutes_before: usize) -> String {
     let t: jiff::Timestamp = "2026-01-01T12:00:00Z".parse().unwrap();
-    (t - jiff::SignedDuration::from_secs(minutes_before as i64 * 60)).to_string()
+    (t - jiff::SignedDuration::from_secs(i64::try_from(minutes_before * 60).unwrap())).to_string()
 }
 
 fn generate() -> ClusterData {
@@ -54,10 +54,18 @@ fn generate() -> ClusterData {
         for i in 0..PODS_PER_DEPLOYMENT {
             let pod = format!("{rs}-{i:05}");
             let node = format!("node-{}", (d * PODS_PER_DEPLOYMENT + i) % NODES);
-            let crashing = (d * PODS_PER_DEPLOYMENT + i) % 53 == 0;
-            let oom = (d * PODS_PER_DEPLOYMENT + i) % 71 == 0;
-            let state = if crashing { json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s"}}) } else { json!({"running": {"startedAt": ts(100)}}) };
-            let last = if crashing || oom { json!({"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": ts(30)}}) } else { json!({}) };
+            let crashing = (d * PODS_PER_DEPLOYMENT + i).is_multiple_of(53);
+            let oom = (d * PODS_PER_DEPLOYMENT + i).is_multiple_of(71);
+            let state = if crashing {
+                json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s"}})
+            } else {
+                json!({"running": {"startedAt": ts(100)}})
+            };
+            let last = if crashing || oom {
+                json!({"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": ts(30)}})
+            } else {
+                json!({})
+            };
             items.push((Kind::Pod, json!({"metadata": {"name": pod, "namespace": ns, "labels": labels, "creationTimestamp": ts(200), "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs, "uid": format!("r{d}"), "controller": true}]},
                 "spec": {"nodeName": node, "serviceAccountName": "app", "containers": [{"name": "app", "image": format!("registry/{name}:1.0.{d}"), "ports": [{"containerPort": 8080}],
                     "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": if i % 2 == 0 { json!({"memory": "256Mi"}) } else { json!({}) }},
@@ -68,7 +76,13 @@ fn generate() -> ClusterData {
         }
         items.push((Kind::EndpointSlice, json!({"metadata": {"name": format!("{name}-abc"), "namespace": ns, "labels": {"kubernetes.io/service-name": name}}, "addressType": "IPv4", "endpoints": endpoints})));
     }
-    let reasons = [("Normal", "Pulled"), ("Normal", "Started"), ("Warning", "BackOff"), ("Warning", "Unhealthy"), ("Normal", "Scheduled")];
+    let reasons = [
+        ("Normal", "Pulled"),
+        ("Normal", "Started"),
+        ("Warning", "BackOff"),
+        ("Warning", "Unhealthy"),
+        ("Normal", "Scheduled"),
+    ];
     for e in 0..EVENTS {
         let pod_index = e % PODS;
         let d = pod_index / PODS_PER_DEPLOYMENT;
@@ -78,7 +92,7 @@ fn generate() -> ClusterData {
             "involvedObject": {"kind": "Pod", "namespace": format!("team-{}", d % NAMESPACES), "name": format!("svc-{d}-7d9f8c6b5-{:05}", pod_index % PODS_PER_DEPLOYMENT)},
             "reason": reason, "type": ty, "message": format!("{reason} for container app (attempt {e})"), "count": 1 + e % 9});
         if null_times {
-            ev["eventTime"] = json!(format!("{}", ts(e % 600)).replace('Z', ".000000Z"));
+            ev["eventTime"] = json!(ts(e % 600).to_string().replace('Z', ".000000Z"));
             ev["lastTimestamp"] = Value::Null;
         } else {
             ev["lastTimestamp"] = json!(ts(e % 600));
@@ -91,7 +105,11 @@ fn generate() -> ClusterData {
     }
     let mut data = ClusterData::default();
     for &k in Kind::ALL {
-        let raws: Vec<Box<RawValue>> = items.iter().filter(|(kind, _)| *kind == k).map(|(_, v)| RawValue::from_string(v.to_string()).unwrap()).collect();
+        let raws: Vec<Box<RawValue>> = items
+            .iter()
+            .filter(|(kind, _)| *kind == k)
+            .map(|(_, v)| RawValue::from_string(v.to_string()).unwrap())
+            .collect();
         let refs: Vec<&RawValue> = raws.iter().map(AsRef::as_ref).collect();
         data.insert_raw(k, &refs, "generated");
     }
@@ -103,7 +121,11 @@ fn generate() -> ClusterData {
 
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.split_whitespace().next()?.parse().ok()).unwrap_or(0.0);
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0);
     kb / 1024.0
 }
 
@@ -121,7 +143,12 @@ fn child(dir: &str, runs: usize) {
     }
     times.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (median, load) = times[times.len() / 2];
-    println!("{{\"median_s\": {median:.3}, \"load_s\": {load:.3}, \"min_s\": {:.3}, \"max_s\": {:.3}, \"findings\": {findings}, \"peak_rss_mb\": {:.0}}}", times[0].0, times[times.len() - 1].0, peak_rss_mb());
+    println!(
+        "{{\"median_s\": {median:.3}, \"load_s\": {load:.3}, \"min_s\": {:.3}, \"max_s\": {:.3}, \"findings\": {findings}, \"peak_rss_mb\": {:.0}}}",
+        times[0].0,
+        times[times.len() - 1].0,
+        peak_rss_mb()
+    );
 }
 
 fn main() {
@@ -176,6 +203,6 @@ fn walk_size(dir: &std::path::Path) -> u64 {
     std::fs::read_dir(dir)
         .unwrap()
         .flatten()
-        .map(|e| if e.path().is_dir() { walk_size(&e.path()) } else { e.metadata().map(|m| m.len()).unwrap_or(0) })
+        .map(|e| if e.path().is_dir() { walk_size(&e.path()) } else { e.metadata().map_or(0, |m| m.len()) })
         .sum()
 }
