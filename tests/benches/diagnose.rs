@@ -92,7 +92,7 @@ fn generate() -> ClusterData {
             "involvedObject": {"kind": "Pod", "namespace": format!("team-{}", d % NAMESPACES), "name": format!("svc-{d}-7d9f8c6b5-{:05}", pod_index % PODS_PER_DEPLOYMENT)},
             "reason": reason, "type": ty, "message": format!("{reason} for container app (attempt {e})"), "count": 1 + e % 9});
         if null_times {
-            ev["eventTime"] = json!(ts(e % 600).to_string().replace('Z', ".000000Z"));
+            ev["eventTime"] = json!(ts(e % 600).replace('Z', ".000000Z"));
             ev["lastTimestamp"] = Value::Null;
         } else {
             ev["lastTimestamp"] = json!(ts(e % 600));
