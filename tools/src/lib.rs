@@ -16,6 +16,9 @@ Everything that looks at a Kubernetes cluster, read-only. Knows nothing about LL
    it answer identically.
 4. [`analyze`] runs every rule of the analyzer conformance table over one capture and groups the
    findings by root object (forty crash-looping pods of one Deployment are one finding).
+5. [`diagnose`] ties them together for either source: one capture, the analyzers, and on a live
+   cluster a bounded log tail for the containers the first pass implicated; `capture` is what
+   `sleuth snapshot` writes with [`snapshot::own::write`].
 
 Supporting modules: [`kind`] (the one table of kinds and where each lives in every layout),
 [`events`] (core and events.k8s.io events merged, with the timestamp fallback), [`selector`]
