@@ -3,7 +3,7 @@
 //! Rules are pure functions over a [`ClusterData`] and an [`Index`] built once (events by
 //! object, pods by owner and node, lookups by name), so the cost does not depend on how many
 //! rules fire and no rule makes a request (R1). Each rule emits [`Hit`]s about the object it
-//! judged; [`group`] folds hits of one rule and one root object (Pod → ReplicaSet → Deployment,
+//! judged; grouping folds hits of one rule and one root object (Pod → ReplicaSet → Deployment,
 //! Pod → Job → CronJob) into one [`Finding`] listing the pods as evidence (R8), merges the rows
 //! the conformance table says belong together (PVC-1+STO-6, POD-5/9/11 of one container), links
 //! related findings (node pressure → evictions), applies suppressions, and ranks by severity.

@@ -263,3 +263,20 @@ fn node_findings_link_the_pods_they_hit() {
     assert!(f.related.contains(&"NODE-1 Node/n1".to_string()), "{:?}", f.related);
     assert_eq!(report.findings[0].rule, "NODE-1", "the node outranks its pods");
 }
+
+#[test]
+fn a_default_ingress_class_downgrades_ing_1_and_an_empty_service_name_is_named() {
+    let ingress =
+        serde_json::json!({"kind": "Ingress", "metadata": {"name": "web", "namespace": "shop"}, "spec": {}});
+    let default_class = serde_json::json!({"kind": "IngressClass", "metadata": {"name": "alb", "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}}, "spec": {"controller": "ingress.k8s.aws/alb"}});
+    let without = analyze(&capture(&[ingress.clone()], &[]), &Options::default());
+    assert_eq!(fires(&without, "ING-1")[0].severity, Severity::Warning);
+    let with = analyze(&capture(&[ingress, default_class], &[]), &Options::default());
+    assert_eq!(fires(&with, "ING-1")[0].severity, Severity::Info);
+
+    let sts = serde_json::json!({"kind": "StatefulSet", "metadata": {"name": "db", "namespace": "shop"},
+        "spec": {"replicas": 0, "serviceName": "", "selector": {"matchLabels": {"app": "db"}}, "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "db", "image": "pg"}]}}},
+        "status": {"replicas": 0}});
+    let report = analyze(&capture(&[sts], &[]), &Options::default());
+    assert!(fires(&report, "STS-1")[0].message.contains("no serviceName set"));
+}

@@ -6,7 +6,7 @@
 //! - a troubleshoot support bundle, unpacked or as its `.tar.gz`, see [`bundle`].
 //!
 //! A bad file (truncated JSON, unknown kind, an item that does not parse) becomes a
-//! [`Problem`](crate::data::Problem) with its path and line; the rest still loads. A kind with no
+//! [`Problem`] with its path and line; the rest still loads. A kind with no
 //! file at all is simply not captured, so rules that need it say "cannot verify".
 
 pub mod bundle;
