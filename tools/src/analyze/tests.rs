@@ -269,7 +269,7 @@ fn a_default_ingress_class_downgrades_ing_1_and_an_empty_service_name_is_named()
     let ingress =
         serde_json::json!({"kind": "Ingress", "metadata": {"name": "web", "namespace": "shop"}, "spec": {}});
     let default_class = serde_json::json!({"kind": "IngressClass", "metadata": {"name": "alb", "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}}, "spec": {"controller": "ingress.k8s.aws/alb"}});
-    let without = analyze(&capture(&[ingress.clone()], &[]), &Options::default());
+    let without = analyze(&capture(std::slice::from_ref(&ingress), &[]), &Options::default());
     assert_eq!(fires(&without, "ING-1")[0].severity, Severity::Warning);
     let with = analyze(&capture(&[ingress, default_class], &[]), &Options::default());
     assert_eq!(fires(&with, "ING-1")[0].severity, Severity::Info);
