@@ -1,7 +1,169 @@
 /*!
-sleuth's prompts and answer formats: the system prompt, tool descriptions and answer templates
-as text files under `prompts/templates/`, embedded at build time and rendered with named
-variables. A prompt is product copy: reviewed like code and snapshot-tested.
+sleuth's prompts and answer formats. A prompt is product copy: reviewed like code and
+snapshot-tested. This crate performs no I/O.
 
-Empty until the assistant issue lands (see `shared/DESIGN.md` §1–§2); it performs no I/O.
+# Design tour
+
+Every text lives as a file under `prompts/templates/`, embedded at build time
+([`TEMPLATES`]), and is rendered by [minijinja](https://docs.rs/minijinja) with named
+variables; an undefined variable is an error, never an empty string, so a renamed field cannot
+silently blank out part of an answer.
+
+- `system.md` — the system prompt for a model: role, read-only stance, citing sources, never
+  inventing resource names, document and log text treated as data, the answer format.
+- `tools/<name>.md` — one description per agent tool ([`tool_description`]).
+- `answer/<intent>.md` — the offline policy's answers (failure, architecture, script, graph,
+  unknown): a direct answer first, then evidence, documents and definitions.
+- `sections.md` — what every answer ends with: sources, labelled scripts, notes.
 */
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+/// Every template, by name, embedded at build time.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("system.md", include_str!("../templates/system.md")),
+    ("sections.md", include_str!("../templates/sections.md")),
+    ("answer/failure.md", include_str!("../templates/answer/failure.md")),
+    ("answer/architecture.md", include_str!("../templates/answer/architecture.md")),
+    ("answer/script.md", include_str!("../templates/answer/script.md")),
+    ("answer/graph.md", include_str!("../templates/answer/graph.md")),
+    ("answer/unknown.md", include_str!("../templates/answer/unknown.md")),
+    ("tools/search_docs.md", include_str!("../templates/tools/search_docs.md")),
+    ("tools/list_resources.md", include_str!("../templates/tools/list_resources.md")),
+    ("tools/get_resource.md", include_str!("../templates/tools/get_resource.md")),
+    ("tools/describe.md", include_str!("../templates/tools/describe.md")),
+    ("tools/events.md", include_str!("../templates/tools/events.md")),
+    ("tools/logs.md", include_str!("../templates/tools/logs.md")),
+    ("tools/diagnose.md", include_str!("../templates/tools/diagnose.md")),
+    ("tools/related.md", include_str!("../templates/tools/related.md")),
+    ("tools/rollout_history.md", include_str!("../templates/tools/rollout_history.md")),
+];
+
+/// Bumped whenever a template changes meaning; part of any cache key built on prompts.
+pub const VERSION: u32 = 1;
+
+/// A template that is missing or does not render.
+#[derive(Debug, thiserror::Error)]
+#[error("prompt template {name}: {source}")]
+pub struct PromptError {
+    /// The template's name.
+    pub name: String,
+    /// What went wrong (unknown template, undefined variable, syntax).
+    #[source]
+    pub source: minijinja::Error,
+}
+
+fn env() -> &'static Environment<'static> {
+    static ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build().expect("valid syntax"),
+        );
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source).expect("embedded templates parse (checked by a test)");
+        }
+        env
+    })
+}
+
+/// Render a template with named variables.
+pub fn render(name: &str, vars: impl Serialize) -> Result<String, PromptError> {
+    let err = |source| PromptError { name: name.to_string(), source };
+    let text = env().get_template(name).map_err(err)?.render(minijinja::value::Serde(vars)).map_err(err)?;
+    Ok(tidy(&text))
+}
+
+/// Collapse runs of blank lines left by skipped blocks and trim the ends.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.trim().lines() {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The description of an agent tool, for the model's tool catalogue.
+pub fn tool_description(tool: &str) -> Option<String> {
+    let name = format!("tools/{tool}.md");
+    TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, t)| t.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn every_template_parses() {
+        for (name, _) in TEMPLATES {
+            assert!(env().get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn undefined_variables_are_errors_not_blanks() {
+        let err = render("answer/script.md", json!({})).unwrap_err();
+        assert!(err.to_string().contains("answer/script.md"), "{err}");
+        assert!(render("nope.md", json!({})).is_err());
+    }
+
+    #[test]
+    fn system_prompt() {
+        insta::assert_snapshot!(render("system.md", json!({"company": "Pinecart", "cluster": "snapshot of pinecart-prod", "namespace": "shop"})).unwrap());
+    }
+
+    #[test]
+    fn failure_answer() {
+        let text = render(
+            "answer/failure.md",
+            json!({
+                "subject": "grafana",
+                "verdict": "it has no ready endpoint because its node went NotReady after running out of memory",
+                "root": {"what": "log-alerter, which has no memory limit", "rule": "POD-14", "object": "Deployment/monitoring/log-alerter"},
+                "chain": ["log-alerter rolled out revision 7", "node ip-10-0-1-88 ran out of memory (SystemOOM)", "the node went NotReady"],
+                "evidence": ["NODE-1: node is NotReady", "SVC-2: Service grafana has no ready endpoint"],
+                "docs": [{"title": "Runbook: Grafana and Prometheus unreachable", "heading": "Diagnosis", "snippet": "check the ops nodes"}],
+                "infra": [{"title": "aws_eks_node_group.ops", "location": "terraform/eks.tf:40"}],
+                "others": ["POD-6 Deployment/shop/notifications: ImagePullBackOff"],
+            }),
+        )
+        .unwrap();
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn sections_label_scripts() {
+        let text = render(
+            "sections.md",
+            json!({
+                "sources": [{"title": "Runbook", "location": "confluence/SHOP/1020.html"}],
+                "scripts": [{"label": "Read-only", "purpose": "confirm the node's memory", "code": "kubectl describe node ip-10-0-1-88"}],
+                "notes": ["Answered offline."],
+            }),
+        )
+        .unwrap();
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn every_tool_has_a_description() {
+        for tool in ["search_docs", "list_resources", "get_resource", "describe", "events", "logs", "diagnose", "related", "rollout_history"] {
+            assert!(tool_description(tool).is_some_and(|d| d.len() > 40), "{tool}");
+        }
+        assert!(tool_description("delete_everything").is_none());
+    }
+}
