@@ -18,6 +18,7 @@ pub mod commands;
 pub mod config;
 pub mod logging;
 pub mod output;
+pub mod scripts;
 
 use std::process::ExitCode;
 

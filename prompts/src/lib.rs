@@ -60,7 +60,11 @@ fn env() -> &'static Environment<'static> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_syntax(
-            minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build().expect("valid syntax"),
+            minijinja::syntax::SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .build()
+                .expect("valid syntax"),
         );
         for (name, source) in TEMPLATES {
             env.add_template(name, source).expect("embedded templates parse (checked by a test)");
@@ -123,7 +127,13 @@ mod tests {
 
     #[test]
     fn system_prompt() {
-        insta::assert_snapshot!(render("system.md", json!({"company": "Pinecart", "cluster": "snapshot of pinecart-prod", "namespace": "shop"})).unwrap());
+        insta::assert_snapshot!(
+            render(
+                "system.md",
+                json!({"company": "Pinecart", "cluster": "snapshot of pinecart-prod", "namespace": "shop"})
+            )
+            .unwrap()
+        );
     }
 
     #[test]
@@ -161,7 +171,17 @@ mod tests {
 
     #[test]
     fn every_tool_has_a_description() {
-        for tool in ["search_docs", "list_resources", "get_resource", "describe", "events", "logs", "diagnose", "related", "rollout_history"] {
+        for tool in [
+            "search_docs",
+            "list_resources",
+            "get_resource",
+            "describe",
+            "events",
+            "logs",
+            "diagnose",
+            "related",
+            "rollout_history",
+        ] {
             assert!(tool_description(tool).is_some_and(|d| d.len() > 40), "{tool}");
         }
         assert!(tool_description("delete_everything").is_none());
