@@ -105,7 +105,7 @@ fn command(c: &Command) -> Safety {
                     CommandPrefixOrSuffixItem::IoRedirect(r) => worst = worst.max(redirect(r)),
                     CommandPrefixOrSuffixItem::AssignmentWord(..) => {}
                     CommandPrefixOrSuffixItem::ProcessSubstitution(_, sub) => {
-                        worst = worst.max(list(&sub.list))
+                        worst = worst.max(list(&sub.list));
                     }
                 }
             }
