@@ -43,6 +43,12 @@ pub enum Command {
     /// only and ConfigMaps as keys and sizes, plus current and previous container logs (bounded
     /// tail). `--snapshot` converts an existing dump or bundle to sleuth's layout instead.
     Snapshot(SnapshotArgs),
+    /// Ask one question about your systems; the answer cites the documents and cluster objects it
+    /// is based on and suggests a labelled script.
+    ///
+    /// With no model configured the deterministic offline policy answers. With no kubeconfig the
+    /// bundled demo snapshot is the cluster; with no index yet the demo workspace is indexed.
+    Ask(AskArgs),
     /// Read-only queries against a cluster or snapshot: list, get, describe, events, logs,
     /// related objects, rollout history.
     #[command(subcommand)]
@@ -108,6 +114,30 @@ pub enum SeverityArg {
     Error,
     /// Only critical findings.
     Critical,
+}
+
+/// `sleuth ask`
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The question.
+    #[arg(value_name = "QUESTION", required = true, num_args = 1..)]
+    pub question: Vec<String>,
+
+    /// Where the index lives.
+    #[command(flatten)]
+    pub location: IndexLocation,
+
+    /// The cluster to read.
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
+
+    /// Namespace tools use when the question names none.
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Print the answer contract as JSON (answer, sources, scripts, tool_calls, conversation_id).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `sleuth snapshot`

@@ -13,6 +13,7 @@ and where the bundled demo workspace is are decided in [`config`]; with no index
 builds one from the demo workspace so that a fresh checkout answers questions at once.
 */
 
+pub mod agent;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -35,5 +36,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Diagnose(args) => commands::cluster::diagnose(&args),
         cli::Command::Snapshot(args) => commands::cluster::snapshot(&args),
         cli::Command::Cluster(cmd) => commands::cluster::cluster(&cmd),
+        cli::Command::Ask(args) => commands::ask::run(&args),
     }
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod ask;
 pub mod cluster;
 pub mod index;
 pub mod search;

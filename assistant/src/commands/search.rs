@@ -55,7 +55,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// First use on a fresh machine: index the bundled demo workspace, saying so in one line.
-fn build_demo_index(dir: &std::path::Path) -> anyhow::Result<()> {
+pub(crate) fn build_demo_index(dir: &std::path::Path) -> anyhow::Result<()> {
     let demo = config::demo_document_dirs();
     anyhow::ensure!(
         !demo.is_empty(),

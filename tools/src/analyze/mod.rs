@@ -28,7 +28,7 @@ use crate::data::ClusterData;
 use crate::kind::Kind;
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; never outranks a failure.
@@ -102,12 +102,12 @@ pub struct Hit {
 }
 
 /// One problem, for one rule and one root object.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Finding {
     /// Rule ID from the conformance table.
     pub rule: String,
     /// Other rules merged into this finding (`STO-6` under `PVC-1`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub also: Vec<String>,
     /// Severity (the worst of its occurrences).
     pub severity: Severity,
@@ -126,10 +126,10 @@ pub struct Finding {
     /// What to check next (a read-only command).
     pub hint: String,
     /// `in progress` or `stuck` for rollout-sensitive rules.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub state: Option<String>,
     /// Other findings that explain or follow from this one (`NODE-1 Node/ip-10-0-1-7`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub related: Vec<String>,
 }
 
@@ -215,7 +215,7 @@ impl Default for Options {
 }
 
 /// The result of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Report {
     /// Findings, worst first.
     pub findings: Vec<Finding>,
@@ -224,7 +224,7 @@ pub struct Report {
 }
 
 /// Counts and context of a run.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Number of findings.
     pub total: usize,

@@ -1,0 +1,451 @@
+//! The tools the agent can call (DESIGN §3), each with a JSON schema, a description from
+//! `prompts`, and an output in two forms: text for a model (cut to a budget by the loop) and
+//! structured data for the offline policy and the trace.
+
+use std::sync::Arc;
+
+use retriever::{SearchQuery, Searcher};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tools::analyze::Options;
+use tools::query::{self, EventFilter};
+use tools::source::NoProgress;
+use tools::{ClusterSource, Kind, LogKey, LogText, Scope};
+
+/// A tool as the model sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolSpec {
+    /// Function name.
+    pub name: &'static str,
+    /// What it does (from `prompts/templates/tools/`).
+    pub description: String,
+    /// JSON schema of its arguments.
+    pub parameters: Value,
+}
+
+/// Where an answer's fact came from.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Source {
+    /// Document title or object reference.
+    pub title: String,
+    /// `confluence`, `notion`, `terraform`, `markdown` or `cluster`.
+    pub kind: String,
+    /// Path, URL or `Kind/namespace/name`.
+    pub location: String,
+    /// A short excerpt.
+    pub snippet: String,
+}
+
+/// What one tool call returned.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolOutput {
+    /// Whether it worked.
+    pub ok: bool,
+    /// Text for a model (the whole of it; the loop cuts it to the budget).
+    pub text: String,
+    /// Structured result (hits, findings, …) for the offline policy.
+    pub data: Value,
+    /// Sources it can be cited by.
+    pub sources: Vec<Source>,
+}
+
+impl ToolOutput {
+    fn error(text: impl Into<String>) -> ToolOutput {
+        ToolOutput { ok: false, text: text.into(), data: Value::Null, sources: Vec::new() }
+    }
+}
+
+/// The tools, bound to a document index and a cluster (either may be absent).
+#[derive(Clone)]
+pub struct ToolBox {
+    /// The document index.
+    pub searcher: Option<Arc<Searcher>>,
+    /// The cluster (live or snapshot).
+    pub cluster: Option<ClusterSource>,
+    /// Namespace used when a tool call names none.
+    pub namespace: Option<String>,
+}
+
+fn s(v: &Value, k: &str) -> Option<String> {
+    v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(String::from)
+}
+
+fn props(fields: &[(&str, &str, &str)], required: &[&str]) -> Value {
+    let mut p = serde_json::Map::new();
+    for (name, ty, desc) in fields {
+        p.insert((*name).to_string(), json!({"type": ty, "description": desc}));
+    }
+    json!({"type": "object", "properties": p, "required": required})
+}
+
+impl ToolBox {
+    /// Every tool this box can serve.
+    pub fn specs(&self) -> Vec<ToolSpec> {
+        let d = |n: &str| prompts::tool_description(n).unwrap_or_default();
+        let mut v = Vec::new();
+        if self.searcher.is_some() {
+            v.push(ToolSpec {
+                name: "search_docs",
+                description: d("search_docs"),
+                parameters: props(
+                    &[
+                        ("query", "string", "what to look for"),
+                        ("kind", "string", "only confluence, notion, terraform or markdown"),
+                        ("k", "integer", "number of results (default 5)"),
+                    ],
+                    &["query"],
+                ),
+            });
+        }
+        if self.cluster.is_some() {
+            let kind = ("kind", "string", "kind: pods, deployments, services, nodes, …");
+            let ns = ("namespace", "string", "namespace (default: the current one)");
+            v.push(ToolSpec {
+                name: "list_resources",
+                description: d("list_resources"),
+                parameters: props(
+                    &[kind, ns, ("selector", "string", "label selector, e.g. app=web")],
+                    &["kind"],
+                ),
+            });
+            v.push(ToolSpec {
+                name: "get_resource",
+                description: d("get_resource"),
+                parameters: props(&[kind, ("name", "string", "object name"), ns], &["kind", "name"]),
+            });
+            v.push(ToolSpec {
+                name: "describe",
+                description: d("describe"),
+                parameters: props(&[kind, ("name", "string", "object name"), ns], &["kind", "name"]),
+            });
+            v.push(ToolSpec {
+                name: "events",
+                description: d("events"),
+                parameters: props(
+                    &[
+                        ns,
+                        ("object", "string", "[kind/]name of one object"),
+                        ("since_minutes", "integer", "only the last N minutes"),
+                        ("warnings_only", "boolean", "only warnings"),
+                    ],
+                    &[],
+                ),
+            });
+            v.push(ToolSpec {
+                name: "logs",
+                description: d("logs"),
+                parameters: props(
+                    &[
+                        ("pod", "string", "pod name"),
+                        ("container", "string", "container name"),
+                        ns,
+                        ("previous", "boolean", "the previous (crashed) instance"),
+                        ("tail", "integer", "last N lines (default 100)"),
+                        ("grep", "string", "only lines containing this"),
+                    ],
+                    &["pod"],
+                ),
+            });
+            v.push(ToolSpec {
+                name: "diagnose",
+                description: d("diagnose"),
+                parameters: props(
+                    &[
+                        ("namespace", "string", "only this namespace (default: all)"),
+                        ("kind", "string", "only findings about this kind"),
+                    ],
+                    &[],
+                ),
+            });
+            v.push(ToolSpec {
+                name: "related",
+                description: d("related"),
+                parameters: props(&[kind, ("name", "string", "object name"), ns], &["kind", "name"]),
+            });
+            v.push(ToolSpec {
+                name: "rollout_history",
+                description: d("rollout_history"),
+                parameters: props(&[("deployment", "string", "Deployment name"), ns], &["deployment"]),
+            });
+        }
+        v
+    }
+
+    /// Run one tool.
+    pub async fn call(&self, name: &str, args: &Value) -> ToolOutput {
+        match self.run(name, args).await {
+            Ok(out) => out,
+            Err(e) => ToolOutput::error(format!("{name} failed: {e:#}")),
+        }
+    }
+
+    fn ns(&self, args: &Value) -> Option<String> {
+        s(args, "namespace").or_else(|| self.namespace.clone())
+    }
+
+    async fn load(
+        &self,
+        kinds: &[Kind],
+        ns: Option<&str>,
+        selector: Option<String>,
+    ) -> anyhow::Result<Arc<tools::ClusterData>> {
+        let cluster = self
+            .cluster
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no cluster is configured (use --snapshot or --context)"))?;
+        let scope = Scope {
+            namespaces: ns.map(|n| vec![n.to_string()]).unwrap_or_default(),
+            label_selector: selector,
+        };
+        Ok(cluster.load(Some(kinds), &scope, &NoProgress).await?)
+    }
+
+    async fn run(&self, name: &str, args: &Value) -> anyhow::Result<ToolOutput> {
+        let kind = || -> anyhow::Result<Kind> {
+            Ok(s(args, "kind").ok_or_else(|| anyhow::anyhow!("missing argument: kind"))?.parse::<Kind>()?)
+        };
+        let obj_name = || s(args, "name").ok_or_else(|| anyhow::anyhow!("missing argument: name"));
+        let cluster_source = |k: Kind, ns: Option<&str>, n: &str| Source {
+            title: format!(
+                "{k} {}{n}",
+                ns.filter(|_| k.info().namespaced).map(|n| format!("{n}/")).unwrap_or_default()
+            ),
+            kind: "cluster".into(),
+            location: format!(
+                "{k}/{}{n}",
+                ns.filter(|_| k.info().namespaced).map(|n| format!("{n}/")).unwrap_or_default()
+            ),
+            snippet: String::new(),
+        };
+        Ok(match name {
+            "search_docs" => {
+                let searcher = self
+                    .searcher
+                    .as_ref()
+                    .ok_or_else(|| anyhow::anyhow!("no document index is configured"))?;
+                let query = s(args, "query").ok_or_else(|| anyhow::anyhow!("missing argument: query"))?;
+                let kind = s(args, "kind")
+                    .map(|k| k.parse::<retriever::Kind>())
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let limit = args.get("k").and_then(Value::as_u64).unwrap_or(5).clamp(1, 20) as usize;
+                let hits = searcher.search(&SearchQuery { text: query, kind, scopes: Vec::new(), limit })?;
+                let mut text = String::new();
+                for (i, h) in hits.iter().enumerate() {
+                    text.push_str(&format!("{}. {} [{}] — {}\n", i + 1, h.title, h.kind, h.location));
+                    if !h.heading.is_empty() {
+                        text.push_str(&format!("   section: {}\n", h.heading));
+                    }
+                    text.push_str(&format!("   {}\n", h.text.replace('\n', " ")));
+                }
+                if hits.is_empty() {
+                    text.push_str("no matching documents\n");
+                }
+                let sources = hits
+                    .iter()
+                    .map(|h| Source {
+                        title: h.title.clone(),
+                        kind: h.kind.clone(),
+                        location: crate::output::display_location(&h.location),
+                        snippet: h.snippet.clone(),
+                    })
+                    .collect();
+                ToolOutput { ok: true, text, data: serde_json::to_value(&hits)?, sources }
+            }
+            "list_resources" => {
+                let k = kind()?;
+                let ns = self.ns(args).filter(|_| k.info().namespaced);
+                let selector = s(args, "selector");
+                let data = self.load(&[k], ns.as_deref(), selector.clone()).await?;
+                let t = query::list(&data, k, ns.as_deref(), selector.as_deref())?;
+                ToolOutput {
+                    ok: true,
+                    text: t.render(),
+                    data: serde_json::to_value(&t)?,
+                    sources: Vec::new(),
+                }
+            }
+            "get_resource" | "describe" | "related" => {
+                let k = kind()?;
+                let n = obj_name()?;
+                let ns = self.ns(args).filter(|_| k.info().namespaced);
+                let kinds: Vec<Kind> = if name == "get_resource" {
+                    vec![k]
+                } else {
+                    Kind::ALL
+                        .iter()
+                        .copied()
+                        .filter(|k| !matches!(k, Kind::PodMetrics | Kind::NodeMetrics))
+                        .collect()
+                };
+                let data = self.load(&kinds, ns.as_deref(), None).await?;
+                let text = match name {
+                    "get_resource" => query::get(&data, k, ns.as_deref(), &n)?,
+                    "describe" => query::describe(&data, k, ns.as_deref(), &n)?,
+                    _ => query::related(&data, k, ns.as_deref(), &n)?,
+                };
+                ToolOutput {
+                    ok: true,
+                    text,
+                    data: json!({"kind": k.info().kind, "namespace": ns, "name": n}),
+                    sources: vec![cluster_source(k, ns.as_deref(), &n)],
+                }
+            }
+            "events" => {
+                let ns = s(args, "namespace");
+                let data = self.load(&[Kind::Event, Kind::EventV1], ns.as_deref(), None).await?;
+                let object = s(args, "object").map(|o| match o.split_once('/') {
+                    Some((k, n)) => (k.parse::<Kind>().ok(), n.to_string()),
+                    None => (None, o),
+                });
+                let filter = EventFilter {
+                    namespace: ns,
+                    object,
+                    since_seconds: args.get("since_minutes").and_then(Value::as_i64).map(|m| m * 60),
+                    warnings_only: args.get("warnings_only").and_then(Value::as_bool).unwrap_or(false),
+                    reason: None,
+                };
+                let t = query::events(&data, &filter);
+                ToolOutput {
+                    ok: true,
+                    text: t.render(),
+                    data: serde_json::to_value(query::select_events(&data, &filter))?,
+                    sources: Vec::new(),
+                }
+            }
+            "logs" => {
+                let pod = s(args, "pod").ok_or_else(|| anyhow::anyhow!("missing argument: pod"))?;
+                let data = self.load(&[Kind::Pod], None, None).await?;
+                let ns = self.ns(args).or_else(|| {
+                    data.objects
+                        .pods
+                        .iter()
+                        .find(|p| p.metadata.name.as_deref() == Some(pod.as_str()))
+                        .and_then(|p| p.metadata.namespace.clone())
+                });
+                let ns = ns.ok_or_else(|| anyhow::anyhow!("pod {pod} not found"))?;
+                let container = s(args, "container")
+                    .or_else(|| query::default_container(&data, &ns, &pod))
+                    .ok_or_else(|| anyhow::anyhow!("pod {ns}/{pod} not found"))?;
+                let tail = args.get("tail").and_then(Value::as_u64).unwrap_or(100).clamp(1, 2000) as usize;
+                let key = LogKey {
+                    namespace: ns.clone(),
+                    pod: pod.clone(),
+                    container,
+                    previous: args.get("previous").and_then(Value::as_bool).unwrap_or(false),
+                };
+                let cluster = self.cluster.as_ref().expect("checked by load");
+                match cluster.log(&key, Some(tail as u32)).await {
+                    LogText::Text(t) => {
+                        let text = query::cut_log(&t, Some(tail), s(args, "grep").as_deref());
+                        ToolOutput {
+                            ok: true,
+                            data: json!({"namespace": ns, "pod": pod, "container": key.container, "previous": key.previous}),
+                            text,
+                            sources: vec![cluster_source(Kind::Pod, Some(&ns), &pod)],
+                        }
+                    }
+                    LogText::Unavailable(why) => ToolOutput::error(format!(
+                        "logs of {ns}/{pod} ({}) unavailable: {why}",
+                        key.container
+                    )),
+                }
+            }
+            "diagnose" => {
+                let cluster = self.cluster.as_ref().ok_or_else(|| {
+                    anyhow::anyhow!("no cluster is configured (use --snapshot or --context)")
+                })?;
+                let ns = s(args, "namespace");
+                let (mut report, _) = tools::diagnose::diagnose(
+                    cluster,
+                    &Scope::namespace(ns.as_deref()),
+                    &Options::default(),
+                    &NoProgress,
+                )
+                .await?;
+                if let Some(k) = s(args, "kind") {
+                    let k = k.parse::<Kind>()?;
+                    report.findings.retain(|f| f.kind == k.info().kind);
+                }
+                let mut text = String::new();
+                for f in &report.findings {
+                    text.push_str(&format!("[{}] {} {}: {}\n", f.severity, f.rule, f.root(), f.message));
+                    for e in f.evidence.iter().take(4) {
+                        text.push_str(&format!("  - {e}\n"));
+                    }
+                    if !f.related.is_empty() {
+                        text.push_str(&format!("  related: {}\n", f.related.join(", ")));
+                    }
+                }
+                if report.findings.is_empty() {
+                    text.push_str("no findings\n");
+                }
+                ToolOutput { ok: true, text, data: serde_json::to_value(&report)?, sources: Vec::new() }
+            }
+            "rollout_history" => {
+                let dep =
+                    s(args, "deployment").ok_or_else(|| anyhow::anyhow!("missing argument: deployment"))?;
+                let data = self.load(&[Kind::Deployment, Kind::ReplicaSet], None, None).await?;
+                let ns = self.ns(args).or_else(|| {
+                    data.objects
+                        .deployments
+                        .iter()
+                        .find(|d| d.metadata.name.as_deref() == Some(dep.as_str()))
+                        .and_then(|d| d.metadata.namespace.clone())
+                });
+                let ns = ns.ok_or_else(|| anyhow::anyhow!("Deployment {dep} not found"))?;
+                let revs = query::rollout_history(&data, &ns, &dep)?;
+                ToolOutput {
+                    ok: true,
+                    text: query::render_history(&revs, data.now()),
+                    data: serde_json::to_value(&revs)?,
+                    sources: vec![cluster_source(Kind::Deployment, Some(&ns), &dep)],
+                }
+            }
+            other => ToolOutput::error(format!("unknown tool {other:?}")),
+        })
+    }
+
+    /// Names a question may mention: workloads, services and namespaces in the cluster.
+    pub async fn vocabulary(&self) -> Vocabulary {
+        let mut v = Vocabulary::default();
+        let Ok(data) = self
+            .load(
+                &[
+                    Kind::Deployment,
+                    Kind::StatefulSet,
+                    Kind::DaemonSet,
+                    Kind::Service,
+                    Kind::Namespace,
+                    Kind::Pod,
+                ],
+                None,
+                None,
+            )
+            .await
+        else {
+            return v;
+        };
+        let o = &data.objects;
+        let mut add = |kind: &str, m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
+            if let (Some(n), ns) = (m.name.clone(), m.namespace.clone().unwrap_or_default()) {
+                v.workloads.push((kind.to_string(), ns, n));
+            }
+        };
+        o.deployments.iter().for_each(|d| add("Deployment", &d.metadata));
+        o.stateful_sets.iter().for_each(|d| add("StatefulSet", &d.metadata));
+        o.daemon_sets.iter().for_each(|d| add("DaemonSet", &d.metadata));
+        o.services.iter().for_each(|d| add("Service", &d.metadata));
+        v.namespaces = data.namespace_names().into_iter().collect();
+        v
+    }
+}
+
+/// Object names the offline policy recognises in a question.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    /// (kind, namespace, name) of workloads and services.
+    pub workloads: Vec<(String, String, String)>,
+    /// Namespaces.
+    pub namespaces: Vec<String>,
+}

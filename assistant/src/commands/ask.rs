@@ -1,0 +1,74 @@
+//! `sleuth ask QUESTION`: one turn of the agent.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use retriever::Searcher;
+
+use crate::agent::offline::OfflinePolicy;
+use crate::agent::{Agent, Event, Policy, ToolBox};
+use crate::cli::AskArgs;
+use crate::config;
+
+/// Open the index, building the demo one on first use at the default location.
+pub fn open_index(flag: Option<&std::path::Path>) -> Option<Searcher> {
+    let (dir, is_default) = config::index_dir(flag);
+    match Searcher::open(&dir) {
+        Ok(s) => Some(s),
+        Err(retriever::Error::NoIndex(_)) if is_default => {
+            crate::commands::search::build_demo_index(&dir).ok()?;
+            Searcher::open(&dir).ok()
+        }
+        Err(e) => {
+            eprintln!("sleuth: {e}; answering without documents");
+            None
+        }
+    }
+}
+
+/// Runs one turn and prints the answer.
+pub fn run(args: &AskArgs) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    rt.block_on(async {
+        let searcher = open_index(args.location.index.as_deref()).map(Arc::new);
+        let (cluster, note) = match super::cluster::source(&args.cluster, args.namespace.as_deref()).await {
+            Ok((c, note)) => (Some(c), note),
+            Err(e) => {
+                eprintln!("sleuth: {e:#}; answering without the cluster");
+                (None, None)
+            }
+        };
+        if let Some(n) = note {
+            eprintln!("{n}");
+        }
+        let namespace = args
+            .namespace
+            .clone()
+            .or_else(|| cluster.as_ref().and_then(tools::ClusterSource::default_namespace));
+        let toolbox = ToolBox { searcher, cluster, namespace };
+        let mut agent = Agent::new(toolbox, Policy::Offline(OfflinePolicy::default()));
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let verbose = tracing::enabled!(tracing::Level::INFO);
+        let printer = tokio::spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                if let Event::ToolStarted { name, args } = &ev
+                    && verbose
+                {
+                    eprintln!("→ {name} {args}");
+                }
+            }
+        });
+        let answer = agent.turn(&args.question.join(" "), &tx).await;
+        drop(tx);
+        let _ = printer.await;
+        let mut out = std::io::stdout().lock();
+        if args.json {
+            serde_json::to_writer_pretty(&mut out, &answer)?;
+            writeln!(out)?;
+        } else {
+            write!(out, "{}", answer.answer)?;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
