@@ -5,4 +5,5 @@ mod bad_input;
 mod cluster;
 mod index;
 mod live;
+mod scenarios;
 mod search;

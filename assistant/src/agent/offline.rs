@@ -278,7 +278,7 @@ impl OfflinePolicy {
         match intent {
             Intent::Failure => failure(conv, m),
             Intent::Architecture => architecture(conv, m, &vocab),
-            Intent::Script => script(conv, m, question),
+            Intent::Script => script(conv, m, question, &vocab),
             Intent::Graph => finish(
                 prompts::render(
                     "answer/graph.md",
@@ -749,7 +749,7 @@ fn contradictions(hits: &[&Value]) -> Vec<String> {
     out
 }
 
-fn script(conv: &Conversation, m: &Mentions, question: &str) -> Draft {
+fn script(conv: &Conversation, m: &Mentions, question: &str, vocab: &Vocabulary) -> Draft {
     let q = question.to_lowercase();
     let report: Option<Report> =
         outputs(conv, "diagnose").last().and_then(|t| serde_json::from_value(t.output.data.clone()).ok());
@@ -766,7 +766,9 @@ fn script(conv: &Conversation, m: &Mentions, question: &str) -> Draft {
     let mut notes: Vec<String> = Vec::new();
     let mut sources = Vec::new();
     let intro;
-    if q.contains("log") {
+    let words: Vec<&str> = q.split(|c: char| !c.is_alphanumeric() && c != '-').collect();
+    let has = |w: &str| words.contains(&w);
+    if has("log") || has("logs") {
         let crashed = pick(&["POD-5", "POD-9", "POD-11", "POD-7"]);
         if let Some((f, pod)) = crashed.as_ref().and_then(|f| f.pods.first().map(|p| (f, p.clone()))) {
             let (ns, name) = pod.split_once('/').unwrap_or(("default", &pod));
@@ -791,7 +793,7 @@ fn script(conv: &Conversation, m: &Mentions, question: &str) -> Draft {
             lines.push("kubectl get pods -A | awk '$5 > 0'".into());
             lines.push("kubectl logs POD -n NAMESPACE -c CONTAINER --previous --tail=200".into());
         }
-    } else if q.contains("event") {
+    } else if has("event") || has("events") {
         intro = "List the recent events, warnings first, sorted by time:".into();
         let ns = m.namespace.clone().map_or("-A".to_string(), |n| format!("-n {n}"));
         lines.push(format!("kubectl get events {ns} --field-selector type=Warning --sort-by=.lastTimestamp"));
@@ -806,8 +808,21 @@ fn script(conv: &Conversation, m: &Mentions, question: &str) -> Draft {
         || q.contains("undo")
         || q.contains("scale")
     {
-        let target = m.entities.first().cloned().unwrap_or_else(|| "NAME".into());
-        let ns = m.namespace.clone().unwrap_or_else(|| "NAMESPACE".into());
+        let found = m.entities.first().and_then(|e| {
+            vocab
+                .workloads
+                .iter()
+                .find(|(k, _, n)| k == "Deployment" && n.to_lowercase().starts_with(e.as_str()))
+        });
+        let target = found.map_or_else(
+            || m.entities.first().cloned().unwrap_or_else(|| "NAME".into()),
+            |(_, _, n)| n.clone(),
+        );
+        let ns = m
+            .namespace
+            .clone()
+            .or_else(|| found.map(|(_, ns, _)| ns.clone()))
+            .unwrap_or_else(|| "NAMESPACE".into());
         intro = "This changes the cluster: sleuth will not run it, and you should check the rollout history first.".into();
         lines.push(format!("kubectl rollout history deployment/{target} -n {ns}"));
         if q.contains("restart") {

@@ -415,9 +415,12 @@ impl ToolBox {
                     Kind::Deployment,
                     Kind::StatefulSet,
                     Kind::DaemonSet,
+                    Kind::CronJob,
                     Kind::Service,
+                    Kind::Ingress,
+                    Kind::PersistentVolumeClaim,
+                    Kind::Node,
                     Kind::Namespace,
-                    Kind::Pod,
                 ],
                 None,
                 None,
@@ -435,7 +438,11 @@ impl ToolBox {
         o.deployments.iter().for_each(|d| add("Deployment", &d.metadata));
         o.stateful_sets.iter().for_each(|d| add("StatefulSet", &d.metadata));
         o.daemon_sets.iter().for_each(|d| add("DaemonSet", &d.metadata));
+        o.cron_jobs.iter().for_each(|d| add("CronJob", &d.metadata));
         o.services.iter().for_each(|d| add("Service", &d.metadata));
+        o.ingresses.iter().for_each(|d| add("Ingress", &d.metadata));
+        o.pvcs.iter().for_each(|d| add("PersistentVolumeClaim", &d.metadata));
+        o.nodes.iter().for_each(|d| add("Node", &d.metadata));
         v.namespaces = data.namespace_names().into_iter().collect();
         v
     }

@@ -1,0 +1,159 @@
+//! The evaluation suite (`tests/scenarios/*.yaml`) against the offline policy, and `sleuth ask`.
+
+use std::sync::Arc;
+
+use assistant::agent::offline::OfflinePolicy;
+use assistant::agent::{Agent, Answer, Policy, ToolBox};
+use serde::Deserialize;
+use serde_json::Value;
+use sleuth_e2e::{Run, Sandbox, demo, root};
+use tools::ClusterSource;
+
+#[derive(Deserialize)]
+struct Scenario {
+    question: String,
+    #[serde(default)]
+    facts: Vec<String>,
+    #[serde(default)]
+    sources: Vec<String>,
+    safety: Option<String>,
+}
+
+fn toolbox(index: &std::path::Path) -> ToolBox {
+    let dirs: Vec<_> = ["confluence", "notion", "terraform"].iter().map(|d| demo().join(d)).collect();
+    retriever::index(index, &dirs, &retriever::IndexOptions::default(), &retriever::NoProgress)
+        .expect("demo indexes");
+    ToolBox {
+        searcher: Some(Arc::new(retriever::Searcher::open(index).unwrap())),
+        cluster: Some(ClusterSource::snapshot(&demo().join("cluster")).unwrap()),
+        namespace: None,
+    }
+}
+
+async fn ask(tools: &ToolBox, question: &str) -> Answer {
+    let mut agent = Agent::new(tools.clone(), Policy::Offline(OfflinePolicy::default()));
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    agent.turn(question, &tx).await
+}
+
+fn check(s: &Scenario, a: &Answer) -> Vec<String> {
+    let mut problems = Vec::new();
+    let text = a.answer.to_lowercase();
+    for f in &s.facts {
+        if !text.contains(&f.to_lowercase()) {
+            problems.push(format!("missing fact {f:?}"));
+        }
+    }
+    for want in &s.sources {
+        let w = want.to_lowercase();
+        if !a
+            .sources
+            .iter()
+            .any(|src| src.title.to_lowercase().contains(&w) || src.location.to_lowercase().contains(&w))
+        {
+            problems.push(format!("missing source {want:?}"));
+        }
+    }
+    if let Some(safety) = &s.safety {
+        if a.scripts.is_empty() {
+            problems.push("no script".into());
+        }
+        for sc in &a.scripts {
+            if &sc.safety.to_string() != safety {
+                problems.push(format!("script labelled {} not {safety}: {}", sc.safety, sc.code));
+            }
+        }
+    }
+    problems
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offline_policy_passes_the_evaluation_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let tools = toolbox(&dir.path().join("index"));
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(root().join("tests/scenarios")).unwrap().flatten() {
+        let scenarios: Vec<Scenario> =
+            serde_yaml_ng::from_str(&std::fs::read_to_string(entry.path()).unwrap())
+                .expect("scenario file parses");
+        for s in scenarios {
+            total += 1;
+            let answer = ask(&tools, &s.question).await;
+            let problems = check(&s, &answer);
+            if !problems.is_empty() {
+                failures.push(format!(
+                    "{:?}: {}\n--- answer\n{}",
+                    s.question,
+                    problems.join("; "),
+                    answer.answer
+                ));
+            }
+            // Every answer names its sources and ends with the offline note.
+            assert!(answer.answer.contains("offline"), "{:?}: {}", s.question, answer.answer);
+        }
+    }
+    println!("scenarios: {}/{total} passed", total - failures.len());
+    assert!(total >= 25, "the suite has {total} scenarios");
+    assert!(
+        failures.is_empty(),
+        "{} of {total} scenarios failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_records_its_tool_calls_and_keeps_the_full_output_for_the_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let tools = toolbox(&dir.path().join("index"));
+    let mut agent = Agent::new(tools, Policy::Offline(OfflinePolicy::default()));
+    agent.settings.budget_chars = 300;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let answer = agent.turn("why are grafana and prometheus unreachable?", &tx).await;
+    drop(tx);
+    let names: Vec<&str> = answer.tool_calls.iter().map(|c| c.name.as_str()).collect();
+    assert!(
+        names.contains(&"diagnose") && names.contains(&"search_docs") && names.contains(&"rollout_history"),
+        "{names:?}"
+    );
+    assert!(answer.tool_calls.iter().all(|c| c.ok));
+    // Tool results in the conversation are cut to the budget; the trace keeps them whole.
+    let cut =
+        agent.conversation.messages.iter().filter(|m| m.content.contains("more characters cut")).count();
+    assert!(cut > 0);
+    assert!(agent.conversation.trace.iter().any(|t| t.output.text.len() > 300));
+    let mut started = 0;
+    let mut answered = false;
+    while let Some(ev) = rx.recv().await {
+        match ev {
+            assistant::agent::Event::ToolStarted { .. } => started += 1,
+            assistant::agent::Event::Answer(_) => answered = true,
+            _ => {}
+        }
+    }
+    assert_eq!(started, answer.tool_calls.len());
+    assert!(answered);
+    // A second turn continues the same conversation.
+    let again = agent.turn("what does checkout depend on", &tokio::sync::mpsc::unbounded_channel().0).await;
+    assert_eq!(again.conversation_id, answer.conversation_id);
+    assert_eq!(agent.conversation.turns, 2);
+}
+
+#[test]
+fn sleuth_ask_answers_on_a_fresh_machine_and_prints_the_contract() {
+    let s = Sandbox::new();
+    let run = Run::of(s.cmd().args(["ask", "--json", "why are grafana and prometheus unreachable?"]));
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("using the bundled demo snapshot"), "{run}");
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    for key in ["answer", "sources", "scripts", "tool_calls", "conversation_id"] {
+        assert!(v.get(key).is_some(), "{key} missing: {v}");
+    }
+    assert!(v["answer"].as_str().unwrap().contains("log-alerter"));
+    assert!(v["scripts"].as_array().unwrap().iter().all(|s| s["safety"] == "read-only"), "{}", v["scripts"]);
+    assert!(v["sources"].as_array().unwrap().iter().any(|s| s["kind"] == "confluence"), "{}", v["sources"]);
+    let text = Run::of(s.cmd().args(["ask", "what does checkout depend on"]));
+    assert_eq!(text.code, 0, "{text}");
+    assert!(text.stdout.starts_with("**According to"), "{text}");
+}
