@@ -93,7 +93,11 @@ async fn the_offline_policy_passes_the_evaluation_suite() {
             assert!(answer.answer.contains("offline"), "{:?}: {}", s.question, answer.answer);
         }
     }
-    println!("scenarios: {}/{total} passed", total - failures.len());
+    // Written to the real stderr (not the captured one) so every test run reports the rate.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("scenarios: {}/{total} passed\n", total - failures.len()).as_bytes(),
+    );
     assert!(total >= 25, "the suite has {total} scenarios");
     assert!(
         failures.is_empty(),
