@@ -135,6 +135,10 @@ pub struct AskArgs {
     #[arg(short, long, value_name = "NS")]
     pub namespace: Option<String>,
 
+    /// Model to use (any OpenAI-compatible server; see OPENAI_BASE_URL) [env: SLEUTH_MODEL; none: offline].
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+
     /// Print the answer contract as JSON (answer, sources, scripts, tool_calls, conversation_id).
     #[arg(long)]
     pub json: bool,

@@ -5,5 +5,6 @@ mod bad_input;
 mod cluster;
 mod index;
 mod live;
+mod llm;
 mod scenarios;
 mod search;

@@ -2,6 +2,7 @@
 //! isolated environment (its own index and data directories), and find the fixtures.
 
 pub mod apiserver;
+pub mod openai;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -80,6 +81,10 @@ impl Sandbox {
         cmd.env_remove("SLEUTH_INDEX")
             .env_remove("RUST_LOG")
             .env_remove("KUBECONFIG")
+            .env_remove("SLEUTH_MODEL")
+            .env_remove("OPENAI_BASE_URL")
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("AZURE_OPENAI_ENDPOINT")
             .env_remove("KUBERNETES_SERVICE_HOST")
             .env("HOME", self.path())
             .env("XDG_DATA_HOME", self.path().join("data"))

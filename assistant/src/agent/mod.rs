@@ -7,6 +7,7 @@
 //! Front ends watch the [`Event`] stream; the result is an [`Answer`] (the JSON contract of
 //! `sleuth ask --json`).
 
+pub mod llm;
 pub mod offline;
 pub mod toolbox;
 
@@ -208,12 +209,29 @@ impl Default for Settings {
 pub enum Policy {
     /// Deterministic, no model.
     Offline(offline::OfflinePolicy),
+    /// An OpenAI-compatible model, with the offline policy as fallback.
+    Llm(Box<llm::LlmPolicy>),
 }
 
 impl Policy {
-    async fn next(&mut self, conv: &Conversation, tools: &ToolBox, force_answer: bool) -> Step {
+    /// The policy the environment asks for: a model when one is configured, else offline.
+    pub fn from_settings(settings: Option<llm::LlmSettings>) -> Policy {
+        match settings {
+            Some(s) => Policy::Llm(Box::new(llm::LlmPolicy::new(s))),
+            None => Policy::Offline(offline::OfflinePolicy::default()),
+        }
+    }
+
+    async fn next(
+        &mut self,
+        conv: &Conversation,
+        tools: &ToolBox,
+        force_answer: bool,
+        events: &UnboundedSender<Event>,
+    ) -> Step {
         match self {
             Policy::Offline(p) => p.next(conv, tools, force_answer).await,
+            Policy::Llm(p) => p.next(conv, tools, force_answer, events).await,
         }
     }
 }
@@ -264,7 +282,7 @@ impl Agent {
         let mut step_no = 0;
         let draft = loop {
             let late = started.elapsed() >= self.settings.deadline || step_no >= self.settings.step_limit;
-            let step = self.policy.next(&self.conversation, &self.tools, late).await;
+            let step = self.policy.next(&self.conversation, &self.tools, late, events).await;
             step_no += 1;
             match step {
                 Step::Answer(d) => break d,
@@ -272,7 +290,7 @@ impl Agent {
                     let _ = events.send(Event::Error(
                         "step limit or deadline reached; answering with what is known".into(),
                     ));
-                    break self.policy_answer_now().await;
+                    break self.policy_answer_now(events).await;
                 }
                 Step::Call(calls) => self.run_calls(calls, turn, events).await,
             }
@@ -282,8 +300,8 @@ impl Agent {
         answer
     }
 
-    async fn policy_answer_now(&mut self) -> Draft {
-        match self.policy.next(&self.conversation, &self.tools, true).await {
+    async fn policy_answer_now(&mut self, events: &UnboundedSender<Event>) -> Draft {
+        match self.policy.next(&self.conversation, &self.tools, true, events).await {
             Step::Answer(d) => d,
             Step::Call(_) => Draft {
                 markdown: "**I could not finish this answer within the limits.**".into(),

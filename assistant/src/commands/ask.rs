@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use retriever::Searcher;
 
-use crate::agent::offline::OfflinePolicy;
 use crate::agent::{Agent, Event, Policy, ToolBox};
 use crate::cli::AskArgs;
 use crate::config;
@@ -47,7 +46,8 @@ pub fn run(args: &AskArgs) -> anyhow::Result<ExitCode> {
             .clone()
             .or_else(|| cluster.as_ref().and_then(tools::ClusterSource::default_namespace));
         let toolbox = ToolBox { searcher, cluster, namespace };
-        let mut agent = Agent::new(toolbox, Policy::Offline(OfflinePolicy::default()));
+        let policy = Policy::from_settings(crate::agent::llm::LlmSettings::from_env(args.model.as_deref()));
+        let mut agent = Agent::new(toolbox, policy);
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let verbose = tracing::enabled!(tracing::Level::INFO);
         let printer = tokio::spawn(async move {
