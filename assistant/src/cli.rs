@@ -49,6 +49,12 @@ pub enum Command {
     /// With no model configured the deterministic offline policy answers. With no kubeconfig the
     /// bundled demo snapshot is the cluster; with no index yet the demo workspace is indexed.
     Ask(AskArgs),
+    /// Chat about your systems in the terminal: each answer cites its sources and labels its
+    /// scripts; /help lists the slash commands.
+    ///
+    /// With no arguments on a fresh machine it opens on the bundled demo workspace (documents
+    /// indexed on first use, the demo snapshot as the cluster).
+    Chat(ChatArgs),
     /// Read-only queries against a cluster or snapshot: list, get, describe, events, logs,
     /// related objects, rollout history.
     #[command(subcommand)]
@@ -142,6 +148,26 @@ pub struct AskArgs {
     /// Print the answer contract as JSON (answer, sources, scripts, tool_calls, conversation_id).
     #[arg(long)]
     pub json: bool,
+}
+
+/// `sleuth chat`
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// Where the index lives.
+    #[command(flatten)]
+    pub location: IndexLocation,
+
+    /// The cluster to read.
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
+
+    /// Namespace tools use when a question names none (`/ns` changes it).
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Model to use (any OpenAI-compatible server; see OPENAI_BASE_URL) [env: SLEUTH_MODEL; none: offline].
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
 }
 
 /// `sleuth snapshot`

@@ -19,6 +19,7 @@ pub mod commands;
 pub mod config;
 pub mod logging;
 pub mod output;
+pub mod repl;
 pub mod scripts;
 
 use std::process::ExitCode;
@@ -37,5 +38,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Snapshot(args) => commands::cluster::snapshot(&args),
         cli::Command::Cluster(cmd) => commands::cluster::cluster(&cmd),
         cli::Command::Ask(args) => commands::ask::run(&args),
+        cli::Command::Chat(args) => repl::run(&args),
     }
 }

@@ -10,20 +10,29 @@ use crate::agent::{Agent, Event, Policy, ToolBox};
 use crate::cli::AskArgs;
 use crate::config;
 
-/// Open the index, building the demo one on first use at the default location.
-pub fn open_index(flag: Option<&std::path::Path>) -> Option<Searcher> {
+/// Open the index, building the demo one on first use at the default location; the note says
+/// what happened when it is worth a line.
+pub fn open_index_quietly(flag: Option<&std::path::Path>) -> (Option<Searcher>, Option<String>) {
     let (dir, is_default) = config::index_dir(flag);
     match Searcher::open(&dir) {
-        Ok(s) => Some(s),
+        Ok(s) => (Some(s), None),
         Err(retriever::Error::NoIndex(_)) if is_default => {
-            crate::commands::search::build_demo_index(&dir).ok()?;
-            Searcher::open(&dir).ok()
+            match crate::commands::search::build_demo_index(&dir) {
+                Ok(note) => (Searcher::open(&dir).ok(), Some(note)),
+                Err(e) => (None, Some(format!("sleuth: {e:#}; answering without documents"))),
+            }
         }
-        Err(e) => {
-            eprintln!("sleuth: {e}; answering without documents");
-            None
-        }
+        Err(e) => (None, Some(format!("sleuth: {e}; answering without documents"))),
     }
+}
+
+/// Open the index as [`open_index_quietly`] does, printing its note.
+pub fn open_index(flag: Option<&std::path::Path>) -> Option<Searcher> {
+    let (s, note) = open_index_quietly(flag);
+    if let Some(n) = note {
+        eprintln!("{n}");
+    }
+    s
 }
 
 /// Runs one turn and prints the answer.

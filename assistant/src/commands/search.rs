@@ -16,7 +16,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let searcher = match Searcher::open(&dir) {
         Ok(s) => s,
         Err(retriever::Error::NoIndex(_)) if is_default => {
-            build_demo_index(&dir)?;
+            eprintln!("{}", build_demo_index(&dir)?);
             Searcher::open(&dir)?
         }
         Err(
@@ -55,7 +55,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// First use on a fresh machine: index the bundled demo workspace, saying so in one line.
-pub(crate) fn build_demo_index(dir: &std::path::Path) -> anyhow::Result<()> {
+pub(crate) fn build_demo_index(dir: &std::path::Path) -> anyhow::Result<String> {
     let demo = config::demo_document_dirs();
     anyhow::ensure!(
         !demo.is_empty(),
@@ -63,14 +63,14 @@ pub(crate) fn build_demo_index(dir: &std::path::Path) -> anyhow::Result<()> {
         dir.display(),
         config::demo_dir().display()
     );
-    eprintln!(
+    let note = format!(
         "sleuth: no index yet; indexing the bundled demo workspace ({}) into {}",
         config::demo_dir().display(),
         dir.display()
     );
     retriever::index(dir, &demo, &IndexOptions::default(), &retriever::NoProgress)
         .context("indexing the demo workspace")?;
-    Ok(())
+    Ok(note)
 }
 
 fn print_hit(out: &mut impl Write, n: usize, hit: &Hit, color: bool) -> std::io::Result<()> {

@@ -1,0 +1,56 @@
+//! `sleuth chat` through a pseudo-terminal, as a person uses it.
+
+use sleuth_e2e::Sandbox;
+
+fn session(s: &Sandbox) -> rexpect::session::PtySession {
+    let mut cmd = s.cmd();
+    cmd.arg("chat");
+    rexpect::session::spawn_command(cmd, Some(60_000)).expect("sleuth chat starts in a pty")
+}
+
+#[test]
+fn a_person_asks_reads_the_trace_interrupts_and_leaves() {
+    let s = Sandbox::new();
+    let mut p = session(&s);
+    // A fresh machine: one line about the demo workspace, then the prompt.
+    p.exp_string("Opening on the bundled demo workspace").unwrap();
+    p.exp_string("sleuth> ").unwrap();
+    p.send_line("why are grafana and prometheus unreachable?").unwrap();
+    p.exp_string("log-alerter").unwrap();
+    p.exp_string("kubectl describe node ip-10-0-1-88").unwrap();
+    p.exp_string("sleuth> ").unwrap();
+    p.send_line("/trace").unwrap();
+    // rexpect reads bytes as Latin-1: match ASCII only.
+    p.exp_string("diagnose {} (").unwrap();
+    p.exp_string("sleuth> ").unwrap();
+    // Tab completes slash commands.
+    p.send("/conte").unwrap();
+    p.send("\t").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("conversation:").unwrap();
+    p.exp_string("(1 turns)").unwrap();
+    p.exp_string("sleuth> ").unwrap();
+    // Ctrl-C stops an answer (or, at the prompt, the line) and keeps the conversation.
+    p.send_line("what is wrong in namespace shop").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_string("sleuth> ").unwrap();
+    p.send_line("/context").unwrap();
+    p.exp_regex(r"\((1|2) turns\)").unwrap();
+    p.exp_string("sleuth> ").unwrap();
+    // Multi-line input: a trailing backslash continues the question.
+    p.send_line("what does checkout \\").unwrap();
+    p.send_line("depend on").unwrap();
+    p.exp_string("Checkout Service").unwrap();
+    p.exp_string("sleuth> ").unwrap();
+    let saved = s.path().join("chat.md");
+    p.send_line(&format!("/save {}", saved.display())).unwrap();
+    p.exp_string("Saved to").unwrap();
+    p.exp_string("sleuth> ").unwrap();
+    // Ctrl-D leaves, and the history survives for the next session.
+    p.send_control('d').unwrap();
+    p.exp_eof().unwrap();
+    let transcript = std::fs::read_to_string(saved).unwrap();
+    assert!(transcript.contains("## Question") && transcript.contains("log-alerter"), "{transcript}");
+    let history = std::fs::read_to_string(s.path().join("data/sleuth/history.txt")).unwrap();
+    assert!(history.contains("why are grafana and prometheus unreachable?"), "{history}");
+}
