@@ -94,11 +94,19 @@ struct Renderer {
     skin: termimad::MadSkin,
     pending: String,
     in_fence: bool,
+    /// Lines of a markdown table, rendered together once it ends.
+    table: Vec<String>,
 }
 
 impl Renderer {
     fn new(color: bool) -> Renderer {
-        Renderer { color, skin: termimad::MadSkin::default(), pending: String::new(), in_fence: false }
+        Renderer {
+            color,
+            skin: termimad::MadSkin::default(),
+            pending: String::new(),
+            in_fence: false,
+            table: Vec::new(),
+        }
     }
 
     fn push(&mut self, text: &str, out: &mut impl Write) {
@@ -114,10 +122,24 @@ impl Renderer {
             let line = std::mem::take(&mut self.pending);
             self.line(&line, out);
         }
+        self.end_table(out);
         let _ = out.flush();
     }
 
+    fn end_table(&mut self, out: &mut impl Write) {
+        if !self.table.is_empty() {
+            let table = std::mem::take(&mut self.table).join("\n");
+            let _ = write!(out, "{}", self.skin.term_text(&table));
+        }
+    }
+
     fn line(&mut self, line: &str, out: &mut impl Write) {
+        // A table is only readable once its widths are known: hold its rows until it ends.
+        if self.color && !self.in_fence && line.trim_start().starts_with('|') {
+            self.table.push(line.to_string());
+            return;
+        }
+        self.end_table(out);
         if line.trim_start().starts_with("```") {
             self.in_fence = !self.in_fence;
             let _ = writeln!(
