@@ -183,3 +183,14 @@ async fn sleuth_ask_uses_a_configured_model() {
     assert_eq!(v["tool_calls"][0]["name"], "diagnose");
     assert_eq!(server.requests().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_keeps_failing_is_retried_with_backoff_then_used() {
+    let mut replies: Vec<Reply> =
+        (0..5).map(|_| Reply::Status(503, "The engine is currently overloaded".into(), None)).collect();
+    replies.push(Reply::Stream(text("Recovered.", 2)));
+    let server = FakeOpenAi::start(replies).await;
+    let (answer, _) = turn(&server, "what does checkout depend on").await;
+    assert_eq!(answer.answer, "Recovered.");
+    assert_eq!(server.requests().len(), 6, "the library's retries, then sleuth's jittered ones");
+}

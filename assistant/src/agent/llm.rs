@@ -183,12 +183,7 @@ impl LlmPolicy {
                 request["tool_choice"] = json!("auto");
             }
         }
-        let mut stream = self
-            .client
-            .chat()
-            .create_stream_byot::<Value, Value>(request)
-            .await
-            .map_err(|e| self.explain(&e))?;
+        let mut stream = self.open_stream(request).await?;
         let mut content = String::new();
         let mut calls: BTreeMap<u64, (Option<String>, String, String)> = BTreeMap::new();
         while let Some(chunk) = stream.next().await {
@@ -239,6 +234,35 @@ impl LlmPolicy {
         }
         let sources = conv.this_turn().flat_map(|t| t.output.sources.clone()).collect();
         Ok(Step::Answer(Draft { markdown: content, sources }))
+    }
+
+    /// Open the stream. async-openai already retries 429/5xx with exponential backoff and honours
+    /// `Retry-After`; when those retries are spent, a few more follow here with jitter, so that
+    /// several sleuth processes throttled together do not retry in lockstep.
+    async fn open_stream(
+        &self,
+        request: Value,
+    ) -> Result<futures::stream::BoxStream<'static, Result<Value, OpenAIError>>, String> {
+        let mut attempt = 0u32;
+        loop {
+            match self.client.chat().create_stream_byot::<Value, Value>(request.clone()).await {
+                Ok(s) => return Ok(s.boxed()),
+                Err(OpenAIError::ApiError(r))
+                    if attempt < 2 && (r.status_code.as_u16() == 429 || r.status_code.is_server_error()) =>
+                {
+                    attempt += 1;
+                    let nanos = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.subsec_nanos());
+                    let jitter = 0.5 + f64::from(nanos % 1000) / 1000.0;
+                    let delay =
+                        std::time::Duration::from_millis(500).mul_f64(jitter * f64::from(1u32 << attempt));
+                    tracing::warn!(status = %r.status_code, ?delay, "model server still refusing; retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                Err(e) => return Err(self.explain(&e)),
+            }
+        }
     }
 
     fn explain(&self, e: &OpenAIError) -> String {
