@@ -96,6 +96,8 @@ struct Renderer {
     in_fence: bool,
     /// Lines of a markdown table, rendered together once it ends.
     table: Vec<String>,
+    /// Bytes of the unfinished line already shown raw.
+    shown: usize,
 }
 
 impl Renderer {
@@ -106,21 +108,49 @@ impl Renderer {
             pending: String::new(),
             in_fence: false,
             table: Vec::new(),
+            shown: 0,
         }
     }
 
     fn push(&mut self, text: &str, out: &mut impl Write) {
+        if !self.color {
+            // Plain output: the text as it comes, nothing to re-render.
+            let _ = write!(out, "{text}");
+            let _ = out.flush();
+            return;
+        }
         self.pending.push_str(text);
         while let Some(i) = self.pending.find('\n') {
             let line: String = self.pending.drain(..=i).collect();
+            // The raw partial line shown so far is replaced by its rendered form.
+            if self.shown > 0 {
+                let _ = write!(out, "\r\x1b[K");
+                self.shown = 0;
+            }
             self.line(line.trim_end_matches('\n'), out);
+        }
+        // Show the unfinished line raw, so a slow answer is visible as it streams.
+        if self.pending.len() > self.shown && !self.pending.trim_start().starts_with('|') {
+            let _ = write!(out, "{}", &self.pending[self.shown..]);
+            self.shown = self.pending.len();
+            let _ = out.flush();
         }
     }
 
     fn flush(&mut self, out: &mut impl Write) {
         if !self.pending.is_empty() {
             let line = std::mem::take(&mut self.pending);
-            self.line(&line, out);
+            if self.shown > 0 {
+                let _ = write!(out, "\r\x1b[K");
+                self.shown = 0;
+            }
+            if self.color {
+                self.line(&line, out);
+            } else {
+                let _ = writeln!(out);
+            }
+        } else if !self.color {
+            let _ = writeln!(out);
         }
         self.end_table(out);
         let _ = out.flush();

@@ -54,3 +54,43 @@ fn a_person_asks_reads_the_trace_interrupts_and_leaves() {
     let history = std::fs::read_to_string(s.path().join("data/sleuth/history.txt")).unwrap();
     assert!(history.contains("why are grafana and prometheus unreachable?"), "{history}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_a_streaming_answer_and_the_conversation_goes_on() {
+    use sleuth_e2e::openai::{FakeOpenAi, Reply, text};
+    let slow = Reply::Slow(
+        text("This answer arrives one slow piece at a time and will be interrupted.", 40),
+        std::time::Duration::from_millis(250),
+    );
+    let server = FakeOpenAi::start(vec![slow, Reply::Stream(text("Second answer PELICAN.", 2))]).await;
+    let url = server.base_url();
+    let requests = tokio::task::spawn_blocking(move || {
+        let s = Sandbox::new();
+        let mut cmd = s.cmd();
+        cmd.env("OPENAI_BASE_URL", &url)
+            .env("OPENAI_API_KEY", "k")
+            .env("SLEUTH_MODEL", "slow-model")
+            .arg("chat");
+        let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+        p.exp_string("sleuth> ").unwrap();
+        p.send_line("what does checkout depend on").unwrap();
+        p.exp_string("This answer").unwrap();
+        p.send_control('c').unwrap();
+        p.exp_string("(stopped; the conversation is kept)").unwrap();
+        p.exp_string("sleuth> ").unwrap();
+        p.send_line("and what about cart?").unwrap();
+        p.exp_string("PELICAN").unwrap();
+        p.exp_string("sleuth> ").unwrap();
+        p.send_line("/context").unwrap();
+        p.exp_string("(2 turns)").unwrap();
+        p.send_control('d').unwrap();
+        p.exp_eof().unwrap();
+    })
+    .await;
+    requests.unwrap();
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    // The interrupted question is still part of the conversation the model sees next.
+    let msgs = reqs[1]["messages"].as_array().unwrap();
+    assert!(msgs.iter().any(|m| m["content"] == "what does checkout depend on"));
+}

@@ -15,6 +15,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use futures::StreamExt;
 use serde_json::{Value, json};
 
 /// One scripted reply.
@@ -26,6 +27,8 @@ pub enum Reply {
     Status(u16, String, Option<u64>),
     /// Stream these chunks, then an error event, then drop the connection (a 500 mid-stream).
     Broken(Vec<Value>),
+    /// Stream these chunks with a pause before each (a slow model), then `[DONE]`.
+    Slow(Vec<Value>, std::time::Duration),
 }
 
 struct Inner {
@@ -96,6 +99,21 @@ async fn completions(State(inner): State<Arc<Inner>>, body: Bytes) -> Response {
     };
     match reply {
         Some(Reply::Stream(chunks)) => sse(chunks, vec![Ok(Bytes::from("data: [DONE]\n\n"))]),
+        Some(Reply::Slow(chunks, pause)) => {
+            let items = chunks
+                .into_iter()
+                .map(|c| format!("data: {c}\n\n"))
+                .chain(std::iter::once("data: [DONE]\n\n".to_string()));
+            let stream = futures::stream::iter(items).then(move |item| async move {
+                tokio::time::sleep(pause).await;
+                Ok::<Bytes, std::io::Error>(Bytes::from(item))
+            });
+            Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(stream))
+                .expect("response")
+        }
         Some(Reply::Broken(chunks)) => sse(
             chunks,
             vec![
