@@ -4,14 +4,12 @@
 //! model) for a three-tool turn on the demo, with the fake OpenAI-compatible server answering
 //! instantly — p50 < 50 ms; and the time to the first streamed byte in the REPL.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use assistant::agent::llm::LlmSettings;
-use assistant::agent::{Agent, Policy, ToolBox};
+use assistant::agent::{Agent, Policy};
+use sleuth_e2e::Sandbox;
 use sleuth_e2e::openai::{FakeOpenAi, Reply, text, tool_calls};
-use sleuth_e2e::{Sandbox, demo};
-use tools::ClusterSource;
 
 const TURNS: usize = 200;
 
@@ -20,20 +18,10 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-fn toolbox(index: &std::path::Path) -> ToolBox {
-    let dirs: Vec<_> = ["confluence", "notion", "terraform"].iter().map(|d| demo().join(d)).collect();
-    retriever::index(index, &dirs, &retriever::IndexOptions::default(), &retriever::NoProgress).unwrap();
-    ToolBox {
-        searcher: Some(Arc::new(retriever::Searcher::open(index).unwrap())),
-        cluster: Some(ClusterSource::snapshot(&demo().join("cluster")).unwrap()),
-        namespace: None,
-    }
-}
-
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let tools = toolbox(&dir.path().join("index"));
+    let tools = sleuth_e2e::demo_toolbox(&dir.path().join("index"));
     rt.block_on(async {
         // The model asks for three tools at once, then answers; the server replies instantly.
         let mut replies = Vec::new();

@@ -1,25 +1,11 @@
 //! The LLM policy end to end: async-openai against the fake OpenAI-compatible server (which
 //! stands in for OpenAI, Ollama, vLLM or llama.cpp: none can run here).
 
-use std::sync::Arc;
-
 use assistant::agent::llm::LlmSettings;
-use assistant::agent::{Agent, Answer, Event, Policy, ToolBox};
+use assistant::agent::{Agent, Answer, Event, Policy};
 use serde_json::Value;
 use sleuth_e2e::openai::{FakeOpenAi, Reply, text, tool_calls};
-use sleuth_e2e::{Run, Sandbox, demo};
-use tools::ClusterSource;
-
-fn toolbox(index: &std::path::Path) -> ToolBox {
-    let dirs: Vec<_> = ["confluence", "notion", "terraform"].iter().map(|d| demo().join(d)).collect();
-    retriever::index(index, &dirs, &retriever::IndexOptions::default(), &retriever::NoProgress)
-        .expect("demo indexes");
-    ToolBox {
-        searcher: Some(Arc::new(retriever::Searcher::open(index).unwrap())),
-        cluster: Some(ClusterSource::snapshot(&demo().join("cluster")).unwrap()),
-        namespace: None,
-    }
-}
+use sleuth_e2e::{Run, Sandbox};
 
 async fn turn(server: &FakeOpenAi, question: &str) -> (Answer, Vec<Event>) {
     let dir = tempfile::tempdir().unwrap();
@@ -30,7 +16,10 @@ async fn turn(server: &FakeOpenAi, question: &str) -> (Answer, Vec<Event>) {
         context_tokens: 24_000,
         ..LlmSettings::default()
     };
-    let mut agent = Agent::new(toolbox(&dir.path().join("index")), Policy::from_settings(Some(settings)));
+    let mut agent = Agent::new(
+        sleuth_e2e::demo_toolbox(&dir.path().join("index")),
+        Policy::from_settings(Some(settings)),
+    );
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let answer = agent.turn(question, &tx).await;
     drop(tx);

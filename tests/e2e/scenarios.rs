@@ -1,13 +1,10 @@
 //! The evaluation suite (`tests/scenarios/*.yaml`) against the offline policy, and `sleuth ask`.
 
-use std::sync::Arc;
-
 use assistant::agent::offline::OfflinePolicy;
 use assistant::agent::{Agent, Answer, Policy, ToolBox};
 use serde::Deserialize;
 use serde_json::Value;
-use sleuth_e2e::{Run, Sandbox, demo, root};
-use tools::ClusterSource;
+use sleuth_e2e::{Run, Sandbox, root};
 
 #[derive(Deserialize)]
 struct Scenario {
@@ -17,17 +14,6 @@ struct Scenario {
     #[serde(default)]
     sources: Vec<String>,
     safety: Option<String>,
-}
-
-fn toolbox(index: &std::path::Path) -> ToolBox {
-    let dirs: Vec<_> = ["confluence", "notion", "terraform"].iter().map(|d| demo().join(d)).collect();
-    retriever::index(index, &dirs, &retriever::IndexOptions::default(), &retriever::NoProgress)
-        .expect("demo indexes");
-    ToolBox {
-        searcher: Some(Arc::new(retriever::Searcher::open(index).unwrap())),
-        cluster: Some(ClusterSource::snapshot(&demo().join("cluster")).unwrap()),
-        namespace: None,
-    }
 }
 
 async fn ask(tools: &ToolBox, question: &str) -> Answer {
@@ -70,7 +56,7 @@ fn check(s: &Scenario, a: &Answer) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_offline_policy_passes_the_evaluation_suite() {
     let dir = tempfile::tempdir().unwrap();
-    let tools = toolbox(&dir.path().join("index"));
+    let tools = sleuth_e2e::demo_toolbox(&dir.path().join("index"));
     let mut total = 0;
     let mut failures = Vec::new();
     for entry in std::fs::read_dir(root().join("tests/scenarios")).unwrap().flatten() {
@@ -110,7 +96,7 @@ async fn the_offline_policy_passes_the_evaluation_suite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_turn_records_its_tool_calls_and_keeps_the_full_output_for_the_trace() {
     let dir = tempfile::tempdir().unwrap();
-    let tools = toolbox(&dir.path().join("index"));
+    let tools = sleuth_e2e::demo_toolbox(&dir.path().join("index"));
     let mut agent = Agent::new(tools, Policy::Offline(OfflinePolicy::default()));
     agent.settings.budget_chars = 300;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

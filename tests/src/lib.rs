@@ -23,6 +23,35 @@ pub fn samples() -> PathBuf {
     root().join("../shared/samples")
 }
 
+/// Serve `app` on a free 127.0.0.1 port until the returned sender is dropped.
+pub async fn serve(app: axum::Router) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("serve");
+    });
+    (addr, tx)
+}
+
+/// The agent's tools on the demo workspace: its documents indexed into `index`, its cluster
+/// snapshot as the cluster.
+pub fn demo_toolbox(index: &Path) -> assistant::agent::ToolBox {
+    let dirs: Vec<_> = ["confluence", "notion", "terraform"].iter().map(|d| demo().join(d)).collect();
+    retriever::index(index, &dirs, &retriever::IndexOptions::default(), &retriever::NoProgress)
+        .expect("demo indexes");
+    assistant::agent::ToolBox {
+        searcher: Some(std::sync::Arc::new(retriever::Searcher::open(index).expect("index opens"))),
+        cluster: Some(tools::ClusterSource::snapshot(&demo().join("cluster")).expect("demo snapshot loads")),
+        namespace: None,
+    }
+}
+
 /// The `sleuth` binary, built (once per test process) with the same profile and target
 /// directory as the tests themselves. Cargo only builds binaries for integration tests of
 /// their own package, and the end-to-end tests live in a package of their own.

@@ -146,17 +146,7 @@ impl FakeOpenAi {
         let inner = Arc::new(Inner { replies: Mutex::new(replies.into()), requests: Mutex::new(Vec::new()) });
         let app =
             Router::new().route("/v1/chat/completions", post(completions)).with_state(Arc::clone(&inner));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-                .expect("serve");
-        });
+        let (addr, tx) = crate::serve(app).await;
         FakeOpenAi { addr, inner, _shutdown: tx }
     }
 

@@ -56,15 +56,8 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         }
         let me = ObjRef::new("ConfigMap", ns, name);
         let hint = kubectl("describe", "configmap", ns, name);
-        let mk = |rule, severity, message: String, evidence: Vec<String>| Hit {
-            rule,
-            severity,
-            object: me.clone(),
-            root: me.clone(),
-            message,
-            evidence,
-            hint: hint.clone(),
-            state: None,
+        let mk = |rule, severity, message: String, evidence: Vec<String>| {
+            Hit::on(rule, severity, me.clone(), message, evidence, hint.clone())
         };
         let exempt = EXEMPT_LABELS.iter().any(|l| labels.contains_key(*l))
             || labels.get("k8sgpt.ai/dynamically-loaded").map(String::as_str) == Some("true");

@@ -101,6 +101,20 @@ pub struct Hit {
     pub state: Option<&'static str>,
 }
 
+impl Hit {
+    /// A hit about an object that is its own root (a node, a Service, a claim, a class…).
+    pub(crate) fn on(
+        rule: &'static str,
+        severity: Severity,
+        object: ObjRef,
+        message: String,
+        evidence: Vec<String>,
+        hint: String,
+    ) -> Hit {
+        Hit { rule, severity, root: object.clone(), object, message, evidence, hint, state: None }
+    }
+}
+
 /// One problem, for one rule and one root object.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Finding {

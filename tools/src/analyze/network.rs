@@ -9,17 +9,6 @@ use crate::data::ClusterData;
 use crate::kind::Kind;
 use crate::selector::Selector;
 
-fn hit(
-    rule: &'static str,
-    severity: Severity,
-    object: ObjRef,
-    message: String,
-    evidence: Vec<String>,
-    hint: String,
-) -> Hit {
-    Hit { rule, severity, root: object.clone(), object, message, evidence, hint, state: None }
-}
-
 fn pod_ready(p: &Pod) -> bool {
     p.status
         .as_ref()
@@ -87,7 +76,7 @@ fn service_rules(data: &ClusterData, index: &Index<'_>, svc: &Service, out: &mut
         .into_iter()
         .filter(|e| e.is_warning())
     {
-        out.push(hit(
+        out.push(Hit::on(
             "SVC-3",
             Severity::Warning,
             me.clone(),
@@ -131,7 +120,7 @@ fn service_rules(data: &ClusterData, index: &Index<'_>, svc: &Service, out: &mut
             )
         };
         ev.insert(0, format!("selector {sel_text}"));
-        out.push(hit(
+        out.push(Hit::on(
             "SVC-1",
             Severity::Error,
             me.clone(),
@@ -147,7 +136,7 @@ fn service_rules(data: &ClusterData, index: &Index<'_>, svc: &Service, out: &mut
             format!("{} of {total} endpoints are not ready: {}", not_ready.len(), not_ready.join(", "))
         };
         let sev = if ready.is_empty() { Severity::Error } else { Severity::Warning };
-        out.push(hit(
+        out.push(Hit::on(
             "SVC-2",
             sev,
             me.clone(),
@@ -165,7 +154,7 @@ fn service_rules(data: &ClusterData, index: &Index<'_>, svc: &Service, out: &mut
                     IntOrString::Int(n) => n.to_string(),
                     IntOrString::String(s) => s.clone(),
                 };
-                out.push(hit(
+                out.push(Hit::on(
                     "SVC-4",
                     Severity::Error,
                     me.clone(),
@@ -227,7 +216,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                         "Ingress names no class and no IngressClass is the default: no controller may serve it",
                     )
                 };
-                out.push(hit(
+                out.push(Hit::on(
                     "ING-1",
                     sev,
                     me.clone(),
@@ -238,7 +227,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             }
             Some(c) if c != "gce" && c != "gce-internal" => {
                 if index.exists(Kind::IngressClass, "", c) == Ok(false) {
-                    out.push(hit(
+                    out.push(Hit::on(
                         "ING-2",
                         Severity::Error,
                         me.clone(),
@@ -283,7 +272,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             }
         }
         if !missing.is_empty() {
-            out.push(hit(
+            out.push(Hit::on(
                 "ING-3",
                 Severity::Error,
                 me.clone(),
@@ -293,7 +282,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             ));
         }
         if !bad_ports.is_empty() {
-            out.push(hit(
+            out.push(Hit::on(
                 "ING-6",
                 Severity::Error,
                 me.clone(),
@@ -305,7 +294,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         if let Some(svc) = spec.default_backend.as_ref().and_then(|b| b.service.as_ref())
             && index.exists(Kind::Service, ns, &svc.name) == Ok(false)
         {
-            out.push(hit(
+            out.push(Hit::on(
                 "ING-5",
                 Severity::Error,
                 me.clone(),
@@ -318,7 +307,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             spec.tls.iter().flatten().filter_map(|t| t.secret_name.clone()).filter(|s| !s.is_empty())
         {
             if index.exists(Kind::Secret, ns, &secret) == Ok(false) {
-                out.push(hit("ING-4", Severity::Error, me.clone(), format!("TLS Secret {secret} does not exist: HTTPS will serve the controller's default certificate"), vec![format!("spec.tls[].secretName={secret}")], format!("kubectl get secret {secret} -n {ns}")));
+                out.push(Hit::on("ING-4", Severity::Error, me.clone(), format!("TLS Secret {secret} does not exist: HTTPS will serve the controller's default certificate"), vec![format!("spec.tls[].secretName={secret}")], format!("kubectl get secret {secret} -n {ns}")));
             }
         }
     }
@@ -341,7 +330,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             } else {
                 format!("policy applies to every pod in namespace {ns}")
             };
-            out.push(hit(
+            out.push(Hit::on(
                 "NP-1",
                 Severity::Info,
                 me.clone(),
@@ -350,7 +339,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                 kubectl("describe", "networkpolicy", ns, name),
             ));
         } else if selected(index, ns, &sel).is_empty() && data.captured.contains(&Kind::Pod) {
-            out.push(hit(
+            out.push(Hit::on(
                 "NP-2",
                 Severity::Warning,
                 me.clone(),
@@ -399,7 +388,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         ];
         let hint = format!("kubectl get service {} -n {} -o wide", svc.name, svc.namespace);
         match index.exists(Kind::Service, &svc.namespace, &svc.name) {
-            Ok(false) => out.push(hit(
+            Ok(false) => out.push(Hit::on(
                 "WH-1",
                 if fail { Severity::Critical } else { Severity::Error },
                 me.clone(),
@@ -424,7 +413,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                 };
                 let pods = selected(index, &svc.namespace, &Selector::from_map(&selector));
                 if pods.is_empty() {
-                    out.push(hit(
+                    out.push(Hit::on(
                         "WH-2",
                         if fail { Severity::Critical } else { Severity::Error },
                         me.clone(),
@@ -440,7 +429,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                         .iter()
                         .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Running"))
                     {
-                        out.push(hit(
+                        out.push(Hit::on(
                             "WH-3",
                             if fail { Severity::Error } else { Severity::Warning },
                             me.clone(),

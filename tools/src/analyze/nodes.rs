@@ -24,15 +24,8 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         }
         let me = ObjRef::new("Node", "", name);
         let hint = kubectl("describe", "node", "", name);
-        let mk = |rule, severity, message: String, evidence: Vec<String>| Hit {
-            rule,
-            severity,
-            object: me.clone(),
-            root: me.clone(),
-            message,
-            evidence,
-            hint: hint.clone(),
-            state: None,
+        let mk = |rule, severity, message: String, evidence: Vec<String>| {
+            Hit::on(rule, severity, me.clone(), message, evidence, hint.clone())
         };
         let events = index.events_for("Node", "", name, None);
         for c in node.status.iter().flat_map(|s| s.conditions.iter().flatten()) {

@@ -57,15 +57,8 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         let name = c.metadata.name.as_deref().unwrap_or("");
         let me = ObjRef::new("PersistentVolumeClaim", ns, name);
         let hint = kubectl("describe", "pvc", ns, name);
-        let mk = |rule, severity, message: String, evidence: Vec<String>| Hit {
-            rule,
-            severity,
-            object: me.clone(),
-            root: me.clone(),
-            message,
-            evidence,
-            hint: hint.clone(),
-            state: None,
+        let mk = |rule, severity, message: String, evidence: Vec<String>| {
+            Hit::on(rule, severity, me.clone(), message, evidence, hint.clone())
         };
         let spec = c.spec.clone().unwrap_or_default();
         let phase = c.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
@@ -169,15 +162,8 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         }
         let me = ObjRef::new("StorageClass", "", name);
         let hint = kubectl("describe", "storageclass", "", name);
-        let mk = |rule, severity, message: String, evidence: Vec<String>| Hit {
-            rule,
-            severity,
-            object: me.clone(),
-            root: me.clone(),
-            message,
-            evidence,
-            hint: hint.clone(),
-            state: None,
+        let mk = |rule, severity, message: String, evidence: Vec<String>| {
+            Hit::on(rule, severity, me.clone(), message, evidence, hint.clone())
         };
         if sc.provisioner == "kubernetes.io/no-provisioner" {
             if pending_no_pv.contains(name) {
@@ -207,15 +193,8 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         }
         let me = ObjRef::new("PersistentVolume", "", name);
         let hint = kubectl("describe", "pv", "", name);
-        let mk = |rule, severity, message: String, evidence: Vec<String>| Hit {
-            rule,
-            severity,
-            object: me.clone(),
-            root: me.clone(),
-            message,
-            evidence,
-            hint: hint.clone(),
-            state: None,
+        let mk = |rule, severity, message: String, evidence: Vec<String>| {
+            Hit::on(rule, severity, me.clone(), message, evidence, hint.clone())
         };
         match pv.status.as_ref().and_then(|s| s.phase.as_deref()) {
             Some("Released") => out.push(mk(
