@@ -658,6 +658,28 @@ fn architecture(conv: &Conversation, m: &Mentions, vocab: &Vocabulary) -> Draft 
         -s
     };
     unique.sort_by_key(|h| score(h));
+    // Nothing found that mentions what was asked: say so rather than quote a loose match.
+    let on_topic = |h: &&Value| {
+        let text = format!(
+            "{} {} {}",
+            h["title"].as_str().unwrap_or(""),
+            h["heading"].as_str().unwrap_or(""),
+            h["text"].as_str().unwrap_or("")
+        )
+        .to_lowercase();
+        keys.iter().any(|k| text.contains(k.as_str()))
+    };
+    if m.entities.is_empty() && !unique.iter().any(on_topic) {
+        let subject = m.namespace.clone().unwrap_or_default();
+        let docs: Vec<Value> =
+            unique.iter().take(3).map(|h| json!({"title": h["title"], "snippet": snippet(h)})).collect();
+        return finish(
+            prompts::render("answer/unknown.md", json!({"subject": subject, "docs": docs})),
+            Vec::new(),
+            &[],
+            &["Answered offline, without a language model.".into()],
+        );
+    }
     let best = unique.first().map(|h| {
         format!(
             "According to “{}” ({}): {}",
