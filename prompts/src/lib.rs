@@ -15,6 +15,8 @@ silently blank out part of an answer.
 - `answer/<intent>.md` — the offline policy's answers (failure, architecture, script, graph,
   unknown): a direct answer first, then evidence, documents and definitions.
 - `sections.md` — what every answer ends with: sources, labelled scripts, notes.
+- `causal/explain.md` — the plain-language explanation of a causal graph: verdict, chain in
+  time order, side branches, correlation vs causation, alternatives, gaps, next steps.
 */
 
 use minijinja::{Environment, UndefinedBehavior};
@@ -29,6 +31,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("answer/script.md", include_str!("../templates/answer/script.md")),
     ("answer/graph.md", include_str!("../templates/answer/graph.md")),
     ("answer/unknown.md", include_str!("../templates/answer/unknown.md")),
+    ("causal/explain.md", include_str!("../templates/causal/explain.md")),
     ("tools/search_docs.md", include_str!("../templates/tools/search_docs.md")),
     ("tools/list_resources.md", include_str!("../templates/tools/list_resources.md")),
     ("tools/get_resource.md", include_str!("../templates/tools/get_resource.md")),

@@ -20,12 +20,16 @@ Everything that looks at a Kubernetes cluster, read-only. Knows nothing about LL
    cluster a bounded log tail for the containers the first pass implicated; `capture` is what
    `sleuth snapshot` writes with [`snapshot::own::write`].
 
+6. [`causal`] reads, validates, ranks, explains and renders causal root-cause graphs
+   (`rcagraph/v1`, JSON or DOT), and builds them from a capture's timeline and findings.
+
 Supporting modules: [`kind`] (the one table of kinds and where each lives in every layout),
 [`events`] (core and events.k8s.io events merged, with the timestamp fallback), [`selector`]
 (label and field selectors with API-server semantics), [`metrics`] (metrics.k8s.io types).
 */
 
 pub mod analyze;
+pub mod causal;
 pub mod data;
 pub mod diagnose;
 pub mod error;
