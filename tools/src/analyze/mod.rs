@@ -23,6 +23,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 pub use index::Index;
+pub use storage::quantity_bytes;
 
 use crate::data::ClusterData;
 use crate::kind::Kind;
