@@ -59,6 +59,94 @@ pub enum Command {
     /// related objects, rollout history.
     #[command(subcommand)]
     Cluster(ClusterCommand),
+    /// Explain a causal root-cause graph (rcagraph/v1 JSON or a DOT digraph) in plain language:
+    /// which change most likely started it, how it spread, how sure we are, what to check next.
+    ///
+    /// Invalid graphs are refused with every problem, one per line (file, node or edge, field,
+    /// reason), and exit status 2. With a model configured (SLEUTH_MODEL) the narrative may be
+    /// rewritten by it, and is kept only if it still names the top root cause and invents no
+    /// object; otherwise sleuth's own text is shown.
+    Explain(ExplainArgs),
+    /// Build a causal graph (rcagraph/v1) from what a cluster recorded: rollouts and their
+    /// diffs, scaling, warning events, OOM kills, memory growth, rescheduling and `diagnose`
+    /// findings, linked by explicit rules.
+    ///
+    /// Pipe it into `sleuth explain -` to read it; with neither --snapshot nor --context and no
+    /// kubeconfig, the bundled demo snapshot is used.
+    Graph(GraphArgs),
+}
+
+/// Output formats of `sleuth explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// A coloured tree of the causal chain and the narrative, for a terminal.
+    Text,
+    /// The narrative and a Mermaid block, for Markdown and Slack.
+    Markdown,
+    /// Mermaid flowchart source.
+    Mermaid,
+    /// Graphviz DOT (reads back as the same graph).
+    Dot,
+    /// A self-contained SVG picture.
+    Svg,
+    /// `{"root_causes": [...], "symptoms": [...], "narrative": "...", "warnings": [...]}`.
+    Json,
+}
+
+/// `sleuth explain`
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The graph file (JSON or DOT), or `-` for standard input.
+    #[arg(value_name = "FILE|-")]
+    pub file: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: GraphFormat,
+
+    /// Same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Write the output to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Never ask a model to rewrite the narrative, even when one is configured.
+    #[arg(long)]
+    pub no_model: bool,
+}
+
+/// `sleuth graph`
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The cluster to read.
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
+
+    /// Only these namespaces (repeatable) [default: the context's namespace live, all in a snapshot].
+    #[arg(short, long = "namespace", value_name = "NS")]
+    pub namespaces: Vec<String>,
+
+    /// Every namespace.
+    #[arg(short = 'A', long, conflicts_with = "namespaces")]
+    pub all_namespaces: bool,
+
+    /// How far back from the capture time to take evidence (`30m`, `2h`, `1h30m`, `1d`).
+    #[arg(long, value_name = "DUR", default_value = "2h", value_parser = crate::graphs::parse_since)]
+    pub since: jiff::SignedDuration,
+
+    /// Write the graph to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Emit DOT instead of JSON.
+    #[arg(long)]
+    pub dot: bool,
+
+    /// No progress messages.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Which cluster to read.

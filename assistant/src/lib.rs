@@ -6,7 +6,9 @@ Today it carries the command-line front end of the building blocks:
   ([`commands::index`]);
 - `sleuth search QUERY` searches it ([`commands::search`]);
 - `sleuth diagnose`, `sleuth snapshot` and `sleuth cluster …` read a live cluster or a snapshot
-  through `tools` ([`commands::cluster`]).
+  through `tools` ([`commands::cluster`]);
+- `sleuth explain` and `sleuth graph` explain causal graphs and build them from a cluster
+  ([`commands::graph`], sharing [`graphs`] with the REPL, the agent's tools and the bot).
 
 Flags are defined once, in [`cli`], and `--help` is generated from them. Where the index lives
 and where the bundled demo workspace is are decided in [`config`]; with no index yet, search
@@ -17,6 +19,7 @@ pub mod agent;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod graphs;
 pub mod logging;
 pub mod output;
 pub mod repl;
@@ -39,5 +42,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Cluster(cmd) => commands::cluster::cluster(&cmd),
         cli::Command::Ask(args) => commands::ask::run(&args),
         cli::Command::Chat(args) => repl::run(&args),
+        cli::Command::Explain(args) => commands::graph::explain(&args),
+        cli::Command::Graph(args) => commands::graph::graph(&args),
     }
 }

@@ -32,6 +32,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("answer/graph.md", include_str!("../templates/answer/graph.md")),
     ("answer/unknown.md", include_str!("../templates/answer/unknown.md")),
     ("causal/explain.md", include_str!("../templates/causal/explain.md")),
+    ("causal/rewrite.md", include_str!("../templates/causal/rewrite.md")),
+    ("tools/build_graph.md", include_str!("../templates/tools/build_graph.md")),
+    ("tools/explain_graph.md", include_str!("../templates/tools/explain_graph.md")),
     ("tools/search_docs.md", include_str!("../templates/tools/search_docs.md")),
     ("tools/list_resources.md", include_str!("../templates/tools/list_resources.md")),
     ("tools/get_resource.md", include_str!("../templates/tools/get_resource.md")),
@@ -184,6 +187,8 @@ mod tests {
             "diagnose",
             "related",
             "rollout_history",
+            "build_graph",
+            "explain_graph",
         ] {
             assert!(tool_description(tool).is_some_and(|d| d.len() > 40), "{tool}");
         }

@@ -236,6 +236,37 @@ impl LlmPolicy {
         Ok(Step::Answer(Draft { markdown: content, sources }))
     }
 
+    /// One completion without tools: a system and a user message in, the whole text out.
+    pub async fn complete(&self, system: &str, user: &str) -> Result<String, String> {
+        let request = json!({
+            "model": self.settings.model,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+            "stream": true,
+        });
+        let mut stream = self.open_stream(request).await?;
+        let mut content = String::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| format!("the stream broke off: {}", self.explain(&e)))?;
+            if let Some(err) = chunk.get("error") {
+                return Err(format!("the server sent an error mid-stream: {err}"));
+            }
+            for choice in chunk["choices"].as_array().into_iter().flatten() {
+                if let Some(text) = choice["delta"]["content"].as_str() {
+                    content.push_str(text);
+                }
+            }
+        }
+        if content.trim().is_empty() {
+            return Err("the model returned an empty answer".into());
+        }
+        Ok(content)
+    }
+
+    /// The model's name, for notes.
+    pub fn model(&self) -> &str {
+        &self.settings.model
+    }
+
     /// Open the stream. async-openai already retries 429/5xx with exponential backoff and honours
     /// `Retry-After`; when those retries are spent, a few more follow here with jitter, so that
     /// several sleuth processes throttled together do not retry in lockstep.

@@ -47,11 +47,11 @@ fn kubeconfig_available() -> bool {
     std::env::var_os("HOME").is_some_and(|h| PathBuf::from(h).join(".kube/config").is_file())
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
 }
 
-fn scope_of(source: &ClusterSource, namespaces: &[String], all: bool) -> Scope {
+pub(crate) fn scope_of(source: &ClusterSource, namespaces: &[String], all: bool) -> Scope {
     if all || !namespaces.is_empty() {
         return Scope { namespaces: namespaces.to_vec(), label_selector: None };
     }

@@ -2,5 +2,6 @@
 
 pub mod ask;
 pub mod cluster;
+pub mod graph;
 pub mod index;
 pub mod search;

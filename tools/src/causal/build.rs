@@ -470,6 +470,18 @@ impl Builder<'_> {
                 last_seen: last.map(|l| l.max(first.unwrap_or(l))),
                 reporting_component: list.first().map(|e| e.source.clone()).filter(|s| !s.is_empty()),
             });
+            if reason == "SystemOOM" {
+                // The victims are what an SRE looks for first; the messages are alike otherwise.
+                let victims: Vec<&str> = messages
+                    .iter()
+                    .filter_map(|m| m.split("victim process: ").nth(1))
+                    .map(|v| v.split(',').next().unwrap_or(v).trim())
+                    .collect();
+                n.description = Some(format!(
+                    "node {name} ran out of memory {count} time(s) (SystemOOM{})",
+                    if victims.is_empty() { String::new() } else { format!("; killed: {}", victims.join(", ")) }
+                ));
+            }
             n.source = Some(Source { system: Some("kubernetes".into()), reference: Some(format!("events/{kind}/{name}")), actor: None });
             let i = self.add(&format!("{}-{}", slug(&reason), slug(&name)), n);
             let class = classify(&reason, &message);
@@ -614,7 +626,7 @@ impl Builder<'_> {
             n.entity = Some(entity_of(&w));
             n.description = Some(description);
             n.metric = Some(Metric {
-                name: "container_memory_working_set_bytes".into(),
+                name: "memory_working_set_bytes".into(),
                 query: None,
                 labels: [("namespace".to_string(), w.namespace.clone())].into_iter().collect(),
                 unit: Some("bytes".into()),
@@ -774,7 +786,8 @@ impl Builder<'_> {
                     }
                     (Class::NodeMem, Class::NodeMem) if same_host => {
                         // Only to the next memory event on the node: the pressure continues.
-                        let next = order.iter().copied().filter(|&k| k != i && self.facts[k].class == Class::NodeMem && self.facts[k].host == a.host && self.facts[k].time >= a.time).min_by_key(|&k| (self.facts[k].time, k));
+                        let here = order.iter().position(|&k| k == i).expect("in order");
+                        let next = order[here + 1..].iter().copied().find(|&k| self.facts[k].class == Class::NodeMem && self.facts[k].host == a.host);
                         if next == Some(j) {
                             self.link(i, j, Relation::Caused, 0.8, "memory-pressure-continues", vec![json!({"kind": "same_node"})]);
                         }
@@ -845,7 +858,7 @@ impl Builder<'_> {
             ));
             n.severity = Some(if worst.severity == FindingSeverity::Critical { Severity::Critical } else { Severity::Error });
             n.source = Some(Source { system: Some("sleuth diagnose".into()), reference: Some(rules.join(",")), actor: None });
-            let i = self.add(&format!("symptom-{}", slug(&root.name)), n);
+            let i = self.add(&format!("symptom-{}-{}", slug(&root.kind), slug(&root.name)), n);
             ids.push(self.nodes[i].id.clone());
             self.fact(i, Class::Other, root.clone(), root.clone(), None, String::new());
             symptom_facts.push((self.facts.len() - 1, root.clone()));

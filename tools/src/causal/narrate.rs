@@ -50,6 +50,8 @@ pub struct Narrative {
     pub detection: Option<String>,
     /// Other symptoms the top cause explains.
     pub also_explains: Vec<String>,
+    /// Weaker routes from the top cause to the symptoms, off its strongest paths.
+    pub other_routes: Vec<String>,
     /// Consequences of the top cause that reach no symptom.
     pub side_branches: Vec<String>,
     /// Correlated pairs: evidence, not causes.
@@ -205,7 +207,8 @@ pub fn noun(n: &Node) -> String {
                 (Some(_), _) | (None, Some(Direction::Up)) => "rise",
                 (None, None) => "anomaly",
             };
-            format!("the {m} {what}")
+            let of = if name.is_empty() { String::new() } else { format!(" of {name}") };
+            format!("the {m} {what}{of}")
         }
         (NodeKind::K8sEvent, _) => {
             format!("the {} event on {name}", n.event.as_ref().map(|e| e.reason.as_str()).unwrap_or("Kubernetes"))
@@ -228,7 +231,8 @@ pub fn short(n: &Node) -> String {
         (NodeKind::TopologyChange, _) => format!("the topology of {name} changed"),
         (NodeKind::MetricAnomaly, _) => {
             let m = n.metric.as_ref().map(|m| m.name.as_str()).unwrap_or("the metric");
-            format!("{m} {}", metric_verb(n))
+            let of = if name.is_empty() { String::new() } else { format!(" of {name}") };
+            format!("{m}{of} {}", metric_verb(n))
         }
         (NodeKind::K8sEvent, _) => {
             format!("the {} event on {name}", n.event.as_ref().map(|e| e.reason.as_str()).unwrap_or("Kubernetes"))
@@ -273,6 +277,45 @@ fn secs(a: Timestamp, b: Timestamp) -> f64 {
     (b - a).total(jiff::Unit::Second).unwrap_or(0.0)
 }
 
+/// Ids of the nodes from which a causal path (as ranked) leads to a symptom.
+fn reaching_symptoms<'g>(g: &'g Graph, a: &Analysis) -> HashSet<&'g str> {
+    let mut parents: HashMap<&str, Vec<&str>> = HashMap::new();
+    for &ei in &a.causal_edges {
+        parents.entry(g.edges[ei].to.as_str()).or_default().push(g.edges[ei].from.as_str());
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut stack: Vec<&str> =
+        g.nodes.iter().filter(|n| a.symptoms.contains(&n.id)).map(|n| n.id.as_str()).collect();
+    while let Some(x) = stack.pop() {
+        if seen.insert(x) {
+            stack.extend(parents.get(x).into_iter().flatten().copied());
+        }
+    }
+    seen
+}
+
+fn severity_rank(n: &Node) -> u8 {
+    match n.severity {
+        Some(super::schema::Severity::Critical) => 0,
+        Some(super::schema::Severity::Error) | None => 1,
+        Some(super::schema::Severity::Warning) => 2,
+        Some(super::schema::Severity::Info) => 3,
+    }
+}
+
+/// The path the story follows: to the most severe symptom the cause reaches, strongest first.
+pub fn story_path<'a>(g: &Graph, top: &'a super::analyze::RootCause) -> &'a super::analyze::CausePath {
+    top.paths
+        .iter()
+        .min_by(|x, y| {
+            let sev = |p: &super::analyze::CausePath| {
+                p.node_ids.last().and_then(|s| g.nodes.iter().find(|n| &n.id == s)).map_or(1, severity_rank)
+            };
+            sev(x).cmp(&sev(y)).then(y.strength.total_cmp(&x.strength))
+        })
+        .expect("a ranked cause has a path")
+}
+
 /// Builds the narrative.
 pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
     let index: HashMap<&str, usize> = g.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
@@ -288,6 +331,7 @@ pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
         chain: Vec::new(),
         detection: None,
         also_explains: Vec::new(),
+        other_routes: Vec::new(),
         side_branches: Vec::new(),
         correlations: Vec::new(),
         alternatives: Vec::new(),
@@ -314,7 +358,7 @@ pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
         gaps(g, a, &mut n, &index);
         return n;
     };
-    let best = &top.paths[0];
+    let best = story_path(g, top);
     let root = node(&top.node_id);
     let word = confidence_word(top.confidence);
     let target = label(node(best.node_ids.last().expect("a path has nodes")));
@@ -325,8 +369,13 @@ pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
             label(root)
         )
     } else {
+        let reach = if a.symptoms.len() > 1 {
+            format!(" It explains {} of the {} symptoms.", top.symptoms.len(), a.symptoms.len())
+        } else {
+            String::new()
+        };
         format!(
-            "Most likely root cause ({word} confidence): {} — it leads to {target} in {steps} step{}.",
+            "Most likely root cause ({word} confidence): {} — it leads to {target} in {steps} step{}.{reach}",
             label(root),
             if steps == 1 { "" } else { "s" }
         )
@@ -386,19 +435,58 @@ pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
             format!("The chain started {} after the incident was detected ({}).", duration(lead), clock(d, Some(t0)))
         });
     }
-    for p in top.paths.iter().skip(1) {
+    let others: Vec<_> = top.paths.iter().filter(|p| !std::ptr::eq(*p, best)).collect();
+    for p in others.iter().take(6) {
         let s = p.node_ids.last().expect("non-empty");
         n.also_explains.push(format!("{} ({}, via {} step(s))", label(node(s)), confidence_word(p.confidence), p.node_ids.len() - 1));
+    }
+    if others.len() > 6 {
+        n.also_explains.push(format!("and {} more", others.len() - 6));
+    }
+
+    // Other routes: edges from the top cause's paths into nodes that also lead to a symptom
+    // but lie on none of its strongest paths, followed until they rejoin one.
+    let reaching = reaching_symptoms(g, a);
+    let on_any: HashSet<&str> = top.paths.iter().flat_map(|p| p.node_ids.iter().map(String::as_str)).collect();
+    let mut used: HashSet<&str> = HashSet::new();
+    'routes: for start in top.paths.iter().flat_map(|p| p.node_ids.iter()) {
+        for &ei in &a.causal_edges {
+            if n.other_routes.len() >= 5 {
+                break 'routes;
+            }
+            let e = &g.edges[ei];
+            if e.from != *start || on_any.contains(e.to.as_str()) || !reaching.contains(e.to.as_str()) || !used.insert(e.to.as_str()) {
+                continue;
+            }
+            let mut parts = vec![format!("{} ({})", label(node(&e.to)), confidence_word(e.confidence_or_default()))];
+            let mut at = e.to.as_str();
+            let mut rejoin = None;
+            for _ in 0..6 {
+                let next = a
+                    .causal_edges
+                    .iter()
+                    .map(|&i| &g.edges[i])
+                    .filter(|x| x.from == at && reaching.contains(x.to.as_str()))
+                    .max_by(|x, y| x.confidence_or_default().total_cmp(&y.confidence_or_default()));
+                let Some(next) = next else { break };
+                if on_any.contains(next.to.as_str()) {
+                    rejoin = Some((next.to.as_str(), confidence_word(next.confidence_or_default())));
+                    break;
+                }
+                if !used.insert(next.to.as_str()) {
+                    break;
+                }
+                parts.push(format!("{} ({})", label(node(&next.to)), confidence_word(next.confidence_or_default())));
+                at = next.to.as_str();
+            }
+            let tail = rejoin.map(|(r, w)| format!(", which leads to {} ({w})", short(node(r)))).unwrap_or_default();
+            n.other_routes.push(format!("after {}: {}{tail}", noun(node(start)), parts.join(", then ")));
+        }
     }
 
     // Side branches: consequences of the top chain that reach no symptom.
     let on_paths: HashSet<&str> = top.paths.iter().flat_map(|p| p.node_ids.iter().map(String::as_str)).collect();
-    let reaches_symptom: HashSet<&str> = a
-        .root_causes
-        .iter()
-        .flat_map(|r| r.paths.iter().flat_map(|p| p.node_ids.iter().map(String::as_str)))
-        .chain(a.symptoms.iter().map(String::as_str))
-        .collect();
+    let reaches_symptom = reaching_symptoms(g, a);
     let mut seen_side = HashSet::new();
     for start in &best.node_ids {
         for &ei in &a.causal_edges {
@@ -443,7 +531,9 @@ pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
     }
 
     // Alternatives.
-    for (rank, rc) in a.root_causes.iter().enumerate().skip(1).take(4) {
+    for (rank, rc) in
+        a.root_causes.iter().enumerate().skip(1).filter(|(_, rc)| !top.weak_parents.contains(&rc.node_id)).take(4)
+    {
         let first = &rc.paths[0];
         let why = if rc.symptoms.len() < top.symptoms.len() && rc.confidence >= top.confidence {
             format!("explains fewer symptoms ({} of {})", rc.symptoms.len(), a.symptoms.len())
@@ -477,7 +567,7 @@ fn gaps(g: &Graph, a: &Analysis, n: &mut Narrative, index: &HashMap<&str, usize>
         n.gaps.push(format!("Nothing in the graph explains {}.", label(node(s))));
     }
     if let Some(top) = a.top() {
-        for w in top.paths[0].node_ids.windows(2) {
+        for w in story_path(g, top).node_ids.windows(2) {
             if let Some(e) = a.causal_edges.iter().map(|&i| &g.edges[i]).find(|e| e.from == w[0] && e.to == w[1]) {
                 let c = e.confidence_or_default();
                 if c < 0.6 {
@@ -492,11 +582,7 @@ fn gaps(g: &Graph, a: &Analysis, n: &mut Narrative, index: &HashMap<&str, usize>
         }
     }
     // Changes that nothing ties to a symptom: the classic "it changed, but is it related?".
-    let explained: HashSet<&str> = a
-        .root_causes
-        .iter()
-        .flat_map(|r| r.paths.iter().flat_map(|p| p.node_ids.iter().map(String::as_str)))
-        .collect();
+    let explained = reaching_symptoms(g, a);
     let first_symptom = a.symptoms.first().map(|s| noun(node(s)));
     for nd in g.nodes.iter().filter(|nd| matches!(nd.kind, NodeKind::ChangeEvent | NodeKind::TopologyChange)) {
         if explained.contains(nd.id.as_str()) {
@@ -576,7 +662,7 @@ fn next_steps(g: &Graph, a: &Analysis, index: &HashMap<&str, usize>) -> Vec<Next
     let Some(top) = a.top() else { return Vec::new() };
     let mut out: Vec<NextStep> = Vec::new();
     let mut seen = BTreeSet::new();
-    for id in &top.paths[0].node_ids {
+    for id in &story_path(g, top).node_ids {
         for s in kubectl_for(&g.nodes[index[id.as_str()]]) {
             if seen.insert(s.code.clone()) {
                 out.push(s);
@@ -704,9 +790,9 @@ mod tests {
         // What §9 says a reader should get from it.
         assert!(text.contains("the image of Deployment shop/checkout changed"), "{text}");
         assert!(text.contains("45 s after the image of checkout changed"), "{text}");
-        assert!(text.contains("90 s after pod_error started rising"), "{text}");
+        assert!(text.contains("90 s after pod_error of checkout started rising"), "{text}");
         assert!(text.contains("does not reach a symptom"), "{text}");
-        assert!(text.contains("only correlate (possible; the BackOff event on checkout-747ccfb9db-78qds came 10 s before the pod_error rise"), "{text}");
+        assert!(text.contains("only correlate (possible; the BackOff event on checkout-747ccfb9db-78qds came 10 s before the pod_error rise of checkout"), "{text}");
         assert!(text.contains("No evidence links the rescheduling onto node1 to checkout 5xx rate above SLO."), "{text}");
         for number in ["0.86", "0.8", "0.97", "0.69"] {
             assert!(!text.contains(number), "raw number {number} in {text}");

@@ -33,13 +33,6 @@ impl Paint {
 pub fn render(g: &Graph, a: &Analysis, color: bool, max_causes: usize) -> String {
     let p = Paint(color);
     let index: HashMap<&str, usize> = g.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
-    let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
-    for &ei in &a.causal_edges {
-        children.entry(g.edges[ei].from.as_str()).or_default().push(ei);
-    }
-    for v in children.values_mut() {
-        v.sort_by(|&x, &y| g.edges[y].confidence_or_default().total_cmp(&g.edges[x].confidence_or_default()));
-    }
     let symptoms: HashSet<&str> = a.symptoms.iter().map(String::as_str).collect();
     let mut out = String::new();
     if a.root_causes.is_empty() {
@@ -57,9 +50,30 @@ pub fn render(g: &Graph, a: &Analysis, color: bool, max_causes: usize) -> String
             p.wrap("2", &rc.node_id),
             label(root)
         );
+        // The tree is the union of the cause's strongest paths (one per symptom, the
+        // alternatives only their best): every line is part of a story, nothing repeats.
+        let on: HashSet<(&str, &str)> = rc
+            .paths
+            .iter()
+            .take(if rank == 0 { usize::MAX } else { 1 })
+            .flat_map(|p| p.node_ids.windows(2).map(|w| (w[0].as_str(), w[1].as_str())))
+            .collect();
+        let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+        for &ei in &a.causal_edges {
+            let e = &g.edges[ei];
+            if on.contains(&(e.from.as_str(), e.to.as_str())) {
+                children.entry(e.from.as_str()).or_default().push(ei);
+            }
+        }
+        for v in children.values_mut() {
+            v.sort_by(|&x, &y| g.edges[y].confidence_or_default().total_cmp(&g.edges[x].confidence_or_default()));
+        }
         let mut seen = HashSet::new();
         seen.insert(rc.node_id.as_str());
         walk(g, a, &index, &children, &symptoms, &p, rc.node_id.as_str(), "  ", &mut seen, &mut out, 0);
+        if rank == 0 && a.root_causes.len() > max_causes {
+            let _ = writeln!(out, "{}", p.wrap("2", &format!("  ({} more candidate(s) below the top {max_causes})", a.root_causes.len() - max_causes)));
+        }
         out.push('\n');
     }
     if !a.unexplained.is_empty() {
@@ -114,6 +128,11 @@ fn walk<'g>(
         };
         let mark = if symptoms.contains(other) { format!("{} ", p.wrap("1;33", "◆ symptom:")) } else { String::new() };
         let again = !causal || seen.contains(other);
+        if causal && again {
+            // Reached by another branch already: one short pointer instead of the subtree.
+            let _ = writeln!(out, "{indent}{branch}{} {}", p.wrap("2", other), p.wrap("2", "(joins the branch above)"));
+            continue;
+        }
         let _ = writeln!(
             out,
             "{indent}{branch}{} {} [{word}{relation}] {mark}{}{}",

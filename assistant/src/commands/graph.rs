@@ -1,0 +1,110 @@
+//! `sleuth explain` and `sleuth graph`: causal graphs from a file or a cluster.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use tools::causal::{self, Explanation, Format};
+
+use crate::agent::llm::{LlmPolicy, LlmSettings};
+use crate::cli::{ExplainArgs, GraphArgs, GraphFormat};
+use crate::commands::cluster::{runtime, scope_of, source};
+use crate::graphs;
+use crate::output::color;
+
+fn format(f: GraphFormat) -> Format {
+    match f {
+        GraphFormat::Text => Format::Text,
+        GraphFormat::Markdown => Format::Markdown,
+        GraphFormat::Mermaid => Format::Mermaid,
+        GraphFormat::Dot => Format::Dot,
+        GraphFormat::Svg => Format::Svg,
+        GraphFormat::Json => Format::Json,
+    }
+}
+
+fn write_out(path: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            Ok(out.flush()?)
+        }
+    }
+}
+
+/// `sleuth explain FILE|-`.
+pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
+    let (name, text) = graphs::read_input(&args.file)?;
+    let expl = match causal::explain(&text) {
+        Ok(e) => e,
+        Err(invalid) => {
+            eprint!("{}", graphs::error_lines(&name, &invalid));
+            eprintln!("{name}: not a valid rcagraph/v1 graph ({} error(s))", invalid.errors().count());
+            return Ok(ExitCode::from(crate::EXIT_BAD_INPUT));
+        }
+    };
+    let fmt = if args.json { Format::Json } else { format(args.format) };
+    let wants_narrative = matches!(fmt, Format::Text | Format::Markdown | Format::Json);
+    let model = if wants_narrative && !args.no_model { LlmSettings::from_env(None).map(LlmPolicy::new) } else { None };
+    let (narrative, note) = match &model {
+        Some(m) => runtime()?.block_on(graphs::narrative(&expl, Some(m))),
+        None => (expl.markdown(), None),
+    };
+    if let Some(note) = &note {
+        eprintln!("sleuth: {note}");
+    }
+    let out = render(&expl, fmt, &narrative, args.output.is_none() && color());
+    if fmt != Format::Json {
+        for w in &expl.warnings {
+            eprintln!("{name}: {w}");
+        }
+    }
+    write_out(args.output.as_deref(), &out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Renders with a given narrative (a model's checked rewrite, or sleuth's own).
+pub fn render(expl: &Explanation, fmt: Format, narrative: &str, color: bool) -> String {
+    match fmt {
+        Format::Text => format!(
+            "{}\n{}",
+            causal::render::terminal::render(&expl.graph, &expl.analysis, color, 3),
+            if color { termimad::MadSkin::default().term_text(narrative).to_string() } else { narrative.to_string() }
+        ),
+        Format::Markdown => {
+            format!("{narrative}\n```mermaid\n{}```\n", causal::render::mermaid::render(&expl.graph, &expl.analysis))
+        }
+        Format::Json => serde_json::to_string_pretty(&expl.json_with(narrative.to_string())).unwrap_or_default() + "\n",
+        other => expl.render(other, color),
+    }
+}
+
+/// `sleuth graph`.
+pub fn graph(args: &GraphArgs) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let (src, note) = source(&args.cluster, args.namespaces.first().map(String::as_str)).await?;
+        if let Some(n) = note.filter(|_| !args.quiet) {
+            eprintln!("{n}");
+        }
+        let scope = scope_of(&src, &args.namespaces, args.all_namespaces);
+        let g = graphs::build_from(&src, &scope, args.since).await?;
+        if !args.quiet {
+            eprintln!(
+                "sleuth: {} node(s), {} edge(s), {} symptom(s) from {}",
+                g.nodes.len(),
+                g.edges.len(),
+                g.incident.as_ref().map_or(0, |i| i.symptom_ids.len()),
+                src.describe()
+            );
+        }
+        let text = if args.dot {
+            let a = causal::analyze(&g);
+            causal::render::dot::render(&g, &a)
+        } else {
+            serde_json::to_string_pretty(&g)? + "\n"
+        };
+        write_out(args.output.as_deref(), &text)?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
