@@ -28,7 +28,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("/help", "this list"),
     ("/sources", "the sources of the last answer"),
     ("/trace", "every tool call of the last turn, with its full output"),
-    ("/graph", "FILE: explain a causal graph (rcagraph/v1 JSON or DOT)"),
+    ("/graph", "[FILE]: explain a causal graph (rcagraph/v1 JSON or DOT); alone, build one from the cluster"),
     ("/context", "what sleuth is reading: index, cluster, namespace, model"),
     ("/ns", "NAME: the namespace tools use by default"),
     ("/reset", "start a new conversation"),
@@ -300,9 +300,7 @@ pub fn run(args: &ChatArgs) -> anyhow::Result<ExitCode> {
                     Ok(()) => println!("Saved to {arg}."),
                     Err(e) => println!("Cannot save to {arg}: {e}"),
                 },
-                "graph" => println!(
-                    "Causal graph explanation arrives with the causal-graph tools; run `sleuth diagnose` for the findings meanwhile."
-                ),
+                "graph" => rt.block_on(graph(&agent, arg, color)),
                 _ => println!("Unknown command /{name}; /help lists them."),
             }
             continue;
@@ -317,6 +315,52 @@ pub fn run(args: &ChatArgs) -> anyhow::Result<ExitCode> {
     }
     let _ = rl.save_history(&history);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `/graph FILE` explains a graph file; `/graph` alone builds one from the cluster first.
+async fn graph(agent: &Agent, arg: &str, color: bool) {
+    let expl = if arg.is_empty() {
+        let Some(cluster) = &agent.tools.cluster else {
+            println!("No cluster to build a graph from; use /graph FILE with an rcagraph/v1 JSON or DOT file.");
+            return;
+        };
+        let scope = tools::Scope::namespace(agent.tools.namespace.as_deref());
+        match crate::graphs::build_from(cluster, &scope, jiff::SignedDuration::from_hours(2)).await {
+            Ok(g) => tools::causal::Explanation::new(tools::causal::Parsed { graph: g, warnings: Vec::new() }),
+            Err(e) => {
+                println!("Cannot build a graph: {e:#}");
+                return;
+            }
+        }
+    } else {
+        let text = match std::fs::read_to_string(arg) {
+            Ok(t) => t,
+            Err(e) => {
+                println!("Cannot read {arg}: {e}");
+                return;
+            }
+        };
+        match tools::causal::explain(&text) {
+            Ok(e) => e,
+            Err(invalid) => {
+                print!("{}", crate::graphs::error_lines(arg, &invalid));
+                println!("{arg} is not a valid rcagraph/v1 graph.");
+                return;
+            }
+        }
+    };
+    let model = match &agent.policy {
+        crate::agent::Policy::Llm(p) => Some(p.as_ref()),
+        crate::agent::Policy::Offline(_) => None,
+    };
+    let (narrative, note) = crate::graphs::narrative(&expl, model).await;
+    print!("{}", crate::commands::graph::render(&expl, tools::causal::Format::Text, &narrative, color));
+    if let Some(n) = note {
+        println!("({n})");
+    }
+    if !expl.warnings.is_empty() {
+        println!("({} warning(s) about the graph; `sleuth explain {}` lists them)", expl.warnings.len(), if arg.is_empty() { "FILE" } else { arg });
+    }
 }
 
 async fn turn(agent: &mut Agent, question: &str, color: bool) -> Option<Answer> {

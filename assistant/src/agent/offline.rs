@@ -265,6 +265,20 @@ impl OfflinePolicy {
                 }
                 Step::Call(calls)
             }
+            Intent::Graph if !done_round_1 => {
+                if let Some(graph) = crate::graphs::extract(&question) {
+                    Step::Call(vec![call("explain_graph", json!({"graph": graph}))])
+                } else if let Some(path) = graph_path(&question) {
+                    Step::Call(vec![call("explain_graph", json!({"path": path}))])
+                } else if has_cluster {
+                    Step::Call(vec![call(
+                        "build_graph",
+                        m.namespace.as_ref().map_or(json!({}), |ns| json!({"namespace": ns})),
+                    )])
+                } else {
+                    Step::Answer(self.compose(conv, intent, &m, &question))
+                }
+            }
             Intent::Script if !done_round_1 && has_cluster => Step::Call(vec![call(
                 "diagnose",
                 m.namespace.as_ref().map_or(json!({}), |ns| json!({"namespace": ns})),
@@ -279,17 +293,56 @@ impl OfflinePolicy {
             Intent::Failure => failure(conv, m),
             Intent::Architecture => architecture(conv, m, &vocab),
             Intent::Script => script(conv, m, question, &vocab),
-            Intent::Graph => finish(
-                prompts::render(
-                    "answer/graph.md",
-                    json!({"hint": "Run `sleuth diagnose` for the findings a graph would be built from."}),
-                ),
-                Vec::new(),
-                &[],
-                &["Answered offline, without a language model.".into()],
-            ),
+            Intent::Graph => graph_answer(conv),
         }
     }
+}
+
+/// A word of the question naming an existing `.json` or `.dot` file.
+fn graph_path(question: &str) -> Option<String> {
+    question
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| c == '`' || c == '"' || c == '\'' || c == ',' || c == '?'))
+        .find(|w| (w.ends_with(".json") || w.ends_with(".dot")) && std::path::Path::new(w).is_file())
+        .map(String::from)
+}
+
+/// The answer to a graph question: the explanation the graph tools wrote, or why there is none.
+fn graph_answer(conv: &Conversation) -> Draft {
+    let notes = ["Answered offline, without a language model.".to_string()];
+    let done = conv.this_turn().find(|t| matches!(t.call.name.as_str(), "explain_graph" | "build_graph"));
+    let Some(t) = done else {
+        return finish(
+            prompts::render(
+                "answer/graph.md",
+                json!({"problem": null, "hint": "Paste an rcagraph/v1 JSON or DOT graph in a code block, name a graph file, or point sleuth at a cluster (--snapshot or --context) to build one from its events."}),
+            ),
+            Vec::new(),
+            &[],
+            &notes,
+        );
+    };
+    if !t.output.ok {
+        return finish(
+            prompts::render("answer/graph.md", json!({"problem": t.output.text, "hint": "Fix these and paste the graph again."})),
+            Vec::new(),
+            &[],
+            &notes,
+        );
+    }
+    let steps: Vec<ScriptVars> = t.output.data["next_steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| {
+            let code = s["code"].as_str()?.to_string();
+            let purpose = s["purpose"].as_str().unwrap_or("").to_string();
+            script_vars(&purpose, &[code])
+        })
+        .take(3)
+        .collect();
+    let body = t.output.data["narrative"].as_str().unwrap_or(&t.output.text).to_string();
+    finish(Ok(body), t.output.sources.clone(), &steps, &notes)
 }
 
 fn workload_ns(vocab: &Vocabulary, entity: &str) -> Option<String> {

@@ -163,11 +163,33 @@ impl ToolBox {
                 parameters: props(&[kind, ("name", "string", "object name"), ns], &["kind", "name"]),
             });
             v.push(ToolSpec {
+                name: "build_graph",
+                description: d("build_graph"),
+                parameters: props(
+                    &[
+                        ("namespace", "string", "only this namespace (default: all)"),
+                        ("since", "string", "how far back, e.g. 30m, 2h (default 2h)"),
+                    ],
+                    &[],
+                ),
+            });
+            v.push(ToolSpec {
                 name: "rollout_history",
                 description: d("rollout_history"),
                 parameters: props(&[("deployment", "string", "Deployment name"), ns], &["deployment"]),
             });
         }
+        v.push(ToolSpec {
+            name: "explain_graph",
+            description: d("explain_graph"),
+            parameters: props(
+                &[
+                    ("graph", "string", "the graph itself: rcagraph/v1 JSON or a DOT digraph"),
+                    ("path", "string", "or a file holding it"),
+                ],
+                &[],
+            ),
+        });
         v
     }
 
@@ -402,6 +424,41 @@ impl ToolBox {
                     sources: vec![cluster_source(Kind::Deployment, Some(&ns), &dep)],
                 }
             }
+            "explain_graph" => {
+                let (name, text) = match (s(args, "graph"), s(args, "path")) {
+                    (Some(g), _) => ("the graph".to_string(), g),
+                    (None, Some(p)) => crate::graphs::read_input(&p)?,
+                    (None, None) => anyhow::bail!("missing argument: graph (or path)"),
+                };
+                match tools::causal::explain(&text) {
+                    Ok(expl) => graph_output(&expl, &name),
+                    Err(invalid) => ToolOutput {
+                        ok: false,
+                        text: format!(
+                            "{name} is not a valid rcagraph/v1 graph:\n{}",
+                            crate::graphs::error_lines(&name, &invalid)
+                        ),
+                        data: serde_json::json!({"errors": invalid.issues}),
+                        sources: Vec::new(),
+                    },
+                }
+            }
+            "build_graph" => {
+                let cluster = self.cluster.as_ref().ok_or_else(|| {
+                    anyhow::anyhow!("no cluster is configured (use --snapshot or --context)")
+                })?;
+                let since = s(args, "since")
+                    .map(|d| crate::graphs::parse_since(&d))
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!(e))?
+                    .unwrap_or(jiff::SignedDuration::from_hours(2));
+                let ns = s(args, "namespace");
+                let graph = crate::graphs::build_from(cluster, &Scope::namespace(ns.as_deref()), since).await?;
+                let expl = tools::causal::Explanation::new(tools::causal::Parsed { graph, warnings: Vec::new() });
+                let mut out = graph_output(&expl, "the graph built from the cluster");
+                out.data["graph"] = serde_json::to_value(&expl.graph)?;
+                out
+            }
             other => ToolOutput::error(format!("unknown tool {other:?}")),
         })
     }
@@ -446,6 +503,42 @@ impl ToolBox {
         v.namespaces = data.namespace_names().into_iter().collect();
         v
     }
+}
+
+/// An explained graph as a tool result: the narrative for a model, the JSON contract and the
+/// Mermaid rendering for front ends, and the graph's Kubernetes objects as sources.
+fn graph_output(expl: &tools::causal::Explanation, name: &str) -> ToolOutput {
+    let mut text = expl.markdown();
+    if !expl.warnings.is_empty() {
+        text.push_str(&format!("\n{} warning(s) about {name}:\n", expl.warnings.len()));
+        for w in expl.warnings.iter().take(10) {
+            text.push_str(&format!("- {w}\n"));
+        }
+    }
+    let mut data = serde_json::to_value(expl.json()).unwrap_or(Value::Null);
+    data["mermaid"] = Value::String(tools::causal::render::mermaid::render(&expl.graph, &expl.analysis));
+    data["next_steps"] = serde_json::to_value(&expl.narrative.next_steps).unwrap_or(Value::Null);
+    let mut sources: Vec<Source> = Vec::new();
+    if let Some(top) = expl.analysis.top() {
+        for id in &top.paths[0].node_ids {
+            let Some(e) = expl.graph.nodes.iter().find(|n| &n.id == id).and_then(|n| n.entity.as_ref()) else {
+                continue;
+            };
+            if e.system.as_deref().unwrap_or("kubernetes") != "kubernetes" {
+                continue;
+            }
+            let src = Source {
+                title: e.display(),
+                kind: "cluster".into(),
+                location: e.reference(),
+                snippet: String::new(),
+            };
+            if !sources.contains(&src) {
+                sources.push(src);
+            }
+        }
+    }
+    ToolOutput { ok: true, text, data, sources }
 }
 
 /// Object names the offline policy recognises in a question.
