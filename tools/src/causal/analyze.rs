@@ -284,7 +284,7 @@ pub fn analyze(g: &Graph) -> Analysis {
             continue;
         }
         paths.sort_by(|a, b| b.strength.total_cmp(&a.strength).then(a.node_ids.len().cmp(&b.node_ids.len())));
-        let node_factor = g.nodes[u].anomaly.as_ref().and_then(|a| a.score).map_or(0.9, |s| 0.8 + 0.2 * s);
+        let node_factor = g.nodes[u].anomaly.as_ref().and_then(|a| a.score).map_or(0.95, |s| 0.9 + 0.1 * s);
         let confidence = paths.iter().map(|p| p.confidence).fold(0.0, f64::max);
         root_causes.push(RootCause {
             node_id: g.nodes[u].id.clone(),
