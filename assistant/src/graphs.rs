@@ -26,7 +26,11 @@ pub fn read_input(path: &str) -> anyhow::Result<(String, String)> {
 
 /// Every problem of an invalid graph, one per line, prefixed with where it came from.
 pub fn error_lines(name: &str, invalid: &Invalid) -> String {
-    invalid.issues.iter().map(|i| format!("{name}: {i}\n")).collect()
+    use std::fmt::Write as _;
+    invalid.issues.iter().fold(String::new(), |mut out, i| {
+        let _ = writeln!(out, "{name}: {i}");
+        out
+    })
 }
 
 /// A graph in a chat message: a fenced code block holding `rcagraph/v1` JSON or a DOT
@@ -54,7 +58,8 @@ pub fn extract(text: &str) -> Option<String> {
     }
     let brace = text.find('{')?;
     let candidate = &text[brace..];
-    (candidate.contains("rcagraph/v1") && candidate.trim_end().ends_with('}')).then(|| candidate.trim().to_string())
+    (candidate.contains("rcagraph/v1") && candidate.trim_end().ends_with('}'))
+        .then(|| candidate.trim().to_string())
 }
 
 /// The narrative to show: a model's rewrite when one is configured and it passes the check
@@ -70,7 +75,9 @@ pub async fn narrative(expl: &Explanation, model: Option<&LlmPolicy>) -> (String
             Ok(()) => (text.trim().to_string() + "\n", None),
             Err(why) => (
                 deterministic,
-                Some(format!("the model's rewrite was not used because {why}; this is sleuth's own explanation")),
+                Some(format!(
+                    "the model's rewrite was not used because {why}; this is sleuth's own explanation"
+                )),
             ),
         },
         Err(why) => (deterministic, Some(format!("the model ({}) could not be used: {why}", model.model()))),
@@ -83,8 +90,15 @@ pub async fn build_from(
     scope: &Scope,
     since: jiff::SignedDuration,
 ) -> anyhow::Result<causal::Graph> {
+    // Node events live in the `default` namespace: a namespace-scoped capture would lose the
+    // SystemOOM, pressure and NotReady evidence that explains what happened to its pods. The
+    // builder still keeps only the requested namespaces' objects (and their nodes' events).
+    let mut capture = scope.clone();
+    if !capture.namespaces.is_empty() && !capture.namespaces.iter().any(|n| n == "default") {
+        capture.namespaces.push("default".into());
+    }
     let (report, data) =
-        tools::diagnose::diagnose(source, scope, &tools::analyze::Options::default(), &NoProgress).await?;
+        tools::diagnose::diagnose(source, &capture, &tools::analyze::Options::default(), &NoProgress).await?;
     let opts = build::Options { since, namespaces: scope.namespaces.clone() };
     Ok(build::build(&data, &report, &opts))
 }
@@ -129,7 +143,10 @@ mod tests {
     #[test]
     fn graphs_are_found_in_chat_messages() {
         let json = r#"{"schema_version": "rcagraph/v1", "nodes": []}"#;
-        assert_eq!(extract(&format!("explain this please\n```json\n{json}\n```\nthanks")).as_deref(), Some(json));
+        assert_eq!(
+            extract(&format!("explain this please\n```json\n{json}\n```\nthanks")).as_deref(),
+            Some(json)
+        );
         assert_eq!(extract(&format!("what about {json}")).as_deref(), Some(json));
         assert!(extract("```\ndigraph { a -> b }\n```").unwrap().starts_with("digraph"));
         assert_eq!(extract("```bash\nkubectl get pods\n```"), None);

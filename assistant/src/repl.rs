@@ -321,12 +321,16 @@ pub fn run(args: &ChatArgs) -> anyhow::Result<ExitCode> {
 async fn graph(agent: &Agent, arg: &str, color: bool) {
     let expl = if arg.is_empty() {
         let Some(cluster) = &agent.tools.cluster else {
-            println!("No cluster to build a graph from; use /graph FILE with an rcagraph/v1 JSON or DOT file.");
+            println!(
+                "No cluster to build a graph from; use /graph FILE with an rcagraph/v1 JSON or DOT file."
+            );
             return;
         };
         let scope = tools::Scope::namespace(agent.tools.namespace.as_deref());
         match crate::graphs::build_from(cluster, &scope, jiff::SignedDuration::from_hours(2)).await {
-            Ok(g) => tools::causal::Explanation::new(tools::causal::Parsed { graph: g, warnings: Vec::new() }),
+            Ok(g) => {
+                tools::causal::Explanation::new(tools::causal::Parsed { graph: g, warnings: Vec::new() })
+            }
             Err(e) => {
                 println!("Cannot build a graph: {e:#}");
                 return;
@@ -359,7 +363,11 @@ async fn graph(agent: &Agent, arg: &str, color: bool) {
         println!("({n})");
     }
     if !expl.warnings.is_empty() {
-        println!("({} warning(s) about the graph; `sleuth explain {}` lists them)", expl.warnings.len(), if arg.is_empty() { "FILE" } else { arg });
+        println!(
+            "({} warning(s) about the graph; `sleuth explain {}` lists them)",
+            expl.warnings.len(),
+            if arg.is_empty() { "FILE" } else { arg }
+        );
     }
 }
 

@@ -4,6 +4,7 @@
 mod bad_input;
 mod chat;
 mod cluster;
+mod graph;
 mod index;
 mod live;
 mod llm;

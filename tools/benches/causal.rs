@@ -13,7 +13,9 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let scale = if quick { 10 } else { 1 };
     println!("## Ranking accuracy on generated graphs (fine granularity: the injected node)\n");
-    println!("| noise | size | cases | true path strongest | AC@1 | AC@3 | Avg@5 | AC@1 where the true path is strongest |");
+    println!(
+        "| noise | size | cases | true path strongest | AC@1 | AC@3 | Avg@5 | AC@1 where the true path is strongest |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (name, noise) in Noise::settings() {
         for (size, cases) in [(10usize, 300usize), (100, 300), (500, 100), (2000, 40)] {
@@ -34,7 +36,11 @@ fn main() {
             println!(
                 "| {name} | {size} | {cases} | {:.0}% | {ac1:.3} | {ac3:.3} | {avg5:.3} | {} |",
                 100.0 * strong_ranks.len() as f64 / cases as f64,
-                if strong_ranks.is_empty() { "–".to_string() } else { format!("{sac1:.3} ({})", strong_ranks.len()) }
+                if strong_ranks.is_empty() {
+                    "–".to_string()
+                } else {
+                    format!("{sac1:.3} ({})", strong_ranks.len())
+                }
             );
         }
     }

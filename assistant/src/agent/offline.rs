@@ -324,7 +324,10 @@ fn graph_answer(conv: &Conversation) -> Draft {
     };
     if !t.output.ok {
         return finish(
-            prompts::render("answer/graph.md", json!({"problem": t.output.text, "hint": "Fix these and paste the graph again."})),
+            prompts::render(
+                "answer/graph.md",
+                json!({"problem": t.output.text, "hint": "Fix these and paste the graph again."}),
+            ),
             Vec::new(),
             &[],
             &notes,

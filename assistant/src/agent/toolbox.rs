@@ -453,8 +453,10 @@ impl ToolBox {
                     .map_err(|e| anyhow::anyhow!(e))?
                     .unwrap_or(jiff::SignedDuration::from_hours(2));
                 let ns = s(args, "namespace");
-                let graph = crate::graphs::build_from(cluster, &Scope::namespace(ns.as_deref()), since).await?;
-                let expl = tools::causal::Explanation::new(tools::causal::Parsed { graph, warnings: Vec::new() });
+                let graph =
+                    crate::graphs::build_from(cluster, &Scope::namespace(ns.as_deref()), since).await?;
+                let expl =
+                    tools::causal::Explanation::new(tools::causal::Parsed { graph, warnings: Vec::new() });
                 let mut out = graph_output(&expl, "the graph built from the cluster");
                 out.data["graph"] = serde_json::to_value(&expl.graph)?;
                 out
@@ -521,7 +523,8 @@ fn graph_output(expl: &tools::causal::Explanation, name: &str) -> ToolOutput {
     let mut sources: Vec<Source> = Vec::new();
     if let Some(top) = expl.analysis.top() {
         for id in &top.paths[0].node_ids {
-            let Some(e) = expl.graph.nodes.iter().find(|n| &n.id == id).and_then(|n| n.entity.as_ref()) else {
+            let Some(e) = expl.graph.nodes.iter().find(|n| &n.id == id).and_then(|n| n.entity.as_ref())
+            else {
                 continue;
             };
             if e.system.as_deref().unwrap_or("kubernetes") != "kubernetes" {

@@ -23,13 +23,12 @@ fn format(f: GraphFormat) -> Format {
 }
 
 fn write_out(path: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
-    match path {
-        Some(p) => std::fs::write(p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display())),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            Ok(out.flush()?)
-        }
+    if let Some(p) = path {
+        std::fs::write(p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        Ok(out.flush()?)
     }
 }
 
@@ -46,7 +45,11 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     };
     let fmt = if args.json { Format::Json } else { format(args.format) };
     let wants_narrative = matches!(fmt, Format::Text | Format::Markdown | Format::Json);
-    let model = if wants_narrative && !args.no_model { LlmSettings::from_env(None).map(LlmPolicy::new) } else { None };
+    let model = if wants_narrative && !args.no_model {
+        LlmSettings::from_env(None).map(LlmPolicy::new)
+    } else {
+        None
+    };
     let (narrative, note) = match &model {
         Some(m) => runtime()?.block_on(graphs::narrative(&expl, Some(m))),
         None => (expl.markdown(), None),
@@ -70,12 +73,21 @@ pub fn render(expl: &Explanation, fmt: Format, narrative: &str, color: bool) -> 
         Format::Text => format!(
             "{}\n{}",
             causal::render::terminal::render(&expl.graph, &expl.analysis, color, 3),
-            if color { termimad::MadSkin::default().term_text(narrative).to_string() } else { narrative.to_string() }
+            if color {
+                termimad::MadSkin::default().term_text(narrative).to_string()
+            } else {
+                narrative.to_string()
+            }
         ),
         Format::Markdown => {
-            format!("{narrative}\n```mermaid\n{}```\n", causal::render::mermaid::render(&expl.graph, &expl.analysis))
+            format!(
+                "{narrative}\n```mermaid\n{}```\n",
+                causal::render::mermaid::render(&expl.graph, &expl.analysis)
+            )
         }
-        Format::Json => serde_json::to_string_pretty(&expl.json_with(narrative.to_string())).unwrap_or_default() + "\n",
+        Format::Json => {
+            serde_json::to_string_pretty(&expl.json_with(narrative.to_string())).unwrap_or_default() + "\n"
+        }
         other => expl.render(other, color),
     }
 }

@@ -129,6 +129,9 @@ fn severity_weight(s: Option<Severity>) -> f64 {
     }
 }
 
+/// The next hop (node, edge) on a node's strongest path to one symptom.
+type Next = Option<(usize, usize)>;
+
 /// Analyses a validated graph.
 pub fn analyze(g: &Graph) -> Analysis {
     let n = g.nodes.len();
@@ -214,7 +217,9 @@ pub fn analyze(g: &Graph) -> Analysis {
     };
     let is_symptom: Vec<bool> = {
         let mut v = vec![false; n];
-        symptoms.iter().for_each(|&s| v[s] = true);
+        for &s in &symptoms {
+            v[s] = true;
+        }
         v
     };
 
@@ -226,10 +231,11 @@ pub fn analyze(g: &Graph) -> Analysis {
         }
         v
     };
-    let mut per_symptom: Vec<(usize, Vec<f64>, Vec<Option<(usize, usize)>>)> = Vec::with_capacity(symptoms.len());
+    let mut per_symptom: Vec<(usize, Vec<f64>, Vec<Next>)> =
+        Vec::with_capacity(symptoms.len());
     for &s in &symptoms {
         let mut reach = vec![0.0f64; n];
-        let mut next: Vec<Option<(usize, usize)>> = vec![None; n];
+        let mut next: Vec<Next> = vec![None; n];
         reach[s] = 1.0;
         for &u in order.iter().rev() {
             if u == s {
@@ -361,7 +367,8 @@ fn break_cycles(
             let e = &g.edges[ei];
             dg.add_edge(ids[index[e.from.as_str()]], ids[index[e.to.as_str()]], ei);
         }
-        let sccs: Vec<Vec<NodeIndex>> = petgraph::algo::tarjan_scc(&dg).into_iter().filter(|c| c.len() > 1).collect();
+        let sccs: Vec<Vec<NodeIndex>> =
+            petgraph::algo::tarjan_scc(&dg).into_iter().filter(|c| c.len() > 1).collect();
         if sccs.is_empty() {
             return dropped;
         }
@@ -406,7 +413,12 @@ fn break_cycles(
     }
 }
 
-fn compare(g: &Graph, a: &Analysis, index: &HashMap<&str, usize>, inc: &[Vec<(usize, usize)>]) -> Option<Comparison> {
+fn compare(
+    g: &Graph,
+    a: &Analysis,
+    index: &HashMap<&str, usize>,
+    inc: &[Vec<(usize, usize)>],
+) -> Option<Comparison> {
     let min_rank = g.ranking.iter().map(|r| r.rank).min()?;
     let producer_top: Vec<String> =
         g.ranking.iter().filter(|r| r.rank == min_rank).map(|r| r.node_id.clone()).collect();
@@ -437,7 +449,12 @@ fn compare(g: &Graph, a: &Analysis, index: &HashMap<&str, usize>, inc: &[Vec<(us
                         top.node_id,
                         confidence_word(top.confidence),
                         if top.symptoms.len() > rc.symptoms.len() {
-                            format!(", and {} reaches {} symptoms to its {}", top.node_id, top.symptoms.len(), rc.symptoms.len())
+                            format!(
+                                ", and {} reaches {} symptoms to its {}",
+                                top.node_id,
+                                top.symptoms.len(),
+                                rc.symptoms.len()
+                            )
                         } else {
                             String::new()
                         }
@@ -476,8 +493,8 @@ mod tests {
     use super::*;
     use crate::causal::validate::from_value;
 
-    fn graph(v: serde_json::Value) -> Graph {
-        from_value(&v).unwrap_or_else(|e| panic!("{:#?}", e.issues)).graph
+    fn graph(v: &serde_json::Value) -> Graph {
+        from_value(v).unwrap_or_else(|e| panic!("{:#?}", e.issues)).graph
     }
 
     fn node(id: &str, kind: &str, t: &str) -> serde_json::Value {
@@ -496,7 +513,7 @@ mod tests {
 
     #[test]
     fn the_example_of_the_reference_ranks_the_image_change_first() {
-        let g = graph(serde_json::from_str(include_str!("testdata/example.json")).unwrap());
+        let g = graph(&serde_json::from_str(include_str!("testdata/example.json")).unwrap());
         let a = analyze(&g);
         assert_eq!(a.symptoms, ["s1"]);
         let top = a.top().unwrap();
@@ -511,7 +528,7 @@ mod tests {
     #[test]
     fn weak_parents_do_not_stop_a_root_cause_and_strong_ones_do() {
         let mk = |conf: f64| {
-            graph(json!({
+            graph(&json!({
                 "schema_version": "rcagraph/v1",
                 "nodes": [node("noise", "metric_anomaly", "2024-01-01T00:00:00Z"),
                           node("root", "change_event", "2024-01-01T00:01:00Z"),
@@ -532,7 +549,7 @@ mod tests {
 
     #[test]
     fn cycles_are_reported_and_broken_at_the_weakest_edge() {
-        let g = graph(json!({
+        let g = graph(&json!({
             "schema_version": "rcagraph/v1",
             "nodes": [{"id": "a", "kind": "metric_anomaly", "metric": {"name": "a"}},
                       {"id": "b", "kind": "metric_anomaly", "metric": {"name": "b"}},
@@ -552,7 +569,7 @@ mod tests {
 
     #[test]
     fn equal_confidences_fall_back_to_weight_then_time_then_ids() {
-        let g = graph(json!({
+        let g = graph(&json!({
             "schema_version": "rcagraph/v1",
             "nodes": [{"id": "a", "kind": "metric_anomaly", "metric": {"name": "a"}},
                       {"id": "b", "kind": "metric_anomaly", "metric": {"name": "b"}}],
@@ -565,7 +582,7 @@ mod tests {
 
     #[test]
     fn sinks_stand_in_for_missing_symptoms() {
-        let g = graph(json!({
+        let g = graph(&json!({
             "schema_version": "rcagraph/v1",
             "nodes": [node("a", "metric_anomaly", "2024-01-01T00:00:00Z"), node("b", "metric_anomaly", "2024-01-01T00:01:00Z")],
             "edges": [{"from": "a", "to": "b", "relation": "caused", "confidence": 0.9}]
@@ -581,7 +598,7 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_str(include_str!("testdata/example.json")).unwrap();
         v["ranking"] = json!([{"node_id": "m1", "rank": 1}, {"node_id": "c1", "rank": 2}]);
         v["ranking"][0]["paths"] = json!([{"node_ids": ["m1", "s1"]}]);
-        let a = analyze(&graph(v));
+        let a = analyze(&graph(&v));
         let c = a.comparison.unwrap();
         assert!(!c.agrees);
         assert_eq!(c.producer.as_deref(), Some("ctrlstack"));
@@ -590,7 +607,7 @@ mod tests {
 
     #[test]
     fn unexplained_symptoms_are_listed() {
-        let g = graph(json!({
+        let g = graph(&json!({
             "schema_version": "rcagraph/v1",
             "nodes": [node("a", "change_event", "2024-01-01T00:00:00Z"), node("s", "symptom", "2024-01-01T00:01:00Z"),
                       node("t", "symptom", "2024-01-01T00:01:00Z")],

@@ -101,10 +101,15 @@ fn classify(reason: &str, message: &str) -> Class {
         "OOMKilling" | "OOMKilled" => Class::OomKill,
         "ErrImagePull" | "ImagePullBackOff" | "InspectFailed" | "ErrImageNeverPull" => Class::ImagePull,
         "Failed" | "BackOff" if m.contains("pull") || m.contains("image") => Class::ImagePull,
-        "BackOff" | "Unhealthy" | "Failed" | "CrashLoopBackOff" | "FailedPostStartHook" | "FailedPreStopHook" => {
-            Class::Crash
+        "BackOff"
+        | "Unhealthy"
+        | "Failed"
+        | "CrashLoopBackOff"
+        | "FailedPostStartHook"
+        | "FailedPreStopHook" => Class::Crash,
+        "RecreatingFailedPod" | "FailedCreate" | "FailedDelete" | "ProgressDeadlineExceeded" => {
+            Class::Workload
         }
-        "RecreatingFailedPod" | "FailedCreate" | "FailedDelete" | "ProgressDeadlineExceeded" => Class::Workload,
         "RegisteredNode" | "RemovingNode" => Class::NodeChurn,
         _ => Class::Other,
     }
@@ -153,7 +158,10 @@ fn entity_of(o: &ObjRef) -> Entity {
 
 fn slug(s: &str) -> String {
     let short = s.split('.').next().unwrap_or(s);
-    short.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' }).collect()
+    short
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' })
+        .collect()
 }
 
 /// Builds the graph.
@@ -225,7 +233,15 @@ impl Builder<'_> {
         self.nodes.len() - 1
     }
 
-    fn fact(&mut self, node: usize, class: Class, object: ObjRef, root: ObjRef, host: Option<String>, text: String) {
+    fn fact(
+        &mut self,
+        node: usize,
+        class: Class,
+        object: ObjRef,
+        root: ObjRef,
+        host: Option<String>,
+        text: String,
+    ) {
         let time = self.nodes[node].time.unwrap_or(self.now);
         self.facts.push(Fact { node, time, class, object, root, host, text, new_images: Vec::new() });
     }
@@ -240,16 +256,23 @@ impl Builder<'_> {
             }
         }
         for e in events::all(self.data) {
-            if e.kind == "Pod" && e.reason == "Scheduled"
+            if e.kind == "Pod"
+                && e.reason == "Scheduled"
                 && let Some(h) = e.message.rsplit(" to ").next().filter(|_| e.message.contains(" to "))
             {
-                self.pod_host.entry((e.namespace.clone().unwrap_or_default(), e.name.clone())).or_insert_with(|| h.trim().to_string());
+                self.pod_host
+                    .entry((e.namespace.clone().unwrap_or_default(), e.name.clone()))
+                    .or_insert_with(|| h.trim().to_string());
             }
         }
     }
 
     fn pod(&self, ns: &str, name: &str) -> Option<&Pod> {
-        self.data.objects.pods.iter().find(|p| p.metadata.namespace.as_deref() == Some(ns) && p.metadata.name.as_deref() == Some(name))
+        self.data
+            .objects
+            .pods
+            .iter()
+            .find(|p| p.metadata.namespace.as_deref() == Some(ns) && p.metadata.name.as_deref() == Some(name))
     }
 
     /// The root owner of a pod, also for pods gone by capture time (from the name's
@@ -264,8 +287,9 @@ impl Builder<'_> {
             }) {
                 return self.idx.root("ReplicaSet", &r.metadata);
             }
-            if self.data.objects.stateful_sets.iter().any(|s| s.metadata.namespace.as_deref() == Some(ns) && s.metadata.name.as_deref() == Some(rs))
-            {
+            if self.data.objects.stateful_sets.iter().any(|s| {
+                s.metadata.namespace.as_deref() == Some(ns) && s.metadata.name.as_deref() == Some(rs)
+            }) {
                 return ObjRef::new("StatefulSet", ns, rs);
             }
         }
@@ -282,7 +306,10 @@ impl Builder<'_> {
                 continue;
             }
             let rev_of = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
-                m.annotations.as_ref().and_then(|a| a.get("deployment.kubernetes.io/revision")).and_then(|v| v.parse::<i64>().ok())
+                m.annotations
+                    .as_ref()
+                    .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+                    .and_then(|v| v.parse::<i64>().ok())
             };
             let mut sets: Vec<_> = data
                 .objects
@@ -290,7 +317,11 @@ impl Builder<'_> {
                 .iter()
                 .filter(|r| {
                     r.metadata.namespace.as_deref() == Some(ns.as_str())
-                        && r.metadata.owner_references.iter().flatten().any(|o| o.kind == "Deployment" && o.name == name)
+                        && r.metadata
+                            .owner_references
+                            .iter()
+                            .flatten()
+                            .any(|o| o.kind == "Deployment" && o.name == name)
                 })
                 .filter_map(|r| Some((rev_of(&r.metadata)?, r)))
                 .collect();
@@ -298,11 +329,21 @@ impl Builder<'_> {
             for w in sets.windows(2) {
                 let ((_, prev), (rev, rs)) = (&w[0], &w[1]);
                 let rs_name = rs.metadata.name.clone().unwrap_or_default();
-                let history = rs.metadata.annotations.as_ref().and_then(|a| a.get("deployment.kubernetes.io/revision-history")).cloned();
+                let history = rs
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get("deployment.kubernetes.io/revision-history"))
+                    .cloned();
                 // A rollback re-uses an old ReplicaSet: its creation time is old, so the scale-up says when.
                 let scaled_up = all_events
                     .iter()
-                    .filter(|e| e.reason == "ScalingReplicaSet" && e.name == name && e.message.contains(&format!("replica set {rs_name} to")) && e.message.contains("Scaled up"))
+                    .filter(|e| {
+                        e.reason == "ScalingReplicaSet"
+                            && e.name == name
+                            && e.message.contains(&format!("replica set {rs_name} to"))
+                            && e.message.contains("Scaled up")
+                    })
                     .filter_map(|e| e.first.or(e.last))
                     .min();
                 let created = rs.metadata.creation_timestamp.as_ref().map(|t| t.0);
@@ -329,7 +370,14 @@ impl Builder<'_> {
                     n.entity = Some(entity_of(&owner));
                     n.source = Some(source.clone());
                     n.description = Some(format!("{base_desc}: rolled back to an earlier pod template"));
-                    n.change = Some(Change { type_: ChangeType::Rollback, field: None, before: None, after: None, added: vec![], removed: vec![] });
+                    n.change = Some(Change {
+                        type_: ChangeType::Rollback,
+                        field: None,
+                        before: None,
+                        after: None,
+                        added: vec![],
+                        removed: vec![],
+                    });
                     made.push((self.add(&format!("rollback-{}-r{rev}", slug(&name)), n), Vec::new()));
                 } else {
                     for (container, before, after) in &diff.images {
@@ -355,17 +403,37 @@ impl Builder<'_> {
                         n.entity = Some(entity_of(&owner));
                         n.source = Some(source.clone());
                         if diff.config.is_empty() {
-                            n.description = Some(format!("{base_desc} rolled out (pod template metadata only)"));
-                            n.change = Some(Change { type_: ChangeType::Deploy, field: None, before: None, after: None, added: vec![], removed: vec![] });
+                            n.description =
+                                Some(format!("{base_desc} rolled out (pod template metadata only)"));
+                            n.change = Some(Change {
+                                type_: ChangeType::Deploy,
+                                field: None,
+                                before: None,
+                                after: None,
+                                added: vec![],
+                                removed: vec![],
+                            });
                             made.push((self.add(&format!("rollout-{}-r{rev}", slug(&name)), n), Vec::new()));
                         } else {
-                            let summary: Vec<String> = diff.config.iter().map(|(f, b, a)| format!("{f} {} → {}", short_json(b), short_json(a))).collect();
+                            let summary: Vec<String> = diff
+                                .config
+                                .iter()
+                                .map(|(f, b, a)| format!("{f} {} → {}", short_json(b), short_json(a)))
+                                .collect();
                             n.description = Some(format!("{base_desc}: {}", summary.join("; ")));
-                            let before: serde_json::Map<String, Value> = diff.config.iter().map(|(f, b, _)| (f.clone(), b.clone())).collect();
-                            let after: serde_json::Map<String, Value> = diff.config.iter().map(|(f, _, a)| (f.clone(), a.clone())).collect();
+                            let before: serde_json::Map<String, Value> =
+                                diff.config.iter().map(|(f, b, _)| (f.clone(), b.clone())).collect();
+                            let after: serde_json::Map<String, Value> =
+                                diff.config.iter().map(|(f, _, a)| (f.clone(), a.clone())).collect();
                             n.change = Some(Change {
                                 type_: ChangeType::ConfigChange,
-                                field: Some(diff.config.iter().map(|(f, _, _)| f.as_str()).collect::<Vec<_>>().join(",")),
+                                field: Some(
+                                    diff.config
+                                        .iter()
+                                        .map(|(f, _, _)| f.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(","),
+                                ),
                                 before: Some(Value::Object(before)),
                                 after: Some(Value::Object(after)),
                                 added: vec![],
@@ -382,7 +450,10 @@ impl Builder<'_> {
             }
         }
         // HPA rescales.
-        for e in all_events.iter().filter(|e| e.reason == "SuccessfulRescale" && e.kind == "HorizontalPodAutoscaler") {
+        for e in all_events
+            .iter()
+            .filter(|e| e.reason == "SuccessfulRescale" && e.kind == "HorizontalPodAutoscaler")
+        {
             let ns = e.namespace.clone().unwrap_or_default();
             let Some(t) = e.first.or(e.last).filter(|t| self.in_window(*t)) else { continue };
             if !self.in_scope(&ns) {
@@ -393,17 +464,38 @@ impl Builder<'_> {
                 .objects
                 .hpas
                 .iter()
-                .find(|h| h.metadata.namespace.as_deref() == Some(ns.as_str()) && h.metadata.name.as_deref() == Some(e.name.as_str()))
+                .find(|h| {
+                    h.metadata.namespace.as_deref() == Some(ns.as_str())
+                        && h.metadata.name.as_deref() == Some(e.name.as_str())
+                })
                 .and_then(|h| h.spec.as_ref())
-                .map(|s| ObjRef::new(&s.scale_target_ref.kind, &ns, &s.scale_target_ref.name))
-                .unwrap_or_else(|| ObjRef::new("HorizontalPodAutoscaler", &ns, &e.name));
-            let after = e.message.split("New size: ").nth(1).and_then(|s| s.split([';', ' ']).next()).and_then(|s| s.parse::<u64>().ok());
+                .map_or_else(
+                    || ObjRef::new("HorizontalPodAutoscaler", &ns, &e.name),
+                    |s| ObjRef::new(&s.scale_target_ref.kind, &ns, &s.scale_target_ref.name),
+                );
+            let after = e
+                .message
+                .split("New size: ")
+                .nth(1)
+                .and_then(|s| s.split([';', ' ']).next())
+                .and_then(|s| s.parse::<u64>().ok());
             let mut n = Node::new("", NodeKind::ChangeEvent);
             n.time = Some(t);
             n.entity = Some(entity_of(&target));
             n.description = Some(format!("HPA {} rescaled {}: {}", e.name, target.name, e.message));
-            n.source = Some(Source { system: Some("kubernetes".into()), reference: Some(format!("HorizontalPodAutoscaler/{}", e.name)), actor: None });
-            n.change = Some(Change { type_: ChangeType::Scale, field: Some("spec.replicas".into()), before: None, after: after.map(|a| json!(a)), added: vec![], removed: vec![] });
+            n.source = Some(Source {
+                system: Some("kubernetes".into()),
+                reference: Some(format!("HorizontalPodAutoscaler/{}", e.name)),
+                actor: None,
+            });
+            n.change = Some(Change {
+                type_: ChangeType::Scale,
+                field: Some("spec.replicas".into()),
+                before: None,
+                after: after.map(|a| json!(a)),
+                added: vec![],
+                removed: vec![],
+            });
             let i = self.add(&format!("scale-{}", slug(&target.name)), n);
             self.fact(i, Class::Change, target.clone(), target, None, e.message.clone());
         }
@@ -452,7 +544,10 @@ impl Builder<'_> {
                         .objects
                         .replica_sets
                         .iter()
-                        .find(|r| r.metadata.namespace.as_deref() == Some(ns.as_str()) && r.metadata.name.as_deref() == Some(name.as_str()))
+                        .find(|r| {
+                            r.metadata.namespace.as_deref() == Some(ns.as_str())
+                                && r.metadata.name.as_deref() == Some(name.as_str())
+                        })
                         .map_or_else(|| object.clone(), |r| self.idx.root("ReplicaSet", &r.metadata));
                     (r, None)
                 }
@@ -479,10 +574,18 @@ impl Builder<'_> {
                     .collect();
                 n.description = Some(format!(
                     "node {name} ran out of memory {count} time(s) (SystemOOM{})",
-                    if victims.is_empty() { String::new() } else { format!("; killed: {}", victims.join(", ")) }
+                    if victims.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; killed: {}", victims.join(", "))
+                    }
                 ));
             }
-            n.source = Some(Source { system: Some("kubernetes".into()), reference: Some(format!("events/{kind}/{name}")), actor: None });
+            n.source = Some(Source {
+                system: Some("kubernetes".into()),
+                reference: Some(format!("events/{kind}/{name}")),
+                actor: None,
+            });
             let i = self.add(&format!("{}-{}", slug(&reason), slug(&name)), n);
             let class = classify(&reason, &message);
             self.fact(i, class, object, root, host, message);
@@ -501,8 +604,17 @@ impl Builder<'_> {
                 continue;
             }
             for cs in p.status.as_ref().and_then(|s| s.container_statuses.as_ref()).into_iter().flatten() {
-                let Some(t) = cs.last_state.as_ref().and_then(|s| s.terminated.as_ref()).filter(|t| t.reason.as_deref() == Some("OOMKilled")) else { continue };
-                let Some(at) = t.finished_at.as_ref().map(|f| f.0).filter(|f| self.in_window(*f)) else { continue };
+                let Some(t) = cs
+                    .last_state
+                    .as_ref()
+                    .and_then(|s| s.terminated.as_ref())
+                    .filter(|t| t.reason.as_deref() == Some("OOMKilled"))
+                else {
+                    continue;
+                };
+                let Some(at) = t.finished_at.as_ref().map(|f| f.0).filter(|f| self.in_window(*f)) else {
+                    continue;
+                };
                 found.push((ns.clone(), name.clone(), cs.name.clone(), at, cs.restart_count));
             }
         }
@@ -514,13 +626,19 @@ impl Builder<'_> {
             n.event = Some(K8sEvent {
                 type_: EventType::Warning,
                 reason: "OOMKilled".into(),
-                message: Some(format!("container {container} was OOM-killed (exit code 137); {restarts} restart(s) so far")),
+                message: Some(format!(
+                    "container {container} was OOM-killed (exit code 137); {restarts} restart(s) so far"
+                )),
                 count: Some(1),
                 first_seen: Some(at),
                 last_seen: Some(at),
                 reporting_component: Some("kubelet (container status)".into()),
             });
-            n.source = Some(Source { system: Some("kubernetes".into()), reference: Some(format!("Pod/{name} status.containerStatuses[{container}].lastState")), actor: None });
+            n.source = Some(Source {
+                system: Some("kubernetes".into()),
+                reference: Some(format!("Pod/{name} status.containerStatuses[{container}].lastState")),
+                actor: None,
+            });
             let i = self.add(&format!("oomkilled-{}", slug(&name)), n);
             let root = self.pod_root(&ns, &name);
             let host = self.pod_host.get(&(ns.clone(), name.clone())).cloned();
@@ -544,7 +662,11 @@ impl Builder<'_> {
             .pod_metrics
             .iter()
             .filter_map(|m| {
-                let total: f64 = m.containers.iter().filter_map(|c| c.usage.get("memory").and_then(|q| quantity_bytes(&q.0))).sum();
+                let total: f64 = m
+                    .containers
+                    .iter()
+                    .filter_map(|c| c.usage.get("memory").and_then(|q| quantity_bytes(&q.0)))
+                    .sum();
                 Some(((m.metadata.namespace.clone()?, m.metadata.name.clone()?), total))
             })
             .collect();
@@ -552,14 +674,23 @@ impl Builder<'_> {
         for (w, pods) in &workloads {
             let spec = pods.iter().find_map(|p| p.spec.as_ref());
             let Some(spec) = spec else { continue };
-            let unlimited: Vec<&Container> = spec.containers.iter().filter(|c| memory_limit(c).is_none()).collect();
+            let unlimited: Vec<&Container> =
+                spec.containers.iter().filter(|c| memory_limit(c).is_none()).collect();
             let names: Vec<String> = spec.containers.iter().map(|c| c.name.clone()).collect();
             let hosts: BTreeSet<String> = pods
                 .iter()
-                .filter_map(|p| self.pod_host.get(&(p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())).cloned())
+                .filter_map(|p| {
+                    self.pod_host
+                        .get(&(
+                            p.metadata.namespace.clone().unwrap_or_default(),
+                            p.metadata.name.clone().unwrap_or_default(),
+                        ))
+                        .cloned()
+                })
                 .collect();
             let mine = |f: &Fact| f.root == *w;
-            let oom_kills: Vec<&Fact> = self.facts.iter().filter(|f| f.class == Class::OomKill && mine(f)).collect();
+            let oom_kills: Vec<&Fact> =
+                self.facts.iter().filter(|f| f.class == Class::OomKill && mine(f)).collect();
             let named_victim: Vec<&Fact> = self
                 .facts
                 .iter()
@@ -569,12 +700,23 @@ impl Builder<'_> {
                 .collect();
             let used: f64 = pods
                 .iter()
-                .filter_map(|p| usage.get(&(p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())))
+                .filter_map(|p| {
+                    usage.get(&(
+                        p.metadata.namespace.clone().unwrap_or_default(),
+                        p.metadata.name.clone().unwrap_or_default(),
+                    ))
+                })
                 .copied()
                 .fold(0.0, f64::max);
             let big = used >= 1024.0 * 1024.0 * 1024.0;
-            let limit_text: Vec<String> = spec.containers.iter().filter_map(|c| memory_limit(c).map(|l| format!("{} limit {l}", c.name))).collect();
-            let (description, anomaly_type) = if !unlimited.is_empty() && (!named_victim.is_empty() || !oom_kills.is_empty() || big) {
+            let limit_text: Vec<String> = spec
+                .containers
+                .iter()
+                .filter_map(|c| memory_limit(c).map(|l| format!("{} limit {l}", c.name)))
+                .collect();
+            let (description, anomaly_type) = if !unlimited.is_empty()
+                && (!named_victim.is_empty() || !oom_kills.is_empty() || big)
+            {
                 let requests = unlimited.iter().all(|c| memory_request(c).is_none());
                 (
                     format!(
@@ -605,7 +747,16 @@ impl Builder<'_> {
                 if own.is_empty() {
                     continue;
                 }
-                (format!("memory of {} {}/{} reached its limit ({})", w.kind, w.namespace, w.name, limit_text.join(", ")), AnomalyType::LevelShift)
+                (
+                    format!(
+                        "memory of {} {}/{} reached its limit ({})",
+                        w.kind,
+                        w.namespace,
+                        w.name,
+                        limit_text.join(", ")
+                    ),
+                    AnomalyType::LevelShift,
+                )
             } else {
                 continue;
             };
@@ -613,7 +764,12 @@ impl Builder<'_> {
             let first = self
                 .facts
                 .iter()
-                .filter(|f| (f.class == Class::NodeMem && f.host.as_ref().is_some_and(|h| hosts.contains(h)) && !unlimited.is_empty()) || (f.class == Class::OomKill && mine(f)))
+                .filter(|f| {
+                    (f.class == Class::NodeMem
+                        && f.host.as_ref().is_some_and(|h| hosts.contains(h))
+                        && !unlimited.is_empty())
+                        || (f.class == Class::OomKill && mine(f))
+                })
                 .map(|f| f.time)
                 .chain(named_victim.iter().map(|f| f.time))
                 .min()
@@ -639,7 +795,11 @@ impl Builder<'_> {
                 score: None,
                 detector: Some("sleuth rules".into()),
             });
-            n.source = Some(Source { system: Some("kubernetes".into()), reference: Some("pod specs, metrics.k8s.io, events".into()), actor: None });
+            n.source = Some(Source {
+                system: Some("kubernetes".into()),
+                reference: Some("pod specs, metrics.k8s.io, events".into()),
+                actor: None,
+            });
             let i = self.add(&format!("memory-{}", slug(&w.name)), n);
             let host_text = hosts.into_iter().collect::<Vec<_>>().join(",");
             self.fact(i, Class::Memory, w.clone(), w, None, host_text);
@@ -648,20 +808,38 @@ impl Builder<'_> {
 
     /// Pods of an evicted workload recreated on another node.
     fn rescheduling(&mut self) {
-        let evictions: Vec<Fact> = self.facts.iter().filter(|f| f.class == Class::Evict && f.object.kind == "Pod").cloned().collect();
+        let evictions: Vec<Fact> = self
+            .facts
+            .iter()
+            .filter(|f| f.class == Class::Evict && f.object.kind == "Pod")
+            .cloned()
+            .collect();
         let mut seen = HashSet::new();
         let mut found = Vec::new();
         for p in &self.data.objects.pods {
             let ns = p.metadata.namespace.clone().unwrap_or_default();
             let name = p.metadata.name.clone().unwrap_or_default();
-            let Some(created) = p.metadata.creation_timestamp.as_ref().map(|t| t.0).filter(|t| self.in_window(*t)) else { continue };
+            let Some(created) =
+                p.metadata.creation_timestamp.as_ref().map(|t| t.0).filter(|t| self.in_window(*t))
+            else {
+                continue;
+            };
             let Some(host) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else { continue };
             let root = self.idx.root("Pod", &p.metadata);
-            for ev in evictions.iter().filter(|e| e.root == root && e.object.name != name && e.time <= created) {
+            for ev in
+                evictions.iter().filter(|e| e.root == root && e.object.name != name && e.time <= created)
+            {
                 if ev.host.as_deref() == Some(host.as_str()) || !seen.insert((ns.clone(), name.clone())) {
                     continue;
                 }
-                found.push((host.clone(), format!("{ns}/{name}"), format!("{}/{}", ev.object.namespace, ev.object.name), created, root.clone(), ev.host.clone()));
+                found.push((
+                    host.clone(),
+                    format!("{ns}/{name}"),
+                    format!("{}/{}", ev.object.namespace, ev.object.name),
+                    created,
+                    root.clone(),
+                    ev.host.clone(),
+                ));
             }
         }
         for (host, added, removed, at, root, from) in found {
@@ -675,7 +853,14 @@ impl Builder<'_> {
                 root.name,
                 from.map(|f| format!(" (from {f})")).unwrap_or_default()
             ));
-            n.change = Some(Change { type_: ChangeType::PodsRescheduled, field: None, before: None, after: None, added: vec![added.clone()], removed: vec![removed] });
+            n.change = Some(Change {
+                type_: ChangeType::PodsRescheduled,
+                field: None,
+                before: None,
+                after: None,
+                added: vec![added.clone()],
+                removed: vec![removed],
+            });
             let i = self.add(&format!("rescheduled-{}", slug(&root.name)), n);
             self.fact(i, Class::Resched, ObjRef::new("Node", "", &host), root, Some(host.clone()), added);
         }
@@ -685,7 +870,10 @@ impl Builder<'_> {
     fn node_churn(&mut self) {
         let mut found = Vec::new();
         for n in &self.data.objects.nodes {
-            let Some(t) = n.metadata.creation_timestamp.as_ref().map(|t| t.0).filter(|t| self.in_window(*t)) else { continue };
+            let Some(t) = n.metadata.creation_timestamp.as_ref().map(|t| t.0).filter(|t| self.in_window(*t))
+            else {
+                continue;
+            };
             let name = n.metadata.name.clone().unwrap_or_default();
             if self.facts.iter().any(|f| f.class == Class::NodeChurn && f.object.name == name) {
                 continue;
@@ -696,20 +884,36 @@ impl Builder<'_> {
             let mut nd = Node::new("", NodeKind::TopologyChange);
             nd.time = Some(t);
             nd.entity = Some(Entity::k8s("Node", None, &name));
-            nd.change = Some(Change { type_: ChangeType::NodeAdded, field: None, before: None, after: None, added: vec![name.clone()], removed: vec![] });
+            nd.change = Some(Change {
+                type_: ChangeType::NodeAdded,
+                field: None,
+                before: None,
+                after: None,
+                added: vec![name.clone()],
+                removed: vec![],
+            });
             let i = self.add(&format!("node-added-{}", slug(&name)), nd);
             let o = ObjRef::new("Node", "", &name);
             self.fact(i, Class::NodeChurn, o.clone(), o, Some(name), String::new());
         }
     }
 
-    fn link(&mut self, from: usize, to: usize, relation: Relation, confidence: f64, rule: &str, evidence: Vec<Value>) {
+    fn link(
+        &mut self,
+        from: usize,
+        to: usize,
+        relation: Relation,
+        confidence: f64,
+        rule: &str,
+        evidence: Vec<Value>,
+    ) {
         let (a, b) = (&self.facts[from], &self.facts[to]);
         if a.node == b.node || b.time < a.time || !self.edge_seen.insert((a.node, b.node)) {
             return;
         }
         let lag = b.time.duration_since(a.time).as_secs_f64();
-        let mut e = Edge::new(&self.nodes[a.node].id.clone(), &self.nodes[b.node].id.clone(), relation, confidence);
+        let mut e =
+            Edge::new(&self.nodes[a.node].id.clone(), &self.nodes[b.node].id.clone(), relation, confidence);
         e.lag_seconds = Some(lag);
         e.method = Some(format!("rule:{rule}"));
         let mut ev = vec![json!({"kind": "temporal_precedence"})];
@@ -733,79 +937,225 @@ impl Builder<'_> {
                 let same_host = a.host.is_some() && a.host == b.host;
                 match (a.class, b.class) {
                     // A rollout precedes its own pods' failures; the longer the gap, the weaker.
-                    (Class::Change, Class::ImagePull | Class::Crash | Class::OomKill | Class::Workload | Class::Sched)
-                        if a.root == b.root =>
-                    {
-                        if b.class == Class::ImagePull && a.new_images.iter().any(|img| b.text.contains(img.as_str())) {
-                            self.link(i, j, Relation::Caused, 0.95, "new-image-fails-to-pull", vec![json!({"kind": "owner_chain"}), json!({"kind": "log_match", "line": first_line(&b.text)})]);
+                    (
+                        Class::Change,
+                        Class::ImagePull | Class::Crash | Class::OomKill | Class::Workload | Class::Sched,
+                    ) if a.root == b.root => {
+                        if b.class == Class::ImagePull
+                            && a.new_images.iter().any(|img| b.text.contains(img.as_str()))
+                        {
+                            self.link(
+                                i,
+                                j,
+                                Relation::Caused,
+                                0.95,
+                                "new-image-fails-to-pull",
+                                vec![
+                                    json!({"kind": "owner_chain"}),
+                                    json!({"kind": "log_match", "line": first_line(&b.text)}),
+                                ],
+                            );
                         } else {
                             let (rel, c) = lag_confidence(lag, 600, 1800);
-                            self.link(i, j, rel, c, "rollout-precedes-failure", vec![json!({"kind": "owner_chain"})]);
+                            self.link(
+                                i,
+                                j,
+                                rel,
+                                c,
+                                "rollout-precedes-failure",
+                                vec![json!({"kind": "owner_chain"})],
+                            );
                         }
                     }
                     (Class::Change, Class::Memory) if a.root == b.root => {
                         let (rel, c) = lag_confidence(lag, 300, 900);
-                        self.link(i, j, rel, c.min(0.7), "rollout-precedes-memory-growth", vec![json!({"kind": "same_entity"})]);
+                        self.link(
+                            i,
+                            j,
+                            rel,
+                            c.min(0.7),
+                            "rollout-precedes-memory-growth",
+                            vec![json!({"kind": "same_entity"})],
+                        );
                     }
                     (Class::Memory, Class::OomKill) if a.root == b.root => {
-                        self.link(i, j, Relation::Caused, 0.9, "memory-growth-oom-kill", vec![json!({"kind": "same_entity"}), json!({"kind": "owner_chain"})]);
+                        self.link(
+                            i,
+                            j,
+                            Relation::Caused,
+                            0.9,
+                            "memory-growth-oom-kill",
+                            vec![json!({"kind": "same_entity"}), json!({"kind": "owner_chain"})],
+                        );
                     }
-                    (Class::Memory, Class::NodeMem) if b.host.as_ref().is_some_and(|h| a.text.split(',').any(|x| x == h)) => {
+                    (Class::Memory, Class::NodeMem)
+                        if b.host.as_ref().is_some_and(|h| a.text.split(',').any(|x| x == h)) =>
+                    {
                         let container_named = self.nodes[a.node].entity.as_ref().is_some_and(|_| {
-                            self.workload_containers(&a.root).iter().any(|c| b.text.contains(&format!("victim process: {c}")))
+                            self.workload_containers(&a.root)
+                                .iter()
+                                .any(|c| b.text.contains(&format!("victim process: {c}")))
                         });
                         if container_named {
-                            self.link(i, j, Relation::Caused, 0.85, "unbounded-memory-exhausts-node", vec![json!({"kind": "same_node"}), json!({"kind": "log_match", "line": first_line(&b.text)})]);
+                            self.link(
+                                i,
+                                j,
+                                Relation::Caused,
+                                0.85,
+                                "unbounded-memory-exhausts-node",
+                                vec![
+                                    json!({"kind": "same_node"}),
+                                    json!({"kind": "log_match", "line": first_line(&b.text)}),
+                                ],
+                            );
                         } else {
                             self.link(i, j, Relation::ContributesTo, 0.6, "unbounded-memory-exhausts-node", vec![json!({"kind": "same_node"}), json!({"kind": "domain_rule", "rule": "a container without a memory limit can take all of its node's memory"})]);
                         }
                     }
                     (Class::NodeMem, Class::OomKill) if same_host && lag <= 120 => {
-                        self.link(i, j, Relation::Caused, 0.85, "node-oom-kills-pods", vec![json!({"kind": "same_node"})]);
+                        self.link(
+                            i,
+                            j,
+                            Relation::Caused,
+                            0.85,
+                            "node-oom-kills-pods",
+                            vec![json!({"kind": "same_node"})],
+                        );
                     }
-                    (Class::NodeMem, Class::Evict) if same_host && self.event_reason(j) == Some("Evicted") => {
-                        self.link(i, j, Relation::Caused, 0.9, "memory-pressure-evicts", vec![json!({"kind": "same_node"})]);
+                    (Class::NodeMem, Class::Evict)
+                        if same_host && self.event_reason(j) == Some("Evicted") =>
+                    {
+                        self.link(
+                            i,
+                            j,
+                            Relation::Caused,
+                            0.9,
+                            "memory-pressure-evicts",
+                            vec![json!({"kind": "same_node"})],
+                        );
                     }
                     (Class::NodeMem, Class::NotReady) if same_host && lag <= 3600 => {
                         self.link(i, j, Relation::ContributesTo, 0.6, "memory-exhaustion-starves-kubelet", vec![json!({"kind": "same_entity"}), json!({"kind": "domain_rule", "rule": "a node out of memory stops posting status"})]);
                     }
                     (Class::NodeMem, Class::Crash) if same_host => {
-                        self.link(i, j, Relation::ContributesTo, 0.5, "node-pressure-fails-probes", vec![json!({"kind": "same_node"})]);
+                        self.link(
+                            i,
+                            j,
+                            Relation::ContributesTo,
+                            0.5,
+                            "node-pressure-fails-probes",
+                            vec![json!({"kind": "same_node"})],
+                        );
                     }
                     (Class::NotReady, Class::Evict) if same_host => {
                         self.link(i, j, Relation::Caused, 0.95, "not-ready-taint-evicts", vec![json!({"kind": "same_node"}), json!({"kind": "domain_rule", "rule": "the taint manager evicts pods from unreachable nodes"})]);
                     }
                     (Class::NotReady, Class::Crash) if same_host => {
-                        self.link(i, j, Relation::ContributesTo, 0.5, "not-ready-fails-probes", vec![json!({"kind": "same_node"})]);
+                        self.link(
+                            i,
+                            j,
+                            Relation::ContributesTo,
+                            0.5,
+                            "not-ready-fails-probes",
+                            vec![json!({"kind": "same_node"})],
+                        );
                     }
-                    (Class::Evict, Class::Resched | Class::Workload | Class::Sched) if a.root == b.root && a.root.kind != "Pod" => {
-                        self.link(i, j, Relation::Caused, 0.85, "eviction-forces-replacement", vec![json!({"kind": "owner_chain"})]);
+                    (Class::Evict, Class::Resched | Class::Workload | Class::Sched)
+                        if a.root == b.root && a.root.kind != "Pod" =>
+                    {
+                        self.link(
+                            i,
+                            j,
+                            Relation::Caused,
+                            0.85,
+                            "eviction-forces-replacement",
+                            vec![json!({"kind": "owner_chain"})],
+                        );
                     }
                     (Class::Resched, Class::NodeMem) if same_host => {
-                        self.link(i, j, Relation::ContributesTo, 0.6, "rescheduled-load-pressures-node", vec![json!({"kind": "same_node"})]);
+                        self.link(
+                            i,
+                            j,
+                            Relation::ContributesTo,
+                            0.6,
+                            "rescheduled-load-pressures-node",
+                            vec![json!({"kind": "same_node"})],
+                        );
                     }
                     (Class::NodeMem, Class::NodeMem) if same_host => {
                         // Only to the next memory event on the node: the pressure continues.
                         let here = order.iter().position(|&k| k == i).expect("in order");
-                        let next = order[here + 1..].iter().copied().find(|&k| self.facts[k].class == Class::NodeMem && self.facts[k].host == a.host);
+                        let next = order[here + 1..]
+                            .iter()
+                            .copied()
+                            .find(|&k| self.facts[k].class == Class::NodeMem && self.facts[k].host == a.host);
                         if next == Some(j) {
-                            self.link(i, j, Relation::Caused, 0.8, "memory-pressure-continues", vec![json!({"kind": "same_node"})]);
+                            self.link(
+                                i,
+                                j,
+                                Relation::Caused,
+                                0.8,
+                                "memory-pressure-continues",
+                                vec![json!({"kind": "same_node"})],
+                            );
                         }
                     }
-                    (Class::NodeMem, Class::Sched) if b.text.contains("memory-pressure") && a.host.as_ref().is_some_and(|h| self.idx.memory_pressure.contains(h)) => {
-                        self.link(i, j, Relation::ContributesTo, 0.6, "pressure-taint-blocks-scheduling", vec![json!({"kind": "log_match", "line": first_line(&b.text)})]);
+                    (Class::NodeMem, Class::Sched)
+                        if b.text.contains("memory-pressure")
+                            && a.host.as_ref().is_some_and(|h| self.idx.memory_pressure.contains(h)) =>
+                    {
+                        self.link(
+                            i,
+                            j,
+                            Relation::ContributesTo,
+                            0.6,
+                            "pressure-taint-blocks-scheduling",
+                            vec![json!({"kind": "log_match", "line": first_line(&b.text)})],
+                        );
                     }
-                    (Class::NotReady, Class::Sched) if b.text.contains("unreachable") || b.text.contains("not-ready") => {
-                        self.link(i, j, Relation::ContributesTo, 0.6, "unreachable-taint-blocks-scheduling", vec![json!({"kind": "log_match", "line": first_line(&b.text)})]);
+                    (Class::NotReady, Class::Sched)
+                        if b.text.contains("unreachable") || b.text.contains("not-ready") =>
+                    {
+                        self.link(
+                            i,
+                            j,
+                            Relation::ContributesTo,
+                            0.6,
+                            "unreachable-taint-blocks-scheduling",
+                            vec![json!({"kind": "log_match", "line": first_line(&b.text)})],
+                        );
                     }
                     (Class::OomKill, Class::Crash) if a.object == b.object => {
-                        self.link(i, j, Relation::Caused, 0.8, "oom-kill-restarts", vec![json!({"kind": "same_entity"})]);
+                        self.link(
+                            i,
+                            j,
+                            Relation::Caused,
+                            0.8,
+                            "oom-kill-restarts",
+                            vec![json!({"kind": "same_entity"})],
+                        );
                     }
-                    (Class::ImagePull, Class::ImagePull | Class::Crash) if a.object == b.object && self.event_reason(i) != self.event_reason(j) => {
-                        self.link(i, j, Relation::Caused, 0.8, "pull-failure-backs-off", vec![json!({"kind": "same_entity"})]);
+                    (Class::ImagePull, Class::ImagePull | Class::Crash)
+                        if a.object == b.object && self.event_reason(i) != self.event_reason(j) =>
+                    {
+                        self.link(
+                            i,
+                            j,
+                            Relation::Caused,
+                            0.8,
+                            "pull-failure-backs-off",
+                            vec![json!({"kind": "same_entity"})],
+                        );
                     }
                     (Class::NodeChurn, _) if same_host => {
-                        self.link(i, j, Relation::ContributesTo, 0.4, "node-churn", vec![json!({"kind": "same_node"})]);
+                        self.link(
+                            i,
+                            j,
+                            Relation::ContributesTo,
+                            0.4,
+                            "node-churn",
+                            vec![json!({"kind": "same_node"})],
+                        );
                     }
                     _ => {}
                 }
@@ -836,7 +1186,10 @@ impl Builder<'_> {
             if !self.in_scope(f.namespace.as_deref().unwrap_or("")) {
                 continue;
             }
-            if f.severity < FindingSeverity::Error || CAUSE_RULES.contains(&f.rule.as_str()) || CAUSE_FAMILIES.contains(&family) {
+            if f.severity < FindingSeverity::Error
+                || CAUSE_RULES.contains(&f.rule.as_str())
+                || CAUSE_FAMILIES.contains(&family)
+            {
                 continue;
             }
             by_root.entry(f.root()).or_default().push(f);
@@ -852,19 +1205,42 @@ impl Builder<'_> {
             n.description = Some(format!(
                 "{} {}: {} ({})",
                 root.kind,
-                if root.namespace.is_empty() { root.name.clone() } else { format!("{}/{}", root.namespace, root.name) },
+                if root.namespace.is_empty() {
+                    root.name.clone()
+                } else {
+                    format!("{}/{}", root.namespace, root.name)
+                },
                 first_line(&worst.message),
                 rules.join(", ")
             ));
-            n.severity = Some(if worst.severity == FindingSeverity::Critical { Severity::Critical } else { Severity::Error });
-            n.source = Some(Source { system: Some("sleuth diagnose".into()), reference: Some(rules.join(",")), actor: None });
+            n.severity = Some(if worst.severity == FindingSeverity::Critical {
+                Severity::Critical
+            } else {
+                Severity::Error
+            });
+            n.source = Some(Source {
+                system: Some("sleuth diagnose".into()),
+                reference: Some(rules.join(",")),
+                actor: None,
+            });
             let i = self.add(&format!("symptom-{}-{}", slug(&root.kind), slug(&root.name)), n);
             ids.push(self.nodes[i].id.clone());
             self.fact(i, Class::Other, root.clone(), root.clone(), None, String::new());
             symptom_facts.push((self.facts.len() - 1, root.clone()));
         }
         let event_like = |c: Class| {
-            matches!(c, Class::OomKill | Class::Evict | Class::Crash | Class::ImagePull | Class::Sched | Class::Workload | Class::NotReady | Class::Resched | Class::Other)
+            matches!(
+                c,
+                Class::OomKill
+                    | Class::Evict
+                    | Class::Crash
+                    | Class::ImagePull
+                    | Class::Sched
+                    | Class::Workload
+                    | Class::NotReady
+                    | Class::Resched
+                    | Class::Other
+            )
         };
         for (s, root) in &symptom_facts {
             let hosts: BTreeSet<String> = self
@@ -880,20 +1256,42 @@ impl Builder<'_> {
                 }
                 if (f.root == *root || f.object == *root) && event_like(f.class) {
                     let conf = if f.class == Class::NotReady { 0.95 } else { 0.8 };
-                    self.link(k, *s, Relation::Caused, conf, "evidence-about-the-object", vec![json!({"kind": if f.object == *root { "same_entity" } else { "owner_chain" }})]);
+                    self.link(
+                        k,
+                        *s,
+                        Relation::Caused,
+                        conf,
+                        "evidence-about-the-object",
+                        vec![json!({"kind": if f.object == *root { "same_entity" } else { "owner_chain" }})],
+                    );
                 } else if f.class == Class::NotReady && f.host.as_ref().is_some_and(|h| hosts.contains(h)) {
-                    self.link(k, *s, Relation::Caused, 0.8, "pods-on-not-ready-node", vec![json!({"kind": "same_node"})]);
+                    self.link(
+                        k,
+                        *s,
+                        Relation::Caused,
+                        0.8,
+                        "pods-on-not-ready-node",
+                        vec![json!({"kind": "same_node"})],
+                    );
                 }
             }
             // A Service is down when the workloads behind it are.
             if root.kind == "Service" {
-                let backends: BTreeSet<ObjRef> = crate::query::service_pods(self.data, &root.namespace, &root.name)
-                    .iter()
-                    .map(|p| self.idx.root("Pod", &p.metadata))
-                    .collect();
+                let backends: BTreeSet<ObjRef> =
+                    crate::query::service_pods(self.data, &root.namespace, &root.name)
+                        .iter()
+                        .map(|p| self.idx.root("Pod", &p.metadata))
+                        .collect();
                 for (t, other) in &symptom_facts {
                     if backends.contains(other) {
-                        self.link(*t, *s, Relation::Caused, 0.9, "service-backends-down", vec![json!({"kind": "dependency"})]);
+                        self.link(
+                            *t,
+                            *s,
+                            Relation::Caused,
+                            0.9,
+                            "service-backends-down",
+                            vec![json!({"kind": "dependency"})],
+                        );
                     }
                 }
             }
@@ -920,7 +1318,11 @@ fn gib(bytes: f64) -> String {
 
 fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or("").split(" | ").next().unwrap_or("");
-    if line.chars().count() > 160 { format!("{}…", line.chars().take(160).collect::<String>()) } else { line.to_string() }
+    if line.chars().count() > 160 {
+        format!("{}…", line.chars().take(160).collect::<String>())
+    } else {
+        line.to_string()
+    }
 }
 
 fn short_json(v: &Value) -> String {
@@ -960,18 +1362,28 @@ fn diff(a: &PodSpec, b: &PodSpec) -> Diff {
             continue;
         };
         if ca.image != cb.image {
-            d.images.push((cb.name.clone(), ca.image.clone().unwrap_or_default(), cb.image.clone().unwrap_or_default()));
+            d.images.push((
+                cb.name.clone(),
+                ca.image.clone().unwrap_or_default(),
+                cb.image.clone().unwrap_or_default(),
+            ));
         }
         let env = |c: &Container| -> BTreeMap<String, Value> {
             c.env
                 .iter()
                 .flatten()
-                .map(|e| (e.name.clone(), e.value.clone().map_or_else(|| json!("(from a reference)"), Value::String)))
+                .map(|e| {
+                    (
+                        e.name.clone(),
+                        e.value.clone().map_or_else(|| json!("(from a reference)"), Value::String),
+                    )
+                })
                 .collect()
         };
         let (ea, eb) = (env(ca), env(cb));
         for k in ea.keys().chain(eb.keys()).collect::<BTreeSet<_>>() {
-            let (x, y) = (ea.get(k).cloned().unwrap_or(Value::Null), eb.get(k).cloned().unwrap_or(Value::Null));
+            let (x, y) =
+                (ea.get(k).cloned().unwrap_or(Value::Null), eb.get(k).cloned().unwrap_or(Value::Null));
             if x != y {
                 d.config.push((format!("containers[{}].env.{k}", cb.name), x, y));
             }
@@ -1047,25 +1459,48 @@ mod tests {
         let a = rank(&parsed.graph);
         let top = a.top().expect("a root cause");
         let node = g.nodes.iter().find(|n| n.id == top.node_id).unwrap();
-        assert_eq!(node.entity.as_ref().unwrap().reference(), "Deployment/monitoring/log-alerter", "{node:#?}");
+        assert_eq!(
+            node.entity.as_ref().unwrap().reference(),
+            "Deployment/monitoring/log-alerter",
+            "{node:#?}"
+        );
         assert_eq!(node.kind, NodeKind::MetricAnomaly);
         assert!(node.description.as_ref().unwrap().contains("without a limit"));
         // The rollout of revision 7 is an earlier, weakly linked cause.
         assert!(top.weak_parents.iter().any(|p| p.contains("log-alerter-r7")), "{:?}", top.weak_parents);
         // The notifications image typo is a separate, lower-ranked story rooted in its image change.
-        let notif = a.root_causes.iter().position(|r| r.node_id.starts_with("image-notifications")).expect("notifications ranked");
+        let notif = a
+            .root_causes
+            .iter()
+            .position(|r| r.node_id.starts_with("image-notifications"))
+            .expect("notifications ranked");
         assert!(notif > 0);
         // Every edge names its rule and evidence.
-        assert!(g.edges.iter().all(|e| e.method.as_deref().is_some_and(|m| m.starts_with("rule:")) && !e.evidence.is_empty()));
+        assert!(
+            g.edges.iter().all(
+                |e| e.method.as_deref().is_some_and(|m| m.starts_with("rule:")) && !e.evidence.is_empty()
+            )
+        );
     }
 
     #[test]
     fn the_window_and_namespaces_limit_the_evidence() {
         let data = demo();
         let report = analyze::analyze(&data, &AnalyzeOptions::default());
-        let narrow = build(&data, &report, &Options { since: SignedDuration::from_mins(10), namespaces: vec![] });
+        let narrow =
+            build(&data, &report, &Options { since: SignedDuration::from_mins(10), namespaces: vec![] });
         assert!(!narrow.nodes.iter().any(|n| n.id.contains("log-alerter-r7")));
-        let shop = build(&data, &report, &Options { since: SignedDuration::from_hours(2), namespaces: vec!["shop".into()] });
-        assert!(shop.nodes.iter().all(|n| n.entity.as_ref().and_then(|e| e.namespace.as_deref()).is_none_or(|ns| ns == "shop")));
+        let shop = build(
+            &data,
+            &report,
+            &Options { since: SignedDuration::from_hours(2), namespaces: vec!["shop".into()] },
+        );
+        assert!(
+            shop.nodes.iter().all(|n| n
+                .entity
+                .as_ref()
+                .and_then(|e| e.namespace.as_deref())
+                .is_none_or(|ns| ns == "shop"))
+        );
     }
 }

@@ -66,7 +66,13 @@ struct Token {
 }
 
 fn err(line: usize, col: usize, message: String) -> Issue {
-    Issue { level: Level::Error, code: "parse_error", path: format!("line {line}, column {col}"), id: None, message }
+    Issue {
+        level: Level::Error,
+        code: "parse_error",
+        path: format!("line {line}, column {col}"),
+        id: None,
+        message,
+    }
 }
 
 fn lex(text: &str) -> Result<Vec<Token>, Issue> {
@@ -213,7 +219,10 @@ fn lex(text: &str) -> Result<Vec<Token>, Issue> {
         if c.is_alphanumeric() || c == '_' || c == '.' || c == '-' || !c.is_ascii() {
             let mut s = String::new();
             while i < chars.len()
-                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '.' || !chars[i].is_ascii()
+                && (chars[i].is_alphanumeric()
+                    || chars[i] == '_'
+                    || chars[i] == '.'
+                    || !chars[i].is_ascii()
                     || (chars[i] == '-' && s.is_empty()))
             {
                 s.push(chars[i]);
@@ -309,21 +318,18 @@ impl Parser {
     /// An id, with `"a" + "b"` concatenation.
     fn id(&mut self) -> Result<String, Issue> {
         let (l, c) = self.here();
-        match self.next() {
-            Some(Token { tok: Tok::Id(mut s), .. }) => {
-                while self.is_sym("+") {
-                    self.pos += 1;
-                    match self.next() {
-                        Some(Token { tok: Tok::Id(more), .. }) => s.push_str(&more),
-                        _ => return Err(err(l, c, "'+' must join two quoted strings".into())),
-                    }
+        if let Some(Token { tok: Tok::Id(mut s), .. }) = self.next() {
+            while self.is_sym("+") {
+                self.pos += 1;
+                match self.next() {
+                    Some(Token { tok: Tok::Id(more), .. }) => s.push_str(&more),
+                    _ => return Err(err(l, c, "'+' must join two quoted strings".into())),
                 }
-                Ok(s)
             }
-            _ => {
-                self.pos = self.pos.saturating_sub(1);
-                Err(err(l, c, format!("expected an identifier, found {}", self.describe())))
-            }
+            Ok(s)
+        } else {
+            self.pos = self.pos.saturating_sub(1);
+            Err(err(l, c, format!("expected an identifier, found {}", self.describe())))
         }
     }
 
@@ -390,7 +396,8 @@ impl Parser {
     /// A statement; returns the node ids it mentions (for subgraphs used as edge operands).
     fn stmt(&mut self, defaults: &mut Defaults) -> Result<Vec<String>, Issue> {
         for (kw, which) in [("graph", 0), ("node", 1), ("edge", 2)] {
-            if self.keyword(kw) && matches!(self.toks.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Sym("["))) {
+            if self.keyword(kw) && matches!(self.toks.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Sym("[")))
+            {
                 self.pos += 1;
                 let attrs = self.attr_list()?;
                 match which {
@@ -401,7 +408,8 @@ impl Parser {
                 return Ok(Vec::new());
             }
         }
-        if matches!(self.peek(), Some(Tok::Id(_))) && matches!(self.toks.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Sym("=")))
+        if matches!(self.peek(), Some(Tok::Id(_)))
+            && matches!(self.toks.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Sym("=")))
             && !self.keyword("subgraph")
         {
             let (l, c) = self.here();
@@ -482,12 +490,65 @@ impl Parser {
 }
 
 const PRESENTATION: &[&str] = &[
-    "label", "xlabel", "color", "fillcolor", "fontcolor", "shape", "style", "penwidth", "fontname", "fontsize",
-    "width", "height", "fixedsize", "tooltip", "url", "href", "target", "group", "pos", "rank", "rankdir",
-    "arrowhead", "arrowtail", "arrowsize", "constraint", "headlabel", "taillabel", "labelfloat", "minlen",
-    "weight_", "splines", "nodesep", "ranksep", "bgcolor", "margin", "size", "ratio", "concentrate", "compound",
-    "newrank", "ordering", "peripheries", "sides", "orientation", "layout", "center", "dpi", "pad", "overlap",
-    "sep", "esep", "class", "id_", "comment", "labelloc", "labeljust", "gradientangle", "image", "imagescale",
+    "label",
+    "xlabel",
+    "color",
+    "fillcolor",
+    "fontcolor",
+    "shape",
+    "style",
+    "penwidth",
+    "fontname",
+    "fontsize",
+    "width",
+    "height",
+    "fixedsize",
+    "tooltip",
+    "url",
+    "href",
+    "target",
+    "group",
+    "pos",
+    "rank",
+    "rankdir",
+    "arrowhead",
+    "arrowtail",
+    "arrowsize",
+    "constraint",
+    "headlabel",
+    "taillabel",
+    "labelfloat",
+    "minlen",
+    "weight_",
+    "splines",
+    "nodesep",
+    "ranksep",
+    "bgcolor",
+    "margin",
+    "size",
+    "ratio",
+    "concentrate",
+    "compound",
+    "newrank",
+    "ordering",
+    "peripheries",
+    "sides",
+    "orientation",
+    "layout",
+    "center",
+    "dpi",
+    "pad",
+    "overlap",
+    "sep",
+    "esep",
+    "class",
+    "id_",
+    "comment",
+    "labelloc",
+    "labeljust",
+    "gradientangle",
+    "image",
+    "imagescale",
 ];
 
 fn is_presentation(k: &str) -> bool {
@@ -502,7 +563,9 @@ fn number_or_string(v: &str) -> Value {
 }
 
 fn list(v: &str) -> Value {
-    Value::Array(v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::String(s.into())).collect())
+    Value::Array(
+        v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::String(s.into())).collect(),
+    )
 }
 
 fn set_path(obj: &mut Map<String, Value>, path: &[&str], value: Value) {
@@ -586,7 +649,10 @@ fn to_json(text: &str) -> Result<(Value, Vec<Issue>), Issue> {
                 | ["change", "type" | "field" | "before" | "after"]
                 | ["metric", "name" | "unit" | "query"]
                 | ["anomaly", "type" | "direction" | "detector"]
-                | ["event", "type" | "reason" | "message" | "first_seen" | "last_seen" | "reporting_component"]
+                | [
+                    "event",
+                    "type" | "reason" | "message" | "first_seen" | "last_seen" | "reporting_component",
+                ]
                 | ["source", "system" | "ref" | "actor"] => set_path(&mut n, &parts, json!(v)),
                 ["change", "added" | "removed"] => set_path(&mut n, &parts, list(v)),
                 ["anomaly", "baseline" | "observed" | "score"] | ["event", "count"] => {
@@ -686,16 +752,29 @@ strict digraph "inc-42" {
 
     #[test]
     fn nodes_only_in_edges_lack_a_kind() {
-        let err = parse_dot("digraph { a [kind=symptom, description=x]; b -> a [relation=caused] }").unwrap_err();
-        assert!(err.issues.iter().any(|i| i.code == "missing_field" && i.path == "nodes[1].kind"), "{:?}", err.issues);
+        let err =
+            parse_dot("digraph { a [kind=symptom, description=x]; b -> a [relation=caused] }").unwrap_err();
+        assert!(
+            err.issues.iter().any(|i| i.code == "missing_field" && i.path == "nodes[1].kind"),
+            "{:?}",
+            err.issues
+        );
     }
 
     #[test]
     fn numbers_must_be_numbers_and_unknown_attributes_are_warned_about() {
         let err = parse_dot("digraph { a [kind=symptom, description=x, mood=happy]; b [kind=symptom, description=y]; a -> b [relation=caused, confidence=high] }")
             .unwrap_err();
-        assert!(err.issues.iter().any(|i| i.code == "wrong_type" && i.path == "edges[0].confidence"), "{:?}", err.issues);
-        assert!(err.issues.iter().any(|i| i.code == "unknown_field" && i.path.starts_with("line 1")), "{:?}", err.issues);
+        assert!(
+            err.issues.iter().any(|i| i.code == "wrong_type" && i.path == "edges[0].confidence"),
+            "{:?}",
+            err.issues
+        );
+        assert!(
+            err.issues.iter().any(|i| i.code == "unknown_field" && i.path.starts_with("line 1")),
+            "{:?}",
+            err.issues
+        );
     }
 
     #[test]
@@ -709,13 +788,39 @@ strict digraph "inc-42" {
         assert!(err.issues[0].message.contains("unterminated"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_refused_or_read_without_panicking(text in "\\PC{0,300}") {
+            let _ = crate::causal::explain(&text);
+        }
+
+        #[test]
+        fn dot_shaped_text_never_panics(body in "[a-z0-9 \\[\\]=;,{}\"<>:+#/*\n.-]{0,240}") {
+            let _ = crate::causal::explain(&format!("digraph {{{body}"));
+        }
+
+        #[test]
+        fn damaged_graphs_never_panic(at in 0usize..3000, cut in 0usize..40, junk in "[\\]\\[{}:,\"0-9a-z-]{0,6}") {
+            let full = include_str!("testdata/example.json");
+            let at = (0..=at.min(full.len())).rev().find(|&i| full.is_char_boundary(i)).unwrap_or(0);
+            let end = (at..=(at + cut).min(full.len())).rev().find(|&i| full.is_char_boundary(i)).unwrap_or(at);
+            let damaged = format!("{}{junk}{}", &full[..at], &full[end..]);
+            if let Ok(e) = crate::causal::explain(&damaged) {
+                for f in [crate::causal::Format::Text, crate::causal::Format::Svg, crate::causal::Format::Dot, crate::causal::Format::Mermaid, crate::causal::Format::Json] {
+                    let _ = e.render(f, false);
+                }
+            }
+        }
+    }
+
     #[test]
     fn subgraphs_as_operands_and_chains_expand() {
         let p = parse_dot(
             "digraph { node [kind=symptom, description=d]; {a b} -> c -> d [relation=caused, confidence=0.9] }",
         )
         .unwrap();
-        let pairs: Vec<(String, String)> = p.graph.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect();
+        let pairs: Vec<(String, String)> =
+            p.graph.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect();
         assert_eq!(pairs, [("a".into(), "c".into()), ("b".into(), "c".into()), ("c".into(), "d".into())]);
     }
 }

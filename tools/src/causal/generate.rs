@@ -24,8 +24,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
 use super::schema::{
-    Anomaly, AnomalyType, Change, ChangeType, Direction, Edge, Entity, EventType, Graph, Incident, K8sEvent, Metric,
-    Node, NodeKind, Relation, SCHEMA_VERSION, Severity,
+    Anomaly, AnomalyType, Change, ChangeType, Direction, Edge, Entity, EventType, Graph, Incident, K8sEvent,
+    Metric, Node, NodeKind, Relation, SCHEMA_VERSION, Severity,
 };
 
 /// Noise to add.
@@ -97,8 +97,10 @@ impl Gen {
             }
             NodeKind::MetricAnomaly => {
                 n.entity = Some(Entity::k8s("Deployment", Some("prod"), &svc));
-                let names = ["latency_p99_seconds", "error_rate", "memory_working_set_bytes", "cpu_usage_cores"];
-                n.metric = Some(Metric { name: names[self.rng.usize(0..names.len())].into(), ..Metric::default() });
+                let names =
+                    ["latency_p99_seconds", "error_rate", "memory_working_set_bytes", "cpu_usage_cores"];
+                n.metric =
+                    Some(Metric { name: names[self.rng.usize(0..names.len())].into(), ..Metric::default() });
                 n.anomaly = Some(Anomaly {
                     type_: Some(AnomalyType::Inflection),
                     direction: Some(Direction::Up),
@@ -122,7 +124,14 @@ impl Gen {
             }
             NodeKind::TopologyChange => {
                 n.entity = Some(Entity::k8s("Node", None, &format!("node-{service}")));
-                n.change = Some(Change { type_: ChangeType::PodsRescheduled, field: None, before: None, after: None, added: vec![svc], removed: vec![] });
+                n.change = Some(Change {
+                    type_: ChangeType::PodsRescheduled,
+                    field: None,
+                    before: None,
+                    after: None,
+                    added: vec![svc],
+                    removed: vec![],
+                });
             }
             NodeKind::Symptom => {
                 n.description = Some(format!("{svc} error budget burning"));
@@ -135,7 +144,12 @@ impl Gen {
     }
 
     fn edge(&mut self, a: usize, b: usize, relation: Relation, confidence: f64) {
-        let mut e = Edge::new(&self.nodes[a].id.clone(), &self.nodes[b].id.clone(), relation, (confidence * 1000.0).round() / 1000.0);
+        let mut e = Edge::new(
+            &self.nodes[a].id.clone(),
+            &self.nodes[b].id.clone(),
+            relation,
+            (confidence * 1000.0).round() / 1000.0,
+        );
         if relation == Relation::Correlated {
             e.directed = Some(false);
         }
@@ -196,7 +210,11 @@ pub fn generate(seed: u64, size: usize, noise: Noise) -> Case {
     let decoys = (size / 25).clamp(2, 40);
     for d in 0..decoys {
         // Under `spurious` noise the first two decoys compete with the true chain.
-        let target = if noise.spurious && d < 2 { true_product * g.conf(0.6, 1.25) } else { true_product * g.conf(0.3, 0.9) };
+        let target = if noise.spurious && d < 2 {
+            true_product * g.conf(0.6, 1.25)
+        } else {
+            true_product * g.conf(0.3, 0.9)
+        };
         let target = target.min(0.95);
         let m = g.rng.usize(1..=3);
         let per = target.powf(1.0 / m as f64).max(WEAKEST_STRONG);
@@ -273,7 +291,8 @@ pub fn generate(seed: u64, size: usize, noise: Noise) -> Case {
     let mut skew = 0.0;
     if noise.skew > 0.0 {
         skew = 2.0 * noise.skew;
-        let shifts: Vec<i64> = (0..g.nodes.len()).map(|_| g.rng.i64(-(noise.skew as i64)..=(noise.skew as i64))).collect();
+        let shifts: Vec<i64> =
+            (0..g.nodes.len()).map(|_| g.rng.i64(-(noise.skew as i64)..=(noise.skew as i64))).collect();
         for (n, s) in g.nodes.iter_mut().zip(shifts) {
             n.time = n.time.map(|t| t + SignedDuration::from_secs(s));
         }
@@ -303,7 +322,8 @@ const WEAKEST_STRONG: f64 = 0.36;
 /// Whether `root`'s best confidence product to a symptom beats every other candidate's.
 fn strongest_true(g: &Graph, root: &str) -> bool {
     let index: HashMap<&str, usize> = g.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
-    let symptom = g.incident.as_ref().and_then(|i| i.symptom_ids.first()).and_then(|s| index.get(s.as_str()).copied());
+    let symptom =
+        g.incident.as_ref().and_then(|i| i.symptom_ids.first()).and_then(|s| index.get(s.as_str()).copied());
     let Some(s) = symptom else { return false };
     let mut order: Vec<usize> = (0..g.nodes.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(g.nodes[i].time));
@@ -357,7 +377,8 @@ mod tests {
             for size in [10, 100, 2000] {
                 let case = generate(7, size, noise);
                 let v = serde_json::to_value(&case.graph).unwrap();
-                let parsed = from_value(&v).unwrap_or_else(|e| panic!("{name} {size}: {:#?}", &e.issues[..e.issues.len().min(5)]));
+                let parsed = from_value(&v)
+                    .unwrap_or_else(|e| panic!("{name} {size}: {:#?}", &e.issues[..e.issues.len().min(5)]));
                 assert!(parsed.graph.nodes.len() >= size, "{name} {size}");
             }
         }
@@ -381,8 +402,8 @@ mod tests {
     #[test]
     fn accuracy_follows_the_definitions() {
         let (ac1, ac3, avg5) = accuracy(&[Some(1), Some(2), None, Some(5)]);
-        assert_eq!(ac1, 0.25);
-        assert_eq!(ac3, 0.5);
+        assert!((ac1 - 0.25).abs() < 1e-9);
+        assert!((ac3 - 0.5).abs() < 1e-9);
         // (0.25 + 0.5 + 0.5 + 0.5 + 0.75) / 5
         assert!((avg5 - 0.5).abs() < 1e-9);
     }

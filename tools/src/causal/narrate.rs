@@ -137,7 +137,11 @@ pub fn phrase(n: &Node) -> String {
             let list = |v: &[String]| {
                 let shown: Vec<&str> = v.iter().take(3).map(String::as_str).collect();
                 let more = v.len().saturating_sub(3);
-                format!("{}{}", shown.join(", "), if more > 0 { format!(" and {more} more") } else { String::new() })
+                format!(
+                    "{}{}",
+                    shown.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                )
             };
             match c.type_ {
                 ChangeType::ImageChange => format!("the image of {ent} changed{vals}"),
@@ -150,7 +154,9 @@ pub fn phrase(n: &Node) -> String {
                 ChangeType::PodsRescheduled if !c.added.is_empty() => {
                     format!("pods were rescheduled onto {ent} ({})", list(&c.added))
                 }
-                ChangeType::PodsRescheduled => format!("pods were rescheduled away from {ent} ({})", list(&c.removed)),
+                ChangeType::PodsRescheduled => {
+                    format!("pods were rescheduled away from {ent} ({})", list(&c.removed))
+                }
                 ChangeType::NodeAdded => format!("node {} joined the cluster", entity_name(n)),
                 ChangeType::NodeRemoved => format!("node {} left the cluster", entity_name(n)),
                 ChangeType::EdgeAdded => format!("a new dependency of {ent} appeared ({})", list(&c.added)),
@@ -158,9 +164,10 @@ pub fn phrase(n: &Node) -> String {
             }
         }
         NodeKind::MetricAnomaly => {
-            let m = n.metric.as_ref().map(|m| m.name.as_str()).unwrap_or("a metric");
+            let m = n.metric.as_ref().map_or("a metric", |m| m.name.as_str());
             let of = if ent.is_empty() { String::new() } else { format!(" of {ent}") };
-            let unit = n.metric.as_ref().and_then(|m| m.unit.clone()).map(|u| format!(" {u}")).unwrap_or_default();
+            let unit =
+                n.metric.as_ref().and_then(|m| m.unit.clone()).map(|u| format!(" {u}")).unwrap_or_default();
             let vals = match n.anomaly.as_ref().map(|a| (a.baseline, a.observed)) {
                 Some((Some(b), Some(o))) => format!(" ({} → {}{unit})", number(b), number(o)),
                 Some((None, Some(o))) => format!(" (to {}{unit})", number(o)),
@@ -170,8 +177,9 @@ pub fn phrase(n: &Node) -> String {
         }
         NodeKind::K8sEvent => {
             let e = n.event.as_ref();
-            let reason = e.map(|e| e.reason.as_str()).unwrap_or("event");
-            let count = e.and_then(|e| e.count).filter(|c| *c > 1).map(|c| format!(" ×{c}")).unwrap_or_default();
+            let reason = e.map_or("event", |e| e.reason.as_str());
+            let count =
+                e.and_then(|e| e.count).filter(|c| *c > 1).map(|c| format!(" ×{c}")).unwrap_or_default();
             let msg = e
                 .and_then(|e| e.message.as_deref())
                 .map(|m| format!(": {}", truncate(m, 140)))
@@ -184,21 +192,25 @@ pub fn phrase(n: &Node) -> String {
 
 /// A noun phrase for "no evidence links {noun} to …".
 pub fn noun(n: &Node) -> String {
-    let name = n.entity.as_ref().map(|e| e.name.as_str()).unwrap_or("");
+    let name = n.entity.as_ref().map_or("", |e| e.name.as_str());
     match (n.kind, n.change.as_ref().map(|c| c.type_)) {
         (NodeKind::ChangeEvent, Some(ChangeType::ImageChange)) => format!("the image change of {name}"),
-        (NodeKind::ChangeEvent, Some(ChangeType::ConfigChange)) => format!("the configuration change of {name}"),
+        (NodeKind::ChangeEvent, Some(ChangeType::ConfigChange)) => {
+            format!("the configuration change of {name}")
+        }
         (NodeKind::ChangeEvent, Some(ChangeType::Scale)) => format!("the scaling of {name}"),
         (NodeKind::ChangeEvent, Some(ChangeType::Rollback)) => format!("the rollback of {name}"),
         (NodeKind::ChangeEvent, Some(ChangeType::TerraformApply)) => format!("the Terraform apply of {name}"),
         (NodeKind::ChangeEvent, Some(ChangeType::FeatureFlag)) => format!("the flag change on {name}"),
         (NodeKind::ChangeEvent, _) => format!("the rollout of {name}"),
-        (NodeKind::TopologyChange, Some(ChangeType::PodsRescheduled)) => format!("the rescheduling onto {name}"),
+        (NodeKind::TopologyChange, Some(ChangeType::PodsRescheduled)) => {
+            format!("the rescheduling onto {name}")
+        }
         (NodeKind::TopologyChange, Some(ChangeType::NodeAdded)) => format!("node {name} joining"),
         (NodeKind::TopologyChange, Some(ChangeType::NodeRemoved)) => format!("node {name} leaving"),
         (NodeKind::TopologyChange, _) => format!("the dependency change of {name}"),
         (NodeKind::MetricAnomaly, _) => {
-            let m = n.metric.as_ref().map(|m| m.name.as_str()).unwrap_or("the metric");
+            let m = n.metric.as_ref().map_or("the metric", |m| m.name.as_str());
             let a = n.anomaly.as_ref();
             let what = match (a.and_then(|a| a.type_), a.and_then(|a| a.direction)) {
                 (Some(AnomalyType::Spike), _) => "spike",
@@ -211,7 +223,7 @@ pub fn noun(n: &Node) -> String {
             format!("the {m} {what}{of}")
         }
         (NodeKind::K8sEvent, _) => {
-            format!("the {} event on {name}", n.event.as_ref().map(|e| e.reason.as_str()).unwrap_or("Kubernetes"))
+            format!("the {} event on {name}", n.event.as_ref().map_or("Kubernetes", |e| e.reason.as_str()))
         }
         (NodeKind::Symptom, _) => truncate(&label(n), 60),
     }
@@ -219,23 +231,27 @@ pub fn noun(n: &Node) -> String {
 
 /// A short clause for "45 s after {short}".
 pub fn short(n: &Node) -> String {
-    let name = n.entity.as_ref().map(|e| e.name.as_str()).unwrap_or("");
+    let name = n.entity.as_ref().map_or("", |e| e.name.as_str());
     match (n.kind, n.change.as_ref().map(|c| c.type_)) {
         (NodeKind::ChangeEvent, Some(ChangeType::ImageChange)) => format!("the image of {name} changed"),
-        (NodeKind::ChangeEvent, Some(ChangeType::ConfigChange)) => format!("the configuration of {name} changed"),
+        (NodeKind::ChangeEvent, Some(ChangeType::ConfigChange)) => {
+            format!("the configuration of {name} changed")
+        }
         (NodeKind::ChangeEvent, Some(ChangeType::Scale)) => format!("{name} was scaled"),
         (NodeKind::ChangeEvent, Some(ChangeType::Rollback)) => format!("{name} was rolled back"),
         (NodeKind::ChangeEvent, Some(ChangeType::TerraformApply)) => format!("the Terraform apply of {name}"),
         (NodeKind::ChangeEvent, _) => format!("{name} was rolled out"),
-        (NodeKind::TopologyChange, Some(ChangeType::PodsRescheduled)) => format!("pods were rescheduled onto {name}"),
+        (NodeKind::TopologyChange, Some(ChangeType::PodsRescheduled)) => {
+            format!("pods were rescheduled onto {name}")
+        }
         (NodeKind::TopologyChange, _) => format!("the topology of {name} changed"),
         (NodeKind::MetricAnomaly, _) => {
-            let m = n.metric.as_ref().map(|m| m.name.as_str()).unwrap_or("the metric");
+            let m = n.metric.as_ref().map_or("the metric", |m| m.name.as_str());
             let of = if name.is_empty() { String::new() } else { format!(" of {name}") };
             format!("{m}{of} {}", metric_verb(n))
         }
         (NodeKind::K8sEvent, _) => {
-            format!("the {} event on {name}", n.event.as_ref().map(|e| e.reason.as_str()).unwrap_or("Kubernetes"))
+            format!("the {} event on {name}", n.event.as_ref().map_or("Kubernetes", |e| e.reason.as_str()))
         }
         (NodeKind::Symptom, _) => truncate(&label(n), 60),
     }
@@ -270,7 +286,11 @@ pub fn duration(secs: f64) -> String {
 fn clock(t: Timestamp, reference: Option<Timestamp>) -> String {
     let z = t.to_zoned(jiff::tz::TimeZone::UTC);
     let same_day = reference.is_some_and(|r| r.to_zoned(jiff::tz::TimeZone::UTC).date() == z.date());
-    if same_day { z.strftime("%H:%M:%S UTC").to_string() } else { z.strftime("%Y-%m-%d %H:%M:%S UTC").to_string() }
+    if same_day {
+        z.strftime("%H:%M:%S UTC").to_string()
+    } else {
+        z.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
+    }
 }
 
 fn secs(a: Timestamp, b: Timestamp) -> f64 {
@@ -430,15 +450,28 @@ pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
     if let (Some(d), Some(t0)) = (detected, time(&top.node_id)) {
         let lead = secs(t0, d);
         n.detection = Some(if lead >= 0.0 {
-            format!("The chain started {} before the incident was detected ({}).", duration(lead), clock(d, Some(t0)))
+            format!(
+                "The chain started {} before the incident was detected ({}).",
+                duration(lead),
+                clock(d, Some(t0))
+            )
         } else {
-            format!("The chain started {} after the incident was detected ({}).", duration(lead), clock(d, Some(t0)))
+            format!(
+                "The chain started {} after the incident was detected ({}).",
+                duration(lead),
+                clock(d, Some(t0))
+            )
         });
     }
     let others: Vec<_> = top.paths.iter().filter(|p| !std::ptr::eq(*p, best)).collect();
     for p in others.iter().take(6) {
         let s = p.node_ids.last().expect("non-empty");
-        n.also_explains.push(format!("{} ({}, via {} step(s))", label(node(s)), confidence_word(p.confidence), p.node_ids.len() - 1));
+        n.also_explains.push(format!(
+            "{} ({}, via {} step(s))",
+            label(node(s)),
+            confidence_word(p.confidence),
+            p.node_ids.len() - 1
+        ));
     }
     if others.len() > 6 {
         n.also_explains.push(format!("and {} more", others.len() - 6));
@@ -447,7 +480,8 @@ pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
     // Other routes: edges from the top cause's paths into nodes that also lead to a symptom
     // but lie on none of its strongest paths, followed until they rejoin one.
     let reaching = reaching_symptoms(g, a);
-    let on_any: HashSet<&str> = top.paths.iter().flat_map(|p| p.node_ids.iter().map(String::as_str)).collect();
+    let on_any: HashSet<&str> =
+        top.paths.iter().flat_map(|p| p.node_ids.iter().map(String::as_str)).collect();
     let mut used: HashSet<&str> = HashSet::new();
     'routes: for start in top.paths.iter().flat_map(|p| p.node_ids.iter()) {
         for &ei in &a.causal_edges {
@@ -455,10 +489,15 @@ pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
                 break 'routes;
             }
             let e = &g.edges[ei];
-            if e.from != *start || on_any.contains(e.to.as_str()) || !reaching.contains(e.to.as_str()) || !used.insert(e.to.as_str()) {
+            if e.from != *start
+                || on_any.contains(e.to.as_str())
+                || !reaching.contains(e.to.as_str())
+                || !used.insert(e.to.as_str())
+            {
                 continue;
             }
-            let mut parts = vec![format!("{} ({})", label(node(&e.to)), confidence_word(e.confidence_or_default()))];
+            let mut parts =
+                vec![format!("{} ({})", label(node(&e.to)), confidence_word(e.confidence_or_default()))];
             let mut at = e.to.as_str();
             let mut rejoin = None;
             for _ in 0..6 {
@@ -476,38 +515,58 @@ pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
                 if !used.insert(next.to.as_str()) {
                     break;
                 }
-                parts.push(format!("{} ({})", label(node(&next.to)), confidence_word(next.confidence_or_default())));
+                parts.push(format!(
+                    "{} ({})",
+                    label(node(&next.to)),
+                    confidence_word(next.confidence_or_default())
+                ));
                 at = next.to.as_str();
             }
-            let tail = rejoin.map(|(r, w)| format!(", which leads to {} ({w})", short(node(r)))).unwrap_or_default();
+            let tail =
+                rejoin.map(|(r, w)| format!(", which leads to {} ({w})", short(node(r)))).unwrap_or_default();
             n.other_routes.push(format!("after {}: {}{tail}", noun(node(start)), parts.join(", then ")));
         }
     }
 
     // Side branches: consequences of the top chain that reach no symptom.
-    let on_paths: HashSet<&str> = top.paths.iter().flat_map(|p| p.node_ids.iter().map(String::as_str)).collect();
+    let on_paths: HashSet<&str> =
+        top.paths.iter().flat_map(|p| p.node_ids.iter().map(String::as_str)).collect();
     let reaches_symptom = reaching_symptoms(g, a);
     let mut seen_side = HashSet::new();
     for start in &best.node_ids {
         for &ei in &a.causal_edges {
             let e = &g.edges[ei];
-            if e.from != *start || on_paths.contains(e.to.as_str()) || reaches_symptom.contains(e.to.as_str()) {
+            if e.from != *start || on_paths.contains(e.to.as_str()) || reaches_symptom.contains(e.to.as_str())
+            {
                 continue;
             }
             if !seen_side.insert(e.to.as_str()) {
                 continue;
             }
-            let mut parts = vec![format!("{} ({})", label(node(&e.to)), confidence_word(e.confidence_or_default()))];
+            let mut parts =
+                vec![format!("{} ({})", label(node(&e.to)), confidence_word(e.confidence_or_default()))];
             let mut at = e.to.as_str();
             for _ in 0..3 {
-                let Some(next) = a.causal_edges.iter().map(|&i| &g.edges[i]).find(|x| x.from == at && seen_side.insert(x.to.as_str()))
+                let Some(next) = a
+                    .causal_edges
+                    .iter()
+                    .map(|&i| &g.edges[i])
+                    .find(|x| x.from == at && seen_side.insert(x.to.as_str()))
                 else {
                     break;
                 };
-                parts.push(format!("{} ({})", label(node(&next.to)), confidence_word(next.confidence_or_default())));
+                parts.push(format!(
+                    "{} ({})",
+                    label(node(&next.to)),
+                    confidence_word(next.confidence_or_default())
+                ));
                 at = next.to.as_str();
             }
-            n.side_branches.push(format!("after {}: {} — this does not reach a symptom", noun(node(start)), parts.join(", then ")));
+            n.side_branches.push(format!(
+                "after {}: {} — this does not reach a symptom",
+                noun(node(start)),
+                parts.join(", then ")
+            ));
         }
     }
 
@@ -531,8 +590,13 @@ pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
     }
 
     // Alternatives.
-    for (rank, rc) in
-        a.root_causes.iter().enumerate().skip(1).filter(|(_, rc)| !top.weak_parents.contains(&rc.node_id)).take(4)
+    for (rank, rc) in a
+        .root_causes
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, rc)| !top.weak_parents.contains(&rc.node_id))
+        .take(4)
     {
         let first = &rc.paths[0];
         let why = if rc.symptoms.len() < top.symptoms.len() && rc.confidence >= top.confidence {
@@ -568,7 +632,9 @@ fn gaps(g: &Graph, a: &Analysis, n: &mut Narrative, index: &HashMap<&str, usize>
     }
     if let Some(top) = a.top() {
         for w in story_path(g, top).node_ids.windows(2) {
-            if let Some(e) = a.causal_edges.iter().map(|&i| &g.edges[i]).find(|e| e.from == w[0] && e.to == w[1]) {
+            if let Some(e) =
+                a.causal_edges.iter().map(|&i| &g.edges[i]).find(|e| e.from == w[0] && e.to == w[1])
+            {
                 let c = e.confidence_or_default();
                 if c < 0.6 {
                     n.gaps.push(format!(
@@ -584,7 +650,8 @@ fn gaps(g: &Graph, a: &Analysis, n: &mut Narrative, index: &HashMap<&str, usize>
     // Changes that nothing ties to a symptom: the classic "it changed, but is it related?".
     let explained = reaching_symptoms(g, a);
     let first_symptom = a.symptoms.first().map(|s| noun(node(s)));
-    for nd in g.nodes.iter().filter(|nd| matches!(nd.kind, NodeKind::ChangeEvent | NodeKind::TopologyChange)) {
+    for nd in g.nodes.iter().filter(|nd| matches!(nd.kind, NodeKind::ChangeEvent | NodeKind::TopologyChange))
+    {
         if explained.contains(nd.id.as_str()) {
             continue;
         }
@@ -618,12 +685,23 @@ fn kubectl_for(n: &Node) -> Vec<NextStep> {
             .metric
             .as_ref()
             .and_then(|m| m.query.clone())
-            .map(|q| vec![NextStep { purpose: format!("re-run the query behind {}", n.metric.as_ref().map_or("", |m| m.name.as_str())), code: format!("# in your metrics UI: {q}") }])
+            .map(|q| {
+                vec![NextStep {
+                    purpose: format!(
+                        "re-run the query behind {}",
+                        n.metric.as_ref().map_or("", |m| m.name.as_str())
+                    ),
+                    code: format!("# in your metrics UI: {q}"),
+                }]
+            })
             .unwrap_or_default();
     };
     let sys = e.system.as_deref().unwrap_or("kubernetes");
     if sys == "terraform" {
-        return vec![NextStep { purpose: format!("see what Terraform manages for {}", e.name), code: format!("terraform state show '{}'", e.name) }];
+        return vec![NextStep {
+            purpose: format!("see what Terraform manages for {}", e.name),
+            code: format!("terraform state show '{}'", e.name),
+        }];
     }
     if sys != "kubernetes" {
         return Vec::new();
@@ -635,25 +713,48 @@ fn kubectl_for(n: &Node) -> Vec<NextStep> {
     match e.kind.as_str() {
         "Deployment" | "StatefulSet" | "DaemonSet" => {
             if n.kind == NodeKind::ChangeEvent {
-                v.push(NextStep { purpose: format!("compare the revisions of {name}"), code: format!("kubectl rollout history {kind}/{name}{ns}") });
+                v.push(NextStep {
+                    purpose: format!("compare the revisions of {name}"),
+                    code: format!("kubectl rollout history {kind}/{name}{ns}"),
+                });
             }
-            v.push(NextStep { purpose: format!("see the state and events of {name}"), code: format!("kubectl describe {kind} {name}{ns}") });
+            v.push(NextStep {
+                purpose: format!("see the state and events of {name}"),
+                code: format!("kubectl describe {kind} {name}{ns}"),
+            });
         }
         "Pod" => {
-            v.push(NextStep { purpose: format!("see why {name} restarted or failed"), code: format!("kubectl describe pod {name}{ns}") });
-            if n.event.as_ref().is_some_and(|e| matches!(e.reason.as_str(), "BackOff" | "OOMKilling" | "OOMKilled" | "Unhealthy")) {
-                v.push(NextStep { purpose: format!("read the logs of the previous {name} container"), code: format!("kubectl logs {name}{ns} --previous --tail=100") });
+            v.push(NextStep {
+                purpose: format!("see why {name} restarted or failed"),
+                code: format!("kubectl describe pod {name}{ns}"),
+            });
+            if n.event.as_ref().is_some_and(|e| {
+                matches!(e.reason.as_str(), "BackOff" | "OOMKilling" | "OOMKilled" | "Unhealthy")
+            }) {
+                v.push(NextStep {
+                    purpose: format!("read the logs of the previous {name} container"),
+                    code: format!("kubectl logs {name}{ns} --previous --tail=100"),
+                });
             }
         }
         "Node" => {
-            v.push(NextStep { purpose: format!("check conditions and pressure on {name}"), code: format!("kubectl describe node {name}") });
-            v.push(NextStep { purpose: format!("list what runs on {name}"), code: format!("kubectl get pods -A -o wide --field-selector spec.nodeName={name}") });
+            v.push(NextStep {
+                purpose: format!("check conditions and pressure on {name}"),
+                code: format!("kubectl describe node {name}"),
+            });
+            v.push(NextStep {
+                purpose: format!("list what runs on {name}"),
+                code: format!("kubectl get pods -A -o wide --field-selector spec.nodeName={name}"),
+            });
         }
         "Service" => v.push(NextStep {
             purpose: format!("check which pods back Service {name}"),
             code: format!("kubectl get endpointslices{ns} -l kubernetes.io/service-name={name}"),
         }),
-        _ => v.push(NextStep { purpose: format!("inspect {} {name}", e.kind), code: format!("kubectl describe {kind} {name}{ns}") }),
+        _ => v.push(NextStep {
+            purpose: format!("inspect {} {name}", e.kind),
+            code: format!("kubectl describe {kind} {name}{ns}"),
+        }),
     }
     v
 }
@@ -670,9 +771,14 @@ fn next_steps(g: &Graph, a: &Analysis, index: &HashMap<&str, usize>) -> Vec<Next
         }
     }
     let root = &g.nodes[index[top.node_id.as_str()]];
-    if let Some(e) = root.entity.as_ref().filter(|e| e.system.as_deref().unwrap_or("kubernetes") == "kubernetes") {
+    if let Some(e) =
+        root.entity.as_ref().filter(|e| e.system.as_deref().unwrap_or("kubernetes") == "kubernetes")
+    {
         let ns = e.namespace.as_deref().map_or_else(|| " -A".to_string(), |n| format!(" -n {n}"));
-        let code = format!("kubectl get events{ns} --field-selector involvedObject.name={} --sort-by=.lastTimestamp", e.name);
+        let code = format!(
+            "kubectl get events{ns} --field-selector involvedObject.name={} --sort-by=.lastTimestamp",
+            e.name
+        );
         if seen.insert(code.clone()) {
             out.push(NextStep { purpose: format!("read the events recorded for {}", e.name), code });
         }
@@ -691,7 +797,8 @@ fn join_and(items: &[String]) -> String {
 
 /// The narrative as Markdown, from the `causal/explain.md` template.
 pub fn markdown(n: &Narrative) -> String {
-    prompts::render("causal/explain.md", n).unwrap_or_else(|e| format!("{}\n\n(template error: {e})", n.verdict))
+    prompts::render("causal/explain.md", n)
+        .unwrap_or_else(|e| format!("{}\n\n(template error: {e})", n.verdict))
 }
 
 /// Checks a rewritten narrative (by a model) against the graph: it must name the top root
@@ -733,8 +840,22 @@ fn known_text(g: &Graph) -> String {
 }
 
 const KINDS: &[&str] = &[
-    "deployment", "pod", "node", "service", "statefulset", "daemonset", "replicaset", "configmap", "ingress",
-    "job", "cronjob", "namespace", "persistentvolumeclaim", "pvc", "secret", "hpa",
+    "deployment",
+    "pod",
+    "node",
+    "service",
+    "statefulset",
+    "daemonset",
+    "replicaset",
+    "configmap",
+    "ingress",
+    "job",
+    "cronjob",
+    "namespace",
+    "persistentvolumeclaim",
+    "pvc",
+    "secret",
+    "hpa",
 ];
 
 /// Words in a text that look like object names: backticked spans, `a/b` references,
@@ -751,11 +872,18 @@ fn entity_tokens(text: &str) -> Vec<String> {
         }
         rest = &after[end + 1..];
     }
-    let clean = |w: &str| w.trim_matches(|c: char| !(c.is_alphanumeric() || c == '-' || c == '/' || c == '.' || c == '_')).trim_end_matches('.').to_string();
+    let clean = |w: &str| {
+        w.trim_matches(|c: char| !(c.is_alphanumeric() || c == '-' || c == '/' || c == '.' || c == '_'))
+            .trim_end_matches('.')
+            .to_string()
+    };
     let words: Vec<String> = text.split_whitespace().map(clean).filter(|w| !w.is_empty()).collect();
     for (i, w) in words.iter().enumerate() {
-        let slash = w.split('/').filter(|p| !p.is_empty()).count() >= 2 && !w.contains("//") && w.chars().any(char::is_alphabetic);
-        let hyphen_digit = w.contains('-') && w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic);
+        let slash = w.split('/').filter(|p| !p.is_empty()).count() >= 2
+            && !w.contains("//")
+            && w.chars().any(char::is_alphabetic);
+        let hyphen_digit =
+            w.contains('-') && w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic);
         if slash || hyphen_digit {
             out.push(w.clone());
         }
@@ -793,7 +921,10 @@ mod tests {
         assert!(text.contains("90 s after pod_error of checkout started rising"), "{text}");
         assert!(text.contains("does not reach a symptom"), "{text}");
         assert!(text.contains("only correlate (possible; the BackOff event on checkout-747ccfb9db-78qds came 10 s before the pod_error rise of checkout"), "{text}");
-        assert!(text.contains("No evidence links the rescheduling onto node1 to checkout 5xx rate above SLO."), "{text}");
+        assert!(
+            text.contains("No evidence links the rescheduling onto node1 to checkout 5xx rate above SLO."),
+            "{text}"
+        );
         for number in ["0.86", "0.8", "0.97", "0.69"] {
             assert!(!text.contains(number), "raw number {number} in {text}");
         }
@@ -811,10 +942,22 @@ mod tests {
     #[test]
     fn a_rewrite_must_name_the_cause_and_invent_nothing() {
         let (g, a) = example();
-        assert!(check_rewrite(&g, &a, "The new image of checkout (reg/checkout:1.5.0) raised pod_error, then the 5xx SLO broke.").is_ok());
+        assert!(
+            check_rewrite(
+                &g,
+                &a,
+                "The new image of checkout (reg/checkout:1.5.0) raised pod_error, then the 5xx SLO broke."
+            )
+            .is_ok()
+        );
         let err = check_rewrite(&g, &a, "A memory spike on node1 broke the 5xx SLO.").unwrap_err();
         assert!(err.contains("top root cause"), "{err}");
-        let err = check_rewrite(&g, &a, "The image change of checkout broke payments-api-7d9f and Deployment payments.").unwrap_err();
+        let err = check_rewrite(
+            &g,
+            &a,
+            "The image change of checkout broke payments-api-7d9f and Deployment payments.",
+        )
+        .unwrap_err();
         assert!(err.contains("payments"), "{err}");
     }
 }

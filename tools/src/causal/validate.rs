@@ -14,9 +14,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::schema::{
-    Anomaly, AnomalyType, Change, ChangeType, Direction, Edge, Entity, EventType, Graph, Incident,
-    K8sEvent, Metric, Node, NodeKind, Provenance, RankEntry, RankPath, Relation, SCHEMA_VERSION,
-    Severity, Source, Window,
+    Anomaly, AnomalyType, Change, ChangeType, Direction, Edge, Entity, EventType, Graph, Incident, K8sEvent,
+    Metric, Node, NodeKind, Provenance, RankEntry, RankPath, Relation, SCHEMA_VERSION, Severity, Source,
+    Window,
 };
 
 /// Error or warning.
@@ -83,6 +83,25 @@ pub struct Parsed {
     pub warnings: Vec<Issue>,
 }
 
+/// Document order for problems: errors first, then by section and position, so the lines read
+/// top to bottom like the file.
+fn sort_issues(issues: &mut [Issue]) {
+    fn key(i: &Issue) -> (Level, usize, usize) {
+        let section = ["schema_version", "incident", "nodes", "edges", "ranking", "provenance"]
+            .iter()
+            .position(|s| i.path.starts_with(s))
+            .unwrap_or(0);
+        let index = i
+            .path
+            .split_once('[')
+            .and_then(|(_, rest)| rest.split(']').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        (i.level, section, index)
+    }
+    issues.sort_by_key(key);
+}
+
 /// Reads JSON text.
 pub fn parse_json(text: &str) -> Result<Parsed, Invalid> {
     match serde_json::from_str::<Value>(text) {
@@ -107,14 +126,14 @@ pub fn from_value(v: &Value) -> Result<Parsed, Invalid> {
     match graph {
         Some(g) if !issues.iter().any(|i| i.level == Level::Error) => {
             issues.extend(check_structure(&g));
+            sort_issues(&mut issues);
             if issues.iter().any(|i| i.level == Level::Error) {
-                issues.sort_by_key(|i| i.level);
                 return Err(Invalid { issues });
             }
             Ok(Parsed { graph: g, warnings: issues })
         }
         _ => {
-            issues.sort_by_key(|i| i.level);
+            sort_issues(&mut issues);
             Err(Invalid { issues })
         }
     }
@@ -171,11 +190,23 @@ impl Cx {
         Some(o)
     }
 
-    fn sub<'v>(&mut self, o: &'v Obj, key: &str, path: &str, id: Option<&str>, required: bool) -> Option<&'v Value> {
+    fn sub<'v>(
+        &mut self,
+        o: &'v Obj,
+        key: &str,
+        path: &str,
+        id: Option<&str>,
+        required: bool,
+    ) -> Option<&'v Value> {
         match o.get(key) {
             None | Some(Value::Null) => {
                 if required {
-                    self.error("missing_field", &join(path, key), id, format!("required member {key:?} is missing"));
+                    self.error(
+                        "missing_field",
+                        &join(path, key),
+                        id,
+                        format!("required member {key:?} is missing"),
+                    );
                 }
                 None
             }
@@ -192,7 +223,12 @@ impl Cx {
             }
             Some(s) => Some(s.to_string()),
             None => {
-                self.error("wrong_type", &join(path, key), id, format!("expected a string, found {}", type_name(v)));
+                self.error(
+                    "wrong_type",
+                    &join(path, key),
+                    id,
+                    format!("expected a string, found {}", type_name(v)),
+                );
                 None
             }
         }
@@ -200,12 +236,16 @@ impl Cx {
 
     fn number(&mut self, o: &Obj, key: &str, path: &str, id: Option<&str>, required: bool) -> Option<f64> {
         let v = self.sub(o, key, path, id, required)?;
-        match v.as_f64().filter(|f| f.is_finite()) {
-            Some(f) => Some(f),
-            None => {
-                self.error("wrong_type", &join(path, key), id, format!("expected a finite number, found {}", type_name(v)));
-                None
-            }
+        if let Some(f) = v.as_f64().filter(|f| f.is_finite()) {
+            Some(f)
+        } else {
+            self.error(
+                "wrong_type",
+                &join(path, key),
+                id,
+                format!("expected a finite number, found {}", type_name(v)),
+            );
+            None
         }
     }
 
@@ -221,16 +261,27 @@ impl Cx {
 
     fn boolean(&mut self, o: &Obj, key: &str, path: &str, id: Option<&str>) -> Option<bool> {
         let v = self.sub(o, key, path, id, false)?;
-        match v.as_bool() {
-            Some(b) => Some(b),
-            None => {
-                self.error("wrong_type", &join(path, key), id, format!("expected a boolean, found {}", type_name(v)));
-                None
-            }
+        if let Some(b) = v.as_bool() {
+            Some(b)
+        } else {
+            self.error(
+                "wrong_type",
+                &join(path, key),
+                id,
+                format!("expected a boolean, found {}", type_name(v)),
+            );
+            None
         }
     }
 
-    fn time(&mut self, o: &Obj, key: &str, path: &str, id: Option<&str>, required: bool) -> Option<Timestamp> {
+    fn time(
+        &mut self,
+        o: &Obj,
+        key: &str,
+        path: &str,
+        id: Option<&str>,
+        required: bool,
+    ) -> Option<Timestamp> {
         let s = self.string(o, key, path, id, required)?;
         let t = parse_time(&s);
         if t.is_none() {
@@ -244,6 +295,7 @@ impl Cx {
         t
     }
 
+    #[allow(clippy::too_many_arguments)] // the common (object, key, path, id, required) plus the enum's parser
     fn enumerated<T>(
         &mut self,
         o: &Obj,
@@ -265,7 +317,12 @@ impl Cx {
     fn strings(&mut self, o: &Obj, key: &str, path: &str, id: Option<&str>) -> Vec<String> {
         let Some(v) = self.sub(o, key, path, id, false) else { return Vec::new() };
         let Some(a) = v.as_array() else {
-            self.error("wrong_type", &join(path, key), id, format!("expected an array of strings, found {}", type_name(v)));
+            self.error(
+                "wrong_type",
+                &join(path, key),
+                id,
+                format!("expected an array of strings, found {}", type_name(v)),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -286,7 +343,12 @@ impl Cx {
     fn evidence(&mut self, o: &Obj, path: &str, id: Option<&str>) -> Vec<Value> {
         let Some(v) = self.sub(o, "evidence", path, id, false) else { return Vec::new() };
         let Some(a) = v.as_array() else {
-            self.error("wrong_type", &join(path, "evidence"), id, format!("expected an array, found {}", type_name(v)));
+            self.error(
+                "wrong_type",
+                &join(path, "evidence"),
+                id,
+                format!("expected an array, found {}", type_name(v)),
+            );
             return Vec::new();
         };
         for (i, item) in a.iter().enumerate() {
@@ -295,7 +357,14 @@ impl Cx {
                 Some(e) => {
                     self.string(e, "kind", &p, id, true);
                 }
-                None => self.error("wrong_type", &p, id, format!("expected an object, found {}", type_name(item))),
+                None => {
+                    self.error(
+                        "wrong_type",
+                        &p,
+                        id,
+                        format!("expected an object, found {}", type_name(item)),
+                    );
+                }
             }
         }
         a.clone()
@@ -303,13 +372,28 @@ impl Cx {
 
     fn document(&mut self, v: &Value) -> Option<Graph> {
         let Some(o) = v.as_object() else {
-            self.error("parse_error", "$", None, format!("the document must be a JSON object, found {}", type_name(v)));
+            self.error(
+                "parse_error",
+                "$",
+                None,
+                format!("the document must be a JSON object, found {}", type_name(v)),
+            );
             return None;
         };
-        let root = self.object(v, "", None, &["schema_version", "incident", "nodes", "edges", "ranking", "provenance"])?;
+        let root = self.object(
+            v,
+            "",
+            None,
+            &["schema_version", "incident", "nodes", "edges", "ranking", "provenance"],
+        )?;
         let _ = o;
         match root.get("schema_version") {
-            None => self.error("unsupported_version", "schema_version", None, "schema_version is missing; expected \"rcagraph/v1\"".into()),
+            None => self.error(
+                "unsupported_version",
+                "schema_version",
+                None,
+                "schema_version is missing; expected \"rcagraph/v1\"".into(),
+            ),
             Some(Value::String(s)) if s == SCHEMA_VERSION => {}
             Some(other) => self.error(
                 "unsupported_version",
@@ -331,7 +415,12 @@ impl Cx {
                 a.iter().enumerate().filter_map(|(i, n)| self.node(n, i)).collect()
             }
             Some(other) => {
-                self.error("wrong_type", "nodes", None, format!("expected an array, found {}", type_name(other)));
+                self.error(
+                    "wrong_type",
+                    "nodes",
+                    None,
+                    format!("expected an array, found {}", type_name(other)),
+                );
                 Vec::new()
             }
         };
@@ -339,7 +428,12 @@ impl Cx {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(a)) => a.iter().enumerate().filter_map(|(i, e)| self.edge(e, i)).collect(),
             Some(other) => {
-                self.error("wrong_type", "edges", None, format!("expected an array, found {}", type_name(other)));
+                self.error(
+                    "wrong_type",
+                    "edges",
+                    None,
+                    format!("expected an array, found {}", type_name(other)),
+                );
                 Vec::new()
             }
         };
@@ -347,19 +441,30 @@ impl Cx {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(a)) => a.iter().enumerate().filter_map(|(i, r)| self.rank(r, i)).collect(),
             Some(other) => {
-                self.error("wrong_type", "ranking", None, format!("expected an array, found {}", type_name(other)));
+                self.error(
+                    "wrong_type",
+                    "ranking",
+                    None,
+                    format!("expected an array, found {}", type_name(other)),
+                );
                 Vec::new()
             }
         };
         let provenance = root.get("provenance").filter(|v| !v.is_null()).and_then(|v| self.provenance(v));
-        let graph = Graph { schema_version: SCHEMA_VERSION.into(), incident, nodes, edges, ranking, provenance };
+        let graph =
+            Graph { schema_version: SCHEMA_VERSION.into(), incident, nodes, edges, ranking, provenance };
         self.references(&graph, root);
         Some(graph)
     }
 
     fn incident(&mut self, v: &Value) -> Option<Incident> {
         let p = "incident";
-        let o = self.object(v, p, None, &["id", "cluster", "window", "detected_at", "symptom_ids", "clock_skew_seconds"])?;
+        let o = self.object(
+            v,
+            p,
+            None,
+            &["id", "cluster", "window", "detected_at", "symptom_ids", "clock_skew_seconds"],
+        )?;
         let window = match self.sub(o, "window", p, None, false) {
             Some(w) => {
                 let wp = "incident.window";
@@ -369,7 +474,12 @@ impl Cx {
                     match (start, end) {
                         (Some(start), Some(end)) => {
                             if start > end {
-                                self.error("bad_interval", wp, None, format!("window start {start} is after its end {end}"));
+                                self.error(
+                                    "bad_interval",
+                                    wp,
+                                    None,
+                                    format!("window start {start} is after its end {end}"),
+                                );
                             }
                             Some(Window { start, end })
                         }
@@ -381,7 +491,12 @@ impl Cx {
         };
         let clock_skew_seconds = self.number(o, "clock_skew_seconds", p, None, false);
         if let Some(s) = clock_skew_seconds.filter(|s| *s < 0.0) {
-            self.error("out_of_range", "incident.clock_skew_seconds", None, format!("clock_skew_seconds {s} is negative"));
+            self.error(
+                "out_of_range",
+                "incident.clock_skew_seconds",
+                None,
+                format!("clock_skew_seconds {s} is negative"),
+            );
         }
         Some(Incident {
             id: self.string(o, "id", p, None, false),
@@ -442,18 +557,29 @@ impl Cx {
             Some(Value::String(s)) => {
                 let k = NodeKind::parse(s);
                 if k.is_none() {
-                    self.error("unknown_kind", &join(&path, "kind"), id, format!("node kind {s:?} is not one of: {}", NodeKind::expected()));
+                    self.error(
+                        "unknown_kind",
+                        &join(&path, "kind"),
+                        id,
+                        format!("node kind {s:?} is not one of: {}", NodeKind::expected()),
+                    );
                 }
                 k
             }
             Some(other) => {
-                self.error("wrong_type", &join(&path, "kind"), id, format!("expected a string, found {}", type_name(other)));
+                self.error(
+                    "wrong_type",
+                    &join(&path, "kind"),
+                    id,
+                    format!("expected a string, found {}", type_name(other)),
+                );
                 None
             }
             None => None,
         };
         let time = self.time(o, "time", &path, id, false);
-        let needs_entity = matches!(kind, Some(NodeKind::ChangeEvent | NodeKind::TopologyChange | NodeKind::K8sEvent));
+        let needs_entity =
+            matches!(kind, Some(NodeKind::ChangeEvent | NodeKind::TopologyChange | NodeKind::K8sEvent));
         let entity = self.entity(o, &path, id, needs_entity);
         let description = self.string(o, "description", &path, id, kind == Some(NodeKind::Symptom));
         let source = self.source(o, &path, id);
@@ -463,14 +589,17 @@ impl Cx {
         node.description = description;
         node.source = source;
         match kind {
-            Some(k @ (NodeKind::ChangeEvent | NodeKind::TopologyChange)) => node.change = self.change(o, &path, id, k),
+            Some(k @ (NodeKind::ChangeEvent | NodeKind::TopologyChange)) => {
+                node.change = self.change(o, &path, id, k);
+            }
             Some(NodeKind::MetricAnomaly) => {
                 node.metric = self.metric(o, &path, id);
                 node.anomaly = self.anomaly(o, &path, id);
             }
             Some(NodeKind::K8sEvent) => node.event = self.event(o, &path, id),
             Some(NodeKind::Symptom) => {
-                node.severity = self.enumerated(o, "severity", &path, id, false, Severity::parse, &Severity::expected());
+                node.severity =
+                    self.enumerated(o, "severity", &path, id, false, Severity::parse, &Severity::expected());
             }
             None => {}
         }
@@ -482,16 +611,26 @@ impl Cx {
         let p = join(path, "change");
         let c = self.object(v, &p, id, &["type", "field", "before", "after", "added", "removed"])?;
         let wanted_change_event = kind == NodeKind::ChangeEvent;
-        let allowed: Vec<&str> =
-            ChangeType::ALL.iter().filter(|t| t.is_change_event() == wanted_change_event).map(|t| t.as_str()).collect();
+        let allowed: Vec<&str> = ChangeType::ALL
+            .iter()
+            .filter(|t| t.is_change_event() == wanted_change_event)
+            .map(|t| t.as_str())
+            .collect();
         let type_ = match self.string(c, "type", &p, id, true) {
-            Some(s) => match ChangeType::parse(&s).filter(|t| t.is_change_event() == wanted_change_event) {
-                Some(t) => Some(t),
-                None => {
-                    self.error("unknown_value", &join(&p, "type"), id, format!("{kind} change.type {s:?} is not one of: {}", allowed.join(", ")));
+            Some(s) => {
+                if let Some(t) = ChangeType::parse(&s).filter(|t| t.is_change_event() == wanted_change_event)
+                {
+                    Some(t)
+                } else {
+                    self.error(
+                        "unknown_value",
+                        &join(&p, "type"),
+                        id,
+                        format!("{kind} change.type {s:?} is not one of: {}", allowed.join(", ")),
+                    );
                     None
                 }
-            },
+            }
             None => None,
         };
         let field = self.string(c, "field", &p, id, false);
@@ -522,11 +661,18 @@ impl Cx {
                             Some(s) => {
                                 labels.insert(k.clone(), s.to_string());
                             }
-                            None => self.error("wrong_type", &join(&lp, k), id, format!("expected a string, found {}", type_name(v))),
+                            None => self.error(
+                                "wrong_type",
+                                &join(&lp, k),
+                                id,
+                                format!("expected a string, found {}", type_name(v)),
+                            ),
                         }
                     }
                 }
-                None => self.error("wrong_type", &lp, id, format!("expected an object, found {}", type_name(l))),
+                None => {
+                    self.error("wrong_type", &lp, id, format!("expected an object, found {}", type_name(l)));
+                }
             }
         }
         Some(Metric {
@@ -540,10 +686,19 @@ impl Cx {
     fn anomaly(&mut self, o: &Obj, path: &str, id: Option<&str>) -> Option<Anomaly> {
         let v = self.sub(o, "anomaly", path, id, false)?;
         let p = join(path, "anomaly");
-        let a = self.object(v, &p, id, &["type", "direction", "baseline", "observed", "score", "detector"])?;
+        let a =
+            self.object(v, &p, id, &["type", "direction", "baseline", "observed", "score", "detector"])?;
         Some(Anomaly {
             type_: self.enumerated(a, "type", &p, id, false, AnomalyType::parse, &AnomalyType::expected()),
-            direction: self.enumerated(a, "direction", &p, id, false, Direction::parse, &Direction::expected()),
+            direction: self.enumerated(
+                a,
+                "direction",
+                &p,
+                id,
+                false,
+                Direction::parse,
+                &Direction::expected(),
+            ),
             baseline: self.number(a, "baseline", &p, id, false),
             observed: self.number(a, "observed", &p, id, false),
             score: self.probability(a, "score", &p, id),
@@ -554,12 +709,22 @@ impl Cx {
     fn event(&mut self, o: &Obj, path: &str, id: Option<&str>) -> Option<K8sEvent> {
         let v = self.sub(o, "event", path, id, true)?;
         let p = join(path, "event");
-        let e = self.object(v, &p, id, &["type", "reason", "message", "count", "first_seen", "last_seen", "reporting_component"])?;
+        let e = self.object(
+            v,
+            &p,
+            id,
+            &["type", "reason", "message", "count", "first_seen", "last_seen", "reporting_component"],
+        )?;
         let type_ = self.enumerated(e, "type", &p, id, true, EventType::parse, &EventType::expected());
         let reason = self.string(e, "reason", &p, id, true);
         let count = match self.number(e, "count", &p, id, false) {
             Some(c) if c < 1.0 || c.fract() != 0.0 => {
-                self.error("out_of_range", &join(&p, "count"), id, format!("count {c} must be an integer ≥ 1"));
+                self.error(
+                    "out_of_range",
+                    &join(&p, "count"),
+                    id,
+                    format!("count {c} must be an integer ≥ 1"),
+                );
                 None
             }
             Some(c) => Some(c as u64),
@@ -593,12 +758,24 @@ impl Cx {
             v,
             &path,
             id,
-            &["id", "from", "to", "relation", "directed", "confidence", "weight", "lag_seconds", "method", "evidence"],
+            &[
+                "id",
+                "from",
+                "to",
+                "relation",
+                "directed",
+                "confidence",
+                "weight",
+                "lag_seconds",
+                "method",
+                "evidence",
+            ],
         )?;
         let edge_id = self.string(o, "id", &path, id, false);
         let from = self.string(o, "from", &path, id, true);
         let to = self.string(o, "to", &path, id, true);
-        let relation = self.enumerated(o, "relation", &path, id, true, Relation::parse, &Relation::expected());
+        let relation =
+            self.enumerated(o, "relation", &path, id, true, Relation::parse, &Relation::expected());
         let directed = self.boolean(o, "directed", &path, id);
         let confidence = self.probability(o, "confidence", &path, id);
         let weight = self.number(o, "weight", &path, id, false);
@@ -612,7 +789,12 @@ impl Cx {
         }
         if let Some(r) = relation {
             if r.is_causal() && directed == Some(false) {
-                self.error("undirected_causal", &join(&path, "directed"), id, format!("a {r} edge cannot be undirected"));
+                self.error(
+                    "undirected_causal",
+                    &join(&path, "directed"),
+                    id,
+                    format!("a {r} edge cannot be undirected"),
+                );
             }
             if r == Relation::Correlated && directed == Some(true) {
                 self.push(
@@ -624,13 +806,24 @@ impl Cx {
                 );
             }
             if let Some(l) = lag.filter(|l| *l < 0.0 && r.is_causal()) {
-                self.error("negative_lag", &join(&path, "lag_seconds"), id, format!("lag_seconds {l} is negative on a {r} edge: a cause cannot follow its effect"));
+                self.error(
+                    "negative_lag",
+                    &join(&path, "lag_seconds"),
+                    id,
+                    format!("lag_seconds {l} is negative on a {r} edge: a cause cannot follow its effect"),
+                );
             }
         }
         if o.contains_key("confidence") && confidence.is_none() {
             // Reported already (wrong type or out of range).
         } else if confidence.is_none() {
-            self.push(Level::Warning, "default_confidence", &path, id, "no confidence given; 0.5 (possible) is assumed".into());
+            self.push(
+                Level::Warning,
+                "default_confidence",
+                &path,
+                id,
+                "no confidence given; 0.5 (possible) is assumed".into(),
+            );
         }
         Some(Edge {
             id: edge_id,
@@ -650,11 +843,17 @@ impl Cx {
         let path = format!("ranking[{i}]");
         let raw = v.get("node_id").and_then(Value::as_str).map(String::from);
         let id = raw.as_deref();
-        let o = self.object(v, &path, id, &["node_id", "rank", "score", "confidence", "paths", "evidence"])?;
+        let o =
+            self.object(v, &path, id, &["node_id", "rank", "score", "confidence", "paths", "evidence"])?;
         let node_id = self.string(o, "node_id", &path, id, true);
         let rank = match self.number(o, "rank", &path, id, true) {
             Some(r) if r < 1.0 || r.fract() != 0.0 => {
-                self.error("out_of_range", &join(&path, "rank"), id, format!("rank {r} must be an integer ≥ 1"));
+                self.error(
+                    "out_of_range",
+                    &join(&path, "rank"),
+                    id,
+                    format!("rank {r} must be an integer ≥ 1"),
+                );
                 None
             }
             Some(r) => Some(r as u64),
@@ -677,7 +876,12 @@ impl Cx {
                         }
                     }
                 }
-                None => self.error("wrong_type", &join(&path, "paths"), id, format!("expected an array, found {}", type_name(pv))),
+                None => self.error(
+                    "wrong_type",
+                    &join(&path, "paths"),
+                    id,
+                    format!("expected an array, found {}", type_name(pv)),
+                ),
             }
         }
         let evidence = self.evidence(o, &path, id);
@@ -703,7 +907,12 @@ impl Cx {
         for (i, n) in raw_nodes.iter().enumerate() {
             let Some(id) = n.get("id").and_then(Value::as_str) else { continue };
             if let Some(first) = seen.insert(id, i) {
-                self.error("duplicate_id", &format!("nodes[{i}].id"), Some(id), format!("node id {id:?} is already used by nodes[{first}]"));
+                self.error(
+                    "duplicate_id",
+                    &format!("nodes[{i}].id"),
+                    Some(id),
+                    format!("node id {id:?} is already used by nodes[{first}]"),
+                );
                 seen.insert(id, first);
             }
         }
@@ -711,31 +920,53 @@ impl Cx {
         let raw_edges = root.get("edges").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
         let mut edge_ids: HashMap<&str, usize> = HashMap::new();
         for (i, e) in raw_edges.iter().enumerate() {
-            let (Some(from), Some(to)) = (e.get("from").and_then(Value::as_str), e.get("to").and_then(Value::as_str)) else {
+            let (Some(from), Some(to)) =
+                (e.get("from").and_then(Value::as_str), e.get("to").and_then(Value::as_str))
+            else {
                 continue;
             };
             let label = format!("{from}→{to}");
             for (end, id) in [("from", from), ("to", to)] {
                 if !id.is_empty() && !seen.contains_key(id) {
-                    self.error("dangling_edge", &format!("edges[{i}].{end}"), Some(&label), format!("{end} {id:?} is not a node id"));
+                    self.error(
+                        "dangling_edge",
+                        &format!("edges[{i}].{end}"),
+                        Some(&label),
+                        format!("{end} {id:?} is not a node id"),
+                    );
                 }
             }
             if let Some(eid) = e.get("id").and_then(Value::as_str)
                 && let Some(first) = edge_ids.insert(eid, i)
             {
-                self.error("duplicate_id", &format!("edges[{i}].id"), Some(&label), format!("edge id {eid:?} is already used by edges[{first}]"));
+                self.error(
+                    "duplicate_id",
+                    &format!("edges[{i}].id"),
+                    Some(&label),
+                    format!("edge id {eid:?} is already used by edges[{first}]"),
+                );
             }
         }
         if let Some(inc) = &g.incident {
             for (i, s) in inc.symptom_ids.iter().enumerate() {
                 if !seen.contains_key(s.as_str()) {
-                    self.error("unknown_reference", &format!("incident.symptom_ids[{i}]"), Some(s), format!("symptom {s:?} is not a node id"));
+                    self.error(
+                        "unknown_reference",
+                        &format!("incident.symptom_ids[{i}]"),
+                        Some(s),
+                        format!("symptom {s:?} is not a node id"),
+                    );
                 }
             }
         }
         for (i, r) in g.ranking.iter().enumerate() {
             if !seen.contains_key(r.node_id.as_str()) {
-                self.error("unknown_reference", &format!("ranking[{i}].node_id"), Some(&r.node_id), format!("ranked node {:?} is not a node id", r.node_id));
+                self.error(
+                    "unknown_reference",
+                    &format!("ranking[{i}].node_id"),
+                    Some(&r.node_id),
+                    format!("ranked node {:?} is not a node id", r.node_id),
+                );
             }
             for (j, p) in r.paths.iter().enumerate() {
                 for (k, n) in p.node_ids.iter().enumerate() {
@@ -824,7 +1055,10 @@ pub fn check_structure(g: &Graph) -> Vec<Issue> {
                     "clock_skew",
                     format!("edges[{i}]"),
                     Some(e.label()),
-                    format!("effect is {:.1} s earlier than its cause, within the clock skew of {skew} s: treated as simultaneous", -lag),
+                    format!(
+                        "effect is {:.1} s earlier than its cause, within the clock skew of {skew} s: treated as simultaneous",
+                        -lag
+                    ),
                 );
             }
         }
@@ -848,7 +1082,13 @@ pub fn check_structure(g: &Graph) -> Vec<Issue> {
         .collect();
     for (i, n) in g.nodes.iter().enumerate() {
         if !touched.contains(n.id.as_str()) && !symptoms.contains(n.id.as_str()) {
-            push(Level::Warning, "isolated_node", format!("nodes[{i}]"), Some(n.id.clone()), "node has no edges".into());
+            push(
+                Level::Warning,
+                "isolated_node",
+                format!("nodes[{i}]"),
+                Some(n.id.clone()),
+                "node has no edges".into(),
+            );
         }
     }
     let causal: HashSet<(&str, &str)> =
@@ -1016,14 +1256,30 @@ mod tests {
         let mut d = base();
         d["extra"] = json!(1);
         d["nodes"][0]["colour"] = json!("red");
-        d["nodes"].as_array_mut().unwrap().push(json!({"id": "lonely", "kind": "symptom", "description": "x", "severity": "info"}));
-        d["nodes"].as_array_mut().unwrap().push(json!({"id": "orphan", "kind": "metric_anomaly", "metric": {"name": "cpu"}}));
+        d["nodes"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "lonely", "kind": "symptom", "description": "x", "severity": "info"}));
+        d["nodes"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "orphan", "kind": "metric_anomaly", "metric": {"name": "cpu"}}));
         d["edges"].as_array_mut().unwrap().push(json!({"from": "c1", "to": "s1", "relation": "caused"}));
-        d["edges"].as_array_mut().unwrap().push(json!({"from": "c1", "to": "s1", "relation": "correlated", "directed": true, "confidence": 0.2}));
+        d["edges"].as_array_mut().unwrap().push(
+            json!({"from": "c1", "to": "s1", "relation": "correlated", "directed": true, "confidence": 0.2}),
+        );
         d["incident"] = json!({"window": {"start": "2024-11-26T12:39:00Z", "end": "2024-11-26T13:00:00Z"}});
         let r = from_value(&d);
         let c = codes(&r);
-        for code in ["unknown_field", "isolated_node", "missing_time", "duplicate_edge", "default_confidence", "directed_correlation", "outside_window"] {
+        for code in [
+            "unknown_field",
+            "isolated_node",
+            "missing_time",
+            "duplicate_edge",
+            "default_confidence",
+            "directed_correlation",
+            "outside_window",
+        ] {
             assert!(c.contains(&code), "{code} in {c:?}");
         }
         assert!(r.is_ok());

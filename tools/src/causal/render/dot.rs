@@ -41,7 +41,9 @@ fn num(f: f64) -> String {
 /// The DOT source.
 pub fn render(g: &Graph, a: &Analysis) -> String {
     let (roles, on_path) = roles(g, a);
-    let mut out = String::from("strict digraph rcagraph {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    let mut out = String::from(
+        "strict digraph rcagraph {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
+    );
     let mut graph_attrs: Vec<(String, String)> = vec![("schema_version".into(), g.schema_version.clone())];
     if let Some(i) = &g.incident {
         let mut push = |k: &str, v: String| graph_attrs.push((format!("incident.{k}"), v));
@@ -83,7 +85,12 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
         if let Some(e) = &n.entity {
             add("entity.kind", e.kind.clone());
             add("entity.name", e.name.clone());
-            for (k, v) in [("namespace", &e.namespace), ("system", &e.system), ("uid", &e.uid), ("api_version", &e.api_version)] {
+            for (k, v) in [
+                ("namespace", &e.namespace),
+                ("system", &e.system),
+                ("uid", &e.uid),
+                ("api_version", &e.api_version),
+            ] {
                 if let Some(v) = v {
                     add(&format!("entity.{k}"), v.clone());
                 }
@@ -203,7 +210,8 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
         if let Some(id) = &e.id {
             attrs.push(format!("id={}", quote(id)));
         }
-        let kinds: Vec<&str> = e.evidence.iter().filter_map(|v| v.get("kind").and_then(Value::as_str)).collect();
+        let kinds: Vec<&str> =
+            e.evidence.iter().filter_map(|v| v.get("kind").and_then(Value::as_str)).collect();
         if !kinds.is_empty() {
             attrs.push(format!("evidence={}", quote(&kinds.join(","))));
         }

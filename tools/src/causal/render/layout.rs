@@ -108,14 +108,19 @@ pub fn layout(g: &Graph, a: &Analysis) -> Layout {
     refresh(&rows, &mut pos);
     for sweep in 0..4 {
         let down = sweep % 2 == 0;
-        let order: Vec<usize> = if down { (1..layers).collect() } else { (0..layers.saturating_sub(1)).rev().collect() };
+        let order: Vec<usize> =
+            if down { (1..layers).collect() } else { (0..layers.saturating_sub(1)).rev().collect() };
         for l in order {
             let neighbours = |i: usize| if down { &inc[i] } else { &out[i] };
             let mut keyed: Vec<(f64, usize)> = rows[l]
                 .iter()
                 .map(|&i| {
                     let ns = neighbours(i);
-                    let key = if ns.is_empty() { pos[i] } else { ns.iter().map(|&j| pos[j]).sum::<f64>() / ns.len() as f64 };
+                    let key = if ns.is_empty() {
+                        pos[i]
+                    } else {
+                        ns.iter().map(|&j| pos[j]).sum::<f64>() / ns.len() as f64
+                    };
                     (key, i)
                 })
                 .collect();

@@ -66,7 +66,9 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
         let _ = writeln!(out, "  n{i}{open}{shown}{close}{class}");
     }
     for e in &g.edges {
-        let (Some(&a_i), Some(&b_i)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else { continue };
+        let (Some(&a_i), Some(&b_i)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else {
+            continue;
+        };
         let word = confidence_word(e.confidence_or_default());
         let lag = match (g.node_time(&g.nodes[a_i]), g.node_time(&g.nodes[b_i])) {
             (Some(x), Some(y)) => {

@@ -103,7 +103,9 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
         };
         let width = 0.75 + 4.25 * c;
         let lag = match (g.node_time(&g.nodes[x]), g.node_time(&g.nodes[y])) {
-            (Some(t1), Some(t2)) => format!(", {}", duration((t2 - t1).total(jiff::Unit::Second).unwrap_or(0.0))),
+            (Some(t1), Some(t2)) => {
+                format!(", {}", duration((t2 - t1).total(jiff::Unit::Second).unwrap_or(0.0)))
+            }
             _ => String::new(),
         };
         let title = format!("{} {} {} ({} confidence{lag})", e.from, e.relation, e.to, confidence_word(c));
@@ -113,7 +115,7 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
             xml(&title)
         );
         if horizontal {
-            let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0 - 4.0);
+            let (mx, my) = (f64::midpoint(x1, x2), f64::midpoint(y1, y2) - 4.0);
             let _ = writeln!(
                 s,
                 r##"<text x="{mx:.1}" y="{my:.1}" text-anchor="middle" font-size="9" fill="#424949">{}</text>"##,
@@ -143,7 +145,9 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
             NodeKind::Symptom => "symptom",
         };
         let head = match g.node_time(n) {
-            Some(t) => format!("{} · {kind} · {}", n.id, t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%H:%M:%S")),
+            Some(t) => {
+                format!("{} · {kind} · {}", n.id, t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%H:%M:%S"))
+            }
             None => format!("{} · {kind}", n.id),
         };
         let full = label(n);

@@ -66,20 +66,38 @@ pub fn render(g: &Graph, a: &Analysis, color: bool, max_causes: usize) -> String
             }
         }
         for v in children.values_mut() {
-            v.sort_by(|&x, &y| g.edges[y].confidence_or_default().total_cmp(&g.edges[x].confidence_or_default()));
+            v.sort_by(|&x, &y| {
+                g.edges[y].confidence_or_default().total_cmp(&g.edges[x].confidence_or_default())
+            });
         }
         let mut seen = HashSet::new();
         seen.insert(rc.node_id.as_str());
         walk(g, a, &index, &children, &symptoms, &p, rc.node_id.as_str(), "  ", &mut seen, &mut out, 0);
         if rank == 0 && a.root_causes.len() > max_causes {
-            let _ = writeln!(out, "{}", p.wrap("2", &format!("  ({} more candidate(s) below the top {max_causes})", a.root_causes.len() - max_causes)));
+            let _ = writeln!(
+                out,
+                "{}",
+                p.wrap(
+                    "2",
+                    &format!(
+                        "  ({} more candidate(s) below the top {max_causes})",
+                        a.root_causes.len() - max_causes
+                    )
+                )
+            );
         }
         out.push('\n');
     }
     if !a.unexplained.is_empty() {
         let _ = writeln!(out, "{}", p.wrap("1", "Unexplained symptoms:"));
         for s in &a.unexplained {
-            let _ = writeln!(out, "  {} {} {}", p.wrap("33", "◆"), p.wrap("2", s), label(&g.nodes[index[s.as_str()]]));
+            let _ = writeln!(
+                out,
+                "  {} {} {}",
+                p.wrap("33", "◆"),
+                p.wrap("2", s),
+                label(&g.nodes[index[s.as_str()]])
+            );
         }
     }
     out
@@ -100,7 +118,8 @@ fn walk<'g>(
     depth: usize,
 ) {
     let from = &g.nodes[index[at]];
-    let mut lines: Vec<(usize, bool)> = children.get(at).map(|v| v.iter().map(|&e| (e, true)).collect()).unwrap_or_default();
+    let mut lines: Vec<(usize, bool)> =
+        children.get(at).map(|v| v.iter().map(|&e| (e, true)).collect()).unwrap_or_default();
     for (i, e) in g.edges.iter().enumerate() {
         if e.relation == Relation::Correlated && (e.from == at || e.to == at) {
             lines.push((i, false));
@@ -112,7 +131,13 @@ fn walk<'g>(
         let other = if e.from == at { e.to.as_str() } else { e.from.as_str() };
         let to = &g.nodes[index[other]];
         let last = k + 1 == n;
-        let branch = if causal { if last { "└─▶ " } else { "├─▶ " } } else if last { "└╌╌ " } else { "├╌╌ " };
+        let branch = if causal {
+            if last { "└─▶ " } else { "├─▶ " }
+        } else if last {
+            "└╌╌ "
+        } else {
+            "├╌╌ "
+        };
         let lag = match (g.node_time(from), g.node_time(to)) {
             (Some(x), Some(y)) => {
                 let d = (y - x).total(jiff::Unit::Second).unwrap_or(0.0);
@@ -126,11 +151,20 @@ fn walk<'g>(
             Relation::ContributesTo => " contributes".into(),
             Relation::Correlated => p.wrap("2", " correlated"),
         };
-        let mark = if symptoms.contains(other) { format!("{} ", p.wrap("1;33", "◆ symptom:")) } else { String::new() };
+        let mark = if symptoms.contains(other) {
+            format!("{} ", p.wrap("1;33", "◆ symptom:"))
+        } else {
+            String::new()
+        };
         let again = !causal || seen.contains(other);
         if causal && again {
             // Reached by another branch already: one short pointer instead of the subtree.
-            let _ = writeln!(out, "{indent}{branch}{} {}", p.wrap("2", other), p.wrap("2", "(joins the branch above)"));
+            let _ = writeln!(
+                out,
+                "{indent}{branch}{} {}",
+                p.wrap("2", other),
+                p.wrap("2", "(joins the branch above)")
+            );
             continue;
         }
         let _ = writeln!(
@@ -148,7 +182,11 @@ fn walk<'g>(
         }
     }
     for d in a.dropped.iter().filter(|d| d.from == at) {
-        let _ = writeln!(out, "{indent}{}", p.wrap("2", &format!("✂ {}→{} dropped to break a cycle", d.from, d.to)));
+        let _ = writeln!(
+            out,
+            "{indent}{}",
+            p.wrap("2", &format!("✂ {}→{} dropped to break a cycle", d.from, d.to))
+        );
     }
 }
 
