@@ -231,8 +231,7 @@ pub fn analyze(g: &Graph) -> Analysis {
         }
         v
     };
-    let mut per_symptom: Vec<(usize, Vec<f64>, Vec<Next>)> =
-        Vec::with_capacity(symptoms.len());
+    let mut per_symptom: Vec<(usize, Vec<f64>, Vec<Next>)> = Vec::with_capacity(symptoms.len());
     for &s in &symptoms {
         let mut reach = vec![0.0f64; n];
         let mut next: Vec<Next> = vec![None; n];

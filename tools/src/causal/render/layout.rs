@@ -29,6 +29,9 @@ pub struct Place {
 pub struct Layout {
     /// One place per node, by node index.
     pub places: Vec<Place>,
+    /// Waypoints (centres of dummy nodes) of causal edges that span several layers, by edge
+    /// index: drawing through them keeps long edges out of the boxes in between.
+    pub waypoints: HashMap<usize, Vec<(f64, f64)>>,
     /// Node box width.
     pub node_w: f64,
     /// Node box height.
@@ -43,6 +46,7 @@ pub struct Layout {
 pub fn layout(g: &Graph, a: &Analysis) -> Layout {
     const NODE_W: f64 = 210.0;
     const NODE_H: f64 = 64.0;
+    const DUMMY_H: f64 = 14.0;
     const COL_GAP: f64 = 90.0;
     const ROW_GAP: f64 = 26.0;
     const MARGIN: f64 = 24.0;
@@ -85,19 +89,49 @@ pub fn layout(g: &Graph, a: &Analysis) -> Layout {
     let last = layer.iter().copied().max().unwrap_or(0);
     for s in &a.symptoms {
         let i = index[s.as_str()];
-        if !inc[i].is_empty() {
+        // A symptom that causes another stays left of it.
+        if !inc[i].is_empty() && out[i].is_empty() {
             layer[i] = last.max(layer[i]);
         }
     }
-    let layers = layer.iter().copied().max().unwrap_or(0) + 1;
+    // Dummy vertices (index ≥ n) on every layer a causal edge crosses.
+    let mut vlayer = layer.clone();
+    let mut vout: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut vin: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut chains: Vec<(usize, Vec<usize>)> = Vec::new();
+    for &ei in &a.causal_edges {
+        let e = &g.edges[ei];
+        let (x, y) = (index[e.from.as_str()], index[e.to.as_str()]);
+        let mut prev = x;
+        let mut dummies = Vec::new();
+        if layer[y] > layer[x] + 1 {
+            for l in layer[x] + 1..layer[y] {
+                let d = vlayer.len();
+                vlayer.push(l);
+                vout.push(Vec::new());
+                vin.push(Vec::new());
+                vout[prev].push(d);
+                vin[d].push(prev);
+                dummies.push(d);
+                prev = d;
+            }
+        }
+        vout[prev].push(y);
+        vin[y].push(prev);
+        if !dummies.is_empty() {
+            chains.push((ei, dummies));
+        }
+    }
+    let total = vlayer.len();
+    let layers = vlayer.iter().copied().max().unwrap_or(0) + 1;
     let mut rows: Vec<Vec<usize>> = vec![Vec::new(); layers];
     // Start in time order, which keeps causes above their later effects when nothing else decides.
     let mut by_time: Vec<usize> = (0..n).collect();
     by_time.sort_by_key(|&i| (g.node_time(&g.nodes[i]), i));
-    for i in by_time {
-        rows[layer[i]].push(i);
+    for i in by_time.into_iter().chain(n..total) {
+        rows[vlayer[i]].push(i);
     }
-    let mut pos = vec![0.0f64; n];
+    let mut pos = vec![0.0f64; total];
     let refresh = |rows: &Vec<Vec<usize>>, pos: &mut Vec<f64>| {
         for r in rows {
             for (k, &i) in r.iter().enumerate() {
@@ -106,12 +140,12 @@ pub fn layout(g: &Graph, a: &Analysis) -> Layout {
         }
     };
     refresh(&rows, &mut pos);
-    for sweep in 0..4 {
+    for sweep in 0..6 {
         let down = sweep % 2 == 0;
         let order: Vec<usize> =
             if down { (1..layers).collect() } else { (0..layers.saturating_sub(1)).rev().collect() };
         for l in order {
-            let neighbours = |i: usize| if down { &inc[i] } else { &out[i] };
+            let neighbours = |i: usize| if down { &vin[i] } else { &vout[i] };
             let mut keyed: Vec<(f64, usize)> = rows[l]
                 .iter()
                 .map(|&i| {
@@ -129,22 +163,29 @@ pub fn layout(g: &Graph, a: &Analysis) -> Layout {
             refresh(&rows, &mut pos);
         }
     }
-    let tallest = rows.iter().map(Vec::len).max().unwrap_or(1).max(1) as f64;
-    let height = 2.0 * MARGIN + tallest * NODE_H + (tallest - 1.0) * ROW_GAP;
+    let height_of = |i: usize| if i < n { NODE_H } else { DUMMY_H };
+    let column = |r: &Vec<usize>| {
+        r.iter().map(|&i| height_of(i)).sum::<f64>() + (r.len() as f64 - 1.0).max(0.0) * ROW_GAP
+    };
+    let tallest = rows.iter().map(column).fold(NODE_H, f64::max);
+    let height = 2.0 * MARGIN + tallest;
     let width = 2.0 * MARGIN + layers as f64 * NODE_W + (layers as f64 - 1.0) * COL_GAP;
-    let mut places = vec![Place { layer: 0, x: 0.0, y: 0.0 }; n];
+    let mut vplace = vec![Place { layer: 0, x: 0.0, y: 0.0 }; total];
     for (l, r) in rows.iter().enumerate() {
-        let h = r.len() as f64 * NODE_H + (r.len() as f64 - 1.0).max(0.0) * ROW_GAP;
-        let top = (height - h) / 2.0;
-        for (k, &i) in r.iter().enumerate() {
-            places[i] = Place {
-                layer: l,
-                x: MARGIN + l as f64 * (NODE_W + COL_GAP),
-                y: top + k as f64 * (NODE_H + ROW_GAP),
-            };
+        let mut y = (height - column(r)) / 2.0;
+        for &i in r {
+            vplace[i] = Place { layer: l, x: MARGIN + l as f64 * (NODE_W + COL_GAP), y };
+            y += height_of(i) + ROW_GAP;
         }
     }
-    Layout { places, node_w: NODE_W, node_h: NODE_H, width, height }
+    let waypoints = chains
+        .into_iter()
+        .map(|(ei, ds)| {
+            (ei, ds.iter().map(|&d| (vplace[d].x + NODE_W / 2.0, vplace[d].y + DUMMY_H / 2.0)).collect())
+        })
+        .collect();
+    vplace.truncate(n);
+    Layout { places: vplace, waypoints, node_w: NODE_W, node_h: NODE_H, width, height }
 }
 
 #[cfg(test)]
@@ -164,6 +205,12 @@ mod tests {
         assert_eq!(at("s1").layer, rightmost);
         // The correlated-only BackOff event sits beside the error rise.
         assert_eq!(at("k1").layer, at("m1").layer);
+        // The long edge c1 → m_mem? No: every causal edge spanning layers has a waypoint per layer.
+        for (ei, points) in &l.waypoints {
+            let e = &g.edges[*ei];
+            let span = at(&e.to).layer - at(&e.from).layer;
+            assert_eq!(points.len(), span - 1, "{e:?}");
+        }
         // No two boxes overlap.
         for (i, p) in l.places.iter().enumerate() {
             for q in &l.places[i + 1..] {

@@ -35,10 +35,11 @@ pub(crate) fn roles(g: &Graph, a: &Analysis) -> (Vec<Role>, HashSet<(String, Str
     let mut roles = vec![Role::Other; g.nodes.len()];
     let mut path_edges = HashSet::new();
     if let Some(top) = a.top() {
-        for w in top.paths[0].node_ids.windows(2) {
+        let story = super::narrate::story_path(g, top);
+        for w in story.node_ids.windows(2) {
             path_edges.insert((w[0].clone(), w[1].clone()));
         }
-        for id in &top.paths[0].node_ids {
+        for id in &story.node_ids {
             roles[index[id.as_str()]] = Role::OnPath;
         }
     }

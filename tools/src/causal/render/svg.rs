@@ -65,13 +65,13 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
     );
     s.push_str(concat!(
         "<defs>",
-        r##"<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#566573"/></marker>"##,
-        r##"<marker id="arrow-hot" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#c0392b"/></marker>"##,
+        r##"<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#566573"/></marker>"##,
+        r##"<marker id="arrow-hot" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#c0392b"/></marker>"##,
         "</defs>\n",
     ));
     let _ = writeln!(s, r##"<rect x="0" y="0" width="{w:.0}" height="{h:.0}" fill="#ffffff"/>"##);
     // Edges first, so boxes cover their ends.
-    for e in &g.edges {
+    for (ei, e) in g.edges.iter().enumerate() {
         let (Some(&x), Some(&y)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else { continue };
         let (p, q) = (l.places[x], l.places[y]);
         let (x1, y1, x2, y2) = if q.x > p.x {
@@ -84,7 +84,27 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
             (p.x + l.node_w / 2.0, p.y, q.x + l.node_w / 2.0, q.y + l.node_h)
         };
         let horizontal = (q.x - p.x).abs() > 1.0;
-        let path = if horizontal {
+        let waypoints = l.waypoints.get(&ei).filter(|_| q.x > p.x);
+        let path = if let Some(points) = waypoints {
+            // Through the dummy nodes: straight across each column, curved between columns.
+            let mut all = vec![(x1, y1)];
+            for &(wx, wy) in points {
+                all.push((wx - l.node_w / 2.0, wy));
+                all.push((wx + l.node_w / 2.0, wy));
+            }
+            all.push((x2, y2));
+            let mut d = format!("M{x1:.1},{y1:.1}");
+            for w in all.windows(2) {
+                let ((ax, ay), (bx, by)) = (w[0], w[1]);
+                if (ay - by).abs() < 0.5 {
+                    let _ = write!(d, " L{bx:.1},{by:.1}");
+                } else {
+                    let dx = (bx - ax) / 2.0;
+                    let _ = write!(d, " C{:.1},{ay:.1} {:.1},{by:.1} {bx:.1},{by:.1}", ax + dx, bx - dx);
+                }
+            }
+            d
+        } else if horizontal {
             let dx = (x2 - x1) / 2.0;
             format!("M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}", x1 + dx, x2 - dx)
         } else {
@@ -115,7 +135,10 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
             xml(&title)
         );
         if horizontal {
-            let (mx, my) = (f64::midpoint(x1, x2), f64::midpoint(y1, y2) - 4.0);
+            let (mx, my) = match waypoints.and_then(|p| p.first()) {
+                Some(&(wx, wy)) => (f64::midpoint(x1, wx - l.node_w / 2.0), f64::midpoint(y1, wy) - 4.0),
+                None => (f64::midpoint(x1, x2), f64::midpoint(y1, y2) - 4.0),
+            };
             let _ = writeln!(
                 s,
                 r##"<text x="{mx:.1}" y="{my:.1}" text-anchor="middle" font-size="9" fill="#424949">{}</text>"##,
