@@ -7,6 +7,7 @@ use std::io::Write as _;
 use std::process::Stdio;
 
 use serde_json::Value;
+use sleuth_e2e::apiserver::FakeApiServer;
 use sleuth_e2e::openai::{FakeOpenAi, Reply, text};
 use sleuth_e2e::{Run, Sandbox, demo};
 
@@ -257,4 +258,46 @@ async fn a_models_rewrite_is_kept_only_when_it_stays_true_to_the_graph() {
     let run = explain_with_model(no_cause).await;
     assert!(run.stdout.starts_with("**Most likely root cause"), "{run}");
     assert!(run.stderr.contains("does not name the top root cause"), "{run}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_cluster_and_its_snapshot_give_the_same_graph() {
+    // The fake API server stands in for kube-apiserver (none can run here).
+    let data = tools::snapshot::load(&demo().join("cluster")).expect("demo snapshot loads");
+    let server = FakeApiServer::start(data, &[]).await;
+    let s = Sandbox::new();
+    let kubeconfig = server.kubeconfig(s.path(), "default");
+    let (live, offline) = tokio::task::spawn_blocking(move || {
+        let live = Run::of(s.cmd().env("KUBECONFIG", &kubeconfig).args([
+            "graph",
+            "--context",
+            "fake",
+            "-A",
+            "--quiet",
+        ]));
+        let offline = Run::of(s.cmd().args(["graph", "--quiet", "--snapshot"]).arg(demo().join("cluster")));
+        (live, offline)
+    })
+    .await
+    .unwrap();
+    assert_eq!(live.code, 0, "{live}");
+    assert_eq!(offline.code, 0, "{offline}");
+    let strip = |t: &str| {
+        let mut v: Value = serde_json::from_str(t).unwrap();
+        v.as_object_mut().unwrap().remove("provenance");
+        v["incident"].as_object_mut().unwrap().remove("cluster");
+        v
+    };
+    let (a, b) = (strip(&live.stdout), strip(&offline.stdout));
+    let ids = |v: &Value| {
+        v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&a), ids(&b));
+    assert_eq!(a["edges"], b["edges"]);
+    assert!(ids(&a).iter().any(|id| id == "memory-log-alerter"));
 }

@@ -449,6 +449,54 @@ impl Builder<'_> {
                 }
             }
         }
+        // Manual scaling: a ScalingReplicaSet of a ReplicaSet that is not new at the time (a
+        // rollout's own scale-ups are the revision nodes above).
+        for e in all_events.iter().filter(|e| e.reason == "ScalingReplicaSet" && e.kind == "Deployment") {
+            let ns = e.namespace.clone().unwrap_or_default();
+            let Some(t) = e.first.or(e.last).filter(|t| self.in_window(*t)) else { continue };
+            if !self.in_scope(&ns) {
+                continue;
+            }
+            let Some((rs_name, after, before)) = parse_scaling(&e.message) else { continue };
+            let rs = data.objects.replica_sets.iter().find(|r| {
+                r.metadata.namespace.as_deref() == Some(ns.as_str())
+                    && r.metadata.name.as_deref() == Some(rs_name.as_str())
+            });
+            let created = rs.and_then(|r| r.metadata.creation_timestamp.as_ref()).map(|c| c.0);
+            let rollback = rs
+                .and_then(|r| r.metadata.annotations.as_ref())
+                .is_some_and(|a| a.contains_key("deployment.kubernetes.io/revision-history"));
+            let part_of_rollout = created.is_none_or(|c| t.duration_since(c).as_secs() < 600)
+                || rollback
+                || self.facts.iter().any(|f| {
+                    f.class == Class::Change
+                        && f.root.name == e.name
+                        && t.duration_since(f.time).abs().as_secs() < 600
+                });
+            if part_of_rollout {
+                continue;
+            }
+            let owner = ObjRef::new("Deployment", &ns, &e.name);
+            let mut n = Node::new("", NodeKind::ChangeEvent);
+            n.time = Some(t);
+            n.entity = Some(entity_of(&owner));
+            n.description = Some(format!("Deployment {ns}/{} scaled: {}", e.name, e.message));
+            n.source = Some(Source {
+                system: Some("kubernetes".into()),
+                reference: Some(format!("ReplicaSet/{rs_name}")),
+                actor: None,
+            });
+            n.change = Some(Change {
+                type_: ChangeType::Scale,
+                field: Some("spec.replicas".into()),
+                before: before.map(|b| json!(b)),
+                after: Some(json!(after)),
+                added: vec![],
+                removed: vec![],
+            });
+            let i = self.add(&format!("scale-{}", slug(&e.name)), n);
+            self.fact(i, Class::Change, owner.clone(), owner, None, e.message.clone());
+        }
         // HPA rescales.
         for e in all_events
             .iter()
@@ -553,6 +601,30 @@ impl Builder<'_> {
                 }
                 _ => (object.clone(), None),
             };
+            if kind == "Node" && matches!(reason.as_str(), "RegisteredNode" | "RemovingNode") {
+                let added = reason == "RegisteredNode";
+                let mut n = Node::new("", NodeKind::TopologyChange);
+                n.time = first;
+                n.entity = Some(entity_of(&object));
+                n.change = Some(Change {
+                    type_: if added { ChangeType::NodeAdded } else { ChangeType::NodeRemoved },
+                    field: None,
+                    before: None,
+                    after: None,
+                    added: if added { vec![name.clone()] } else { vec![] },
+                    removed: if added { vec![] } else { vec![name.clone()] },
+                });
+                n.source = Some(Source {
+                    system: Some("kubernetes".into()),
+                    reference: Some(format!("events/Node/{name}/{reason}")),
+                    actor: None,
+                });
+                let i =
+                    self.add(&format!("node-{}-{}", if added { "added" } else { "removed" }, slug(&name)), n);
+                self.fact(i, Class::NodeChurn, object.clone(), object, host, message);
+                used.extend(list);
+                continue;
+            }
             let mut n = Node::new("", NodeKind::K8sEvent);
             n.time = first;
             n.entity = Some(entity_of(&object));
@@ -1334,6 +1406,19 @@ fn short_json(v: &Value) -> String {
     if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
 }
 
+/// `Scaled up replica set X to N` / `Scaled down replica set X to N from M` → (X, N, M).
+fn parse_scaling(message: &str) -> Option<(String, u64, Option<u64>)> {
+    let rest = message.split("replica set ").nth(1)?;
+    let (rs, rest) = rest.split_once(" to ")?;
+    let mut words = rest.split_whitespace();
+    let after = words.next()?.trim_end_matches(|c: char| !c.is_ascii_digit()).parse().ok()?;
+    let before = match (words.next(), words.next()) {
+        (Some("from"), Some(b)) => b.trim_end_matches(|c: char| !c.is_ascii_digit()).parse().ok(),
+        _ => None,
+    };
+    Some((rs.to_string(), after, before))
+}
+
 /// Confidence of "A precedes B on the same workload" by lag: caused when close, weaker after.
 fn lag_confidence(lag: i64, close: i64, medium: i64) -> (Relation, f64) {
     if lag <= close {
@@ -1481,6 +1566,20 @@ mod tests {
                 |e| e.method.as_deref().is_some_and(|m| m.starts_with("rule:")) && !e.evidence.is_empty()
             )
         );
+    }
+
+    #[test]
+    fn scaling_messages() {
+        assert_eq!(parse_scaling("Scaled up replica set web-5d9c to 6"), Some(("web-5d9c".into(), 6, None)));
+        assert_eq!(
+            parse_scaling("Scaled down replica set web-5d9c to 2 from 6"),
+            Some(("web-5d9c".into(), 2, Some(6)))
+        );
+        assert_eq!(
+            parse_scaling("Scaled up replica set web-5d9c to 3 from 1 (new)"),
+            Some(("web-5d9c".into(), 3, Some(1)))
+        );
+        assert_eq!(parse_scaling("something else"), None);
     }
 
     #[test]
