@@ -67,6 +67,13 @@ pub enum Command {
     /// rewritten by it, and is kept only if it still names the top root cause and invents no
     /// object; otherwise sleuth's own text is shown.
     Explain(ExplainArgs),
+    /// Serve the Slack bot (Events API and /sleuth slash command) and the JSON API.
+    ///
+    /// Needs SLACK_SIGNING_SECRET (every Slack request is verified) and SLACK_BOT_TOKEN (replies
+    /// go to the thread via chat.postMessage; SLACK_API_URL redirects the Web API). With
+    /// --api-only, only /v1/ask, /v1/explain, /healthz, /readyz, /metrics and /openapi.json are
+    /// served; SLEUTH_API_TOKEN, when set, is required as a bearer token on /v1/*.
+    Serve(ServeArgs),
     /// Build a causal graph (rcagraph/v1) from what a cluster recorded: rollouts and their
     /// diffs, scaling, warning events, OOM kills, memory growth, rescheduling and `diagnose`
     /// findings, linked by explicit rules.
@@ -475,4 +482,64 @@ mod tests {
     fn flags_are_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// `sleuth serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (`127.0.0.1:0` picks a free port and prints it).
+    #[arg(long, value_name = "ADDR", env = "SLEUTH_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: String,
+
+    /// Serve only the JSON API (no Slack secrets needed).
+    #[arg(long)]
+    pub api_only: bool,
+
+    /// Where the index lives.
+    #[command(flatten)]
+    pub location: IndexLocation,
+
+    /// The cluster to read.
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
+
+    /// Namespace tools use when a question names none.
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Model to use (any OpenAI-compatible server; see OPENAI_BASE_URL) [env: SLEUTH_MODEL; none: offline].
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+
+    /// Where conversations are kept [default: $XDG_DATA_HOME/sleuth/conversations].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// A conversation (Slack thread, API conversation_id) expires after this many idle minutes.
+    #[arg(long, value_name = "MIN", default_value_t = 24 * 60)]
+    pub idle_minutes: u64,
+
+    /// At most this many conversations are kept (the oldest go first).
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub max_conversations: usize,
+
+    /// Answers computed at once, in all.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub max_concurrent: usize,
+
+    /// Answers computed at once for one user (Slack user, X-Sleuth-User, or client address).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub max_per_user: usize,
+
+    /// Longest an answer may take, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 120)]
+    pub deadline_seconds: u64,
+
+    /// Largest request body, in KiB.
+    #[arg(long, value_name = "KIB", default_value_t = 1024)]
+    pub body_limit_kb: usize,
+
+    /// On shutdown, how long answers in flight may take to finish, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 30)]
+    pub grace_seconds: u64,
 }

@@ -43,7 +43,11 @@ pub fn extract(text: &str) -> Option<String> {
     let mut rest = text;
     while let Some(start) = rest.find("```") {
         let after = &rest[start + 3..];
-        let body_start = after.find('\n').map_or(after.len(), |i| i + 1);
+        // An info string (`json`, `dot`) runs to the end of the line; a block written on one
+        // line (```{…}```) has none.
+        let first_line = after.split('\n').next().unwrap_or("");
+        let is_info = first_line.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let body_start = if is_info { after.find('\n').map_or(after.len(), |i| i + 1) } else { 0 };
         let body = &after[body_start..];
         let Some(end) = body.find("```") else { break };
         let block = &body[..end];
@@ -149,6 +153,7 @@ mod tests {
         );
         assert_eq!(extract(&format!("what about {json}")).as_deref(), Some(json));
         assert!(extract("```\ndigraph { a -> b }\n```").unwrap().starts_with("digraph"));
+        assert_eq!(extract(&format!("```{json}```")).as_deref(), Some(json));
         assert_eq!(extract("```bash\nkubectl get pods\n```"), None);
         assert_eq!(extract("why is grafana down?"), None);
     }

@@ -8,7 +8,8 @@ Today it carries the command-line front end of the building blocks:
 - `sleuth diagnose`, `sleuth snapshot` and `sleuth cluster …` read a live cluster or a snapshot
   through `tools` ([`commands::cluster`]);
 - `sleuth explain` and `sleuth graph` explain causal graphs and build them from a cluster
-  ([`commands::graph`], sharing [`graphs`] with the REPL, the agent's tools and the bot).
+  ([`commands::graph`], sharing [`graphs`] with the REPL, the agent's tools and the bot);
+- `sleuth serve` is the Slack bot and the JSON API ([`serve`]).
 
 Flags are defined once, in [`cli`], and `--help` is generated from them. Where the index lives
 and where the bundled demo workspace is are decided in [`config`]; with no index yet, search
@@ -24,6 +25,7 @@ pub mod logging;
 pub mod output;
 pub mod repl;
 pub mod scripts;
+pub mod serve;
 
 use std::process::ExitCode;
 
@@ -44,5 +46,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Chat(args) => repl::run(&args),
         cli::Command::Explain(args) => commands::graph::explain(&args),
         cli::Command::Graph(args) => commands::graph::graph(&args),
+        cli::Command::Serve(args) => serve::run(&args),
     }
 }

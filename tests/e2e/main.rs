@@ -10,3 +10,4 @@ mod live;
 mod llm;
 mod scenarios;
 mod search;
+mod serve;

@@ -3,6 +3,8 @@
 
 pub mod apiserver;
 pub mod openai;
+pub mod server;
+pub mod slack;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -80,7 +80,7 @@ pub struct Answer {
 }
 
 /// A tool call a policy asks for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ToolCall {
     /// Call id (models send one; the loop makes one up when they do not).
     pub id: String,
@@ -104,7 +104,7 @@ pub struct TraceEntry {
 }
 
 /// Who said it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The person.
@@ -116,17 +116,17 @@ pub enum Role {
 }
 
 /// One message of the conversation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Message {
     /// Who said it.
     pub role: Role,
     /// Its text (a tool result cut to the budget).
     pub content: String,
     /// Tool calls an assistant message asked for.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<ToolCall>,
     /// The call a tool message answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_call_id: Option<String>,
 }
 
