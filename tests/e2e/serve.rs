@@ -397,13 +397,13 @@ async fn the_json_api() {
         &["--api-only", "--body-limit-kb", "256"],
         &[("SLEUTH_API_TOKEN", "secret-api-token".into())],
     );
-    let c = http();
+    let client = http();
     let url = |p: &str| format!("{}{p}", server.url);
     let unauth =
-        c.post(url("/v1/ask")).json(&json!({"question": "why is grafana down?"})).send().await.unwrap();
+        client.post(url("/v1/ask")).json(&json!({"question": "why is grafana down?"})).send().await.unwrap();
     assert_eq!(unauth.status(), 401);
     let wrong =
-        c.post(url("/v1/ask")).bearer_auth("nope").json(&json!({"question": "x"})).send().await.unwrap();
+        client.post(url("/v1/ask")).bearer_auth("nope").json(&json!({"question": "x"})).send().await.unwrap();
     assert_eq!(wrong.status(), 401);
     let r = c
         .post(url("/v1/ask"))
@@ -427,12 +427,18 @@ async fn the_json_api() {
         .await
         .unwrap();
     assert_eq!(follow.json::<Value>().await.unwrap()["conversation_id"], id.as_str());
-    let bad = c.post(url("/v1/ask")).bearer_auth("secret-api-token").body("{\"q\": 1}").send().await.unwrap();
+    let bad =
+        client.post(url("/v1/ask")).bearer_auth("secret-api-token").body("{\"q\": 1}").send().await.unwrap();
     assert_eq!(bad.status(), 400);
 
     let graph = std::fs::read_to_string(demo().join("graphs/checkout-deploy-ctrlstack.json")).unwrap();
-    let e =
-        c.post(url("/v1/explain")).bearer_auth("secret-api-token").body(graph.clone()).send().await.unwrap();
+    let e = client
+        .post(url("/v1/explain"))
+        .bearer_auth("secret-api-token")
+        .body(graph.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(e.status(), 200);
     assert_eq!(e.json::<Value>().await.unwrap()["root_causes"][0]["node_id"], "c1");
     let svg = c
@@ -470,14 +476,14 @@ async fn the_json_api() {
         .unwrap();
     assert_eq!(huge.status(), 413);
 
-    assert_eq!(c.get(url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok\n");
-    let ready: Value = c.get(url("/readyz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(client.get(url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok\n");
+    let ready: Value = client.get(url("/readyz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready["ready"], true, "{ready}");
     assert_eq!(ready["index"], true);
-    let openapi: Value = c.get(url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let openapi: Value = client.get(url("/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(openapi["openapi"], "3.1.0");
     assert!(openapi["paths"]["/v1/ask"]["post"].is_object());
-    let metrics = c.get(url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = client.get(url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("sleuth_http_requests_total{route=\"/v1/ask\",status=\"200\"} 2"), "{metrics}");
     assert!(metrics.contains("sleuth_http_requests_total{route=\"/v1/ask\",status=\"401\"} 2"), "{metrics}");
     assert!(
@@ -485,7 +491,7 @@ async fn the_json_api() {
         "{metrics}"
     );
     // The bot's routes do not exist in --api-only.
-    assert_eq!(c.post(url("/slack/events")).body("{}").send().await.unwrap().status(), 404);
+    assert_eq!(client.post(url("/slack/events")).body("{}").send().await.unwrap().status(), 404);
     // Request logs carry no secrets.
     assert!(!server.log().contains("secret-api-token"));
 }

@@ -56,7 +56,7 @@ pub fn clean_text(text: &str) -> String {
     while let Some(start) = rest.find("<@") {
         out.push_str(&rest[..start]);
         if let Some(end) = rest[start..].find('>') {
-            rest = &rest[start + end + 1..]
+            rest = &rest[start + end + 1..];
         } else {
             rest = &rest[start..];
             break;
