@@ -405,7 +405,7 @@ async fn the_json_api() {
     let wrong =
         client.post(url("/v1/ask")).bearer_auth("nope").json(&json!({"question": "x"})).send().await.unwrap();
     assert_eq!(wrong.status(), 401);
-    let r = c
+    let r = client
         .post(url("/v1/ask"))
         .bearer_auth("secret-api-token")
         .json(&json!({"question": "why is grafana down?"}))
@@ -419,7 +419,7 @@ async fn the_json_api() {
     }
     assert!(a["answer"].as_str().unwrap().contains("log-alerter"));
     let id = a["conversation_id"].as_str().unwrap().to_string();
-    let follow = c
+    let follow = client
         .post(url("/v1/ask"))
         .bearer_auth("secret-api-token")
         .json(&json!({"question": "and prometheus?", "conversation_id": id}))
@@ -441,7 +441,7 @@ async fn the_json_api() {
         .unwrap();
     assert_eq!(e.status(), 200);
     assert_eq!(e.json::<Value>().await.unwrap()["root_causes"][0]["node_id"], "c1");
-    let svg = c
+    let svg = client
         .post(url("/v1/explain?format=svg"))
         .bearer_auth("secret-api-token")
         .body(graph.clone())
@@ -450,7 +450,7 @@ async fn the_json_api() {
         .unwrap();
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
     assert!(svg.text().await.unwrap().starts_with("<svg"));
-    let mermaid = c
+    let mermaid = client
         .post(url("/v1/explain?format=mermaid"))
         .bearer_auth("secret-api-token")
         .body(graph)
@@ -458,7 +458,7 @@ async fn the_json_api() {
         .await
         .unwrap();
     assert!(mermaid.text().await.unwrap().starts_with("flowchart LR"));
-    let invalid = c
+    let invalid = client
         .post(url("/v1/explain"))
         .bearer_auth("secret-api-token")
         .body("{\"schema_version\": \"rcagraph/v1\", \"nodes\": []}")
@@ -467,7 +467,7 @@ async fn the_json_api() {
         .unwrap();
     assert_eq!(invalid.status(), 422);
     assert_eq!(invalid.json::<Value>().await.unwrap()["errors"][0]["code"], "empty_graph");
-    let huge = c
+    let huge = client
         .post(url("/v1/explain"))
         .bearer_auth("secret-api-token")
         .body("x".repeat(300 * 1024))
