@@ -2,11 +2,13 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// Installs the subscriber: `RUST_LOG` wins; otherwise `-v` gives info, `-vv` debug.
-pub fn init(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
+/// Installs the subscriber: `RUST_LOG` wins; otherwise `-v` gives info, `-vv` debug. A server
+/// also logs one structured line per request (`sleuth::http`) and its Slack decisions.
+pub fn init(verbose: u8, server: bool) {
+    let default = match (verbose, server) {
+        (0, false) => "warn",
+        (0, true) => "warn,sleuth::http=info,sleuth::slack=info",
+        (1, _) => "info",
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));

@@ -10,7 +10,8 @@ fn main() -> ExitCode {
     // second TLS user compiled in with another provider cannot make the first connection panic.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = assistant::cli::Cli::parse();
-    assistant::logging::init(cli.verbose);
+    let server = matches!(cli.command, assistant::cli::Command::Serve(_));
+    assistant::logging::init(cli.verbose, server);
     match assistant::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -496,6 +496,30 @@ async fn the_json_api() {
     assert!(!server.log().contains("secret-api-token"));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_past_the_deadline_are_refused_and_requests_are_logged_without_secrets() {
+    let s = Sandbox::new();
+    let server = Server::start(
+        &s,
+        &["--api-only", "--deadline-seconds", "0"],
+        &[("SLEUTH_API_TOKEN", "tok-123".into())],
+    );
+    let r = http()
+        .post(format!("{}/v1/ask", server.url))
+        .bearer_auth("tok-123")
+        .json(&json!({"question": "why is grafana down?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 504);
+    assert!(r.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("no answer within 0 s"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = server.log();
+    assert!(log.contains("route=\"/v1/ask\"") || log.contains("route=/v1/ask"), "{log}");
+    assert!(log.contains("status=504"), "{log}");
+    assert!(!log.contains("tok-123") && !log.contains("grafana"), "no token, no question in the log: {log}");
+}
+
 #[test]
 fn missing_secrets_stop_the_server_with_a_clear_message() {
     let s = Sandbox::new();
