@@ -124,6 +124,27 @@ pub struct ExplainArgs {
     pub no_model: bool,
 }
 
+/// What the agent works with: the index, the cluster, the default namespace and the model
+/// (shared by `ask`, `chat` and `serve`).
+#[derive(Debug, Clone, Args)]
+pub struct AgentFlags {
+    /// Where the index lives.
+    #[command(flatten)]
+    pub location: IndexLocation,
+
+    /// The cluster to read.
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
+
+    /// Namespace tools use when a question names none (`/ns` changes it in the chat).
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Model to use (any OpenAI-compatible server; see OPENAI_BASE_URL) [env: SLEUTH_MODEL; none: offline].
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+}
+
 /// `sleuth graph`
 #[derive(Debug, Args)]
 pub struct GraphArgs {
@@ -224,21 +245,9 @@ pub struct AskArgs {
     #[arg(value_name = "QUESTION", required = true, num_args = 1..)]
     pub question: Vec<String>,
 
-    /// Where the index lives.
+    /// Index, cluster, namespace and model.
     #[command(flatten)]
-    pub location: IndexLocation,
-
-    /// The cluster to read.
-    #[command(flatten)]
-    pub cluster: ClusterFlags,
-
-    /// Namespace tools use when the question names none.
-    #[arg(short, long, value_name = "NS")]
-    pub namespace: Option<String>,
-
-    /// Model to use (any OpenAI-compatible server; see OPENAI_BASE_URL) [env: SLEUTH_MODEL; none: offline].
-    #[arg(long, value_name = "MODEL")]
-    pub model: Option<String>,
+    pub agent: AgentFlags,
 
     /// Print the answer contract as JSON (answer, sources, scripts, tool_calls, conversation_id).
     #[arg(long)]
@@ -248,21 +257,9 @@ pub struct AskArgs {
 /// `sleuth chat`
 #[derive(Debug, Args)]
 pub struct ChatArgs {
-    /// Where the index lives.
+    /// Index, cluster, namespace and model.
     #[command(flatten)]
-    pub location: IndexLocation,
-
-    /// The cluster to read.
-    #[command(flatten)]
-    pub cluster: ClusterFlags,
-
-    /// Namespace tools use when a question names none (`/ns` changes it).
-    #[arg(short, long, value_name = "NS")]
-    pub namespace: Option<String>,
-
-    /// Model to use (any OpenAI-compatible server; see OPENAI_BASE_URL) [env: SLEUTH_MODEL; none: offline].
-    #[arg(long, value_name = "MODEL")]
-    pub model: Option<String>,
+    pub agent: AgentFlags,
 }
 
 /// `sleuth snapshot`
@@ -495,21 +492,9 @@ pub struct ServeArgs {
     #[arg(long)]
     pub api_only: bool,
 
-    /// Where the index lives.
+    /// Index, cluster, namespace and model.
     #[command(flatten)]
-    pub location: IndexLocation,
-
-    /// The cluster to read.
-    #[command(flatten)]
-    pub cluster: ClusterFlags,
-
-    /// Namespace tools use when a question names none.
-    #[arg(short, long, value_name = "NS")]
-    pub namespace: Option<String>,
-
-    /// Model to use (any OpenAI-compatible server; see OPENAI_BASE_URL) [env: SLEUTH_MODEL; none: offline].
-    #[arg(long, value_name = "MODEL")]
-    pub model: Option<String>,
+    pub agent: AgentFlags,
 
     /// Where conversations are kept [default: $XDG_DATA_HOME/sleuth/conversations].
     #[arg(long, value_name = "DIR")]

@@ -10,7 +10,6 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
@@ -20,7 +19,7 @@ use rustyline::hint::Hinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Editor, Helper};
 
-use crate::agent::{Agent, Answer, Conversation, Event, Policy, ToolBox};
+use crate::agent::{Agent, Answer, Conversation, Event, Policy};
 use crate::cli::ChatArgs;
 
 /// Slash commands, with their help.
@@ -199,13 +198,9 @@ pub fn run(args: &ChatArgs) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let color = crate::output::color();
     let (tools, note) = rt.block_on(async {
-        let searcher = crate::commands::ask::open_index_quietly(args.location.index.as_deref());
-        let (cluster, cluster_note) = match crate::commands::cluster::source(&args.cluster, args.namespace.as_deref()).await {
-            Ok((c, n)) => (Some(c), n),
-            Err(e) => (None, Some(format!("sleuth: {e:#}; chatting without the cluster"))),
-        };
-        let namespace = args.namespace.clone().or_else(|| cluster.as_ref().and_then(tools::ClusterSource::default_namespace));
-        let note = match (searcher.1, cluster_note) {
+        let (tools, index_note, cluster_note) =
+            crate::commands::ask::toolbox(&args.agent, "chatting without the cluster").await;
+        let note = match (index_note, cluster_note) {
             // A fresh machine: one line for both defaults.
             (Some(a), Some(b)) if a.contains("demo") && b.contains("demo") => Some(format!(
                 "Opening on the bundled demo workspace ({}): documents indexed on first use, and its cluster snapshot as the cluster.",
@@ -213,12 +208,12 @@ pub fn run(args: &ChatArgs) -> anyhow::Result<ExitCode> {
             )),
             (a, b) => [a, b].into_iter().flatten().reduce(|x, y| format!("{x}\n{y}")),
         };
-        (ToolBox { searcher: searcher.0.map(Arc::new), cluster, namespace }, note)
+        (tools, note)
     });
     if let Some(n) = note {
         eprintln!("{n}");
     }
-    let settings = crate::agent::llm::LlmSettings::from_env(args.model.as_deref());
+    let settings = crate::agent::llm::LlmSettings::from_env(args.agent.model.as_deref());
     let model = settings
         .as_ref()
         .map_or_else(|| "none (offline policy)".to_string(), |s| format!("{} at {}", s.model, s.endpoint()));

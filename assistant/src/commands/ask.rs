@@ -7,7 +7,7 @@ use std::sync::Arc;
 use retriever::Searcher;
 
 use crate::agent::{Agent, Event, Policy, ToolBox};
-use crate::cli::AskArgs;
+use crate::cli::{AgentFlags, AskArgs};
 use crate::config;
 
 /// Open the index, building the demo one on first use at the default location; the note says
@@ -26,36 +26,33 @@ pub fn open_index_quietly(flag: Option<&std::path::Path>) -> (Option<Searcher>, 
     }
 }
 
-/// Open the index as [`open_index_quietly`] does, printing its note.
-pub fn open_index(flag: Option<&std::path::Path>) -> Option<Searcher> {
-    let (s, note) = open_index_quietly(flag);
-    if let Some(n) = note {
-        eprintln!("{n}");
-    }
-    s
+/// The agent's tools from the shared flags, with the index's and the cluster's notes (each
+/// worth a line: demo defaults, an index built on first use, a cluster that could not be read,
+/// in which case `without` says what sleuth goes on doing).
+pub async fn toolbox(flags: &AgentFlags, without: &str) -> (ToolBox, Option<String>, Option<String>) {
+    let (searcher, index_note) = open_index_quietly(flags.location.index.as_deref());
+    let (cluster, cluster_note) =
+        match super::cluster::source(&flags.cluster, flags.namespace.as_deref()).await {
+            Ok((c, note)) => (Some(c), note),
+            Err(e) => (None, Some(format!("sleuth: {e:#}; {without}"))),
+        };
+    let namespace = flags
+        .namespace
+        .clone()
+        .or_else(|| cluster.as_ref().and_then(tools::ClusterSource::default_namespace));
+    (ToolBox { searcher: searcher.map(Arc::new), cluster, namespace }, index_note, cluster_note)
 }
 
 /// Runs one turn and prints the answer.
 pub fn run(args: &AskArgs) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(async {
-        let searcher = open_index(args.location.index.as_deref()).map(Arc::new);
-        let (cluster, note) = match super::cluster::source(&args.cluster, args.namespace.as_deref()).await {
-            Ok((c, note)) => (Some(c), note),
-            Err(e) => {
-                eprintln!("sleuth: {e:#}; answering without the cluster");
-                (None, None)
-            }
-        };
-        if let Some(n) = note {
+        let (toolbox, index_note, cluster_note) = toolbox(&args.agent, "answering without the cluster").await;
+        for n in [index_note, cluster_note].into_iter().flatten() {
             eprintln!("{n}");
         }
-        let namespace = args
-            .namespace
-            .clone()
-            .or_else(|| cluster.as_ref().and_then(tools::ClusterSource::default_namespace));
-        let toolbox = ToolBox { searcher, cluster, namespace };
-        let policy = Policy::from_settings(crate::agent::llm::LlmSettings::from_env(args.model.as_deref()));
+        let policy =
+            Policy::from_settings(crate::agent::llm::LlmSettings::from_env(args.agent.model.as_deref()));
         let mut agent = Agent::new(toolbox, policy);
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let verbose = tracing::enabled!(tracing::Level::INFO);

@@ -223,22 +223,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
-        let searcher = crate::commands::ask::open_index(args.location.index.as_deref()).map(Arc::new);
-        let (cluster, note) =
-            match crate::commands::cluster::source(&args.cluster, args.namespace.as_deref()).await {
-                Ok((c, note)) => (Some(c), note),
-                Err(e) => {
-                    eprintln!("sleuth serve: {e:#}; serving without the cluster");
-                    (None, None)
-                }
-            };
-        if let Some(n) = note {
+        let (tools, index_note, cluster_note) =
+            crate::commands::ask::toolbox(&args.agent, "serving without the cluster").await;
+        for n in [index_note, cluster_note].into_iter().flatten() {
             eprintln!("{n}");
         }
-        let namespace = args
-            .namespace
-            .clone()
-            .or_else(|| cluster.as_ref().and_then(tools::ClusterSource::default_namespace));
         let metrics = metrics::Metrics::default();
         let data_dir =
             args.data_dir.clone().unwrap_or_else(|| crate::config::data_dir().join("conversations"));
@@ -250,8 +239,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("cannot use {} for conversations: {e}", data_dir.display()))?;
         let slack_api = env("SLACK_API_URL").unwrap_or_else(|| "https://slack.com/api".into());
         let state = Arc::new(AppState {
-            tools: ToolBox { searcher, cluster, namespace },
-            llm: LlmSettings::from_env(args.model.as_deref()),
+            tools,
+            llm: LlmSettings::from_env(args.agent.model.as_deref()),
             store,
             slack: if args.api_only {
                 None

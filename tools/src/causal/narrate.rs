@@ -210,7 +210,6 @@ pub fn noun(n: &Node) -> String {
         (NodeKind::TopologyChange, Some(ChangeType::NodeRemoved)) => format!("node {name} leaving"),
         (NodeKind::TopologyChange, _) => format!("the dependency change of {name}"),
         (NodeKind::MetricAnomaly, _) => {
-            let m = n.metric.as_ref().map_or("the metric", |m| m.name.as_str());
             let a = n.anomaly.as_ref();
             let what = match (a.and_then(|a| a.type_), a.and_then(|a| a.direction)) {
                 (Some(AnomalyType::Spike), _) => "spike",
@@ -219,8 +218,7 @@ pub fn noun(n: &Node) -> String {
                 (Some(_), _) | (None, Some(Direction::Up)) => "rise",
                 (None, None) => "anomaly",
             };
-            let of = if name.is_empty() { String::new() } else { format!(" of {name}") };
-            format!("the {m} {what}{of}")
+            format!("the {} {what}{}", metric_name(n), of(name))
         }
         (NodeKind::K8sEvent, _) => {
             format!("the {} event on {name}", n.event.as_ref().map_or("Kubernetes", |e| e.reason.as_str()))
@@ -245,16 +243,18 @@ pub fn short(n: &Node) -> String {
             format!("pods were rescheduled onto {name}")
         }
         (NodeKind::TopologyChange, _) => format!("the topology of {name} changed"),
-        (NodeKind::MetricAnomaly, _) => {
-            let m = n.metric.as_ref().map_or("the metric", |m| m.name.as_str());
-            let of = if name.is_empty() { String::new() } else { format!(" of {name}") };
-            format!("{m}{of} {}", metric_verb(n))
-        }
-        (NodeKind::K8sEvent, _) => {
-            format!("the {} event on {name}", n.event.as_ref().map_or("Kubernetes", |e| e.reason.as_str()))
-        }
-        (NodeKind::Symptom, _) => truncate(&label(n), 60),
+        (NodeKind::MetricAnomaly, _) => format!("{}{} {}", metric_name(n), of(name), metric_verb(n)),
+        // Events and symptoms read the same as a clause and as a noun.
+        (NodeKind::K8sEvent | NodeKind::Symptom, _) => noun(n),
     }
+}
+
+fn metric_name(n: &Node) -> &str {
+    n.metric.as_ref().map_or("the metric", |m| m.name.as_str())
+}
+
+fn of(name: &str) -> String {
+    if name.is_empty() { String::new() } else { format!(" of {name}") }
 }
 
 fn truncate(s: &str, max: usize) -> String {

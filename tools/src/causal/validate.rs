@@ -403,58 +403,45 @@ impl Cx {
             ),
         }
         let incident = root.get("incident").filter(|v| !v.is_null()).and_then(|v| self.incident(v));
-        let nodes = match root.get("nodes") {
-            None | Some(Value::Null) => {
-                self.error("missing_field", "nodes", None, "required member \"nodes\" is missing".into());
-                Vec::new()
-            }
-            Some(Value::Array(a)) => {
-                if a.is_empty() {
-                    self.error("empty_graph", "nodes", None, "the graph has no nodes".into());
-                }
-                a.iter().enumerate().filter_map(|(i, n)| self.node(n, i)).collect()
-            }
-            Some(other) => {
-                self.error(
-                    "wrong_type",
-                    "nodes",
-                    None,
-                    format!("expected an array, found {}", type_name(other)),
-                );
-                Vec::new()
-            }
-        };
-        let edges = match root.get("edges") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(a)) => a.iter().enumerate().filter_map(|(i, e)| self.edge(e, i)).collect(),
-            Some(other) => {
-                self.error(
-                    "wrong_type",
-                    "edges",
-                    None,
-                    format!("expected an array, found {}", type_name(other)),
-                );
-                Vec::new()
-            }
-        };
-        let ranking = match root.get("ranking") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(a)) => a.iter().enumerate().filter_map(|(i, r)| self.rank(r, i)).collect(),
-            Some(other) => {
-                self.error(
-                    "wrong_type",
-                    "ranking",
-                    None,
-                    format!("expected an array, found {}", type_name(other)),
-                );
-                Vec::new()
-            }
-        };
+        let raw_nodes = self.array(root, "nodes", true);
+        if root.get("nodes").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+            self.error("empty_graph", "nodes", None, "the graph has no nodes".into());
+        }
+        let nodes = raw_nodes.iter().enumerate().filter_map(|(i, n)| self.node(n, i)).collect();
+        let edges = self
+            .array(root, "edges", false)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| self.edge(e, i))
+            .collect();
+        let ranking = self
+            .array(root, "ranking", false)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| self.rank(r, i))
+            .collect();
         let provenance = root.get("provenance").filter(|v| !v.is_null()).and_then(|v| self.provenance(v));
         let graph =
             Graph { schema_version: SCHEMA_VERSION.into(), incident, nodes, edges, ranking, provenance };
         self.references(&graph, root);
         Some(graph)
+    }
+
+    /// The top-level array `key` (empty when absent or of the wrong type, which is reported).
+    fn array<'v>(&mut self, root: &'v Obj, key: &str, required: bool) -> &'v [Value] {
+        match root.get(key) {
+            None | Some(Value::Null) => {
+                if required {
+                    self.error("missing_field", key, None, format!("required member {key:?} is missing"));
+                }
+                &[]
+            }
+            Some(Value::Array(a)) => a,
+            Some(other) => {
+                self.error("wrong_type", key, None, format!("expected an array, found {}", type_name(other)));
+                &[]
+            }
+        }
     }
 
     fn incident(&mut self, v: &Value) -> Option<Incident> {
