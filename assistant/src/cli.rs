@@ -148,17 +148,9 @@ pub struct AgentFlags {
 /// `sleuth graph`
 #[derive(Debug, Args)]
 pub struct GraphArgs {
-    /// The cluster to read.
+    /// The cluster and the namespaces to read.
     #[command(flatten)]
-    pub cluster: ClusterFlags,
-
-    /// Only these namespaces (repeatable) [default: the context's namespace live, all in a snapshot].
-    #[arg(short, long = "namespace", value_name = "NS")]
-    pub namespaces: Vec<String>,
-
-    /// Every namespace.
-    #[arg(short = 'A', long, conflicts_with = "namespaces")]
-    pub all_namespaces: bool,
+    pub scope: ScopeFlags,
 
     /// How far back from the capture time to take evidence (`30m`, `2h`, `1h30m`, `1d`).
     #[arg(long, value_name = "DUR", default_value = "2h", value_parser = crate::graphs::parse_since)]
@@ -177,6 +169,22 @@ pub struct GraphArgs {
     pub quiet: bool,
 }
 
+/// Which cluster, and which of its namespaces, to read (`diagnose`, `snapshot`, `graph`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ScopeFlags {
+    /// The cluster to read.
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
+
+    /// Only these namespaces (repeatable) [default: the context's namespace live, all in a snapshot].
+    #[arg(short, long = "namespace", value_name = "NS")]
+    pub namespaces: Vec<String>,
+
+    /// Every namespace.
+    #[arg(short = 'A', long, conflicts_with = "namespaces")]
+    pub all_namespaces: bool,
+}
+
 /// Which cluster to read.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ClusterFlags {
@@ -192,17 +200,9 @@ pub struct ClusterFlags {
 /// `sleuth diagnose`
 #[derive(Debug, Args)]
 pub struct DiagnoseArgs {
-    /// The cluster to read.
+    /// The cluster and the namespaces to read.
     #[command(flatten)]
-    pub cluster: ClusterFlags,
-
-    /// Only these namespaces (repeatable) [default: the context's namespace live, all in a snapshot].
-    #[arg(short, long = "namespace", value_name = "NS")]
-    pub namespaces: Vec<String>,
-
-    /// Every namespace.
-    #[arg(short = 'A', long, conflicts_with = "namespaces")]
-    pub all_namespaces: bool,
+    pub scope: ScopeFlags,
 
     /// Only one object and what it owns (`deployment/checkout`, `node/ip-10-0-1-7`).
     #[arg(long, value_name = "KIND/NAME")]
@@ -269,17 +269,9 @@ pub struct SnapshotArgs {
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
 
-    /// The cluster to read.
+    /// The cluster and the namespaces to read.
     #[command(flatten)]
-    pub cluster: ClusterFlags,
-
-    /// Only these namespaces (repeatable) [default: the context's namespace].
-    #[arg(short, long = "namespace", value_name = "NS")]
-    pub namespaces: Vec<String>,
-
-    /// Every namespace.
-    #[arg(short = 'A', long, conflicts_with = "namespaces")]
-    pub all_namespaces: bool,
+    pub scope: ScopeFlags,
 
     /// Print the summary as JSON.
     #[arg(long)]

@@ -10,7 +10,7 @@ use tools::live::LiveOptions;
 use tools::query::{self, EventFilter};
 use tools::{ClusterSource, Kind, LogKey, LogText, Scope};
 
-use crate::cli::{At, ClusterCommand, ClusterFlags, DiagnoseArgs, SeverityArg, SnapshotArgs};
+use crate::cli::{At, ClusterCommand, ClusterFlags, DiagnoseArgs, ScopeFlags, SeverityArg, SnapshotArgs};
 use crate::output::{Bar, color};
 
 /// Where the cluster comes from, and a one-line note when sleuth chose for the user.
@@ -51,7 +51,14 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
 }
 
-pub(crate) fn scope_of(source: &ClusterSource, namespaces: &[String], all: bool) -> Scope {
+/// The source and scope the flags ask for, and a note when sleuth chose for the user.
+pub(crate) async fn open(flags: &ScopeFlags) -> anyhow::Result<(ClusterSource, Scope, Option<String>)> {
+    let (src, note) = source(&flags.cluster, flags.namespaces.first().map(String::as_str)).await?;
+    let scope = scope_of(&src, &flags.namespaces, flags.all_namespaces);
+    Ok((src, scope, note))
+}
+
+fn scope_of(source: &ClusterSource, namespaces: &[String], all: bool) -> Scope {
     if all || !namespaces.is_empty() {
         return Scope { namespaces: namespaces.to_vec(), label_selector: None };
     }
@@ -61,11 +68,10 @@ pub(crate) fn scope_of(source: &ClusterSource, namespaces: &[String], all: bool)
 /// `sleuth diagnose`
 pub fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
-        let (src, note) = source(&args.cluster, args.namespaces.first().map(String::as_str)).await?;
+        let (src, scope, note) = open(&args.scope).await?;
         if let Some(n) = note {
             eprintln!("{n}");
         }
-        let scope = scope_of(&src, &args.namespaces, args.all_namespaces);
         let target = match &args.target {
             Some(t) => {
                 let (k, n) =
@@ -197,11 +203,10 @@ pub fn render_report(report: &analyze::Report, on: bool) -> String {
 /// `sleuth snapshot`
 pub fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
-        let (src, note) = source(&args.cluster, args.namespaces.first().map(String::as_str)).await?;
+        let (src, scope, note) = open(&args.scope).await?;
         if let Some(n) = note {
             eprintln!("{n}");
         }
-        let scope = scope_of(&src, &args.namespaces, args.all_namespaces);
         let bar = Bar::with_template(args.quiet, "{spinner} capturing [{bar:30}] {pos}/{len} {wide_msg}");
         let data = tools::diagnose::capture(&src, &scope, &bar).await?;
         bar.clear();

@@ -7,7 +7,7 @@ use tools::causal::{self, Explanation, Format};
 
 use crate::agent::llm::{LlmPolicy, LlmSettings};
 use crate::cli::{ExplainArgs, GraphArgs, GraphFormat};
-use crate::commands::cluster::{runtime, scope_of, source};
+use crate::commands::cluster::{open, runtime};
 use crate::graphs;
 use crate::output::color;
 
@@ -95,11 +95,10 @@ pub fn render(expl: &Explanation, fmt: Format, narrative: &str, color: bool) -> 
 /// `sleuth graph`.
 pub fn graph(args: &GraphArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
-        let (src, note) = source(&args.cluster, args.namespaces.first().map(String::as_str)).await?;
+        let (src, scope, note) = open(&args.scope).await?;
         if let Some(n) = note.filter(|_| !args.quiet) {
             eprintln!("{n}");
         }
-        let scope = scope_of(&src, &args.namespaces, args.all_namespaces);
         let g = graphs::build_from(&src, &scope, args.since).await?;
         if !args.quiet {
             eprintln!(
