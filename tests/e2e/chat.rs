@@ -55,6 +55,29 @@ fn a_person_asks_reads_the_trace_interrupts_and_leaves() {
     assert!(history.contains("why are grafana and prometheus unreachable?"), "{history}");
 }
 
+#[test]
+fn graph_explains_a_file_and_builds_one_from_the_cluster() {
+    let s = Sandbox::new();
+    let mut p = session(&s);
+    p.exp_string("sleuth> ").unwrap();
+    let file = sleuth_e2e::demo().join("graphs/checkout-deploy-ctrlstack.json");
+    p.send_line(&format!("/graph {}", file.display())).unwrap();
+    p.exp_string("Root cause #1").unwrap();
+    p.exp_string("the image of Deployment shop/checkout changed").unwrap();
+    p.exp_string("sleuth> ").unwrap();
+    // Alone, it builds the graph of the cluster it is pointed at (the demo snapshot).
+    p.send_line("/graph").unwrap();
+    p.exp_string("memory of Deployment monitoring/log-alerter grew without a limit").unwrap();
+    p.exp_string("sleuth> ").unwrap();
+    let bad = s.path().join("bad.json");
+    std::fs::write(&bad, "{\"schema_version\": \"rcagraph/v1\", \"nodes\": []}").unwrap();
+    p.send_line(&format!("/graph {}", bad.display())).unwrap();
+    p.exp_string("empty_graph").unwrap();
+    p.exp_string("sleuth> ").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_eof().unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_stops_a_streaming_answer_and_the_conversation_goes_on() {
     use sleuth_e2e::openai::{FakeOpenAi, Reply, text};

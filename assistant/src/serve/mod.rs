@@ -292,6 +292,36 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_user_cannot_take_every_slot() {
+        let limits = Limits::new(3, 1, Duration::from_secs(1));
+        let first = limits.acquire("alice").await;
+        assert!(!limits.try_user("alice"), "alice has her one slot in use");
+        assert!(limits.try_user("bob"));
+        // Bob is served while Alice's second request waits for her first.
+        let _bob = tokio::time::timeout(Duration::from_millis(200), limits.acquire("bob"))
+            .await
+            .expect("bob gets a slot");
+        let waiting = tokio::time::timeout(Duration::from_millis(100), limits.acquire("alice")).await;
+        assert!(waiting.is_err(), "alice's second answer waits");
+        drop(first);
+        let _again = tokio::time::timeout(Duration::from_millis(200), limits.acquire("alice"))
+            .await
+            .expect("then it runs");
+    }
+
+    #[tokio::test]
+    async fn the_global_limit_holds_across_users() {
+        let limits = Limits::new(1, 5, Duration::from_secs(1));
+        let _a = limits.acquire("a").await;
+        assert!(tokio::time::timeout(Duration::from_millis(100), limits.acquire("b")).await.is_err());
+    }
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
