@@ -58,12 +58,18 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
         eprintln!("sleuth: {note}");
     }
     let out = render(&expl, fmt, &narrative, args.output.is_none() && color());
+    write_out(args.output.as_deref(), &out)?;
     if fmt != Format::Json {
-        for w in &expl.warnings {
+        // Warnings after the output, where a terminal leaves them in view; a long list (every
+        // edge of an uncalibrated graph lacks a confidence) is cut to its first lines.
+        const SHOWN: usize = 8;
+        for w in expl.warnings.iter().take(SHOWN) {
             eprintln!("{name}: {w}");
         }
+        if expl.warnings.len() > SHOWN {
+            eprintln!("{name}: … and {} more warning(s); `--json` lists them all", expl.warnings.len() - SHOWN);
+        }
     }
-    write_out(args.output.as_deref(), &out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -814,6 +814,13 @@ strict digraph "inc-42" {
     }
 
     #[test]
+    fn a_byte_order_mark_is_not_an_error() {
+        let json = format!("\u{feff}{}", include_str!("testdata/example.json"));
+        assert!(crate::causal::read(&json).is_ok());
+        assert!(crate::causal::read("\u{feff}digraph { a [kind=symptom, description=x] }").is_ok());
+    }
+
+    #[test]
     fn subgraphs_as_operands_and_chains_expand() {
         let p = parse_dot(
             "digraph { node [kind=symptom, description=d]; {a b} -> c -> d [relation=caused, confidence=0.9] }",

@@ -41,6 +41,8 @@ pub use validate::{Invalid, Issue, Level, Parsed};
 
 /// Reads a graph from JSON or DOT text (DOT when it starts with `digraph`/`strict`/`graph`).
 pub fn read(text: &str) -> Result<Parsed, Invalid> {
+    // Editors on Windows and some exporters start files with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if dot::looks_like_dot(text) { dot::parse_dot(text) } else { validate::parse_json(text) }
 }
 
