@@ -67,7 +67,10 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{name}: {w}");
         }
         if expl.warnings.len() > SHOWN {
-            eprintln!("{name}: … and {} more warning(s); `--json` lists them all", expl.warnings.len() - SHOWN);
+            eprintln!(
+                "{name}: … and {} more warning(s); `--json` lists them all",
+                expl.warnings.len() - SHOWN
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

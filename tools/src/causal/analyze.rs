@@ -200,8 +200,9 @@ pub fn analyze(g: &Graph) -> Analysis {
     let symptoms: Vec<usize> = if symptoms_declared {
         declared.into_iter().collect()
     } else {
+        // Sinks of the causal edges; a graph without causal edges has none (an isolated node
+        // is not a symptom of anything).
         let sinks: Vec<usize> = (0..n).filter(|&i| out[i].is_empty() && !inc[i].is_empty()).collect();
-        let sinks = if sinks.is_empty() { (0..n).filter(|&i| out[i].is_empty()).collect() } else { sinks };
         warnings.push(Issue {
             level: Level::Warning,
             code: "no_symptom",

@@ -14,8 +14,9 @@
 //!   that hit its own limit;
 //! - `topology_change`: pods of an evicted workload recreated on another node; nodes that
 //!   joined or left;
-//! - `symptom`: `diagnose` findings of severity error or worse, one per root object, except
-//!   those that describe causes (missing limits, SystemOOM, memory pressure, OOM kills).
+//! - `symptom`: `diagnose` findings of severity warning or worse, one per root object (with
+//!   its worst severity), except those that describe causes (missing limits, SystemOOM, memory
+//!   pressure, OOM kills) or hygiene (security, logs, config maps, network policies).
 //!
 //! **Edges** come from explicit rules, each named in `method` (`rule:<name>`) with its
 //! `evidence` (temporal precedence, same entity, owner chain, same node, dependency, log match,
@@ -1258,7 +1259,7 @@ impl Builder<'_> {
             if !self.in_scope(f.namespace.as_deref().unwrap_or("")) {
                 continue;
             }
-            if f.severity < FindingSeverity::Error
+            if f.severity < FindingSeverity::Warning
                 || CAUSE_RULES.contains(&f.rule.as_str())
                 || CAUSE_FAMILIES.contains(&family)
             {
@@ -1285,10 +1286,10 @@ impl Builder<'_> {
                 first_line(&worst.message),
                 rules.join(", ")
             ));
-            n.severity = Some(if worst.severity == FindingSeverity::Critical {
-                Severity::Critical
-            } else {
-                Severity::Error
+            n.severity = Some(match worst.severity {
+                FindingSeverity::Critical => Severity::Critical,
+                FindingSeverity::Error => Severity::Error,
+                _ => Severity::Warning,
             });
             n.source = Some(Source {
                 system: Some("sleuth diagnose".into()),

@@ -367,7 +367,7 @@ pub fn narrate(g: &Graph, a: &Analysis) -> Narrative {
     let Some(top) = a.top() else {
         let names = symptom_labels(&a.symptoms);
         n.verdict = if names.is_empty() {
-            "This graph has no symptom and no causal path, so it names no root cause.".into()
+            "This graph has no causal edge leading to a symptom, so it names no root cause.".into()
         } else {
             format!(
                 "Nothing in this graph explains {}: no causal edge leads to {}.",
