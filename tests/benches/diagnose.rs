@@ -143,11 +143,27 @@ fn child(dir: &str, runs: usize) {
     }
     times.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (median, load) = times[times.len() / 2];
+    // `sleuth graph` on the same capture: the causal graph from every event and finding.
+    let data = tools::snapshot::load(std::path::Path::new(dir)).expect("load");
+    let report = analyze(&data, &Options::default());
+    let t = Instant::now();
+    let opts = tools::causal::build::Options {
+        since: jiff::SignedDuration::from_hours(24 * 30),
+        namespaces: Vec::new(),
+    };
+    let graph = tools::causal::build::build(&data, &report, &opts);
+    let built = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let ranked = tools::causal::analyze(&graph);
+    let explained = t.elapsed().as_secs_f64();
     println!(
-        "{{\"median_s\": {median:.3}, \"load_s\": {load:.3}, \"min_s\": {:.3}, \"max_s\": {:.3}, \"findings\": {findings}, \"peak_rss_mb\": {:.0}}}",
+        "{{\"median_s\": {median:.3}, \"load_s\": {load:.3}, \"min_s\": {:.3}, \"max_s\": {:.3}, \"findings\": {findings}, \"peak_rss_mb\": {:.0}, \"graph_build_s\": {built:.3}, \"graph_nodes\": {}, \"graph_edges\": {}, \"graph_rank_s\": {explained:.3}, \"root_causes\": {}}}",
         times[0].0,
         times[times.len() - 1].0,
-        peak_rss_mb()
+        peak_rss_mb(),
+        graph.nodes.len(),
+        graph.edges.len(),
+        ranked.root_causes.len()
     );
 }
 

@@ -146,6 +146,8 @@ struct Builder<'a> {
     ids: HashSet<String>,
     /// Pod name → node, from pod specs and `Scheduled` events (pods gone by capture time).
     pod_host: HashMap<(String, String), String>,
+    /// Pods by (namespace, name).
+    pods: HashMap<(String, String), &'a Pod>,
     edge_seen: HashSet<(usize, usize)>,
 }
 
@@ -180,6 +182,12 @@ pub fn build(data: &ClusterData, report: &Report, opts: &Options) -> Graph {
         facts: Vec::new(),
         ids: HashSet::new(),
         pod_host: HashMap::new(),
+        pods: data
+            .objects
+            .pods
+            .iter()
+            .filter_map(|p| Some(((p.metadata.namespace.clone()?, p.metadata.name.clone()?), p)))
+            .collect(),
         edge_seen: HashSet::new(),
     };
     b.hosts();
@@ -269,11 +277,7 @@ impl Builder<'_> {
     }
 
     fn pod(&self, ns: &str, name: &str) -> Option<&Pod> {
-        self.data
-            .objects
-            .pods
-            .iter()
-            .find(|p| p.metadata.namespace.as_deref() == Some(ns) && p.metadata.name.as_deref() == Some(name))
+        self.pods.get(&(ns.to_string(), name.to_string())).copied()
     }
 
     /// The root owner of a pod, also for pods gone by capture time (from the name's
@@ -1000,8 +1004,49 @@ impl Builder<'_> {
         let n = self.facts.len();
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| (self.facts[i].time, i));
+        let rank: Vec<usize> = {
+            let mut r = vec![0; n];
+            for (k, &i) in order.iter().enumerate() {
+                r[i] = k;
+            }
+            r
+        };
+        // Every rule links facts about the same root, object or node, or a scheduling failure
+        // to what its message names: index those, so a capture with tens of thousands of
+        // events is linked in near-linear time rather than by comparing every pair.
+        let mut by_root: HashMap<ObjRef, Vec<usize>> = HashMap::new();
+        let mut by_object: HashMap<ObjRef, Vec<usize>> = HashMap::new();
+        let mut by_host: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut sched: Vec<usize> = Vec::new();
+        for (k, f) in self.facts.iter().enumerate() {
+            by_root.entry(f.root.clone()).or_default().push(k);
+            by_object.entry(f.object.clone()).or_default().push(k);
+            if let Some(h) = &f.host {
+                by_host.entry(h.clone()).or_default().push(k);
+            }
+            if f.class == Class::Sched {
+                sched.push(k);
+            }
+        }
         for &i in &order {
-            for &j in &order {
+            let a = &self.facts[i];
+            let mut candidates: Vec<usize> = Vec::new();
+            candidates.extend(by_root.get(&a.root).into_iter().flatten());
+            candidates.extend(by_object.get(&a.object).into_iter().flatten());
+            if let Some(h) = &a.host {
+                candidates.extend(by_host.get(h).into_iter().flatten());
+            }
+            if a.class == Class::Memory {
+                for h in a.text.split(',') {
+                    candidates.extend(by_host.get(h).into_iter().flatten());
+                }
+            }
+            if matches!(a.class, Class::NodeMem | Class::NotReady) {
+                candidates.extend(&sched);
+            }
+            candidates.sort_unstable_by_key(|&j| rank[j]);
+            candidates.dedup();
+            for j in candidates {
                 if i == j || self.facts[j].time < self.facts[i].time {
                     continue;
                 }
