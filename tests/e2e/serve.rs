@@ -52,6 +52,20 @@ async fn event(server: &Server, payload: &Value) -> reqwest::Response {
     signed(server, "/slack/events", &payload.to_string(), "application/json", now(), &[]).await
 }
 
+/// `/metrics` once it contains `needle` (up to ten seconds), for counters updated just after
+/// what the test waited for.
+async fn metrics_with(server: &Server, needle: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = http().get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
+        if text.contains(needle) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{needle:?} never appeared in\n{text}");
+}
+
 fn post_text(p: &sleuth_e2e::slack::Post) -> String {
     p.body["blocks"].to_string() + &p.body["text"].to_string()
 }
@@ -181,7 +195,11 @@ async fn a_mention_is_answered_in_its_thread_and_retries_are_dropped() {
     assert_eq!(event(&server, &dm).await.status(), 200);
     let posts = slack.wait_posts(2).await;
     assert_eq!(posts[1].body["channel"], "D0ALICE");
-    let metrics = http().get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
+    // The fake records a post before answering; the server counts the call after reading the
+    // answer: wait for the counter rather than race it.
+    let metrics =
+        metrics_with(&server, "sleuth_slack_api_calls_total{method=\"chat.postMessage\",result=\"ok\"} 2")
+            .await;
     assert!(
         metrics.contains("sleuth_slack_events_total{kind=\"app_mention\",action=\"duplicate\"} 1"),
         "{metrics}"
@@ -299,7 +317,7 @@ async fn slack_api_errors_and_rate_limits_are_handled() {
     }
     assert_eq!(slack.refused(), 2);
     assert!(server.log().contains("Slack refused chat.postMessage: not_in_channel"), "{}", server.log());
-    let metrics = http().get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
+    let metrics = metrics_with(&server, "result=\"error\"} 1").await;
     assert!(
         metrics.contains("result=\"rate_limited\"} 1") && metrics.contains("result=\"error\"} 1"),
         "{metrics}"
