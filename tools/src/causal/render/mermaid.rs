@@ -37,7 +37,8 @@ fn wrap(s: &str, width: usize) -> String {
         }
     }
     lines.truncate(4);
-    lines.join("<br/>")
+    // Escape each line, not the joined text: the `<br/>` between them is markup.
+    lines.iter().map(|l| escape(l)).collect::<Vec<_>>().join("<br/>")
 }
 
 /// The Mermaid source.
@@ -47,7 +48,7 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
         g.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let mut out = String::from("flowchart LR\n");
     for (i, n) in g.nodes.iter().enumerate() {
-        let text = escape(&wrap(&label(n), 34));
+        let text = wrap(&label(n), 34);
         let shown = format!("<b>{}</b><br/>{text}", escape(&n.id));
         let (open, close) = match n.kind {
             NodeKind::ChangeEvent => ("[/\"", "\"/]"),
@@ -80,7 +81,7 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
         let arrow = if e.relation == Relation::Correlated {
             "-.-"
         } else if is_dropped(a, &e.from, &e.to) {
-            "-.-x"
+            "-.->"
         } else if on_path.contains(&(e.from.clone(), e.to.clone())) || e.confidence_or_default() >= 0.85 {
             "==>"
         } else if e.confidence_or_default() < 0.35 {
@@ -121,5 +122,11 @@ mod tests {
     #[test]
     fn quotes_cannot_break_out_of_a_label() {
         assert_eq!(escape("a \"b\" <c>"), "a #quot;b#quot; #lt;c#gt;");
+    }
+
+    #[test]
+    fn long_labels_wrap_with_real_line_breaks() {
+        let w = wrap("the image of Deployment shop/checkout changed to <new>", 20);
+        assert_eq!(w, "the image of<br/>Deployment<br/>shop/checkout changed<br/>to #lt;new#gt;");
     }
 }
