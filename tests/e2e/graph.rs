@@ -210,6 +210,10 @@ fn the_agent_explains_pasted_graphs_and_builds_one_when_asked() {
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["tool_calls"][0]["name"], "build_graph");
     assert!(v["answer"].as_str().unwrap().contains("log-alerter"), "{}", v["answer"]);
+    // The team's documents about the top cause come with it.
+    assert_eq!(v["tool_calls"][1]["name"], "search_docs");
+    assert!(v["answer"].as_str().unwrap().contains("From the team's documents:"), "{}", v["answer"]);
+    assert!(v["sources"].as_array().unwrap().iter().any(|s| s["kind"] == "confluence"), "{}", v["sources"]);
     assert!(
         v["sources"].as_array().unwrap().iter().any(|s| s["location"] == "Deployment/monitoring/log-alerter"),
         "{}",

@@ -265,6 +265,20 @@ impl OfflinePolicy {
                 }
                 Step::Call(calls)
             }
+            Intent::Graph if done_round_1 && !done_round_2 && has_docs => {
+                // Round 2: the team's documents about the top cause (runbooks, service pages).
+                let entity = conv
+                    .this_turn()
+                    .find(|t| matches!(t.call.name.as_str(), "explain_graph" | "build_graph") && t.output.ok)
+                    .and_then(|t| t.output.data["top_entity"]["name"].as_str().map(String::from));
+                match entity {
+                    Some(name) => Step::Call(vec![call(
+                        "search_docs",
+                        json!({"query": format!("{name} runbook"), "k": 3, "round": 2}),
+                    )]),
+                    None => Step::Answer(self.compose(conv, intent, &m, &question)),
+                }
+            }
             Intent::Graph if !done_round_1 => {
                 if let Some(graph) = crate::graphs::extract(&question) {
                     Step::Call(vec![call("explain_graph", json!({"graph": graph}))])
@@ -344,8 +358,22 @@ fn graph_answer(conv: &Conversation) -> Draft {
         })
         .take(3)
         .collect();
-    let body = t.output.data["narrative"].as_str().unwrap_or(&t.output.text).to_string();
-    finish(Ok(body), t.output.sources.clone(), &steps, &notes)
+    let mut body = t.output.data["narrative"].as_str().unwrap_or(&t.output.text).to_string();
+    let mut sources = t.output.sources.clone();
+    let docs = hits(conv, |t| t.call.args.get("round").and_then(Value::as_u64) == Some(2));
+    if !docs.is_empty() {
+        body.push_str("\nFrom the team's documents:\n\n");
+        for h in docs.iter().take(3) {
+            let heading = h["heading"]
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            body.push_str(&format!("- **{}**{heading}: {}\n", h["title"].as_str().unwrap_or(""), snippet(h)));
+            sources.push(doc_source(h));
+        }
+    }
+    finish(Ok(body), sources, &steps, &notes)
 }
 
 fn workload_ns(vocab: &Vocabulary, entity: &str) -> Option<String> {

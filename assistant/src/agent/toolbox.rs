@@ -520,6 +520,15 @@ fn graph_output(expl: &tools::causal::Explanation, name: &str) -> ToolOutput {
     let mut data = serde_json::to_value(expl.json()).unwrap_or(Value::Null);
     data["mermaid"] = Value::String(tools::causal::render::mermaid::render(&expl.graph, &expl.analysis));
     data["next_steps"] = serde_json::to_value(&expl.narrative.next_steps).unwrap_or(Value::Null);
+    // What the top cause is about, so a policy can look for the team's documents on it.
+    if let Some(e) = expl
+        .analysis
+        .top()
+        .and_then(|t| expl.graph.nodes.iter().find(|n| n.id == t.node_id))
+        .and_then(|n| n.entity.as_ref())
+    {
+        data["top_entity"] = serde_json::json!({"kind": e.kind, "namespace": e.namespace, "name": e.name});
+    }
     let mut sources: Vec<Source> = Vec::new();
     if let Some(top) = expl.analysis.top() {
         for id in &top.paths[0].node_ids {
