@@ -19,8 +19,33 @@ use redact::{REDACTED, is_reference, is_sensitive_key, redact_text};
 /// Annotation sleuth stores a ConfigMap's data size under once the values are dropped.
 pub const CONFIG_MAP_BYTES: &str = "sleuth.dev/data-bytes";
 
+/// Annotation sleuth stores the newest write time of a ConfigMap or Secret under (from
+/// `managedFields`, which is dropped): an in-place edit changes no revision, and this is the
+/// only trace of when it happened.
+pub const LAST_UPDATED: &str = "sleuth.dev/last-updated";
+
+/// Who made that write (the field manager: `kubectl-edit`, `helm`, `argocd-controller`, …).
+pub const LAST_UPDATED_BY: &str = "sleuth.dev/last-updated-by";
+
 /// Annotation that can embed a whole Secret in clear text.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Keeps the newest write of `managedFields` as annotations before the field is dropped.
+fn note_last_update(meta: &mut ObjectMeta) {
+    let newest = meta
+        .managed_fields
+        .iter()
+        .flatten()
+        .filter_map(|f| Some((f.time.as_ref()?.0, f.manager.clone().unwrap_or_default())))
+        .max_by_key(|(t, _)| *t);
+    if let Some((time, manager)) = newest {
+        let annotations = meta.annotations.get_or_insert_with(Default::default);
+        annotations.insert(LAST_UPDATED.to_string(), time.to_string());
+        if !manager.is_empty() {
+            annotations.insert(LAST_UPDATED_BY.to_string(), manager);
+        }
+    }
+}
 
 fn scrub_meta(meta: &mut ObjectMeta) {
     meta.managed_fields = None;
@@ -112,6 +137,7 @@ pub fn cron_job(obj: &mut CronJob) {
 
 /// Secrets: metadata only, whatever the input held.
 pub fn secret(obj: &mut Secret) {
+    note_last_update(&mut obj.metadata);
     scrub_meta(&mut obj.metadata);
     obj.data = None;
     obj.string_data = None;
@@ -119,6 +145,7 @@ pub fn secret(obj: &mut Secret) {
 
 /// ConfigMaps: keys and sizes, never values (a value can be a credential or a whole config).
 pub fn config_map(obj: &mut ConfigMap) {
+    note_last_update(&mut obj.metadata);
     scrub_meta(&mut obj.metadata);
     let recorded = obj.metadata.annotations.as_ref().and_then(|a| a.get(CONFIG_MAP_BYTES)).cloned();
     let mut total = 0usize;
@@ -209,6 +236,22 @@ fn args(list: Option<&mut Vec<String>>) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_newest_write_of_a_config_map_or_secret_survives_as_annotations() {
+        let mut c: ConfigMap = serde_json::from_value(json!({
+            "metadata": {"name": "app", "namespace": "shop", "managedFields": [
+                {"manager": "helm", "operation": "Update", "time": "2026-01-01T00:00:00Z"},
+                {"manager": "kubectl-edit", "operation": "Update", "time": "2026-02-01T10:00:00Z"}]},
+            "data": {"k": "v"}
+        }))
+        .unwrap();
+        config_map(&mut c);
+        let a = c.metadata.annotations.unwrap();
+        assert_eq!(a[LAST_UPDATED], "2026-02-01T10:00:00Z");
+        assert_eq!(a[LAST_UPDATED_BY], "kubectl-edit");
+        assert!(c.metadata.managed_fields.is_none());
+    }
 
     #[test]
     fn pods_lose_secrets_but_keep_references_and_plain_values() {

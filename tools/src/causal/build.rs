@@ -5,7 +5,8 @@
 //! window ending at the capture time:
 //! - `change_event`: Deployment revisions (image changes per container, config changes with
 //!   env/resources/args/referenced-config diffs, plain rollouts, rollbacks timed by their
-//!   scale-up), HPA rescales;
+//!   scale-up), manual scaling and HPA rescales, and in-place edits of the ConfigMaps and
+//!   Secrets running workloads read (their last write time, kept from `managedFields`);
 //! - `k8s_event`: warning events and the Normal ones that matter (NodeNotReady,
 //!   TaintManagerEviction, NodeHasInsufficientMemory, …), one node per object and reason;
 //!   OOM kills recorded only in container status become `OOMKilled` nodes;
@@ -192,6 +193,7 @@ pub fn build(data: &ClusterData, report: &Report, opts: &Options) -> Graph {
     };
     b.hosts();
     b.revisions();
+    b.config_edits();
     let evs = b.events();
     b.status_oom_kills();
     b.memory(&evs);
@@ -551,6 +553,80 @@ impl Builder<'_> {
             });
             let i = self.add(&format!("scale-{}", slug(&target.name)), n);
             self.fact(i, Class::Change, target.clone(), target, None, e.message.clone());
+        }
+    }
+
+    /// In-place edits of the ConfigMaps and Secrets running workloads read: no revision records
+    /// them, but the write time survives sanitizing as an annotation.
+    fn config_edits(&mut self) {
+        let mut users: BTreeMap<String, BTreeSet<ObjRef>> = BTreeMap::new();
+        for p in &self.data.objects.pods {
+            let ns = p.metadata.namespace.clone().unwrap_or_default();
+            if !self.in_scope(&ns) {
+                continue;
+            }
+            let Some(spec) = &p.spec else { continue };
+            let root = self.idx.root("Pod", &p.metadata);
+            for r in spec_refs(spec) {
+                users.entry(format!("{ns}/{r}")).or_default().insert(root.clone());
+            }
+        }
+        let metas = self
+            .data
+            .objects
+            .config_maps
+            .iter()
+            .map(|c| ("ConfigMap", &c.metadata))
+            .chain(self.data.objects.secrets.iter().map(|s| ("Secret", &s.metadata)));
+        let mut found = Vec::new();
+        for (kind, m) in metas {
+            let ns = m.namespace.clone().unwrap_or_default();
+            let name = m.name.clone().unwrap_or_default();
+            let Some(workloads) = users.get(&format!("{ns}/{kind}/{name}")) else { continue };
+            let notes = m.annotations.as_ref();
+            let Some(updated) = notes
+                .and_then(|a| a.get(crate::sanitize::LAST_UPDATED))
+                .and_then(|t| t.parse::<Timestamp>().ok())
+                .filter(|t| self.in_window(*t))
+            else {
+                continue;
+            };
+            // The first write is the creation, not an edit.
+            if m.creation_timestamp.as_ref().is_some_and(|c| updated.duration_since(c.0).as_secs() < 2) {
+                continue;
+            }
+            let by = notes.and_then(|a| a.get(crate::sanitize::LAST_UPDATED_BY)).cloned();
+            found.push((kind, ns, name, updated, by, workloads.clone()));
+        }
+        for (kind, ns, name, updated, by, workloads) in found {
+            let object = ObjRef::new(kind, &ns, &name);
+            let mut n = Node::new("", NodeKind::ChangeEvent);
+            n.time = Some(updated);
+            n.entity = Some(entity_of(&object));
+            let readers: Vec<String> =
+                workloads.iter().map(|w| format!("{} {}/{}", w.kind, w.namespace, w.name)).collect();
+            n.description = Some(format!(
+                "{kind} {ns}/{name} was edited in place{} (read by {})",
+                by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default(),
+                readers.join(", ")
+            ));
+            n.change = Some(Change {
+                type_: ChangeType::ConfigChange,
+                field: Some(if kind == "Secret" { "data (values not read)".into() } else { "data".into() }),
+                before: None,
+                after: None,
+                added: vec![],
+                removed: vec![],
+            });
+            n.source = Some(Source {
+                system: Some("kubernetes".into()),
+                reference: Some(format!("{kind}/{name}")),
+                actor: by,
+            });
+            let i = self.add(&format!("edit-{}-{}", slug(kind), slug(&name)), n);
+            for w in workloads {
+                self.fact(i, Class::Change, object.clone(), w, None, String::new());
+            }
         }
     }
 
@@ -1476,6 +1552,47 @@ fn lag_confidence(lag: i64, close: i64, medium: i64) -> (Relation, f64) {
     }
 }
 
+/// The ConfigMaps and Secrets a pod spec reads (`ConfigMap/name`, `Secret/name`): volumes,
+/// `envFrom` and `valueFrom` references.
+fn spec_refs(s: &PodSpec) -> BTreeSet<String> {
+    let mut v = BTreeSet::new();
+    for vol in s.volumes.iter().flatten() {
+        if let Some(c) = &vol.config_map {
+            v.insert(format!("ConfigMap/{}", c.name));
+        }
+        if let Some(n) = vol.secret.as_ref().and_then(|x| x.secret_name.clone()) {
+            v.insert(format!("Secret/{n}"));
+        }
+        for src in vol.projected.iter().flat_map(|p| p.sources.iter().flatten()) {
+            if let Some(c) = &src.config_map {
+                v.insert(format!("ConfigMap/{}", c.name));
+            }
+            if let Some(x) = &src.secret {
+                v.insert(format!("Secret/{}", x.name));
+            }
+        }
+    }
+    for c in s.containers.iter().chain(s.init_containers.iter().flatten()) {
+        for e in c.env_from.iter().flatten() {
+            if let Some(c) = &e.config_map_ref {
+                v.insert(format!("ConfigMap/{}", c.name));
+            }
+            if let Some(s) = &e.secret_ref {
+                v.insert(format!("Secret/{}", s.name));
+            }
+        }
+        for e in c.env.iter().flatten().filter_map(|e| e.value_from.as_ref()) {
+            if let Some(r) = &e.config_map_key_ref {
+                v.insert(format!("ConfigMap/{}", r.name));
+            }
+            if let Some(r) = &e.secret_key_ref {
+                v.insert(format!("Secret/{}", r.name));
+            }
+        }
+    }
+    v
+}
+
 /// What changed between two pod templates, typed.
 #[derive(Debug, Default)]
 struct Diff {
@@ -1538,31 +1655,12 @@ fn diff(a: &PodSpec, b: &PodSpec) -> Diff {
             d.config.push((format!("containers[{}]", ca.name), json!("present"), Value::Null));
         }
     }
-    let refs = |s: &PodSpec| -> BTreeSet<String> {
-        let mut v = BTreeSet::new();
-        for vol in s.volumes.iter().flatten() {
-            if let Some(c) = &vol.config_map {
-                v.insert(format!("ConfigMap/{}", c.name));
-            }
-            if let Some(n) = vol.secret.as_ref().and_then(|x| x.secret_name.clone()) {
-                v.insert(format!("Secret/{n}"));
-            }
-        }
-        for c in &s.containers {
-            for e in c.env_from.iter().flatten() {
-                if let Some(c) = &e.config_map_ref {
-                    v.insert(format!("ConfigMap/{}", c.name));
-                }
-                if let Some(s) = &e.secret_ref {
-                    v.insert(format!("Secret/{}", s.name));
-                }
-            }
-        }
-        v
-    };
-    let (ra, rb) = (refs(a), refs(b));
+    let (ra, rb) = (spec_refs(a), spec_refs(b));
     if ra != rb {
-        d.config.push(("volumes".into(), json!(ra), json!(rb)));
+        // Only what changed: the ConfigMaps and Secrets no longer read, and the new ones.
+        let gone: Vec<&String> = ra.difference(&rb).collect();
+        let new: Vec<&String> = rb.difference(&ra).collect();
+        d.config.push(("config references".into(), json!(gone), json!(new)));
     }
     d
 }
@@ -1612,6 +1710,54 @@ mod tests {
                 |e| e.method.as_deref().is_some_and(|m| m.starts_with("rule:")) && !e.evidence.is_empty()
             )
         );
+    }
+
+    #[test]
+    fn an_in_place_config_edit_before_crashes_is_their_cause() {
+        let mut data = demo();
+        // storefront reads ConfigMap storefront-config; someone edits it, then its pods crash.
+        let raw_cm = serde_json::to_string(&json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "storefront-config", "namespace": "shop", "creationTimestamp": "2026-10-11T14:32:00Z",
+                "managedFields": [
+                    {"manager": "helm", "operation": "Update", "time": "2026-10-11T14:32:00Z"},
+                    {"manager": "kubectl-edit", "operation": "Update", "time": "2026-11-20T14:20:00Z"}]},
+            "data": {"feature.json": "{\"checkout\": false}"}
+        }))
+        .unwrap();
+        let raw_ev = serde_json::to_string(&json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": "storefront.crash", "namespace": "shop", "creationTimestamp": "2026-11-20T14:22:00Z"},
+            "involvedObject": {"kind": "Pod", "namespace": "shop", "name": "storefront-a8f2e11a54-54686"},
+            "type": "Warning", "reason": "BackOff", "message": "Back-off restarting failed container storefront",
+            "count": 9, "firstTimestamp": "2026-11-20T14:22:00Z", "lastTimestamp": "2026-11-20T14:31:00Z"
+        }))
+        .unwrap();
+        data.objects.config_maps.retain(|c| c.metadata.name.as_deref() != Some("storefront-config"));
+        let cm = serde_json::value::RawValue::from_string(raw_cm).unwrap();
+        let ev = serde_json::value::RawValue::from_string(raw_ev).unwrap();
+        data.insert_raw(crate::Kind::ConfigMap, &[&cm], "test");
+        data.insert_raw(crate::Kind::Event, &[&ev], "test");
+        data.finish();
+        let report = analyze::analyze(&data, &AnalyzeOptions::default());
+        let g = build(&data, &report, &Options::default());
+        let edit = g
+            .nodes
+            .iter()
+            .find(|n| n.id.starts_with("edit-configmap-storefront-config"))
+            .expect("the edit is a change event");
+        assert_eq!(edit.source.as_ref().unwrap().actor.as_deref(), Some("kubectl-edit"));
+        assert!(
+            edit.description.as_ref().unwrap().contains("read by Deployment shop/storefront"),
+            "{edit:?}"
+        );
+        let link = g.edges.iter().find(|e| e.from == edit.id).expect("linked to the crashes");
+        assert!(link.to.starts_with("backoff-storefront"), "{link:?}");
+        assert_eq!(link.relation, Relation::Caused, "two minutes before: a close link");
+        // Creation alone is not an edit: the demo's own ConfigMaps give no such node.
+        let plain =
+            build(&demo(), &analyze::analyze(&demo(), &AnalyzeOptions::default()), &Options::default());
+        assert!(!plain.nodes.iter().any(|n| n.id.starts_with("edit-")));
     }
 
     #[test]
