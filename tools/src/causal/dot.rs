@@ -664,8 +664,11 @@ fn to_json(text: &str) -> Result<(Value, Vec<Issue>), Issue> {
                 _ => warnings.push(unknown(k, "node", l, col, Some(id.clone()))),
             }
         }
-        if let Some(label) = label.filter(|_| !n.contains_key("description")) {
-            n.insert("description".into(), json!(label.replace("\\n", " ")));
+        // Graphviz's `\N` stands for the node's own id (often set as a default for every
+        // node): not a description. `\n`, `\l`, `\r` are line breaks.
+        if let Some(label) = label.filter(|l| !n.contains_key("description") && l.trim() != "\\N") {
+            let text = label.replace("\\n", " ").replace("\\l", " ").replace("\\r", " ");
+            n.insert("description".into(), json!(text.split_whitespace().collect::<Vec<_>>().join(" ")));
         }
         nodes.push(Value::Object(n));
     }
@@ -748,6 +751,16 @@ strict digraph "inc-42" {
         assert_eq!(g.edges[0].evidence.len(), 2);
         assert_eq!(g.edges[2].directed, Some(false));
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn graphviz_label_escapes() {
+        let p = parse_dot(
+            "digraph { node [label=\"\\N\"]; a [kind=symptom, description=x]; b [kind=symptom, label=\"two\\lline\"]; c [kind=change_event, \"entity.kind\"=Deployment, \"entity.name\"=web, \"change.type\"=deploy] }",
+        )
+        .unwrap();
+        assert_eq!(p.graph.nodes[1].description.as_deref(), Some("two line"));
+        assert_eq!(p.graph.nodes[2].description, None, "\\N is the node id, not a description");
     }
 
     #[test]
