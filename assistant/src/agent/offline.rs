@@ -182,6 +182,12 @@ fn snippet(h: &Value) -> String {
 }
 
 impl OfflinePolicy {
+    /// A policy that knows the cluster's names already (a server shares one list across
+    /// turns instead of reading the cluster again for each question).
+    pub fn with_vocabulary(vocab: Vocabulary) -> OfflinePolicy {
+        OfflinePolicy { vocab: Some(vocab) }
+    }
+
     /// Decide the next step for the conversation's current turn.
     pub async fn next(&mut self, conv: &Conversation, tools: &ToolBox, force_answer: bool) -> Step {
         if self.vocab.is_none() {

@@ -76,29 +76,13 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Renders with a given narrative (a model's checked rewrite, or sleuth's own).
+/// Renders with a given narrative (a model's checked rewrite, or sleuth's own); in a terminal
+/// the narrative's Markdown is styled.
 pub fn render(expl: &Explanation, fmt: Format, narrative: &str, color: bool) -> String {
-    match fmt {
-        Format::Text => format!(
-            "{}\n{}",
-            causal::render::terminal::render(&expl.graph, &expl.analysis, color, 3),
-            if color {
-                termimad::MadSkin::default().term_text(narrative).to_string()
-            } else {
-                narrative.to_string()
-            }
-        ),
-        Format::Markdown => {
-            format!(
-                "{narrative}\n```mermaid\n{}```\n",
-                causal::render::mermaid::render(&expl.graph, &expl.analysis)
-            )
-        }
-        Format::Json => {
-            serde_json::to_string_pretty(&expl.json_with(narrative.to_string())).unwrap_or_default() + "\n"
-        }
-        other => expl.render(other, color),
+    if fmt == Format::Text && color {
+        return expl.render_with(fmt, &termimad::MadSkin::default().term_text(narrative).to_string(), color);
     }
+    expl.render_with(fmt, narrative, color)
 }
 
 /// `sleuth graph`.

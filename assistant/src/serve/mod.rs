@@ -39,6 +39,7 @@ use tokio::sync::Semaphore;
 use tokio_util::task::TaskTracker;
 
 use crate::agent::llm::LlmSettings;
+use crate::agent::offline::OfflinePolicy;
 use crate::agent::{Agent, Answer, Event, Policy, ToolBox};
 use crate::cli::ServeArgs;
 
@@ -66,7 +67,12 @@ pub struct AppState {
     pub seen: Mutex<HashMap<String, Instant>>,
     /// When the server started.
     pub started: Instant,
+    /// The cluster's names for the offline policy, and when they were read.
+    pub vocabulary: tokio::sync::Mutex<Option<(Instant, crate::agent::toolbox::Vocabulary)>>,
 }
+
+/// How long the cluster's names are reused before they are read again.
+const VOCABULARY_TTL: Duration = Duration::from_secs(60);
 
 /// Concurrency limits and the per-answer deadline.
 pub struct Limits {
@@ -123,7 +129,11 @@ impl AppState {
         let _busy = self.metrics.in_flight();
         let _turn = self.store.lock(key).await;
         let started = Instant::now();
-        let mut agent = Agent::new(self.tools.clone(), Policy::from_settings(self.llm.clone()));
+        let policy = match &self.llm {
+            Some(_) => Policy::from_settings(self.llm.clone()),
+            None => Policy::Offline(OfflinePolicy::with_vocabulary(self.vocabulary().await)),
+        };
+        let mut agent = Agent::new(self.tools.clone(), policy);
         agent.conversation = self.store.load(key);
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let result = tokio::time::timeout(self.limits.deadline, agent.turn(question, &tx)).await;
@@ -151,6 +161,19 @@ impl AppState {
         });
         self.metrics.turn(front, &answer, model, started.elapsed().as_secs_f64());
         Ok(answer)
+    }
+
+    /// The cluster's names, read at most once a minute (a live cluster takes one list per kind).
+    async fn vocabulary(&self) -> crate::agent::toolbox::Vocabulary {
+        let mut cached = self.vocabulary.lock().await;
+        if let Some((at, v)) = cached.as_ref()
+            && at.elapsed() < VOCABULARY_TTL
+        {
+            return v.clone();
+        }
+        let v = self.tools.vocabulary().await;
+        *cached = Some((Instant::now(), v.clone()));
+        v
     }
 
     /// Whether a Slack event id was seen already (and remembers it); ids older than an hour
@@ -258,6 +281,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             tasks: TaskTracker::new(),
             seen: Mutex::new(HashMap::new()),
             started: Instant::now(),
+            vocabulary: tokio::sync::Mutex::new(None),
         });
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await

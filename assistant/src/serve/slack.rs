@@ -190,7 +190,7 @@ pub async fn commands(State(state): State<Arc<AppState>>, headers: HeaderMap, bo
     if let Some(r) = unsigned(&state, &headers, &body) {
         return r;
     }
-    let form: std::collections::HashMap<String, String> = match serde_urlencoded_form(&body) {
+    let form: std::collections::HashMap<String, String> = match form(&body) {
         Some(f) => f,
         None => return (StatusCode::BAD_REQUEST, "not a form").into_response(),
     };
@@ -289,21 +289,9 @@ async fn diagnose(state: &AppState, user: &str, namespace: Option<String>) -> Me
     Message { blocks: blocks::cap(blocks::sections(&md)), text: md.replace("**", "*") }
 }
 
-/// Parses `application/x-www-form-urlencoded` (Slack's slash-command body).
-fn serde_urlencoded_form(body: &[u8]) -> Option<std::collections::HashMap<String, String>> {
-    let text = std::str::from_utf8(body).ok()?;
-    let mut out = std::collections::HashMap::new();
-    for pair in text.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(&s.replace('+', " "))
-                .decode_utf8()
-                .ok()
-                .map(std::borrow::Cow::into_owned)
-        };
-        out.insert(decode(k)?, decode(v)?);
-    }
-    Some(out)
+/// Slack's slash-command body (`application/x-www-form-urlencoded`); `None` when it is not one.
+fn form(body: &[u8]) -> Option<std::collections::HashMap<String, String>> {
+    serde_urlencoded::from_bytes(body).ok()
 }
 
 #[cfg(test)]
@@ -321,7 +309,7 @@ mod tests {
 
     #[test]
     fn forms_decode() {
-        let f = serde_urlencoded_form(b"command=%2Fsleuth&text=ask+why+is+grafana+down%3F&response_url=https%3A%2F%2Fhooks.slack.com%2Fx").unwrap();
+        let f = form(b"command=%2Fsleuth&text=ask+why+is+grafana+down%3F&response_url=https%3A%2F%2Fhooks.slack.com%2Fx").unwrap();
         assert_eq!(f["command"], "/sleuth");
         assert_eq!(f["text"], "ask why is grafana down?");
         assert_eq!(f["response_url"], "https://hooks.slack.com/x");

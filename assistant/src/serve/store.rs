@@ -78,32 +78,31 @@ impl Store {
         m.lock_owned().await
     }
 
-    /// The conversation, or a new one when there is none or it has expired.
-    pub fn load(&self, key: &str) -> Conversation {
-        let fresh = || {
-            let mut c = Conversation::new();
-            if let Some(id) = key.strip_prefix("api:") {
-                c.id = id.to_string();
-            }
-            c
-        };
-        let Ok(text) = std::fs::read_to_string(self.path(key)) else { return fresh() };
+    /// The stored conversation under `key`, if it exists and has not expired.
+    fn live(&self, key: &str) -> Option<Stored> {
+        let text = std::fs::read_to_string(self.path(key)).ok()?;
         let Ok(s) = serde_json::from_str::<Stored>(&text) else {
             tracing::warn!(key, "conversation file unreadable; starting afresh");
-            return fresh();
+            return None;
         };
-        if s.key != key || now().saturating_sub(s.updated_at) > self.ttl.as_secs() {
-            return fresh();
+        (s.key == key && now().saturating_sub(s.updated_at) <= self.ttl.as_secs()).then_some(s)
+    }
+
+    /// The conversation, or a new one when there is none or it has expired.
+    pub fn load(&self, key: &str) -> Conversation {
+        if let Some(s) = self.live(key) {
+            return Conversation { id: s.id, messages: s.messages, trace: Vec::new(), turns: s.turns };
         }
-        Conversation { id: s.id, messages: s.messages, trace: Vec::new(), turns: s.turns }
+        let mut c = Conversation::new();
+        if let Some(id) = key.strip_prefix("api:") {
+            c.id = id.to_string();
+        }
+        c
     }
 
     /// Whether a live (not expired) conversation exists under this key.
     pub fn exists(&self, key: &str) -> bool {
-        std::fs::read_to_string(self.path(key))
-            .ok()
-            .and_then(|t| serde_json::from_str::<Stored>(&t).ok())
-            .is_some_and(|s| s.key == key && now().saturating_sub(s.updated_at) <= self.ttl.as_secs())
+        self.live(key).is_some()
     }
 
     /// Saves a conversation, then enforces the bounds.

@@ -20,7 +20,7 @@ use std::collections::{BTreeSet, HashMap};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-use super::schema::{Graph, NodeKind, Relation, Severity};
+use super::schema::{Graph, NodeKind, Severity};
 use super::validate::{Issue, Level};
 
 /// Below this an edge is weak (`reference/rcagraph-v1.md` §8).
@@ -473,17 +473,6 @@ fn compare(
         agrees,
         reasons,
     })
-}
-
-/// Edges of a relation, as (from, to, edge index) over node indices, for renderers.
-pub fn edges_of(g: &Graph, relation: impl Fn(Relation) -> bool) -> Vec<(usize, usize, usize)> {
-    let index: HashMap<&str, usize> = g.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
-    g.edges
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| relation(e.relation))
-        .filter_map(|(i, e)| Some((*index.get(e.from.as_str())?, *index.get(e.to.as_str())?, i)))
-        .collect()
 }
 
 #[cfg(test)]

@@ -191,12 +191,14 @@ pub fn build(data: &ClusterData, report: &Report, opts: &Options) -> Graph {
             .collect(),
         edge_seen: HashSet::new(),
     };
-    b.hosts();
-    b.revisions();
+    // Merging and deduplicating both event APIs is the costliest read here: once, shared.
+    let all_events = events::all(data);
+    b.hosts(&all_events);
+    b.revisions(&all_events);
     b.config_edits();
-    let evs = b.events();
+    b.events(&all_events);
     b.status_oom_kills();
-    b.memory(&evs);
+    b.memory();
     b.rescheduling();
     b.node_churn();
     b.rules();
@@ -258,7 +260,7 @@ impl Builder<'_> {
     }
 
     /// Where each pod ran: its spec, or the `Scheduled` event of a pod that is gone.
-    fn hosts(&mut self) {
+    fn hosts(&mut self, all_events: &[EventRecord]) {
         for p in &self.data.objects.pods {
             if let (Some(ns), Some(n), Some(h)) =
                 (&p.metadata.namespace, &p.metadata.name, p.spec.as_ref().and_then(|s| s.node_name.clone()))
@@ -266,7 +268,7 @@ impl Builder<'_> {
                 self.pod_host.insert((ns.clone(), n.clone()), h);
             }
         }
-        for e in events::all(self.data) {
+        for e in all_events {
             if e.kind == "Pod"
                 && e.reason == "Scheduled"
                 && let Some(h) = e.message.rsplit(" to ").next().filter(|_| e.message.contains(" to "))
@@ -303,9 +305,8 @@ impl Builder<'_> {
         ObjRef::new("Pod", ns, name)
     }
 
-    fn revisions(&mut self) {
+    fn revisions(&mut self, all_events: &[EventRecord]) {
         let data = self.data;
-        let all_events = events::all(data);
         for d in &data.objects.deployments {
             let ns = d.metadata.namespace.clone().unwrap_or_default();
             let name = d.metadata.name.clone().unwrap_or_default();
@@ -630,10 +631,10 @@ impl Builder<'_> {
         }
     }
 
-    /// One node per (object, reason) for the events that matter; returns the records used.
-    fn events(&mut self) -> Vec<EventRecord> {
-        let mut groups: BTreeMap<(String, String, String, String), Vec<EventRecord>> = BTreeMap::new();
-        for e in events::all(self.data) {
+    /// One node per (object, reason) for the events that matter.
+    fn events(&mut self, all_events: &[EventRecord]) {
+        let mut groups: BTreeMap<(String, String, String, String), Vec<&EventRecord>> = BTreeMap::new();
+        for e in all_events {
             let keep = e.is_warning() || NORMAL_KEPT.contains(&e.reason.as_str());
             let Some(t) = e.first.or(e.last) else { continue };
             let last = e.last.unwrap_or(t);
@@ -646,7 +647,6 @@ impl Builder<'_> {
             }
             groups.entry((e.kind.clone(), ns, e.name.clone(), e.reason.clone())).or_default().push(e);
         }
-        let mut used = Vec::new();
         for ((kind, ns, name, reason), list) in groups {
             let first = list.iter().filter_map(|e| e.first.or(e.last)).min().map(|t| t.max(self.start));
             let last = list.iter().filter_map(|e| e.last.or(e.first)).max();
@@ -662,7 +662,7 @@ impl Builder<'_> {
             } else {
                 messages.join(" | ")
             };
-            let warning = list.iter().any(EventRecord::is_warning);
+            let warning = list.iter().any(|e| e.is_warning());
             let object = obj(&kind, Some(&ns), &name);
             let (root, host) = match kind.as_str() {
                 "Pod" => (self.pod_root(&ns, &name), self.pod_host.get(&(ns.clone(), name.clone())).cloned()),
@@ -703,7 +703,6 @@ impl Builder<'_> {
                 let i =
                     self.add(&format!("node-{}-{}", if added { "added" } else { "removed" }, slug(&name)), n);
                 self.fact(i, Class::NodeChurn, object.clone(), object, host, message);
-                used.extend(list);
                 continue;
             }
             let mut n = Node::new("", NodeKind::K8sEvent);
@@ -742,9 +741,7 @@ impl Builder<'_> {
             let i = self.add(&format!("{}-{}", slug(&reason), slug(&name)), n);
             let class = classify(&reason, &message);
             self.fact(i, class, object, root, host, message);
-            used.extend(list);
         }
-        used
     }
 
     /// OOM kills visible only in container status (`lastState.terminated.reason`).
@@ -800,7 +797,7 @@ impl Builder<'_> {
     }
 
     /// Memory growth of workloads the evidence singles out.
-    fn memory(&mut self, _events: &[EventRecord]) {
+    fn memory(&mut self) {
         // Workload → (pods, containers without a memory limit, limits by container).
         let mut workloads: BTreeMap<ObjRef, Vec<&Pod>> = BTreeMap::new();
         for p in &self.data.objects.pods {

@@ -135,27 +135,36 @@ impl Explanation {
         }
     }
 
-    /// Rendering in one of the output formats.
+    /// Rendering in one of the output formats, with sleuth's own narrative.
     pub fn render(&self, format: Format, color: bool) -> String {
+        // Only the formats that carry the narrative pay for rendering it.
+        let narrative = match format {
+            Format::Text | Format::Markdown | Format::Json => self.markdown(),
+            Format::Mermaid | Format::Dot | Format::Svg => String::new(),
+        };
+        self.render_with(format, &narrative, color)
+    }
+
+    /// Rendering with a given narrative (sleuth's own, or a model's checked rewrite) where the
+    /// format carries one.
+    pub fn render_with(&self, format: Format, narrative: &str, color: bool) -> String {
         match format {
             Format::Text => {
-                format!(
-                    "{}\n{}",
-                    render::terminal::render(&self.graph, &self.analysis, color, 3),
-                    self.markdown()
-                )
+                format!("{}\n{narrative}", render::terminal::render(&self.graph, &self.analysis, color, 3))
             }
             Format::Markdown => {
                 format!(
-                    "{}\n```mermaid\n{}```\n",
-                    self.markdown(),
+                    "{narrative}\n```mermaid\n{}```\n",
                     render::mermaid::render(&self.graph, &self.analysis)
                 )
             }
             Format::Mermaid => render::mermaid::render(&self.graph, &self.analysis),
             Format::Dot => render::dot::render(&self.graph, &self.analysis),
             Format::Svg => render::svg::render(&self.graph, &self.analysis),
-            Format::Json => serde_json::to_string_pretty(&self.json()).unwrap_or_default() + "\n",
+            Format::Json => {
+                serde_json::to_string_pretty(&self.json_with(narrative.to_string())).unwrap_or_default()
+                    + "\n"
+            }
         }
     }
 }
