@@ -210,7 +210,7 @@ pub struct DiagnoseArgs {
 
     /// Hide a known issue: RULE or RULE:PATTERN, e.g. `CM-1:monitoring/*` (repeatable).
     #[arg(long, value_name = "RULE[:PATTERN]")]
-    pub suppress: Vec<tools::analyze::Suppression>,
+    pub suppress: Vec<analyzers::Suppression>,
 
     /// Hide findings below this severity (info, warning, error, critical).
     #[arg(long, value_name = "SEVERITY", default_value = "info")]

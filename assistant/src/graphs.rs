@@ -7,9 +7,10 @@
 
 use std::io::Read as _;
 
-use tools::causal::{self, Explanation, Invalid, build};
-use tools::source::NoProgress;
-use tools::{ClusterSource, Scope};
+use analyzers::graph as build;
+use cluster::source::NoProgress;
+use cluster::{ClusterSource, Scope};
+use rcagraph::{self as causal, Explanation, Invalid};
 
 use crate::agent::llm::LlmPolicy;
 
@@ -102,7 +103,7 @@ pub async fn build_from(
         capture.namespaces.push("default".into());
     }
     let (report, data) =
-        tools::diagnose::diagnose(source, &capture, &tools::analyze::Options::default(), &NoProgress).await?;
+        analyzers::diagnose::diagnose(source, &capture, &analyzers::Options::default(), &NoProgress).await?;
     let opts = build::Options { since, namespaces: scope.namespaces.clone() };
     Ok(build::build(&data, &report, &opts))
 }

@@ -6,7 +6,7 @@ Today it carries the command-line front end of the building blocks:
   ([`commands::index`]);
 - `sleuth search QUERY` searches it ([`commands::search`]);
 - `sleuth diagnose`, `sleuth snapshot` and `sleuth cluster …` read a live cluster or a snapshot
-  through `tools` ([`commands::cluster`]);
+  through `cluster` and `analyzers` ([`commands::cluster`]);
 - `sleuth explain` and `sleuth graph` explain causal graphs and build them from a cluster
   ([`commands::graph`], sharing [`graphs`] with the REPL, the agent's tools and the bot);
 - `sleuth serve` is the Slack bot and the JSON API ([`serve`]).

@@ -52,7 +52,7 @@ impl Bar {
     }
 }
 
-impl tools::source::Progress for Bar {
+impl cluster::source::Progress for Bar {
     fn begin(&self, total: u64) {
         self.0.set_length(total);
         self.0.set_position(0);

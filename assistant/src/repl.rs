@@ -220,7 +220,7 @@ pub fn run(args: &ChatArgs) -> anyhow::Result<ExitCode> {
     let vocab = rt.block_on(tools.vocabulary());
     let mut agent = Agent::new(tools, Policy::from_settings(settings));
 
-    let mut words: Vec<String> = tools::Kind::ALL.iter().map(|k| k.name()).collect();
+    let mut words: Vec<String> = cluster::Kind::ALL.iter().map(|k| k.name()).collect();
     words.extend(vocab.workloads.iter().map(|(_, _, n)| n.clone()));
     let helper = ChatHelper { files: FilenameCompleter::new(), words, namespaces: vocab.namespaces.clone() };
     let mut rl: Editor<ChatHelper, rustyline::history::FileHistory> = Editor::new()?;
@@ -277,7 +277,7 @@ pub fn run(args: &ChatArgs) -> anyhow::Result<ExitCode> {
                             .tools
                             .cluster
                             .as_ref()
-                            .map_or_else(|| "none".to_string(), tools::ClusterSource::describe)
+                            .map_or_else(|| "none".to_string(), cluster::ClusterSource::describe)
                     );
                     println!("  namespace:    {}", agent.tools.namespace.as_deref().unwrap_or("all"));
                     println!("  model:        {model}");
@@ -321,11 +321,9 @@ async fn graph(agent: &Agent, arg: &str, color: bool) {
             );
             return;
         };
-        let scope = tools::Scope::namespace(agent.tools.namespace.as_deref());
+        let scope = cluster::Scope::namespace(agent.tools.namespace.as_deref());
         match crate::graphs::build_from(cluster, &scope, jiff::SignedDuration::from_hours(2)).await {
-            Ok(g) => {
-                tools::causal::Explanation::new(tools::causal::Parsed { graph: g, warnings: Vec::new() })
-            }
+            Ok(g) => rcagraph::Explanation::new(rcagraph::Parsed { graph: g, warnings: Vec::new() }),
             Err(e) => {
                 println!("Cannot build a graph: {e:#}");
                 return;
@@ -339,7 +337,7 @@ async fn graph(agent: &Agent, arg: &str, color: bool) {
                 return;
             }
         };
-        match tools::causal::explain(&text) {
+        match rcagraph::explain(&text) {
             Ok(e) => e,
             Err(invalid) => {
                 print!("{}", crate::graphs::error_lines(arg, &invalid));
@@ -353,7 +351,7 @@ async fn graph(agent: &Agent, arg: &str, color: bool) {
         crate::agent::Policy::Offline(_) => None,
     };
     let (narrative, note) = crate::graphs::narrative(&expl, model).await;
-    print!("{}", crate::commands::graph::render(&expl, tools::causal::Format::Text, &narrative, color));
+    print!("{}", crate::commands::graph::render(&expl, rcagraph::Format::Text, &narrative, color));
     if let Some(n) = note {
         println!("({n})");
     }

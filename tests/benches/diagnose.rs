@@ -11,12 +11,12 @@
 use std::process::Command;
 use std::time::Instant;
 
+use analyzers::{Options, analyze};
+use cluster::source::NoProgress;
+use cluster::{ClusterData, ClusterSource, Kind, Scope};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sleuth_e2e::apiserver::FakeApiServer;
-use tools::analyze::{Options, analyze};
-use tools::source::NoProgress;
-use tools::{ClusterData, ClusterSource, Kind, Scope};
 
 const NODES: usize = 500;
 const PODS: usize = 10_000;
@@ -135,7 +135,7 @@ fn child(dir: &str, runs: usize) {
     let mut findings = 0;
     for _ in 0..runs {
         let t = Instant::now();
-        let data = tools::snapshot::load(std::path::Path::new(dir)).expect("load");
+        let data = cluster::snapshot::load(std::path::Path::new(dir)).expect("load");
         let loaded = t.elapsed();
         let report = analyze(&data, &Options::default());
         findings = report.findings.len();
@@ -144,17 +144,17 @@ fn child(dir: &str, runs: usize) {
     times.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (median, load) = times[times.len() / 2];
     // `sleuth graph` on the same capture: the causal graph from every event and finding.
-    let data = tools::snapshot::load(std::path::Path::new(dir)).expect("load");
+    let data = cluster::snapshot::load(std::path::Path::new(dir)).expect("load");
     let report = analyze(&data, &Options::default());
     let t = Instant::now();
-    let opts = tools::causal::build::Options {
+    let opts = analyzers::graph::Options {
         since: jiff::SignedDuration::from_hours(24 * 30),
         namespaces: Vec::new(),
     };
-    let graph = tools::causal::build::build(&data, &report, &opts);
+    let graph = analyzers::graph::build(&data, &report, &opts);
     let built = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let ranked = tools::causal::analyze(&graph);
+    let ranked = rcagraph::analyze(&graph);
     let explained = t.elapsed().as_secs_f64();
     println!(
         "{{\"median_s\": {median:.3}, \"load_s\": {load:.3}, \"min_s\": {:.3}, \"max_s\": {:.3}, \"findings\": {findings}, \"peak_rss_mb\": {:.0}, \"graph_build_s\": {built:.3}, \"graph_nodes\": {}, \"graph_edges\": {}, \"graph_rank_s\": {explained:.3}, \"root_causes\": {}}}",
@@ -176,7 +176,7 @@ fn main() {
     let t = Instant::now();
     let data = generate();
     let dir = tempfile::tempdir().unwrap();
-    tools::snapshot::own::write(&data, dir.path()).unwrap();
+    cluster::snapshot::own::write(&data, dir.path()).unwrap();
     let bytes: u64 = walk_size(dir.path());
     println!(
         "generated {} nodes, {} pods, {} events ({:.1} MB on disk) in {:.1} s",
@@ -194,9 +194,9 @@ fn main() {
     rt.block_on(async {
         let server = FakeApiServer::start(data, &[]).await;
         let config = kube::Config::new(server.url().parse().unwrap());
-        let live = ClusterSource::Live(tools::live::from_config(config, None, None).unwrap());
+        let live = ClusterSource::Live(cluster::live::from_config(config, None, None).unwrap());
         let t = Instant::now();
-        let (report, _) = tools::diagnose::diagnose(&live, &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+        let (report, _) = analyzers::diagnose::diagnose(&live, &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
         let elapsed = t.elapsed();
         let reqs = server.requests();
         let first_pages = reqs.iter().filter(|r| r.uri.contains("limit=") && !r.uri.contains("continue=")).count();
@@ -206,8 +206,8 @@ fn main() {
             "live diagnose: {} requests = {first_pages} lists (one per kind, {} kinds) + {next_pages} continuation pages ({} objects per page) + {logs} log tails (implicated containers, capped at {}) + {} other; {} findings in {:.2} s",
             reqs.len(),
             Kind::ALL.len(),
-            tools::live::PAGE_SIZE,
-            tools::diagnose::DIAGNOSE_LOG_LIMIT,
+            cluster::live::PAGE_SIZE,
+            analyzers::diagnose::DIAGNOSE_LOG_LIMIT,
             reqs.len() - first_pages - next_pages - logs,
             report.findings.len(),
             elapsed.as_secs_f64()

@@ -267,7 +267,7 @@ async fn a_models_rewrite_is_kept_only_when_it_stays_true_to_the_graph() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_cluster_and_its_snapshot_give_the_same_graph() {
     // The fake API server stands in for kube-apiserver (none can run here).
-    let data = tools::snapshot::load(&demo().join("cluster")).expect("demo snapshot loads");
+    let data = cluster::snapshot::load(&demo().join("cluster")).expect("demo snapshot loads");
     let server = FakeApiServer::start(data, &[]).await;
     let s = Sandbox::new();
     let kubeconfig = server.kubeconfig(s.path(), "default");

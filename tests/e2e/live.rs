@@ -4,22 +4,22 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
+use analyzers::Options;
 use assistant::cli::{At, ClusterCommand, ClusterFlags};
+use cluster::source::NoProgress;
+use cluster::{ClusterData, ClusterSource, Kind, Scope};
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use serde_json::Value;
 use sleuth_e2e::apiserver::FakeApiServer;
 use sleuth_e2e::{Run, Sandbox, demo};
-use tools::analyze::Options;
-use tools::source::NoProgress;
-use tools::{ClusterData, ClusterSource, Kind, Scope};
 
 fn demo_data() -> ClusterData {
-    tools::snapshot::load(&demo().join("cluster")).expect("demo snapshot loads")
+    cluster::snapshot::load(&demo().join("cluster")).expect("demo snapshot loads")
 }
 
 fn live(server: &FakeApiServer) -> ClusterSource {
     let config = kube::Config::new(server.url().parse().expect("url"));
-    ClusterSource::Live(tools::live::from_config(config, Some("fake".into()), None).expect("client"))
+    ClusterSource::Live(cluster::live::from_config(config, Some("fake".into()), None).expect("client"))
 }
 
 fn kubectl(server: &FakeApiServer, sandbox: &Sandbox, args: &[&str]) -> Value {
@@ -209,7 +209,7 @@ fn assert_same(a: &Value, b: &Value) {
     panic!("summaries differ:\nlive     {}\nsnapshot {}", a["summary"], b["summary"]);
 }
 
-fn comparable(report: &tools::analyze::Report) -> Value {
+fn comparable(report: &analyzers::Report) -> Value {
     let mut v = serde_json::to_value(report).unwrap();
     let summary = v["summary"].as_object_mut().unwrap();
     summary.remove("timings_us");
@@ -223,8 +223,8 @@ async fn live_and_snapshot_answer_every_query_and_diagnose_identically() {
     let live = live(&server);
     // A snapshot of the live cluster, written and read back as any user would.
     let dir = tempfile::tempdir().unwrap();
-    let captured = tools::diagnose::capture(&live, &Scope::default(), &NoProgress).await.unwrap();
-    tools::snapshot::own::write(&captured, dir.path()).unwrap();
+    let captured = cluster::capture::capture(&live, &Scope::default(), &NoProgress).await.unwrap();
+    cluster::snapshot::own::write(&captured, dir.path()).unwrap();
     let snap = ClusterSource::snapshot(dir.path()).unwrap();
 
     let mut checked = 0;
@@ -237,16 +237,22 @@ async fn live_and_snapshot_answer_every_query_and_diagnose_identically() {
     assert!(checked > 70);
 
     let (live_report, _) =
-        tools::diagnose::diagnose(&live, &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+        analyzers::diagnose::diagnose(&live, &Scope::default(), &Options::default(), &NoProgress)
+            .await
+            .unwrap();
     let (snap_report, _) =
-        tools::diagnose::diagnose(&snap, &Scope::default(), &Options::default(), &NoProgress).await.unwrap();
+        analyzers::diagnose::diagnose(&snap, &Scope::default(), &Options::default(), &NoProgress)
+            .await
+            .unwrap();
     assert_same(&comparable(&live_report), &comparable(&snap_report));
     assert!(live_report.findings.len() > 20);
 
     // Scoped to a namespace, too.
     let scope = Scope::namespace(Some("monitoring"));
-    let (a, _) = tools::diagnose::diagnose(&live, &scope, &Options::default(), &NoProgress).await.unwrap();
-    let (b, _) = tools::diagnose::diagnose(&snap, &scope, &Options::default(), &NoProgress).await.unwrap();
+    let (a, _) =
+        analyzers::diagnose::diagnose(&live, &scope, &Options::default(), &NoProgress).await.unwrap();
+    let (b, _) =
+        analyzers::diagnose::diagnose(&snap, &scope, &Options::default(), &NoProgress).await.unwrap();
     assert_same(&comparable(&a), &comparable(&b));
     assert!(a.findings.iter().all(|f| f.namespace.as_deref().is_none_or(|n| n == "monitoring")));
 }
@@ -292,13 +298,13 @@ async fn live_diagnose_lists_each_kind_once_whatever_the_number_of_objects() {
         (lists, logs, reqs.len())
     };
     let small = FakeApiServer::start(demo_data(), &[]).await;
-    tools::diagnose::diagnose(&live(&small), &Scope::default(), &Options::default(), &NoProgress)
+    analyzers::diagnose::diagnose(&live(&small), &Scope::default(), &Options::default(), &NoProgress)
         .await
         .unwrap();
     let (lists, logs, _) = count(&small);
     assert_eq!(lists, Kind::ALL.len(), "one list per kind");
     assert!(
-        logs > 0 && logs <= tools::diagnose::DIAGNOSE_LOG_LIMIT,
+        logs > 0 && logs <= analyzers::diagnose::DIAGNOSE_LOG_LIMIT,
         "logs only for implicated containers: {logs}"
     );
 
@@ -318,7 +324,7 @@ async fn live_diagnose_lists_each_kind_once_whatever_the_number_of_objects() {
     }
     big.finish();
     let large = FakeApiServer::start(big, &[]).await;
-    tools::diagnose::diagnose(&live(&large), &Scope::default(), &Options::default(), &NoProgress)
+    analyzers::diagnose::diagnose(&live(&large), &Scope::default(), &Options::default(), &NoProgress)
         .await
         .unwrap();
     let (lists2, logs2, _) = count(&large);
@@ -329,7 +335,7 @@ async fn live_diagnose_lists_each_kind_once_whatever_the_number_of_objects() {
 async fn forbidden_kinds_are_unverifiable_not_missing() {
     let server = FakeApiServer::start(demo_data(), &[Kind::Secret, Kind::Service]).await;
     let (report, data) =
-        tools::diagnose::diagnose(&live(&server), &Scope::default(), &Options::default(), &NoProgress)
+        analyzers::diagnose::diagnose(&live(&server), &Scope::default(), &Options::default(), &NoProgress)
             .await
             .unwrap();
     assert!(data.unreadable[&Kind::Secret].starts_with("forbidden"), "{:?}", data.unreadable);

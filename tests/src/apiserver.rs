@@ -19,8 +19,8 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use cluster::{ClusterData, Kind, LogKey, LogText};
 use serde_json::{Value, json};
-use tools::{ClusterData, Kind, LogKey, LogText};
 
 /// One request as the server saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,7 +243,7 @@ async fn handle(
 fn list(kind: Kind, items: Vec<Value>, q: &BTreeMap<String, String>, headers: &HeaderMap) -> Response {
     let mut items = items;
     if let Some(sel) = q.get("labelSelector").filter(|s| !s.is_empty()) {
-        let Ok(s) = tools::selector::Selector::parse(sel) else {
+        let Ok(s) = cluster::selector::Selector::parse(sel) else {
             return status(
                 StatusCode::BAD_REQUEST,
                 "BadRequest",
@@ -257,7 +257,7 @@ fn list(kind: Kind, items: Vec<Value>, q: &BTreeMap<String, String>, headers: &H
         });
     }
     if let Some(sel) = q.get("fieldSelector").filter(|s| !s.is_empty()) {
-        let Ok(fs) = tools::selector::FieldSelector::parse(sel) else {
+        let Ok(fs) = cluster::selector::FieldSelector::parse(sel) else {
             return status(StatusCode::BAD_REQUEST, "BadRequest", &format!("invalid field selector: {sel}"));
         };
         items.retain(|o| fs.matches(o));

@@ -49,7 +49,9 @@ pub fn demo_toolbox(index: &Path) -> assistant::agent::ToolBox {
         .expect("demo indexes");
     assistant::agent::ToolBox {
         searcher: Some(std::sync::Arc::new(retriever::Searcher::open(index).expect("index opens"))),
-        cluster: Some(tools::ClusterSource::snapshot(&demo().join("cluster")).expect("demo snapshot loads")),
+        cluster: Some(
+            cluster::ClusterSource::snapshot(&demo().join("cluster")).expect("demo snapshot loads"),
+        ),
         namespace: None,
     }
 }

@@ -114,7 +114,7 @@ impl LlmPolicy {
     fn messages(&self, conv: &Conversation, tools: &ToolBox) -> Vec<Value> {
         let system = prompts::render(
             "system.md",
-            json!({"cluster": tools.cluster.as_ref().map_or_else(|| "no cluster configured".to_string(), tools::ClusterSource::describe), "namespace": tools.namespace}),
+            json!({"cluster": tools.cluster.as_ref().map_or_else(|| "no cluster configured".to_string(), cluster::ClusterSource::describe), "namespace": tools.namespace}),
         )
         .unwrap_or_default();
         let mut msgs = vec![json!({"role": "system", "content": system})];

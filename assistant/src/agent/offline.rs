@@ -8,9 +8,9 @@
 //! on those nodes (the likely root cause) with its rollout history, the runbook pages, and the
 //! Terraform that defines the node group.
 
+use analyzers::{Finding, Report, Severity};
 use serde::Serialize;
 use serde_json::{Value, json};
-use tools::analyze::{Finding, Report, Severity};
 
 use super::toolbox::{Source, Vocabulary};
 use super::{Conversation, Draft, Step, ToolBox, ToolCall, TraceEntry};

@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
+use analyzers::Options;
+use cluster::query::{self, EventFilter};
+use cluster::source::NoProgress;
+use cluster::{ClusterSource, Kind, LogKey, LogText, Scope};
 use retriever::{SearchQuery, Searcher};
 use serde::Serialize;
 use serde_json::{Value, json};
-use tools::analyze::Options;
-use tools::query::{self, EventFilter};
-use tools::source::NoProgress;
-use tools::{ClusterSource, Kind, LogKey, LogText, Scope};
 
 /// A tool as the model sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -210,7 +210,7 @@ impl ToolBox {
         kinds: &[Kind],
         ns: Option<&str>,
         selector: Option<String>,
-    ) -> anyhow::Result<Arc<tools::ClusterData>> {
+    ) -> anyhow::Result<Arc<cluster::ClusterData>> {
         let cluster = self
             .cluster
             .as_ref()
@@ -378,7 +378,7 @@ impl ToolBox {
                     anyhow::anyhow!("no cluster is configured (use --snapshot or --context)")
                 })?;
                 let ns = s(args, "namespace");
-                let (mut report, _) = tools::diagnose::diagnose(
+                let (mut report, _) = analyzers::diagnose::diagnose(
                     cluster,
                     &Scope::namespace(ns.as_deref()),
                     &Options::default(),
@@ -430,7 +430,7 @@ impl ToolBox {
                     (None, Some(p)) => crate::graphs::read_input(&p)?,
                     (None, None) => anyhow::bail!("missing argument: graph (or path)"),
                 };
-                match tools::causal::explain(&text) {
+                match rcagraph::explain(&text) {
                     Ok(expl) => graph_output(&expl, &name),
                     Err(invalid) => ToolOutput {
                         ok: false,
@@ -455,8 +455,7 @@ impl ToolBox {
                 let ns = s(args, "namespace");
                 let graph =
                     crate::graphs::build_from(cluster, &Scope::namespace(ns.as_deref()), since).await?;
-                let expl =
-                    tools::causal::Explanation::new(tools::causal::Parsed { graph, warnings: Vec::new() });
+                let expl = rcagraph::Explanation::new(rcagraph::Parsed { graph, warnings: Vec::new() });
                 let mut out = graph_output(&expl, "the graph built from the cluster");
                 out.data["graph"] = serde_json::to_value(&expl.graph)?;
                 out
@@ -509,7 +508,7 @@ impl ToolBox {
 
 /// An explained graph as a tool result: the narrative for a model, the JSON contract and the
 /// Mermaid rendering for front ends, and the graph's Kubernetes objects as sources.
-fn graph_output(expl: &tools::causal::Explanation, name: &str) -> ToolOutput {
+fn graph_output(expl: &rcagraph::Explanation, name: &str) -> ToolOutput {
     let mut text = expl.markdown();
     if !expl.warnings.is_empty() {
         text.push_str(&format!("\n{} warning(s) about {name}:\n", expl.warnings.len()));
@@ -518,7 +517,7 @@ fn graph_output(expl: &tools::causal::Explanation, name: &str) -> ToolOutput {
         }
     }
     let mut data = serde_json::to_value(expl.json()).unwrap_or(Value::Null);
-    data["mermaid"] = Value::String(tools::causal::render::mermaid::render(&expl.graph, &expl.analysis));
+    data["mermaid"] = Value::String(rcagraph::render::mermaid::render(&expl.graph, &expl.analysis));
     data["next_steps"] = serde_json::to_value(&expl.narrative.next_steps).unwrap_or(Value::Null);
     // What the top cause is about, so a policy can look for the team's documents on it.
     if let Some(e) = expl

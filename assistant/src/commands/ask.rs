@@ -39,7 +39,7 @@ pub async fn toolbox(flags: &AgentFlags, without: &str) -> (ToolBox, Option<Stri
     let namespace = flags
         .namespace
         .clone()
-        .or_else(|| cluster.as_ref().and_then(tools::ClusterSource::default_namespace));
+        .or_else(|| cluster.as_ref().and_then(cluster::ClusterSource::default_namespace));
     (ToolBox { searcher: searcher.map(Arc::new), cluster, namespace }, index_note, cluster_note)
 }
 

@@ -4,11 +4,11 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use analyzers::{self as analyze, Finding, Options, Severity};
 use anyhow::{Context as _, bail};
-use tools::analyze::{self, Finding, Options, Severity};
-use tools::live::LiveOptions;
-use tools::query::{self, EventFilter};
-use tools::{ClusterSource, Kind, LogKey, LogText, Scope};
+use cluster::live::LiveOptions;
+use cluster::query::{self, EventFilter};
+use cluster::{ClusterSource, Kind, LogKey, LogText, Scope};
 
 use crate::cli::{At, ClusterCommand, ClusterFlags, DiagnoseArgs, ScopeFlags, SeverityArg, SnapshotArgs};
 use crate::output::{Bar, color};
@@ -82,7 +82,7 @@ pub fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
         };
         let opts = Options { target, suppress: args.suppress.clone(), ..Options::default() };
         let bar = Bar::with_template(args.quiet, "{spinner} reading [{bar:30}] {pos}/{len} lists {wide_msg}");
-        let (mut report, _data) = tools::diagnose::diagnose(&src, &scope, &opts, &bar).await?;
+        let (mut report, _data) = analyzers::diagnose::diagnose(&src, &scope, &opts, &bar).await?;
         bar.clear();
         let min = match args.min_severity {
             SeverityArg::Info => Severity::Info,
@@ -208,9 +208,9 @@ pub fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{n}");
         }
         let bar = Bar::with_template(args.quiet, "{spinner} capturing [{bar:30}] {pos}/{len} {wide_msg}");
-        let data = tools::diagnose::capture(&src, &scope, &bar).await?;
+        let data = cluster::capture::capture(&src, &scope, &bar).await?;
         bar.clear();
-        tools::snapshot::own::write(&data, &args.output)?;
+        cluster::snapshot::own::write(&data, &args.output)?;
         let counts: std::collections::BTreeMap<String, usize> = data.captured.iter().map(|k| (k.name(), data.objects.count(*k))).collect();
         let logs = data.logs.values().filter(|l| matches!(l, LogText::Text(_))).count();
         if args.json {
@@ -293,12 +293,12 @@ async fn load(
     kinds: &[Kind],
     ns: Option<&str>,
     selector: Option<&str>,
-) -> anyhow::Result<std::sync::Arc<tools::ClusterData>> {
+) -> anyhow::Result<std::sync::Arc<cluster::ClusterData>> {
     let scope = Scope {
         namespaces: ns.map(|n| vec![n.to_string()]).unwrap_or_default(),
         label_selector: selector.map(String::from),
     };
-    Ok(src.load(Some(kinds), &scope, &tools::source::NoProgress).await?)
+    Ok(src.load(Some(kinds), &scope, &cluster::source::NoProgress).await?)
 }
 
 fn with_context(kind: Kind) -> Vec<Kind> {

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use tools::causal::{self, Explanation, Format};
+use rcagraph::{self as causal, Explanation, Format};
 
 use crate::agent::llm::{LlmPolicy, LlmSettings};
 use crate::cli::{ExplainArgs, GraphArgs, GraphFormat};

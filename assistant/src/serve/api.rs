@@ -126,11 +126,11 @@ pub async fn explain(
         return error(StatusCode::BAD_REQUEST, "the body is not UTF-8");
     };
     let format = q.format.as_deref().unwrap_or("json");
-    let fmt: tools::causal::Format = match format.parse() {
+    let fmt: rcagraph::Format = match format.parse() {
         Ok(f) => f,
         Err(e) => return error(StatusCode::BAD_REQUEST, &e),
     };
-    let expl = match tools::causal::explain(text) {
+    let expl = match rcagraph::explain(text) {
         Ok(e) => e,
         Err(invalid) => {
             return (
@@ -141,9 +141,9 @@ pub async fn explain(
         }
     };
     let (content_type, out) = match fmt {
-        tools::causal::Format::Svg => ("image/svg+xml", expl.render(fmt, false)),
-        tools::causal::Format::Json => ("application/json", expl.render(fmt, false)),
-        tools::causal::Format::Markdown => ("text/markdown; charset=utf-8", expl.render(fmt, false)),
+        rcagraph::Format::Svg => ("image/svg+xml", expl.render(fmt, false)),
+        rcagraph::Format::Json => ("application/json", expl.render(fmt, false)),
+        rcagraph::Format::Markdown => ("text/markdown; charset=utf-8", expl.render(fmt, false)),
         _ => ("text/plain; charset=utf-8", expl.render(fmt, false)),
     };
     ([(header::CONTENT_TYPE, content_type)], out).into_response()
@@ -160,14 +160,14 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let index = state.tools.searcher.is_some();
     let cluster = match &state.tools.cluster {
         None => Value::String("none".into()),
-        Some(src @ tools::ClusterSource::Snapshot(_)) => json!({"ok": true, "source": src.describe()}),
+        Some(src @ cluster::ClusterSource::Snapshot(_)) => json!({"ok": true, "source": src.describe()}),
         Some(src) => {
             let probe = tokio::time::timeout(
                 std::time::Duration::from_secs(2),
                 src.load(
-                    Some(&[tools::Kind::Namespace]),
-                    &tools::Scope::default(),
-                    &tools::source::NoProgress,
+                    Some(&[cluster::Kind::Namespace]),
+                    &cluster::Scope::default(),
+                    &cluster::source::NoProgress,
                 ),
             )
             .await;

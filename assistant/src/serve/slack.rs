@@ -139,7 +139,7 @@ async fn graph_in(state: &AppState, event: &Value, text: &str) -> Result<Option<
 
 /// The explanation message of a graph text.
 pub async fn graph_message(state: &AppState, graph: &str) -> Message {
-    match tools::causal::explain(graph) {
+    match rcagraph::explain(graph) {
         Ok(expl) => {
             let model = state.llm.clone().map(crate::agent::llm::LlmPolicy::new);
             let (narrative, note) = crate::graphs::narrative(&expl, model.as_ref()).await;
@@ -147,7 +147,7 @@ pub async fn graph_message(state: &AppState, graph: &str) -> Message {
                 Some(n) => format!("{narrative}\n_({n})_"),
                 None => narrative,
             };
-            let mermaid = tools::causal::render::mermaid::render(&expl.graph, &expl.analysis);
+            let mermaid = rcagraph::render::mermaid::render(&expl.graph, &expl.analysis);
             blocks::graph(&narrative, &mermaid, expl.warnings.len())
         }
         Err(invalid) => blocks::invalid_graph(&crate::graphs::error_lines("graph", &invalid)),

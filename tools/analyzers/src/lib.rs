@@ -1,0 +1,27 @@
+/*!
+What is wrong with a cluster, and why: the analyzer rules and the causal-graph builder, over one
+capture from the `cluster` crate.
+
+# Design tour
+
+1. [`rules`] runs every rule of the analyzer conformance table over one [`ClusterData`] and
+   groups the hits by root object (forty crash-looping pods of one Deployment are one
+   [`Finding`]). Rules are pure functions over the capture and an index built once, so a live
+   cluster and a snapshot of it give the same findings. The conformance table
+   (`rules/fixtures/conformance.yaml`) holds a bad fixture and a healthy twin for each rule.
+2. [`diagnose`] ties a [`ClusterSource`] to the rules: one capture, the analyzers, and on a
+   live cluster a bounded log tail for the containers the first pass implicated.
+3. [`graph`] builds an `rcagraph/v1` graph (the `rcagraph` crate's [`rcagraph::Graph`]) from a
+   capture's changes, events and findings, linked by named rules that only point forward in
+   time. Ranking, narrative and rendering of that graph are `rcagraph`'s, so a graph built here
+   and one pasted from another tool are explained the same way.
+
+[`ClusterData`]: cluster::ClusterData
+[`ClusterSource`]: cluster::ClusterSource
+*/
+
+pub mod diagnose;
+pub mod graph;
+pub mod rules;
+
+pub use rules::{Finding, Options, Report, Severity, Suppression, analyze};
