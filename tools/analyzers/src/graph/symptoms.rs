@@ -1,0 +1,141 @@
+//! Symptoms: the `diagnose` findings that describe effects, one per root object, linked from the
+//! evidence about that object.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rcagraph::schema::{Node, NodeKind, Relation, Severity, Source};
+use serde_json::json;
+
+use crate::rules::{ObjRef, Report, Severity as FindingSeverity};
+
+use super::builder::{Builder, Class, entity_of, first_line, slug};
+
+/// Rules that describe causes rather than what people notice; their findings enrich the
+/// graph's cause nodes instead of becoming symptoms.
+pub(super) const CAUSE_RULES: &[&str] = &["POD-14", "POD-9", "NODE-4", "NODE-2", "NODE-5"];
+pub(super) const CAUSE_FAMILIES: &[&str] = &["SEC", "LOG", "CM", "NP"];
+
+impl Builder<'_> {
+    /// One symptom per root object of the findings that describe effects, linked from the
+    /// evidence about that object, its pods, the nodes they ran on, and the workloads behind a
+    /// Service.
+    pub(super) fn symptoms(&mut self, report: &Report) -> Vec<String> {
+        let mut by_root: BTreeMap<ObjRef, Vec<&crate::rules::Finding>> = BTreeMap::new();
+        for f in &report.findings {
+            let family = f.rule.split('-').next().unwrap_or("");
+            if !self.in_scope(f.namespace.as_deref().unwrap_or("")) {
+                continue;
+            }
+            if f.severity < FindingSeverity::Warning
+                || CAUSE_RULES.contains(&f.rule.as_str())
+                || CAUSE_FAMILIES.contains(&family)
+            {
+                continue;
+            }
+            by_root.entry(f.root()).or_default().push(f);
+        }
+        let mut ids = Vec::new();
+        let mut symptom_facts: Vec<(usize, ObjRef)> = Vec::new();
+        for (root, findings) in &by_root {
+            let worst = findings.iter().max_by_key(|f| f.severity).expect("non-empty");
+            let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+            let mut n = Node::new("", NodeKind::Symptom);
+            n.time = Some(self.now);
+            n.entity = Some(entity_of(root));
+            n.description = Some(format!(
+                "{} {}: {} ({})",
+                root.kind,
+                if root.namespace.is_empty() {
+                    root.name.clone()
+                } else {
+                    format!("{}/{}", root.namespace, root.name)
+                },
+                first_line(&worst.message),
+                rules.join(", ")
+            ));
+            n.severity = Some(match worst.severity {
+                FindingSeverity::Critical => Severity::Critical,
+                FindingSeverity::Error => Severity::Error,
+                _ => Severity::Warning,
+            });
+            n.source = Some(Source {
+                system: Some("sleuth diagnose".into()),
+                reference: Some(rules.join(",")),
+                actor: None,
+            });
+            let i = self.add(&format!("symptom-{}-{}", slug(&root.kind), slug(&root.name)), n);
+            ids.push(self.nodes[i].id.clone());
+            self.fact(i, Class::Other, root.clone(), root.clone(), None, String::new());
+            symptom_facts.push((self.facts.len() - 1, root.clone()));
+        }
+        let event_like = |c: Class| {
+            matches!(
+                c,
+                Class::OomKill
+                    | Class::Evict
+                    | Class::Crash
+                    | Class::ImagePull
+                    | Class::Sched
+                    | Class::Workload
+                    | Class::NotReady
+                    | Class::Resched
+                    | Class::Other
+            )
+        };
+        for (s, root) in &symptom_facts {
+            let hosts: BTreeSet<String> = self
+                .idx
+                .pods_of(root)
+                .iter()
+                .filter_map(|p| p.spec.as_ref().and_then(|s| s.node_name.clone()))
+                .collect();
+            for k in 0..self.facts.len() {
+                let f = &self.facts[k];
+                if symptom_facts.iter().any(|(x, _)| *x == k) {
+                    continue;
+                }
+                if (f.root == *root || f.object == *root) && event_like(f.class) {
+                    let conf = if f.class == Class::NotReady { 0.95 } else { 0.8 };
+                    self.link(
+                        k,
+                        *s,
+                        Relation::Caused,
+                        conf,
+                        "evidence-about-the-object",
+                        vec![json!({"kind": if f.object == *root { "same_entity" } else { "owner_chain" }})],
+                    );
+                } else if f.class == Class::NotReady && f.host.as_ref().is_some_and(|h| hosts.contains(h)) {
+                    self.link(
+                        k,
+                        *s,
+                        Relation::Caused,
+                        0.8,
+                        "pods-on-not-ready-node",
+                        vec![json!({"kind": "same_node"})],
+                    );
+                }
+            }
+            // A Service is down when the workloads behind it are.
+            if root.kind == "Service" {
+                let backends: BTreeSet<ObjRef> =
+                    cluster::query::service_pods(self.data, &root.namespace, &root.name)
+                        .iter()
+                        .map(|p| self.idx.root("Pod", &p.metadata))
+                        .collect();
+                for (t, other) in &symptom_facts {
+                    if backends.contains(other) {
+                        self.link(
+                            *t,
+                            *s,
+                            Relation::Caused,
+                            0.9,
+                            "service-backends-down",
+                            vec![json!({"kind": "dependency"})],
+                        );
+                    }
+                }
+            }
+        }
+        ids
+    }
+}
