@@ -12,7 +12,7 @@ use cluster::source::NoProgress;
 use cluster::{ClusterSource, Scope};
 use rcagraph::{self as causal, Explanation, Invalid};
 
-use crate::agent::llm::LlmPolicy;
+use crate::model::TextModel;
 
 /// A graph's text and a name for messages (the path, or `<stdin>`).
 pub fn read_input(path: &str) -> anyhow::Result<(String, String)> {
@@ -70,7 +70,7 @@ pub fn extract(text: &str) -> Option<String> {
 /// The narrative to show: a model's rewrite when one is configured and it passes the check
 /// (names the top cause, invents no object), else the deterministic text. The note says why a
 /// rewrite was not used.
-pub async fn narrative(expl: &Explanation, model: Option<&LlmPolicy>) -> (String, Option<String>) {
+pub async fn narrative(expl: &Explanation, model: Option<&impl TextModel>) -> (String, Option<String>) {
     let deterministic = expl.markdown();
     let Some(model) = model else { return (deterministic, None) };
     let system = prompts::render("causal/rewrite.md", serde_json::json!({})).unwrap_or_default();
@@ -85,7 +85,7 @@ pub async fn narrative(expl: &Explanation, model: Option<&LlmPolicy>) -> (String
                 )),
             ),
         },
-        Err(why) => (deterministic, Some(format!("the model ({}) could not be used: {why}", model.model()))),
+        Err(why) => (deterministic, Some(format!("the model ({}) could not be used: {why}", model.name()))),
     }
 }
 

@@ -199,7 +199,7 @@ pub fn run(args: &ChatArgs) -> anyhow::Result<ExitCode> {
     let color = crate::output::color();
     let (tools, note) = rt.block_on(async {
         let (tools, index_note, cluster_note) =
-            crate::commands::ask::toolbox(&args.agent, "chatting without the cluster").await;
+            crate::agent::setup::toolbox(&args.agent, "chatting without the cluster").await;
         let note = match (index_note, cluster_note) {
             // A fresh machine: one line for both defaults.
             (Some(a), Some(b)) if a.contains("demo") && b.contains("demo") => Some(format!(
@@ -346,11 +346,7 @@ async fn graph(agent: &Agent, arg: &str, color: bool) {
             }
         }
     };
-    let model = match &agent.policy {
-        crate::agent::Policy::Llm(p) => Some(p.as_ref()),
-        crate::agent::Policy::Offline(_) => None,
-    };
-    let (narrative, note) = crate::graphs::narrative(&expl, model).await;
+    let (narrative, note) = crate::graphs::narrative(&expl, agent.policy.model()).await;
     print!("{}", crate::commands::graph::render(&expl, rcagraph::Format::Text, &narrative, color));
     if let Some(n) = note {
         println!("({n})");

@@ -5,10 +5,11 @@
 //! ways: chunks without `id` or `created`, tool calls without ids, arguments split across many
 //! deltas. Tool-call deltas are assembled by `index`; a call without an id gets one. The library's
 //! retry layer backs off on 429 and 5xx and honours `Retry-After`. When the model cannot be used
-//! (bad key, unknown model, a failure mid-stream), the turn is finished by the offline policy and
-//! the answer says so.
+//! (bad key, unknown model, a failure mid-stream), [`super::policy::Fallback`] lets the offline
+//! policy finish the turn and the answer says so.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
 use async_openai::Client;
 use async_openai::config::{AzureConfig, Config, OpenAIConfig};
@@ -17,8 +18,8 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::offline::OfflinePolicy;
-use super::{Conversation, Draft, Event, Role, Step, ToolBox, ToolCall};
+use super::toolbox::ToolBox;
+use super::types::{Conversation, Draft, Event, Role, Step, ToolCall};
 
 /// Where the model is and what it is called.
 #[derive(Debug, Clone, Default)]
@@ -67,18 +68,25 @@ impl LlmSettings {
     }
 }
 
+impl crate::model::TextModel for LlmPolicy {
+    fn name(&self) -> &str {
+        self.model()
+    }
+
+    fn complete(&self, system: &str, user: &str) -> impl Future<Output = Result<String, String>> + Send {
+        LlmPolicy::complete(self, system, user)
+    }
+}
+
 /// Rough token count: about four characters per token for English and code.
 pub fn estimate_tokens(text: &str) -> usize {
     text.len().div_ceil(4) + 4
 }
 
-/// The model-driven policy, with the offline policy as its fallback.
+/// The model-driven policy.
 pub struct LlmPolicy {
     client: Client<Box<dyn Config>>,
     settings: LlmSettings,
-    offline: OfflinePolicy,
-    /// Why the model was given up for the current turn.
-    failed: Option<(usize, String)>,
 }
 
 impl LlmPolicy {
@@ -103,12 +111,7 @@ impl LlmPolicy {
             }
             Box::new(c)
         };
-        LlmPolicy {
-            client: Client::with_config(config),
-            settings,
-            offline: OfflinePolicy::default(),
-            failed: None,
-        }
+        LlmPolicy { client: Client::with_config(config), settings }
     }
 
     fn messages(&self, conv: &Conversation, tools: &ToolBox) -> Vec<Value> {
@@ -134,40 +137,9 @@ impl LlmPolicy {
         msgs
     }
 
-    /// The next step: ask the model, or (once it failed this turn) the offline policy.
+    /// The model's next step; `Err` says why the model could not be used (the caller decides
+    /// what happens then, see [`super::policy::Fallback`]).
     pub async fn next(
-        &mut self,
-        conv: &Conversation,
-        tools: &ToolBox,
-        force_answer: bool,
-        events: &UnboundedSender<Event>,
-    ) -> Step {
-        if let Some((turn, why)) = &self.failed
-            && *turn == conv.turns
-        {
-            let why = why.clone();
-            return match self.offline.next(conv, tools, force_answer).await {
-                Step::Answer(mut d) => {
-                    d.markdown.push_str(&format!(
-                        "\n_The model ({}) could not be used: {why}. This is sleuth's offline answer._\n",
-                        self.settings.model
-                    ));
-                    Step::Answer(d)
-                }
-                other @ Step::Call(_) => other,
-            };
-        }
-        match self.ask_model(conv, tools, force_answer, events).await {
-            Ok(step) => step,
-            Err(why) => {
-                let _ = events.send(Event::Error(format!("model failed: {why}; answering offline")));
-                self.failed = Some((conv.turns, why));
-                Box::pin(self.next(conv, tools, force_answer, events)).await
-            }
-        }
-    }
-
-    async fn ask_model(
         &mut self,
         conv: &Conversation,
         tools: &ToolBox,

@@ -6,180 +6,31 @@
 //! answer. After the step limit or the deadline the policy is asked to answer with what it has.
 //! Front ends watch the [`Event`] stream; the result is an [`Answer`] (the JSON contract of
 //! `sleuth ask --json`).
+//!
+//! [`types`] holds what the loop, the policies and the front ends share; [`policy`] the policies
+//! ([`offline`], [`llm`]) and the fallback between them; [`toolbox`] the tools and [`setup`] how
+//! the command line builds them. Nothing here imports this module back: it only ties them
+//! together.
 
 pub mod llm;
 pub mod offline;
+pub mod policy;
+pub mod setup;
 pub mod toolbox;
+pub mod types;
 
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
+pub use policy::{Fallback, Policy};
 pub use toolbox::{Source, ToolBox, ToolOutput, ToolSpec};
+pub use types::{
+    Answer, Conversation, Draft, Event, Message, Role, Step, ToolCall, ToolCallRecord, TraceEntry,
+};
 
-use crate::scripts::{self, Script};
-
-/// What a front end sees while a turn runs.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum Event {
-    /// A tool started.
-    ToolStarted {
-        /// Tool name.
-        name: String,
-        /// Its arguments.
-        args: Value,
-    },
-    /// A tool finished.
-    ToolFinished {
-        /// Tool name.
-        name: String,
-        /// First line of its output.
-        summary: String,
-        /// How long it took.
-        elapsed_ms: u64,
-        /// Whether it worked.
-        ok: bool,
-    },
-    /// A piece of the answer as it is written.
-    TextDelta(String),
-    /// The finished answer.
-    Answer(Box<Answer>),
-    /// Something went wrong (the turn still ends with an answer).
-    Error(String),
-}
-
-/// One tool call as recorded in the answer.
-#[derive(Debug, Clone, Serialize)]
-pub struct ToolCallRecord {
-    /// Tool name.
-    pub name: String,
-    /// Its arguments.
-    pub args: Value,
-    /// How long it took.
-    pub elapsed_ms: u64,
-    /// Whether it worked.
-    pub ok: bool,
-}
-
-/// The answer contract (DESIGN §2).
-#[derive(Debug, Clone, Serialize)]
-pub struct Answer {
-    /// Markdown.
-    pub answer: String,
-    /// What it is based on.
-    pub sources: Vec<Source>,
-    /// Suggested scripts, each classified.
-    pub scripts: Vec<Script>,
-    /// Tools called during the turn.
-    pub tool_calls: Vec<ToolCallRecord>,
-    /// The conversation it belongs to.
-    pub conversation_id: String,
-}
-
-/// A tool call a policy asks for.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-pub struct ToolCall {
-    /// Call id (models send one; the loop makes one up when they do not).
-    pub id: String,
-    /// Tool name.
-    pub name: String,
-    /// Arguments.
-    pub args: Value,
-}
-
-/// A finished tool call with its full output, for the trace and the offline policy.
-#[derive(Debug, Clone, Serialize)]
-pub struct TraceEntry {
-    /// The call.
-    pub call: ToolCall,
-    /// Its whole output.
-    pub output: ToolOutput,
-    /// How long it took.
-    pub elapsed_ms: u64,
-    /// The turn it belongs to (0-based).
-    pub turn: usize,
-}
-
-/// Who said it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// The person.
-    User,
-    /// sleuth (answers, and requests for tool calls).
-    Assistant,
-    /// A tool result.
-    Tool,
-}
-
-/// One message of the conversation.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct Message {
-    /// Who said it.
-    pub role: Role,
-    /// Its text (a tool result cut to the budget).
-    pub content: String,
-    /// Tool calls an assistant message asked for.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tool_calls: Vec<ToolCall>,
-    /// The call a tool message answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tool_call_id: Option<String>,
-}
-
-/// A conversation: messages, the full trace of tool calls, and its id.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Conversation {
-    /// Stable id (REPL session, Slack thread, API conversation).
-    pub id: String,
-    /// Messages so far.
-    pub messages: Vec<Message>,
-    /// Every tool call with its full output.
-    pub trace: Vec<TraceEntry>,
-    /// Turns so far.
-    pub turns: usize,
-}
-
-impl Conversation {
-    /// A new conversation with a random-enough id.
-    pub fn new() -> Conversation {
-        let nanos =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        Conversation { id: format!("c-{nanos:x}"), ..Conversation::default() }
-    }
-
-    /// The latest user message.
-    pub fn question(&self) -> &str {
-        self.messages.iter().rev().find(|m| m.role == Role::User).map_or("", |m| m.content.as_str())
-    }
-
-    /// Trace entries of the current turn.
-    pub fn this_turn(&self) -> impl Iterator<Item = &TraceEntry> {
-        let turn = self.turns.saturating_sub(1);
-        self.trace.iter().filter(move |t| t.turn == turn)
-    }
-}
-
-/// A policy's next move.
-#[derive(Debug, Clone)]
-pub enum Step {
-    /// Run these tools.
-    Call(Vec<ToolCall>),
-    /// The answer (markdown) and what it cites.
-    Answer(Draft),
-}
-
-/// An answer before the loop adds scripts and tool records.
-#[derive(Debug, Clone, Default)]
-pub struct Draft {
-    /// Markdown.
-    pub markdown: String,
-    /// Sources cited.
-    pub sources: Vec<Source>,
-}
+use crate::scripts;
 
 /// Limits of a turn.
 #[derive(Debug, Clone)]
@@ -201,37 +52,6 @@ impl Default for Settings {
             tool_timeout: Duration::from_secs(30),
             deadline: Duration::from_secs(120),
             budget_chars: 6000,
-        }
-    }
-}
-
-/// The policies that drive the loop.
-pub enum Policy {
-    /// Deterministic, no model.
-    Offline(offline::OfflinePolicy),
-    /// An OpenAI-compatible model, with the offline policy as fallback.
-    Llm(Box<llm::LlmPolicy>),
-}
-
-impl Policy {
-    /// The policy the environment asks for: a model when one is configured, else offline.
-    pub fn from_settings(settings: Option<llm::LlmSettings>) -> Policy {
-        match settings {
-            Some(s) => Policy::Llm(Box::new(llm::LlmPolicy::new(s))),
-            None => Policy::Offline(offline::OfflinePolicy::default()),
-        }
-    }
-
-    async fn next(
-        &mut self,
-        conv: &Conversation,
-        tools: &ToolBox,
-        force_answer: bool,
-        events: &UnboundedSender<Event>,
-    ) -> Step {
-        match self {
-            Policy::Offline(p) => p.next(conv, tools, force_answer).await,
-            Policy::Llm(p) => p.next(conv, tools, force_answer, events).await,
         }
     }
 }

@@ -1,69 +1,16 @@
 //! `sleuth diagnose`, `sleuth snapshot` and `sleuth cluster …`: the cluster front end.
 
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use analyzers::{self as analyze, Finding, Options, Severity};
 use anyhow::{Context as _, bail};
-use cluster::live::LiveOptions;
 use cluster::query::{self, EventFilter};
 use cluster::{ClusterSource, Kind, LogKey, LogText, Scope};
 
-use crate::cli::{At, ClusterCommand, ClusterFlags, DiagnoseArgs, ScopeFlags, SeverityArg, SnapshotArgs};
+use crate::cli::{At, ClusterCommand, DiagnoseArgs, SeverityArg, SnapshotArgs};
+use crate::connect::{open, runtime, source};
 use crate::output::{Bar, color};
-
-/// Where the cluster comes from, and a one-line note when sleuth chose for the user.
-pub async fn source(
-    flags: &ClusterFlags,
-    namespace: Option<&str>,
-) -> anyhow::Result<(ClusterSource, Option<String>)> {
-    if let Some(path) = &flags.snapshot {
-        let src = ClusterSource::snapshot(path)
-            .with_context(|| format!("cannot read snapshot {}", path.display()))?;
-        return Ok((src, None));
-    }
-    if flags.context.is_none() && !kubeconfig_available() {
-        let demo = crate::config::demo_dir().join("cluster");
-        let src = ClusterSource::snapshot(&demo).with_context(|| {
-            format!("no kubeconfig, and the demo snapshot {} cannot be read", demo.display())
-        })?;
-        return Ok((
-            src,
-            Some(format!("no kubeconfig found; using the bundled demo snapshot ({})", demo.display())),
-        ));
-    }
-    let opts = LiveOptions { context: flags.context.clone(), namespace: namespace.map(String::from) };
-    Ok((ClusterSource::live(&opts).await?, None))
-}
-
-fn kubeconfig_available() -> bool {
-    if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
-        return true;
-    }
-    if let Some(paths) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
-        return std::env::split_paths(&paths).any(|p| p.is_file());
-    }
-    std::env::var_os("HOME").is_some_and(|h| PathBuf::from(h).join(".kube/config").is_file())
-}
-
-pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
-}
-
-/// The source and scope the flags ask for, and a note when sleuth chose for the user.
-pub(crate) async fn open(flags: &ScopeFlags) -> anyhow::Result<(ClusterSource, Scope, Option<String>)> {
-    let (src, note) = source(&flags.cluster, flags.namespaces.first().map(String::as_str)).await?;
-    let scope = scope_of(&src, &flags.namespaces, flags.all_namespaces);
-    Ok((src, scope, note))
-}
-
-fn scope_of(source: &ClusterSource, namespaces: &[String], all: bool) -> Scope {
-    if all || !namespaces.is_empty() {
-        return Scope { namespaces: namespaces.to_vec(), label_selector: None };
-    }
-    Scope::namespace(source.default_namespace().as_deref())
-}
 
 /// `sleuth diagnose`
 pub fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {

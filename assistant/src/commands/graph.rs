@@ -7,7 +7,7 @@ use rcagraph::{self as causal, Explanation, Format};
 
 use crate::agent::llm::{LlmPolicy, LlmSettings};
 use crate::cli::{ExplainArgs, GraphArgs, GraphFormat};
-use crate::commands::cluster::{open, runtime};
+use crate::connect::{open, runtime};
 use crate::graphs;
 use crate::output::color;
 

@@ -3,8 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use retriever::{Hit, IndexOptions, SearchQuery, Searcher, scope};
+use retriever::{Hit, SearchQuery, Searcher, scope};
 
 use crate::cli::SearchArgs;
 use crate::output::{color, display_location};
@@ -16,7 +15,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let searcher = match Searcher::open(&dir) {
         Ok(s) => s,
         Err(retriever::Error::NoIndex(_)) if is_default => {
-            eprintln!("{}", build_demo_index(&dir)?);
+            eprintln!("{}", crate::connect::build_demo_index(&dir)?);
             Searcher::open(&dir)?
         }
         Err(
@@ -52,25 +51,6 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// First use on a fresh machine: index the bundled demo workspace, saying so in one line.
-pub(crate) fn build_demo_index(dir: &std::path::Path) -> anyhow::Result<String> {
-    let demo = config::demo_document_dirs();
-    anyhow::ensure!(
-        !demo.is_empty(),
-        "no index at {} and no demo workspace at {}",
-        dir.display(),
-        config::demo_dir().display()
-    );
-    let note = format!(
-        "sleuth: no index yet; indexing the bundled demo workspace ({}) into {}",
-        config::demo_dir().display(),
-        dir.display()
-    );
-    retriever::index(dir, &demo, &IndexOptions::default(), &retriever::NoProgress)
-        .context("indexing the demo workspace")?;
-    Ok(note)
 }
 
 fn print_hit(out: &mut impl Write, n: usize, hit: &Hit, color: bool) -> std::io::Result<()> {

@@ -22,7 +22,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::blocks::{self, Message};
-use super::{AppState, signature};
+use super::signature;
+use super::state::AppState;
 
 fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs().cast_signed())

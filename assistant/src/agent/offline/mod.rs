@@ -1,0 +1,177 @@
+//! The offline policy: deterministic, no model, the reference the scenarios run against.
+//!
+//! It routes a question by intent (failure, architecture, script request, graph explanation),
+//! calls the same tools a model would, in at most two rounds, and writes the answer from the
+//! `prompts` templates: the direct answer first, then the evidence, the team's documents and
+//! where things are defined, then sources and a read-only script. For failures it combines the
+//! sources: the findings about the service, the node findings they link to, the memory consumer
+//! on those nodes (the likely root cause) with its rollout history, the runbook pages, and the
+//! Terraform that defines the node group.//!
+//! `route` decides what a question is about and what it names; the policy below picks the tool
+//! calls for each round; `failure`, `architecture`, `script` and `graph` write one kind of answer
+//! each, from the pieces in `compose`.
+
+mod architecture;
+mod compose;
+mod failure;
+mod graph;
+mod route;
+mod script;
+#[cfg(test)]
+mod tests;
+
+use serde_json::{Value, json};
+
+use super::toolbox::ToolBox;
+use super::toolbox::Vocabulary;
+use super::types::{Conversation, Draft, Step};
+use architecture::architecture;
+use compose::call;
+use failure::{analyse, failure};
+use graph::{graph_answer, graph_path};
+use route::workload_ns;
+pub use route::{Intent, Mentions, intent, mentions};
+use script::script;
+
+/// The offline policy's per-turn state.
+#[derive(Default)]
+pub struct OfflinePolicy {
+    vocab: Option<Vocabulary>,
+}
+
+impl OfflinePolicy {
+    /// A policy that knows the cluster's names already (a server shares one list across
+    /// turns instead of reading the cluster again for each question).
+    pub fn with_vocabulary(vocab: Vocabulary) -> OfflinePolicy {
+        OfflinePolicy { vocab: Some(vocab) }
+    }
+
+    /// Decide the next step for the conversation's current turn.
+    pub async fn next(&mut self, conv: &Conversation, tools: &ToolBox, force_answer: bool) -> Step {
+        if self.vocab.is_none() {
+            self.vocab = Some(tools.vocabulary().await);
+        }
+        let vocab = self.vocab.clone().unwrap_or_default();
+        let question = conv.question().to_string();
+        let intent = intent(&question);
+        let m = mentions(&question, &vocab);
+        let rounds = {
+            let mut turns: Vec<usize> = Vec::new();
+            let mut calls = 0;
+            for t in conv.this_turn() {
+                calls += 1;
+                turns.push(t.turn);
+            }
+            calls
+        };
+        let has_cluster = tools.cluster.is_some();
+        let has_docs = tools.searcher.is_some();
+        let done_round_1 = rounds > 0;
+        let done_round_2 =
+            conv.this_turn().any(|t| t.call.args.get("round").and_then(Value::as_u64) == Some(2));
+        if force_answer {
+            return Step::Answer(self.compose(conv, intent, &m, &question));
+        }
+        match intent {
+            Intent::Failure if !done_round_1 => {
+                let mut calls = Vec::new();
+                if has_cluster {
+                    calls.push(call(
+                        "diagnose",
+                        m.namespace.as_ref().map_or(json!({}), |ns| json!({"namespace": ns})),
+                    ));
+                }
+                if has_docs {
+                    calls.push(call("search_docs", json!({"query": question, "k": 5})));
+                    if !m.entities.is_empty() {
+                        calls.push(call(
+                            "search_docs",
+                            json!({"query": format!("runbook {}", m.entities.join(" ")), "k": 3}),
+                        ));
+                    }
+                }
+                if calls.is_empty() {
+                    Step::Answer(self.compose(conv, intent, &m, &question))
+                } else {
+                    Step::Call(calls)
+                }
+            }
+            Intent::Failure if !done_round_2 => {
+                let analysis = analyse(conv, &m);
+                let mut calls = Vec::new();
+                if let Some(root) = &analysis.root {
+                    if root.kind == "Deployment" && has_cluster {
+                        calls.push(call(
+                            "rollout_history",
+                            json!({"deployment": root.name, "namespace": root.namespace, "round": 2}),
+                        ));
+                    }
+                    if has_docs && let Some(ns) = &root.namespace {
+                        calls.push(call("search_docs", json!({"query": format!("{ns} node group"), "kind": "terraform", "k": 2, "round": 2})));
+                    }
+                }
+                if calls.is_empty() {
+                    Step::Answer(self.compose(conv, intent, &m, &question))
+                } else {
+                    Step::Call(calls)
+                }
+            }
+            Intent::Architecture if !done_round_1 && has_docs => {
+                let mut calls = vec![
+                    call("search_docs", json!({"query": question, "k": 5})),
+                    call("search_docs", json!({"query": question, "kind": "terraform", "k": 3})),
+                ];
+                if has_cluster && !m.entities.is_empty() {
+                    calls.push(call(
+                        "list_resources",
+                        json!({"kind": "pods", "namespace": workload_ns(&vocab, &m.entities[0])}),
+                    ));
+                }
+                Step::Call(calls)
+            }
+            Intent::Graph if done_round_1 && !done_round_2 && has_docs => {
+                // Round 2: the team's documents about the top cause (runbooks, service pages).
+                let entity = conv
+                    .this_turn()
+                    .find(|t| matches!(t.call.name.as_str(), "explain_graph" | "build_graph") && t.output.ok)
+                    .and_then(|t| t.output.data["top_entity"]["name"].as_str().map(String::from));
+                match entity {
+                    Some(name) => Step::Call(vec![call(
+                        "search_docs",
+                        json!({"query": format!("{name} runbook"), "k": 3, "round": 2}),
+                    )]),
+                    None => Step::Answer(self.compose(conv, intent, &m, &question)),
+                }
+            }
+            Intent::Graph if !done_round_1 => {
+                if let Some(graph) = crate::graphs::extract(&question) {
+                    Step::Call(vec![call("explain_graph", json!({"graph": graph}))])
+                } else if let Some(path) = graph_path(&question) {
+                    Step::Call(vec![call("explain_graph", json!({"path": path}))])
+                } else if has_cluster {
+                    Step::Call(vec![call(
+                        "build_graph",
+                        m.namespace.as_ref().map_or(json!({}), |ns| json!({"namespace": ns})),
+                    )])
+                } else {
+                    Step::Answer(self.compose(conv, intent, &m, &question))
+                }
+            }
+            Intent::Script if !done_round_1 && has_cluster => Step::Call(vec![call(
+                "diagnose",
+                m.namespace.as_ref().map_or(json!({}), |ns| json!({"namespace": ns})),
+            )]),
+            _ => Step::Answer(self.compose(conv, intent, &m, &question)),
+        }
+    }
+
+    fn compose(&self, conv: &Conversation, intent: Intent, m: &Mentions, question: &str) -> Draft {
+        let vocab = self.vocab.clone().unwrap_or_default();
+        match intent {
+            Intent::Failure => failure(conv, m),
+            Intent::Architecture => architecture(conv, m, &vocab),
+            Intent::Script => script(conv, m, question, &vocab),
+            Intent::Graph => graph_answer(conv),
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Where sleuth's inputs come from: the cluster (a snapshot, a kubeconfig context, or the bundled
+//! demo when there is neither) and the search index (built from the demo workspace on first
+//! use). Every front end opens them through here, so they all say the same when sleuth chose
+//! for the user.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use cluster::live::LiveOptions;
+use cluster::{ClusterSource, Scope};
+use retriever::{IndexOptions, Searcher};
+
+use crate::cli::{ClusterFlags, ScopeFlags};
+use crate::config;
+
+/// Where the cluster comes from, and a one-line note when sleuth chose for the user.
+pub async fn source(
+    flags: &ClusterFlags,
+    namespace: Option<&str>,
+) -> anyhow::Result<(ClusterSource, Option<String>)> {
+    if let Some(path) = &flags.snapshot {
+        let src = ClusterSource::snapshot(path)
+            .with_context(|| format!("cannot read snapshot {}", path.display()))?;
+        return Ok((src, None));
+    }
+    if flags.context.is_none() && !kubeconfig_available() {
+        let demo = config::demo_dir().join("cluster");
+        let src = ClusterSource::snapshot(&demo).with_context(|| {
+            format!("no kubeconfig, and the demo snapshot {} cannot be read", demo.display())
+        })?;
+        return Ok((
+            src,
+            Some(format!("no kubeconfig found; using the bundled demo snapshot ({})", demo.display())),
+        ));
+    }
+    let opts = LiveOptions { context: flags.context.clone(), namespace: namespace.map(String::from) };
+    Ok((ClusterSource::live(&opts).await?, None))
+}
+
+fn kubeconfig_available() -> bool {
+    if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
+        return true;
+    }
+    if let Some(paths) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        return std::env::split_paths(&paths).any(|p| p.is_file());
+    }
+    std::env::var_os("HOME").is_some_and(|h| PathBuf::from(h).join(".kube/config").is_file())
+}
+
+/// The two-worker runtime every command runs on.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+}
+
+/// The source and scope the flags ask for, and a note when sleuth chose for the user.
+pub async fn open(flags: &ScopeFlags) -> anyhow::Result<(ClusterSource, Scope, Option<String>)> {
+    let (src, note) = source(&flags.cluster, flags.namespaces.first().map(String::as_str)).await?;
+    let scope = scope_of(&src, &flags.namespaces, flags.all_namespaces);
+    Ok((src, scope, note))
+}
+
+fn scope_of(source: &ClusterSource, namespaces: &[String], all: bool) -> Scope {
+    if all || !namespaces.is_empty() {
+        return Scope { namespaces: namespaces.to_vec(), label_selector: None };
+    }
+    Scope::namespace(source.default_namespace().as_deref())
+}
+
+/// Open the index, building the demo one on first use at the default location; the note says
+/// what happened when it is worth a line.
+pub fn open_index_quietly(flag: Option<&std::path::Path>) -> (Option<Searcher>, Option<String>) {
+    let (dir, is_default) = config::index_dir(flag);
+    match Searcher::open(&dir) {
+        Ok(s) => (Some(s), None),
+        Err(retriever::Error::NoIndex(_)) if is_default => match build_demo_index(&dir) {
+            Ok(note) => (Searcher::open(&dir).ok(), Some(note)),
+            Err(e) => (None, Some(format!("sleuth: {e:#}; answering without documents"))),
+        },
+        Err(e) => (None, Some(format!("sleuth: {e}; answering without documents"))),
+    }
+}
+
+/// First use on a fresh machine: index the bundled demo workspace, saying so in one line.
+pub fn build_demo_index(dir: &std::path::Path) -> anyhow::Result<String> {
+    let demo = config::demo_document_dirs();
+    anyhow::ensure!(
+        !demo.is_empty(),
+        "no index at {} and no demo workspace at {}",
+        dir.display(),
+        config::demo_dir().display()
+    );
+    let note = format!(
+        "sleuth: no index yet; indexing the bundled demo workspace ({}) into {}",
+        config::demo_dir().display(),
+        dir.display()
+    );
+    retriever::index(dir, &demo, &IndexOptions::default(), &retriever::NoProgress)
+        .context("indexing the demo workspace")?;
+    Ok(note)
+}
