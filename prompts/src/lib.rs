@@ -17,10 +17,24 @@ silently blank out part of an answer.
 - `sections.md` — what every answer ends with: sources, labelled scripts, notes.
 - `causal/explain.md` — the plain-language explanation of a causal graph: verdict, chain in
   time order, side branches, correlation vs causation, alternatives, gaps, next steps.
+
+[`ellipsis`] is the one way any text sleuth shows (a snippet, a value in a diff, a log line in a
+graph node) is cut to a length; every crate that shows text depends on this one for it, which
+is why the cluster crate depends on a crate of templates.
 */
 
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
+
+/// `text` cut to at most `max` characters (trailing space dropped) with `…` when anything was
+/// left out; unchanged when it fits.
+pub fn ellipsis(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max).collect();
+    format!("{}…", kept.trim_end())
+}
 
 /// Every template, by name, embedded at build time.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -116,6 +130,17 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn text_is_cut_by_characters_with_an_ellipsis() {
+        assert_eq!(ellipsis("short", 10), "short");
+        assert_eq!(ellipsis("exactly ten", 11), "exactly ten");
+        assert_eq!(ellipsis("two words", 4), "two…");
+        // The space before the cut is not kept, and multi-byte text is cut on characters.
+        assert_eq!(ellipsis("a   b", 3), "a…");
+        assert_eq!(ellipsis("two words", 5), "two w…");
+        assert_eq!(ellipsis("ünïcödé text", 7), "ünïcödé…");
+    }
 
     #[test]
     fn every_template_parses() {

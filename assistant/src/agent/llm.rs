@@ -5,7 +5,7 @@
 //! ways: chunks without `id` or `created`, tool calls without ids, arguments split across many
 //! deltas. Tool-call deltas are assembled by `index`; a call without an id gets one. The library's
 //! retry layer backs off on 429 and 5xx and honours `Retry-After`. When the model cannot be used
-//! (bad key, unknown model, a failure mid-stream), [`super::policy::Fallback`] lets the offline
+//! (bad key, unknown model, a failure mid-stream), the policy-level fallback lets the offline
 //! policy finish the turn and the answer says so.
 
 use std::collections::BTreeMap;
@@ -138,7 +138,7 @@ impl LlmPolicy {
     }
 
     /// The model's next step; `Err` says why the model could not be used (the caller decides
-    /// what happens then, see [`super::policy::Fallback`]).
+    /// what happens then: the policy-level fallback).
     pub async fn next(
         &mut self,
         conv: &Conversation,

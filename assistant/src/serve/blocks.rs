@@ -258,7 +258,7 @@ pub struct Message {
 
 fn fallback(markdown: &str) -> String {
     let plain: String = markdown.replace("**", "*");
-    if plain.chars().count() > 3900 { plain.chars().take(3900).collect::<String>() + "…" } else { plain }
+    prompts::ellipsis(&plain, 3900)
 }
 
 /// Blocks of sections for some Markdown, split to the limits.

@@ -244,7 +244,7 @@ pub async fn commands(State(state): State<Arc<AppState>>, headers: HeaderMap, bo
             tracing::error!(target: "sleuth::slack", error = %e, "could not answer the command");
         }
     });
-    Json(json!({"response_type": "ephemeral", "text": format!("Working on it… ({})", text.chars().take(80).collect::<String>())})).into_response()
+    Json(json!({"response_type": "ephemeral", "text": format!("Working on it… ({})", prompts::ellipsis(&text, 80))})).into_response()
 }
 
 enum Job {

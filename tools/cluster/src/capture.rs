@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use crate::data::{ClusterData, LogKey};
 use crate::error::Result;
-use crate::source::{ClusterSource, Progress, Scope};
+use crate::scope::{Progress, Scope};
+use crate::source::ClusterSource;
 
 /// Log lines kept per container in a snapshot.
 pub const SNAPSHOT_LOG_TAIL: u32 = 2000;

@@ -33,11 +33,14 @@ pub mod live;
 pub mod metrics;
 pub mod query;
 pub mod sanitize;
+pub mod scope;
 pub mod selector;
 pub mod snapshot;
 pub mod source;
+pub mod spec;
 
 pub use data::{ClusterData, LogKey, LogText, Problem};
 pub use error::{Error, Result};
 pub use kind::Kind;
-pub use source::{ClusterSource, Scope};
+pub use scope::Scope;
+pub use source::ClusterSource;

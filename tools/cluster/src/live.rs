@@ -23,7 +23,7 @@ use tower::{BoxError, Layer, Service};
 use crate::data::{ClusterData, LogKey, LogText};
 use crate::error::{Error, Result};
 use crate::kind::Kind;
-use crate::source::{Progress, Scope};
+use crate::scope::{Progress, Scope};
 
 /// Page size of list requests.
 pub const PAGE_SIZE: u32 = 500;

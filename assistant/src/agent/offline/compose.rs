@@ -44,7 +44,7 @@ pub(super) fn doc_source(h: &Value) -> Source {
 pub(super) fn snippet(h: &Value) -> String {
     let s = h["snippet"].as_str().unwrap_or("").replace('\n', " ");
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.chars().count() > 240 { format!("{}…", s.chars().take(240).collect::<String>()) } else { s }
+    prompts::ellipsis(&s, 240)
 }
 
 /// A script for the answer's closing section.

@@ -260,12 +260,7 @@ pub(super) fn gib(bytes: f64) -> String {
 }
 
 pub(super) fn first_line(s: &str) -> String {
-    let line = s.lines().next().unwrap_or("").split(" | ").next().unwrap_or("");
-    if line.chars().count() > 160 {
-        format!("{}…", line.chars().take(160).collect::<String>())
-    } else {
-        line.to_string()
-    }
+    prompts::ellipsis(s.lines().next().unwrap_or("").split(" | ").next().unwrap_or(""), 160)
 }
 
 pub(super) fn short_json(v: &Value) -> String {
@@ -274,7 +269,7 @@ pub(super) fn short_json(v: &Value) -> String {
         Value::Null => "none".into(),
         other => other.to_string(),
     };
-    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
+    prompts::ellipsis(&s, 60)
 }
 
 /// Confidence of "A precedes B on the same workload" by lag: caused when close, weaker after.

@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use crate::rules::ObjRef;
 use cluster::events::EventRecord;
 
+use cluster::spec::{RefKind, references};
+
 use super::builder::{Builder, Class, entity_of, short_json, slug};
 
 impl Builder<'_> {
@@ -354,45 +356,13 @@ pub(super) fn parse_scaling(message: &str) -> Option<(String, u64, Option<u64>)>
     Some((rs.to_string(), after, before))
 }
 
-/// The ConfigMaps and Secrets a pod spec reads (`ConfigMap/name`, `Secret/name`): volumes,
-/// `envFrom` and `valueFrom` references.
+/// The ConfigMaps and Secrets a pod spec reads (`ConfigMap/name`, `Secret/name`).
 pub(super) fn spec_refs(s: &PodSpec) -> BTreeSet<String> {
-    let mut v = BTreeSet::new();
-    for vol in s.volumes.iter().flatten() {
-        if let Some(c) = &vol.config_map {
-            v.insert(format!("ConfigMap/{}", c.name));
-        }
-        if let Some(n) = vol.secret.as_ref().and_then(|x| x.secret_name.clone()) {
-            v.insert(format!("Secret/{n}"));
-        }
-        for src in vol.projected.iter().flat_map(|p| p.sources.iter().flatten()) {
-            if let Some(c) = &src.config_map {
-                v.insert(format!("ConfigMap/{}", c.name));
-            }
-            if let Some(x) = &src.secret {
-                v.insert(format!("Secret/{}", x.name));
-            }
-        }
-    }
-    for c in s.containers.iter().chain(s.init_containers.iter().flatten()) {
-        for e in c.env_from.iter().flatten() {
-            if let Some(c) = &e.config_map_ref {
-                v.insert(format!("ConfigMap/{}", c.name));
-            }
-            if let Some(s) = &e.secret_ref {
-                v.insert(format!("Secret/{}", s.name));
-            }
-        }
-        for e in c.env.iter().flatten().filter_map(|e| e.value_from.as_ref()) {
-            if let Some(r) = &e.config_map_key_ref {
-                v.insert(format!("ConfigMap/{}", r.name));
-            }
-            if let Some(r) = &e.secret_key_ref {
-                v.insert(format!("Secret/{}", r.name));
-            }
-        }
-    }
-    v
+    references(s)
+        .into_iter()
+        .filter(|r| r.kind != RefKind::PersistentVolumeClaim)
+        .map(|r| r.to_string())
+        .collect()
 }
 
 /// What changed between two pod templates, typed.

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use k8s_openapi::api::core::v1::{Container, Pod};
 use rcagraph::schema::{Anomaly, AnomalyType, Direction, Metric, Node, NodeKind, Source};
 
-use crate::rules::{ObjRef, quantity_bytes};
+use crate::rules::ObjRef;
+use cluster::spec::{memory_limit, memory_request, quantity_bytes};
 
 use super::builder::{Builder, Class, Fact, entity_of, gib, slug};
 
@@ -170,12 +171,4 @@ impl Builder<'_> {
             self.fact(i, Class::Memory, w.clone(), w, None, host_text);
         }
     }
-}
-
-pub(super) fn memory_limit(c: &Container) -> Option<String> {
-    c.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("memory")).map(|q| q.0.clone())
-}
-
-pub(super) fn memory_request(c: &Container) -> Option<String> {
-    c.resources.as_ref().and_then(|r| r.requests.as_ref()).and_then(|l| l.get("memory")).map(|q| q.0.clone())
 }

@@ -4,43 +4,18 @@ use std::collections::HashSet;
 
 use k8s_openapi::api::core::v1::PodSpec;
 
-use super::{Hit, Index, ObjRef, Options, Severity, kubectl};
+use super::finding::{Hit, ObjRef, Options, Severity, kubectl};
+use super::index::Index;
 use cluster::data::ClusterData;
 use cluster::sanitize::CONFIG_MAP_BYTES;
+use cluster::spec::{RefKind, references};
 
 /// Labels that mark ConfigMaps consumed by something other than pods (k8sgpt's list).
 const EXEMPT_LABELS: &[&str] =
     &["grafana_dashboard", "grafana_datasource", "prometheus_rule", "fluentd_config"];
 
 fn config_maps_used(spec: &PodSpec, out: &mut HashSet<String>) {
-    for v in spec.volumes.iter().flatten() {
-        if let Some(c) = &v.config_map {
-            out.insert(c.name.clone());
-        }
-        for s in v.projected.iter().flat_map(|p| p.sources.iter().flatten()) {
-            if let Some(c) = &s.config_map {
-                out.insert(c.name.clone());
-            }
-        }
-    }
-    let env = spec
-        .containers
-        .iter()
-        .chain(spec.init_containers.iter().flatten())
-        .map(|c| (&c.env, &c.env_from))
-        .chain(spec.ephemeral_containers.iter().flatten().map(|c| (&c.env, &c.env_from)));
-    for (env, env_from) in env {
-        for e in env_from.iter().flatten() {
-            if let Some(c) = &e.config_map_ref {
-                out.insert(c.name.clone());
-            }
-        }
-        for e in env.iter().flatten() {
-            if let Some(k) = e.value_from.as_ref().and_then(|v| v.config_map_key_ref.as_ref()) {
-                out.insert(k.name.clone());
-            }
-        }
-    }
+    out.extend(references(spec).into_iter().filter(|r| r.kind == RefKind::ConfigMap).map(|r| r.name));
 }
 
 /// Every ConfigMap and Security rule.

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::ObjRef;
+use super::finding::ObjRef;
 use cluster::data::{ClusterData, Completeness};
 use cluster::events::{self, EventRecord};
 use cluster::kind::Kind;

@@ -3,8 +3,9 @@
 use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::finding::{Hit, ObjRef, Options, Severity, kubectl};
+use super::index::Index;
 use super::index::{event_line, pod_name};
-use super::{Hit, Index, ObjRef, Options, Severity, kubectl};
 use cluster::data::ClusterData;
 use cluster::kind::Kind;
 use cluster::selector::Selector;

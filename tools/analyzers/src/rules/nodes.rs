@@ -1,7 +1,8 @@
 //! Node rules (NODE-1 … NODE-5), conditions judged by polarity (R6).
 
+use super::finding::{Hit, ObjRef, Options, Severity, kubectl};
+use super::index::Index;
 use super::index::event_line;
-use super::{Hit, Index, ObjRef, Options, Severity, kubectl};
 use cluster::data::ClusterData;
 
 const PRESSURE: &[&str] = &["MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable"];

@@ -4,8 +4,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod};
 
+use cluster::spec::memory_limit;
+
+use super::finding::{Hit, ObjRef, Options, Severity, kubectl};
+use super::index::Index;
 use super::index::event_line;
-use super::{Hit, Index, ObjRef, Options, Severity, kubectl};
 use cluster::data::{ClusterData, LogKey, LogText};
 use cluster::query::table::age;
 
@@ -55,10 +58,6 @@ impl Ctx {
             state: None,
         }
     }
-}
-
-fn memory_limit(c: &Container) -> Option<String> {
-    c.resources.as_ref()?.limits.as_ref()?.get("memory").map(|q| q.0.clone())
 }
 
 /// Every pod rule.

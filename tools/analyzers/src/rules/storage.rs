@@ -2,35 +2,14 @@
 
 use std::collections::HashSet;
 
+use cluster::spec::quantity_bytes;
+
+use super::finding::{Hit, ObjRef, Options, Severity, kubectl};
+use super::index::Index;
 use super::index::event_line;
-use super::{Hit, Index, ObjRef, Options, Severity, kubectl};
 use cluster::data::ClusterData;
 
 const GI: f64 = 1024.0 * 1024.0 * 1024.0;
-
-/// Bytes of a Kubernetes quantity (`500Mi`, `1G`, `1.5Gi`, `2e9`); `None` if it does not parse.
-pub fn quantity_bytes(q: &str) -> Option<f64> {
-    let q = q.trim();
-    let split = q.find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E').unwrap_or(q.len());
-    let (num, suffix) = q.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let mult = match suffix {
-        "" => 1.0,
-        "Ki" => 1024.0,
-        "Mi" => 1024.0_f64.powi(2),
-        "Gi" => 1024.0_f64.powi(3),
-        "Ti" => 1024.0_f64.powi(4),
-        "Pi" => 1024.0_f64.powi(5),
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "m" => 1e-3,
-        _ => return None,
-    };
-    Some(n * mult)
-}
 
 /// Every storage rule.
 pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec<Hit>) {
@@ -232,19 +211,5 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                 vec![format!("spec.capacity.storage={}", cap.0)],
             ));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quantity_bytes;
-
-    #[test]
-    fn quantities_parse_like_the_api() {
-        assert_eq!(quantity_bytes("1Gi"), Some(1024.0 * 1024.0 * 1024.0));
-        assert_eq!(quantity_bytes("500M"), Some(5e8));
-        assert_eq!(quantity_bytes("2e3"), Some(2000.0));
-        assert_eq!(quantity_bytes("100m"), Some(0.1));
-        assert_eq!(quantity_bytes("lots"), None);
     }
 }

@@ -2,8 +2,10 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::cron;
+use super::finding::{Hit, ObjRef, Options, Severity, kubectl};
+use super::index::Index;
 use super::index::event_line;
-use super::{Hit, Index, ObjRef, Options, Severity, cron, kubectl};
 use cluster::data::ClusterData;
 use cluster::kind::Kind;
 use cluster::query::{condition, has_condition};

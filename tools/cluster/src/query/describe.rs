@@ -5,8 +5,10 @@ use std::fmt::Write as _;
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStatus, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::event_filter::{EventFilter, select_events};
+use super::lookup::not_found;
+use super::status::pod_summary;
 use super::table::{Table, age};
-use super::{EventFilter, not_found, select_events};
 use crate::data::ClusterData;
 use crate::error::Result;
 use crate::kind::Kind;
@@ -88,7 +90,7 @@ pub fn describe(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &
                     .collect();
                 let _ = writeln!(out, "Pods:         {} on this node", pods.len());
                 for p in pods.iter().take(50) {
-                    let s = super::pod_summary(p, now);
+                    let s = pod_summary(p, now);
                     let _ = writeln!(
                         out,
                         "  {}/{}  {}  {}",
@@ -202,7 +204,7 @@ pub fn describe(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &
 fn pod(out: &mut String, p: &Pod, now: jiff::Timestamp) {
     let spec = p.spec.clone().unwrap_or_default();
     let st = p.status.clone().unwrap_or_default();
-    let summary = super::pod_summary(p, now);
+    let summary = pod_summary(p, now);
     let _ = writeln!(out, "Node:         {}", spec.node_name.clone().unwrap_or_else(|| "<none>".into()));
     let _ =
         writeln!(out, "Status:       {} (phase {})", summary.status, st.phase.clone().unwrap_or_default());

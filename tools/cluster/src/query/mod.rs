@@ -7,23 +7,25 @@
 //! snapshot of it give identical answers; [`crate::source::ClusterSource`] does the loading.
 
 mod describe;
+mod event_filter;
+mod lookup;
 mod related;
+mod status;
 pub mod table;
-
-use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Pod;
 
 pub use describe::describe;
 pub use describe::probe_text as describe_probe;
+pub use event_filter::{EventFilter, events, select_events};
+pub use lookup::not_found;
 pub use related::{
     Revision, diff_specs, owner_chain, related, render_history, rollout_history, service_endpoints,
     service_pods,
 };
+pub use status::{ConditionLike, PodSummary, condition, has_condition, pod_summary};
 use table::{Table, age, or_none};
 
 use crate::data::ClusterData;
-use crate::error::{Error, Result};
-use crate::events::{self, EventRecord};
+use crate::error::Result;
 use crate::kind::Kind;
 use crate::selector::{FieldSelector, Selector};
 
@@ -321,69 +323,6 @@ pub fn get(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &str) 
     Ok(serde_yaml_ng::to_string(&obj).unwrap_or_default())
 }
 
-pub(crate) fn not_found(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &str) -> Error {
-    let namespace = namespace.filter(|_| kind.info().namespaced).map(String::from);
-    match data.completeness(kind, namespace.as_deref()) {
-        crate::data::Completeness::Unverifiable(reason) => {
-            Error::Unverifiable { kind, namespace, name: name.to_string(), reason }
-        }
-        crate::data::Completeness::Complete => Error::NotFound { kind, namespace, name: name.to_string() },
-    }
-}
-
-/// What `events` shows.
-#[derive(Debug, Clone, Default)]
-pub struct EventFilter {
-    /// Only this namespace.
-    pub namespace: Option<String>,
-    /// Only events about this object: kind (optional) and name.
-    pub object: Option<(Option<Kind>, String)>,
-    /// Only events at most this many seconds before the capture time.
-    pub since_seconds: Option<i64>,
-    /// Only warnings.
-    pub warnings_only: bool,
-    /// Only this reason.
-    pub reason: Option<String>,
-}
-
-/// Events matching `filter`, oldest first, as a table.
-pub fn events(data: &ClusterData, filter: &EventFilter) -> Table {
-    let now = data.now();
-    let mut t = Table::new(&["NAMESPACE", "LAST SEEN", "TYPE", "REASON", "OBJECT", "COUNT", "MESSAGE"]);
-    for e in select_events(data, filter) {
-        t.rows.push(vec![
-            e.namespace.clone().unwrap_or_default(),
-            age(e.last, now),
-            e.type_.clone(),
-            e.reason.clone(),
-            format!("{}/{}", e.kind.to_ascii_lowercase(), e.name),
-            e.count.to_string(),
-            e.message.replace('\n', " "),
-        ]);
-    }
-    if filter.namespace.is_some() { t.without("NAMESPACE") } else { t }
-}
-
-/// The events `filter` selects, oldest first.
-pub fn select_events(data: &ClusterData, filter: &EventFilter) -> Vec<EventRecord> {
-    let now = data.now();
-    events::all(data)
-        .into_iter()
-        .filter(|e| filter.namespace.as_deref().is_none_or(|ns| e.namespace.as_deref() == Some(ns)))
-        .filter(|e| {
-            filter
-                .object
-                .as_ref()
-                .is_none_or(|(kind, name)| &e.name == name && kind.is_none_or(|k| e.kind == k.info().kind))
-        })
-        .filter(|e| !filter.warnings_only || e.is_warning())
-        .filter(|e| filter.reason.as_deref().is_none_or(|r| e.reason.eq_ignore_ascii_case(r)))
-        .filter(|e| {
-            filter.since_seconds.is_none_or(|s| e.last.is_some_and(|t| now.as_second() - t.as_second() <= s))
-        })
-        .collect()
-}
-
 /// The last `tail` lines of a log, then only lines containing `grep` (case-insensitive).
 pub fn cut_log(text: &str, tail: Option<usize>, grep: Option<&str>) -> String {
     let lines: Vec<&str> = text.lines().collect();
@@ -410,138 +349,6 @@ pub fn default_container(data: &ClusterData, namespace: &str, pod: &str) -> Opti
         .as_ref()
         .and_then(|a| a.get("kubectl.kubernetes.io/default-container").cloned())
         .or_else(|| spec.containers.first().map(|c| c.name.clone()))
-}
-
-/// READY, STATUS and RESTARTS the way kubectl computes them.
-pub struct PodSummary {
-    /// `1/2`.
-    pub ready: String,
-    /// `Running`, `CrashLoopBackOff`, `Init:0/1`, `Evicted`, `Terminating`.
-    pub status: String,
-    /// `5 (2m ago)`.
-    pub restarts: String,
-}
-
-/// Summarise a pod like `kubectl get pods`.
-pub fn pod_summary(p: &Pod, now: Timestamp) -> PodSummary {
-    let st = p.status.clone().unwrap_or_default();
-    let total = p.spec.as_ref().map_or(0, |s| s.containers.len());
-    let statuses = st.container_statuses.clone().unwrap_or_default();
-    let ready = statuses.iter().filter(|c| c.ready).count();
-    let mut reason =
-        st.reason.clone().unwrap_or_else(|| st.phase.clone().unwrap_or_else(|| "Unknown".into()));
-    let inits = st.init_container_statuses.clone().unwrap_or_default();
-    let mut initializing = false;
-    for (i, c) in inits.iter().enumerate() {
-        let state = c.state.clone().unwrap_or_default();
-        if state.terminated.as_ref().is_some_and(|t| t.exit_code == 0) {
-            continue;
-        }
-        initializing = true;
-        reason = if let Some(t) = &state.terminated {
-            format!("Init:{}", t.reason.clone().unwrap_or_else(|| format!("ExitCode:{}", t.exit_code)))
-        } else if let Some(w) =
-            state.waiting.as_ref().and_then(|w| w.reason.clone()).filter(|r| r != "PodInitializing")
-        {
-            format!("Init:{w}")
-        } else {
-            format!(
-                "Init:{i}/{}",
-                p.spec.as_ref().and_then(|s| s.init_containers.as_ref()).map_or(0, Vec::len)
-            )
-        };
-        break;
-    }
-    if !initializing {
-        for c in statuses.iter().rev() {
-            let state = c.state.clone().unwrap_or_default();
-            if let Some(r) = state.waiting.as_ref().and_then(|w| w.reason.clone()) {
-                reason = r;
-            } else if let Some(t) = &state.terminated {
-                reason = t.reason.clone().unwrap_or_else(|| format!("ExitCode:{}", t.exit_code));
-            }
-        }
-    }
-    if p.metadata.deletion_timestamp.is_some() {
-        reason =
-            if st.reason.as_deref() == Some("NodeLost") { "Unknown".into() } else { "Terminating".into() };
-    }
-    let restarts: i32 = statuses.iter().map(|c| c.restart_count).sum();
-    let last = statuses
-        .iter()
-        .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref()?.finished_at.as_ref().map(|t| t.0))
-        .max();
-    let restarts = match last {
-        Some(t) if restarts > 0 => format!("{restarts} ({} ago)", age(Some(t), now)),
-        _ => restarts.to_string(),
-    };
-    PodSummary { ready: format!("{ready}/{total}"), status: reason, restarts }
-}
-
-/// `(status, reason, message)` of the condition of type `ty`.
-pub fn condition<C: ConditionLike>(
-    conditions: Option<&Vec<C>>,
-    ty: &str,
-) -> Option<(String, String, String)> {
-    conditions?
-        .iter()
-        .find(|c| c.type_() == ty)
-        .map(|c| (c.status().to_string(), c.reason().to_string(), c.message().to_string()))
-}
-
-/// Whether the condition of type `ty` is `True`.
-pub fn has_condition<C: ConditionLike>(conditions: Option<&Vec<C>>, ty: &str) -> bool {
-    condition(conditions, ty).is_some_and(|c| c.0 == "True")
-}
-
-/// The fields every `*Condition` type shares.
-pub trait ConditionLike {
-    /// The condition's type (`Ready`, `Available`, …).
-    fn type_(&self) -> &str;
-    /// `True`, `False` or `Unknown`.
-    fn status(&self) -> &str;
-    /// The machine-readable reason, or "".
-    fn reason(&self) -> &str;
-    /// The human-readable message, or "".
-    fn message(&self) -> &str;
-}
-
-macro_rules! condition_like {
-    ($($t:ty),*) => {$(
-        impl ConditionLike for $t {
-            fn type_(&self) -> &str { &self.type_ }
-            fn status(&self) -> &str { &self.status }
-            fn reason(&self) -> &str { self.reason.as_deref().unwrap_or("") }
-            fn message(&self) -> &str { self.message.as_deref().unwrap_or("") }
-        }
-    )*};
-}
-
-condition_like!(
-    k8s_openapi::api::core::v1::NodeCondition,
-    k8s_openapi::api::core::v1::PodCondition,
-    k8s_openapi::api::core::v1::PersistentVolumeClaimCondition,
-    k8s_openapi::api::apps::v1::DeploymentCondition,
-    k8s_openapi::api::apps::v1::ReplicaSetCondition,
-    k8s_openapi::api::apps::v1::StatefulSetCondition,
-    k8s_openapi::api::apps::v1::DaemonSetCondition,
-    k8s_openapi::api::batch::v1::JobCondition,
-    k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerCondition
-);
-
-impl ConditionLike for k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition {
-    fn type_(&self) -> &str {
-        &self.type_
-    }
-    fn status(&self) -> &str {
-        &self.status
-    }
-    fn reason(&self) -> &str {
-        &self.reason
-    }
-    fn message(&self) -> &str {
-        &self.message
-    }
 }
 
 /// Apply a field selector to JSON items (used by list when one is given).

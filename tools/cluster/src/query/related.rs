@@ -8,7 +8,8 @@ use k8s_openapi::api::core::v1::{Container, Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-use super::not_found;
+use super::lookup::not_found;
+use super::status::{condition, pod_summary};
 use super::table::age;
 use crate::data::ClusterData;
 use crate::error::Result;
@@ -117,39 +118,7 @@ pub fn owner_chain(data: &ClusterData, ns: &str, meta: &ObjectMeta) -> Vec<(Stri
 }
 
 fn pod_refs(spec: &PodSpec) -> Vec<String> {
-    let mut refs = Vec::new();
-    for v in spec.volumes.iter().flatten() {
-        if let Some(c) = &v.config_map {
-            refs.push(format!("ConfigMap/{}", c.name));
-        }
-        if let Some(s) = v.secret.as_ref().and_then(|s| s.secret_name.clone()) {
-            refs.push(format!("Secret/{s}"));
-        }
-        if let Some(p) = &v.persistent_volume_claim {
-            refs.push(format!("PersistentVolumeClaim/{}", p.claim_name));
-        }
-    }
-    for c in spec.containers.iter().chain(spec.init_containers.iter().flatten()) {
-        for e in c.env_from.iter().flatten() {
-            if let Some(c) = &e.config_map_ref {
-                refs.push(format!("ConfigMap/{}", c.name));
-            }
-            if let Some(s) = &e.secret_ref {
-                refs.push(format!("Secret/{}", s.name));
-            }
-        }
-        for e in c.env.iter().flatten() {
-            if let Some(k) = e.value_from.as_ref().and_then(|v| v.config_map_key_ref.as_ref()) {
-                refs.push(format!("ConfigMap/{}", k.name));
-            }
-            if let Some(k) = e.value_from.as_ref().and_then(|v| v.secret_key_ref.as_ref()) {
-                refs.push(format!("Secret/{}", k.name));
-            }
-        }
-    }
-    refs.sort();
-    refs.dedup();
-    refs
+    crate::spec::references(spec).iter().map(ToString::to_string).collect()
 }
 
 /// Everything related to one object, as an indented tree.
@@ -161,13 +130,13 @@ pub fn related(data: &ClusterData, kind: Kind, namespace: Option<&str>, name: &s
     let o = &data.objects;
     let mut out = format!("{kind}/{name}\n");
     let pod_line = |out: &mut String, p: &Pod, indent: &str| {
-        let s = super::pod_summary(p, data.now());
+        let s = pod_summary(p, data.now());
         let node =
             p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_else(|| "<unscheduled>".into());
         let node_state =
             o.nodes.iter().find(|n| n.metadata.name.as_deref() == Some(node.as_str())).map(|n| {
-                let ready = super::condition(n.status.as_ref().and_then(|s| s.conditions.as_ref()), "Ready")
-                    .map(|c| c.0);
+                let ready =
+                    condition(n.status.as_ref().and_then(|s| s.conditions.as_ref()), "Ready").map(|c| c.0);
                 if ready.as_deref() == Some("True") { "" } else { " (NotReady)" }
             });
         let _ = writeln!(
@@ -538,9 +507,5 @@ pub fn diff_specs(a: &PodSpec, b: &PodSpec) -> Vec<String> {
 }
 
 fn shown_value(v: &str) -> String {
-    if v.chars().count() > 60 {
-        format!("{:?}…", v.chars().take(60).collect::<String>())
-    } else {
-        format!("{v:?}")
-    }
+    format!("{:?}", prompts::ellipsis(v, 60))
 }

@@ -197,12 +197,7 @@ pub(super) fn of(name: &str) -> String {
 }
 
 pub(super) fn truncate(s: &str, max: usize) -> String {
-    let s = s.trim();
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>().trim_end())
-    }
+    prompts::ellipsis(s.trim(), max)
 }
 
 /// `45 s`, `2 min 15 s`, `25 min`, `1 h 5 min`, `2 d 3 h`.

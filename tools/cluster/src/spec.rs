@@ -1,0 +1,182 @@
+//! What a pod spec says that several layers need: the objects it reads (ConfigMaps, Secrets,
+//! claims) and its containers' memory requests and limits, and the bytes of a quantity.
+//!
+//! One walker for the references, so that "which pods use this ConfigMap", "what changed between
+//! two revisions" and "what did this edit affect" agree on what a reference is.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::core::v1::{Container, PodSpec};
+
+/// The kind of object a pod spec refers to by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RefKind {
+    /// A ConfigMap (volume, projected source, `envFrom`, `valueFrom`).
+    ConfigMap,
+    /// A PersistentVolumeClaim (volume).
+    PersistentVolumeClaim,
+    /// A Secret (volume, projected source, `envFrom`, `valueFrom`).
+    Secret,
+}
+
+impl RefKind {
+    /// The kind's API name.
+    pub fn name(self) -> &'static str {
+        match self {
+            RefKind::ConfigMap => "ConfigMap",
+            RefKind::PersistentVolumeClaim => "PersistentVolumeClaim",
+            RefKind::Secret => "Secret",
+        }
+    }
+}
+
+/// One object a pod spec refers to, in the pod's namespace.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SpecRef {
+    /// What kind of object.
+    pub kind: RefKind,
+    /// Its name.
+    pub name: String,
+}
+
+impl std::fmt::Display for SpecRef {
+    /// `ConfigMap/name`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.kind.name(), self.name)
+    }
+}
+
+/// Every object the spec refers to: volumes (ConfigMap, Secret, claim, projected sources) and
+/// the `envFrom` and `valueFrom` references of every container, init and ephemeral ones included.
+pub fn references(spec: &PodSpec) -> BTreeSet<SpecRef> {
+    let mut out = BTreeSet::new();
+    let mut add = |kind, name: &str| {
+        out.insert(SpecRef { kind, name: name.to_string() });
+    };
+    for v in spec.volumes.iter().flatten() {
+        if let Some(c) = &v.config_map {
+            add(RefKind::ConfigMap, &c.name);
+        }
+        if let Some(n) = v.secret.as_ref().and_then(|s| s.secret_name.as_deref()) {
+            add(RefKind::Secret, n);
+        }
+        if let Some(p) = &v.persistent_volume_claim {
+            add(RefKind::PersistentVolumeClaim, &p.claim_name);
+        }
+        for src in v.projected.iter().flat_map(|p| p.sources.iter().flatten()) {
+            if let Some(c) = &src.config_map {
+                add(RefKind::ConfigMap, &c.name);
+            }
+            if let Some(s) = &src.secret {
+                add(RefKind::Secret, &s.name);
+            }
+        }
+    }
+    let envs = spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .map(|c| (&c.env, &c.env_from))
+        .chain(spec.ephemeral_containers.iter().flatten().map(|c| (&c.env, &c.env_from)));
+    for (env, env_from) in envs {
+        for e in env_from.iter().flatten() {
+            if let Some(c) = &e.config_map_ref {
+                add(RefKind::ConfigMap, &c.name);
+            }
+            if let Some(s) = &e.secret_ref {
+                add(RefKind::Secret, &s.name);
+            }
+        }
+        for v in env.iter().flatten().filter_map(|e| e.value_from.as_ref()) {
+            if let Some(k) = &v.config_map_key_ref {
+                add(RefKind::ConfigMap, &k.name);
+            }
+            if let Some(k) = &v.secret_key_ref {
+                add(RefKind::Secret, &k.name);
+            }
+        }
+    }
+    out
+}
+
+/// The container's memory limit as written (`512Mi`), if it has one.
+pub fn memory_limit(c: &Container) -> Option<String> {
+    c.resources.as_ref()?.limits.as_ref()?.get("memory").map(|q| q.0.clone())
+}
+
+/// The container's memory request as written, if it has one.
+pub fn memory_request(c: &Container) -> Option<String> {
+    c.resources.as_ref()?.requests.as_ref()?.get("memory").map(|q| q.0.clone())
+}
+
+/// Bytes of a Kubernetes quantity (`500Mi`, `1G`, `1.5Gi`, `2e9`); `None` if it does not parse.
+pub fn quantity_bytes(q: &str) -> Option<f64> {
+    let q = q.trim();
+    let split = q.find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E').unwrap_or(q.len());
+    let (num, suffix) = q.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult = match suffix {
+        "" => 1.0,
+        "Ki" => 1024.0,
+        "Mi" => 1024.0_f64.powi(2),
+        "Gi" => 1024.0_f64.powi(3),
+        "Ti" => 1024.0_f64.powi(4),
+        "Pi" => 1024.0_f64.powi(5),
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "m" => 1e-3,
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(quantity_bytes("1Gi"), Some(1024.0 * 1024.0 * 1024.0));
+        assert_eq!(quantity_bytes("500M"), Some(5e8));
+        assert_eq!(quantity_bytes("2e3"), Some(2000.0));
+        assert_eq!(quantity_bytes("100m"), Some(0.1));
+        assert_eq!(quantity_bytes("lots"), None);
+    }
+
+    #[test]
+    fn every_kind_of_reference_is_found_once() {
+        let spec: PodSpec = serde_json::from_value(serde_json::json!({
+            "volumes": [
+                {"name": "a", "configMap": {"name": "cm-vol"}},
+                {"name": "b", "secret": {"secretName": "sec-vol"}},
+                {"name": "c", "persistentVolumeClaim": {"claimName": "data"}},
+                {"name": "d", "projected": {"sources": [{"configMap": {"name": "cm-proj"}}, {"secret": {"name": "sec-proj"}}]}}
+            ],
+            "initContainers": [{"name": "init", "envFrom": [{"configMapRef": {"name": "cm-vol"}}]}],
+            "containers": [{"name": "app",
+                "envFrom": [{"secretRef": {"name": "sec-env"}}],
+                "env": [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "cm-key", "key": "x"}}},
+                        {"name": "Y", "valueFrom": {"secretKeyRef": {"name": "sec-key", "key": "y"}}}]}],
+            "ephemeralContainers": [{"name": "debug", "envFrom": [{"configMapRef": {"name": "cm-debug"}}]}]
+        }))
+        .unwrap();
+        let got: Vec<String> = references(&spec).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "ConfigMap/cm-debug",
+                "ConfigMap/cm-key",
+                "ConfigMap/cm-proj",
+                "ConfigMap/cm-vol",
+                "PersistentVolumeClaim/data",
+                "Secret/sec-env",
+                "Secret/sec-key",
+                "Secret/sec-proj",
+                "Secret/sec-vol"
+            ]
+        );
+    }
+}
