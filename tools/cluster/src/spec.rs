@@ -1,12 +1,14 @@
 //! What a pod spec says that several layers need: the objects it reads (ConfigMaps, Secrets,
-//! claims) and its containers' memory requests and limits, and the bytes of a quantity.
+//! claims), what changed between two templates, its containers' memory requests and limits, and
+//! the bytes of a quantity.
 //!
-//! One walker for the references, so that "which pods use this ConfigMap", "what changed between
-//! two revisions" and "what did this edit affect" agree on what a reference is.
+//! One walker for the references and one diff, so that "which pods use this ConfigMap", "what
+//! changed between two revisions" (rollout history, the graph's change events) and "what did
+//! this edit affect" agree.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Container, PodSpec};
+use k8s_openapi::api::core::v1::{Container, EnvVarSource, PodSpec, ResourceRequirements};
 
 /// The kind of object a pod spec refers to by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -99,6 +101,146 @@ pub fn references(spec: &PodSpec) -> BTreeSet<SpecRef> {
     out
 }
 
+/// An environment variable's value in a template: literal, or read from somewhere.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnvValue {
+    /// `value:` (already redacted when it looked secret).
+    Literal(String),
+    /// `valueFrom:` (a ConfigMap or Secret key, a field, a resource).
+    From(Box<EnvVarSource>),
+}
+
+/// One difference between two pod templates, per container where it applies.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpecChange {
+    /// A container only the new template has.
+    ContainerAdded(String),
+    /// A container only the old template has.
+    ContainerRemoved(String),
+    /// A container's image.
+    Image {
+        /// Container name.
+        container: String,
+        /// Old image.
+        before: String,
+        /// New image.
+        after: String,
+    },
+    /// An environment variable added, removed or changed.
+    Env {
+        /// Container name.
+        container: String,
+        /// Variable name.
+        key: String,
+        /// Old value; `None` when added.
+        before: Option<EnvValue>,
+        /// New value; `None` when removed.
+        after: Option<EnvValue>,
+    },
+    /// Requests or limits.
+    Resources {
+        /// Container name.
+        container: String,
+        /// Old requirements.
+        before: Option<ResourceRequirements>,
+        /// New requirements.
+        after: Option<ResourceRequirements>,
+    },
+    /// Command or args.
+    Args {
+        /// Container name.
+        container: String,
+        /// Old args.
+        before: Option<Vec<String>>,
+        /// New args.
+        after: Option<Vec<String>>,
+    },
+    /// Liveness or readiness probe.
+    Probes {
+        /// Container name.
+        container: String,
+    },
+    /// Objects the template reads (ConfigMaps, Secrets, claims) now and no longer.
+    References {
+        /// Read by the new template only.
+        added: Vec<SpecRef>,
+        /// Read by the old template only.
+        removed: Vec<SpecRef>,
+    },
+}
+
+/// What changed from template `old` to template `new`, container by container (in the new
+/// template's order, environment variables by name), then removed containers, then references.
+pub fn diff(old: &PodSpec, new: &PodSpec) -> Vec<SpecChange> {
+    let mut out = Vec::new();
+    for n in &new.containers {
+        let container = n.name.clone();
+        let Some(o) = old.containers.iter().find(|c| c.name == n.name) else {
+            out.push(SpecChange::ContainerAdded(container));
+            continue;
+        };
+        if o.image != n.image {
+            out.push(SpecChange::Image {
+                container: container.clone(),
+                before: o.image.clone().unwrap_or_default(),
+                after: n.image.clone().unwrap_or_default(),
+            });
+        }
+        let (eo, en) = (env(o), env(n));
+        for key in eo.keys().chain(en.keys()).collect::<BTreeSet<_>>() {
+            let (before, after) = (eo.get(key).cloned(), en.get(key).cloned());
+            if before != after {
+                out.push(SpecChange::Env { container: container.clone(), key: key.clone(), before, after });
+            }
+        }
+        if o.resources != n.resources {
+            out.push(SpecChange::Resources {
+                container: container.clone(),
+                before: o.resources.clone(),
+                after: n.resources.clone(),
+            });
+        }
+        if o.args != n.args || o.command != n.command {
+            out.push(SpecChange::Args {
+                container: container.clone(),
+                before: o.args.clone(),
+                after: n.args.clone(),
+            });
+        }
+        if o.liveness_probe != n.liveness_probe || o.readiness_probe != n.readiness_probe {
+            out.push(SpecChange::Probes { container });
+        }
+    }
+    for o in &old.containers {
+        if !new.containers.iter().any(|c| c.name == o.name) {
+            out.push(SpecChange::ContainerRemoved(o.name.clone()));
+        }
+    }
+    let (ro, rn) = (references(old), references(new));
+    if ro != rn {
+        out.push(SpecChange::References {
+            added: rn.difference(&ro).cloned().collect(),
+            removed: ro.difference(&rn).cloned().collect(),
+        });
+    }
+    out
+}
+
+fn env(c: &Container) -> BTreeMap<String, EnvValue> {
+    c.env
+        .iter()
+        .flatten()
+        .map(|e| {
+            let v = match (&e.value, &e.value_from) {
+                (Some(v), _) => EnvValue::Literal(v.clone()),
+                (None, Some(f)) => EnvValue::From(Box::new(f.clone())),
+                (None, None) => EnvValue::Literal(String::new()),
+            };
+            (e.name.clone(), v)
+        })
+        .collect()
+}
+
 /// The container's memory limit as written (`512Mi`), if it has one.
 pub fn memory_limit(c: &Container) -> Option<String> {
     c.resources.as_ref()?.limits.as_ref()?.get("memory").map(|q| q.0.clone())
@@ -144,6 +286,48 @@ mod tests {
         assert_eq!(quantity_bytes("2e3"), Some(2000.0));
         assert_eq!(quantity_bytes("100m"), Some(0.1));
         assert_eq!(quantity_bytes("lots"), None);
+    }
+
+    #[test]
+    fn template_differences_are_typed() {
+        let spec = |v: serde_json::Value| -> PodSpec { serde_json::from_value(v).unwrap() };
+        let old = spec(serde_json::json!({
+            "containers": [
+                {"name": "app", "image": "app:1", "env": [{"name": "A", "value": "1"}, {"name": "GONE", "value": "x"}],
+                 "envFrom": [{"configMapRef": {"name": "cfg-v1"}}]},
+                {"name": "old-sidecar", "image": "side:1"}
+            ]
+        }));
+        let new = spec(serde_json::json!({
+            "containers": [
+                {"name": "app", "image": "app:2", "env": [{"name": "A", "value": "2"}, {"name": "NEW", "value": "y"}],
+                 "envFrom": [{"configMapRef": {"name": "cfg-v2"}}],
+                 "livenessProbe": {"httpGet": {"port": 8080, "path": "/healthz"}}},
+                {"name": "new-sidecar", "image": "side:2"}
+            ]
+        }));
+        let lit = |s: &str| Some(EnvValue::Literal(s.into()));
+        let env = |key: &str, before, after| SpecChange::Env {
+            container: "app".into(),
+            key: key.into(),
+            before,
+            after,
+        };
+        let cm = |n: &str| SpecRef { kind: RefKind::ConfigMap, name: n.into() };
+        assert_eq!(
+            diff(&old, &new),
+            vec![
+                SpecChange::Image { container: "app".into(), before: "app:1".into(), after: "app:2".into() },
+                env("A", lit("1"), lit("2")),
+                env("GONE", lit("x"), None),
+                env("NEW", None, lit("y")),
+                SpecChange::Probes { container: "app".into() },
+                SpecChange::ContainerAdded("new-sidecar".into()),
+                SpecChange::ContainerRemoved("old-sidecar".into()),
+                SpecChange::References { added: vec![cm("cfg-v2")], removed: vec![cm("cfg-v1")] },
+            ]
+        );
+        assert!(diff(&new, &new).is_empty());
     }
 
     #[test]

@@ -4,14 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{Container, PodSpec};
+use k8s_openapi::api::core::v1::PodSpec;
 use rcagraph::schema::{Change, ChangeType, Node, NodeKind, Source};
 use serde_json::{Value, json};
 
 use crate::rules::ObjRef;
 use cluster::events::EventRecord;
 
-use cluster::spec::{RefKind, references};
+use cluster::spec::{self, EnvValue, RefKind, SpecChange, SpecRef, references};
 
 use super::builder::{Builder, Class, entity_of, short_json, slug};
 
@@ -374,67 +374,56 @@ pub(super) struct Diff {
     config: Vec<(String, Value, Value)>,
 }
 
-// a/b, ca/cb: the two templates and their containers, as in a diff.
-#[allow(clippy::many_single_char_names)]
+/// The change between two templates as the graph shows it: image changes on their own, every
+/// other difference as a (field, before, after) line.
 pub(super) fn diff(a: &PodSpec, b: &PodSpec) -> Diff {
+    let env = |v: Option<EnvValue>| match v {
+        None => Value::Null,
+        Some(EnvValue::Literal(s)) => Value::String(s),
+        Some(EnvValue::From(_)) => json!("(from a reference)"),
+    };
     let mut d = Diff::default();
-    for cb in &b.containers {
-        let Some(ca) = a.containers.iter().find(|c| c.name == cb.name) else {
-            d.config.push((format!("containers[{}]", cb.name), Value::Null, json!("added")));
-            continue;
-        };
-        if ca.image != cb.image {
-            d.images.push((
-                cb.name.clone(),
-                ca.image.clone().unwrap_or_default(),
-                cb.image.clone().unwrap_or_default(),
-            ));
-        }
-        let env = |c: &Container| -> BTreeMap<String, Value> {
-            c.env
-                .iter()
-                .flatten()
-                .map(|e| {
-                    (
-                        e.name.clone(),
-                        e.value.clone().map_or_else(|| json!("(from a reference)"), Value::String),
-                    )
-                })
-                .collect()
-        };
-        let (ea, eb) = (env(ca), env(cb));
-        for k in ea.keys().chain(eb.keys()).collect::<BTreeSet<_>>() {
-            let (x, y) =
-                (ea.get(k).cloned().unwrap_or(Value::Null), eb.get(k).cloned().unwrap_or(Value::Null));
-            if x != y {
-                d.config.push((format!("containers[{}].env.{k}", cb.name), x, y));
+    for c in spec::diff(a, b) {
+        match c {
+            SpecChange::ContainerAdded(name) => {
+                d.config.push((format!("containers[{name}]"), Value::Null, json!("added")));
+            }
+            SpecChange::ContainerRemoved(name) => {
+                d.config.push((format!("containers[{name}]"), json!("present"), Value::Null));
+            }
+            SpecChange::Image { container, before, after } => d.images.push((container, before, after)),
+            SpecChange::Env { container, key, before, after } => {
+                d.config.push((format!("containers[{container}].env.{key}"), env(before), env(after)));
+            }
+            SpecChange::Resources { container, before, after } => d.config.push((
+                format!("containers[{container}].resources"),
+                serde_json::to_value(&before).unwrap_or(Value::Null),
+                serde_json::to_value(&after).unwrap_or(Value::Null),
+            )),
+            SpecChange::Args { container, before, after } => {
+                d.config.push((format!("containers[{container}].args"), json!(before), json!(after)));
+            }
+            SpecChange::Probes { container } => {
+                d.config.push((
+                    format!("containers[{container}].probes"),
+                    json!("previous"),
+                    json!("changed"),
+                ));
+            }
+            SpecChange::References { added, removed } => {
+                // Only what changed: the ConfigMaps and Secrets no longer read, and the new ones.
+                let config = |refs: Vec<SpecRef>| -> Vec<String> {
+                    refs.into_iter()
+                        .filter(|r| r.kind != RefKind::PersistentVolumeClaim)
+                        .map(|r| r.to_string())
+                        .collect()
+                };
+                let (gone, new) = (config(removed), config(added));
+                if !gone.is_empty() || !new.is_empty() {
+                    d.config.push(("config references".into(), json!(gone), json!(new)));
+                }
             }
         }
-        if ca.resources != cb.resources {
-            d.config.push((
-                format!("containers[{}].resources", cb.name),
-                serde_json::to_value(&ca.resources).unwrap_or(Value::Null),
-                serde_json::to_value(&cb.resources).unwrap_or(Value::Null),
-            ));
-        }
-        if ca.args != cb.args || ca.command != cb.command {
-            d.config.push((format!("containers[{}].args", cb.name), json!(ca.args), json!(cb.args)));
-        }
-        if ca.liveness_probe != cb.liveness_probe || ca.readiness_probe != cb.readiness_probe {
-            d.config.push((format!("containers[{}].probes", cb.name), json!("previous"), json!("changed")));
-        }
-    }
-    for ca in &a.containers {
-        if !b.containers.iter().any(|c| c.name == ca.name) {
-            d.config.push((format!("containers[{}]", ca.name), json!("present"), Value::Null));
-        }
-    }
-    let (ra, rb) = (spec_refs(a), spec_refs(b));
-    if ra != rb {
-        // Only what changed: the ConfigMaps and Secrets no longer read, and the new ones.
-        let gone: Vec<&String> = ra.difference(&rb).collect();
-        let new: Vec<&String> = rb.difference(&ra).collect();
-        d.config.push(("config references".into(), json!(gone), json!(new)));
     }
     d
 }

@@ -1,10 +1,9 @@
 //! Related objects (owner chains, selectors, references) and Deployment rollout history.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
-use k8s_openapi::api::core::v1::{Container, Pod, PodSpec};
+use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
@@ -15,6 +14,7 @@ use crate::data::ClusterData;
 use crate::error::Result;
 use crate::kind::Kind;
 use crate::selector::Selector;
+use crate::spec::{self, EnvValue, SpecChange};
 
 fn named(m: &ObjectMeta, ns: &str, name: &str) -> bool {
     m.name.as_deref() == Some(name) && m.namespace.as_deref().unwrap_or("") == ns
@@ -432,73 +432,43 @@ pub fn render_history(revisions: &[Revision], now: jiff::Timestamp) -> String {
     out
 }
 
-fn env_map(c: &Container) -> BTreeMap<String, String> {
-    c.env
-        .iter()
-        .flatten()
-        .map(|e| {
-            let v = e.value.clone().unwrap_or_else(|| {
-                e.value_from
-                    .as_ref()
-                    .map(|v| serde_json::to_string(v).unwrap_or_default())
-                    .unwrap_or_default()
-            });
-            (e.name.clone(), v)
-        })
-        .collect()
-}
-
 /// What changed between two pod templates: images, env, resources, args, referenced config.
 pub fn diff_specs(a: &PodSpec, b: &PodSpec) -> Vec<String> {
+    let shown = |v: &EnvValue| match v {
+        EnvValue::Literal(v) => shown_value(v),
+        EnvValue::From(f) => shown_value(&serde_json::to_string(f).unwrap_or_default()),
+    };
     let mut changes = Vec::new();
-    for cb in &b.containers {
-        let Some(ca) = a.containers.iter().find(|c| c.name == cb.name) else {
-            changes.push(format!("container {} added", cb.name));
-            continue;
-        };
-        if ca.image != cb.image {
-            changes.push(format!(
-                "container {}: image {} → {}",
-                cb.name,
-                ca.image.clone().unwrap_or_default(),
-                cb.image.clone().unwrap_or_default()
-            ));
-        }
-        let (ea, eb) = (env_map(ca), env_map(cb));
-        for (k, v) in &eb {
-            match ea.get(k) {
-                None => changes.push(format!("container {}: env {k} added ({})", cb.name, shown_value(v))),
-                Some(old) if old != v => changes.push(format!(
-                    "container {}: env {k} {} → {}",
-                    cb.name,
-                    shown_value(old),
-                    shown_value(v)
-                )),
-                _ => {}
+    for c in spec::diff(a, b) {
+        match c {
+            SpecChange::ContainerAdded(name) => changes.push(format!("container {name} added")),
+            SpecChange::ContainerRemoved(name) => changes.push(format!("container {name} removed")),
+            SpecChange::Image { container, before, after } => {
+                changes.push(format!("container {container}: image {before} → {after}"));
+            }
+            SpecChange::Env { container, key, before, after } => changes.push(match (before, after) {
+                (None, Some(new)) => format!("container {container}: env {key} added ({})", shown(&new)),
+                (Some(_), None) => format!("container {container}: env {key} removed"),
+                (Some(old), Some(new)) => {
+                    format!("container {container}: env {key} {} → {}", shown(&old), shown(&new))
+                }
+                (None, None) => continue,
+            }),
+            SpecChange::Resources { container, before, after } => {
+                let fmt = |r: &Option<_>| serde_json::to_string(r).unwrap_or_default();
+                changes.push(format!("container {container}: resources {} → {}", fmt(&before), fmt(&after)));
+            }
+            SpecChange::Args { container, .. } => {
+                changes.push(format!("container {container}: command/args changed"));
+            }
+            SpecChange::Probes { container } => {
+                changes.push(format!("container {container}: probes changed"));
+            }
+            SpecChange::References { added, removed } => {
+                changes.extend(added.iter().map(|r| format!("now uses {r}")));
+                changes.extend(removed.iter().map(|r| format!("no longer uses {r}")));
             }
         }
-        for k in ea.keys().filter(|k| !eb.contains_key(*k)) {
-            changes.push(format!("container {}: env {k} removed", cb.name));
-        }
-        if ca.resources != cb.resources {
-            let fmt = |c: &Container| serde_json::to_string(&c.resources).unwrap_or_default();
-            changes.push(format!("container {}: resources {} → {}", cb.name, fmt(ca), fmt(cb)));
-        }
-        if ca.args != cb.args || ca.command != cb.command {
-            changes.push(format!("container {}: command/args changed", cb.name));
-        }
-    }
-    for ca in &a.containers {
-        if !b.containers.iter().any(|c| c.name == ca.name) {
-            changes.push(format!("container {} removed", ca.name));
-        }
-    }
-    let (ra, rb) = (pod_refs(a), pod_refs(b));
-    for r in rb.iter().filter(|r| !ra.contains(r)) {
-        changes.push(format!("now uses {r}"));
-    }
-    for r in ra.iter().filter(|r| !rb.contains(r)) {
-        changes.push(format!("no longer uses {r}"));
     }
     if changes.is_empty() {
         changes.push("pod template metadata only (e.g. a restart annotation)".into());
