@@ -153,10 +153,18 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
         out = Cow::Owned(URL_CREDENTIALS.replace_all(&out, format!("${{1}}{REDACTED}${{3}}")).into_owned());
     }
     if ASSIGNMENT.is_match(&out) {
+        let text = out.clone();
         out = Cow::Owned(
             ASSIGNMENT
-                .replace_all(&out, |c: &Captures| {
+                .replace_all(&text, |c: &Captures| {
                     let value = &c[4];
+                    // Kubernetes names the object it could not find after a colon:
+                    // `volume "api-keys" : secret "frontend-api-keys" not found`. The kind word
+                    // is what makes the message actionable, and a name is not a secret.
+                    let end = c.get(0).map_or(0, |m| m.end());
+                    if is_kind_word(value) && text[end..].starts_with(" \"") {
+                        return c[0].to_string();
+                    }
                     // `key:value` with nothing around the colon is an identifier such as the
                     // IAM action `secretsmanager:GetSecretValue`, not an assignment.
                     let sep = &c[2];
@@ -174,6 +182,14 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
         );
     }
     out
+}
+
+/// A Kubernetes kind as messages spell it before an object's quoted name (`secret "x"`).
+fn is_kind_word(word: &str) -> bool {
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "secret" | "secrets" | "configmap" | "configmaps" | "serviceaccount" | "serviceaccounts"
+    )
 }
 
 /// Redacts a JSON value in place: every leaf under a sensitive key, and every string leaf by
@@ -219,6 +235,30 @@ mod tests {
         assert_eq!(redact_text("DB_PASSWORD=hunter22 other=1"), "DB_PASSWORD=[REDACTED] other=1");
         assert_eq!(redact_text(r#""client_secret": "s3cr3t-value""#), r#""client_secret": "[REDACTED]""#);
         assert_eq!(redact_text("password: changeme"), "password: [REDACTED]");
+    }
+
+    #[test]
+    fn kubernetes_messages_about_missing_objects_keep_their_words() {
+        // …while a real value after such a key still goes.
+        assert_eq!(redact_text(r#"api_key: "s3cr3t-value""#), r#"api_key: "[REDACTED]""#);
+        assert_eq!(redact_text(r#"token: secret"#), r#"token: [REDACTED]"#);
+        // The names of Secrets and ConfigMaps are not secret; which kind is missing is the cause.
+        for keep in [
+            r#"Error: secret "frontend-api-keys" not found"#,
+            r#"Error: configmap "app-config" not found"#,
+            r#"MountVolume.SetUp failed for volume "creds" : secret "db-credentials" not found"#,
+            r#"MountVolume.SetUp failed for volume "config" : configmap "app-config" not found"#,
+            r#"Error: couldn't find key api-key in Secret shop/frontend-api-keys"#,
+            r#"Error: couldn't find key LOG_LEVEL in ConfigMap shop/app-config"#,
+            r#"Error creating: pods "web-1" is forbidden: error looking up service account shop/deployer: serviceaccount "deployer" not found"#,
+            r#"Unable to retrieve some image pull secrets (regcred); attempting to pull the image may not succeed."#,
+            r#"secrets "tls-cert" not found"#,
+            r#"MountVolume.SetUp failed for volume "api-keys" : secret "frontend-api-keys" not found"#,
+            r#"MountVolume.SetUp failed for volume "token-config" : configmap "token-settings" not found"#,
+            r#"Failed to pull image "ghcr.io/acme/app:1.2": failed to resolve reference: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"#,
+        ] {
+            assert_eq!(redact_text(keep), keep);
+        }
     }
 
     #[test]
