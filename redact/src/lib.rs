@@ -54,7 +54,7 @@ static URL_CREDENTIALS: LazyLock<Regex> =
 /// `password = hunter2`, `"client_secret": "abc"`, `DB_PASSWORD=abc`, `token: abc`.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i)(\b[\w.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]*)"#,
+        "(?i)(\b[\w.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]*)",
         r#"(["']?[ \t]*(?:=|:)[ \t]*)(["']?)([^\s"',;)}\]]+)"#,
     ))
     .unwrap()
@@ -248,10 +248,10 @@ mod tests {
             r#"Error: configmap "app-config" not found"#,
             r#"MountVolume.SetUp failed for volume "creds" : secret "db-credentials" not found"#,
             r#"MountVolume.SetUp failed for volume "config" : configmap "app-config" not found"#,
-            r#"Error: couldn't find key api-key in Secret shop/frontend-api-keys"#,
-            r#"Error: couldn't find key LOG_LEVEL in ConfigMap shop/app-config"#,
+            "Error: couldn't find key api-key in Secret shop/frontend-api-keys",
+            "Error: couldn't find key LOG_LEVEL in ConfigMap shop/app-config",
             r#"Error creating: pods "web-1" is forbidden: error looking up service account shop/deployer: serviceaccount "deployer" not found"#,
-            r#"Unable to retrieve some image pull secrets (regcred); attempting to pull the image may not succeed."#,
+            "Unable to retrieve some image pull secrets (regcred); attempting to pull the image may not succeed.",
             r#"secrets "tls-cert" not found"#,
             r#"MountVolume.SetUp failed for volume "api-keys" : secret "frontend-api-keys" not found"#,
             r#"MountVolume.SetUp failed for volume "token-config" : configmap "token-settings" not found"#,
