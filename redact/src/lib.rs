@@ -54,7 +54,7 @@ static URL_CREDENTIALS: LazyLock<Regex> =
 /// `password = hunter2`, `"client_secret": "abc"`, `DB_PASSWORD=abc`, `token: abc`.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        "(?i)(\b[\w.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]*)",
+        r#"(?i)(\b[\w.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]*)"#,
         r#"(["']?[ \t]*(?:=|:)[ \t]*)(["']?)([^\s"',;)}\]]+)"#,
     ))
     .unwrap()
