@@ -90,15 +90,8 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         let Some(spec) = &p.spec else { continue };
         let obj = ObjRef::new("Pod", ns, name);
         let root = index.root("Pod", &p.metadata);
-        let mk = |rule, severity, message: String, evidence: Vec<String>, hint: String| Hit {
-            rule,
-            severity,
-            object: obj.clone(),
-            root: root.clone(),
-            message,
-            evidence,
-            hint,
-            state: None,
+        let mk = |rule, severity, message: String, evidence: Vec<String>, hint: String| {
+            Hit::new(rule, severity, obj.clone(), root.clone(), message, evidence, hint)
         };
         let sa = spec.service_account_name.as_deref().unwrap_or("default");
         if sa == "default" && default_sa.contains(ns) {
@@ -206,16 +199,14 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         let wild = wildcard_rules(rules);
         if !wild.is_empty() {
             let hint = kubectl("describe", &me.kind, &me.namespace, &me.name);
-            out.push(Hit {
-                rule: "SEC-2",
-                severity: Severity::Warning,
-                object: me.clone(),
-                root: me,
-                message: format!("binding grants wildcard permissions through {role_kind} {role_name}"),
-                evidence: wild,
+            out.push(Hit::on(
+                "SEC-2",
+                Severity::Warning,
+                me,
+                format!("binding grants wildcard permissions through {role_kind} {role_name}"),
+                wild,
                 hint,
-                state: None,
-            });
+            ));
         }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use cluster::kind::Kind;
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -32,7 +33,7 @@ impl std::fmt::Display for Severity {
 }
 
 /// An object, by kind, namespace and name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct ObjRef {
     /// API kind (`Deployment`).
     pub kind: String,
@@ -78,6 +79,16 @@ pub struct Hit {
     pub hint: String,
     /// `in progress` or `stuck`, for rules that fire during normal rollouts (R9).
     pub state: Option<&'static str>,
+    /// The cause tag when the evidence decides it; the rule's default otherwise.
+    pub cause: Option<&'static str>,
+    /// Facts that make the cause actionable (the missing name, the ports, the selector).
+    pub detail: Map<String, Value>,
+    /// The node it happened on.
+    pub node: Option<String>,
+    /// The containers concerned.
+    pub containers: Vec<String>,
+    /// Other objects it is about (the missing ConfigMap, the claim, the policy).
+    pub objects: Vec<ObjRef>,
 }
 
 impl Hit {
@@ -90,7 +101,77 @@ impl Hit {
         evidence: Vec<String>,
         hint: String,
     ) -> Hit {
-        Hit { rule, severity, root: object.clone(), object, message, evidence, hint, state: None }
+        Hit::new(rule, severity, object.clone(), object, message, evidence, hint)
+    }
+
+    /// A hit about `object`, whose root owner is `root`.
+    pub(crate) fn new(
+        rule: &'static str,
+        severity: Severity,
+        object: ObjRef,
+        root: ObjRef,
+        message: String,
+        evidence: Vec<String>,
+        hint: String,
+    ) -> Hit {
+        Hit {
+            rule,
+            severity,
+            object,
+            root,
+            message,
+            evidence,
+            hint,
+            state: None,
+            cause: None,
+            detail: Map::new(),
+            node: None,
+            containers: Vec::new(),
+            objects: Vec::new(),
+        }
+    }
+
+    /// The cause tag the evidence decided.
+    pub(crate) fn cause(mut self, tag: &'static str) -> Hit {
+        debug_assert!(super::cause::TAGS.contains(&tag), "{tag} is not a known cause tag");
+        self.cause = Some(tag);
+        self
+    }
+
+    /// The cause tag, when the evidence decided one.
+    pub(crate) fn maybe_cause(self, tag: Option<&'static str>) -> Hit {
+        match tag {
+            Some(t) => self.cause(t),
+            None => self,
+        }
+    }
+
+    /// One fact of the detail.
+    pub(crate) fn detail(mut self, key: &str, value: impl Serialize) -> Hit {
+        self.detail.insert(key.to_string(), serde_json::to_value(value).unwrap_or(Value::Null));
+        self
+    }
+
+    /// The container concerned.
+    pub(crate) fn container(mut self, name: &str) -> Hit {
+        if !self.containers.iter().any(|c| c == name) {
+            self.containers.push(name.to_string());
+        }
+        self
+    }
+
+    /// The node it happened on.
+    pub(crate) fn on_node(mut self, node: Option<&str>) -> Hit {
+        self.node = node.map(String::from);
+        self
+    }
+
+    /// Another object it is about.
+    pub(crate) fn about(mut self, o: ObjRef) -> Hit {
+        if !self.objects.contains(&o) {
+            self.objects.push(o);
+        }
+        self
     }
 }
 
@@ -110,6 +191,8 @@ pub struct Finding {
     pub namespace: Option<String>,
     /// Its name.
     pub name: String,
+    /// The cause tag (`family/cause`, `reference/causes.md`).
+    pub cause: String,
     /// What is wrong.
     pub message: String,
     /// What shows it.
@@ -124,6 +207,18 @@ pub struct Finding {
     /// Other findings that explain or follow from this one (`NODE-1 Node/ip-10-0-1-7`).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub related: Vec<String>,
+    /// Facts that make the cause actionable.
+    #[serde(skip_serializing_if = "Map::is_empty", default)]
+    pub detail: Map<String, Value>,
+    /// The node it happened on, when one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub node: Option<String>,
+    /// The containers concerned.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub containers: Vec<String>,
+    /// Other objects it is about.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub objects: Vec<ObjRef>,
 }
 
 impl Finding {

@@ -8,6 +8,7 @@
 //! the conformance table says belong together (PVC-1+STO-6, POD-5/9/11 of one container), links
 //! related findings (node pressure → evictions), applies suppressions, and ranks by severity.
 
+pub mod cause;
 mod config;
 mod cron;
 mod finding;
@@ -16,6 +17,7 @@ mod network;
 mod nodes;
 mod pods;
 mod storage;
+mod why;
 mod workloads;
 
 use std::collections::BTreeMap;
@@ -180,6 +182,23 @@ fn group(hits: Vec<Hit>) -> Vec<Finding> {
                 evidence.push(format!("… and {more} more"));
             }
             let state = hits.iter().find_map(|h| h.state).map(String::from);
+            let (cause, detail) = cause_of(rule, &hits);
+            let mut containers: Vec<String> = Vec::new();
+            let mut objects: Vec<ObjRef> = Vec::new();
+            for h in &hits {
+                for c in &h.containers {
+                    if !containers.contains(c) {
+                        containers.push(c.clone());
+                    }
+                }
+                for o in &h.objects {
+                    if !objects.contains(o) {
+                        objects.push(o.clone());
+                    }
+                }
+            }
+            // One node when every occurrence happened on it; spread findings name none.
+            let node = hits[0].node.clone().filter(|n| hits.iter().all(|h| h.node.as_ref() == Some(n)));
             let also = absorbed
                 .get(&(root.clone(), rule))
                 .map(|v| v.iter().map(|s| (*s).to_string()).collect())
@@ -191,12 +210,17 @@ fn group(hits: Vec<Hit>) -> Vec<Finding> {
                 kind: root.kind.clone(),
                 namespace: (!root.namespace.is_empty()).then(|| root.namespace.clone()),
                 name: root.name.clone(),
+                cause,
                 message,
                 evidence,
                 pods,
                 hint: first.hint.clone(),
                 state,
                 related: Vec::new(),
+                detail,
+                node,
+                containers,
+                objects,
             }
         })
         .collect();
@@ -210,6 +234,35 @@ fn group(hits: Vec<Hit>) -> Vec<Finding> {
             .then(a.name.cmp(&b.name))
     });
     findings
+}
+
+/// The finding's cause: the tag most of its occurrences carry (the worst one's on a tie), or the
+/// rule's default; its detail is the first occurrence's that has one, and names the other tags
+/// when the occurrences disagree (pods of one Deployment failing for different reasons).
+fn cause_of(rule: &str, hits: &[Hit]) -> (String, serde_json::Map<String, serde_json::Value>) {
+    let mut counts: Vec<(&'static str, usize, Severity)> = Vec::new();
+    for h in hits {
+        let tag = h.cause.unwrap_or_else(|| cause::of_rule(rule));
+        match counts.iter_mut().find(|(t, _, _)| *t == tag) {
+            Some(c) => {
+                c.1 += 1;
+                c.2 = c.2.max(h.severity);
+            }
+            None => counts.push((tag, 1, h.severity)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)));
+    let tag = counts.first().map_or_else(|| cause::of_rule(rule), |c| c.0);
+    let mut detail = hits
+        .iter()
+        .find(|h| h.cause.unwrap_or_else(|| cause::of_rule(rule)) == tag && !h.detail.is_empty())
+        .map(|h| h.detail.clone())
+        .unwrap_or_default();
+    if counts.len() > 1 {
+        let others: Vec<&str> = counts.iter().skip(1).map(|c| c.0).collect();
+        detail.insert("other_causes".into(), serde_json::json!(others));
+    }
+    (tag.to_string(), detail)
 }
 
 /// Within one severity, causes before the symptoms they produce: node failures and memory

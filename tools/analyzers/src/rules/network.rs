@@ -121,20 +121,30 @@ fn service_rules(data: &ClusterData, index: &Index<'_>, svc: &Service, out: &mut
             )
         };
         ev.insert(0, format!("selector {sel_text}"));
-        out.push(Hit::on(
-            "SVC-1",
-            Severity::Error,
-            me.clone(),
-            msg,
-            ev,
-            format!("kubectl get pods -n {ns} -l {sel_text} --show-labels"),
-        ));
+        let tag =
+            if pods.is_empty() { "network/service-selector-mismatch" } else { "network/no-ready-endpoints" };
+        out.push(
+            Hit::on(
+                "SVC-1",
+                Severity::Error,
+                me.clone(),
+                msg,
+                ev,
+                format!("kubectl get pods -n {ns} -l {sel_text} --show-labels"),
+            )
+            .cause(tag)
+            .detail("selector", &selector),
+        );
     } else if !not_ready.is_empty() {
         let total = ready.len() + not_ready.len();
         let msg = if ready.is_empty() {
             format!("Service has no ready endpoint: all {total} are not ready ({})", not_ready.join(", "))
         } else {
-            format!("{} of {total} endpoints are not ready: {}", not_ready.len(), not_ready.join(", "))
+            format!(
+                "Service is degraded: {} of {total} endpoints are not ready: {}",
+                not_ready.len(),
+                not_ready.join(", ")
+            )
         };
         let sev = if ready.is_empty() { Severity::Error } else { Severity::Warning };
         out.push(Hit::on(

@@ -26,7 +26,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         let me = ObjRef::new("Node", "", name);
         let hint = kubectl("describe", "node", "", name);
         let mk = |rule, severity, message: String, evidence: Vec<String>| {
-            Hit::on(rule, severity, me.clone(), message, evidence, hint.clone())
+            Hit::on(rule, severity, me.clone(), message, evidence, hint.clone()).on_node(Some(name))
         };
         let events = index.events_for("Node", "", name, None);
         for c in node.status.iter().flat_map(|s| s.conditions.iter().flatten()) {
@@ -39,10 +39,18 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                     ev.extend(
                         events.iter().filter(|e| e.reason == "NodeNotReady").map(|e| event_line(e, now)),
                     );
+                    // A dump without a capture time has its time inferred from the newest record,
+                    // often this very transition: "NotReady for 0s" would be false precision.
                     let since = c
                         .last_transition_time
                         .as_ref()
-                        .map(|t| format!(" for {}", cluster::query::table::age(Some(t.0), now)))
+                        .map(|t| {
+                            if data.info.captured_at_inferred && t.0 >= now {
+                                " at capture (the capture records no time; it is taken from its newest record)".to_string()
+                            } else {
+                                format!(" for {}", cluster::query::table::age(Some(t.0), now))
+                            }
+                        })
                         .unwrap_or_default();
                     out.push(mk(
                         "NODE-1",
@@ -53,18 +61,24 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                 }
             } else if PRESSURE.contains(&c.type_.as_str()) {
                 match c.status.as_str() {
-                    "True" => out.push(mk(
-                        "NODE-2",
-                        Severity::Error,
-                        format!("node is under {}: {reason}: {message}", c.type_),
-                        vec![line],
-                    )),
-                    "Unknown" => out.push(mk(
-                        "NODE-2",
-                        Severity::Warning,
-                        format!("node {} is unknown: {reason}: {message}", c.type_),
-                        vec![line],
-                    )),
+                    "True" => out.push(
+                        mk(
+                            "NODE-2",
+                            Severity::Error,
+                            format!("node is under {}: {reason}: {message}", c.type_),
+                            vec![line],
+                        )
+                        .cause(pressure_cause(&c.type_)),
+                    ),
+                    "Unknown" => out.push(
+                        mk(
+                            "NODE-2",
+                            Severity::Warning,
+                            format!("node {} is unknown: {reason}: {message}", c.type_),
+                            vec![line],
+                        )
+                        .cause(pressure_cause(&c.type_)),
+                    ),
                     _ => {}
                 }
             } else if c.type_ != "EtcdIsVoter" {
@@ -125,16 +139,29 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             if !taints.is_empty() {
                 parts.push(format!("tainted {}", taints.join(", ")));
             }
-            out.push(mk(
-                "NODE-5",
-                Severity::Info,
-                format!("node is {}: only tolerating pods can be scheduled there", parts.join(" and ")),
-                taints
-                    .iter()
-                    .map(|t| format!("taint {t}"))
-                    .chain(cordoned.then(|| "spec.unschedulable=true".to_string()))
-                    .collect(),
-            ));
+            out.push(
+                mk(
+                    "NODE-5",
+                    Severity::Info,
+                    format!("node is {}: only tolerating pods can be scheduled there", parts.join(" and ")),
+                    taints
+                        .iter()
+                        .map(|t| format!("taint {t}"))
+                        .chain(cordoned.then(|| "spec.unschedulable=true".to_string()))
+                        .collect(),
+                )
+                .cause(if cordoned { "scheduling/cordoned" } else { "scheduling/taint" }),
+            );
         }
+    }
+}
+
+/// The cause tag of a node pressure condition.
+fn pressure_cause(condition: &str) -> &'static str {
+    match condition {
+        "MemoryPressure" => "node/memory-pressure",
+        "DiskPressure" => "node/disk-pressure",
+        "PIDPressure" => "node/pid-pressure",
+        _ => "node/not-ready",
     }
 }

@@ -9,8 +9,13 @@ use cluster::spec::memory_limit;
 use super::finding::{Hit, ObjRef, Options, Severity, kubectl};
 use super::index::Index;
 use super::index::event_line;
+use super::{cause, why};
 use cluster::data::{ClusterData, LogKey, LogText};
 use cluster::query::table::age;
+
+/// Waiting reasons that are image pull failures.
+const IMAGE_FAILURES: &[&str] =
+    &["ImagePullBackOff", "ErrImagePull", "ErrImageNeverPull", "InvalidImageName", "ImageInspectError"];
 
 const START_FAILURES: &[&str] = &[
     "CrashLoopBackOff",
@@ -47,16 +52,8 @@ impl Ctx {
                 evidence.push(line);
             }
         }
-        Hit {
-            rule,
-            severity,
-            object: self.obj.clone(),
-            root: self.root.clone(),
-            message,
-            evidence,
-            hint,
-            state: None,
-        }
+        Hit::new(rule, severity, self.obj.clone(), self.root.clone(), message, evidence, hint)
+            .on_node(self.node.as_deref())
     }
 }
 
@@ -83,13 +80,16 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
         if phase == "Pending" {
             if let Some((_, reason, message)) = &scheduled {
                 if reason == "Unschedulable" && !message.is_empty() {
-                    out.push(ctx.hit(
-                        "POD-1",
-                        Severity::Error,
-                        format!("pod cannot be scheduled: {message}"),
-                        vec![format!("condition PodScheduled=False Unschedulable: {message}")],
-                        describe.clone(),
-                    ));
+                    out.push(
+                        ctx.hit(
+                            "POD-1",
+                            Severity::Error,
+                            format!("pod cannot be scheduled: {message}"),
+                            vec![format!("condition PodScheduled=False Unschedulable: {message}")],
+                            describe.clone(),
+                        )
+                        .why(why::scheduling(index, &spec, message)),
+                    );
                 }
                 if reason == "SchedulingGated" {
                     let gates: Vec<String> =
@@ -107,26 +107,43 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
             // POD-10: the event fallback when no condition explains it.
             let explained = scheduled.as_ref().is_some_and(|(_, r, m)| r == "Unschedulable" && !m.is_empty());
             if !explained && let Some(e) = index.latest_with("Pod", meta, &["FailedScheduling"]) {
-                out.push(ctx.hit(
-                    "POD-10",
-                    Severity::Error,
-                    format!("pod cannot be scheduled: {}", e.message),
-                    vec![event_line(e, now)],
-                    describe.clone(),
-                ));
+                out.push(
+                    ctx.hit(
+                        "POD-10",
+                        Severity::Error,
+                        format!("pod cannot be scheduled: {}", e.message),
+                        vec![event_line(e, now)],
+                        describe.clone(),
+                    )
+                    .why(why::scheduling(index, &spec, &e.message)),
+                );
             }
         }
 
         // POD-3: evictions name the resource that ran short.
         if st.reason.as_deref() == Some("Evicted") {
             let msg = st.message.clone().unwrap_or_default();
-            out.push(ctx.hit(
-                "POD-3",
-                Severity::Warning,
-                format!("pod was evicted: {msg}"),
-                vec![format!("status.reason=Evicted: {msg}")],
-                format!("kubectl get events -n {ns} --field-selector involvedObject.name={name}"),
-            ));
+            let lower = msg.to_ascii_lowercase();
+            let pressure = if lower.contains("ephemeral-storage")
+                || lower.contains("nodefs")
+                || lower.contains("imagefs")
+            {
+                "node/disk-pressure"
+            } else if lower.contains("pids") {
+                "node/pid-pressure"
+            } else {
+                "node/memory-pressure"
+            };
+            out.push(
+                ctx.hit(
+                    "POD-3",
+                    Severity::Warning,
+                    format!("pod was evicted: {msg}"),
+                    vec![format!("status.reason=Evicted: {msg}")],
+                    format!("kubectl get events -n {ns} --field-selector involvedObject.name={name}"),
+                )
+                .cause(pressure),
+            );
         }
 
         let statuses: Vec<(&ContainerStatus, bool)> = st
@@ -149,13 +166,19 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
                 .latest_with("Pod", meta, &["FailedCreatePodSandBox", "FailedMount"])
                 .filter(|e| !e.message.is_empty())
         {
-            out.push(ctx.hit(
+            let hit = ctx.hit(
                 "POD-4",
                 Severity::Error,
                 format!("pod is stuck being created: {}", e.message),
                 vec![event_line(e, now)],
                 describe.clone(),
-            ));
+            );
+            out.push(match why::missing(data, ns, &e.message) {
+                Some(w) => hit.why(w),
+                // Sandboxes fail when the node's network plugin or runtime does.
+                None if e.reason == "FailedCreatePodSandBox" => hit.cause("node/not-ready"),
+                None => hit,
+            });
         }
 
         for (cs, init) in &statuses {
@@ -164,6 +187,8 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
             let state = cs.state.clone().unwrap_or_default();
             let last = cs.last_state.as_ref().and_then(|l| l.terminated.as_ref());
             let logs_hint = format!("kubectl logs {name} -n {ns} -c {cname} --previous");
+            // Whether a rule already said why this container fails (POD-15 only speaks otherwise).
+            let mut explained = false;
             if let Some(w) = &state.waiting {
                 let reason = w.reason.clone().unwrap_or_default();
                 let wmsg = w.message.clone().unwrap_or_default();
@@ -176,16 +201,21 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
                     if let Some(e) = index.latest_with("Pod", meta, &["BackOff"]) {
                         ev.push(event_line(e, now));
                     }
-                    out.push(ctx.hit(
-                        "POD-5",
-                        Severity::Error,
-                        format!(
-                            "{label} is crash-looping: last terminated {why} with exit code {}",
-                            t.exit_code
-                        ),
-                        ev,
-                        logs_hint.clone(),
-                    ));
+                    out.push(
+                        ctx.hit(
+                            "POD-5",
+                            Severity::Error,
+                            format!(
+                                "{label} is crash-looping: last terminated {why} with exit code {}",
+                                t.exit_code
+                            ),
+                            ev,
+                            logs_hint.clone(),
+                        )
+                        .container(cname)
+                        .why(why::crash(data, index, pod, cname, Some(t), now)),
+                    );
+                    explained = true;
                 } else if START_FAILURES.contains(&reason.as_str()) {
                     let detail = if wmsg.is_empty() { String::new() } else { format!(": {wmsg}") };
                     let image = containers
@@ -197,25 +227,43 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
                     if let Some(e) = index.latest_with("Pod", meta, &["Failed", "BackOff", "FailedCreate"]) {
                         ev.push(event_line(e, now));
                     }
-                    out.push(ctx.hit(
-                        "POD-6",
-                        Severity::Error,
-                        format!("{label} cannot start: {reason}{detail}"),
-                        ev,
-                        describe.clone(),
-                    ));
+                    let hit = ctx
+                        .hit(
+                            "POD-6",
+                            Severity::Error,
+                            format!("{label} cannot start: {reason}{detail}"),
+                            ev,
+                            describe.clone(),
+                        )
+                        .container(cname);
+                    let cause = if IMAGE_FAILURES.contains(&reason.as_str()) {
+                        Some(why::image(index, pod, cname, &reason, &wmsg, now))
+                    } else if reason == "CrashLoopBackOff" {
+                        Some(why::crash(data, index, pod, cname, None, now))
+                    } else {
+                        why::waiting(data, ns, &reason, &wmsg)
+                    };
+                    out.push(match cause {
+                        Some(w) => hit.why(w),
+                        None => hit.cause("unknown/insufficient-evidence"),
+                    });
+                    explained = true;
                 }
             }
             let evicted = st.reason.as_deref() == Some("Evicted");
             if let Some(t) = state.terminated.as_ref().filter(|t| t.exit_code != 0 && !evicted) {
                 let why = t.reason.clone().unwrap_or_else(|| "unknown".into());
-                out.push(ctx.hit(
-                    "POD-7",
-                    Severity::Error,
-                    format!("{label} ended in failure: {why} (exit code {})", t.exit_code),
-                    vec![format!("{label}: terminated {why}, exit code {}", t.exit_code)],
-                    logs_hint.replace(" --previous", ""),
-                ));
+                out.push(
+                    ctx.hit(
+                        "POD-7",
+                        Severity::Error,
+                        format!("{label} ended in failure: {why} (exit code {})", t.exit_code),
+                        vec![format!("{label}: terminated {why}, exit code {}", t.exit_code)],
+                        logs_hint.replace(" --previous", ""),
+                    )
+                    .container(cname)
+                    .why(why::crash(data, index, pod, cname, Some(t), now)),
+                );
             }
             let running = state.running.is_some() || (state.waiting.is_none() && state.terminated.is_none());
             let node_down = spec.node_name.as_deref().is_some_and(|n| index.not_ready_nodes.contains(n));
@@ -244,7 +292,11 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
                         if probes.is_empty() { String::new() } else { format!(" ({})", probes.join(", ")) }
                     )
                 };
-                out.push(ctx.hit("POD-8", Severity::Warning, msg, ev, describe.clone()));
+                out.push(
+                    ctx.hit("POD-8", Severity::Warning, msg, ev, describe.clone())
+                        .container(cname)
+                        .why(why::not_ready(index, pod, cname)),
+                );
             }
             // POD-9 / POD-11: what k8sgpt misses: a container that died and came back (R7).
             if let Some(t) = last.filter(|t| t.reason.as_deref() == Some("OOMKilled")) {
@@ -259,7 +311,12 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
                     .map(|f| format!(", last killed {} before capture", age(Some(f.0), now)))
                     .unwrap_or_default();
                 let sev = if limit == "none" { Severity::Error } else { Severity::Warning };
-                out.push(ctx.hit("POD-9", sev, format!("{label} was OOM-killed ({} restarts{when}); memory limit: {limit}", cs.restart_count), vec![format!("{label}: last terminated OOMKilled (exit code {}), restartCount {}, memory limit {limit}", t.exit_code, cs.restart_count)], logs_hint.clone()));
+                out.push(
+                    ctx.hit("POD-9", sev, format!("{label} was OOM-killed ({} restarts{when}); memory limit: {limit}", cs.restart_count), vec![format!("{label}: last terminated OOMKilled (exit code {}), restartCount {}, memory limit {limit}", t.exit_code, cs.restart_count)], logs_hint.clone())
+                        .container(cname)
+                        .detail("memory_limit", &limit),
+                );
+                explained = true;
             }
             if running && cs.restart_count >= opts.restart_threshold {
                 let why = last
@@ -271,13 +328,36 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
                         )
                     })
                     .unwrap_or_default();
-                out.push(ctx.hit(
-                    "POD-11",
-                    Severity::Warning,
-                    format!("{label} restarts repeatedly: {} restarts{why}", cs.restart_count),
-                    vec![format!("{label}: restartCount {}{why}", cs.restart_count)],
-                    logs_hint.clone(),
-                ));
+                out.push(
+                    ctx.hit(
+                        "POD-11",
+                        Severity::Warning,
+                        format!("{label} restarts repeatedly: {} restarts{why}", cs.restart_count),
+                        vec![format!("{label}: restartCount {}{why}", cs.restart_count)],
+                        logs_hint.clone(),
+                    )
+                    .container(cname)
+                    .why(why::crash(data, index, pod, cname, last, now)),
+                );
+                explained = true;
+            }
+            // POD-15: the kubelet kills the container for failing its liveness or startup probe,
+            // even when it has restarted only a few times and the pod looks Ready right now.
+            if !explained
+                && cs.restart_count > 0
+                && let Some(w) = why::probe_kills(index, pod, cname, now)
+            {
+                out.push(
+                    ctx.hit(
+                        "POD-15",
+                        Severity::Error,
+                        format!("{label} is restarted by its failing probe ({} restarts)", cs.restart_count),
+                        vec![format!("{label}: restartCount {}", cs.restart_count)],
+                        describe.clone(),
+                    )
+                    .container(cname)
+                    .why(w),
+                );
             }
         }
 
@@ -335,27 +415,38 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
         if (phase == "Failed" && !evicted && !job_pod) || phase == "Unknown" {
             let why =
                 [st.reason.clone(), st.message.clone()].into_iter().flatten().collect::<Vec<_>>().join(": ");
-            out.push(ctx.hit(
-                "POD-12",
-                Severity::Error,
-                format!(
-                    "pod is in phase {phase}{}",
-                    if why.is_empty() { String::new() } else { format!(": {why}") }
-                ),
-                vec![format!("status.phase={phase}")],
-                describe.clone(),
-            ));
+            out.push(
+                ctx.hit(
+                    "POD-12",
+                    Severity::Error,
+                    format!(
+                        "pod is in phase {phase}{}",
+                        if why.is_empty() { String::new() } else { format!(": {why}") }
+                    ),
+                    vec![format!("status.phase={phase}")],
+                    describe.clone(),
+                )
+                .cause(if phase == "Unknown" {
+                    "node/not-ready"
+                } else {
+                    "unknown/insufficient-evidence"
+                }),
+            );
         } else if phase == "Pending" && out.len() == first {
             let created = meta.creation_timestamp.as_ref().map(|t| t.0);
             if let Some(c) = created.filter(|c| now.as_second() - c.as_second() > opts.pending_grace_seconds)
             {
-                out.push(ctx.hit(
+                let hit = ctx.hit(
                     "POD-12",
                     Severity::Warning,
                     format!("pod has been Pending for {}", age(Some(c), now)),
                     vec![format!("status.phase=Pending since {c}")],
                     describe.clone(),
-                ));
+                );
+                out.push(match why::unscheduled(index, pod) {
+                    Some(w) => hit.why(w),
+                    None => hit.cause("unknown/insufficient-evidence"),
+                });
             }
         }
     }
@@ -466,16 +557,19 @@ pub fn logs(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Ve
             key.container,
             if key.previous { " --previous" } else { "" }
         );
-        found.push(Hit {
-            rule,
-            severity: sev,
-            object: obj,
-            root,
-            message: format!("{what} {} logged errors: {}", key.container, lines[0].0),
-            evidence: quote(&lines),
-            hint,
-            state: None,
-        });
+        found.push(
+            Hit::new(
+                rule,
+                sev,
+                obj,
+                root,
+                format!("{what} {} logged errors: {}", key.container, lines[0].0),
+                quote(&lines),
+                hint,
+            )
+            .container(&key.container)
+            .maybe_cause(lines.iter().find_map(|(l, _)| cause::log_line(l))),
+        );
     }
     // LOG-3: logs of implicated containers that cannot be read, and why (R5).
     for (ns, name) in &implicated {
@@ -511,16 +605,18 @@ pub fn logs(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Ve
                     }
                 }
             };
-            found.push(Hit {
-                rule: "LOG-3",
-                severity: Severity::Info,
-                object: ObjRef::new("Pod", ns, name),
-                root: index.root("Pod", &pod.metadata),
-                message: format!("log of container {} unavailable: {reason}", c.name),
-                evidence: vec![format!("container {}: {reason}", c.name)],
-                hint: format!("kubectl logs {name} -n {ns} -c {}", c.name),
-                state: None,
-            });
+            found.push(
+                Hit::new(
+                    "LOG-3",
+                    Severity::Info,
+                    ObjRef::new("Pod", ns, name),
+                    index.root("Pod", &pod.metadata),
+                    format!("log of container {} unavailable: {reason}", c.name),
+                    vec![format!("container {}: {reason}", c.name)],
+                    format!("kubectl logs {name} -n {ns} -c {}", c.name),
+                )
+                .container(&c.name),
+            );
         }
     }
     out.extend(found);

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use cluster::spec::quantity_bytes;
 
+use super::cause;
 use super::finding::{Hit, ObjRef, Options, Severity, kubectl};
 use super::index::Index;
 use super::index::event_line;
@@ -60,11 +61,15 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                     .latest_with("PersistentVolumeClaim", &c.metadata, &["ProvisioningFailed"])
                     .filter(|e| !e.message.is_empty())
                 {
-                    out.push(mk(
-                        "PVC-1",
-                        Severity::Error,
-                        format!("claim cannot be provisioned: {}", e.message),
-                        vec![event_line(e, now)],
+                    out.push(provisioning_why(
+                        data,
+                        mk(
+                            "PVC-1",
+                            Severity::Error,
+                            format!("claim cannot be provisioned: {}", e.message),
+                            vec![event_line(e, now)],
+                        ),
+                        &e.message,
                     ));
                 }
                 let waiting =
@@ -212,4 +217,22 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             ));
         }
     }
+}
+
+/// The cause of a provisioning failure, with the StorageClasses that do exist when the named one
+/// does not.
+pub(super) fn provisioning_why(data: &ClusterData, hit: Hit, message: &str) -> Hit {
+    let tag = cause::provisioning(message);
+    if tag != "storage/storage-class-missing" || !data.captured.contains(&cluster::kind::Kind::StorageClass) {
+        return hit.cause(tag);
+    }
+    let classes: Vec<String> =
+        data.objects.storage_classes.iter().filter_map(|c| c.metadata.name.clone()).collect();
+    let mut hit = hit.cause(tag).detail("classes", &classes);
+    hit.evidence.push(if classes.is_empty() {
+        "no StorageClass exists in the cluster".to_string()
+    } else {
+        format!("StorageClasses that exist: {}", classes.join(", "))
+    });
+    hit
 }

@@ -2,10 +2,10 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::cron;
 use super::finding::{Hit, ObjRef, Options, Severity, kubectl};
 use super::index::Index;
 use super::index::event_line;
+use super::{cause, cron};
 use cluster::data::ClusterData;
 use cluster::kind::Kind;
 use cluster::query::{condition, has_condition};
@@ -24,7 +24,7 @@ fn hit(
     evidence: Vec<String>,
     hint: String,
 ) -> Hit {
-    Hit { rule, severity, object, root, message, evidence, hint, state: None }
+    Hit::new(rule, severity, object, root, message, evidence, hint)
 }
 
 /// Severity and state of a rule that also fires during healthy rollouts (R9).
@@ -101,15 +101,19 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             let sev = if st.replicas == 0 { Severity::Error } else { Severity::Warning };
             let msg = c.message.clone().unwrap_or_default();
             let partial = if st.replicas == 0 { "" } else { " (some replicas exist)" };
-            out.push(hit(
-                "RS-1",
-                sev,
-                me.clone(),
-                index.root("ReplicaSet", &r.metadata),
-                format!("controller cannot create pods{partial}: {msg}"),
-                vec![format!("ReplicaSet/{}: condition ReplicaFailure FailedCreate: {msg}", me.name)],
-                kubectl("describe", "replicaset", &me.namespace, &me.name),
-            ));
+            out.push(
+                hit(
+                    "RS-1",
+                    sev,
+                    me.clone(),
+                    index.root("ReplicaSet", &r.metadata),
+                    format!("controller cannot create pods{partial}: {msg}"),
+                    vec![format!("ReplicaSet/{}: condition ReplicaFailure FailedCreate: {msg}", me.name)],
+                    kubectl("describe", "replicaset", &me.namespace, &me.name),
+                )
+                .cause(cause::admission(&msg).unwrap_or("unknown/insufficient-evidence"))
+                .detail("message", &msg),
+            );
         }
     }
 

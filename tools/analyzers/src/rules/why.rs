@@ -1,0 +1,497 @@
+//! Why a pod fails: the cause tag and the facts that prove it, from everything the capture
+//! holds about the pod — its spec, its containers' states, its events (the most specific one,
+//! not just the newest), its logs, and the nodes it could have run on.
+//!
+//! Each function returns a [`Why`] that a pod rule attaches to its hit; the rules decide *that*
+//! something is wrong, these decide *what*.
+
+use k8s_openapi::api::core::v1::{Container, ContainerStateTerminated, Node, Pod, PodSpec, Probe};
+use serde_json::{Map, Value, json};
+
+use super::cause;
+use super::finding::{Hit, ObjRef};
+use super::index::{Index, event_line};
+use cluster::data::{ClusterData, LogKey, LogText};
+use cluster::events::EventRecord;
+use cluster::kind::Kind;
+
+/// A cause with its proof.
+#[derive(Debug, Default)]
+pub(super) struct Why {
+    /// The tag, when the evidence decides one.
+    pub(super) tag: Option<&'static str>,
+    /// Lines that prove it, added to the hit's evidence.
+    pub(super) evidence: Vec<String>,
+    /// Facts for `detail`.
+    pub(super) detail: Map<String, Value>,
+    /// Objects it is about.
+    pub(super) objects: Vec<ObjRef>,
+}
+
+impl Why {
+    fn tag(tag: &'static str) -> Why {
+        Why { tag: Some(tag), ..Why::default() }
+    }
+
+    fn fact(mut self, key: &str, value: impl serde::Serialize) -> Why {
+        self.detail.insert(key.into(), serde_json::to_value(value).unwrap_or(Value::Null));
+        self
+    }
+}
+
+impl Hit {
+    /// Attaches a cause and its proof.
+    pub(super) fn why(mut self, why: Why) -> Hit {
+        for e in why.evidence {
+            if !self.evidence.contains(&e) {
+                self.evidence.push(e);
+            }
+        }
+        for (k, v) in why.detail {
+            self.detail.insert(k, v);
+        }
+        for o in why.objects {
+            self = self.about(o);
+        }
+        self.maybe_cause(why.tag)
+    }
+}
+
+/// Longest log line quoted as proof.
+const LOG_LINE_MAX: usize = 240;
+
+fn pod_events<'a>(index: &'a Index<'_>, pod: &Pod) -> Vec<&'a EventRecord> {
+    let m = &pod.metadata;
+    index.events_for(
+        "Pod",
+        m.namespace.as_deref().unwrap_or(""),
+        m.name.as_deref().unwrap_or(""),
+        m.uid.as_deref(),
+    )
+}
+
+/// Events of `reasons` about the pod whose message mentions the container (or any when the
+/// message names none), newest first.
+fn container_events<'a>(
+    index: &'a Index<'_>,
+    pod: &Pod,
+    container: &str,
+    reasons: &[&str],
+) -> Vec<&'a EventRecord> {
+    let mut v: Vec<&EventRecord> = pod_events(index, pod)
+        .into_iter()
+        .filter(|e| reasons.contains(&e.reason.as_str()))
+        .filter(|e| !e.message.contains("container ") || e.message.contains(container))
+        .collect();
+    v.sort_by_key(|e| std::cmp::Reverse(e.last));
+    v
+}
+
+/// Why an image could not be pulled: the event that says why (not found, 401/403, no such
+/// host), which is often older than the newest "Error: ImagePullBackOff".
+pub(super) fn image(
+    index: &Index<'_>,
+    pod: &Pod,
+    container: &str,
+    reason: &str,
+    message: &str,
+    now: jiff::Timestamp,
+) -> Why {
+    if reason == "InvalidImageName" {
+        return Why::tag("image/invalid-image-name");
+    }
+    let events = container_events(index, pod, container, &["Failed", "ErrImagePull", "BackOff", "Pulling"]);
+    let telling = events.iter().find_map(|e| cause::image_pull(&e.message).map(|t| (t, *e)));
+    let mut why = match (telling, cause::image_pull(message)) {
+        (Some((tag, e)), _) => {
+            let mut w = Why::tag(tag);
+            w.evidence.push(event_line(e, now));
+            w
+        }
+        (None, Some(tag)) => Why::tag(tag),
+        // Kubernetes said only "back-off pulling": the capture cannot tell which of the three.
+        (None, None) => Why::tag("unknown/insufficient-evidence").fact(
+            "candidates",
+            ["image/image-not-found", "image/registry-unauthorized", "image/registry-unreachable"],
+        ),
+    };
+    let spec = pod.spec.as_ref();
+    let image = spec
+        .and_then(|s| {
+            s.containers.iter().chain(s.init_containers.iter().flatten()).find(|c| c.name == container)
+        })
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default();
+    why = why.fact("image", &image);
+    if why.tag == Some("image/registry-unauthorized") {
+        let secrets: Vec<String> = spec
+            .into_iter()
+            .flat_map(|s| s.image_pull_secrets.iter().flatten())
+            .map(|r| r.name.clone())
+            .collect();
+        why = why.fact("image_pull_secrets", &secrets);
+        if secrets.is_empty() {
+            why.evidence.push("the pod names no imagePullSecrets".into());
+        }
+    }
+    why
+}
+
+/// A ConfigMap, Secret, key or ServiceAccount that Kubernetes could not find, with the names of
+/// that kind that do exist in the namespace and look alike.
+pub(super) fn missing(data: &ClusterData, ns: &str, message: &str) -> Option<Why> {
+    let (tag, name) = cause::missing_object(message)?;
+    let kind = match tag {
+        "config/missing-configmap" => Some(Kind::ConfigMap),
+        "config/missing-secret" => Some(Kind::Secret),
+        "config/missing-service-account" => Some(Kind::ServiceAccount),
+        _ => None,
+    };
+    let mut why = Why::tag(tag).fact("name", &name);
+    if let Some(kind) = kind {
+        why.objects.push(ObjRef::new(kind.info().kind, ns, &name));
+        let near = near_misses(data, kind, ns, &name);
+        if !near.is_empty() {
+            why.evidence.push(format!(
+                "{} in {ns} with similar names: {}",
+                kind.info().kind,
+                near.join(", ")
+            ));
+            why = why.fact("similar", near);
+        }
+    }
+    Some(why)
+}
+
+/// Names of `kind` in `ns` that share a stem with `name` (a typo, a version suffix).
+fn near_misses(data: &ClusterData, kind: Kind, ns: &str, name: &str) -> Vec<String> {
+    let names: Vec<String> = match kind {
+        Kind::ConfigMap => data
+            .objects
+            .config_maps
+            .iter()
+            .map(|o| &o.metadata)
+            .filter(|m| m.namespace.as_deref() == Some(ns))
+            .filter_map(|m| m.name.clone())
+            .collect(),
+        Kind::Secret => data
+            .objects
+            .secrets
+            .iter()
+            .map(|o| &o.metadata)
+            .filter(|m| m.namespace.as_deref() == Some(ns))
+            .filter_map(|m| m.name.clone())
+            .collect(),
+        Kind::ServiceAccount => data
+            .objects
+            .service_accounts
+            .iter()
+            .map(|o| &o.metadata)
+            .filter(|m| m.namespace.as_deref() == Some(ns))
+            .filter_map(|m| m.name.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let stem = |s: &str| s.split(['-', '.', '_']).next().unwrap_or(s).to_string();
+    let mut v: Vec<String> = names
+        .into_iter()
+        .filter(|n| {
+            n != name
+                && (stem(n) == stem(name)
+                    || n.contains(name)
+                    || name.contains(n.as_str())
+                    || edit_distance(n, name) <= 2)
+        })
+        .collect();
+    v.sort();
+    v.truncate(5);
+    v
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Why a container keeps dying: the runtime's own reason (OOMKilled, StartError), probe kills,
+/// exit 0 under `restartPolicy: Always`, then what its last log lines say.
+pub(super) fn crash(
+    data: &ClusterData,
+    index: &Index<'_>,
+    pod: &Pod,
+    container: &str,
+    last: Option<&ContainerStateTerminated>,
+    now: jiff::Timestamp,
+) -> Why {
+    let spec = pod.spec.as_ref();
+    let reason = last.and_then(|t| t.reason.as_deref()).unwrap_or("");
+    let message = last.and_then(|t| t.message.as_deref()).unwrap_or("");
+    if reason == "OOMKilled" {
+        let limit = spec
+            .and_then(|s| s.containers.iter().find(|c| c.name == container))
+            .and_then(cluster::spec::memory_limit);
+        return Why::tag("runtime/oom-killed").fact("memory_limit", limit);
+    }
+    if let Some(tag) = cause::start_failure(message).filter(|_| reason != "Completed") {
+        let mut w = Why::tag(tag).fact("message", message);
+        w.evidence.push(format!("container {container}: terminated {reason}: {message}"));
+        return w;
+    }
+    if let Some(w) = probe_kills(index, pod, container, now) {
+        return w;
+    }
+    let exit = last.map(|t| t.exit_code);
+    let policy = spec.and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always");
+    if exit == Some(0) && policy == "Always" {
+        let mut w = Why::tag("runtime/completed-restarting").fact("restart_policy", policy);
+        w.evidence.push(format!("container {container} exits with code 0 while restartPolicy is Always"));
+        return w;
+    }
+    let mut w = match log_why(data, pod, container) {
+        Some(w) => w,
+        None => Why::tag("runtime/crash"),
+    };
+    if let Some(code) = exit {
+        w = w.fact("exit_code", code);
+    }
+    w
+}
+
+/// The line of the container's log (previous instance first) that explains its exit.
+fn log_why(data: &ClusterData, pod: &Pod, container: &str) -> Option<Why> {
+    let key = |previous| LogKey {
+        namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+        pod: pod.metadata.name.clone().unwrap_or_default(),
+        container: container.to_string(),
+        previous,
+    };
+    let text = [true, false].into_iter().find_map(|p| match data.logs.get(&key(p)) {
+        Some(LogText::Text(t)) if !t.trim().is_empty() => Some(t.clone()),
+        _ => None,
+    })?;
+    let (line, tag) = cause::telling_line(&text, LOG_LINE_MAX)?;
+    let mut w = Why::tag(tag.unwrap_or("runtime/crash")).fact("log_line", &line);
+    w.evidence.push(format!("last log of container {container}: {line}"));
+    Some(w)
+}
+
+/// Liveness or startup probe failures that made the kubelet restart the container.
+pub(super) fn probe_kills(
+    index: &Index<'_>,
+    pod: &Pod,
+    container: &str,
+    now: jiff::Timestamp,
+) -> Option<Why> {
+    let events = container_events(index, pod, container, &["Unhealthy", "Killing"]);
+    let kill = |kind: &str| {
+        events.iter().find(|e| {
+            let m = e.message.to_ascii_lowercase();
+            (e.reason == "Killing" && m.contains(&format!("failed {kind} probe")))
+                || (e.reason == "Unhealthy" && m.starts_with(&format!("{kind} probe failed")))
+        })
+    };
+    let (kind, tag, e) = if let Some(e) = kill("startup") {
+        ("startup", "probe/startup-failing", e)
+    } else if let Some(e) = kill("liveness") {
+        ("liveness", "probe/liveness-failing", e)
+    } else {
+        return None;
+    };
+    let mut w = Why::tag(tag);
+    w.evidence.push(event_line(e, now));
+    let c = pod.spec.as_ref().and_then(|s| s.containers.iter().find(|c| c.name == container));
+    if let Some((c, p)) = c.and_then(|c| probe_of(c, kind).map(|p| (c, p))) {
+        w = probe_facts(w, c, p, kind);
+    }
+    Some(w)
+}
+
+fn probe_of<'a>(c: &'a Container, kind: &str) -> Option<&'a Probe> {
+    match kind {
+        "liveness" => c.liveness_probe.as_ref(),
+        "readiness" => c.readiness_probe.as_ref(),
+        _ => c.startup_probe.as_ref(),
+    }
+}
+
+/// The probe against the container: its port vs the ports the container declares, its timing.
+fn probe_facts(mut w: Why, c: &Container, p: &Probe, kind: &str) -> Why {
+    let text = cluster::query::describe_probe(p);
+    w.evidence.push(format!("{kind} probe {text}"));
+    let ports: Vec<i32> = c.ports.iter().flatten().map(|p| p.container_port).collect();
+    let names: Vec<String> = c.ports.iter().flatten().filter_map(|p| p.name.clone()).collect();
+    let port = p
+        .http_get
+        .as_ref()
+        .map(|h| h.port.clone())
+        .or_else(|| p.tcp_socket.as_ref().map(|t| t.port.clone()))
+        .or_else(|| {
+            p.grpc.as_ref().map(|g| k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(g.port))
+        });
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    if let Some(port) = &port {
+        let (shown, declared) = match port {
+            IntOrString::Int(n) => (n.to_string(), ports.contains(n)),
+            IntOrString::String(s) => (s.clone(), names.contains(s)),
+        };
+        if !ports.is_empty() && !declared {
+            w.evidence.push(format!(
+                "the probe targets port {shown}, which container {} does not declare (ports: {})",
+                c.name,
+                ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        w = w.fact("probe_port", shown).fact("container_ports", &ports);
+    }
+    w.fact("probe", text)
+        .fact("initial_delay_seconds", p.initial_delay_seconds.unwrap_or(0))
+        .fact("failure_threshold", p.failure_threshold.unwrap_or(3))
+}
+
+/// Why a running container is not ready: the Unhealthy event's probe kind, with the probe.
+pub(super) fn not_ready(index: &Index<'_>, pod: &Pod, container: &str) -> Why {
+    let events = container_events(index, pod, container, &["Unhealthy"]);
+    let kind = events.first().map_or("readiness", |e| {
+        let m = e.message.to_ascii_lowercase();
+        if m.starts_with("startup") {
+            "startup"
+        } else if m.starts_with("liveness") {
+            "liveness"
+        } else {
+            "readiness"
+        }
+    });
+    let tag = match kind {
+        "startup" => "probe/startup-failing",
+        "liveness" => "probe/liveness-failing",
+        _ => "probe/readiness-failing",
+    };
+    let c = pod.spec.as_ref().and_then(|s| s.containers.iter().find(|c| c.name == container));
+    match c.and_then(|c| probe_of(c, kind).map(|p| (c, p))) {
+        Some((c, p)) => probe_facts(Why::tag(tag), c, p, kind),
+        None => Why::tag(tag),
+    }
+}
+
+/// What the scheduler's message leaves out: the pod's nodeSelector and which nodes carry those
+/// labels, required node affinity, the taints it does not tolerate, cordoned nodes.
+pub(super) fn scheduling(index: &Index<'_>, spec: &PodSpec, message: &str) -> Why {
+    let mut w = Why::tag(cause::scheduling(message));
+    let nodes: Vec<&Node> = index.nodes.values().copied().collect();
+    let mut names: Vec<&str> = index.nodes.keys().copied().collect();
+    names.sort_unstable();
+    let labels = |n: &Node| n.metadata.labels.clone().unwrap_or_default();
+    if let Some(sel) = spec.node_selector.as_ref().filter(|s| !s.is_empty()) {
+        let matching: Vec<String> = nodes
+            .iter()
+            .filter(|n| sel.iter().all(|(k, v)| labels(n).get(k) == Some(v)))
+            .filter_map(|n| n.metadata.name.clone())
+            .collect();
+        let pairs: Vec<String> = sel.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        w.evidence.push(format!(
+            "nodeSelector {}: {} of {} nodes carry it{}",
+            pairs.join(","),
+            matching.len(),
+            nodes.len(),
+            if matching.is_empty() { String::new() } else { format!(" ({})", matching.join(", ")) }
+        ));
+        w = w.fact("selector", sel).fact("nodes_with_label", matching.len());
+        if matching.is_empty() && !nodes.is_empty() && w.tag == Some("scheduling/not-scheduled") {
+            w.tag = Some("scheduling/node-selector");
+        }
+    }
+    let terms = spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|a| a.required_during_scheduling_ignored_during_execution.as_ref());
+    if let Some(t) = terms {
+        let shown = serde_json::to_string(&t.node_selector_terms).unwrap_or_default();
+        w.evidence.push(format!("required node affinity: {}", prompts::ellipsis(&shown, 200)));
+        w = w.fact("node_affinity", json!(t.node_selector_terms));
+        if w.tag == Some("scheduling/node-selector")
+            && spec.node_selector.as_ref().is_none_or(std::collections::BTreeMap::is_empty)
+        {
+            w.tag = Some("scheduling/node-affinity");
+        }
+    }
+    let tolerations = spec.tolerations.clone().unwrap_or_default();
+    let mut tainted = Vec::new();
+    for n in &nodes {
+        for t in n.spec.iter().flat_map(|s| s.taints.iter().flatten()) {
+            if t.effect == "PreferNoSchedule" {
+                continue;
+            }
+            let tolerated = tolerations.iter().any(|tol| {
+                tol.key.as_deref().is_none_or(|k| k == t.key)
+                    && (tol.operator.as_deref() == Some("Exists")
+                        || tol.value.as_deref() == t.value.as_deref())
+                    && tol.effect.as_deref().is_none_or(|e| e.is_empty() || e == t.effect)
+            });
+            if !tolerated {
+                let v = t.value.as_deref().map(|v| format!("={v}")).unwrap_or_default();
+                tainted.push(format!(
+                    "{} ({}{v}:{})",
+                    n.metadata.name.as_deref().unwrap_or(""),
+                    t.key,
+                    t.effect
+                ));
+            }
+        }
+    }
+    if !tainted.is_empty() {
+        w.evidence.push(format!("taints the pod does not tolerate: {}", tainted.join(", ")));
+        w = w.fact("untolerated_taints", &tainted);
+    }
+    let cordoned: Vec<String> = nodes
+        .iter()
+        .filter(|n| n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false))
+        .filter_map(|n| n.metadata.name.clone())
+        .collect();
+    if !cordoned.is_empty() {
+        w.evidence.push(format!("cordoned nodes: {}", cordoned.join(", ")));
+        w = w.fact("cordoned", &cordoned);
+    }
+    w
+}
+
+/// Why a pod stays Pending with no explanation: no node assigned and no scheduling event at
+/// all means nothing is scheduling it.
+pub(super) fn unscheduled(index: &Index<'_>, pod: &Pod) -> Option<Why> {
+    let unassigned = pod.spec.as_ref().is_none_or(|s| s.node_name.is_none());
+    let scheduler_spoke =
+        pod_events(index, pod).iter().any(|e| matches!(e.reason.as_str(), "FailedScheduling" | "Scheduled"));
+    (unassigned && !scheduler_spoke).then(|| {
+        let scheduler = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.scheduler_name.clone())
+            .unwrap_or_else(|| "default-scheduler".into());
+        let mut w = Why::tag("scheduling/not-scheduled").fact("scheduler", &scheduler);
+        w.evidence.push(format!("no node assigned and no scheduling event from {scheduler}"));
+        w
+    })
+}
+
+/// A container's `state`/`lastState` messages (StartError, RunContainerError,
+/// CreateContainerConfigError) as the runtime wrote them.
+pub(super) fn waiting(data: &ClusterData, ns: &str, reason: &str, message: &str) -> Option<Why> {
+    if let Some(w) = missing(data, ns, message) {
+        return Some(w);
+    }
+    if matches!(reason, "CreateContainerError" | "RunContainerError" | "StartError" | "ContainerCannotRun") {
+        return Some(match cause::start_failure(message) {
+            Some(tag) => Why::tag(tag).fact("message", message),
+            None => Why::tag("runtime/crash").fact("message", message),
+        });
+    }
+    None
+}
