@@ -69,10 +69,11 @@ pub fn render_finding(f: &Finding, on: bool) -> String {
     let also = if f.also.is_empty() { String::new() } else { format!("+{}", f.also.join("+")) };
     let state = f.state.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default();
     s.push_str(&format!(
-        "{} {}{also} {}{state}\n",
+        "{} {}{also} {}{state}  {}\n",
         paint(&sev, severity_color(f.severity), on),
         paint(&f.rule, "1", on),
-        f.root()
+        f.root(),
+        paint(&f.cause, "1", on)
     ));
     s.push_str(&format!("  {}\n", f.message));
     for e in &f.evidence {
