@@ -125,6 +125,7 @@ pub fn of_rule(rule: &str) -> &'static str {
         "CM-2" => "hygiene/empty-configmap",
         "CM-3" => "hygiene/large-configmap",
         r if r.starts_with("HPA-") => "autoscaling/hpa-misconfigured",
+        r if r.starts_with("WH-") => "admission/webhook-denied",
         "PDB-1" => "disruption/pdb-blocking",
         "NP-1" | "NP-2" => "hygiene/network-policy",
         "LOG-1" | "LOG-2" => "hygiene/log-errors",

@@ -140,6 +140,11 @@ impl<'a> Index<'a> {
             .unwrap_or_default()
     }
 
+    /// Every object events were recorded about, as (kind, namespace, name), with its events.
+    pub fn event_objects(&self) -> impl Iterator<Item = (&(String, String, String), &Vec<EventRecord>)> {
+        self.events.iter()
+    }
+
     /// The newest event about an object among those with one of `reasons` (R3).
     pub fn latest_with(&self, kind: &str, meta: &ObjectMeta, reasons: &[&str]) -> Option<&EventRecord> {
         self.events_for(

@@ -8,6 +8,7 @@
 //! the conformance table says belong together (PVC-1+STO-6, POD-5/9/11 of one container), links
 //! related findings (node pressure → evictions), applies suppressions, and ranks by severity.
 
+mod absent;
 pub mod cause;
 mod config;
 mod cron;
@@ -39,6 +40,7 @@ const FAMILIES: &[(&str, RuleFn)] = &[
     ("nodes", nodes::run),
     ("storage", storage::run),
     ("config", config::run),
+    ("events", absent::run),
 ];
 
 /// Run every rule over `data`.

@@ -12,6 +12,9 @@ use cluster::data::{ClusterData, LogKey, LogText};
 struct Case {
     rule: String,
     expect: String,
+    /// The cause tag the finding must carry, when the row decides one.
+    #[serde(default)]
+    cause: Option<String>,
     bad: Vec<Value>,
     healthy: Vec<Value>,
     #[serde(default)]
@@ -115,6 +118,15 @@ fn every_row_fires_on_its_fixture_and_not_on_the_healthy_counterpart() {
         {
             failures.push(format!("{}: no finding mentions {:?}: {:?}", case.rule, case.expect, hits));
         }
+        if let Some(want) = &case.cause
+            && !hits.iter().any(|f| &f.cause == want)
+        {
+            failures.push(format!(
+                "{}: cause {want} expected, got {:?}",
+                case.rule,
+                hits.iter().map(|f| &f.cause).collect::<Vec<_>>()
+            ));
+        }
         for f in &hits {
             if f.hint.is_empty() || !f.hint.starts_with("kubectl") {
                 failures.push(format!("{}: hint is not a kubectl command: {:?}", case.rule, f.hint));
@@ -134,7 +146,7 @@ fn the_fixture_covers_every_required_row() {
     let covered: Vec<String> = cases().into_iter().map(|c| c.rule).collect();
     let mut required = Vec::new();
     for (family, n) in [
-        ("POD", 14),
+        ("POD", 15),
         ("DEP", 3),
         ("STS", 3),
         ("JOB", 2),
@@ -153,7 +165,7 @@ fn the_fixture_covers_every_required_row() {
     ] {
         required.extend((1..=n).map(|i| format!("{family}-{i}")));
     }
-    required.extend(["RS-1", "PVC-1", "PDB-1"].map(String::from));
+    required.extend(["RS-1", "PVC-1", "PDB-1", "EVT-1"].map(String::from));
     let missing: Vec<&String> = required.iter().filter(|r| !covered.contains(r)).collect();
     assert!(missing.is_empty(), "rows without a fixture: {missing:?}");
 }

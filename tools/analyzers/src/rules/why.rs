@@ -382,29 +382,29 @@ pub(super) fn not_ready(index: &Index<'_>, pod: &Pod, container: &str) -> Why {
 }
 
 /// What the scheduler's message leaves out: the pod's nodeSelector and which nodes carry those
-/// labels, required node affinity, the taints it does not tolerate, cordoned nodes.
+/// labels, required node affinity, the taints it does not tolerate, cordoned nodes. When the
+/// nodes the selector allows are all tainted or cordoned, that is the cause, and a taint Kubernetes
+/// puts on a failing node names the node's failure.
 pub(super) fn scheduling(index: &Index<'_>, spec: &PodSpec, message: &str) -> Why {
     let mut w = Why::tag(cause::scheduling(message));
-    let nodes: Vec<&Node> = index.nodes.values().copied().collect();
-    let mut names: Vec<&str> = index.nodes.keys().copied().collect();
-    names.sort_unstable();
+    let mut nodes: Vec<&Node> = index.nodes.values().copied().collect();
+    nodes.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
     let labels = |n: &Node| n.metadata.labels.clone().unwrap_or_default();
-    if let Some(sel) = spec.node_selector.as_ref().filter(|s| !s.is_empty()) {
-        let matching: Vec<String> = nodes
-            .iter()
-            .filter(|n| sel.iter().all(|(k, v)| labels(n).get(k) == Some(v)))
-            .filter_map(|n| n.metadata.name.clone())
-            .collect();
-        let pairs: Vec<String> = sel.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let selector = spec.node_selector.clone().unwrap_or_default();
+    let eligible: Vec<&Node> =
+        nodes.iter().copied().filter(|n| selector.iter().all(|(k, v)| labels(n).get(k) == Some(v))).collect();
+    if !selector.is_empty() {
+        let names: Vec<String> = eligible.iter().filter_map(|n| n.metadata.name.clone()).collect();
+        let pairs: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
         w.evidence.push(format!(
             "nodeSelector {}: {} of {} nodes carry it{}",
             pairs.join(","),
-            matching.len(),
+            names.len(),
             nodes.len(),
-            if matching.is_empty() { String::new() } else { format!(" ({})", matching.join(", ")) }
+            if names.is_empty() { String::new() } else { format!(" ({})", names.join(", ")) }
         ));
-        w = w.fact("selector", sel).fact("nodes_with_label", matching.len());
-        if matching.is_empty() && !nodes.is_empty() && w.tag == Some("scheduling/not-scheduled") {
+        w = w.fact("selector", &selector).fact("nodes_with_label", names.len());
+        if names.is_empty() && !nodes.is_empty() {
             w.tag = Some("scheduling/node-selector");
         }
     }
@@ -417,48 +417,76 @@ pub(super) fn scheduling(index: &Index<'_>, spec: &PodSpec, message: &str) -> Wh
         let shown = serde_json::to_string(&t.node_selector_terms).unwrap_or_default();
         w.evidence.push(format!("required node affinity: {}", prompts::ellipsis(&shown, 200)));
         w = w.fact("node_affinity", json!(t.node_selector_terms));
-        if w.tag == Some("scheduling/node-selector")
-            && spec.node_selector.as_ref().is_none_or(std::collections::BTreeMap::is_empty)
-        {
+        if w.tag == Some("scheduling/node-selector") && selector.is_empty() {
             w.tag = Some("scheduling/node-affinity");
         }
     }
     let tolerations = spec.tolerations.clone().unwrap_or_default();
-    let mut tainted = Vec::new();
-    for n in &nodes {
-        for t in n.spec.iter().flat_map(|s| s.taints.iter().flatten()) {
-            if t.effect == "PreferNoSchedule" {
-                continue;
-            }
-            let tolerated = tolerations.iter().any(|tol| {
-                tol.key.as_deref().is_none_or(|k| k == t.key)
-                    && (tol.operator.as_deref() == Some("Exists")
-                        || tol.value.as_deref() == t.value.as_deref())
-                    && tol.effect.as_deref().is_none_or(|e| e.is_empty() || e == t.effect)
-            });
-            if !tolerated {
-                let v = t.value.as_deref().map(|v| format!("={v}")).unwrap_or_default();
-                tainted.push(format!(
-                    "{} ({}{v}:{})",
-                    n.metadata.name.as_deref().unwrap_or(""),
-                    t.key,
-                    t.effect
-                ));
-            }
-        }
-    }
+    let blocking = |n: &Node| -> Vec<(String, String)> {
+        n.spec
+            .iter()
+            .flat_map(|s| s.taints.iter().flatten())
+            .filter(|t| t.effect != "PreferNoSchedule")
+            .filter(|t| {
+                !tolerations.iter().any(|tol| {
+                    tol.key.as_deref().is_none_or(|k| k == t.key)
+                        && (tol.operator.as_deref() == Some("Exists")
+                            || tol.value.as_deref() == t.value.as_deref())
+                        && tol.effect.as_deref().is_none_or(|e| e.is_empty() || e == t.effect)
+                })
+            })
+            .map(|t| {
+                (
+                    t.key.clone(),
+                    format!(
+                        "{}{}:{}",
+                        t.key,
+                        t.value.as_deref().map(|v| format!("={v}")).unwrap_or_default(),
+                        t.effect
+                    ),
+                )
+            })
+            .collect()
+    };
+    let cordoned = |n: &Node| n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false);
+    let tainted: Vec<String> = nodes
+        .iter()
+        .flat_map(|n| {
+            blocking(n)
+                .into_iter()
+                .map(move |(_, t)| format!("{} ({t})", n.metadata.name.as_deref().unwrap_or("")))
+        })
+        .collect();
     if !tainted.is_empty() {
         w.evidence.push(format!("taints the pod does not tolerate: {}", tainted.join(", ")));
         w = w.fact("untolerated_taints", &tainted);
     }
-    let cordoned: Vec<String> = nodes
-        .iter()
-        .filter(|n| n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false))
-        .filter_map(|n| n.metadata.name.clone())
-        .collect();
-    if !cordoned.is_empty() {
-        w.evidence.push(format!("cordoned nodes: {}", cordoned.join(", ")));
-        w = w.fact("cordoned", &cordoned);
+    let cordoned_names: Vec<String> =
+        nodes.iter().filter(|n| cordoned(n)).filter_map(|n| n.metadata.name.clone()).collect();
+    if !cordoned_names.is_empty() {
+        w.evidence.push(format!("cordoned nodes: {}", cordoned_names.join(", ")));
+        w = w.fact("cordoned", &cordoned_names);
+    }
+    // Every node the selector allows is closed to the pod: name why.
+    if !eligible.is_empty() && eligible.iter().all(|n| cordoned(n) || !blocking(n).is_empty()) {
+        let keys: Vec<String> =
+            eligible.iter().flat_map(|n| blocking(n).into_iter().map(|(k, _)| k)).collect();
+        let has = |k: &str| keys.iter().any(|x| x == k);
+        w.tag = Some(if keys.is_empty() || eligible.iter().all(|n| cordoned(n)) {
+            "scheduling/cordoned"
+        } else if has("node.kubernetes.io/memory-pressure") {
+            "node/memory-pressure"
+        } else if has("node.kubernetes.io/disk-pressure") {
+            "node/disk-pressure"
+        } else if has("node.kubernetes.io/pid-pressure") {
+            "node/pid-pressure"
+        } else if has("node.kubernetes.io/unreachable") || has("node.kubernetes.io/not-ready") {
+            "node/not-ready"
+        } else if has("node.kubernetes.io/unschedulable") {
+            "scheduling/cordoned"
+        } else {
+            "scheduling/taint"
+        });
     }
     w
 }
