@@ -103,11 +103,15 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                 format!("kubectl get pod {name} -n {ns} -o jsonpath='{{.spec.serviceAccountName}}'"),
             ));
         }
+        // Node agents (kube-proxy, the CNI, CSI drivers) run privileged by design: worth knowing,
+        // never a warning.
+        let platform = ns == "kube-system"
+            || spec.priority_class_name.as_deref().is_some_and(|p| p.starts_with("system-"));
         for c in spec.containers.iter().chain(spec.init_containers.iter().flatten()) {
             if c.security_context.as_ref().and_then(|s| s.privileged).unwrap_or(false) {
                 out.push(mk(
                     "SEC-3",
-                    Severity::Warning,
+                    if platform { Severity::Info } else { Severity::Warning },
                     format!("container {} runs privileged", c.name),
                     vec![format!("container {}: securityContext.privileged=true", c.name)],
                     format!("kubectl get pod {name} -n {ns} -o yaml"),
