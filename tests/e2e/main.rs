@@ -4,6 +4,7 @@
 mod bad_input;
 mod chat;
 mod cluster;
+mod cluster_scenarios;
 mod graph;
 mod index;
 mod live;

@@ -2,6 +2,7 @@
 //! isolated environment (its own index and data directories), and find the fixtures.
 
 pub mod apiserver;
+pub mod captures;
 pub mod openai;
 pub mod server;
 pub mod slack;

@@ -95,7 +95,22 @@ fn service_rules(data: &ClusterData, index: &Index<'_>, svc: &Service, out: &mut
     let pods = selected(index, ns, &sel);
     let have_endpoints =
         data.captured.contains(&Kind::EndpointSlice) || data.captured.contains(&Kind::Endpoints);
-    let (ready, not_ready) = if have_endpoints {
+    // A Service with a selector always gets an EndpointSlice from the control plane; when the
+    // capture holds none for it (a partial capture), the pods' readiness is what it would show.
+    let has_slice = data.objects.endpoint_slices.iter().any(|e| {
+        e.metadata.namespace.as_deref() == Some(ns)
+            && e.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("kubernetes.io/service-name"))
+                .map(String::as_str)
+                == Some(name)
+    }) || data
+        .objects
+        .endpoints
+        .iter()
+        .any(|e| e.metadata.namespace.as_deref() == Some(ns) && e.metadata.name.as_deref() == Some(name));
+    let (ready, not_ready) = if have_endpoints && has_slice {
         cluster::query::service_endpoints(data, ns, name)
     } else {
         // A dump has no endpoints: the pods' readiness is what endpoints would show.

@@ -291,22 +291,29 @@ pub(super) fn probe_kills(
     now: jiff::Timestamp,
 ) -> Option<Why> {
     let events = container_events(index, pod, container, &["Unhealthy", "Killing"]);
-    let kill = |kind: &str| {
+    let failed = |kind: &str| {
         events.iter().find(|e| {
-            let m = e.message.to_ascii_lowercase();
-            (e.reason == "Killing" && m.contains(&format!("failed {kind} probe")))
-                || (e.reason == "Unhealthy" && m.starts_with(&format!("{kind} probe failed")))
+            e.reason == "Unhealthy"
+                && e.message.to_ascii_lowercase().starts_with(&format!("{kind} probe failed"))
         })
     };
-    let (kind, tag, e) = if let Some(e) = kill("startup") {
-        ("startup", "probe/startup-failing", e)
-    } else if let Some(e) = kill("liveness") {
-        ("liveness", "probe/liveness-failing", e)
+    let killed = |kind: &str| {
+        events.iter().find(|e| {
+            e.reason == "Killing" && e.message.to_ascii_lowercase().contains(&format!("failed {kind} probe"))
+        })
+    };
+    let (kind, tag) = if failed("startup").or(killed("startup")).is_some() {
+        ("startup", "probe/startup-failing")
+    } else if failed("liveness").or(killed("liveness")).is_some() {
+        ("liveness", "probe/liveness-failing")
     } else {
         return None;
     };
     let mut w = Why::tag(tag);
-    w.evidence.push(event_line(e, now));
+    // Why the probe failed, then what the kubelet did about it.
+    for e in [failed(kind), killed(kind)].into_iter().flatten() {
+        w.evidence.push(event_line(e, now));
+    }
     let c = pod.spec.as_ref().and_then(|s| s.containers.iter().find(|c| c.name == container));
     if let Some((c, p)) = c.and_then(|c| probe_of(c, kind).map(|p| (c, p))) {
         w = probe_facts(w, c, p, kind);
