@@ -63,6 +63,7 @@ pub fn analyze(data: &ClusterData, opts: &Options) -> Report {
     }
     let mut findings = group(hits);
     link(&mut findings);
+    rank(&mut findings);
     let before = findings.len();
     findings.retain(|f| !opts.suppress.iter().any(|s| s.matches(f)));
     let suppressed = before - findings.len();
@@ -146,7 +147,7 @@ fn group(hits: Vec<Hit>) -> Vec<Finding> {
     for h in kept {
         groups.entry((h.rule, h.root.clone())).or_default().push(h);
     }
-    let mut findings: Vec<Finding> = groups
+    let findings: Vec<Finding> = groups
         .into_iter()
         .map(|((rule, root), hits)| {
             let severity = hits.iter().map(|h| h.severity).max().unwrap_or(Severity::Info);
@@ -226,6 +227,11 @@ fn group(hits: Vec<Hit>) -> Vec<Finding> {
             }
         })
         .collect();
+    findings
+}
+
+/// Worst first; within a severity, causes before the symptoms they produce.
+fn rank(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -235,7 +241,6 @@ fn group(hits: Vec<Hit>) -> Vec<Finding> {
             .then(a.namespace.cmp(&b.namespace))
             .then(a.name.cmp(&b.name))
     });
-    findings
 }
 
 /// The finding's cause: the tag most of its occurrences carry (the worst one's on a tie), or the
@@ -288,6 +293,7 @@ fn family(rule: &str) -> u8 {
 
 /// Link findings that explain each other: node problems and the pods they hit.
 fn link(findings: &mut [Finding]) {
+    link_workload_symptoms(findings);
     let node_findings: Vec<(String, String)> = findings
         .iter()
         .filter(|f| f.kind == "Node" && f.severity > Severity::Info)
@@ -306,6 +312,33 @@ fn link(findings: &mut [Finding]) {
                 f.related.push(label.clone());
             }
         }
+    }
+}
+
+/// Rules that say a workload is short of ready pods, which its pods' own findings explain.
+const WORKLOAD_SYMPTOMS: &[&str] = &["DEP-1", "DEP-2", "DEP-3", "STS-3", "DS-1"];
+
+/// A workload symptom whose pods have a finding of their own points at it and ranks no higher:
+/// the pods' finding says why, the symptom only that replicas are missing.
+fn link_workload_symptoms(findings: &mut [Finding]) {
+    let causes: Vec<(ObjRef, Severity, String)> = findings
+        .iter()
+        .filter(|f| !WORKLOAD_SYMPTOMS.contains(&f.rule.as_str()))
+        .filter(|f| f.severity > Severity::Info && !f.cause.starts_with("hygiene/"))
+        .map(|f| (f.root(), f.severity, format!("{} {}", f.rule, f.root())))
+        .collect();
+    for f in findings.iter_mut().filter(|f| WORKLOAD_SYMPTOMS.contains(&f.rule.as_str())) {
+        let root = f.root();
+        let Some((_, severity, label)) =
+            causes.iter().filter(|(r, _, _)| *r == root).max_by_key(|(_, s, _)| *s)
+        else {
+            continue;
+        };
+        f.severity = f.severity.min(*severity);
+        if !f.related.contains(label) {
+            f.related.push(label.clone());
+        }
+        f.detail.insert("explained_by".into(), serde_json::json!(label));
     }
 }
 
