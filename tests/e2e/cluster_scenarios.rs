@@ -88,7 +88,7 @@ fn check(score: &mut Score, name: &str, form: &str, s: &Scenario, run: &Run) {
 #[test]
 fn every_planted_fault_is_named_with_its_cause_in_both_capture_forms() {
     let scenarios = captures::all(&root().join("tests/scenarios/clusters"));
-    assert!(scenarios.len() >= 1, "the corpus has {} scenarios", scenarios.len());
+    assert!(scenarios.len() >= 30, "the corpus has {} scenarios", scenarios.len());
     let mut score = Score::default();
     for (name, s) in &scenarios {
         assert!(!s.source.trim().is_empty() && !s.expect.is_empty(), "{name}: a source and an expectation");

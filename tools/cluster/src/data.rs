@@ -97,6 +97,12 @@ macro_rules! objects {
                 match kind { $(Kind::$kind => to_json(&self.$field, namespace),)* }
             }
 
+            /// Whether the capture holds an object, by namespace (ignored for cluster-scoped kinds)
+            /// and name.
+            pub fn contains(&self, kind: Kind, namespace: Option<&str>, name: &str) -> bool {
+                match kind { $(Kind::$kind => find(&self.$field, kind, namespace, name).is_some(),)* }
+            }
+
             /// One object as JSON, by namespace (ignored for cluster-scoped kinds) and name.
             pub fn find_json(&self, kind: Kind, namespace: Option<&str>, name: &str) -> Option<serde_json::Value> {
                 match kind { $(Kind::$kind => find(&self.$field, kind, namespace, name).and_then(|o| serde_json::to_value(o).ok()),)* }

@@ -32,7 +32,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             continue;
         }
         let Some(k) = Kind::ALL.iter().copied().find(|k| k.info().kind == kind.as_str()) else { continue };
-        if index.exists(k, ns, name) == Ok(true) {
+        if data.objects.contains(k, Some(ns.as_str()), name) {
             continue;
         }
         let warnings: Vec<&EventRecord> = events.iter().filter(|e| e.is_warning()).collect();
@@ -49,9 +49,10 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         let root = root_of(data, &object);
         let severity =
             if FAILURES.contains(&e.reason.as_str()) { Severity::Error } else { Severity::Warning };
-        let unverified = match index.exists(k, ns, name) {
-            Err(_) => "the capture does not hold this kind",
-            _ => "it is not in the capture",
+        let unverified = if data.captured.contains(&k) {
+            "it is not in the capture"
+        } else {
+            "the capture does not hold this kind"
         };
         let hit = Hit::new(
             "EVT-1",
