@@ -128,6 +128,8 @@ pub fn of_rule(rule: &str) -> &'static str {
         r if r.starts_with("WH-") => "admission/webhook-denied",
         "PDB-1" => "disruption/pdb-blocking",
         "NP-1" | "NP-2" => "hygiene/network-policy",
+        "NP-3" => "network/network-policy-ingress",
+        "NP-4" => "network/network-policy-egress",
         "LOG-1" | "LOG-2" => "hygiene/log-errors",
         "SEC-1" => "hygiene/default-service-account",
         "SEC-2" => "hygiene/wildcard-rbac",

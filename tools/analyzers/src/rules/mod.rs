@@ -17,6 +17,7 @@ mod index;
 mod network;
 mod nodes;
 mod pods;
+mod policy;
 mod storage;
 mod why;
 mod workloads;
@@ -40,6 +41,7 @@ const FAMILIES: &[(&str, RuleFn)] = &[
     ("nodes", nodes::run),
     ("storage", storage::run),
     ("config", config::run),
+    ("policies", policy::run),
     ("events", absent::run),
 ];
 
@@ -276,8 +278,8 @@ fn cause_of(rule: &str, hits: &[Hit]) -> (String, serde_json::Map<String, serde_
 /// exhaustion, then pods that cannot run, then the workloads and services that show it.
 fn priority(rule: &str) -> u8 {
     const ORDER: &[&str] = &[
-        "NODE-1", "NODE-4", "POD-14", "NODE-2", "POD-9", "RS-1", "EVT-1", "PVC-1", "POD-6", "POD-15",
-        "POD-5", "POD-4", "POD-7", "POD-1", "POD-10", "POD-3", "POD-13", "DEP-3",
+        "NODE-1", "NODE-4", "POD-14", "NODE-2", "POD-9", "RS-1", "EVT-1", "PVC-1", "NP-3", "NP-4", "POD-6",
+        "POD-15", "POD-5", "POD-4", "POD-7", "POD-1", "POD-10", "POD-3", "POD-13", "DEP-3",
     ];
     ORDER.iter().position(|r| *r == rule).map_or(ORDER.len() as u8 + family(rule), |p| p as u8)
 }

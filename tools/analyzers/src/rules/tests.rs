@@ -156,7 +156,7 @@ fn the_fixture_covers_every_required_row() {
         ("WH", 3),
         ("CM", 3),
         ("HPA", 5),
-        ("NP", 2),
+        ("NP", 4),
         ("LOG", 3),
         ("STO", 9),
         ("SEC", 4),
