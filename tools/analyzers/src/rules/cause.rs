@@ -112,6 +112,7 @@ pub fn of_rule(rule: &str) -> &'static str {
         "SVC-1" => "network/service-selector-mismatch",
         "SVC-2" | "SVC-3" => "network/no-ready-endpoints",
         "SVC-4" | "ING-6" => "network/service-port-mismatch",
+        "SVC-5" => "network/service-protocol-mismatch",
         "ING-1" => "hygiene/no-ingress-class",
         "ING-2" => "network/ingress-class-missing",
         "ING-3" | "ING-5" => "network/ingress-backend-missing",

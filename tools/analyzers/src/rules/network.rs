@@ -191,9 +191,44 @@ fn service_rules(data: &ClusterData, index: &Index<'_>, svc: &Service, out: &mut
                     )],
                     format!("kubectl get pods -n {ns} -l {sel_text} -o jsonpath='{{..containerPort}}'"),
                 ));
+            } else if let Some(theirs) =
+                protocol_mismatch(&target, p.protocol.as_deref().unwrap_or("TCP"), &pods)
+            {
+                // SVC-5: the port exists but speaks another protocol (UDP DNS behind a TCP port).
+                let ours = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+                out.push(
+                    Hit::on(
+                        "SVC-5",
+                        Severity::Error,
+                        me.clone(),
+                        format!("port {} is {ours} but the pods expose its targetPort as {theirs}", p.port),
+                        vec![format!(
+                            "spec.ports[{}].protocol={ours}",
+                            p.name.clone().unwrap_or_else(|| p.port.to_string())
+                        )],
+                        format!("kubectl get service {name} -n {ns} -o yaml"),
+                    )
+                    .detail("service_protocol", &ours)
+                    .detail("container_protocol", theirs),
+                );
             }
         }
     }
+}
+
+/// The protocol the selected pods expose `target` with, when none of them uses `protocol`.
+fn protocol_mismatch(target: &IntOrString, protocol: &str, pods: &[&Pod]) -> Option<String> {
+    let ports: Vec<&k8s_openapi::api::core::v1::ContainerPort> = pods
+        .iter()
+        .flat_map(|p| p.spec.iter().flat_map(|s| s.containers.iter()).flat_map(|c| c.ports.iter().flatten()))
+        .filter(|cp| match target {
+            IntOrString::Int(n) => cp.container_port == *n,
+            IntOrString::String(name) => cp.name.as_deref() == Some(name.as_str()),
+        })
+        .collect();
+    let proto =
+        |cp: &k8s_openapi::api::core::v1::ContainerPort| cp.protocol.clone().unwrap_or_else(|| "TCP".into());
+    (!ports.is_empty() && !ports.iter().any(|cp| proto(cp) == protocol)).then(|| proto(ports[0]))
 }
 
 fn service_port_ok(svc: &Service, port: &k8s_openapi::api::networking::v1::ServiceBackendPort) -> bool {

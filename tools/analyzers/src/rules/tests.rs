@@ -160,7 +160,7 @@ fn the_fixture_covers_every_required_row() {
         ("LOG", 3),
         ("STO", 9),
         ("SEC", 4),
-        ("SVC", 4),
+        ("SVC", 5),
         ("ING", 6),
     ] {
         required.extend((1..=n).map(|i| format!("{family}-{i}")));

@@ -280,7 +280,41 @@ fn log_why(data: &ClusterData, pod: &Pod, container: &str) -> Option<Why> {
     let (line, tag) = cause::telling_line(&text, LOG_LINE_MAX)?;
     let mut w = Why::tag(tag.unwrap_or("runtime/crash")).fact("log_line", &line);
     w.evidence.push(format!("last log of container {container}: {line}"));
+    if tag == Some("network/dns-failure") {
+        w = dns_health(data, w);
+    }
     Some(w)
+}
+
+/// Name resolution failing in an application: is the cluster's DNS itself healthy? CoreDNS
+/// (or kube-dns) pods that are not ready are the likelier cause than the application.
+fn dns_health(data: &ClusterData, mut w: Why) -> Why {
+    let dns: Vec<&Pod> = data
+        .objects
+        .pods
+        .iter()
+        .filter(|p| p.metadata.namespace.as_deref() == Some("kube-system"))
+        .filter(|p| {
+            p.metadata.labels.as_ref().and_then(|l| l.get("k8s-app")).is_some_and(|a| a == "kube-dns")
+        })
+        .collect();
+    if dns.is_empty() {
+        return w;
+    }
+    let ready = dns
+        .iter()
+        .filter(|p| {
+            p.status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+        })
+        .count();
+    if ready == 0 {
+        w.evidence
+            .push(format!("the cluster DNS has no ready pod ({} in kube-system, none ready)", dns.len()));
+    }
+    w.fact("cluster_dns_ready", format!("{ready}/{}", dns.len()))
 }
 
 /// Liveness or startup probe failures that made the kubelet restart the container.
