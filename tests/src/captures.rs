@@ -14,7 +14,6 @@ use cluster::data::{ClusterData, LogKey, LogText};
 use cluster::kind::Kind;
 use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 /// One planted fault (or two) and what must be found.
 #[derive(Debug, Deserialize)]
@@ -98,38 +97,14 @@ pub fn all(dir: &Path) -> Vec<(String, Scenario)> {
         .collect()
 }
 
-fn kind_of(obj: &Value) -> Kind {
-    let kind = obj["kind"].as_str().expect("scenario objects carry a kind");
-    let api = obj["apiVersion"].as_str().unwrap_or("");
-    *Kind::ALL
-        .iter()
-        .find(|k| {
-            k.info().kind == kind
-                && (api.is_empty() || k.api_version() == api)
-                && !matches!(k, Kind::PodMetrics | Kind::NodeMetrics)
-        })
-        .unwrap_or_else(|| panic!("no kind {kind} {api}"))
-}
-
 impl Scenario {
     /// Writes the scenario as a sleuth snapshot in `dir`.
     pub fn write_snapshot(&self, dir: &Path) {
         let mut data = ClusterData::default();
         for &k in Kind::ALL {
-            let raws: Vec<Box<RawValue>> = self
-                .objects
-                .iter()
-                .filter(|o| kind_of(o) == k)
-                .map(|o| {
-                    let mut o = o.clone();
-                    o.as_object_mut().unwrap().remove("kind");
-                    o.as_object_mut().unwrap().remove("apiVersion");
-                    RawValue::from_string(o.to_string()).unwrap()
-                })
-                .collect();
-            let refs: Vec<&RawValue> = raws.iter().map(AsRef::as_ref).collect();
-            data.insert_raw(k, &refs, "scenario");
+            data.insert_raw(k, &[], "scenario");
         }
+        data.insert_objects(&self.objects, "scenario");
         assert!(data.problems.is_empty(), "scenario objects must parse: {:?}", data.problems);
         for l in &self.logs {
             let key = LogKey {
@@ -150,7 +125,8 @@ impl Scenario {
     pub fn write_dump(&self, dir: &Path) {
         let mut lists: BTreeMap<PathBuf, (String, Vec<Value>)> = BTreeMap::new();
         for o in &self.objects {
-            let kind = kind_of(o);
+            let kind = Kind::of(o["kind"].as_str().unwrap_or(""), o["apiVersion"].as_str().unwrap_or(""))
+                .expect("scenario objects name a known kind");
             let Some(stem) = kind.info().dump else { continue };
             let path = if kind.info().namespaced {
                 let ns = o["metadata"]["namespace"].as_str().unwrap_or("default");

@@ -290,6 +290,36 @@ impl ClusterData {
         self.captured.insert(kind);
     }
 
+    /// Add objects of any kinds, each naming its `kind` (and `apiVersion`), as in a `List` that
+    /// `kubectl get … -o json` prints for several kinds. Every kind named counts as captured; an
+    /// object of an unknown kind is a problem, and the rest still loads.
+    pub fn insert_objects(&mut self, objects: &[serde_json::Value], origin: &str) {
+        let mut by_kind: BTreeMap<Kind, Vec<Box<RawValue>>> = BTreeMap::new();
+        for (i, o) in objects.iter().enumerate() {
+            let (kind, api) = (o["kind"].as_str().unwrap_or(""), o["apiVersion"].as_str().unwrap_or(""));
+            let Some(k) = Kind::of(kind, api) else {
+                self.problems.push(Problem {
+                    path: origin.to_string(),
+                    line: None,
+                    reason: format!("item {i}: unknown kind {kind:?} ({api:?}); skipped"),
+                });
+                continue;
+            };
+            let mut o = o.clone();
+            if let Some(m) = o.as_object_mut() {
+                m.remove("kind");
+                m.remove("apiVersion");
+            }
+            if let Ok(raw) = RawValue::from_string(o.to_string()) {
+                by_kind.entry(k).or_default().push(raw);
+            }
+        }
+        for (k, raws) in by_kind {
+            let refs: Vec<&RawValue> = raws.iter().map(AsRef::as_ref).collect();
+            self.insert_raw(k, &refs, origin);
+        }
+    }
+
     /// Record that a kind could not be read.
     pub fn mark_unreadable(&mut self, kind: Kind, reason: impl Into<String>) {
         self.unreadable.insert(kind, reason.into());
@@ -407,4 +437,26 @@ pub enum Completeness {
     Complete,
     /// Absence proves nothing; the reason says why.
     Unverifiable(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_of_mixed_kinds_loads_and_an_unknown_kind_is_reported() {
+        let objects: Vec<serde_json::Value> = serde_json::from_str(
+            r#"[{"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web-1", "namespace": "shop"}},
+                {"kind": "Service", "metadata": {"name": "web", "namespace": "shop"}},
+                {"kind": "Widget", "apiVersion": "acme.io/v1", "metadata": {"name": "w"}}]"#,
+        )
+        .unwrap();
+        let mut data = ClusterData::default();
+        data.insert_objects(&objects, "list.json");
+        assert_eq!(data.objects.pods.len(), 1);
+        assert_eq!(data.objects.services.len(), 1);
+        assert!(data.captured.contains(&Kind::Pod) && !data.captured.contains(&Kind::Node));
+        assert_eq!(data.problems.len(), 1, "{:?}", data.problems);
+        assert!(data.problems[0].reason.contains("Widget"));
+    }
 }

@@ -363,6 +363,17 @@ impl Kind {
         }
     }
 
+    /// The kind an object names with its `kind` and `apiVersion` (`apiVersion` may be empty when
+    /// the kind alone decides; the metrics kinds are never guessed).
+    pub fn of(kind: &str, api_version: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| {
+            k.info().kind == kind
+                && (api_version.is_empty() || k.api_version() == api_version)
+                && (!api_version.is_empty()
+                    || !matches!(k, Kind::PodMetrics | Kind::NodeMetrics | Kind::EventV1))
+        })
+    }
+
     /// `apiVersion` of this kind's objects (`apps/v1`, `v1`).
     pub fn api_version(self) -> String {
         let i = self.info();
@@ -439,6 +450,16 @@ mod tests {
         assert_eq!("events".parse::<Kind>().unwrap(), Kind::Event);
         assert_eq!("deployments.apps".parse::<Kind>().unwrap(), Kind::Deployment);
         assert!("widgets".parse::<Kind>().is_err());
+    }
+
+    #[test]
+    fn objects_name_their_kind_with_kind_and_api_version() {
+        assert_eq!(Kind::of("Event", "v1"), Some(Kind::Event));
+        assert_eq!(Kind::of("Event", "events.k8s.io/v1"), Some(Kind::EventV1));
+        assert_eq!(Kind::of("Event", ""), Some(Kind::Event));
+        assert_eq!(Kind::of("Deployment", ""), Some(Kind::Deployment));
+        assert_eq!(Kind::of("Deployment", "extensions/v1beta1"), None);
+        assert_eq!(Kind::of("Widget", "v1"), None);
     }
 
     #[test]

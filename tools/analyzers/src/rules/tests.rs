@@ -3,7 +3,6 @@
 
 use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::*;
 use cluster::data::{ClusterData, LogKey, LogText};
@@ -34,36 +33,13 @@ struct Log {
     error: Option<String>,
 }
 
-fn kind_of(obj: &Value) -> Kind {
-    let kind = obj["kind"].as_str().expect("fixture objects carry a kind");
-    let api = obj["apiVersion"].as_str().unwrap_or("");
-    *Kind::ALL
-        .iter()
-        .find(|k| {
-            k.info().kind == kind
-                && (api.is_empty() || k.api_version() == api)
-                && !matches!(k, Kind::PodMetrics | Kind::NodeMetrics)
-        })
-        .unwrap_or_else(|| panic!("no kind {kind} {api}"))
-}
-
 /// A capture holding `objects` (every kind complete) and `logs`, taken at 01:00.
 pub(crate) fn capture(objects: &[Value], logs: &[(LogKey, LogText)]) -> ClusterData {
     let mut data = ClusterData::default();
     for &k in Kind::ALL {
-        let raws: Vec<Box<RawValue>> = objects
-            .iter()
-            .filter(|o| kind_of(o) == k)
-            .map(|o| {
-                let mut o = o.clone();
-                o.as_object_mut().unwrap().remove("kind");
-                o.as_object_mut().unwrap().remove("apiVersion");
-                RawValue::from_string(o.to_string()).unwrap()
-            })
-            .collect();
-        let refs: Vec<&RawValue> = raws.iter().map(AsRef::as_ref).collect();
-        data.insert_raw(k, &refs, "fixture");
+        data.insert_raw(k, &[], "fixture");
     }
+    data.insert_objects(objects, "fixture");
     assert!(data.problems.is_empty(), "fixture objects must parse: {:?}", data.problems);
     for (k, t) in logs {
         data.insert_log(k.clone(), t.clone());

@@ -165,33 +165,12 @@ pub(super) fn missing(data: &ClusterData, ns: &str, message: &str) -> Option<Why
 
 /// Names of `kind` in `ns` that share a stem with `name` (a typo, a version suffix).
 fn near_misses(data: &ClusterData, kind: Kind, ns: &str, name: &str) -> Vec<String> {
-    let names: Vec<String> = match kind {
-        Kind::ConfigMap => data
-            .objects
-            .config_maps
-            .iter()
-            .map(|o| &o.metadata)
-            .filter(|m| m.namespace.as_deref() == Some(ns))
-            .filter_map(|m| m.name.clone())
-            .collect(),
-        Kind::Secret => data
-            .objects
-            .secrets
-            .iter()
-            .map(|o| &o.metadata)
-            .filter(|m| m.namespace.as_deref() == Some(ns))
-            .filter_map(|m| m.name.clone())
-            .collect(),
-        Kind::ServiceAccount => data
-            .objects
-            .service_accounts
-            .iter()
-            .map(|o| &o.metadata)
-            .filter(|m| m.namespace.as_deref() == Some(ns))
-            .filter_map(|m| m.name.clone())
-            .collect(),
-        _ => Vec::new(),
-    };
+    let names: Vec<String> = data
+        .objects
+        .json_items(kind, Some(ns))
+        .iter()
+        .filter_map(|o| o["metadata"]["name"].as_str().map(String::from))
+        .collect();
     let stem = |s: &str| s.split(['-', '.', '_']).next().unwrap_or(s).to_string();
     let mut v: Vec<String> = names
         .into_iter()

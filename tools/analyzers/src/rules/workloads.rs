@@ -15,18 +15,6 @@ fn obj(kind: &str, m: &ObjectMeta) -> ObjRef {
     ObjRef::new(kind, m.namespace.as_deref().unwrap_or(""), m.name.as_deref().unwrap_or(""))
 }
 
-fn hit(
-    rule: &'static str,
-    severity: Severity,
-    object: ObjRef,
-    root: ObjRef,
-    message: String,
-    evidence: Vec<String>,
-    hint: String,
-) -> Hit {
-    Hit::new(rule, severity, object, root, message, evidence, hint)
-}
-
 /// Severity and state of a rule that also fires during healthy rollouts (R9).
 fn transient(in_progress: bool, nothing_ready: bool) -> (Severity, &'static str) {
     match (in_progress, nothing_ready) {
@@ -70,14 +58,21 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             } else {
                 format!("{ready} of {desired} replicas ready ({counts})")
             };
-            let mut h =
-                hit(rule, sev, me.clone(), me.clone(), msg, vec![format!("status: {counts}")], hint.clone());
+            let mut h = Hit::new(
+                rule,
+                sev,
+                me.clone(),
+                me.clone(),
+                msg,
+                vec![format!("status: {counts}")],
+                hint.clone(),
+            );
             h.state = Some(state);
             out.push(h);
         }
         if let Some(c) = progressing.filter(|c| c.status == "False") {
             let new_rs = c.message.clone().unwrap_or_default();
-            out.push(hit(
+            out.push(Hit::new(
                 "DEP-3",
                 Severity::Error,
                 me.clone(),
@@ -102,7 +97,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             let msg = c.message.clone().unwrap_or_default();
             let partial = if st.replicas == 0 { "" } else { " (some replicas exist)" };
             out.push(
-                hit(
+                Hit::new(
                     "RS-1",
                     sev,
                     me.clone(),
@@ -124,7 +119,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         let st = s.status.clone().unwrap_or_default();
         let hint = kubectl("describe", "statefulset", &ns, &name);
         match spec.service_name.as_deref().filter(|n| !n.is_empty()) {
-            None => out.push(hit(
+            None => out.push(Hit::new(
                 "STS-1",
                 Severity::Warning,
                 me.clone(),
@@ -135,7 +130,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             )),
             Some(svc) => {
                 if index.exists(Kind::Service, &ns, svc) == Ok(false) {
-                    out.push(hit(
+                    out.push(Hit::new(
                         "STS-1",
                         Severity::Error,
                         me.clone(),
@@ -151,7 +146,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             if let Some(sc) = t.spec.as_ref().and_then(|s| s.storage_class_name.as_deref())
                 && index.exists(Kind::StorageClass, "", sc) == Ok(false)
             {
-                out.push(hit(
+                out.push(Hit::new(
                     "STS-2",
                     Severity::Error,
                     me.clone(),
@@ -181,7 +176,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                     .filter(|e| e.is_warning())
                     .max_by_key(|e| e.last);
                 let why = e.map_or_else(|| "no event explains it".into(), |e| e.message.clone());
-                hit(
+                Hit::new(
                     "STS-3",
                     sev,
                     me.clone(),
@@ -216,7 +211,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                         }
                     })
                     .collect();
-                hit(
+                Hit::new(
                     "STS-3",
                     sev,
                     me.clone(),
@@ -253,7 +248,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             let in_progress = st.updated_number_scheduled.unwrap_or(st.desired_number_scheduled)
                 < st.desired_number_scheduled;
             let (sev, state) = transient(in_progress, st.number_ready == 0);
-            let mut h = hit(
+            let mut h = Hit::new(
                 "DS-1",
                 sev,
                 me.clone(),
@@ -281,7 +276,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             .flat_map(|s| s.image_pull_secrets.iter().flatten())
         {
             if index.exists(Kind::Secret, &ns, &s.name) == Ok(false) {
-                out.push(hit(
+                out.push(Hit::new(
                     "DS-2",
                     Severity::Error,
                     me.clone(),
@@ -300,7 +295,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         let (ns, name) = (me.namespace.clone(), me.name.clone());
         let st = j.status.clone().unwrap_or_default();
         if j.spec.as_ref().and_then(|s| s.suspend).unwrap_or(false) {
-            out.push(hit(
+            out.push(Hit::new(
                 "JOB-1",
                 Severity::Info,
                 me.clone(),
@@ -336,7 +331,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             if let Some(e) = index.latest_with("Job", &j.metadata, &["BackoffLimitExceeded"]) {
                 ev.push(event_line(e, now));
             }
-            let mut h = hit(
+            let mut h = Hit::new(
                 "JOB-2",
                 sev,
                 me.clone(),
@@ -356,7 +351,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         let spec = c.spec.clone().unwrap_or_default();
         let hint = kubectl("describe", "cronjob", &ns, &name);
         if spec.suspend.unwrap_or(false) {
-            out.push(hit(
+            out.push(Hit::new(
                 "CJ-1",
                 Severity::Info,
                 me.clone(),
@@ -368,7 +363,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             continue;
         }
         if let Err(why) = cron::validate(&spec.schedule) {
-            out.push(hit(
+            out.push(Hit::new(
                 "CJ-2",
                 Severity::Error,
                 me.clone(),
@@ -379,7 +374,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             ));
         }
         if let Some(d) = spec.starting_deadline_seconds.filter(|d| *d < 0) {
-            out.push(hit(
+            out.push(Hit::new(
                 "CJ-3",
                 Severity::Error,
                 me.clone(),
@@ -407,7 +402,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                     .filter(|c| c.0 == "True")
         {
             let jn = j.metadata.name.clone().unwrap_or_default();
-            out.push(hit(
+            out.push(Hit::new(
                 "CJ-4",
                 Severity::Error,
                 me.clone(),
@@ -433,7 +428,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                 && c.status == "True"
                 && !(reason == "TooFewReplicas" && st.desired_replicas == min)
             {
-                out.push(hit(
+                out.push(Hit::new(
                     "HPA-1",
                     Severity::Warning,
                     me.clone(),
@@ -444,7 +439,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                 ));
             }
             if (c.type_ == "AbleToScale" || c.type_ == "ScalingActive") && c.status == "False" {
-                out.push(hit(
+                out.push(Hit::new(
                     "HPA-2",
                     Severity::Error,
                     me.clone(),
@@ -465,7 +460,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             "ReplicaSet" => Some(Kind::ReplicaSet),
             // Core kinds that have no scale subresource; custom kinds may have one (R10).
             "DaemonSet" | "Pod" | "Service" | "Job" | "CronJob" | "ConfigMap" => {
-                out.push(hit(
+                out.push(Hit::new(
                     "HPA-3",
                     Severity::Error,
                     me.clone(),
@@ -480,7 +475,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         };
         let Some(tk) = target_kind else { continue };
         match index.exists(tk, &ns, &target.name) {
-            Ok(false) => out.push(hit(
+            Ok(false) => out.push(Hit::new(
                 "HPA-4",
                 Severity::Error,
                 me.clone(),
@@ -547,7 +542,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                         .map(|c| c.name.clone())
                         .collect();
                     if !missing.is_empty() {
-                        out.push(hit("HPA-5", Severity::Warning, me.clone(), me.clone(), format!("target {} {} has containers without a {res} request ({}), so {res} utilization cannot be computed", target.kind, target.name, missing.join(", ")), missing.iter().map(|c| format!("container {c}: no {res} request")).collect(), hint.clone()));
+                        out.push(Hit::new("HPA-5", Severity::Warning, me.clone(), me.clone(), format!("target {} {} has containers without a {res} request ({}), so {res} utilization cannot be computed", target.kind, target.name, missing.join(", ")), missing.iter().map(|c| format!("container {c}: no {res} request")).collect(), hint.clone()));
                     }
                 }
             }
@@ -567,7 +562,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
         if let Some(c) =
             st.conditions.iter().flatten().find(|c| c.type_ == "DisruptionAllowed" && c.status == "False")
         {
-            out.push(hit(
+            out.push(Hit::new(
                 "PDB-1",
                 Severity::Warning,
                 me.clone(),
