@@ -262,7 +262,73 @@ fn log_why(data: &ClusterData, pod: &Pod, container: &str) -> Option<Why> {
     if tag == Some("network/dns-failure") {
         w = dns_health(data, w);
     }
+    if tag == Some("runtime/disk-full") {
+        w = volumes(data, pod, container, w);
+    }
     Some(w)
+}
+
+/// The volumes the container writes to, with their sizes: an emptyDir's `sizeLimit`, a claim's
+/// requested storage. The one whose mount path the log line names comes first.
+fn volumes(data: &ClusterData, pod: &Pod, container: &str, mut w: Why) -> Why {
+    let Some(spec) = pod.spec.as_ref() else { return w };
+    let Some(c) =
+        spec.containers.iter().chain(spec.init_containers.iter().flatten()).find(|c| c.name == container)
+    else {
+        return w;
+    };
+    let line = w.detail.get("log_line").and_then(Value::as_str).unwrap_or("").to_string();
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("");
+    let mut found: Vec<(bool, String, Value)> = Vec::new();
+    for m in c.volume_mounts.iter().flatten() {
+        let Some(v) = spec.volumes.iter().flatten().find(|v| v.name == m.name) else { continue };
+        let size = if let Some(e) = &v.empty_dir {
+            format!(
+                "emptyDir, sizeLimit {}",
+                e.size_limit.as_ref().map_or("none (node disk)", |q| q.0.as_str())
+            )
+        } else if let Some(pvc) = &v.persistent_volume_claim {
+            let requested = data
+                .objects
+                .pvcs
+                .iter()
+                .find(|p| {
+                    p.metadata.namespace.as_deref() == Some(ns)
+                        && p.metadata.name.as_deref() == Some(pvc.claim_name.as_str())
+                })
+                .and_then(|p| {
+                    p.spec
+                        .as_ref()?
+                        .resources
+                        .as_ref()?
+                        .requests
+                        .as_ref()?
+                        .get("storage")
+                        .map(|q| q.0.clone())
+                });
+            format!(
+                "claim {}, {}",
+                pvc.claim_name,
+                requested.map_or_else(|| "size not in the capture".into(), |r| format!("requests {r}"))
+            )
+        } else {
+            continue;
+        };
+        let named = !m.mount_path.is_empty() && line.contains(m.mount_path.as_str());
+        found.push((
+            named,
+            format!("volume {} at {}: {size}", m.name, m.mount_path),
+            json!({"volume": m.name, "mount_path": m.mount_path, "size": size}),
+        ));
+    }
+    found.sort_by_key(|(named, _, _)| !*named);
+    if let Some((_, text, _)) = found.first() {
+        w.evidence.push(text.clone());
+    }
+    if !found.is_empty() {
+        w = w.fact("volumes", found.into_iter().map(|(_, _, v)| v).collect::<Vec<_>>());
+    }
+    w
 }
 
 /// Name resolution failing in an application: is the cluster's DNS itself healthy? CoreDNS
@@ -371,9 +437,21 @@ fn probe_facts(mut w: Why, c: &Container, p: &Probe, kind: &str) -> Why {
         }
         w = w.fact("probe_port", shown).fact("container_ports", &ports);
     }
+    // How long a starting container has before this probe restarts it: the app must answer
+    // within that, or it is killed while still starting.
+    let (delay, period, threshold) = (
+        p.initial_delay_seconds.unwrap_or(0),
+        p.period_seconds.unwrap_or(10),
+        p.failure_threshold.unwrap_or(3),
+    );
+    let grace = delay + period * threshold;
+    w.evidence.push(format!(
+        "the {kind} probe allows {grace} s after start (initialDelaySeconds {delay} + periodSeconds {period} × failureThreshold {threshold})"
+    ));
     w.fact("probe", text)
-        .fact("initial_delay_seconds", p.initial_delay_seconds.unwrap_or(0))
-        .fact("failure_threshold", p.failure_threshold.unwrap_or(3))
+        .fact("initial_delay_seconds", delay)
+        .fact("failure_threshold", threshold)
+        .fact("seconds_before_restart", grace)
 }
 
 /// Why a running container is not ready: the Unhealthy event's probe kind, with the probe.
