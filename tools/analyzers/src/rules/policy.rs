@@ -131,6 +131,45 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             }
             out.push(hit);
         }
+        // NP-3 for pods an Ingress routes to: the ingress controller's pods must be admitted.
+        if !ingress.is_empty()
+            && ingress
+                .iter()
+                .any(|p| p.spec.as_ref().and_then(|s| s.ingress.as_ref()).is_some_and(|r| !r.is_empty()))
+            && routed(data, ns, &fronted)
+        {
+            let controllers = ingress_controllers(data);
+            if let Some(ctrl) = controllers.first()
+                && !controllers.iter().any(|c| ingress.iter().any(|p| admits(data, p, c)))
+            {
+                let names: Vec<String> = ingress.iter().map(|p| name(p)).collect();
+                let who = format!(
+                    "{}/{}",
+                    ctrl.metadata.namespace.as_deref().unwrap_or(""),
+                    ctrl.metadata.name.as_deref().unwrap_or("")
+                );
+                let mut hit = Hit::new(
+                    "NP-3",
+                    Severity::Error,
+                    object.clone(),
+                    root.clone(),
+                    format!(
+                        "NetworkPolicy {} admits no traffic from the ingress controller ({who}), so the Ingress routes to Service {} fail",
+                        names.join(", "),
+                        fronted.join(", ")
+                    ),
+                    vec![format!("policies selecting the pod: {}; none has a rule whose peers include pod {who}", names.join(", "))],
+                    check.clone(),
+                )
+                .cause("network/network-policy-ingress")
+                .detail("policies", &names)
+                .detail("blocked_peer", &who);
+                for n in &names {
+                    hit = hit.about(ObjRef::new("NetworkPolicy", ns, n));
+                }
+                out.push(hit);
+            }
+        }
         let egress: Vec<&&NetworkPolicy> = policies.iter().filter(|p| isolates(p, "Egress")).collect();
         if !egress.is_empty() && !egress.iter().any(|p| allows_dns(p)) {
             let names: Vec<String> = egress.iter().map(|p| name(p)).collect();
@@ -161,5 +200,107 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             }
             out.push(hit);
         }
+    }
+}
+
+/// Whether an Ingress routes to one of these Services in `ns`.
+fn routed(data: &ClusterData, ns: &str, services: &[String]) -> bool {
+    data.objects.ingresses.iter().filter(|i| i.metadata.namespace.as_deref() == Some(ns)).any(|i| {
+        let spec = i.spec.clone().unwrap_or_default();
+        let default = spec.default_backend.and_then(|b| b.service).map(|s| s.name);
+        let paths = spec
+            .rules
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r.http.into_iter().flat_map(|h| h.paths))
+            .filter_map(|p| p.backend.service.map(|s| s.name));
+        default.into_iter().chain(paths).any(|n| services.contains(&n))
+    })
+}
+
+/// Pods of the well-known ingress controllers, by their standard labels.
+fn ingress_controllers(data: &ClusterData) -> Vec<&Pod> {
+    const NAMES: &[&str] =
+        &["ingress-nginx", "traefik", "haproxy-ingress", "contour", "envoy", "kong", "nginx-ingress"];
+    data.objects
+        .pods
+        .iter()
+        .filter(|p| {
+            p.metadata.labels.as_ref().is_some_and(|l| {
+                ["app.kubernetes.io/name", "app"]
+                    .iter()
+                    .any(|k| l.get(*k).is_some_and(|v| NAMES.contains(&v.as_str())))
+            })
+        })
+        .collect()
+}
+
+/// Whether some ingress rule of `policy` admits traffic from `peer` (ports aside); an `ipBlock`
+/// peer counts as admitting, since pod addresses cannot be judged from a capture.
+fn admits(data: &ClusterData, policy: &NetworkPolicy, peer: &Pod) -> bool {
+    let policy_ns = policy.metadata.namespace.as_deref().unwrap_or("");
+    let peer_ns = peer.metadata.namespace.as_deref().unwrap_or("");
+    let ns_labels = data
+        .objects
+        .namespaces
+        .iter()
+        .find(|n| n.metadata.name.as_deref() == Some(peer_ns))
+        .and_then(|n| n.metadata.labels.clone())
+        .unwrap_or_else(|| [("kubernetes.io/metadata.name".to_string(), peer_ns.to_string())].into());
+    policy.spec.iter().flat_map(|s| s.ingress.iter().flatten()).any(|rule| match &rule.from {
+        None => true,
+        Some(from) if from.is_empty() => true,
+        Some(from) => from.iter().any(|f| {
+            if f.ip_block.is_some() {
+                return true;
+            }
+            let ns_ok = match &f.namespace_selector {
+                Some(sel) => Selector::from_label_selector(sel).matches(Some(&ns_labels)),
+                None => peer_ns == policy_ns,
+            };
+            let pod_ok = f
+                .pod_selector
+                .as_ref()
+                .is_none_or(|sel| Selector::from_label_selector(sel).matches(peer.metadata.labels.as_ref()));
+            ns_ok && pod_ok
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::tests::capture;
+    use super::*;
+
+    fn objects(from: &serde_json::Value) -> Vec<serde_json::Value> {
+        vec![
+            json!({"kind": "Pod", "metadata": {"name": "ctrl", "namespace": "ingress-nginx", "labels": {"app.kubernetes.io/name": "ingress-nginx"}}, "spec": {"containers": [{"name": "c", "image": "c"}]}, "status": {"phase": "Running"}}),
+            json!({"kind": "Pod", "metadata": {"name": "api-1", "namespace": "shop", "labels": {"app": "api"}}, "spec": {"containers": [{"name": "api", "image": "api"}]}, "status": {"phase": "Running"}}),
+            json!({"kind": "Service", "metadata": {"name": "api", "namespace": "shop"}, "spec": {"selector": {"app": "api"}, "ports": [{"port": 80}]}}),
+            json!({"kind": "Ingress", "metadata": {"name": "public", "namespace": "shop"}, "spec": {"rules": [{"http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "api", "port": {"number": 80}}}}]}}]}}),
+            json!({"kind": "NetworkPolicy", "metadata": {"name": "p", "namespace": "shop"}, "spec": {"podSelector": {"matchLabels": {"app": "api"}}, "policyTypes": ["Ingress"], "ingress": [{"from": from}]}}),
+        ]
+    }
+
+    fn np3(from: serde_json::Value) -> usize {
+        let data = capture(&objects(&from), &[]);
+        let index = Index::build(&data);
+        let mut out = Vec::new();
+        run(&data, &index, &Options::default(), &mut out);
+        out.iter().filter(|h| h.rule == "NP-3").count()
+    }
+
+    #[test]
+    fn the_ingress_controller_must_be_among_the_admitted_peers() {
+        assert_eq!(np3(json!([{"podSelector": {"matchLabels": {"app": "frontend"}}}])), 1);
+        assert_eq!(
+            np3(
+                json!([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}])
+            ),
+            0
+        );
+        assert_eq!(np3(json!([{"ipBlock": {"cidr": "10.0.0.0/8"}}])), 0);
     }
 }
