@@ -284,8 +284,8 @@ mod tests {
         ]
     }
 
-    fn np3(from: serde_json::Value) -> usize {
-        let data = capture(&objects(&from), &[]);
+    fn np3(from: &serde_json::Value) -> usize {
+        let data = capture(&objects(from), &[]);
         let index = Index::build(&data);
         let mut out = Vec::new();
         run(&data, &index, &Options::default(), &mut out);
@@ -294,13 +294,13 @@ mod tests {
 
     #[test]
     fn the_ingress_controller_must_be_among_the_admitted_peers() {
-        assert_eq!(np3(json!([{"podSelector": {"matchLabels": {"app": "frontend"}}}])), 1);
+        assert_eq!(np3(&json!([{"podSelector": {"matchLabels": {"app": "frontend"}}}])), 1);
         assert_eq!(
             np3(
                 json!([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}])
             ),
             0
         );
-        assert_eq!(np3(json!([{"ipBlock": {"cidr": "10.0.0.0/8"}}])), 0);
+        assert_eq!(np3(&json!([{"ipBlock": {"cidr": "10.0.0.0/8"}}])), 0);
     }
 }
