@@ -297,7 +297,7 @@ mod tests {
         assert_eq!(np3(&json!([{"podSelector": {"matchLabels": {"app": "frontend"}}}])), 1);
         assert_eq!(
             np3(
-                json!([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}])
+                &json!([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}])
             ),
             0
         );
