@@ -20,6 +20,12 @@ pub(super) struct Analysis {
     pub(super) report: Option<Report>,
 }
 
+/// Findings worth telling: warnings and worse, and the symptoms the analyzers stepped down to
+/// info because another finding explains them (they still say what the user sees).
+fn notable(f: &Finding) -> bool {
+    f.severity >= Severity::Warning || f.detail.contains_key("explained_by")
+}
+
 pub(super) fn mentions_entity(f: &Finding, entities: &[String]) -> bool {
     entities
         .iter()
@@ -37,17 +43,13 @@ pub(super) fn analyse(conv: &Conversation, m: &Mentions) -> Analysis {
     let subject_findings: Vec<Finding> = if m.entities.is_empty() {
         findings
             .iter()
-            .filter(|f| f.severity >= Severity::Warning)
+            .filter(|f| notable(f))
             .filter(|f| m.namespace.as_ref().is_none_or(|ns| f.namespace.as_ref() == Some(ns)))
             .take(8)
             .cloned()
             .collect()
     } else {
-        findings
-            .iter()
-            .filter(|f| f.severity >= Severity::Warning && mentions_entity(f, &m.entities))
-            .cloned()
-            .collect()
+        findings.iter().filter(|f| notable(f) && mentions_entity(f, &m.entities)).cloned().collect()
     };
     let mut nodes: Vec<String> = Vec::new();
     for f in &subject_findings {

@@ -295,7 +295,7 @@ fn family(rule: &str) -> u8 {
 
 /// Link findings that explain each other: node problems and the pods they hit.
 fn link(findings: &mut [Finding]) {
-    link_workload_symptoms(findings);
+    link_symptoms(findings);
     let node_findings: Vec<(String, String)> = findings
         .iter()
         .filter(|f| f.kind == "Node" && f.severity > Severity::Info)
@@ -317,30 +317,47 @@ fn link(findings: &mut [Finding]) {
     }
 }
 
-/// Rules that say a workload is short of ready pods, which its pods' own findings explain.
-const WORKLOAD_SYMPTOMS: &[&str] = &["DEP-1", "DEP-2", "DEP-3", "STS-3", "DS-1"];
+/// Rules that report a consequence: a workload short of ready pods, pods on a failed node, a
+/// Service without ready endpoints. Another finding usually says why.
+const SYMPTOMS: &[&str] = &["DEP-1", "DEP-2", "DEP-3", "STS-3", "DS-1", "POD-13", "SVC-1", "SVC-2"];
 
-/// A workload symptom whose pods have a finding of their own points at it and ranks no higher:
-/// the pods' finding says why, the symptom only that replicas are missing.
-fn link_workload_symptoms(findings: &mut [Finding]) {
-    let causes: Vec<(ObjRef, Severity, String)> = findings
+/// A symptom whose cause has a finding of its own (about the same root, or about an object the
+/// symptom names: the node its pods ran on, the workloads behind a Service) points at it and
+/// steps down to info, so the causes lead and the list stays short.
+fn link_symptoms(findings: &mut [Finding]) {
+    let is_symptom =
+        |f: &Finding| SYMPTOMS.contains(&f.rule.as_str()) && f.cause != "network/service-selector-mismatch";
+    let causes: Vec<(ObjRef, String)> = findings
         .iter()
-        .filter(|f| !WORKLOAD_SYMPTOMS.contains(&f.rule.as_str()))
+        .filter(|f| !is_symptom(f))
         .filter(|f| f.severity > Severity::Info && !f.cause.starts_with("hygiene/"))
-        .map(|f| (f.root(), f.severity, format!("{} {}", f.rule, f.root())))
+        .map(|f| (f.root(), format!("{} {}", f.rule, f.root())))
         .collect();
-    for f in findings.iter_mut().filter(|f| WORKLOAD_SYMPTOMS.contains(&f.rule.as_str())) {
-        let root = f.root();
-        let Some((_, severity, label)) =
-            causes.iter().filter(|(r, _, _)| *r == root).max_by_key(|(_, s, _)| *s)
-        else {
-            continue;
-        };
-        f.severity = f.severity.min(*severity);
-        if !f.related.contains(label) {
-            f.related.push(label.clone());
+    // Twice: a symptom explained in the first pass (pods on a failed node) explains, in the
+    // second, the symptoms of the same root (their DaemonSet short of ready pods). A symptom never
+    // explains another that nothing else explains.
+    let mut explained_symptoms: Vec<(ObjRef, String)> = Vec::new();
+    for pass in 0..2 {
+        let known = if pass == 0 { &causes } else { &explained_symptoms.clone() };
+        for f in findings.iter_mut().filter(|f| is_symptom(f) && !f.detail.contains_key("explained_by")) {
+            let root = f.root();
+            let explained: Vec<String> = known
+                .iter()
+                .filter(|(r, label)| (*r == root || f.objects.contains(r)) && !label.starts_with(&f.rule))
+                .map(|(_, label)| label.clone())
+                .collect();
+            if explained.is_empty() {
+                continue;
+            }
+            f.severity = Severity::Info;
+            for label in &explained {
+                if !f.related.contains(label) {
+                    f.related.push(label.clone());
+                }
+            }
+            f.detail.insert("explained_by".into(), serde_json::json!(explained));
+            explained_symptoms.push((root, format!("{} {}", f.rule, f.root())));
         }
-        f.detail.insert("explained_by".into(), serde_json::json!(label));
     }
 }
 

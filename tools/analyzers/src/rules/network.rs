@@ -25,6 +25,15 @@ fn selected<'a>(index: &Index<'a>, ns: &str, sel: &Selector) -> Vec<&'a Pod> {
         .unwrap_or_default()
 }
 
+/// The workloads behind a Service's pods, as the objects its finding is about (their own
+/// findings explain it).
+fn backing(index: &Index<'_>, pods: &[&Pod], mut hit: Hit) -> Hit {
+    for p in pods {
+        hit = hit.about(index.root("Pod", &p.metadata));
+    }
+    hit
+}
+
 fn port_matches(target: &IntOrString, pods: &[&Pod]) -> bool {
     pods.iter().any(|p| {
         p.spec.iter().flat_map(|s| s.containers.iter()).flat_map(|c| c.ports.iter().flatten()).any(|cp| {
@@ -138,7 +147,9 @@ fn service_rules(data: &ClusterData, index: &Index<'_>, svc: &Service, out: &mut
         ev.insert(0, format!("selector {sel_text}"));
         let tag =
             if pods.is_empty() { "network/service-selector-mismatch" } else { "network/no-ready-endpoints" };
-        out.push(
+        out.push(backing(
+            index,
+            &pods,
             Hit::on(
                 "SVC-1",
                 Severity::Error,
@@ -149,7 +160,7 @@ fn service_rules(data: &ClusterData, index: &Index<'_>, svc: &Service, out: &mut
             )
             .cause(tag)
             .detail("selector", &selector),
-        );
+        ));
     } else if !not_ready.is_empty() {
         let total = ready.len() + not_ready.len();
         let msg = if ready.is_empty() {
@@ -162,13 +173,17 @@ fn service_rules(data: &ClusterData, index: &Index<'_>, svc: &Service, out: &mut
             )
         };
         let sev = if ready.is_empty() { Severity::Error } else { Severity::Warning };
-        out.push(Hit::on(
-            "SVC-2",
-            sev,
-            me.clone(),
-            msg,
-            not_ready.iter().map(|n| format!("endpoint {n} not ready")).collect(),
-            format!("kubectl get endpointslices -n {ns} -l kubernetes.io/service-name={name}"),
+        out.push(backing(
+            index,
+            &pods,
+            Hit::on(
+                "SVC-2",
+                sev,
+                me.clone(),
+                msg,
+                not_ready.iter().map(|n| format!("endpoint {n} not ready")).collect(),
+                format!("kubectl get endpointslices -n {ns} -l kubernetes.io/service-name={name}"),
+            ),
         ));
     }
     // SVC-4: targetPort that no selected pod exposes (only when pods declare ports at all).

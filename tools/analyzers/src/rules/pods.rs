@@ -366,13 +366,16 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
             && phase != "Succeeded"
             && phase != "Failed"
         {
-            out.push(ctx.hit(
-                "POD-13",
-                Severity::Error,
-                format!("pod runs on node {node}, which is NotReady"),
-                vec![format!("Node/{node} is NotReady")],
-                kubectl("describe", "node", "", node),
-            ));
+            out.push(
+                ctx.hit(
+                    "POD-13",
+                    Severity::Error,
+                    format!("pod runs on node {node}, which is NotReady"),
+                    vec![format!("Node/{node} is NotReady")],
+                    kubectl("describe", "node", "", node),
+                )
+                .about(ObjRef::new("Node", "", node)),
+            );
         }
 
         // POD-14: an unbounded memory consumer on a memory-starved node.

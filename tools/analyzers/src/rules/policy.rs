@@ -2,7 +2,10 @@
 //! still admits the traffic they need.
 //!
 //! - NP-3: pods that a Service fronts are isolated for ingress and no policy selecting them has a
-//!   single ingress rule: nothing, not even the Service's clients, can reach them.
+//!   single ingress rule (nothing, not even the Service's clients, can reach them), or an Ingress
+//!   routes to them and no rule admits the ingress controller. Whether the isolation bites depends
+//!   on the network plugin enforcing policies, so a client's failing connection in the captured
+//!   logs is what makes it an error; a deliberate default-deny posture without one is info.
 //! - NP-4: pods isolated for egress with no egress rule that admits port 53: they cannot resolve
 //!   names, which applications report as "no such host" or "Temporary failure in name
 //!   resolution" — when their logs say so, that is the proof.
@@ -110,9 +113,23 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                 .all(|p| p.spec.as_ref().and_then(|s| s.ingress.as_ref()).is_none_or(Vec::is_empty))
         {
             let names: Vec<String> = ingress.iter().map(|p| name(p)).collect();
+            let proof = client_failure(data, ns, &fronted);
+            // A namespace that denies by default and admits some pods elsewhere has chosen its
+            // posture; without a failing client, isolation alone is worth knowing, not alarming.
+            let posture = o.network_policies.iter().any(|p| {
+                p.metadata.namespace.as_deref() == Some(ns)
+                    && p.spec.as_ref().and_then(|s| s.ingress.as_ref()).is_some_and(|r| !r.is_empty())
+            });
+            let severity = match (&proof, posture) {
+                (Some(_), _) => Severity::Error,
+                (None, false) => Severity::Warning,
+                (None, true) => Severity::Info,
+            };
+            let mut ev = vec![format!("policies selecting the pod: {} (no ingress rules)", names.join(", "))];
+            ev.extend(proof.iter().map(|l| format!("a client fails to reach it: {l}")));
             let mut hit = Hit::new(
                 "NP-3",
-                Severity::Error,
+                severity,
                 object.clone(),
                 root.clone(),
                 format!(
@@ -120,7 +137,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                     names.join(", "),
                     fronted.join(", ")
                 ),
-                vec![format!("policies selecting the pod: {} (no ingress rules)", names.join(", "))],
+                ev,
                 check.clone(),
             )
             .cause("network/network-policy-ingress")
@@ -148,9 +165,15 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                     ctrl.metadata.namespace.as_deref().unwrap_or(""),
                     ctrl.metadata.name.as_deref().unwrap_or("")
                 );
+                let proof = client_failure(data, ns, &fronted);
+                let mut ev = vec![format!(
+                    "policies selecting the pod: {}; none has a rule whose peers include pod {who}",
+                    names.join(", ")
+                )];
+                ev.extend(proof.iter().map(|l| format!("a client fails to reach it: {l}")));
                 let mut hit = Hit::new(
                     "NP-3",
-                    Severity::Error,
+                    if proof.is_some() { Severity::Error } else { Severity::Warning },
                     object.clone(),
                     root.clone(),
                     format!(
@@ -158,7 +181,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                         names.join(", "),
                         fronted.join(", ")
                     ),
-                    vec![format!("policies selecting the pod: {}; none has a rule whose peers include pod {who}", names.join(", "))],
+                    ev,
                     check.clone(),
                 )
                 .cause("network/network-policy-ingress")
@@ -201,6 +224,47 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             out.push(hit);
         }
     }
+}
+
+/// A log line of any captured container that names one of the Services (as a host) and says
+/// the connection failed: proof that the isolation bites, whatever the network plugin.
+fn client_failure(data: &ClusterData, ns: &str, services: &[String]) -> Option<String> {
+    const FAILED: &[&str] = &[
+        "timed out",
+        "timeout",
+        "connection refused",
+        "connection reset",
+        "no route to host",
+        "context deadline exceeded",
+        " 502",
+        " 503",
+        " 504",
+    ];
+    // A Service's name as clients write it: its DNS name, a bare host in a URL, and ingress-nginx's
+    // upstream name (`[ns-svc-port]`).
+    let hosts: Vec<String> = services
+        .iter()
+        .flat_map(|s| {
+            [
+                format!("{s}.{ns}"),
+                format!("//{s}:"),
+                format!("//{s}/"),
+                format!(" {s}:"),
+                format!("[{ns}-{s}-"),
+            ]
+        })
+        .collect();
+    data.logs.values().find_map(|t| match t {
+        LogText::Text(t) => t
+            .lines()
+            .rev()
+            .find(|l| {
+                let lower = l.to_ascii_lowercase();
+                hosts.iter().any(|h| lower.contains(h.as_str())) && FAILED.iter().any(|f| lower.contains(f))
+            })
+            .map(|l| prompts::ellipsis(l.trim(), 200)),
+        LogText::Unavailable(_) => None,
+    })
 }
 
 /// Whether an Ingress routes to one of these Services in `ns`.
