@@ -173,7 +173,7 @@ pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
         if let Some(p) = root.pods.first() {
             let (ns, pod) = p.split_once('/').unwrap_or(("", p));
             scripts.push(format!(
-                "kubectl logs {pod} -n {ns} --tail=200 | grep -iE 'heap|memory|query returned'"
+                "kubectl logs {pod} -n {ns} --tail=200 | grep -iE 'heap|memory|oom'"
             ));
         }
     }
