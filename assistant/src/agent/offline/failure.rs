@@ -172,9 +172,7 @@ pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
         scripts.push(root.hint.clone());
         if let Some(p) = root.pods.first() {
             let (ns, pod) = p.split_once('/').unwrap_or(("", p));
-            scripts.push(format!(
-                "kubectl logs {pod} -n {ns} --tail=200 | grep -iE 'heap|memory|oom'"
-            ));
+            scripts.push(format!("kubectl logs {pod} -n {ns} --tail=200 | grep -iE 'heap|memory|oom'"));
         }
     }
     // Causal order on each node: out of memory, under pressure, then NotReady.

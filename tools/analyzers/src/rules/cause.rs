@@ -130,6 +130,7 @@ pub fn of_rule(rule: &str) -> &'static str {
         "PDB-1" => "disruption/pdb-blocking",
         "NP-1" | "NP-2" => "hygiene/network-policy",
         "NP-3" => "network/network-policy-ingress",
+        "DNS-1" => "network/dns-failure",
         "NP-4" => "network/network-policy-egress",
         "LOG-1" | "LOG-2" => "hygiene/log-errors",
         "SEC-1" => "hygiene/default-service-account",

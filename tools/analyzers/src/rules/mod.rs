@@ -12,6 +12,7 @@ mod absent;
 pub mod cause;
 mod config;
 mod cron;
+mod dns;
 mod finding;
 mod index;
 mod network;
@@ -42,6 +43,7 @@ const FAMILIES: &[(&str, RuleFn)] = &[
     ("storage", storage::run),
     ("config", config::run),
     ("policies", policy::run),
+    ("dns", dns::run),
     ("events", absent::run),
 ];
 
@@ -278,8 +280,8 @@ fn cause_of(rule: &str, hits: &[Hit]) -> (String, serde_json::Map<String, serde_
 /// exhaustion, then pods that cannot run, then the workloads and services that show it.
 fn priority(rule: &str) -> u8 {
     const ORDER: &[&str] = &[
-        "NODE-1", "NODE-4", "POD-14", "NODE-2", "POD-9", "RS-1", "EVT-1", "PVC-1", "NP-3", "NP-4", "POD-6",
-        "POD-15", "POD-5", "POD-4", "POD-7", "POD-1", "POD-10", "POD-3", "POD-13", "DEP-3",
+        "DNS-1", "NODE-1", "NODE-4", "POD-14", "NODE-2", "POD-9", "RS-1", "EVT-1", "PVC-1", "NP-3", "NP-4",
+        "POD-6", "POD-15", "POD-5", "POD-4", "POD-7", "POD-1", "POD-10", "POD-3", "POD-13", "DEP-3",
     ];
     ORDER.iter().position(|r| *r == rule).map_or(ORDER.len() as u8 + family(rule), |p| p as u8)
 }

@@ -141,7 +141,7 @@ fn the_fixture_covers_every_required_row() {
     ] {
         required.extend((1..=n).map(|i| format!("{family}-{i}")));
     }
-    required.extend(["RS-1", "PVC-1", "PDB-1", "EVT-1"].map(String::from));
+    required.extend(["RS-1", "PVC-1", "PDB-1", "EVT-1", "DNS-1"].map(String::from));
     let missing: Vec<&String> = required.iter().filter(|r| !covered.contains(r)).collect();
     assert!(missing.is_empty(), "rows without a fixture: {missing:?}");
 }
