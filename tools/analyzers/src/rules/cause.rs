@@ -252,6 +252,7 @@ pub fn start_failure(message: &str) -> Option<&'static str> {
             "permission denied",
             "exec format error",
             "not a directory",
+            "no command specified",
         ],
     )
     .then_some("config/bad-command")

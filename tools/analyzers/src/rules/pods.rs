@@ -124,12 +124,13 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
         if st.reason.as_deref() == Some("Evicted") {
             let msg = st.message.clone().unwrap_or_default();
             let lower = msg.to_ascii_lowercase();
-            let pressure = if lower.contains("ephemeral-storage")
-                || lower.contains("nodefs")
-                || lower.contains("imagefs")
+            // "low on resource: ephemeral-storage", "The node had condition: [DiskPressure]".
+            let pressure = if ["ephemeral-storage", "nodefs", "imagefs", "diskpressure"]
+                .iter()
+                .any(|w| lower.contains(w))
             {
                 "node/disk-pressure"
-            } else if lower.contains("pids") {
+            } else if lower.contains("pids") || lower.contains("pidpressure") {
                 "node/pid-pressure"
             } else {
                 "node/memory-pressure"
@@ -328,17 +329,29 @@ pub fn run(data: &ClusterData, index: &Index<'_>, opts: &Options, out: &mut Vec<
                         )
                     })
                     .unwrap_or_default();
-                out.push(
-                    ctx.hit(
+                let hit = ctx
+                    .hit(
                         "POD-11",
                         Severity::Warning,
                         format!("{label} restarts repeatedly: {} restarts{why}", cs.restart_count),
                         vec![format!("{label}: restartCount {}{why}", cs.restart_count)],
                         logs_hint.clone(),
                     )
-                    .container(cname)
-                    .why(why::crash(data, index, pod, cname, last, now)),
-                );
+                    .container(cname);
+                // A last state of `Unknown` is what the runtime records when the node or the runtime
+                // itself restarted under a running container: not a crash of the application.
+                let node_restart = cs.ready && last.is_some_and(|t| t.reason.as_deref() == Some("Unknown"));
+                out.push(if node_restart {
+                    let mut hit = hit.cause("node/not-ready").detail("last_state", "Unknown");
+                    hit.severity = Severity::Info;
+                    hit.evidence.push(
+                        "the last restart followed a node or container runtime restart (last state Unknown)"
+                            .into(),
+                    );
+                    hit
+                } else {
+                    hit.why(why::crash(data, index, pod, cname, last, now))
+                });
                 explained = true;
             }
             // POD-15: the kubelet kills the container for failing its liveness or startup probe,
