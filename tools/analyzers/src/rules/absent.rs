@@ -100,6 +100,41 @@ fn classify(reason: &str, message: &str) -> &'static str {
         "FailedScheduling" => cause::scheduling(message),
         "Failed" | "ErrImagePull" => cause::image_pull(message).unwrap_or("unknown/insufficient-evidence"),
         "BackOff" => "runtime/crash",
+        "BackoffLimitExceeded" | "DeadlineExceeded" => "workload/job-failed",
+        "FailedNeedsStart" | "MissSchedule" => "workload/cronjob-not-running",
+        "FailedGetResourceMetric" | "FailedComputeMetricsReplicas" | "FailedGetScale" => {
+            "autoscaling/hpa-misconfigured"
+        }
         _ => "unknown/insufficient-evidence",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::classify;
+
+    #[test]
+    fn reasons_and_messages_name_the_cause() {
+        assert_eq!(
+            classify("ProvisioningFailed", "storageclass.storage.k8s.io \"fast\" not found"),
+            "storage/storage-class-missing"
+        );
+        assert_eq!(
+            classify("FailedCreate", "Error creating: pods \"w\" is forbidden: exceeded quota: q"),
+            "admission/quota-exceeded"
+        );
+        assert_eq!(
+            classify("FailedMount", "MountVolume.SetUp failed for volume \"c\" : secret \"db\" not found"),
+            "config/missing-secret"
+        );
+        assert_eq!(
+            classify("BackoffLimitExceeded", "Job has reached the specified backoff limit"),
+            "workload/job-failed"
+        );
+        assert_eq!(
+            classify("FailedGetResourceMetric", "failed to get cpu utilization"),
+            "autoscaling/hpa-misconfigured"
+        );
+        assert_eq!(classify("SomethingElse", "?"), "unknown/insufficient-evidence");
     }
 }
