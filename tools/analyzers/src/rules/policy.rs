@@ -127,7 +127,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
             };
             let mut ev = vec![format!("policies selecting the pod: {} (no ingress rules)", names.join(", "))];
             ev.extend(proof.iter().map(|l| format!("a client fails to reach it: {l}")));
-            let mut hit = Hit::new(
+            let hit = Hit::new(
                 "NP-3",
                 severity,
                 object.clone(),
@@ -141,12 +141,8 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                 check.clone(),
             )
             .cause("network/network-policy-ingress")
-            .detail("policies", &names)
             .detail("services", &fronted);
-            for n in &names {
-                hit = hit.about(ObjRef::new("NetworkPolicy", ns, n));
-            }
-            out.push(hit);
+            out.push(about_policies(hit, ns, &names));
         }
         // NP-3 for pods an Ingress routes to: the ingress controller's pods must be admitted.
         if !ingress.is_empty()
@@ -171,7 +167,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                     names.join(", ")
                 )];
                 ev.extend(proof.iter().map(|l| format!("a client fails to reach it: {l}")));
-                let mut hit = Hit::new(
+                let hit = Hit::new(
                     "NP-3",
                     if proof.is_some() { Severity::Error } else { Severity::Warning },
                     object.clone(),
@@ -185,12 +181,8 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                     check.clone(),
                 )
                 .cause("network/network-policy-ingress")
-                .detail("policies", &names)
                 .detail("blocked_peer", &who);
-                for n in &names {
-                    hit = hit.about(ObjRef::new("NetworkPolicy", ns, n));
-                }
-                out.push(hit);
+                out.push(about_policies(hit, ns, &names));
             }
         }
         let egress: Vec<&&NetworkPolicy> = policies.iter().filter(|p| isolates(p, "Egress")).collect();
@@ -213,17 +205,21 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                 ev,
                 check.clone(),
             )
-            .cause("network/network-policy-egress")
-            .detail("policies", &names);
+            .cause("network/network-policy-egress");
             if let Some(l) = line {
                 hit = hit.detail("log_line", l);
             }
-            for n in &names {
-                hit = hit.about(ObjRef::new("NetworkPolicy", ns, n));
-            }
-            out.push(hit);
+            out.push(about_policies(hit, ns, &names));
         }
     }
+}
+
+/// The policies a finding is about, as typed references and in its detail.
+fn about_policies(mut hit: Hit, ns: &str, names: &[String]) -> Hit {
+    for n in names {
+        hit = hit.about(ObjRef::new("NetworkPolicy", ns, n));
+    }
+    hit.detail("policies", names)
 }
 
 /// A log line of any captured container that names one of the Services (as a host) and says
