@@ -327,40 +327,50 @@ const SYMPTOMS: &[&str] = &["DEP-1", "DEP-2", "DEP-3", "STS-3", "DS-1", "POD-13"
 /// symptom names: the node its pods ran on, the workloads behind a Service) points at it and
 /// steps down to info, so the causes lead and the list stays short.
 fn link_symptoms(findings: &mut [Finding]) {
-    let is_symptom =
-        |f: &Finding| SYMPTOMS.contains(&f.rule.as_str()) && f.cause != "network/service-selector-mismatch";
     let causes: Vec<(ObjRef, String)> = findings
         .iter()
         .filter(|f| !is_symptom(f))
         .filter(|f| f.severity > Severity::Info && !f.cause.starts_with("hygiene/"))
-        .map(|f| (f.root(), format!("{} {}", f.rule, f.root())))
+        .map(|f| (f.root(), label(f)))
         .collect();
-    // Twice: a symptom explained in the first pass (pods on a failed node) explains, in the
-    // second, the symptoms of the same root (their DaemonSet short of ready pods). A symptom never
+    // Twice: a symptom explained by a cause (pods on a failed node) explains, in the second pass,
+    // the symptoms of the same root (their DaemonSet short of ready pods). A symptom never
     // explains another that nothing else explains.
-    let mut explained_symptoms: Vec<(ObjRef, String)> = Vec::new();
-    for pass in 0..2 {
-        let known = if pass == 0 { &causes } else { &explained_symptoms.clone() };
-        for f in findings.iter_mut().filter(|f| is_symptom(f) && !f.detail.contains_key("explained_by")) {
-            let root = f.root();
-            let explained: Vec<String> = known
-                .iter()
-                .filter(|(r, label)| (*r == root || f.objects.contains(r)) && !label.starts_with(&f.rule))
-                .map(|(_, label)| label.clone())
-                .collect();
-            if explained.is_empty() {
-                continue;
-            }
-            f.severity = Severity::Info;
-            for label in &explained {
-                if !f.related.contains(label) {
-                    f.related.push(label.clone());
-                }
-            }
-            f.detail.insert("explained_by".into(), serde_json::json!(explained));
-            explained_symptoms.push((root, format!("{} {}", f.rule, f.root())));
+    let explained = explain(findings, &causes);
+    explain(findings, &explained);
+}
+
+fn is_symptom(f: &Finding) -> bool {
+    SYMPTOMS.contains(&f.rule.as_str()) && f.cause != "network/service-selector-mismatch"
+}
+
+fn label(f: &Finding) -> String {
+    format!("{} {}", f.rule, f.root())
+}
+
+/// Steps down every symptom not yet explained that `known` explains; returns those it explained.
+fn explain(findings: &mut [Finding], known: &[(ObjRef, String)]) -> Vec<(ObjRef, String)> {
+    let mut done = Vec::new();
+    for f in findings.iter_mut().filter(|f| is_symptom(f) && !f.detail.contains_key("explained_by")) {
+        let root = f.root();
+        let by: Vec<String> = known
+            .iter()
+            .filter(|(r, l)| (*r == root || f.objects.contains(r)) && !l.starts_with(&f.rule))
+            .map(|(_, l)| l.clone())
+            .collect();
+        if by.is_empty() {
+            continue;
         }
+        f.severity = Severity::Info;
+        for l in &by {
+            if !f.related.contains(l) {
+                f.related.push(l.clone());
+            }
+        }
+        f.detail.insert("explained_by".into(), serde_json::json!(by));
+        done.push((root, label(f)));
     }
+    done
 }
 
 #[cfg(test)]

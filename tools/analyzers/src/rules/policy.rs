@@ -72,6 +72,15 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
     if o.network_policies.is_empty() {
         return;
     }
+    // Every pod behind the same Services asks the logs the same question: scan them once.
+    let mut proofs: std::collections::HashMap<(String, Vec<String>), Option<String>> =
+        std::collections::HashMap::new();
+    let mut proof_for = |ns: &str, services: &[String]| {
+        proofs
+            .entry((ns.to_string(), services.to_vec()))
+            .or_insert_with(|| client_failure(data, ns, services))
+            .clone()
+    };
     for pod in &o.pods {
         if pod
             .status
@@ -113,7 +122,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                 .all(|p| p.spec.as_ref().and_then(|s| s.ingress.as_ref()).is_none_or(Vec::is_empty))
         {
             let names: Vec<String> = ingress.iter().map(|p| name(p)).collect();
-            let proof = client_failure(data, ns, &fronted);
+            let proof = proof_for(ns, &fronted);
             // A namespace that denies by default and admits some pods elsewhere has chosen its
             // posture; without a failing client, isolation alone is worth knowing, not alarming.
             let posture = o.network_policies.iter().any(|p| {
@@ -161,7 +170,7 @@ pub fn run(data: &ClusterData, index: &Index<'_>, _opts: &Options, out: &mut Vec
                     ctrl.metadata.namespace.as_deref().unwrap_or(""),
                     ctrl.metadata.name.as_deref().unwrap_or("")
                 );
-                let proof = client_failure(data, ns, &fronted);
+                let proof = proof_for(ns, &fronted);
                 let mut ev = vec![format!(
                     "policies selecting the pod: {}; none has a rule whose peers include pod {who}",
                     names.join(", ")
