@@ -81,6 +81,39 @@ pub enum Command {
     /// Pipe it into `sleuth explain -` to read it; with neither --snapshot nor --context and no
     /// kubeconfig, the bundled demo snapshot is used.
     Graph(GraphArgs),
+    /// What changed, and when: the change timeline of a cluster or snapshot.
+    ///
+    /// Rollouts of Deployments, StatefulSets and DaemonSets with their diffs (image, env,
+    /// resources, args, probes, referenced ConfigMaps and Secrets), rollbacks, scaling and
+    /// autoscaling, NetworkPolicies, Services, Ingresses, HPAs, PDBs, quotas, ConfigMaps and
+    /// Secrets created or edited (Secret values are never read), Helm releases, and nodes that
+    /// joined, left or were cordoned. Times are relative to the capture (a snapshot) or now
+    /// (live). Writes by controllers keeping their own books are left out unless --all.
+    Changes(ChangesArgs),
+}
+
+/// `sleuth changes`
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// The cluster and the namespaces to read.
+    #[command(flatten)]
+    pub scope: ScopeFlags,
+
+    /// How far back from the capture time (`30m`, `2h`, `1d`).
+    #[arg(long, value_name = "DUR", default_value = "24h", value_parser = crate::graphs::parse_since)]
+    pub since: jiff::SignedDuration,
+
+    /// Also show bookkeeping writes by controllers (leader election, CA bundles, status).
+    #[arg(long)]
+    pub all: bool,
+
+    /// Print the timeline as JSON (`{"start", "end", "changes": [...]}`).
+    #[arg(long)]
+    pub json: bool,
+
+    /// No progress messages.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Output formats of `sleuth explain`.

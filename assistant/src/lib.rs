@@ -48,6 +48,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Chat(args) => repl::run(&args),
         cli::Command::Explain(args) => commands::graph::explain(&args),
         cli::Command::Graph(args) => commands::graph::graph(&args),
+        cli::Command::Changes(args) => commands::changes::changes(&args),
         cli::Command::Serve(args) => serve::run(&args),
     }
 }

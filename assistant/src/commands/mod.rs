@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod ask;
+pub mod changes;
 pub mod cluster;
 pub mod graph;
 pub mod index;

@@ -20,6 +20,7 @@ capture from the `cluster` crate.
 [`ClusterSource`]: cluster::ClusterSource
 */
 
+pub mod changes;
 pub mod diagnose;
 pub mod graph;
 pub mod rules;

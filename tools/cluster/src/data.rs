@@ -14,12 +14,12 @@ use k8s_openapi::Metadata;
 use k8s_openapi::api::admissionregistration::v1::{
     MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
 };
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret,
-    Service, ServiceAccount,
+    ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
+    ResourceQuota, Secret, Service, ServiceAccount,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::events::v1::Event as EventV1;
@@ -149,6 +149,8 @@ objects! {
     NetworkPolicy => network_policies: NetworkPolicy, sanitize::meta_only;
     HorizontalPodAutoscaler => hpas: HorizontalPodAutoscaler, sanitize::meta_only;
     PodDisruptionBudget => pdbs: PodDisruptionBudget, sanitize::meta_only;
+    ResourceQuota => quotas: ResourceQuota, sanitize::meta_only;
+    ControllerRevision => controller_revisions: ControllerRevision, sanitize::controller_revision;
     Role => roles: Role, sanitize::meta_only;
     RoleBinding => role_bindings: RoleBinding, sanitize::meta_only;
     ClusterRole => cluster_roles: ClusterRole, sanitize::meta_only;

@@ -37,6 +37,8 @@ pub enum Kind {
     NetworkPolicy,
     HorizontalPodAutoscaler,
     PodDisruptionBudget,
+    ResourceQuota,
+    ControllerRevision,
     Role,
     RoleBinding,
     ClusterRole,
@@ -103,6 +105,8 @@ impl Kind {
         Kind::PersistentVolumeClaim,
         Kind::HorizontalPodAutoscaler,
         Kind::PodDisruptionBudget,
+        Kind::ResourceQuota,
+        Kind::ControllerRevision,
         Kind::NetworkPolicy,
         Kind::Role,
         Kind::RoleBinding,
@@ -300,6 +304,26 @@ impl Kind {
                 ["pdb", "pdbs"],
                 None,
                 Some("pod-disruption-budgets")
+            ),
+            Kind::ResourceQuota => info!(
+                "",
+                "v1",
+                "ResourceQuota",
+                "resourcequotas",
+                true,
+                ["quota", "resourcequota"],
+                None,
+                Some("resource-quotas")
+            ),
+            Kind::ControllerRevision => info!(
+                "apps",
+                "v1",
+                "ControllerRevision",
+                "controllerrevisions",
+                true,
+                ["controllerrevision"],
+                None,
+                None
             ),
             Kind::Role => {
                 info!("rbac.authorization.k8s.io", "v1", "Role", "roles", true, ["role"], None, Some("roles"))

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::Metadata;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Event, Node, Pod, PodSpec, PodTemplateSpec, Secret};
 use k8s_openapi::api::events::v1::Event as EventV1;
@@ -30,12 +30,15 @@ pub const LAST_UPDATED_BY: &str = "sleuth.dev/last-updated-by";
 /// Annotation that can embed a whole Secret in clear text.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-/// Keeps the newest write of `managedFields` as annotations before the field is dropped.
+/// Keeps the newest write of `managedFields` as annotations before the field is dropped. Writes
+/// to the `status` subresource are bookkeeping (a controller reporting, a kubelet heartbeat),
+/// not changes: only the others count.
 fn note_last_update(meta: &mut ObjectMeta) {
     let newest = meta
         .managed_fields
         .iter()
         .flatten()
+        .filter(|f| f.subresource.as_deref() != Some("status"))
         .filter_map(|f| Some((f.time.as_ref()?.0, f.manager.clone().unwrap_or_default())))
         .max_by_key(|(t, _)| *t);
     if let Some((time, manager)) = newest {
@@ -48,6 +51,7 @@ fn note_last_update(meta: &mut ObjectMeta) {
 }
 
 fn scrub_meta(meta: &mut ObjectMeta) {
+    note_last_update(meta);
     meta.managed_fields = None;
     if let Some(annotations) = &mut meta.annotations {
         for (key, value) in annotations.iter_mut() {
@@ -137,7 +141,6 @@ pub fn cron_job(obj: &mut CronJob) {
 
 /// Secrets: metadata only, whatever the input held.
 pub fn secret(obj: &mut Secret) {
-    note_last_update(&mut obj.metadata);
     scrub_meta(&mut obj.metadata);
     obj.data = None;
     obj.string_data = None;
@@ -145,7 +148,6 @@ pub fn secret(obj: &mut Secret) {
 
 /// ConfigMaps: keys and sizes, never values (a value can be a credential or a whole config).
 pub fn config_map(obj: &mut ConfigMap) {
-    note_last_update(&mut obj.metadata);
     scrub_meta(&mut obj.metadata);
     let recorded = obj.metadata.annotations.as_ref().and_then(|a| a.get(CONFIG_MAP_BYTES)).cloned();
     let mut total = 0usize;
@@ -179,6 +181,22 @@ pub fn event_v1(obj: &mut EventV1) {
     scrub_meta(&mut obj.metadata);
     if let Some(m) = &mut obj.note {
         *m = redact_text(m).into_owned();
+    }
+}
+
+/// ControllerRevisions: a StatefulSet's or DaemonSet's pod template at one revision, held as
+/// raw JSON; its env values and args get the same scrubbing as a live pod spec's.
+pub fn controller_revision(obj: &mut ControllerRevision) {
+    scrub_meta(&mut obj.metadata);
+    let Some(raw) = obj.data.as_mut() else { return };
+    let Some(spec) = raw.0.pointer_mut("/spec/template/spec") else { return };
+    match serde_json::from_value::<PodSpec>(spec.clone()) {
+        Ok(mut typed) => {
+            pod_spec(&mut typed);
+            *spec = serde_json::to_value(typed).unwrap_or(serde_json::Value::Null);
+        }
+        // A template sleuth cannot read is not kept at all: it may hold anything.
+        Err(_) => *spec = serde_json::Value::Null,
     }
 }
 
@@ -251,6 +269,42 @@ mod tests {
         assert_eq!(a[LAST_UPDATED], "2026-02-01T10:00:00Z");
         assert_eq!(a[LAST_UPDATED_BY], "kubectl-edit");
         assert!(c.metadata.managed_fields.is_none());
+    }
+
+    #[test]
+    fn status_writes_are_bookkeeping_not_the_last_change() {
+        let mut n: Node = serde_json::from_value(json!({
+            "metadata": {"name": "n1", "managedFields": [
+                {"manager": "kubectl-cordon", "operation": "Update", "time": "2026-01-01T00:00:00Z"},
+                {"manager": "kubelet", "operation": "Update", "subresource": "status",
+                 "time": "2026-02-01T10:00:00Z"}]}
+        }))
+        .unwrap();
+        node(&mut n);
+        let a = n.metadata.annotations.unwrap();
+        assert_eq!(a[LAST_UPDATED], "2026-01-01T00:00:00Z");
+        assert_eq!(a[LAST_UPDATED_BY], "kubectl-cordon");
+    }
+
+    #[test]
+    fn controller_revisions_lose_env_secrets_like_pod_specs() {
+        let mut r: ControllerRevision = serde_json::from_value(json!({
+            "metadata": {"name": "db-7c9", "namespace": "shop"},
+            "revision": 2,
+            "data": {"spec": {"template": {"spec": {"containers": [{"name": "db", "image": "pg:16",
+                "env": [{"name": "POSTGRES_PASSWORD", "value": "hunter2"}, {"name": "MODE", "value": "primary"}]}]}}}}
+        }))
+        .unwrap();
+        controller_revision(&mut r);
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(!text.contains("hunter2") && text.contains("primary") && text.contains("pg:16"), "{text}");
+        let mut odd: ControllerRevision = serde_json::from_value(json!({
+            "metadata": {"name": "x"}, "revision": 1,
+            "data": {"spec": {"template": {"spec": {"containers": "password=hunter2"}}}}
+        }))
+        .unwrap();
+        controller_revision(&mut odd);
+        assert!(!serde_json::to_string(&odd).unwrap().contains("hunter2"));
     }
 
     #[test]

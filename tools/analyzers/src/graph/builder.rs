@@ -263,15 +263,6 @@ pub(super) fn first_line(s: &str) -> String {
     prompts::ellipsis(s.lines().next().unwrap_or("").split(" | ").next().unwrap_or(""), 160)
 }
 
-pub(super) fn short_json(v: &Value) -> String {
-    let s = match v {
-        Value::String(s) => format!("{s:?}"),
-        Value::Null => "none".into(),
-        other => other.to_string(),
-    };
-    prompts::ellipsis(&s, 60)
-}
-
 /// Confidence of "A precedes B on the same workload" by lag: caused when close, weaker after.
 pub(super) fn lag_confidence(lag: i64, close: i64, medium: i64) -> (Relation, f64) {
     if lag <= close {

@@ -72,8 +72,8 @@ pub fn build(data: &ClusterData, report: &Report, opts: &Options) -> Graph {
     // Merging and deduplicating both event APIs is the costliest read here: once, shared.
     let all_events = cluster::events::all(data);
     b.hosts(&all_events);
-    b.revisions(&all_events);
-    b.config_edits();
+    let window = crate::changes::Window { start, end: now, namespaces: opts.namespaces.clone() };
+    b.changes(&crate::changes::timeline(data, &all_events, &window));
     b.events(&all_events);
     b.status_oom_kills();
     b.memory();

@@ -1,5 +1,5 @@
-use super::changes::parse_scaling;
 use super::*;
+use crate::changes::parse_scaling;
 use crate::rules::{self, Options as AnalyzeOptions};
 use cluster::snapshot;
 use rcagraph::schema::{NodeKind, Relation};

@@ -8,8 +8,8 @@
 //! ```
 //!
 //! Folder names are the bundle's own (`ingress`, `pvcs`, `network-policy`); per-namespace files
-//! hold a List or a bare array. Lists the bundle collects that sleuth does not model (quotas,
-//! limit ranges, CRDs, `auth-cani-list`) are passed over quietly.
+//! hold a List or a bare array. Lists the bundle collects that sleuth does not model (limit
+//! ranges, CRDs, `auth-cani-list`) are passed over quietly.
 
 use std::path::{Path, PathBuf};
 
@@ -28,7 +28,6 @@ const IGNORED: &[&str] = &[
     "groups",
     "resources",
     "limitranges",
-    "resource-quotas",
     "image-pull-secrets",
 ];
 
