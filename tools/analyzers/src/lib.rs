@@ -22,6 +22,7 @@ capture from the `cluster` crate.
 
 pub mod changes;
 pub mod diagnose;
+pub mod engine;
 pub mod graph;
 pub mod rules;
 

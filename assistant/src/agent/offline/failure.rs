@@ -23,7 +23,7 @@ pub(super) struct Analysis {
 /// Findings worth telling: warnings and worse, and the symptoms the analyzers stepped down to
 /// info because another finding explains them (they still say what the user sees).
 fn notable(f: &Finding) -> bool {
-    f.severity >= Severity::Warning || f.detail.contains_key("explained_by")
+    f.severity >= Severity::Warning || !f.explained_by.is_empty()
 }
 
 pub(super) fn mentions_entity(f: &Finding, entities: &[String]) -> bool {

@@ -45,7 +45,9 @@ use jiff::SignedDuration;
 use rcagraph::schema::{Graph, Incident, Provenance, SCHEMA_VERSION, Window};
 use serde_json::json;
 
-use crate::rules::Report;
+use std::collections::HashMap;
+
+use crate::rules::{ObjRef, Report};
 use builder::Builder;
 use cluster::data::ClusterData;
 
@@ -66,6 +68,16 @@ impl Default for Options {
 
 /// Builds the graph.
 pub fn build(data: &ClusterData, report: &Report, opts: &Options) -> Graph {
+    build_with_roots(data, report, opts).0
+}
+
+/// Builds the graph, and says which root object (the workload for a pod's event, the object
+/// itself otherwise) each node is about: what the root-cause engine matches findings against.
+pub fn build_with_roots(
+    data: &ClusterData,
+    report: &Report,
+    opts: &Options,
+) -> (Graph, HashMap<String, ObjRef>) {
     let now = data.now();
     let start = now.checked_sub(opts.since).unwrap_or(now);
     let mut b = Builder::new(data, start, now, opts.namespaces.clone());
@@ -81,7 +93,11 @@ pub fn build(data: &ClusterData, report: &Report, opts: &Options) -> Graph {
     b.node_churn();
     b.rules();
     let symptoms = b.symptoms(report);
-    Graph {
+    let mut roots: HashMap<String, ObjRef> = HashMap::new();
+    for f in &b.facts {
+        roots.entry(b.nodes[f.node].id.clone()).or_insert_with(|| f.root.clone());
+    }
+    let graph = Graph {
         schema_version: SCHEMA_VERSION.into(),
         incident: Some(Incident {
             id: Some(format!("sleuth-{}", now.strftime("%Y%m%dT%H%M%SZ"))),
@@ -100,5 +116,6 @@ pub fn build(data: &ClusterData, report: &Report, opts: &Options) -> Graph {
             generated_at: Some(now),
             parameters: Some(json!({"since_seconds": opts.since.as_secs(), "source": data.info.source})),
         }),
-    }
+    };
+    (graph, roots)
 }

@@ -219,6 +219,25 @@ pub struct Finding {
     /// Other objects it is about.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub objects: Vec<ObjRef>,
+    /// The findings that explain this symptom (it was stepped down to info because of them).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub explained_by: Vec<Because>,
+}
+
+/// A finding another one points at: its rule and root object.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+pub struct Because {
+    /// Rule ID.
+    pub rule: String,
+    /// Root object of that finding.
+    pub object: ObjRef,
+}
+
+impl std::fmt::Display for Because {
+    /// `NODE-1 Node/ip-10-0-1-7`, as findings list their relations.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.rule, self.object)
+    }
 }
 
 impl Finding {

@@ -26,7 +26,7 @@ mod workloads;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-pub use finding::{Finding, Hit, ObjRef, Options, Report, Severity, Summary, Suppression};
+pub use finding::{Because, Finding, Hit, ObjRef, Options, Report, Severity, Summary, Suppression};
 pub use index::Index;
 
 use cluster::data::ClusterData;
@@ -228,6 +228,7 @@ fn group(hits: Vec<Hit>) -> Vec<Finding> {
                 node,
                 containers,
                 objects,
+                explained_by: Vec::new(),
             }
         })
         .collect();
@@ -327,11 +328,11 @@ const SYMPTOMS: &[&str] = &["DEP-1", "DEP-2", "DEP-3", "STS-3", "DS-1", "POD-13"
 /// symptom names: the node its pods ran on, the workloads behind a Service) points at it and
 /// steps down to info, so the causes lead and the list stays short.
 fn link_symptoms(findings: &mut [Finding]) {
-    let causes: Vec<(ObjRef, String)> = findings
+    let causes: Vec<Because> = findings
         .iter()
         .filter(|f| !is_symptom(f))
         .filter(|f| f.severity > Severity::Info && !f.cause.starts_with("hygiene/"))
-        .map(|f| (f.root(), label(f)))
+        .map(because)
         .collect();
     // Twice: a symptom explained by a cause (pods on a failed node) explains, in the second pass,
     // the symptoms of the same root (their DaemonSet short of ready pods). A symptom never
@@ -344,34 +345,35 @@ fn is_symptom(f: &Finding) -> bool {
     SYMPTOMS.contains(&f.rule.as_str()) && f.cause != "network/service-selector-mismatch"
 }
 
-fn label(f: &Finding) -> String {
-    format!("{} {}", f.rule, f.root())
+fn because(f: &Finding) -> Because {
+    Because { rule: f.rule.clone(), object: f.root() }
 }
 
 /// Steps down every symptom not yet explained that `known` explains; returns those it explained.
-fn explain(findings: &mut [Finding], known: &[(ObjRef, String)]) -> Vec<(ObjRef, String)> {
+fn explain(findings: &mut [Finding], known: &[Because]) -> Vec<Because> {
     let mut done = Vec::new();
-    for f in findings.iter_mut().filter(|f| is_symptom(f) && !f.detail.contains_key("explained_by")) {
+    for f in findings.iter_mut().filter(|f| is_symptom(f) && f.explained_by.is_empty()) {
         let root = f.root();
-        let by: Vec<String> = known
+        let by: Vec<Because> = known
             .iter()
-            .filter(|(r, l)| (*r == root || f.objects.contains(r)) && !l.starts_with(&f.rule))
-            .map(|(_, l)| l.clone())
+            .filter(|b| (b.object == root || f.objects.contains(&b.object)) && b.rule != f.rule)
+            .cloned()
             .collect();
         if by.is_empty() {
             continue;
         }
         f.severity = Severity::Info;
-        for l in &by {
-            if !f.related.contains(l) {
-                f.related.push(l.clone());
+        for b in &by {
+            let l = b.to_string();
+            if !f.related.contains(&l) {
+                f.related.push(l);
             }
         }
-        f.detail.insert("explained_by".into(), serde_json::json!(by));
-        done.push((root, label(f)));
+        f.explained_by = by;
+        done.push(because(f));
     }
     done
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

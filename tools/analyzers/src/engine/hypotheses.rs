@@ -1,0 +1,324 @@
+//! From symptoms to ranked hypotheses: trace each symptom to the findings that explain it,
+//! lift each through the causal graph to an upstream cause, score by how complete the evidence
+//! is, and group into problems.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rcagraph::analyze::Analysis;
+use rcagraph::schema::{Graph, NodeKind};
+
+use super::checks::checks;
+use super::subject::notable;
+use super::{Hypothesis, Problem, Step, Symptom};
+use crate::changes::Timeline;
+use crate::rules::{Finding, ObjRef, Report, Severity};
+use cluster::data::ClusterData;
+
+/// What the engine reasons over.
+pub(super) struct Context<'a> {
+    pub(super) data: &'a ClusterData,
+    pub(super) report: &'a Report,
+    pub(super) graph: &'a Graph,
+    pub(super) roots: &'a HashMap<String, ObjRef>,
+    pub(super) analysis: &'a Analysis,
+    pub(super) timeline: &'a Timeline,
+}
+
+/// A cause finding, the graph path that leads through it (root first), and what it explains.
+struct Candidate<'a> {
+    finding: &'a Finding,
+    path: Vec<String>,
+    path_confidence: f64,
+    explains: BTreeSet<ObjRef>,
+    /// Reached through `explained_by` or the graph, not only by being about the subject.
+    linked: bool,
+}
+
+/// The findings that explain `f`, followed to the ones nothing explains (`f` itself if none).
+fn trace<'a>(
+    report: &'a Report,
+    f: &'a Finding,
+    depth: usize,
+    seen: &mut BTreeSet<(String, ObjRef)>,
+) -> Vec<&'a Finding> {
+    if f.explained_by.is_empty() || depth > 4 {
+        return vec![f];
+    }
+    let mut out = Vec::new();
+    for b in &f.explained_by {
+        for g in report.findings.iter().filter(|g| g.rule == b.rule && g.root() == b.object) {
+            if seen.insert((g.rule.clone(), g.root())) {
+                out.extend(trace(report, g, depth + 1, seen));
+            }
+        }
+    }
+    if out.is_empty() { vec![f] } else { out }
+}
+
+/// Rules that report a consequence, never a cause on their own.
+fn symptom_rule(f: &Finding) -> bool {
+    matches!(f.rule.as_str(), "DEP-1" | "DEP-2" | "DEP-3" | "STS-3" | "DS-1" | "POD-13" | "SVC-2")
+}
+
+impl Context<'_> {
+    /// Graph nodes about a finding: its root object, or the node for node findings.
+    fn nodes_about(&self, f: &Finding) -> BTreeSet<&str> {
+        let root = f.root();
+        self.graph
+            .nodes
+            .iter()
+            .filter(|n| {
+                self.roots.get(&n.id) == Some(&root)
+                    || n.entity.as_ref().is_some_and(|e| {
+                        e.kind == root.kind
+                            && e.name == root.name
+                            && e.namespace.as_deref().unwrap_or("") == root.namespace
+                    })
+            })
+            .map(|n| n.id.as_str())
+            .collect()
+    }
+
+    /// The strongest ranked root cause whose path runs through one of `about`: its path cut
+    /// after the last node about the finding, and the path's confidence.
+    fn upstream(&self, about: &BTreeSet<&str>) -> Option<(Vec<String>, f64)> {
+        let mut best: Option<(Vec<String>, f64)> = None;
+        for rc in &self.analysis.root_causes {
+            for p in &rc.paths {
+                let Some(last) = p.node_ids.iter().rposition(|id| about.contains(id.as_str())) else {
+                    continue;
+                };
+                if best.as_ref().is_none_or(|(_, c)| p.confidence > *c) {
+                    best = Some((p.node_ids[..=last].to_vec(), p.confidence));
+                }
+            }
+        }
+        best
+    }
+
+    /// The finding that names the cause on `object`: the first (diagnose's ranking) that is
+    /// about it, is not a mere consequence, and names a specific cause.
+    fn cause_on(&self, object: &ObjRef) -> Option<&Finding> {
+        self.report.findings.iter().find(|f| {
+            f.root() == *object
+                && f.severity >= Severity::Warning
+                && !symptom_rule(f)
+                && !f.cause.starts_with("unknown/")
+                && !f.cause.starts_with("hygiene/")
+        })
+    }
+
+    fn root_of(&self, id: &str) -> Option<&ObjRef> {
+        self.roots.get(id)
+    }
+}
+
+/// The problems behind `symptoms`, each with its ranked hypotheses.
+pub(super) fn problems(ctx: &Context, symptoms: &[&Finding]) -> Vec<Problem> {
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for s in symptoms {
+        let mut seen = BTreeSet::new();
+        for c in trace(ctx.report, s, 0, &mut seen) {
+            let mut cand = Candidate {
+                finding: c,
+                path: Vec::new(),
+                path_confidence: 0.0,
+                explains: BTreeSet::from([s.root()]),
+                linked: c.root() != s.root() || !std::ptr::eq(c, *s),
+            };
+            if let Some((path, conf)) = ctx.upstream(&ctx.nodes_about(c)) {
+                // Upstream on another object: the cause is there when a finding there names it.
+                let up = path.first().and_then(|id| ctx.root_of(id)).filter(|r| **r != c.root());
+                if let Some(u) = up.and_then(|r| ctx.cause_on(r)) {
+                    cand.finding = u;
+                    cand.linked = true;
+                }
+                cand.path = path;
+                cand.path_confidence = conf;
+            }
+            candidates.push(cand);
+        }
+    }
+    // One hypothesis per (cause, object): merge what each explains, keep the strongest path.
+    let mut merged: BTreeMap<(String, ObjRef), Candidate> = BTreeMap::new();
+    for c in candidates {
+        let key = (c.finding.cause.clone(), c.finding.root());
+        match merged.get_mut(&key) {
+            Some(m) => {
+                m.explains.extend(c.explains);
+                m.linked |= c.linked;
+                if c.path_confidence > m.path_confidence {
+                    m.path = c.path;
+                    m.path_confidence = c.path_confidence;
+                }
+            }
+            None => {
+                merged.insert(key, c);
+            }
+        }
+    }
+    let order: HashMap<*const Finding, usize> =
+        ctx.report.findings.iter().enumerate().map(|(i, f)| (std::ptr::from_ref(f), i)).collect();
+    let mut hyps: Vec<(f64, usize, Hypothesis)> = merged
+        .into_values()
+        .map(|c| {
+            let rank = order.get(&std::ptr::from_ref(c.finding)).copied().unwrap_or(usize::MAX);
+            let h = hypothesis(ctx, &c);
+            let score = h.confidence + 0.03 * c.explains.len().min(4) as f64;
+            (score, rank, h)
+        })
+        .collect();
+    hyps.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    group(symptoms, hyps.into_iter().map(|(_, _, h)| h).collect())
+}
+
+/// Hypotheses that explain overlapping symptoms compete in one problem; others are separate.
+fn group(symptoms: &[&Finding], hyps: Vec<Hypothesis>) -> Vec<Problem> {
+    let mut problems: Vec<Problem> = Vec::new();
+    for h in hyps {
+        let home = problems
+            .iter_mut()
+            .find(|p| p.hypotheses.iter().any(|o| o.explains.iter().any(|e| h.explains.contains(e))));
+        match home {
+            Some(p) if p.hypotheses.len() < 4 => p.hypotheses.push(h),
+            Some(_) => {}
+            None => problems.push(Problem { symptoms: Vec::new(), hypotheses: vec![h] }),
+        }
+    }
+    for p in &mut problems {
+        let objects: BTreeSet<&ObjRef> = p.hypotheses.iter().flat_map(|h| h.explains.iter()).collect();
+        let mut seen = BTreeSet::new();
+        for s in symptoms.iter().filter(|s| objects.contains(&s.root())) {
+            if seen.insert((s.rule.clone(), s.root())) {
+                p.symptoms.push(Symptom {
+                    rule: s.rule.clone(),
+                    object: s.root(),
+                    cause: s.cause.clone(),
+                    message: s.message.clone(),
+                    severity: s.severity,
+                });
+            }
+        }
+    }
+    problems
+}
+
+fn words(confidence: f64) -> &'static str {
+    if confidence >= 0.8 {
+        "high"
+    } else if confidence >= 0.55 {
+        "medium"
+    } else {
+        "low"
+    }
+}
+
+/// A hypothesis from a candidate: its confidence from the evidence it has, and its chain.
+fn hypothesis(ctx: &Context, c: &Candidate) -> Hypothesis {
+    let f = c.finding;
+    let mut basis = Vec::new();
+    let mut confidence: f64 = 0.3;
+    if f.cause.starts_with("unknown/") {
+        basis.push("no specific cause could be named from the evidence".to_string());
+    } else {
+        confidence += 0.25;
+        basis.push(format!("{} names the cause {}", f.rule, f.cause));
+    }
+    if f.evidence.is_empty() {
+        basis.push("no evidence line proves it".into());
+    } else {
+        confidence += 0.15;
+        basis.push(format!("proved by: {}", prompts::ellipsis(&f.evidence[0], 140)));
+    }
+    if c.linked {
+        confidence += 0.15;
+        basis.push("linked to the symptoms by the findings or the causal graph".into());
+    } else {
+        confidence += 0.1;
+        basis.push("found on the object asked about".into());
+    }
+    let chain = chain(ctx, c);
+    if chain.iter().any(|s| !s.time_inferred && s.time.is_some()) {
+        confidence += 0.1;
+        basis.push("the timeline orders cause before effect".into());
+    } else {
+        basis.push("no recorded time orders cause and effect".into());
+    }
+    confidence *= match f.severity {
+        Severity::Critical | Severity::Error => 1.0,
+        Severity::Warning => 0.92,
+        Severity::Info => 0.85,
+    };
+    if f.cause.starts_with("unknown/") {
+        confidence = confidence.min(0.35);
+    }
+    if !notable(f) && f.severity < Severity::Warning {
+        confidence = confidence.min(0.5);
+    }
+    let confidence = (confidence.min(0.95) * 100.0).round() / 100.0;
+    let (confirm, refute) = checks(f);
+    Hypothesis {
+        cause: f.cause.clone(),
+        object: f.root(),
+        rule: f.rule.clone(),
+        fact: f.message.clone(),
+        evidence: f.evidence.iter().take(6).cloned().collect(),
+        detail: f.detail.clone(),
+        node: f.node.clone(),
+        pods: f.pods.iter().take(5).cloned().collect(),
+        confidence,
+        confidence_words: words(confidence).into(),
+        basis,
+        chain,
+        explains: c.explains.iter().cloned().collect(),
+        confirm,
+        refute,
+    }
+}
+
+/// How it unfolded: the changes on the cause's object before the graph path, the path itself
+/// (oldest first; states seen only at capture time last, marked as such), and the proving fact
+/// when the path does not already hold it.
+fn chain(ctx: &Context, c: &Candidate) -> Vec<Step> {
+    let object = c.finding.root();
+    let mut steps: Vec<Step> = Vec::new();
+    for id in &c.path {
+        let Some(n) = ctx.graph.nodes.iter().find(|n| &n.id == id) else { continue };
+        let obj = ctx
+            .root_of(id)
+            .cloned()
+            .or_else(|| {
+                n.entity.as_ref().map(|e| ObjRef::new(&e.kind, e.namespace.as_deref().unwrap_or(""), &e.name))
+            })
+            .unwrap_or_else(|| object.clone());
+        steps.push(Step {
+            time: n.time,
+            time_inferred: n.kind == NodeKind::Symptom,
+            object: obj,
+            what: n.description.clone().unwrap_or_else(|| n.id.clone()),
+        });
+    }
+    let first = steps.iter().filter(|s| !s.time_inferred).filter_map(|s| s.time).min();
+    for ch in ctx.timeline.real().filter(|ch| ch.object == object || ch.readers.contains(&object)) {
+        let before_first = first.is_none_or(|t| ch.time <= t);
+        let shown = steps.iter().any(|s| s.time == Some(ch.time) && s.object == ch.object);
+        if before_first && !shown {
+            steps.push(Step {
+                time: Some(ch.time),
+                time_inferred: false,
+                object: ch.object.clone(),
+                what: format!("{} {}: {}", ch.object.kind, ch.object.name, ch.summary),
+            });
+        }
+    }
+    if !steps.iter().any(|s| s.object == object && s.time_inferred) {
+        steps.push(Step {
+            time: Some(ctx.data.now()),
+            time_inferred: true,
+            object: object.clone(),
+            what: format!("{}: {}", object, prompts::ellipsis(&c.finding.message, 200)),
+        });
+    }
+    steps.sort_by_key(|s| (s.time_inferred, s.time));
+    steps
+}
