@@ -41,6 +41,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("system.md", include_str!("../templates/system.md")),
     ("sections.md", include_str!("../templates/sections.md")),
     ("answer/failure.md", include_str!("../templates/answer/failure.md")),
+    ("answer/changes.md", include_str!("../templates/answer/changes.md")),
     ("answer/architecture.md", include_str!("../templates/answer/architecture.md")),
     ("answer/script.md", include_str!("../templates/answer/script.md")),
     ("answer/graph.md", include_str!("../templates/answer/graph.md")),
@@ -58,6 +59,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("tools/diagnose.md", include_str!("../templates/tools/diagnose.md")),
     ("tools/related.md", include_str!("../templates/tools/related.md")),
     ("tools/rollout_history.md", include_str!("../templates/tools/rollout_history.md")),
+    ("tools/investigate.md", include_str!("../templates/tools/investigate.md")),
+    ("tools/changes.md", include_str!("../templates/tools/changes.md")),
 ];
 
 /// Bumped whenever a template changes meaning; part of any cache key built on prompts.

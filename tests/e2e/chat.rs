@@ -21,7 +21,7 @@ fn a_person_asks_reads_the_trace_interrupts_and_leaves() {
     p.exp_string("sleuth> ").unwrap();
     p.send_line("/trace").unwrap();
     // rexpect reads bytes as Latin-1: match ASCII only.
-    p.exp_string("diagnose {} (").unwrap();
+    p.exp_string("investigate {").unwrap();
     p.exp_string("sleuth> ").unwrap();
     // Tab completes slash commands.
     p.send("/conte").unwrap();

@@ -208,7 +208,7 @@ async fn a_mention_is_answered_in_its_thread_and_retries_are_dropped() {
         metrics.contains("sleuth_slack_api_calls_total{method=\"chat.postMessage\",result=\"ok\"} 2"),
         "{metrics}"
     );
-    assert!(metrics.contains("sleuth_tool_calls_total{tool=\"diagnose\",ok=\"true\"}"), "{metrics}");
+    assert!(metrics.contains("sleuth_tool_calls_total{tool=\"investigate\",ok=\"true\"}"), "{metrics}");
 }
 
 fn conversation_files(dir: &std::path::Path) -> Vec<Value> {

@@ -15,6 +15,7 @@
 pub mod llm;
 pub mod offline;
 pub mod policy;
+pub mod rca;
 pub mod setup;
 pub mod toolbox;
 pub mod types;

@@ -174,6 +174,30 @@ impl ToolBox {
                 ),
             });
             v.push(ToolSpec {
+                name: "investigate",
+                description: d("investigate"),
+                parameters: json!({"type": "object", "properties": {
+                    "names": {"type": "array", "items": {"type": "string"},
+                              "description": "objects the question names: workload, Service, claim, node or pod names, or unique prefixes"},
+                    "namespace": {"type": "string", "description": "only this namespace (default: all)"}
+                }, "required": []}),
+            });
+            v.push(ToolSpec {
+                name: "changes",
+                description: d("changes"),
+                parameters: props(
+                    &[
+                        (
+                            "since",
+                            "string",
+                            "how far back from the capture time, e.g. 1h, 30m, 1d (default 1h)",
+                        ),
+                        ("namespace", "string", "only this namespace (default: all)"),
+                    ],
+                    &[],
+                ),
+            });
+            v.push(ToolSpec {
                 name: "rollout_history",
                 description: d("rollout_history"),
                 parameters: props(&[("deployment", "string", "Deployment name"), ns], &["deployment"]),
@@ -199,6 +223,12 @@ impl ToolBox {
             Ok(out) => out,
             Err(e) => ToolOutput::error(format!("{name} failed: {e:#}")),
         }
+    }
+
+    fn cluster(&self) -> anyhow::Result<&ClusterSource> {
+        self.cluster
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no cluster is configured (use --snapshot or --context)"))
     }
 
     fn ns(&self, args: &Value) -> Option<String> {
@@ -404,6 +434,38 @@ impl ToolBox {
                 }
                 ToolOutput { ok: true, text, data: serde_json::to_value(&report)?, sources: Vec::new() }
             }
+            "investigate" => {
+                let names: Vec<String> = args
+                    .get("names")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .filter(|n| !n.trim().is_empty())
+                    .map(String::from)
+                    .collect();
+                let p = super::rca::investigate(self.cluster()?, names, s(args, "namespace")).await?;
+                ToolOutput {
+                    ok: true,
+                    text: p.text,
+                    data: serde_json::to_value(&p.data)?,
+                    sources: p.objects.iter().map(object_source).collect(),
+                }
+            }
+            "changes" => {
+                let since = s(args, "since")
+                    .map(|d| crate::graphs::parse_since(&d))
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!(e))?
+                    .unwrap_or(jiff::SignedDuration::from_hours(1));
+                let p = super::rca::changes(self.cluster()?, since, s(args, "namespace")).await?;
+                ToolOutput {
+                    ok: true,
+                    text: p.text,
+                    data: serde_json::to_value(&p.data)?,
+                    sources: p.objects.iter().map(object_source).collect(),
+                }
+            }
             "rollout_history" => {
                 let dep =
                     s(args, "deployment").ok_or_else(|| anyhow::anyhow!("missing argument: deployment"))?;
@@ -464,7 +526,9 @@ impl ToolBox {
         })
     }
 
-    /// Names a question may mention: workloads, services and namespaces in the cluster.
+    /// Names a question may mention (workloads, services, claims, nodes, pods, namespaces) and
+    /// the trouble words the capture holds (warning reasons, waiting and termination reasons,
+    /// pod phases other than Running).
     pub async fn vocabulary(&self) -> Vocabulary {
         let mut v = Vocabulary::default();
         let Ok(data) = self
@@ -479,6 +543,9 @@ impl ToolBox {
                     Kind::PersistentVolumeClaim,
                     Kind::Node,
                     Kind::Namespace,
+                    Kind::Pod,
+                    Kind::Event,
+                    Kind::EventV1,
                 ],
                 None,
                 None,
@@ -502,6 +569,35 @@ impl ToolBox {
         o.pvcs.iter().for_each(|d| add("PersistentVolumeClaim", &d.metadata));
         o.nodes.iter().for_each(|d| add("Node", &d.metadata));
         v.namespaces = data.namespace_names().into_iter().collect();
+        let mut statuses = std::collections::BTreeSet::new();
+        for p in &o.pods {
+            if let Some(n) = &p.metadata.name {
+                v.pods.push(n.to_lowercase());
+            }
+            let Some(st) = &p.status else { continue };
+            if let Some(phase) = st.phase.as_deref().filter(|ph| !matches!(*ph, "Running" | "Succeeded")) {
+                statuses.insert(phase.to_lowercase());
+            }
+            for c in st.container_statuses.iter().flatten().chain(st.init_container_statuses.iter().flatten())
+            {
+                for s in [&c.state, &c.last_state].into_iter().flatten() {
+                    if let Some(w) = &s.waiting
+                        && let Some(r) = &w.reason
+                    {
+                        statuses.insert(r.to_lowercase());
+                    }
+                    if let Some(t) =
+                        s.terminated.as_ref().and_then(|t| t.reason.as_deref()).filter(|r| *r != "Completed")
+                    {
+                        statuses.insert(t.to_lowercase());
+                    }
+                }
+            }
+        }
+        for e in cluster::events::all(&data).iter().filter(|e| e.type_ == "Warning") {
+            statuses.insert(e.reason.to_lowercase());
+        }
+        v.statuses = statuses;
         v
     }
 }
@@ -552,11 +648,50 @@ fn graph_output(expl: &rcagraph::Explanation, name: &str) -> ToolOutput {
     ToolOutput { ok: true, text, data, sources }
 }
 
+/// A cluster object as a source an answer cites.
+fn object_source(o: &analyzers::rules::ObjRef) -> Source {
+    let title = if o.namespace.is_empty() {
+        format!("{} {}", o.kind, o.name)
+    } else {
+        format!("{} {}/{}", o.kind, o.namespace, o.name)
+    };
+    Source { title, kind: "cluster".into(), location: o.to_string(), snippet: String::new() }
+}
+
 /// Object names the offline policy recognises in a question.
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
-    /// (kind, namespace, name) of workloads and services.
+    /// (kind, namespace, name) of workloads, services, claims and nodes.
     pub workloads: Vec<(String, String, String)>,
     /// Namespaces.
     pub namespaces: Vec<String>,
+    /// Pod names, lowercase.
+    pub pods: Vec<String>,
+    /// Trouble words of this capture, lowercase: warning reasons, waiting and termination
+    /// reasons, pod phases other than Running.
+    pub statuses: std::collections::BTreeSet<String>,
+}
+
+impl Vocabulary {
+    /// Whether `word` (lowercase) is a trouble word of this capture or any cluster's.
+    pub fn is_status(&self, word: &str) -> bool {
+        const ALWAYS: &[&str] = &[
+            "crashloopbackoff",
+            "oomkilled",
+            "imagepullbackoff",
+            "errimagepull",
+            "createcontainerconfigerror",
+            "createcontainererror",
+            "containercreating",
+            "evicted",
+            "failedscheduling",
+            "backoff",
+            "unschedulable",
+            "terminating",
+            "invalidimagename",
+            "runcontainererror",
+            "failedmount",
+        ];
+        self.statuses.contains(word) || ALWAYS.contains(&word)
+    }
 }

@@ -92,16 +92,3 @@ pub(super) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
-
-/// A grouped finding's message without its "N pods of Kind/ns/name: " prefix.
-pub(super) fn plain(message: &str) -> String {
-    match message.split_once(": ") {
-        Some((head, rest)) if head.contains(" pods of ") => rest.to_string(),
-        _ => message.to_string(),
-    }
-}
-
-pub(super) fn lowercase_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_lowercase().collect::<String>() + c.as_str()).unwrap_or_default()
-}

@@ -1,107 +1,20 @@
-//! Answers to "why is X failing": the findings about the subject, the nodes they link to, the
-//! likely root cause and its rollout history, the runbooks and the infrastructure behind it.
+//! Answers to "why is X failing", written from the root-cause engine's investigation (the
+//! `investigate` tool): the top cause with its tag and proving fact, the chain in time order,
+//! the competing hypotheses with their confidence and what would confirm or refute each, the
+//! changes on the objects involved, and the team's documents about those objects.
 
-use analyzers::{Finding, Report, Severity};
+use analyzers::engine::{Hypothesis, Investigation, Step};
+use analyzers::rules::ObjRef;
 use serde_json::{Value, json};
 
-use super::compose::{
-    capitalise, doc_source, finish, hits, lowercase_first, outputs, plain, script_vars, snippet,
-};
+use super::compose::{capitalise, doc_source, finish, hits, outputs, script_vars, snippet};
 use super::route::Mentions;
 use crate::agent::toolbox::Source;
 use crate::agent::types::{Conversation, Draft};
 
-/// What the findings say about the question's subject.
-pub(super) struct Analysis {
-    pub(super) subject_findings: Vec<Finding>,
-    pub(super) node_findings: Vec<Finding>,
-    pub(super) root: Option<Finding>,
-    pub(super) others: Vec<Finding>,
-    pub(super) report: Option<Report>,
-}
-
-/// Findings worth telling: warnings and worse, and the symptoms the analyzers stepped down to
-/// info because another finding explains them (they still say what the user sees).
-fn notable(f: &Finding) -> bool {
-    f.severity >= Severity::Warning || !f.explained_by.is_empty()
-}
-
-pub(super) fn mentions_entity(f: &Finding, entities: &[String]) -> bool {
-    entities
-        .iter()
-        .any(|e| f.name.to_lowercase().contains(e) || f.pods.iter().any(|p| p.to_lowercase().contains(e)))
-}
-
-pub(super) fn node_of(label: &str) -> Option<&str> {
-    label.split_once(" Node/").map(|(_, n)| n)
-}
-
-pub(super) fn analyse(conv: &Conversation, m: &Mentions) -> Analysis {
-    let report: Option<Report> =
-        outputs(conv, "diagnose").last().and_then(|t| serde_json::from_value(t.output.data.clone()).ok());
-    let findings: Vec<Finding> = report.as_ref().map(|r| r.findings.clone()).unwrap_or_default();
-    let subject_findings: Vec<Finding> = if m.entities.is_empty() {
-        findings
-            .iter()
-            .filter(|f| notable(f))
-            .filter(|f| m.namespace.as_ref().is_none_or(|ns| f.namespace.as_ref() == Some(ns)))
-            .take(8)
-            .cloned()
-            .collect()
-    } else {
-        findings.iter().filter(|f| notable(f) && mentions_entity(f, &m.entities)).cloned().collect()
-    };
-    let mut nodes: Vec<String> = Vec::new();
-    for f in &subject_findings {
-        for r in &f.related {
-            if let Some(n) = node_of(r)
-                && !nodes.iter().any(|x| x == n)
-            {
-                nodes.push(n.to_string());
-            }
-        }
-        if f.kind == "Node" && !nodes.contains(&f.name) {
-            nodes.push(f.name.clone());
-        }
-    }
-    let node_findings: Vec<Finding> = findings
-        .iter()
-        .filter(|f| f.kind == "Node" && nodes.contains(&f.name) && f.severity >= Severity::Warning)
-        .cloned()
-        .collect();
-    // The memory consumer on those nodes: an unbounded container (POD-14), else one OOM-killed
-    // without a limit (POD-9).
-    let on_nodes = |f: &&Finding| {
-        nodes.iter().any(|n| {
-            f.evidence.iter().any(|e| e.contains(n.as_str()))
-                || f.related.iter().any(|r| r.ends_with(n.as_str()))
-        })
-    };
-    let root = findings
-        .iter()
-        .filter(on_nodes)
-        .find(|f| f.rule == "POD-14" && f.severity >= Severity::Error)
-        .or_else(|| {
-            findings
-                .iter()
-                .filter(on_nodes)
-                .find(|f| f.rule == "POD-9" && f.message.contains("memory limit: none"))
-        })
-        .cloned();
-    let used =
-        |f: &Finding| subject_findings.contains(f) || node_findings.contains(f) || root.as_ref() == Some(f);
-    let others = findings
-        .iter()
-        .filter(|f| f.severity >= Severity::Error && !used(f))
-        .filter(|f| !root.as_ref().is_some_and(|r| r.kind == f.kind && r.name == f.name))
-        .take(4)
-        .cloned()
-        .collect();
-    Analysis { subject_findings, node_findings, root, others, report }
-}
-
-pub(super) fn object(f: &Finding) -> String {
-    f.root().to_string()
+/// The investigation of this turn, if the cluster was asked.
+pub(super) fn investigation(conv: &Conversation) -> Option<Investigation> {
+    outputs(conv, "investigate").last().and_then(|t| serde_json::from_value(t.output.data.clone()).ok())
 }
 
 pub(super) fn subject_title(m: &Mentions) -> String {
@@ -116,148 +29,186 @@ pub(super) fn subject_title(m: &Mentions) -> String {
     }
 }
 
+/// Names that make a document about this answer: the names asked about and the objects of the
+/// causes and symptoms found.
+pub(super) fn answer_names(inv: Option<&Investigation>, m: &Mentions) -> Vec<String> {
+    let mut names: Vec<String> = m.entities.clone();
+    if let Some(inv) = inv {
+        for p in inv.problems.iter().take(4) {
+            names.extend(p.hypotheses.iter().take(1).map(|h| h.object.name.clone()));
+            names.extend(p.symptoms.iter().map(|s| s.object.name.clone()));
+        }
+    }
+    names.retain(|n| n.len() >= 3);
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Whether a document hit is about one of `names` (title or text names it).
+pub(super) fn about(hit: &Value, names: &[String]) -> bool {
+    let text = format!("{} {}", hit["title"].as_str().unwrap_or(""), hit["text"].as_str().unwrap_or(""))
+        .to_lowercase();
+    names.iter().any(|n| text.contains(&n.to_lowercase()))
+}
+
+fn when(s: &Step) -> String {
+    match (s.time, s.time_inferred) {
+        (Some(t), false) => t.strftime("%H:%M:%S").to_string(),
+        _ => "at capture".into(),
+    }
+}
+
+fn cluster_source(o: &ObjRef, snippet: &str) -> Source {
+    Source {
+        title: if o.namespace.is_empty() {
+            format!("{} {}", o.kind, o.name)
+        } else {
+            format!("{} {}/{}", o.kind, o.namespace, o.name)
+        },
+        kind: "cluster".into(),
+        location: o.to_string(),
+        snippet: prompts::ellipsis(snippet, 200),
+    }
+}
+
+fn hypothesis_vars(h: &Hypothesis) -> Value {
+    json!({
+        "cause": h.cause,
+        "object": h.object.to_string(),
+        "rule": h.rule,
+        "fact": h.fact,
+        "confidence": format!("{:.0}%", h.confidence * 100.0),
+        "confidence_words": h.confidence_words,
+        "basis": h.basis,
+        "evidence": h.evidence.iter().take(3).collect::<Vec<_>>(),
+        "chain": h.chain.iter().map(|s| json!({"when": when(s), "what": s.what})).collect::<Vec<_>>(),
+        "confirm": h.confirm.first(),
+        "refute": h.refute,
+    })
+}
+
+/// What people see, one line per object (its worst finding first), the cause's own finding
+/// left out.
+fn symptom_lines(p: &analyzers::engine::Problem, top: &Hypothesis) -> Vec<String> {
+    let mut seen: Vec<&ObjRef> = Vec::new();
+    let mut ordered: Vec<&analyzers::engine::Symptom> = p.symptoms.iter().collect();
+    ordered.sort_by_key(|s| std::cmp::Reverse(s.severity));
+    let mut lines = Vec::new();
+    for s in ordered {
+        if (s.object == top.object && s.rule == top.rule) || seen.contains(&&s.object) {
+            continue;
+        }
+        seen.push(&s.object);
+        lines.push(format!("{} `{}`: {}", s.rule, s.object, prompts::ellipsis(&s.message, 240)));
+    }
+    lines.truncate(6);
+    lines
+}
+
 pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
-    let a = analyse(conv, m);
+    let inv = investigation(conv);
     let subject = subject_title(m);
     let mut sources: Vec<Source> = Vec::new();
     let mut scripts: Vec<String> = Vec::new();
-    let node_names: Vec<&str> = a
-        .node_findings
-        .iter()
-        .map(|f| f.name.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let not_ready: Vec<&Finding> = a.node_findings.iter().filter(|f| f.rule == "NODE-1").collect();
-    let oom = a.node_findings.iter().find(|f| f.rule == "NODE-4");
-    let verdict = if a.report.is_none() {
-        "no cluster data was available, so this is based on the documents only".to_string()
-    } else if a.subject_findings.is_empty() {
-        if m.entities.is_empty() {
-            "no problem was found".into()
-        } else {
-            "no finding mentions it in the current capture".into()
+    let verdict = match &inv {
+        None => "no cluster data was available, so this is based on the documents only".to_string(),
+        Some(i) if i.problems.is_empty() && i.subject.is_empty() && !i.unresolved.is_empty() => {
+            format!("nothing named {} is in the cluster capture", i.unresolved.join(" or "))
         }
-    } else if let Some(n) = not_ready.first() {
-        let why = if oom.is_some_and(|o| o.name == n.name) { " after running out of memory" } else { "" };
-        let consequence = if a.subject_findings.iter().any(|f| f.rule.starts_with("SVC")) {
-            ", so their Services have no ready endpoint"
-        } else {
-            ""
-        };
-        format!("down — their pods sit on node {}, which went NotReady{why}{consequence}", n.name)
-    } else {
-        lowercase_first(&plain(&a.subject_findings[0].message))
-    };
-    let mut chain: Vec<String> = Vec::new();
-    let history = outputs(conv, "rollout_history").last().map(|t| t.output.data.clone());
-    if let Some(root) = &a.root {
-        if let Some(revs) = history.as_ref().and_then(Value::as_array).and_then(|r| r.last()) {
-            let changes: Vec<&str> =
-                revs["changes"].as_array().into_iter().flatten().filter_map(Value::as_str).take(3).collect();
-            chain.push(format!(
-                "{} rolled out revision {} ({})",
-                object(root),
-                revs["revision"],
-                changes.join("; ")
-            ));
-        }
-        chain.push(format!("{}: {} ({})", object(root), plain(&root.message), root.rule));
-        sources.push(Source {
-            title: object(root),
-            kind: "cluster".into(),
-            location: object(root),
-            snippet: root.message.clone(),
-        });
-        scripts.push(root.hint.clone());
-        if let Some(p) = root.pods.first() {
-            let (ns, pod) = p.split_once('/').unwrap_or(("", p));
-            scripts.push(format!("kubectl logs {pod} -n {ns} --tail=200 | grep -iE 'heap|memory|oom'"));
-        }
-    }
-    // Causal order on each node: out of memory, under pressure, then NotReady.
-    let mut node_steps: Vec<&Finding> = a
-        .node_findings
-        .iter()
-        .filter(|f| {
-            matches!(f.rule.as_str(), "NODE-4" | "NODE-1")
-                || (f.rule == "NODE-2" && f.severity >= Severity::Error)
-        })
-        .collect();
-    node_steps
-        .sort_by_key(|f| (f.name.clone(), ["NODE-4", "NODE-2", "NODE-1"].iter().position(|r| *r == f.rule)));
-    for f in node_steps {
-        chain.push(format!("node {}: {} ({})", f.name, f.message, f.rule));
-        sources.push(Source {
-            title: format!("Node {}", f.name),
-            kind: "cluster".into(),
-            location: object(f),
-            snippet: f.message.clone(),
-        });
-    }
-    for f in a
-        .subject_findings
-        .iter()
-        .filter(|f| f.kind != "Node" && !matches!(f.rule.as_str(), "DEP-1" | "DEP-2" | "LOG-3"))
-        .take(6)
-    {
-        chain.push(format!("{}: {} ({})", object(f), plain(&f.message), f.rule));
-        sources.push(Source {
-            title: object(f),
-            kind: "cluster".into(),
-            location: object(f),
-            snippet: f.message.clone(),
-        });
-        scripts.push(f.hint.clone());
-    }
-    for n in &node_names {
-        scripts.insert(0, format!("kubectl describe node {n}"));
-    }
-    let mut evidence: Vec<String> = Vec::new();
-    for f in a.root.iter().chain(a.node_findings.iter()).chain(a.subject_findings.iter()) {
-        for e in f.evidence.iter().filter(|e| !e.contains("on node ") && !e.ends_with("is NotReady")).take(2)
-        {
-            let line = format!("{e} — `{}`", object(f));
-            if !evidence.contains(&line) && evidence.len() < 8 {
-                evidence.push(line);
+        Some(i) if i.problems.is_empty() => {
+            if i.subject.is_empty() {
+                "no problem was found".into()
+            } else {
+                "no problem was found about it".into()
             }
         }
+        Some(i) => {
+            let top = i.top().expect("a problem has a hypothesis");
+            format!("most likely `{}` on `{}`", top.cause, top.object)
+        }
+    };
+    let mut problems: Vec<Value> = Vec::new();
+    if let Some(inv) = &inv {
+        for p in inv.problems.iter().take(4) {
+            let Some(top) = p.hypotheses.first() else { continue };
+            sources.push(cluster_source(&top.object, &top.fact));
+            for s in top.chain.iter().filter(|s| s.object != top.object) {
+                sources.push(cluster_source(&s.object, &s.what));
+            }
+            for s in &p.symptoms {
+                sources.push(cluster_source(&s.object, &s.message));
+            }
+            scripts.extend(top.confirm.iter().cloned());
+            problems.push(json!({
+                "top": hypothesis_vars(top),
+                "symptoms": symptom_lines(p, top),
+                "alternatives": p.hypotheses.iter().skip(1).take(3).map(hypothesis_vars).collect::<Vec<_>>(),
+            }));
+        }
+        for n in &inv.nodes {
+            scripts.insert(0, format!("kubectl describe node {}", n.node));
+        }
     }
-    // Documents: runbooks first.
-    let all_docs = hits(conv, |t| t.call.args.get("kind").is_none());
-    let mut docs: Vec<&Value> = all_docs
+    let changes: Vec<String> = inv
         .iter()
-        .filter(|h| h["title"].as_str().is_some_and(|t| t.to_lowercase().contains("runbook")))
+        .flat_map(|i| i.changes.iter().rev().take(6))
+        .map(|c| {
+            format!(
+                "{} {} `{}`: {}",
+                c.time.strftime("%Y-%m-%d %H:%M:%S"),
+                c.what.word(),
+                c.object,
+                c.summary
+            )
+        })
         .collect();
-    docs.extend(
-        all_docs
-            .iter()
-            .filter(|h| !h["title"].as_str().is_some_and(|t| t.to_lowercase().contains("runbook"))),
-    );
-    let docs: Vec<&Value> = docs.into_iter().take(3).collect();
-    let mut infra = hits(conv, |t| t.call.args.get("kind").and_then(Value::as_str) == Some("terraform"));
-    // Prefer definitions that mention the root cause's namespace (the node group running it).
-    if let Some(ns) = a.root.as_ref().and_then(|r| r.namespace.clone()) {
-        infra.sort_by_key(|h| !h["text"].as_str().is_some_and(|t| t.contains(ns.as_str())));
-    }
-    let mut doc_sources: Vec<Source> = docs.iter().map(|h| doc_source(h)).collect();
-    doc_sources.extend(infra.iter().take(2).map(doc_source));
-    doc_sources.extend(sources);
-    let sources = doc_sources;
+    let checked = inv.as_ref().map(|i| {
+        let k = &i.checked;
+        format!(
+            "{} objects from {}, {} findings from every analyzer rule, {} changes in the last {} and a causal graph of {} nodes and {} edges",
+            k.objects,
+            k.source,
+            k.findings,
+            k.changes,
+            cluster::query::table::human_duration(analyzers::engine::WINDOW.as_secs()),
+            k.graph_nodes,
+            k.graph_edges
+        )
+    });
+    // The team's documents, only those about the objects of this answer.
+    let names = answer_names(inv.as_ref(), m);
+    let all_docs = hits(conv, |t| t.call.args.get("kind").is_none());
+    let mut docs: Vec<&Value> = all_docs.iter().filter(|h| about(h, &names)).collect();
+    docs.sort_by_key(|h| !h["title"].as_str().is_some_and(|t| t.to_lowercase().contains("runbook")));
+    docs.truncate(3);
+    // The Terraform that defines the node groups involved.
+    let groups: Vec<String> =
+        inv.iter().flat_map(|i| i.nodes.iter().filter_map(|n| n.group.clone())).collect();
+    let infra: Vec<Value> =
+        hits(conv, |t| t.call.args.get("kind").and_then(Value::as_str) == Some("terraform"))
+            .into_iter()
+            .filter(|h| about(h, &groups))
+            .take(2)
+            .collect();
+    let mut all_sources: Vec<Source> = docs.iter().map(|h| doc_source(h)).collect();
+    all_sources.extend(infra.iter().map(doc_source));
+    all_sources.extend(sources);
     let vars = json!({
         "subject": subject,
         "verdict": verdict,
-        "root": a.root.as_ref().map(|r| json!({"what": format!("{}: {}", r.name, lowercase_first(&plain(&r.message))), "rule": r.rule, "object": object(r)})),
-        "chain": chain,
-        "evidence": evidence,
+        "problems": problems,
+        "unresolved": inv.as_ref().map(|i| i.unresolved.clone()).unwrap_or_default(),
+        "changes": changes,
+        "checked": checked,
+        "found": problems.len(),
         "docs": docs.iter().map(|h| json!({"title": h["title"], "heading": h["heading"], "snippet": snippet(h)})).collect::<Vec<_>>(),
-        "infra": infra.iter().take(2).map(|h| json!({"title": h["title"], "location": crate::output::display_location(h["location"].as_str().unwrap_or(""))})).collect::<Vec<_>>(),
-        "others": a.others.iter().map(|f| format!("{} {}: {}", f.rule, object(f), f.message)).collect::<Vec<_>>(),
+        "infra": infra.iter().map(|h| json!({"title": h["title"], "location": crate::output::display_location(h["location"].as_str().unwrap_or(""))})).collect::<Vec<_>>(),
     });
     let script = script_vars("confirm the diagnosis", &scripts.into_iter().take(6).collect::<Vec<_>>());
     finish(
         prompts::render("answer/failure.md", vars),
-        sources,
+        all_sources,
         &script.into_iter().collect::<Vec<_>>(),
         &["Answered offline from the cluster capture and the document index, without a language model."
             .into()],

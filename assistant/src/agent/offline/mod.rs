@@ -1,17 +1,19 @@
 //! The offline policy: deterministic, no model, the reference the scenarios run against.
 //!
-//! It routes a question by intent (failure, architecture, script request, graph explanation),
-//! calls the same tools a model would, in at most two rounds, and writes the answer from the
-//! `prompts` templates: the direct answer first, then the evidence, the team's documents and
-//! where things are defined, then sources and a read-only script. For failures it combines the
-//! sources: the findings about the service, the node findings they link to, the memory consumer
-//! on those nodes (the likely root cause) with its rollout history, the runbook pages, and the
-//! Terraform that defines the node group.//!
+//! It routes a question by intent (failure, changes, architecture, script request, graph
+//! explanation) in the capture's own vocabulary, calls the same tools a model would, in at most
+//! two rounds, and writes the answer from the `prompts` templates: the direct answer first, then
+//! the evidence, the team's documents and where things are defined, then sources and a
+//! read-only script. Failures are answered from the root-cause engine (`investigate`): the
+//! top cause with its tag and proving fact, the chain, competing hypotheses, and the documents
+//! and Terraform about the objects it names.
+//!
 //! `route` decides what a question is about and what it names; the policy below picks the tool
-//! calls for each round; `failure`, `architecture`, `script` and `graph` write one kind of answer
-//! each, from the pieces in `compose`.
+//! calls for each round; `failure`, `changes`, `architecture`, `script` and `graph` write one
+//! kind of answer each, from the pieces in `compose`.
 
 mod architecture;
+mod changes;
 mod compose;
 mod failure;
 mod graph;
@@ -27,11 +29,21 @@ use super::toolbox::Vocabulary;
 use super::types::{Conversation, Draft, Step};
 use architecture::architecture;
 use compose::call;
-use failure::{analyse, failure};
+use failure::{failure, investigation};
 use graph::{graph_answer, graph_path};
 use route::workload_ns;
-pub use route::{Intent, Mentions, intent, mentions};
+pub use route::{Intent, Mentions, intent, mentions, since};
 use script::script;
+
+/// What the policy knows about the current turn.
+struct TurnState {
+    intent: Intent,
+    m: Mentions,
+    question: String,
+    force_answer: bool,
+    done_round_1: bool,
+    done_round_2: bool,
+}
 
 /// The offline policy's per-turn state.
 #[derive(Default)]
@@ -53,33 +65,44 @@ impl OfflinePolicy {
         }
         let vocab = self.vocab.clone().unwrap_or_default();
         let question = conv.question().to_string();
-        let intent = intent(&question);
+        let intent = intent(&question, &vocab);
         let m = mentions(&question, &vocab);
-        let rounds = {
-            let mut turns: Vec<usize> = Vec::new();
-            let mut calls = 0;
-            for t in conv.this_turn() {
-                calls += 1;
-                turns.push(t.turn);
+        // Rounds are counted by the policy's own calls (tagged with their round), not by the
+        // calls a model made earlier in a turn this policy is finishing.
+        let round =
+            |n: u64| conv.this_turn().any(|t| t.call.args.get("round").and_then(Value::as_u64) == Some(n));
+        let (done_round_1, done_round_2) = (round(1), round(2));
+        let turn = TurnState { intent, m, question, force_answer, done_round_1, done_round_2 };
+        let step = self.decide(conv, tools, &turn);
+        match step {
+            Step::Call(mut calls) if !done_round_1 => {
+                for c in &mut calls {
+                    if let Some(args) = c.args.as_object_mut() {
+                        args.entry("round").or_insert(json!(1));
+                    }
+                }
+                Step::Call(calls)
             }
-            calls
-        };
+            other => other,
+        }
+    }
+
+    fn decide(&self, conv: &Conversation, tools: &ToolBox, turn: &TurnState) -> Step {
+        let TurnState { intent, m, question, force_answer, done_round_1, done_round_2 } = turn;
+        let (intent, force_answer, done_round_1, done_round_2) =
+            (*intent, *force_answer, *done_round_1, *done_round_2);
+        let question = question.as_str();
+        let vocab = self.vocab.clone().unwrap_or_default();
         let has_cluster = tools.cluster.is_some();
         let has_docs = tools.searcher.is_some();
-        let done_round_1 = rounds > 0;
-        let done_round_2 =
-            conv.this_turn().any(|t| t.call.args.get("round").and_then(Value::as_u64) == Some(2));
         if force_answer {
-            return Step::Answer(self.compose(conv, intent, &m, &question));
+            return Step::Answer(self.compose(conv, intent, m, question));
         }
         match intent {
             Intent::Failure if !done_round_1 => {
                 let mut calls = Vec::new();
                 if has_cluster {
-                    calls.push(call(
-                        "diagnose",
-                        m.namespace.as_ref().map_or(json!({}), |ns| json!({"namespace": ns})),
-                    ));
+                    calls.push(call("investigate", json!({"names": m.entities, "namespace": m.namespace})));
                 }
                 if has_docs {
                     calls.push(call("search_docs", json!({"query": question, "k": 5})));
@@ -91,31 +114,42 @@ impl OfflinePolicy {
                     }
                 }
                 if calls.is_empty() {
-                    Step::Answer(self.compose(conv, intent, &m, &question))
+                    Step::Answer(self.compose(conv, intent, m, question))
                 } else {
                     Step::Call(calls)
                 }
             }
-            Intent::Failure if !done_round_2 => {
-                let analysis = analyse(conv, &m);
+            Intent::Failure if !done_round_2 && has_docs => {
+                // Round 2: the team's documents about the top cause, and the Terraform behind
+                // the node groups involved (named by the nodes' own labels).
                 let mut calls = Vec::new();
-                if let Some(root) = &analysis.root {
-                    if root.kind == "Deployment" && has_cluster {
+                if let Some(inv) = investigation(conv) {
+                    if let Some(top) = inv.top() {
+                        let words = top.cause.replace(['/', '-'], " ");
                         calls.push(call(
-                            "rollout_history",
-                            json!({"deployment": root.name, "namespace": root.namespace, "round": 2}),
+                            "search_docs",
+                            json!({"query": format!("{} {words}", top.object.name), "k": 3, "round": 2}),
                         ));
                     }
-                    if has_docs && let Some(ns) = &root.namespace {
-                        calls.push(call("search_docs", json!({"query": format!("{ns} node group"), "kind": "terraform", "k": 2, "round": 2})));
+                    let mut groups: Vec<&str> = inv.nodes.iter().filter_map(|n| n.group.as_deref()).collect();
+                    groups.dedup();
+                    for g in groups.into_iter().take(2) {
+                        calls.push(call(
+                            "search_docs",
+                            json!({"query": format!("{g} node group"), "kind": "terraform", "k": 3, "round": 2}),
+                        ));
                     }
                 }
                 if calls.is_empty() {
-                    Step::Answer(self.compose(conv, intent, &m, &question))
+                    Step::Answer(self.compose(conv, intent, m, question))
                 } else {
                     Step::Call(calls)
                 }
             }
+            Intent::Changes if !done_round_1 && has_cluster => Step::Call(vec![call(
+                "changes",
+                json!({"since": format!("{}s", since(question).as_secs()), "namespace": m.namespace}),
+            )]),
             Intent::Architecture if !done_round_1 && has_docs => {
                 let mut calls = vec![
                     call("search_docs", json!({"query": question, "k": 5})),
@@ -140,13 +174,13 @@ impl OfflinePolicy {
                         "search_docs",
                         json!({"query": format!("{name} runbook"), "k": 3, "round": 2}),
                     )]),
-                    None => Step::Answer(self.compose(conv, intent, &m, &question)),
+                    None => Step::Answer(self.compose(conv, intent, m, question)),
                 }
             }
             Intent::Graph if !done_round_1 => {
-                if let Some(graph) = crate::graphs::extract(&question) {
+                if let Some(graph) = crate::graphs::extract(question) {
                     Step::Call(vec![call("explain_graph", json!({"graph": graph}))])
-                } else if let Some(path) = graph_path(&question) {
+                } else if let Some(path) = graph_path(question) {
                     Step::Call(vec![call("explain_graph", json!({"path": path}))])
                 } else if has_cluster {
                     Step::Call(vec![call(
@@ -154,14 +188,14 @@ impl OfflinePolicy {
                         m.namespace.as_ref().map_or(json!({}), |ns| json!({"namespace": ns})),
                     )])
                 } else {
-                    Step::Answer(self.compose(conv, intent, &m, &question))
+                    Step::Answer(self.compose(conv, intent, m, question))
                 }
             }
             Intent::Script if !done_round_1 && has_cluster => Step::Call(vec![call(
                 "diagnose",
                 m.namespace.as_ref().map_or(json!({}), |ns| json!({"namespace": ns})),
             )]),
-            _ => Step::Answer(self.compose(conv, intent, &m, &question)),
+            _ => Step::Answer(self.compose(conv, intent, m, question)),
         }
     }
 
@@ -169,6 +203,7 @@ impl OfflinePolicy {
         let vocab = self.vocab.clone().unwrap_or_default();
         match intent {
             Intent::Failure => failure(conv, m),
+            Intent::Changes => changes::changes(conv, m),
             Intent::Architecture => architecture(conv, m, &vocab),
             Intent::Script => script(conv, m, question, &vocab),
             Intent::Graph => graph_answer(conv),

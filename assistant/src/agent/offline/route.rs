@@ -1,4 +1,7 @@
-//! What a question is about (its intent) and which workloads and namespace it names.
+//! What a question is about (its intent) and which objects and namespace it names, read in the
+//! capture's own words: the reasons and statuses it contains (CrashLoopBackOff, OOMKilled,
+//! Pending, …), its object names, HTTP status codes and the words people use for outages and
+//! for changes — not a fixed list of English phrasings alone.
 
 use serde::Serialize;
 
@@ -8,8 +11,10 @@ use crate::agent::toolbox::Vocabulary;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Intent {
-    /// "why is grafana down", "what is wrong in namespace shop".
+    /// "why is grafana down", "CrashLoopBackOff in namespace shop", "checkout returns 502s".
     Failure,
+    /// "what changed in the last hour", "what was deployed today".
+    Changes,
     /// "what does checkout depend on", "where is the orders database defined".
     Architecture,
     /// "how do I see the logs of the crashed container".
@@ -18,20 +23,25 @@ pub enum Intent {
     Graph,
 }
 
+/// Words of trouble, whatever the cluster.
 const FAILURE_WORDS: &[&str] = &[
     "why",
     "down",
     "fail",
+    "fails",
     "failing",
     "failed",
+    "failure",
     "broken",
     "unreachable",
     "crash",
+    "crashes",
     "crashing",
+    "crashed",
     "error",
     "errors",
+    "erroring",
     "wrong",
-    "not working",
     "pending",
     "oom",
     "outage",
@@ -42,12 +52,64 @@ const FAILURE_WORDS: &[&str] = &[
     "issues",
     "incident",
     "restarting",
+    "restarts",
     "slow",
     "unhealthy",
     "notready",
-    "not ready",
     "evicted",
     "stuck",
+    "timeout",
+    "timeouts",
+    "latency",
+    "refused",
+    "hanging",
+    "degraded",
+    "5xx",
+    "4xx",
+    "killed",
+    "dying",
+    "dead",
+    "flapping",
+    "throttled",
+];
+/// Phrases of trouble.
+const FAILURE_PHRASES: &[&str] = &[
+    "not working",
+    "not ready",
+    "timed out",
+    "time out",
+    "times out",
+    "can't reach",
+    "cannot reach",
+    "can't connect",
+    "cannot connect",
+    "doesn't work",
+    "does not work",
+    "won't start",
+    "not starting",
+    "no endpoints",
+    "keeps restarting",
+];
+/// Words of change.
+const CHANGE_WORDS: &[&str] = &[
+    "changed",
+    "change",
+    "changes",
+    "deployed",
+    "deploy",
+    "deploys",
+    "deployment's",
+    "rolled",
+    "rollout",
+    "rollouts",
+    "released",
+    "release",
+    "releases",
+    "modified",
+    "edited",
+    "updated",
+    "upgraded",
+    "new",
 ];
 const SCRIPT_STARTS: &[&str] = &[
     "how do i",
@@ -61,11 +123,23 @@ const SCRIPT_STARTS: &[&str] = &[
     "script to",
 ];
 
-/// Which intent a question expresses.
-pub fn intent(question: &str) -> Intent {
+fn words(q: &str) -> Vec<&str> {
+    q.split(|c: char| !c.is_alphanumeric() && c != '-' && c != '.' && c != '\'')
+        .map(|w| w.trim_matches(|c| c == '.' || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// An HTTP error status as people type it: `502`, `503s`, `500 errors`.
+fn http_error(w: &str) -> bool {
+    let digits = w.trim_end_matches('s');
+    digits.len() == 3 && digits.starts_with(['4', '5']) && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Which intent a question expresses, knowing the reasons and statuses the capture holds.
+pub fn intent(question: &str, vocab: &Vocabulary) -> Intent {
     let q = question.to_lowercase();
-    let words: Vec<&str> =
-        q.split(|c: char| !c.is_alphanumeric() && c != '-' && c != '.').filter(|w| !w.is_empty()).collect();
+    let words = words(&q);
     if q.contains("rcagraph")
         || words.iter().any(|w| *w == "graph" || w.ends_with(".dot") || w.ends_with(".json"))
     {
@@ -74,42 +148,85 @@ pub fn intent(question: &str) -> Intent {
     if SCRIPT_STARTS.iter().any(|s| q.trim_start().starts_with(s)) || q.contains("kubectl") {
         return Intent::Script;
     }
-    if FAILURE_WORDS.iter().any(|f| if f.contains(' ') { q.contains(f) } else { words.contains(f) }) {
-        return Intent::Failure;
+    let trouble = words.iter().any(|w| FAILURE_WORDS.contains(w) || http_error(w) || vocab.is_status(w))
+        || FAILURE_PHRASES.iter().any(|p| q.contains(p));
+    let change = words.iter().any(|w| CHANGE_WORDS.contains(w)) && !q.contains("depend");
+    match (trouble, change) {
+        // "why did X fail after the deploy": the failure, with the changes in its chain.
+        (true, _) if words.contains(&"why") || !change => Intent::Failure,
+        (_, true) => Intent::Changes,
+        (true, false) => Intent::Failure,
+        _ => Intent::Architecture,
     }
-    Intent::Architecture
 }
 
-/// Workloads and namespaces a question names.
+/// Objects and namespaces a question names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mentions {
-    /// Short names as typed (`grafana`), with the objects they matched.
+    /// Names as typed (`grafana`, `prometheus`, `ip-10-0-1-88`), each matching an object.
     pub entities: Vec<String>,
     /// Namespace named (`in namespace shop`).
     pub namespace: Option<String>,
 }
 
-/// Find the workloads and namespace a question names.
+/// Words too common to be a name on their own: a cluster running `node-exporter`,
+/// `cluster-autoscaler` or `metrics-server` must not turn "node", "cluster" or "metrics" into
+/// one of them.
+const COMMON: &[&str] = &[
+    "node",
+    "nodes",
+    "cluster",
+    "clusters",
+    "metrics",
+    "metric",
+    "ingress",
+    "kube",
+    "server",
+    "servers",
+    "service",
+    "services",
+    "pod",
+    "pods",
+    "api",
+    "app",
+    "apps",
+    "web",
+    "default",
+    "system",
+    "controller",
+    "manager",
+    "proxy",
+    "dns",
+    "the",
+    "namespace",
+    "deployment",
+    "deployments",
+    "job",
+    "jobs",
+    "data",
+    "config",
+    "operator",
+    "agent",
+    "exporter",
+    "worker",
+    "workers",
+    "storage",
+    "volume",
+    "network",
+    "policy",
+    "what",
+    "why",
+    "why's",
+    "down",
+];
+
+/// Find the objects and namespace a question names: exact object names, a node's first DNS
+/// label, or a word that is the first part of one workload's name (`prometheus` for
+/// `prometheus-server`) or a unique prefix of it, scored by kind; common words never alone.
 pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
     let q = question.to_lowercase();
-    let words: Vec<&str> =
-        q.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| w.len() >= 3).collect();
+    let words = words(&q);
     let mut entities: Vec<String> = Vec::new();
-    for (_, _, name) in &vocab.workloads {
-        let name_l = name.to_lowercase();
-        // A workload is named by its full name or by its first dash-separated part
-        // (`prometheus` for `prometheus-server`).
-        let first = name_l.split('-').next().unwrap_or(&name_l).to_string();
-        let hit = words.iter().find(|w| {
-            **w == name_l || (**w == first && first.len() >= 4) || (w.len() >= 5 && name_l.starts_with(**w))
-        });
-        if let Some(w) = hit {
-            let w = (*w).to_string();
-            if !entities.contains(&w) {
-                entities.push(w);
-            }
-        }
-    }
     let namespace = vocab
         .namespaces
         .iter()
@@ -120,13 +237,64 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
                     || !vocab.workloads.iter().any(|(_, _, n)| n == *ns))
         })
         .cloned();
-    // A namespace named as such is not also an entity.
-    if let Some(ns) = &namespace {
-        entities.retain(|e| e != ns);
+    for w in &words {
+        if w.len() < 3 || namespace.as_deref() == Some(*w) {
+            continue;
+        }
+        let exact = vocab.workloads.iter().any(|(kind, _, n)| {
+            let n = n.to_lowercase();
+            n == *w || (kind == "Node" && n.split('.').next() == Some(*w))
+        }) || vocab.pods.iter().any(|p| p == w);
+        let common = COMMON.contains(w);
+        let prefix = !common
+            && w.len() >= 4
+            && vocab.workloads.iter().any(|(kind, _, n)| {
+                let n = n.to_lowercase();
+                kind != "Node" && (n.split('-').next() == Some(*w) || (w.len() >= 5 && n.starts_with(*w)))
+            });
+        if ((exact && !common) || prefix) && !entities.iter().any(|e| e == w) {
+            entities.push((*w).to_string());
+        }
     }
     Mentions { entities, namespace }
 }
 
 pub(super) fn workload_ns(vocab: &Vocabulary, entity: &str) -> Option<String> {
     vocab.workloads.iter().find(|(_, _, n)| n.to_lowercase().starts_with(entity)).map(|(_, ns, _)| ns.clone())
+}
+
+/// How far back a "what changed" question looks: `last 30 minutes`, `past 2 hours`, `today`,
+/// `since yesterday`; an hour when it does not say.
+pub fn since(question: &str) -> jiff::SignedDuration {
+    let q = question.to_lowercase();
+    let words = words(&q);
+    let unit = |w: &str| -> Option<i64> {
+        Some(match w.trim_end_matches('s') {
+            "minute" | "min" | "m" => 60,
+            "hour" | "hr" | "h" => 3600,
+            "day" | "d" => 86_400,
+            "week" | "w" => 604_800,
+            _ => return None,
+        })
+    };
+    for (i, w) in words.iter().enumerate() {
+        // `2h`, `30m`.
+        if let Ok(d) = crate::graphs::parse_since(w) {
+            return d;
+        }
+        if let Some(u) = unit(w) {
+            let n = i
+                .checked_sub(1)
+                .and_then(|p| match words[p] {
+                    "a" | "an" | "last" | "past" | "the" => Some(1),
+                    x => x.parse::<i64>().ok(),
+                })
+                .unwrap_or(1);
+            return jiff::SignedDuration::from_secs(n * u);
+        }
+    }
+    if words.iter().any(|w| matches!(*w, "today" | "yesterday" | "overnight")) {
+        return jiff::SignedDuration::from_hours(24);
+    }
+    jiff::SignedDuration::from_hours(1)
 }

@@ -4,10 +4,20 @@ use analyzers::Report;
 use serde_json::json;
 
 use super::compose::{finish, outputs, script_vars};
-use super::failure::{mentions_entity, object};
 use super::route::Mentions;
 use crate::agent::toolbox::{Source, Vocabulary};
 use crate::agent::types::{Conversation, Draft};
+
+/// Whether a finding is about one of the names asked about (its object or one of its pods).
+fn mentions_entity(f: &analyzers::Finding, entities: &[String]) -> bool {
+    entities
+        .iter()
+        .any(|e| f.name.to_lowercase().contains(e) || f.pods.iter().any(|p| p.to_lowercase().contains(e)))
+}
+
+fn object(f: &analyzers::Finding) -> String {
+    f.root().to_string()
+}
 
 pub(super) fn script(conv: &Conversation, m: &Mentions, question: &str, vocab: &Vocabulary) -> Draft {
     let q = question.to_lowercase();
@@ -32,8 +42,7 @@ pub(super) fn script(conv: &Conversation, m: &Mentions, question: &str, vocab: &
         let crashed = pick(&["POD-5", "POD-9", "POD-11", "POD-7"]);
         if let Some((f, pod)) = crashed.as_ref().and_then(|f| f.pods.first().map(|p| (f, p.clone()))) {
             let (ns, name) = pod.split_once('/').unwrap_or(("default", &pod));
-            let container =
-                f.message.split("container ").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or("");
+            let container = f.containers.first().map_or("", String::as_str);
             intro = format!(
                 "Use `kubectl logs --previous`: it shows the log of the instance that crashed. Here, {} ({}).",
                 object(f),

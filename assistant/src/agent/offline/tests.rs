@@ -1,31 +1,72 @@
 use super::*;
 
+fn vocab() -> Vocabulary {
+    Vocabulary {
+        workloads: vec![
+            ("Deployment".into(), "monitoring".into(), "grafana".into()),
+            ("StatefulSet".into(), "monitoring".into(), "prometheus-server".into()),
+            ("Deployment".into(), "shop".into(), "checkout".into()),
+            ("DaemonSet".into(), "monitoring".into(), "node-exporter".into()),
+            ("Deployment".into(), "kube-system".into(), "cluster-autoscaler".into()),
+            ("Deployment".into(), "kube-system".into(), "metrics-server".into()),
+            ("Node".into(), String::new(), "ip-10-0-1-88.eu-west-1.compute.internal".into()),
+        ],
+        namespaces: vec!["shop".into(), "monitoring".into(), "kube-system".into()],
+        pods: vec!["checkout-7d9f-abcde".into()],
+        statuses: ["crashloopbackoff", "oomkilled", "pending"].into_iter().map(String::from).collect(),
+    }
+}
+
 #[test]
 fn intents_are_routed() {
+    let v = vocab();
     for (q, want) in [
         ("why are grafana and prometheus unreachable?", Intent::Failure),
         ("what is wrong in namespace shop", Intent::Failure),
+        ("CrashLoopBackOff in namespace shop", Intent::Failure),
+        ("pods are OOMKilled", Intent::Failure),
+        ("checkout is returning 502s", Intent::Failure),
+        ("requests to checkout time out", Intent::Failure),
+        ("why can't storefront reach checkout", Intent::Failure),
+        ("what changed in the last hour?", Intent::Changes),
+        ("what was deployed today", Intent::Changes),
+        ("why did checkout fail after the deploy", Intent::Failure),
         ("what does checkout depend on", Intent::Architecture),
         ("where is the orders database defined", Intent::Architecture),
         ("how do I see the logs of the crashed container", Intent::Script),
         ("explain graphs/incident.json", Intent::Graph),
     ] {
-        assert_eq!(intent(q), want, "{q}");
+        assert_eq!(intent(q, &v), want, "{q}");
     }
 }
 
 #[test]
-fn workloads_and_namespaces_are_recognised() {
-    let vocab = Vocabulary {
-        workloads: vec![
-            ("Deployment".into(), "monitoring".into(), "grafana".into()),
-            ("StatefulSet".into(), "monitoring".into(), "prometheus-server".into()),
-            ("Deployment".into(), "shop".into(), "checkout".into()),
-        ],
-        namespaces: vec!["shop".into(), "monitoring".into()],
-    };
-    let m = mentions("Why are Grafana and Prometheus unreachable?", &vocab);
+fn objects_and_namespaces_are_recognised_without_common_words() {
+    let v = vocab();
+    let m = mentions("Why are Grafana and Prometheus unreachable?", &v);
     assert_eq!(m.entities, ["grafana", "prometheus"]);
-    let m = mentions("what is wrong in namespace shop", &vocab);
+    let m = mentions("what is wrong in namespace shop", &v);
     assert_eq!((m.entities.len(), m.namespace.as_deref()), (0, Some("shop")));
+    // node-exporter, cluster-autoscaler and metrics-server do not make these words names.
+    let m = mentions("why is the node not ready, and are cluster metrics missing?", &v);
+    assert!(m.entities.is_empty(), "{:?}", m.entities);
+    // A node by its first DNS label, a pod by its full name.
+    let m = mentions("what is wrong with node ip-10-0-1-88", &v);
+    assert_eq!(m.entities, ["ip-10-0-1-88"]);
+    let m = mentions("why does checkout-7d9f-abcde restart", &v);
+    assert!(m.entities.contains(&"checkout-7d9f-abcde".to_string()), "{:?}", m.entities);
+}
+
+#[test]
+fn the_window_of_a_changes_question_is_read_from_it() {
+    for (q, secs) in [
+        ("what changed in the last hour?", 3600),
+        ("what changed in the last 30 minutes", 1800),
+        ("what was deployed in the past 2 hours", 7200),
+        ("what changed since 90m", 5400),
+        ("what changed today", 86_400),
+        ("what changed?", 3600),
+    ] {
+        assert_eq!(since(q).as_secs(), secs, "{q}");
+    }
 }

@@ -93,7 +93,7 @@ pub(super) fn checks(f: &Finding) -> (Vec<String>, String) {
              connects"
         }
         "storage" => {
-            confirm.push(format!("kubectl describe {kind} {}{ns}", o.name));
+            confirm.push(format!("kubectl get events{ns} --field-selector involvedObject.name={}", o.name));
             confirm.push("kubectl get storageclass".into());
             "the claim is Bound and its pods mount it"
         }

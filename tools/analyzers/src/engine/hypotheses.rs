@@ -30,6 +30,8 @@ struct Candidate<'a> {
     path: Vec<String>,
     path_confidence: f64,
     explains: BTreeSet<ObjRef>,
+    /// The objects of the findings it was traced through (a node that went NotReady).
+    via: BTreeSet<ObjRef>,
     /// Reached through `explained_by` or the graph, not only by being about the subject.
     linked: bool,
 }
@@ -124,6 +126,7 @@ pub(super) fn problems(ctx: &Context, symptoms: &[&Finding]) -> Vec<Problem> {
                 path: Vec::new(),
                 path_confidence: 0.0,
                 explains: BTreeSet::from([s.root()]),
+                via: BTreeSet::from([c.root()]),
                 linked: c.root() != s.root() || !std::ptr::eq(c, *s),
             };
             if let Some((path, conf)) = ctx.upstream(&ctx.nodes_about(c)) {
@@ -146,6 +149,7 @@ pub(super) fn problems(ctx: &Context, symptoms: &[&Finding]) -> Vec<Problem> {
         match merged.get_mut(&key) {
             Some(m) => {
                 m.explains.extend(c.explains);
+                m.via.extend(c.via);
                 m.linked |= c.linked;
                 if c.path_confidence > m.path_confidence {
                     m.path = c.path;
@@ -282,7 +286,26 @@ fn hypothesis(ctx: &Context, c: &Candidate) -> Hypothesis {
 fn chain(ctx: &Context, c: &Candidate) -> Vec<Step> {
     let object = c.finding.root();
     let mut steps: Vec<Step> = Vec::new();
-    for id in &c.path {
+    // The chosen path, and the root's other paths to the symptoms it explains: an outage
+    // usually spreads along more than one (evictions and a NotReady node both take a pod down).
+    let mut ids: Vec<&String> = c.path.iter().collect();
+    if let Some(rc) = c.path.first().and_then(|r| ctx.analysis.root_causes.iter().find(|rc| &rc.node_id == r))
+    {
+        for p in &rc.paths {
+            let ends_at_symptom = p
+                .node_ids
+                .last()
+                .and_then(|l| ctx.root_of(l))
+                .is_some_and(|r| c.explains.contains(r) || c.via.contains(r));
+            if ends_at_symptom {
+                ids.extend(p.node_ids.iter());
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    ids.retain(|id| seen.insert(id.as_str()));
+    ids.truncate(12);
+    for id in ids {
         let Some(n) = ctx.graph.nodes.iter().find(|n| &n.id == id) else { continue };
         let obj = ctx
             .root_of(id)
@@ -295,7 +318,16 @@ fn chain(ctx: &Context, c: &Candidate) -> Vec<Step> {
             time: n.time,
             time_inferred: n.kind == NodeKind::Symptom,
             object: obj,
-            what: n.description.clone().unwrap_or_else(|| n.id.clone()),
+            what: n.description.clone().unwrap_or_else(|| match (&n.event, &n.entity) {
+                (Some(e), Some(ent)) => format!(
+                    "{} {} on {}: {}",
+                    e.type_,
+                    e.reason,
+                    ent.display(),
+                    prompts::ellipsis(e.message.as_deref().unwrap_or(""), 160)
+                ),
+                _ => n.id.clone(),
+            }),
         });
     }
     let first = steps.iter().filter(|s| !s.time_inferred).filter_map(|s| s.time).min();
@@ -307,11 +339,15 @@ fn chain(ctx: &Context, c: &Candidate) -> Vec<Step> {
                 time: Some(ch.time),
                 time_inferred: false,
                 object: ch.object.clone(),
-                what: format!("{} {}: {}", ch.object.kind, ch.object.name, ch.summary),
+                what: if ch.summary.starts_with(&ch.object.kind) {
+                    ch.summary.clone()
+                } else {
+                    format!("{} {}: {}", ch.object.kind, ch.object.name, ch.summary)
+                },
             });
         }
     }
-    if !steps.iter().any(|s| s.object == object && s.time_inferred) {
+    if steps.is_empty() {
         steps.push(Step {
             time: Some(ctx.data.now()),
             time_inferred: true,

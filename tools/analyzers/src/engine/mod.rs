@@ -151,8 +151,53 @@ pub struct Investigation {
     pub problems: Vec<Problem>,
     /// Real changes on the objects involved (or in scope when nothing is wrong), newest last.
     pub changes: Vec<Change>,
+    /// The nodes involved and the node group or pool each belongs to, from their labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeGroup>,
     /// What was checked.
     pub checked: Checked,
+}
+
+/// A node and the group that provisions it, read from the labels cloud providers and
+/// autoscalers set (EKS node groups, Karpenter node pools, GKE node pools, AKS agent pools).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGroup {
+    /// Node name.
+    pub node: String,
+    /// Group name, when a label says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The label it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// Labels naming a node's group, most specific first.
+const GROUP_LABELS: &[&str] = &[
+    "eks.amazonaws.com/nodegroup",
+    "karpenter.sh/nodepool",
+    "karpenter.sh/provisioner-name",
+    "cloud.google.com/gke-nodepool",
+    "kubernetes.azure.com/agentpool",
+    "agentpool",
+    "node.kubernetes.io/pool",
+    "nodepool",
+];
+
+fn node_group(data: &ClusterData, name: &str) -> NodeGroup {
+    let labels = data
+        .objects
+        .nodes
+        .iter()
+        .find(|n| n.metadata.name.as_deref() == Some(name))
+        .and_then(|n| n.metadata.labels.as_ref());
+    let found =
+        labels.and_then(|l| GROUP_LABELS.iter().find_map(|k| l.get(*k).map(|v| (k.to_string(), v.clone()))));
+    NodeGroup {
+        node: name.to_string(),
+        group: found.as_ref().map(|f| f.1.clone()),
+        label: found.map(|f| f.0),
+    }
 }
 
 impl Investigation {
@@ -218,12 +263,26 @@ pub fn investigate(data: &ClusterData, report: &Report, subject: &Subject) -> In
         graph_edges: graph.edges.len(),
         unverifiable: report.summary.unverifiable.keys().cloned().collect(),
     };
+    let mut node_names: Vec<&str> = Vec::new();
+    for p in &problems {
+        for h in p.hypotheses.iter().take(1) {
+            node_names.extend(h.node.as_deref());
+            node_names
+                .extend(h.chain.iter().filter(|s| s.object.kind == "Node").map(|s| s.object.name.as_str()));
+        }
+        node_names
+            .extend(p.symptoms.iter().filter(|s| s.object.kind == "Node").map(|s| s.object.name.as_str()));
+    }
+    node_names.sort_unstable();
+    node_names.dedup();
+    let nodes = node_names.into_iter().map(|n| node_group(data, n)).collect();
     Investigation {
         subject: objects,
         unresolved,
         namespace: subject.namespace.clone(),
         problems,
         changes,
+        nodes,
         checked,
     }
 }
