@@ -18,7 +18,8 @@ pub(super) fn investigation(conv: &Conversation) -> Option<Investigation> {
 }
 
 pub(super) fn subject_title(m: &Mentions) -> String {
-    match (m.entities.as_slice(), &m.namespace) {
+    let named: Vec<String> = m.entities.iter().chain(&m.unknown).cloned().collect();
+    match (named.as_slice(), &m.namespace) {
         ([], Some(ns)) => format!("Namespace {ns}"),
         ([], None) => "The cluster".into(),
         ([one], _) => capitalise(one),
@@ -32,7 +33,7 @@ pub(super) fn subject_title(m: &Mentions) -> String {
 /// Names that make a document about this answer: the names asked about and the objects of the
 /// causes and symptoms found.
 pub(super) fn answer_names(inv: Option<&Investigation>, m: &Mentions) -> Vec<String> {
-    let mut names: Vec<String> = m.entities.clone();
+    let mut names: Vec<String> = m.entities.iter().chain(&m.unknown).cloned().collect();
     if let Some(inv) = inv {
         for p in inv.problems.iter().take(4) {
             names.extend(p.hypotheses.iter().take(1).map(|h| h.object.name.clone()));
@@ -72,6 +73,27 @@ fn cluster_source(o: &ObjRef, snippet: &str) -> Source {
     }
 }
 
+/// The lines that prove a hypothesis: its evidence, then the structured facts (a log line, a
+/// limit, a missing object) that no evidence line already states.
+fn proof(h: &Hypothesis) -> Vec<String> {
+    let mut lines: Vec<String> = h.evidence.iter().take(5).cloned().collect();
+    let said = format!("{} {}", h.fact, lines.join(" "));
+    for (k, v) in &h.detail {
+        let v = match v {
+            Value::String(s) => s.clone(),
+            Value::Array(a) if a.iter().all(Value::is_string) => {
+                a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+            }
+            Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        if !v.is_empty() && !said.contains(&v) {
+            lines.push(format!("{}: {}", k.replace('_', " "), prompts::ellipsis(&v, 240)));
+        }
+    }
+    lines
+}
+
 fn hypothesis_vars(h: &Hypothesis) -> Value {
     json!({
         "cause": h.cause,
@@ -81,7 +103,7 @@ fn hypothesis_vars(h: &Hypothesis) -> Value {
         "confidence": format!("{:.0}%", h.confidence * 100.0),
         "confidence_words": h.confidence_words,
         "basis": h.basis,
-        "evidence": h.evidence.iter().take(3).collect::<Vec<_>>(),
+        "evidence": proof(h),
         "chain": h.chain.iter().map(|s| json!({"when": when(s), "what": s.what})).collect::<Vec<_>>(),
         "confirm": h.confirm.first(),
         "refute": h.refute,

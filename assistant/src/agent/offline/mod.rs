@@ -102,7 +102,8 @@ impl OfflinePolicy {
             Intent::Failure if !done_round_1 => {
                 let mut calls = Vec::new();
                 if has_cluster {
-                    calls.push(call("investigate", json!({"names": m.entities, "namespace": m.namespace})));
+                    let names: Vec<&String> = m.entities.iter().chain(&m.unknown).collect();
+                    calls.push(call("investigate", json!({"names": names, "namespace": m.namespace})));
                 }
                 if has_docs {
                     calls.push(call("search_docs", json!({"query": question, "k": 5})));

@@ -71,6 +71,20 @@ const FAILURE_WORDS: &[&str] = &[
     "dead",
     "flapping",
     "throttled",
+    "forbidden",
+    "denied",
+    "healthy",
+    "health",
+    "status",
+    "can't",
+    "cannot",
+    "won't",
+    "isn't",
+    "doesn't",
+    "resolve",
+    "schedule",
+    "happened",
+    "going",
 ];
 /// Phrases of trouble.
 const FAILURE_PHRASES: &[&str] = &[
@@ -89,6 +103,27 @@ const FAILURE_PHRASES: &[&str] = &[
     "not starting",
     "no endpoints",
     "keeps restarting",
+    "no pods",
+    "0 replicas",
+    "zero replicas",
+    "what happened",
+    "going on",
+];
+/// Phrasings that ask about design rather than state, even when they name an object.
+const ARCHITECTURE_PHRASES: &[&str] = &[
+    "depend",
+    "defined",
+    "who owns",
+    "owner",
+    "what does",
+    "where is",
+    "where are",
+    "how is",
+    "how are",
+    "what is the",
+    "architecture",
+    "documented",
+    "runbook for",
 ];
 /// Words of change.
 const CHANGE_WORDS: &[&str] = &[
@@ -136,7 +171,9 @@ fn http_error(w: &str) -> bool {
     digits.len() == 3 && digits.starts_with(['4', '5']) && digits.chars().all(|c| c.is_ascii_digit())
 }
 
-/// Which intent a question expresses, knowing the reasons and statuses the capture holds.
+/// Which intent a question expresses, knowing the reasons and statuses the capture holds and
+/// the objects it runs: a question that names an object of the cluster, and is not about its
+/// design, is a question about its state.
 pub fn intent(question: &str, vocab: &Vocabulary) -> Intent {
     let q = question.to_lowercase();
     let words = words(&q);
@@ -151,11 +188,13 @@ pub fn intent(question: &str, vocab: &Vocabulary) -> Intent {
     let trouble = words.iter().any(|w| FAILURE_WORDS.contains(w) || http_error(w) || vocab.is_status(w))
         || FAILURE_PHRASES.iter().any(|p| q.contains(p));
     let change = words.iter().any(|w| CHANGE_WORDS.contains(w)) && !q.contains("depend");
+    let design = ARCHITECTURE_PHRASES.iter().any(|p| q.contains(p));
     match (trouble, change) {
         // "why did X fail after the deploy": the failure, with the changes in its chain.
-        (true, _) if words.contains(&"why") || !change => Intent::Failure,
-        (_, true) => Intent::Changes,
-        (true, false) => Intent::Failure,
+        (true, _) if (words.contains(&"why") || !change) && !design => Intent::Failure,
+        (_, true) if !design => Intent::Changes,
+        _ if !design && !mentions(question, vocab).entities.is_empty() => Intent::Failure,
+        (true, _) if !words.iter().any(|w| matches!(*w, "depend" | "depends" | "defined")) => Intent::Failure,
         _ => Intent::Architecture,
     }
 }
@@ -165,8 +204,59 @@ pub fn intent(question: &str, vocab: &Vocabulary) -> Intent {
 pub struct Mentions {
     /// Names as typed (`grafana`, `prometheus`, `ip-10-0-1-88`), each matching an object.
     pub entities: Vec<String>,
+    /// A word in the subject's place (`why is loki slow`) that names nothing in the cluster.
+    pub unknown: Vec<String>,
     /// Namespace named (`in namespace shop`).
     pub namespace: Option<String>,
+}
+
+/// Words that are never a subject's name.
+const NOT_NAMES: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "my",
+    "our",
+    "this",
+    "that",
+    "it",
+    "there",
+    "everything",
+    "anything",
+    "nothing",
+    "all",
+    "every",
+    "some",
+    "why",
+    "what",
+    "is",
+    "are",
+    "not",
+    "so",
+    "very",
+    "still",
+    "now",
+    "again",
+    "being",
+];
+
+/// The word in the subject's place: `why is X …`, `why does X …`, `is X …`, `X is/keeps/won't …`.
+fn subject_word<'a>(words: &[&'a str]) -> Option<&'a str> {
+    const VERBS: &[&str] =
+        &["is", "are", "does", "do", "did", "can't", "won't", "isn't", "doesn't", "has", "keeps"];
+    let skip = |i: usize| {
+        let mut i = i;
+        while words.get(i).is_some_and(|w| NOT_NAMES.contains(w)) {
+            i += 1;
+        }
+        words.get(i).copied()
+    };
+    match words {
+        ["why", v, ..] if VERBS.contains(v) => skip(2),
+        ["is" | "are", ..] => skip(1),
+        [w, v, ..] if VERBS.contains(v) => Some(*w).filter(|w| !NOT_NAMES.contains(w)),
+        _ => None,
+    }
 }
 
 /// Words too common to be a name on their own: a cluster running `node-exporter`,
@@ -220,6 +310,28 @@ const COMMON: &[&str] = &[
     "down",
 ];
 
+/// Words about Kubernetes itself: not a name even when an object is called exactly that.
+const GENERIC: &[&str] = &[
+    "node",
+    "nodes",
+    "cluster",
+    "clusters",
+    "pod",
+    "pods",
+    "service",
+    "services",
+    "ingress",
+    "namespace",
+    "deployment",
+    "deployments",
+    "kube",
+    "server",
+    "metrics",
+    "the",
+    "what",
+    "why",
+];
+
 /// Find the objects and namespace a question names: exact object names, a node's first DNS
 /// label, or a word that is the first part of one workload's name (`prometheus` for
 /// `prometheus-server`) or a unique prefix of it, scored by kind; common words never alone.
@@ -246,17 +358,32 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
             n == *w || (kind == "Node" && n.split('.').next() == Some(*w))
         }) || vocab.pods.iter().any(|p| p == w);
         let common = COMMON.contains(w);
+        let generic = GENERIC.contains(w);
         let prefix = !common
             && w.len() >= 4
             && vocab.workloads.iter().any(|(kind, _, n)| {
                 let n = n.to_lowercase();
                 kind != "Node" && (n.split('-').next() == Some(*w) || (w.len() >= 5 && n.starts_with(*w)))
             });
-        if ((exact && !common) || prefix) && !entities.iter().any(|e| e == w) {
+        if ((exact && !generic) || prefix) && !entities.iter().any(|e| e == w) {
             entities.push((*w).to_string());
         }
     }
-    Mentions { entities, namespace }
+    // A subject that names nothing the cluster runs: say so rather than answer about others.
+    let unknown: Vec<String> = subject_word(&words)
+        .filter(|w| {
+            !vocab.workloads.is_empty()
+                && w.len() >= 3
+                && entities.is_empty()
+                && namespace.as_deref() != Some(*w)
+                && !COMMON.contains(w)
+                && !FAILURE_WORDS.contains(w)
+                && !vocab.is_status(w)
+                && !vocab.namespaces.iter().any(|n| n == w)
+        })
+        .map(|w| vec![w.to_string()])
+        .unwrap_or_default();
+    Mentions { entities, unknown, namespace }
 }
 
 pub(super) fn workload_ns(vocab: &Vocabulary, entity: &str) -> Option<String> {

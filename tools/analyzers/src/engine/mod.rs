@@ -228,7 +228,12 @@ pub fn investigate(data: &ClusterData, report: &Report, subject: &Subject) -> In
     );
     let analysis = rcagraph::analyze(&graph);
     let (objects, unresolved) = resolve(data, &subject.names, subject.namespace.as_deref());
-    let symptoms = subject::findings_about(data, report, &objects, subject.namespace.as_deref());
+    // Names that matched nothing are not a question about everything else.
+    let symptoms = if objects.is_empty() && !subject.names.is_empty() {
+        Vec::new()
+    } else {
+        subject::findings_about(data, report, &objects, subject.namespace.as_deref())
+    };
     let ctx = hypotheses::Context {
         data,
         report,
