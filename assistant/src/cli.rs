@@ -237,7 +237,7 @@ pub struct DiagnoseArgs {
     #[command(flatten)]
     pub scope: ScopeFlags,
 
-    /// Only one object and what it owns (`deployment/checkout`, `node/ip-10-0-1-7`).
+    /// Only one object and what it owns (`deployment/web`, `node/ip-10-0-1-7`).
     #[arg(long, value_name = "KIND/NAME")]
     pub target: Option<String>,
 
@@ -461,7 +461,7 @@ pub struct IndexArgs {
 /// `sleuth search`
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// A question or keywords (tantivy query syntax is understood: "exact phrase", title:checkout, -excluded).
+    /// A question or keywords (tantivy query syntax is understood: "exact phrase", title:ingress, -excluded).
     #[arg(value_name = "QUERY", required = true, num_args = 1..)]
     pub query: Vec<String>,
 

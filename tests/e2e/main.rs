@@ -2,6 +2,7 @@
 //! One test binary (as ripgrep does), one module per area.
 
 mod bad_input;
+mod changes;
 mod chat;
 mod cluster;
 mod cluster_scenarios;

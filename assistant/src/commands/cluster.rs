@@ -21,8 +21,7 @@ pub fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
         }
         let target = match &args.target {
             Some(t) => {
-                let (k, n) =
-                    t.split_once('/').context("--target must be KIND/NAME, e.g. deployment/checkout")?;
+                let (k, n) = t.split_once('/').context("--target must be KIND/NAME, e.g. deployment/web")?;
                 Some((k.parse::<Kind>()?, n.to_string()))
             }
             None => None,

@@ -11,11 +11,11 @@ use crate::agent::toolbox::Vocabulary;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Intent {
-    /// "why is grafana down", "CrashLoopBackOff in namespace shop", "checkout returns 502s".
+    /// "why is web down", "CrashLoopBackOff in namespace shop", "api returns 502s".
     Failure,
     /// "what changed in the last hour", "what was deployed today".
     Changes,
-    /// "what does checkout depend on", "where is the orders database defined".
+    /// "what does api depend on", "where is the users database defined".
     Architecture,
     /// "how do I see the logs of the crashed container".
     Script,
@@ -202,7 +202,7 @@ pub fn intent(question: &str, vocab: &Vocabulary) -> Intent {
 /// Objects and namespaces a question names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mentions {
-    /// Names as typed (`grafana`, `prometheus`, `ip-10-0-1-88`), each matching an object.
+    /// Names as typed (`web`, `prometheus`, `ip-10-0-3-17`), each matching an object.
     pub entities: Vec<String>,
     /// A word in the subject's place (`why is loki slow`) that names nothing in the cluster.
     pub unknown: Vec<String>,

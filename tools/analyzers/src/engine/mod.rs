@@ -36,7 +36,7 @@ pub use subject::resolve;
 /// What a question is about: names as typed (resolved against the capture) and a namespace.
 #[derive(Debug, Clone, Default)]
 pub struct Subject {
-    /// Object names or unique prefixes (`checkout`, `prometheus`, `ip-10-0-1-88`).
+    /// Object names or unique prefixes (`web`, `prometheus`, `ip-10-0-3-17`).
     pub names: Vec<String>,
     /// Only this namespace.
     pub namespace: Option<String>,

@@ -27,7 +27,7 @@ fn candidates(data: &ClusterData) -> Vec<(&'static str, &ObjectMeta)> {
 
 /// Resolves names to objects: exact names first, else a prefix that is unique up to the
 /// dash-separated suffixes of one workload (`prometheus` → `prometheus-server` and its Service),
-/// else a node's first DNS label (`ip-10-0-1-88`). Pods stand for their root owner. Returns the
+/// else a node's first DNS label (`ip-10-0-3-17`). Pods stand for their root owner. Returns the
 /// objects and the names that matched nothing.
 pub fn resolve(data: &ClusterData, names: &[String], namespace: Option<&str>) -> (Vec<ObjRef>, Vec<String>) {
     let idx = Index::build(data);

@@ -296,7 +296,8 @@ fn family(rule: &str) -> u8 {
     }
 }
 
-/// Link findings that explain each other: node problems and the pods they hit.
+/// Link findings that explain each other: node problems and the pods they hit (by the node a
+/// finding is on, or a node it is about: typed fields, never its text).
 fn link(findings: &mut [Finding]) {
     link_symptoms(findings);
     let node_findings: Vec<(String, String)> = findings
@@ -309,11 +310,9 @@ fn link(findings: &mut [Finding]) {
             continue;
         }
         for (node, label) in &node_findings {
-            if f.evidence
-                .iter()
-                .any(|e| e.contains(&format!("node {node}")) || e.contains(&format!("Node/{node}")))
-                && !f.related.contains(label)
-            {
+            let on_it = f.node.as_deref() == Some(node.as_str())
+                || f.objects.iter().any(|o| o.kind == "Node" && o.name == *node);
+            if on_it && !f.related.contains(label) {
                 f.related.push(label.clone());
             }
         }
