@@ -12,8 +12,7 @@ use sleuth_e2e::{Run, Sandbox, root};
 fn scenario(name: &str) -> captures::Scenario {
     captures::all(&root().join("tests/scenarios/clusters"))
         .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, s)| s)
+        .find_map(|(n, s)| (n == name).then_some(s))
         .unwrap_or_else(|| panic!("no scenario {name}"))
 }
 
