@@ -172,21 +172,61 @@ mod tests {
 
     #[test]
     fn failure_answer() {
+        let hypothesis = |cause: &str, object: &str, fact: &str| {
+            json!({
+                "cause": cause, "object": object, "rule": "POD-14", "fact": fact,
+                "confidence": "95%", "confidence_words": "high", "basis": [],
+                "evidence": ["container app: no memory limit"],
+                "chain": [{"when": "13:40:00", "what": "revision 7 rolled out"}, {"when": "14:05:00", "what": "node n1 ran out of memory (SystemOOM)"}],
+                "confirm": "kubectl top pod app-1 -n ops", "refute": "memory stays flat",
+            })
+        };
         let text = render(
             "answer/failure.md",
             json!({
-                "subject": "grafana",
-                "verdict": "it has no ready endpoint because its node went NotReady after running out of memory",
-                "root": {"what": "log-alerter, which has no memory limit", "rule": "POD-14", "object": "Deployment/monitoring/log-alerter"},
-                "chain": ["log-alerter rolled out revision 7", "node ip-10-0-1-88 ran out of memory (SystemOOM)", "the node went NotReady"],
-                "evidence": ["NODE-1: node is NotReady", "SVC-2: Service grafana has no ready endpoint"],
-                "docs": [{"title": "Runbook: Grafana and Prometheus unreachable", "heading": "Diagnosis", "snippet": "check the ops nodes"}],
+                "subject": "Web",
+                "verdict": "most likely `node/memory-pressure` on `Deployment/ops/app`",
+                "unresolved": [],
+                "found": 1,
+                "problems": [{
+                    "top": hypothesis("node/memory-pressure", "Deployment/ops/app", "container app has no memory limit"),
+                    "symptoms": ["SVC-2 `Service/web/web`: Service has no ready endpoint"],
+                    "alternatives": [hypothesis("runtime/oom-killed", "Deployment/web/web", "container web was OOM-killed")],
+                }],
+                "changes": ["2026-01-01 13:40:00 rollout `Deployment/ops/app`: revision 7"],
+                "checked": "20 objects",
+                "docs": [{"title": "Runbook: web unreachable", "heading": "Diagnosis", "snippet": "check the ops nodes"}],
                 "infra": [{"title": "aws_eks_node_group.ops", "location": "terraform/eks.tf:40"}],
-                "others": ["POD-6 Deployment/shop/notifications: ImagePullBackOff"],
             }),
         )
         .unwrap();
         insta::assert_snapshot!(text);
+        // Nothing found: said plainly, with what was checked.
+        let none = render(
+            "answer/failure.md",
+            json!({"subject": "Web", "verdict": "no problem was found about it", "unresolved": [], "found": 0,
+                   "problems": [], "changes": [], "checked": "20 objects and 3 changes", "docs": [], "infra": []}),
+        )
+        .unwrap();
+        assert!(none.contains("No root cause found. I checked 20 objects and 3 changes."), "{none}");
+    }
+
+    #[test]
+    fn changes_answer() {
+        let text = render(
+            "answer/changes.md",
+            json!({"available": true, "window": "12:00 to 13:00", "namespace": null, "total": 3,
+                   "changes": ["13:45 — rollout `Deployment/shop/web`: revision 2", "13:40 — edited `ConfigMap/shop/web`"]}),
+        )
+        .unwrap();
+        assert!(text.contains("**3 change(s) from 12:00 to 13:00**"), "{text}");
+        assert!(text.contains("… and 1 more"), "{text}");
+        let none = render(
+            "answer/changes.md",
+            json!({"available": true, "window": "12:00 to 13:00", "namespace": "shop", "total": 0, "changes": []}),
+        )
+        .unwrap();
+        assert!(none.contains("No changes from 12:00 to 13:00 in namespace shop"), "{none}");
     }
 
     #[test]
