@@ -67,7 +67,7 @@ fn graph_explains_a_file_and_builds_one_from_the_cluster() {
     p.exp_string("sleuth> ").unwrap();
     // Alone, it builds the graph of the cluster it is pointed at (the demo snapshot).
     p.send_line("/graph").unwrap();
-    p.exp_string("memory of Deployment monitoring/log-alerter grew without a limit").unwrap();
+    p.exp_string("memory of Deployment monitoring/log-alerter is unbounded").unwrap();
     p.exp_string("sleuth> ").unwrap();
     let bad = s.path().join("bad.json");
     std::fs::write(&bad, "{\"schema_version\": \"rcagraph/v1\", \"nodes\": []}").unwrap();

@@ -384,6 +384,10 @@ pub struct Node {
     /// When it happened or started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<Timestamp>,
+    /// `time` was not observed but inferred (from the capture time, or from the earliest effect
+    /// of a cause): edges it takes part in rest on assumed, not observed, precedence.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub time_inferred: bool,
     /// What it is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<Entity>,
@@ -417,6 +421,7 @@ impl Node {
             id: id.into(),
             kind,
             time: None,
+            time_inferred: false,
             entity: None,
             description: None,
             source: None,

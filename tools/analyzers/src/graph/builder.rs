@@ -26,6 +26,12 @@ pub(super) enum Class {
     Workload,
     Resched,
     NodeChurn,
+    /// A NetworkPolicy created or edited, one fact per workload it selects.
+    Policy,
+    /// A ResourceQuota created or edited.
+    Quota,
+    /// A node cordoned, or its labels or taints edited.
+    NodeChange,
     Other,
 }
 
@@ -70,6 +76,8 @@ pub(super) struct Fact {
     pub(super) text: String,
     /// For changes: the new image(s).
     pub(super) new_images: Vec<String>,
+    /// For changes: the fields changed (`containers[app].env.MODE`, `data`, …).
+    pub(super) changed: Vec<String>,
 }
 
 pub(super) struct Builder<'a> {
@@ -87,6 +95,8 @@ pub(super) struct Builder<'a> {
     /// Pods by (namespace, name).
     pub(super) pods: HashMap<(String, String), &'a Pod>,
     pub(super) edge_seen: HashSet<(usize, usize)>,
+    /// For each node-memory fact, the next one on the same node (by time).
+    pub(super) next_on_host: HashMap<usize, usize>,
 }
 
 pub(super) fn obj(kind: &str, ns: Option<&str>, name: &str) -> ObjRef {
@@ -131,6 +141,7 @@ impl<'a> Builder<'a> {
                 .filter_map(|p| Some(((p.metadata.namespace.clone()?, p.metadata.name.clone()?), p)))
                 .collect(),
             edge_seen: HashSet::new(),
+            next_on_host: HashMap::new(),
         }
     }
 
@@ -164,7 +175,17 @@ impl<'a> Builder<'a> {
         text: String,
     ) {
         let time = self.nodes[node].time.unwrap_or(self.now);
-        self.facts.push(Fact { node, time, class, object, root, host, text, new_images: Vec::new() });
+        self.facts.push(Fact {
+            node,
+            time,
+            class,
+            object,
+            root,
+            host,
+            text,
+            new_images: Vec::new(),
+            changed: Vec::new(),
+        });
     }
 
     /// Where each pod ran: its spec, or the `Scheduled` event of a pod that is gone.
@@ -231,7 +252,10 @@ impl<'a> Builder<'a> {
             Edge::new(&self.nodes[a.node].id.clone(), &self.nodes[b.node].id.clone(), relation, confidence);
         e.lag_seconds = Some(lag);
         e.method = Some(format!("rule:{rule}"));
-        let mut ev = vec![json!({"kind": "temporal_precedence"})];
+        // Precedence is observed only when both times are.
+        let observed = !self.nodes[a.node].time_inferred && !self.nodes[b.node].time_inferred;
+        let mut ev =
+            vec![json!({"kind": if observed { "temporal_precedence" } else { "assumed_precedence" }})];
         ev.extend(evidence);
         e.evidence = ev;
         self.edges.push(e);

@@ -6,6 +6,7 @@ use rcagraph::schema::{Change as RcaChange, ChangeType, Node, NodeKind, Source};
 use serde_json::{Value, json};
 
 use crate::changes::{Change, Timeline, What, short_json};
+use crate::rules::ObjRef;
 
 use super::builder::{Builder, Class, entity_of, slug};
 
@@ -57,10 +58,80 @@ impl Builder<'_> {
                     );
                     for w in &c.readers {
                         self.fact(i, Class::Change, c.object.clone(), w.clone(), None, String::new());
+                        self.facts.last_mut().expect("just pushed").changed = vec!["data".into()];
                     }
+                }
+                What::Created | What::Edited if c.object.kind == "NetworkPolicy" => self.policy(c),
+                What::Created | What::Edited if c.object.kind == "ResourceQuota" => {
+                    let id = format!("quota-{}", slug(&c.object.name));
+                    let i = self.change_node(
+                        c,
+                        &id,
+                        change(ChangeType::ConfigChange, Some("spec.hard".into()), None, None),
+                        c.summary.clone(),
+                    );
+                    self.fact(i, Class::Quota, c.object.clone(), c.object.clone(), None, c.summary.clone());
+                }
+                What::Cordoned | What::Edited if c.object.kind == "Node" => {
+                    let id = format!("node-change-{}", slug(&c.object.name));
+                    let i = self.change_node(
+                        c,
+                        &id,
+                        change(ChangeType::ConfigChange, Some("spec".into()), None, None),
+                        c.summary.clone(),
+                    );
+                    let host = Some(c.object.name.clone());
+                    self.fact(
+                        i,
+                        Class::NodeChange,
+                        c.object.clone(),
+                        c.object.clone(),
+                        host,
+                        c.summary.clone(),
+                    );
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// A NetworkPolicy created or edited: one fact per workload whose pods it selects.
+    fn policy(&mut self, c: &Change) {
+        let Some(np) = self.data.objects.network_policies.iter().find(|p| {
+            p.metadata.namespace.as_deref() == Some(c.object.namespace.as_str())
+                && p.metadata.name.as_deref() == Some(c.object.name.as_str())
+        }) else {
+            return;
+        };
+        let selector = np
+            .spec
+            .as_ref()
+            .and_then(|s| s.pod_selector.as_ref())
+            .map(cluster::selector::Selector::from_label_selector)
+            .unwrap_or_default();
+        let mut selected: Vec<ObjRef> = self
+            .data
+            .objects
+            .pods
+            .iter()
+            .filter(|p| p.metadata.namespace.as_deref() == Some(c.object.namespace.as_str()))
+            .filter(|p| selector.matches(p.metadata.labels.as_ref()))
+            .map(|p| self.idx.root("Pod", &p.metadata))
+            .collect();
+        selected.sort();
+        selected.dedup();
+        if selected.is_empty() {
+            return;
+        }
+        let id = format!("policy-{}", slug(&c.object.name));
+        let i = self.change_node(
+            c,
+            &id,
+            change(ChangeType::ConfigChange, Some("spec".into()), None, None),
+            c.summary.clone(),
+        );
+        for w in selected {
+            self.fact(i, Class::Policy, c.object.clone(), w, None, c.summary.clone());
         }
     }
 
@@ -157,9 +228,12 @@ impl Builder<'_> {
                 made.push((i, new));
             }
         }
+        let changed: Vec<String> = c.fields.iter().map(|f| f.field.clone()).collect();
         for (i, images) in made {
             self.fact(i, Class::Change, owner.clone(), owner.clone(), None, String::new());
-            self.facts.last_mut().expect("just pushed").new_images = images;
+            let f = self.facts.last_mut().expect("just pushed");
+            f.new_images = images;
+            f.changed.clone_from(&changed);
         }
     }
 }

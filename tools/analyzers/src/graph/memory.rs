@@ -86,16 +86,17 @@ impl Builder<'_> {
                 let requests = unlimited.iter().all(|c| memory_request(c).is_none());
                 (
                     format!(
-                        "memory of {} {}/{} grew without a limit (container{} {}: no memory limit{}{})",
+                        "memory of {} {}/{} is unbounded (container{} {}: no memory limit{}{})",
                         w.kind,
                         w.namespace,
                         w.name,
                         if unlimited.len() > 1 { "s" } else { "" },
                         unlimited.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "),
                         if requests { " nor request" } else { "" },
-                        if used > 0.0 { format!("; {} in use now", gib(used)) } else { String::new() }
+                        if used > 0.0 { format!("; {} in use at capture", gib(used)) } else { String::new() }
                     ),
-                    AnomalyType::Trend,
+                    // One reading is a level, not a trend.
+                    AnomalyType::LevelShift,
                 )
             } else if unlimited.is_empty() && !oom_kills.is_empty() {
                 // OOM kills that coincide with a SystemOOM on the same node are the node's doing.
@@ -144,7 +145,9 @@ impl Builder<'_> {
         }
         for (w, description, anomaly_type, first, used, hosts) in new_facts {
             let mut n = Node::new("", NodeKind::MetricAnomaly);
+            // Dated by its earliest effect: an inference, which its edges must say.
             n.time = Some(first);
+            n.time_inferred = true;
             n.entity = Some(entity_of(&w));
             n.description = Some(description);
             n.metric = Some(Metric {

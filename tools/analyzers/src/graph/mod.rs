@@ -35,6 +35,8 @@ mod builder;
 mod changes;
 mod events;
 mod memory;
+#[cfg(test)]
+mod rule_tests;
 mod rules;
 mod symptoms;
 #[cfg(test)]

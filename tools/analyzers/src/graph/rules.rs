@@ -1,34 +1,361 @@
-//! The propagation rules: which facts cause which, each edge named `rule:<name>` with its
-//! evidence, and only ever forward in time.
+//! The propagation rules as a table: `(from class, to class, guard, strength, evidence, name)`.
+//!
+//! Each row says which kind of fact can cause which, under what condition (same workload, same
+//! node, a new image named in a pull error, …), how strong the link is (fixed, or weaker as the
+//! lag grows) and what evidence the edge cites. Rows are tried in order and the first that
+//! matches links the pair, so specific rows (a new image that fails to pull) come before
+//! general ones (a rollout before a failure). Edges only ever point forward in time; when either
+//! end's time is inferred rather than observed, the edge says `assumed_precedence`.
+//! `graph::tests` holds one fixture per row with a healthy twin that must not link.
 
 use std::collections::HashMap;
 
 use rcagraph::schema::Relation;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::rules::ObjRef;
 
-use super::builder::{Builder, Class, first_line, lag_confidence};
+use super::builder::{Builder, Class, Fact, first_line};
+
+/// How strong a link is.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Strength {
+    /// Always this relation and confidence.
+    Fixed(Relation, f64),
+    /// Caused when within `close` seconds, weaker up to `medium`, weak after; at most `cap`.
+    ByLag { close: i64, medium: i64, cap: f64 },
+}
+
+/// Evidence an edge cites besides the order in time.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Ev {
+    SameNode,
+    SameEntity,
+    OwnerChain,
+    /// The effect's message, first line.
+    LogMatch,
+    Domain(&'static str),
+}
+
+/// Two facts a rule may link, and what every guard needs to know about them.
+pub(super) struct Pair<'f> {
+    pub(super) a: &'f Fact,
+    pub(super) b: &'f Fact,
+    pub(super) i: usize,
+    pub(super) j: usize,
+    pub(super) lag: i64,
+    pub(super) same_host: bool,
+}
+
+/// One row of the table.
+pub(super) struct Rule {
+    pub(super) name: &'static str,
+    pub(super) from: &'static [Class],
+    pub(super) to: &'static [Class],
+    pub(super) guard: fn(&Builder, &Pair) -> bool,
+    pub(super) strength: Strength,
+    pub(super) evidence: &'static [Ev],
+}
+
+use Class as C;
+use Relation::{Caused, ContributesTo};
+
+fn same_root(_: &Builder, p: &Pair) -> bool {
+    p.a.root == p.b.root
+}
+
+fn same_object(_: &Builder, p: &Pair) -> bool {
+    p.a.object == p.b.object
+}
+
+fn same_host(_: &Builder, p: &Pair) -> bool {
+    p.same_host
+}
+
+fn text_has(p: &Pair, words: &[&str]) -> bool {
+    let t = p.b.text.to_ascii_lowercase();
+    words.iter().any(|w| t.contains(w))
+}
+
+/// The rows, in the order they are tried.
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        name: "new-image-fails-to-pull",
+        from: &[C::Change],
+        to: &[C::ImagePull],
+        guard: |_, p| {
+            p.a.root == p.b.root && p.a.new_images.iter().any(|img| p.b.text.contains(img.as_str()))
+        },
+        strength: Strength::Fixed(Caused, 0.95),
+        evidence: &[Ev::OwnerChain, Ev::LogMatch],
+    },
+    Rule {
+        name: "probe-change-restarts",
+        from: &[C::Change],
+        to: &[C::Crash],
+        guard: |_, p| {
+            p.a.root == p.b.root && p.a.changed.iter().any(|f| f.ends_with(".probes")) && p.lag <= 1800
+        },
+        strength: Strength::Fixed(Caused, 0.85),
+        evidence: &[
+            Ev::OwnerChain,
+            Ev::Domain("a changed probe kills or unreadies containers that were healthy"),
+        ],
+    },
+    Rule {
+        name: "config-change-crashes",
+        from: &[C::Change],
+        to: &[C::Crash],
+        guard: |_, p| {
+            p.a.root == p.b.root
+                && p.lag <= 1800
+                && p.a.changed.iter().any(|f| {
+                    f.contains(".env.") || f.ends_with(".args") || f == "config references" || f == "data"
+                })
+        },
+        strength: Strength::Fixed(Caused, 0.85),
+        evidence: &[Ev::OwnerChain, Ev::LogMatch],
+    },
+    Rule {
+        name: "rollout-precedes-failure",
+        from: &[C::Change],
+        to: &[C::ImagePull, C::Crash, C::OomKill, C::Workload, C::Sched],
+        guard: same_root,
+        strength: Strength::ByLag { close: 600, medium: 1800, cap: 0.8 },
+        evidence: &[Ev::OwnerChain],
+    },
+    Rule {
+        name: "rollout-precedes-memory-growth",
+        from: &[C::Change],
+        to: &[C::Memory],
+        guard: same_root,
+        strength: Strength::ByLag { close: 300, medium: 900, cap: 0.7 },
+        evidence: &[Ev::SameEntity],
+    },
+    Rule {
+        name: "policy-change-blocks-traffic",
+        from: &[C::Policy],
+        to: &[C::Crash, C::Workload],
+        guard: |_, p| p.a.root == p.b.root && p.lag <= 3600,
+        strength: Strength::Fixed(ContributesTo, 0.7),
+        evidence: &[Ev::Domain(
+            "a NetworkPolicy that selects these pods drops the traffic it does not allow",
+        )],
+    },
+    Rule {
+        name: "quota-blocks-creates",
+        from: &[C::Quota],
+        to: &[C::Workload],
+        guard: |_, p| {
+            p.a.object.namespace == p.b.object.namespace
+                && text_has(p, &["exceeded quota", "forbidden: exceeded"])
+        },
+        strength: Strength::Fixed(Caused, 0.85),
+        evidence: &[Ev::LogMatch],
+    },
+    Rule {
+        name: "node-change-blocks-scheduling",
+        from: &[C::NodeChange],
+        to: &[C::Sched],
+        guard: |_, p| text_has(p, &["unschedulable", "untolerated taint", "had taint"]),
+        strength: Strength::Fixed(ContributesTo, 0.7),
+        evidence: &[Ev::LogMatch],
+    },
+    Rule {
+        name: "memory-growth-oom-kill",
+        from: &[C::Memory],
+        to: &[C::OomKill],
+        guard: same_root,
+        strength: Strength::Fixed(Caused, 0.9),
+        evidence: &[Ev::SameEntity, Ev::OwnerChain],
+    },
+    Rule {
+        name: "unbounded-memory-exhausts-node",
+        from: &[C::Memory],
+        to: &[C::NodeMem],
+        guard: |b, p| Builder::memory_on(p) && b.victim_named(p),
+        strength: Strength::Fixed(Caused, 0.85),
+        evidence: &[Ev::SameNode, Ev::LogMatch],
+    },
+    Rule {
+        name: "unbounded-memory-pressures-node",
+        from: &[C::Memory],
+        to: &[C::NodeMem],
+        guard: |_, p| Builder::memory_on(p),
+        strength: Strength::Fixed(ContributesTo, 0.6),
+        evidence: &[
+            Ev::SameNode,
+            Ev::Domain("a container without a memory limit can take all of its node's memory"),
+        ],
+    },
+    Rule {
+        name: "node-oom-kills-pods",
+        from: &[C::NodeMem],
+        to: &[C::OomKill],
+        guard: |_, p| p.same_host && p.lag <= 120,
+        strength: Strength::Fixed(Caused, 0.85),
+        evidence: &[Ev::SameNode],
+    },
+    Rule {
+        name: "memory-pressure-evicts",
+        from: &[C::NodeMem],
+        to: &[C::Evict],
+        guard: |b, p| p.same_host && b.event_reason(p.j) == Some("Evicted"),
+        strength: Strength::Fixed(Caused, 0.9),
+        evidence: &[Ev::SameNode],
+    },
+    Rule {
+        name: "memory-exhaustion-starves-kubelet",
+        from: &[C::NodeMem],
+        to: &[C::NotReady],
+        guard: |_, p| p.same_host && p.lag <= 3600,
+        strength: Strength::Fixed(ContributesTo, 0.6),
+        evidence: &[Ev::SameEntity, Ev::Domain("a node out of memory stops posting status")],
+    },
+    Rule {
+        name: "node-pressure-fails-probes",
+        from: &[C::NodeMem],
+        to: &[C::Crash],
+        guard: same_host,
+        strength: Strength::Fixed(ContributesTo, 0.5),
+        evidence: &[Ev::SameNode],
+    },
+    Rule {
+        name: "memory-pressure-continues",
+        from: &[C::NodeMem],
+        to: &[C::NodeMem],
+        guard: |b, p| p.same_host && b.next_on_host.get(&p.i) == Some(&p.j),
+        strength: Strength::Fixed(Caused, 0.8),
+        evidence: &[Ev::SameNode],
+    },
+    Rule {
+        name: "pressure-taint-blocks-scheduling",
+        from: &[C::NodeMem],
+        to: &[C::Sched],
+        guard: |b, p| {
+            p.b.text.contains("memory-pressure")
+                && p.a.host.as_ref().is_some_and(|h| b.idx.memory_pressure.contains(h))
+        },
+        strength: Strength::Fixed(ContributesTo, 0.6),
+        evidence: &[Ev::LogMatch],
+    },
+    Rule {
+        name: "not-ready-taint-evicts",
+        from: &[C::NotReady],
+        to: &[C::Evict],
+        guard: same_host,
+        strength: Strength::Fixed(Caused, 0.95),
+        evidence: &[Ev::SameNode, Ev::Domain("the taint manager evicts pods from unreachable nodes")],
+    },
+    Rule {
+        name: "not-ready-fails-probes",
+        from: &[C::NotReady],
+        to: &[C::Crash],
+        guard: same_host,
+        strength: Strength::Fixed(ContributesTo, 0.5),
+        evidence: &[Ev::SameNode],
+    },
+    Rule {
+        name: "unreachable-taint-blocks-scheduling",
+        from: &[C::NotReady],
+        to: &[C::Sched],
+        guard: |_, p| p.b.text.contains("unreachable") || p.b.text.contains("not-ready"),
+        strength: Strength::Fixed(ContributesTo, 0.6),
+        evidence: &[Ev::LogMatch],
+    },
+    Rule {
+        name: "eviction-forces-replacement",
+        from: &[C::Evict],
+        to: &[C::Resched, C::Workload, C::Sched],
+        guard: |_, p| p.a.root == p.b.root && p.a.root.kind != "Pod",
+        strength: Strength::Fixed(Caused, 0.85),
+        evidence: &[Ev::OwnerChain],
+    },
+    Rule {
+        name: "rescheduled-load-pressures-node",
+        from: &[C::Resched],
+        to: &[C::NodeMem],
+        guard: same_host,
+        strength: Strength::Fixed(ContributesTo, 0.6),
+        evidence: &[Ev::SameNode],
+    },
+    Rule {
+        name: "oom-kill-restarts",
+        from: &[C::OomKill],
+        to: &[C::Crash],
+        guard: same_object,
+        strength: Strength::Fixed(Caused, 0.8),
+        evidence: &[Ev::SameEntity],
+    },
+    Rule {
+        name: "pull-failure-backs-off",
+        from: &[C::ImagePull],
+        to: &[C::ImagePull, C::Crash],
+        guard: |b, p| p.a.object == p.b.object && b.event_reason(p.i) != b.event_reason(p.j),
+        strength: Strength::Fixed(Caused, 0.8),
+        evidence: &[Ev::SameEntity],
+    },
+    Rule {
+        name: "node-churn",
+        from: &[C::NodeChurn],
+        to: &[
+            C::Change,
+            C::Memory,
+            C::NodeMem,
+            C::NotReady,
+            C::Evict,
+            C::Sched,
+            C::OomKill,
+            C::ImagePull,
+            C::Crash,
+            C::Workload,
+            C::Resched,
+        ],
+        guard: same_host,
+        strength: Strength::Fixed(ContributesTo, 0.4),
+        evidence: &[Ev::SameNode],
+    },
+];
+
+impl Ev {
+    fn json(self, b: &Fact) -> Value {
+        match self {
+            Ev::SameNode => json!({"kind": "same_node"}),
+            Ev::SameEntity => json!({"kind": "same_entity"}),
+            Ev::OwnerChain => json!({"kind": "owner_chain"}),
+            Ev::LogMatch => json!({"kind": "log_match", "line": first_line(&b.text)}),
+            Ev::Domain(rule) => json!({"kind": "domain_rule", "rule": rule}),
+        }
+    }
+}
 
 impl Builder<'_> {
-    /// The propagation rules.
+    /// Whether memory fact `a` ran on the node of node-memory fact `b`.
+    fn memory_on(p: &Pair) -> bool {
+        p.b.host.as_ref().is_some_and(|h| p.a.text.split(',').any(|x| x == h))
+    }
+
+    /// Whether the node's out-of-memory event names one of the workload's containers as victim.
+    fn victim_named(&self, p: &Pair) -> bool {
+        self.workload_containers(&p.a.root).iter().any(|c| p.b.text.contains(&format!("victim process: {c}")))
+    }
+
+    /// The propagation rules, applied to every pair of facts that share a root, an object or a
+    /// node (or that a scheduling failure, a quota or a namespace-wide change may reach).
     pub(super) fn rules(&mut self) {
         let n = self.facts.len();
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| (self.facts[i].time, i));
-        let rank: Vec<usize> = {
-            let mut r = vec![0; n];
-            for (k, &i) in order.iter().enumerate() {
-                r[i] = k;
-            }
-            r
-        };
-        // Every rule links facts about the same root, object or node, or a scheduling failure
-        // to what its message names: index those, so a capture with tens of thousands of
-        // events is linked in near-linear time rather than by comparing every pair.
+        let mut rank = vec![0; n];
+        for (k, &i) in order.iter().enumerate() {
+            rank[i] = k;
+        }
+        // Index the facts, so a capture with tens of thousands of events is linked in
+        // near-linear time rather than by comparing every pair.
         let mut by_root: HashMap<ObjRef, Vec<usize>> = HashMap::new();
         let mut by_object: HashMap<ObjRef, Vec<usize>> = HashMap::new();
         let mut by_host: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
         let mut sched: Vec<usize> = Vec::new();
         for (k, f) in self.facts.iter().enumerate() {
             by_root.entry(f.root.clone()).or_default().push(k);
@@ -36,8 +363,22 @@ impl Builder<'_> {
             if let Some(h) = &f.host {
                 by_host.entry(h.clone()).or_default().push(k);
             }
+            if f.class == Class::Workload {
+                by_namespace.entry(f.object.namespace.clone()).or_default().push(k);
+            }
             if f.class == Class::Sched {
                 sched.push(k);
+            }
+        }
+        // The next node-memory fact on the same node, for "pressure continues".
+        self.next_on_host.clear();
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        for &i in &order {
+            let f = &self.facts[i];
+            if let (Class::NodeMem, Some(h)) = (f.class, &f.host)
+                && let Some(prev) = last.insert(h.as_str(), i)
+            {
+                self.next_on_host.insert(prev, i);
             }
         }
         for &i in &order {
@@ -48,13 +389,17 @@ impl Builder<'_> {
             if let Some(h) = &a.host {
                 candidates.extend(by_host.get(h).into_iter().flatten());
             }
-            if a.class == Class::Memory {
-                for h in a.text.split(',') {
-                    candidates.extend(by_host.get(h).into_iter().flatten());
+            match a.class {
+                Class::Memory => {
+                    for h in a.text.split(',') {
+                        candidates.extend(by_host.get(h).into_iter().flatten());
+                    }
                 }
-            }
-            if matches!(a.class, Class::NodeMem | Class::NotReady) {
-                candidates.extend(&sched);
+                Class::NodeMem | Class::NotReady | Class::NodeChange => candidates.extend(&sched),
+                Class::Quota => {
+                    candidates.extend(by_namespace.get(&a.object.namespace).into_iter().flatten());
+                }
+                _ => {}
             }
             candidates.sort_unstable_by_key(|&j| rank[j]);
             candidates.dedup();
@@ -62,233 +407,30 @@ impl Builder<'_> {
                 if i == j || self.facts[j].time < self.facts[i].time {
                     continue;
                 }
-                let (a, b) = (self.facts[i].clone(), self.facts[j].clone());
-                let lag = b.time.duration_since(a.time).as_secs();
-                let same_host = a.host.is_some() && a.host == b.host;
-                match (a.class, b.class) {
-                    // A rollout precedes its own pods' failures; the longer the gap, the weaker.
-                    (
-                        Class::Change,
-                        Class::ImagePull | Class::Crash | Class::OomKill | Class::Workload | Class::Sched,
-                    ) if a.root == b.root => {
-                        if b.class == Class::ImagePull
-                            && a.new_images.iter().any(|img| b.text.contains(img.as_str()))
-                        {
-                            self.link(
-                                i,
-                                j,
-                                Relation::Caused,
-                                0.95,
-                                "new-image-fails-to-pull",
-                                vec![
-                                    json!({"kind": "owner_chain"}),
-                                    json!({"kind": "log_match", "line": first_line(&b.text)}),
-                                ],
-                            );
-                        } else {
-                            let (rel, c) = lag_confidence(lag, 600, 1800);
-                            self.link(
-                                i,
-                                j,
-                                rel,
-                                c,
-                                "rollout-precedes-failure",
-                                vec![json!({"kind": "owner_chain"})],
-                            );
-                        }
+                let (a, b) = (&self.facts[i], &self.facts[j]);
+                let pair = Pair {
+                    a,
+                    b,
+                    i,
+                    j,
+                    lag: b.time.duration_since(a.time).as_secs(),
+                    same_host: a.host.is_some() && a.host == b.host,
+                };
+                let Some(rule) = RULES
+                    .iter()
+                    .find(|r| r.from.contains(&a.class) && r.to.contains(&b.class) && (r.guard)(self, &pair))
+                else {
+                    continue;
+                };
+                let (relation, confidence) = match rule.strength {
+                    Strength::Fixed(rel, c) => (rel, c),
+                    Strength::ByLag { close, medium, cap } => {
+                        let (rel, c) = super::builder::lag_confidence(pair.lag, close, medium);
+                        (rel, c.min(cap))
                     }
-                    (Class::Change, Class::Memory) if a.root == b.root => {
-                        let (rel, c) = lag_confidence(lag, 300, 900);
-                        self.link(
-                            i,
-                            j,
-                            rel,
-                            c.min(0.7),
-                            "rollout-precedes-memory-growth",
-                            vec![json!({"kind": "same_entity"})],
-                        );
-                    }
-                    (Class::Memory, Class::OomKill) if a.root == b.root => {
-                        self.link(
-                            i,
-                            j,
-                            Relation::Caused,
-                            0.9,
-                            "memory-growth-oom-kill",
-                            vec![json!({"kind": "same_entity"}), json!({"kind": "owner_chain"})],
-                        );
-                    }
-                    (Class::Memory, Class::NodeMem)
-                        if b.host.as_ref().is_some_and(|h| a.text.split(',').any(|x| x == h)) =>
-                    {
-                        let container_named = self.nodes[a.node].entity.as_ref().is_some_and(|_| {
-                            self.workload_containers(&a.root)
-                                .iter()
-                                .any(|c| b.text.contains(&format!("victim process: {c}")))
-                        });
-                        if container_named {
-                            self.link(
-                                i,
-                                j,
-                                Relation::Caused,
-                                0.85,
-                                "unbounded-memory-exhausts-node",
-                                vec![
-                                    json!({"kind": "same_node"}),
-                                    json!({"kind": "log_match", "line": first_line(&b.text)}),
-                                ],
-                            );
-                        } else {
-                            self.link(i, j, Relation::ContributesTo, 0.6, "unbounded-memory-exhausts-node", vec![json!({"kind": "same_node"}), json!({"kind": "domain_rule", "rule": "a container without a memory limit can take all of its node's memory"})]);
-                        }
-                    }
-                    (Class::NodeMem, Class::OomKill) if same_host && lag <= 120 => {
-                        self.link(
-                            i,
-                            j,
-                            Relation::Caused,
-                            0.85,
-                            "node-oom-kills-pods",
-                            vec![json!({"kind": "same_node"})],
-                        );
-                    }
-                    (Class::NodeMem, Class::Evict)
-                        if same_host && self.event_reason(j) == Some("Evicted") =>
-                    {
-                        self.link(
-                            i,
-                            j,
-                            Relation::Caused,
-                            0.9,
-                            "memory-pressure-evicts",
-                            vec![json!({"kind": "same_node"})],
-                        );
-                    }
-                    (Class::NodeMem, Class::NotReady) if same_host && lag <= 3600 => {
-                        self.link(i, j, Relation::ContributesTo, 0.6, "memory-exhaustion-starves-kubelet", vec![json!({"kind": "same_entity"}), json!({"kind": "domain_rule", "rule": "a node out of memory stops posting status"})]);
-                    }
-                    (Class::NodeMem, Class::Crash) if same_host => {
-                        self.link(
-                            i,
-                            j,
-                            Relation::ContributesTo,
-                            0.5,
-                            "node-pressure-fails-probes",
-                            vec![json!({"kind": "same_node"})],
-                        );
-                    }
-                    (Class::NotReady, Class::Evict) if same_host => {
-                        self.link(i, j, Relation::Caused, 0.95, "not-ready-taint-evicts", vec![json!({"kind": "same_node"}), json!({"kind": "domain_rule", "rule": "the taint manager evicts pods from unreachable nodes"})]);
-                    }
-                    (Class::NotReady, Class::Crash) if same_host => {
-                        self.link(
-                            i,
-                            j,
-                            Relation::ContributesTo,
-                            0.5,
-                            "not-ready-fails-probes",
-                            vec![json!({"kind": "same_node"})],
-                        );
-                    }
-                    (Class::Evict, Class::Resched | Class::Workload | Class::Sched)
-                        if a.root == b.root && a.root.kind != "Pod" =>
-                    {
-                        self.link(
-                            i,
-                            j,
-                            Relation::Caused,
-                            0.85,
-                            "eviction-forces-replacement",
-                            vec![json!({"kind": "owner_chain"})],
-                        );
-                    }
-                    (Class::Resched, Class::NodeMem) if same_host => {
-                        self.link(
-                            i,
-                            j,
-                            Relation::ContributesTo,
-                            0.6,
-                            "rescheduled-load-pressures-node",
-                            vec![json!({"kind": "same_node"})],
-                        );
-                    }
-                    (Class::NodeMem, Class::NodeMem) if same_host => {
-                        // Only to the next memory event on the node: the pressure continues.
-                        let here = order.iter().position(|&k| k == i).expect("in order");
-                        let next = order[here + 1..]
-                            .iter()
-                            .copied()
-                            .find(|&k| self.facts[k].class == Class::NodeMem && self.facts[k].host == a.host);
-                        if next == Some(j) {
-                            self.link(
-                                i,
-                                j,
-                                Relation::Caused,
-                                0.8,
-                                "memory-pressure-continues",
-                                vec![json!({"kind": "same_node"})],
-                            );
-                        }
-                    }
-                    (Class::NodeMem, Class::Sched)
-                        if b.text.contains("memory-pressure")
-                            && a.host.as_ref().is_some_and(|h| self.idx.memory_pressure.contains(h)) =>
-                    {
-                        self.link(
-                            i,
-                            j,
-                            Relation::ContributesTo,
-                            0.6,
-                            "pressure-taint-blocks-scheduling",
-                            vec![json!({"kind": "log_match", "line": first_line(&b.text)})],
-                        );
-                    }
-                    (Class::NotReady, Class::Sched)
-                        if b.text.contains("unreachable") || b.text.contains("not-ready") =>
-                    {
-                        self.link(
-                            i,
-                            j,
-                            Relation::ContributesTo,
-                            0.6,
-                            "unreachable-taint-blocks-scheduling",
-                            vec![json!({"kind": "log_match", "line": first_line(&b.text)})],
-                        );
-                    }
-                    (Class::OomKill, Class::Crash) if a.object == b.object => {
-                        self.link(
-                            i,
-                            j,
-                            Relation::Caused,
-                            0.8,
-                            "oom-kill-restarts",
-                            vec![json!({"kind": "same_entity"})],
-                        );
-                    }
-                    (Class::ImagePull, Class::ImagePull | Class::Crash)
-                        if a.object == b.object && self.event_reason(i) != self.event_reason(j) =>
-                    {
-                        self.link(
-                            i,
-                            j,
-                            Relation::Caused,
-                            0.8,
-                            "pull-failure-backs-off",
-                            vec![json!({"kind": "same_entity"})],
-                        );
-                    }
-                    (Class::NodeChurn, _) if same_host => {
-                        self.link(
-                            i,
-                            j,
-                            Relation::ContributesTo,
-                            0.4,
-                            "node-churn",
-                            vec![json!({"kind": "same_node"})],
-                        );
-                    }
-                    _ => {}
-                }
+                };
+                let evidence: Vec<Value> = rule.evidence.iter().map(|e| e.json(b)).collect();
+                self.link(i, j, relation, confidence, rule.name, evidence);
             }
         }
     }

@@ -26,7 +26,9 @@ impl Builder<'_> {
             if !self.in_scope(f.namespace.as_deref().unwrap_or("")) {
                 continue;
             }
-            if f.severity < FindingSeverity::Warning
+            // A symptom another finding explains was stepped down in `diagnose`'s list, but it
+            // is still what people see: the graph keeps it, linked to its cause.
+            if (f.severity < FindingSeverity::Warning && f.explained_by.is_empty())
                 || CAUSE_RULES.contains(&f.rule.as_str())
                 || CAUSE_FAMILIES.contains(&family)
             {
@@ -40,7 +42,9 @@ impl Builder<'_> {
             let worst = findings.iter().max_by_key(|f| f.severity).expect("non-empty");
             let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
             let mut n = Node::new("", NodeKind::Symptom);
+            // Seen at capture time; when it began is not known.
             n.time = Some(self.now);
+            n.time_inferred = true;
             n.entity = Some(entity_of(root));
             n.description = Some(format!(
                 "{} {}: {} ({})",
@@ -94,7 +98,16 @@ impl Builder<'_> {
                 if symptom_facts.iter().any(|(x, _)| *x == k) {
                     continue;
                 }
-                if (f.root == *root || f.object == *root) && event_like(f.class) {
+                if f.class == Class::Policy && f.root == *root {
+                    self.link(
+                        k,
+                        *s,
+                        Relation::ContributesTo,
+                        0.7,
+                        "policy-change-blocks-traffic",
+                        vec![json!({"kind": "domain_rule", "rule": "a NetworkPolicy that selects these pods drops the traffic it does not allow"})],
+                    );
+                } else if (f.root == *root || f.object == *root) && event_like(f.class) {
                     let conf = if f.class == Class::NotReady { 0.95 } else { 0.8 };
                     self.link(
                         k,

@@ -23,7 +23,14 @@ fn the_demo_incident_is_rooted_in_log_alerter_memory() {
     let node = g.nodes.iter().find(|n| n.id == top.node_id).unwrap();
     assert_eq!(node.entity.as_ref().unwrap().reference(), "Deployment/monitoring/log-alerter", "{node:#?}");
     assert_eq!(node.kind, NodeKind::MetricAnomaly);
-    assert!(node.description.as_ref().unwrap().contains("without a limit"));
+    assert!(node.description.as_ref().unwrap().contains("no memory limit"));
+    // Dated by its first effect, and honest about it: its edges rest on assumed precedence.
+    assert!(node.time_inferred);
+    let out: Vec<_> = g.edges.iter().filter(|e| e.from == node.id).collect();
+    assert!(!out.is_empty());
+    assert!(out.iter().all(|e| e.evidence[0]["kind"] == "assumed_precedence"), "{out:#?}");
+    // Events observed at their own times keep temporal precedence.
+    assert!(g.edges.iter().any(|e| e.evidence[0]["kind"] == "temporal_precedence"));
     // The rollout of revision 7 is an earlier, weakly linked cause.
     assert!(top.weak_parents.iter().any(|p| p.contains("log-alerter-r7")), "{:?}", top.weak_parents);
     // The notifications image typo is a separate, lower-ranked story rooted in its image change.

@@ -43,7 +43,7 @@ impl Cx {
         let path = format!("nodes[{i}]");
         let raw_id = v.get("id").and_then(Value::as_str).map(String::from);
         let id = raw_id.as_deref();
-        let common = ["id", "kind", "time", "entity", "description", "source"];
+        let common = ["id", "kind", "time", "time_inferred", "entity", "description", "source"];
         let kind = v.get("kind").and_then(Value::as_str).and_then(NodeKind::parse);
         let extra: &[&str] = match kind {
             Some(NodeKind::ChangeEvent | NodeKind::TopologyChange) => &["change"],
@@ -81,6 +81,7 @@ impl Cx {
             None => None,
         };
         let time = self.time(o, "time", &path, id, false);
+        let time_inferred = self.boolean(o, "time_inferred", &path, id).unwrap_or(false);
         let needs_entity =
             matches!(kind, Some(NodeKind::ChangeEvent | NodeKind::TopologyChange | NodeKind::K8sEvent));
         let entity = self.entity(o, &path, id, needs_entity);
@@ -88,6 +89,7 @@ impl Cx {
         let source = self.source(o, &path, id);
         let mut node = Node::new(node_id.clone().unwrap_or_default(), kind.unwrap_or(NodeKind::Symptom));
         node.time = time;
+        node.time_inferred = time_inferred;
         node.entity = entity;
         node.description = description;
         node.source = source;
