@@ -156,14 +156,20 @@ fn child(dir: &str, runs: usize) {
     let t = Instant::now();
     let ranked = rcagraph::analyze(&graph);
     let explained = t.elapsed().as_secs_f64();
+    // The root-cause engine on one crash-looping workload (timeline, graph, ranking, hypotheses).
+    let t = Instant::now();
+    let subject = analyzers::engine::Subject { names: vec!["svc-53".into()], namespace: None };
+    let inv = analyzers::engine::investigate(&data, &report, &subject);
+    let engine = t.elapsed().as_secs_f64();
     println!(
-        "{{\"median_s\": {median:.3}, \"load_s\": {load:.3}, \"min_s\": {:.3}, \"max_s\": {:.3}, \"findings\": {findings}, \"peak_rss_mb\": {:.0}, \"graph_build_s\": {built:.3}, \"graph_nodes\": {}, \"graph_edges\": {}, \"graph_rank_s\": {explained:.3}, \"root_causes\": {}}}",
+        "{{\"median_s\": {median:.3}, \"load_s\": {load:.3}, \"min_s\": {:.3}, \"max_s\": {:.3}, \"findings\": {findings}, \"peak_rss_mb\": {:.0}, \"graph_build_s\": {built:.3}, \"graph_nodes\": {}, \"graph_edges\": {}, \"graph_rank_s\": {explained:.3}, \"root_causes\": {}, \"engine_s\": {engine:.3}, \"engine_top\": {:?}}}",
         times[0].0,
         times[times.len() - 1].0,
         peak_rss_mb(),
         graph.nodes.len(),
         graph.edges.len(),
-        ranked.root_causes.len()
+        ranked.root_causes.len(),
+        inv.top().map(|h| format!("{} {}", h.cause, h.object)).unwrap_or_default()
     );
 }
 
@@ -189,6 +195,29 @@ fn main() {
     let out = Command::new(std::env::current_exe().unwrap()).arg("--child").arg(dir.path()).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     println!("snapshot diagnose (load + analyze, 5 runs): {}", String::from_utf8_lossy(&out.stdout).trim());
+
+    // An offline answer end to end: the real binary, the snapshot, no model, no index.
+    let sandbox = sleuth_e2e::Sandbox::new();
+    let ask = || {
+        let t = Instant::now();
+        let out = sandbox
+            .cmd()
+            .args(["ask", "--snapshot"])
+            .arg(dir.path())
+            .arg("why is svc-53 failing?")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        (t.elapsed().as_secs_f64(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let _ = ask();
+    let mut runs: Vec<(f64, String)> = (0..3).map(|_| ask()).collect();
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    println!(
+        "offline ask end to end (median of 3): {:.2} s; answer starts: {:?}",
+        runs[1].0,
+        runs[1].1.lines().next().unwrap_or("")
+    );
 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {

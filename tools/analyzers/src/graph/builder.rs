@@ -32,6 +32,8 @@ pub(super) enum Class {
     Quota,
     /// A node cordoned, or its labels or taints edited.
     NodeChange,
+    /// What people notice: a `diagnose` finding, one per root object.
+    Symptom,
     Other,
 }
 
@@ -78,6 +80,10 @@ pub(super) struct Fact {
     pub(super) new_images: Vec<String>,
     /// For changes: the fields changed (`containers[app].env.MODE`, `data`, …).
     pub(super) changed: Vec<String>,
+    /// For symptoms of a Service: the names clients reach it by (name, DNS names, cluster IP).
+    pub(super) names: Vec<String>,
+    /// For symptoms: the workloads its findings say it breaks (the clients of a dead DNS).
+    pub(super) affects: Vec<ObjRef>,
 }
 
 pub(super) struct Builder<'a> {
@@ -185,6 +191,8 @@ impl<'a> Builder<'a> {
             text,
             new_images: Vec::new(),
             changed: Vec::new(),
+            names: Vec::new(),
+            affects: Vec::new(),
         });
     }
 

@@ -24,6 +24,8 @@ struct F {
     reason: Option<&'static str>,
     images: &'static [&'static str],
     changed: &'static [&'static str],
+    names: &'static [&'static str],
+    affects: &'static [&'static str],
     inferred: bool,
 }
 
@@ -38,6 +40,8 @@ fn f(class: Class, at: i64, object: &'static str, root: &'static str) -> F {
         reason: None,
         images: &[],
         changed: &[],
+        names: &[],
+        affects: &[],
         inferred: false,
     }
 }
@@ -61,6 +65,14 @@ impl F {
     }
     fn changed(mut self, c: &'static [&'static str]) -> F {
         self.changed = c;
+        self
+    }
+    fn names(mut self, n: &'static [&'static str]) -> F {
+        self.names = n;
+        self
+    }
+    fn affects(mut self, a: &'static [&'static str]) -> F {
+        self.affects = a;
         self
     }
     fn inferred(mut self) -> F {
@@ -103,8 +115,19 @@ fn link(objects: &[Value], facts: &[F]) -> Vec<(usize, usize, String, String)> {
         let fact = b.facts.last_mut().unwrap();
         fact.new_images = x.images.iter().map(ToString::to_string).collect();
         fact.changed = x.changed.iter().map(ToString::to_string).collect();
+        fact.names = x.names.iter().map(ToString::to_string).collect();
+        fact.affects = x.affects.iter().map(|o| obj(o)).collect();
     }
     b.rules();
+    // Symptoms are linked among themselves once the findings are in, as `symptoms` does.
+    let n = b.facts.len();
+    for i in 0..n {
+        for j in 0..n {
+            if b.facts[i].class == Class::Symptom && b.facts[j].class == Class::Symptom {
+                b.apply(i, j);
+            }
+        }
+    }
     let index = |id: &str| id.trim_start_matches('f').parse::<usize>().unwrap();
     b.edges
         .iter()
@@ -347,6 +370,38 @@ fn cases() -> Vec<Case> {
             vec![
                 f(C::ImagePull, 0, P, W).reason("ErrImagePull"),
                 f(C::ImagePull, 60, P, W).reason("ErrImagePull"),
+            ],
+        ),
+        case(
+            "dns-failure-breaks-clients",
+            vec![
+                f(C::Symptom, 0, "Deployment/kube-system/coredns", "Deployment/kube-system/coredns")
+                    .affects(&[W]),
+                f(C::Symptom, 0, W, W).text("curl: (6) Could not resolve host: api.shop"),
+            ],
+            vec![
+                f(C::Symptom, 0, "Deployment/kube-system/coredns", "Deployment/kube-system/coredns")
+                    .affects(&["Deployment/shop/api"]),
+                f(C::Symptom, 0, W, W).text("curl: (6) Could not resolve host: api.shop"),
+            ],
+        ),
+        case(
+            "dependency-down-fails-callers",
+            vec![
+                f(C::Symptom, 0, "Service/shop/db", "Service/shop/db").names(&[
+                    "db",
+                    "db.shop",
+                    "10.96.14.3",
+                ]),
+                f(C::Symptom, 0, W, W).text("Error: connect ECONNREFUSED 10.96.14.3:5432"),
+            ],
+            vec![
+                f(C::Symptom, 0, "Service/shop/db", "Service/shop/db").names(&[
+                    "db",
+                    "db.shop",
+                    "10.96.14.3",
+                ]),
+                f(C::Symptom, 0, W, W).text("Error: reading dbconfig.yaml: permission denied"),
             ],
         ),
         case(

@@ -34,6 +34,7 @@ pub(super) enum Ev {
     OwnerChain,
     /// The effect's message, first line.
     LogMatch,
+    Dependency,
     Domain(&'static str),
 }
 
@@ -70,6 +71,22 @@ fn same_object(_: &Builder, p: &Pair) -> bool {
 
 fn same_host(_: &Builder, p: &Pair) -> bool {
     p.same_host
+}
+
+/// Whether `text` names one of `names` as a host (`db`, `db.shop`, `db.shop.svc…`, an IP),
+/// not as part of a longer word.
+pub(super) fn names_one(names: &[String], text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    names.iter().filter(|n| n.len() >= 2).any(|n| {
+        let n = n.to_ascii_lowercase();
+        t.match_indices(n.as_str()).any(|(at, _)| {
+            let before = t[..at].chars().next_back();
+            let after = t[at + n.len()..].chars().next();
+            let edge =
+                |c: Option<char>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            edge(before) && edge(after)
+        })
+    })
 }
 
 fn text_has(p: &Pair, words: &[&str]) -> bool {
@@ -296,6 +313,30 @@ pub(super) const RULES: &[Rule] = &[
         evidence: &[Ev::SameEntity],
     },
     Rule {
+        name: "dns-failure-breaks-clients",
+        from: &[C::Symptom],
+        to: &[C::Symptom],
+        guard: |_, p| p.a.affects.contains(&p.b.root),
+        strength: Strength::Fixed(Caused, 0.85),
+        evidence: &[
+            Ev::Dependency,
+            Ev::Domain("every lookup of a cluster name goes through the cluster DNS"),
+        ],
+    },
+    Rule {
+        name: "dependency-down-fails-callers",
+        from: &[C::Symptom],
+        to: &[C::Symptom],
+        guard: |b, p| {
+            p.a.root != p.b.root
+                && !p.a.names.is_empty()
+                && names_one(&p.a.names, &p.b.text)
+                && !b.serves(&p.a.root, &p.b.root)
+        },
+        strength: Strength::Fixed(ContributesTo, 0.7),
+        evidence: &[Ev::Dependency, Ev::LogMatch],
+    },
+    Rule {
         name: "node-churn",
         from: &[C::NodeChurn],
         to: &[
@@ -324,6 +365,7 @@ impl Ev {
             Ev::SameEntity => json!({"kind": "same_entity"}),
             Ev::OwnerChain => json!({"kind": "owner_chain"}),
             Ev::LogMatch => json!({"kind": "log_match", "line": first_line(&b.text)}),
+            Ev::Dependency => json!({"kind": "dependency"}),
             Ev::Domain(rule) => json!({"kind": "domain_rule", "rule": rule}),
         }
     }
@@ -333,6 +375,13 @@ impl Builder<'_> {
     /// Whether memory fact `a` ran on the node of node-memory fact `b`.
     fn memory_on(p: &Pair) -> bool {
         p.b.host.as_ref().is_some_and(|h| p.a.text.split(',').any(|x| x == h))
+    }
+
+    /// Whether `workload` is behind Service `service` (then it is a backend, not a caller).
+    fn serves(&self, service: &ObjRef, workload: &ObjRef) -> bool {
+        cluster::query::service_pods(self.data, &service.namespace, &service.name)
+            .iter()
+            .any(|p| self.idx.root("Pod", &p.metadata) == *workload)
     }
 
     /// Whether the node's out-of-memory event names one of the workload's containers as victim.
@@ -404,34 +453,39 @@ impl Builder<'_> {
             candidates.sort_unstable_by_key(|&j| rank[j]);
             candidates.dedup();
             for j in candidates {
-                if i == j || self.facts[j].time < self.facts[i].time {
-                    continue;
-                }
-                let (a, b) = (&self.facts[i], &self.facts[j]);
-                let pair = Pair {
-                    a,
-                    b,
-                    i,
-                    j,
-                    lag: b.time.duration_since(a.time).as_secs(),
-                    same_host: a.host.is_some() && a.host == b.host,
-                };
-                let Some(rule) = RULES
-                    .iter()
-                    .find(|r| r.from.contains(&a.class) && r.to.contains(&b.class) && (r.guard)(self, &pair))
-                else {
-                    continue;
-                };
-                let (relation, confidence) = match rule.strength {
-                    Strength::Fixed(rel, c) => (rel, c),
-                    Strength::ByLag { close, medium, cap } => {
-                        let (rel, c) = super::builder::lag_confidence(pair.lag, close, medium);
-                        (rel, c.min(cap))
-                    }
-                };
-                let evidence: Vec<Value> = rule.evidence.iter().map(|e| e.json(b)).collect();
-                self.link(i, j, relation, confidence, rule.name, evidence);
+                self.apply(i, j);
             }
         }
+    }
+
+    /// Links facts `i` → `j` by the first row of the table that matches them, if any.
+    pub(super) fn apply(&mut self, from: usize, to: usize) {
+        if from == to || self.facts[to].time < self.facts[from].time {
+            return;
+        }
+        let (a, b) = (&self.facts[from], &self.facts[to]);
+        let pair = Pair {
+            a,
+            b,
+            i: from,
+            j: to,
+            lag: b.time.duration_since(a.time).as_secs(),
+            same_host: a.host.is_some() && a.host == b.host,
+        };
+        let Some(rule) = RULES
+            .iter()
+            .find(|r| r.from.contains(&a.class) && r.to.contains(&b.class) && (r.guard)(self, &pair))
+        else {
+            return;
+        };
+        let (relation, confidence) = match rule.strength {
+            Strength::Fixed(rel, c) => (rel, c),
+            Strength::ByLag { close, medium, cap } => {
+                let (rel, c) = super::builder::lag_confidence(pair.lag, close, medium);
+                (rel, c.min(cap))
+            }
+        };
+        let evidence: Vec<Value> = rule.evidence.iter().map(|e| e.json(b)).collect();
+        self.link(from, to, relation, confidence, rule.name, evidence);
     }
 }

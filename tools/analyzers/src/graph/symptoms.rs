@@ -16,6 +16,28 @@ pub(super) const CAUSE_RULES: &[&str] = &["POD-14", "POD-9", "NODE-4", "NODE-2",
 pub(super) const CAUSE_FAMILIES: &[&str] = &["SEC", "LOG", "CM", "NP"];
 
 impl Builder<'_> {
+    /// The names a client reaches a Service by: its name, its DNS names and its cluster IP.
+    fn reachable_as(&self, root: &ObjRef) -> Vec<String> {
+        if root.kind != "Service" {
+            return Vec::new();
+        }
+        let (ns, name) = (&root.namespace, &root.name);
+        let mut names = vec![name.clone(), format!("{name}.{ns}"), format!("{name}.{ns}.svc")];
+        let ip = self
+            .data
+            .objects
+            .services
+            .iter()
+            .find(|s| {
+                s.metadata.namespace.as_deref() == Some(ns.as_str())
+                    && s.metadata.name.as_deref() == Some(name.as_str())
+            })
+            .and_then(|s| s.spec.as_ref()?.cluster_ip.clone())
+            .filter(|ip| ip != "None" && !ip.is_empty());
+        names.extend(ip);
+        names
+    }
+
     /// One symptom per root object of the findings that describe effects, linked from the
     /// evidence about that object, its pods, the nodes they ran on, and the workloads behind a
     /// Service.
@@ -69,7 +91,26 @@ impl Builder<'_> {
             });
             let i = self.add(&format!("symptom-{}-{}", slug(&root.kind), slug(&root.name)), n);
             ids.push(self.nodes[i].id.clone());
-            self.fact(i, Class::Other, root.clone(), root.clone(), None, String::new());
+            // What its findings say, log lines included: what a dependency rule reads.
+            let mut text: Vec<String> = Vec::new();
+            for f in findings {
+                text.push(f.message.clone());
+                text.extend(f.evidence.iter().cloned());
+                if let Some(line) = f.detail.get("log_line").and_then(serde_json::Value::as_str) {
+                    text.push(line.to_string());
+                }
+            }
+            self.fact(i, Class::Symptom, root.clone(), root.clone(), None, text.join("\n"));
+            let names = self.reachable_as(root);
+            let affects: Vec<ObjRef> = findings
+                .iter()
+                .filter(|f| f.cause == "network/dns-failure")
+                .flat_map(|f| f.objects.iter().filter(|o| o.kind == "Pod"))
+                .map(|o| self.pod_root(&o.namespace, &o.name))
+                .collect();
+            let fact = self.facts.last_mut().expect("just pushed");
+            fact.names = names;
+            fact.affects = affects;
             symptom_facts.push((self.facts.len() - 1, root.clone()));
         }
         let event_like = |c: Class| {
@@ -86,6 +127,13 @@ impl Builder<'_> {
                     | Class::Other
             )
         };
+        // Symptoms that cause others (a dead DNS, a dependency its callers cannot reach): the
+        // table's rows between symptoms.
+        for &(a, _) in &symptom_facts {
+            for &(b, _) in &symptom_facts {
+                self.apply(a, b);
+            }
+        }
         for (s, root) in &symptom_facts {
             let hosts: BTreeSet<String> = self
                 .idx

@@ -31,6 +31,7 @@ pub fn run(data: &ClusterData, _index: &Index<'_>, _opts: &Options, out: &mut Ve
         }];
         // The victims: containers whose logs say names do not resolve.
         let mut victims: Vec<String> = Vec::new();
+        let mut victim_pods: Vec<ObjRef> = Vec::new();
         let mut example = None;
         for (key, text) in &data.logs {
             let LogText::Text(t) = text else { continue };
@@ -38,6 +39,7 @@ pub fn run(data: &ClusterData, _index: &Index<'_>, _opts: &Options, out: &mut Ve
                 let who = format!("{}/{}", key.namespace, key.pod);
                 if !victims.contains(&who) {
                     victims.push(who);
+                    victim_pods.push(ObjRef::new("Pod", &key.namespace, &key.pod));
                 }
                 example.get_or_insert_with(|| prompts::ellipsis(line.trim(), 200));
             }
@@ -45,19 +47,22 @@ pub fn run(data: &ClusterData, _index: &Index<'_>, _opts: &Options, out: &mut Ve
         if let Some(line) = &example {
             evidence.push(format!("{} pod(s) log name-resolution failures, e.g. {line}", victims.len()));
         }
-        out.push(
-            Hit::on(
-                "DNS-1",
-                Severity::Critical,
-                me,
-                format!("the cluster DNS ({name}) has no ready pod: name lookups fail cluster-wide"),
-                evidence,
-                kubectl("describe", "deployment", "kube-system", &name),
-            )
-            .cause("network/dns-failure")
-            .detail("replicas", desired)
-            .detail("ready", ready)
-            .detail("failing_clients", &victims),
-        );
+        let mut hit = Hit::on(
+            "DNS-1",
+            Severity::Critical,
+            me,
+            format!("the cluster DNS ({name}) has no ready pod: name lookups fail cluster-wide"),
+            evidence,
+            kubectl("describe", "deployment", "kube-system", &name),
+        )
+        .cause("network/dns-failure")
+        .detail("replicas", desired)
+        .detail("ready", ready)
+        .detail("failing_clients", &victims);
+        // The failing pods, typed, for whoever links this failure to its victims.
+        for pod in victim_pods {
+            hit = hit.about(pod);
+        }
+        out.push(hit);
     }
 }
