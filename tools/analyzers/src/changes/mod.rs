@@ -184,12 +184,16 @@ impl Timeline {
 
 /// Reads every change in `window` from a capture and its merged events.
 pub fn timeline(data: &ClusterData, events: &[EventRecord], window: &Window) -> Timeline {
-    let idx = Index::build(data);
+    timeline_with(data, &Index::build(data), events, window)
+}
+
+/// [`timeline`] with an index of the capture already built.
+pub fn timeline_with(data: &ClusterData, idx: &Index, events: &[EventRecord], window: &Window) -> Timeline {
     let mut changes = Vec::new();
     workloads::deployments(data, events, window, &mut changes);
     workloads::controller_revisions(data, window, &mut changes);
     workloads::scaling(data, events, window, &mut changes);
-    objects::objects(data, &idx, window, &mut changes);
+    objects::objects(data, idx, window, &mut changes);
     objects::nodes(data, events, window, &mut changes);
     changes.sort_by(|a, b| (a.time, &a.object, a.what.word()).cmp(&(b.time, &b.object, b.what.word())));
     Timeline { start: window.start, end: window.end, changes }

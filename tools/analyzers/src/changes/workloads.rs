@@ -1,9 +1,10 @@
 //! Workload changes: revisions (Deployments through their ReplicaSets, StatefulSets and
 //! DaemonSets through their ControllerRevisions), rollbacks, manual scaling and HPA rescales.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use jiff::Timestamp;
+use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{Value, json};
@@ -30,10 +31,6 @@ fn revision_annotation(m: &ObjectMeta) -> Option<i64> {
     m.annotations.as_ref()?.get("deployment.kubernetes.io/revision")?.parse().ok()
 }
 
-fn owned_by(m: &ObjectMeta, kind: &str, name: &str) -> bool {
-    m.owner_references.iter().flatten().any(|o| o.kind == kind && o.name == name)
-}
-
 /// Deployment revisions from their ReplicaSets.
 pub(super) fn deployments(
     data: &ClusterData,
@@ -41,32 +38,37 @@ pub(super) fn deployments(
     window: &Window,
     out: &mut Vec<Change>,
 ) {
+    // One pass over the ReplicaSets and the scale-ups, so a cluster of thousands of
+    // Deployments and tens of thousands of events is read in linear time.
+    let mut sets: HashMap<(&str, &str), Vec<&ReplicaSet>> = HashMap::new();
+    for r in &data.objects.replica_sets {
+        let ns = r.metadata.namespace.as_deref().unwrap_or("");
+        for o in r.metadata.owner_references.iter().flatten().filter(|o| o.kind == "Deployment") {
+            sets.entry((ns, o.name.as_str())).or_default().push(r);
+        }
+    }
+    // (namespace, replica set) → its earliest scale-up.
+    let mut scaled_up: HashMap<(String, String), jiff::Timestamp> = HashMap::new();
+    for e in events.iter().filter(|e| e.reason == "ScalingReplicaSet" && e.message.contains("Scaled up")) {
+        let (Some((rs, _, _)), Some(t)) = (parse_scaling(&e.message), e.first.or(e.last)) else { continue };
+        let at = scaled_up.entry((e.namespace.clone().unwrap_or_default(), rs)).or_insert(t);
+        *at = (*at).min(t);
+    }
     for d in &data.objects.deployments {
         let ns = d.metadata.namespace.clone().unwrap_or_default();
         let name = d.metadata.name.clone().unwrap_or_default();
         if !window.in_scope(&ns) {
             continue;
         }
-        let revisions: Vec<Revision> = data
-            .objects
-            .replica_sets
-            .iter()
-            .filter(|r| r.metadata.namespace.as_deref() == Some(ns.as_str()))
-            .filter(|r| owned_by(&r.metadata, "Deployment", &name))
+        let revisions: Vec<Revision> = sets
+            .get(&(ns.as_str(), name.as_str()))
+            .into_iter()
+            .flatten()
             .filter_map(|r| {
                 let rs_name = r.metadata.name.clone().unwrap_or_default();
                 // A rollback re-uses an old ReplicaSet: its creation time is old, so its
                 // scale-up says when.
-                let scaled_up = events
-                    .iter()
-                    .filter(|e| {
-                        e.reason == "ScalingReplicaSet"
-                            && e.name == name
-                            && e.message.contains(&format!("replica set {rs_name} to"))
-                            && e.message.contains("Scaled up")
-                    })
-                    .filter_map(|e| e.first.or(e.last))
-                    .min();
+                let scaled_up = scaled_up.get(&(ns.clone(), rs_name.clone())).copied();
                 let rolled_back = r
                     .metadata
                     .annotations
@@ -95,18 +97,24 @@ pub(super) fn controller_revisions(data: &ClusterData, window: &Window, out: &mu
         .iter()
         .map(|s| ("StatefulSet", &s.metadata))
         .chain(data.objects.daemon_sets.iter().map(|d| ("DaemonSet", &d.metadata)));
+    let mut by_owner: HashMap<(&str, &str, &str), Vec<&k8s_openapi::api::apps::v1::ControllerRevision>> =
+        HashMap::new();
+    for r in &data.objects.controller_revisions {
+        let ns = r.metadata.namespace.as_deref().unwrap_or("");
+        for o in r.metadata.owner_references.iter().flatten() {
+            by_owner.entry((ns, o.kind.as_str(), o.name.as_str())).or_default().push(r);
+        }
+    }
     for (kind, m) in owners {
         let ns = m.namespace.clone().unwrap_or_default();
         let name = m.name.clone().unwrap_or_default();
         if !window.in_scope(&ns) {
             continue;
         }
-        let revisions: Vec<Revision> = data
-            .objects
-            .controller_revisions
-            .iter()
-            .filter(|r| r.metadata.namespace.as_deref() == Some(ns.as_str()))
-            .filter(|r| owned_by(&r.metadata, kind, &name))
+        let revisions: Vec<Revision> = by_owner
+            .get(&(ns.as_str(), kind, name.as_str()))
+            .into_iter()
+            .flatten()
             .map(|r| Revision {
                 number: r.revision,
                 evidence: format!("ControllerRevision/{}", r.metadata.name.as_deref().unwrap_or("")),

@@ -216,23 +216,27 @@ pub fn investigate(data: &ClusterData, report: &Report, subject: &Subject) -> In
     let start = now.checked_sub(WINDOW).unwrap_or(now);
     let namespaces: Vec<String> = subject.namespace.iter().cloned().collect();
     let events = cluster::events::all(data);
-    let timeline = changes::timeline(
+    let idx = crate::rules::Index::build(data);
+    let timeline = changes::timeline_with(
         data,
+        &idx,
         &events,
         &changes::Window { start, end: now, namespaces: namespaces.clone() },
     );
-    let (graph, roots): (Graph, _) = crate::graph::build_with_roots(
+    let (graph, roots): (Graph, _) = crate::graph::build_from(
         data,
         report,
         &crate::graph::Options { since: WINDOW, namespaces: namespaces.clone() },
+        &events,
+        &timeline,
     );
     let analysis = rcagraph::analyze(&graph);
-    let (objects, unresolved) = resolve(data, &subject.names, subject.namespace.as_deref());
+    let (objects, unresolved) = resolve(data, &idx, &subject.names, subject.namespace.as_deref());
     // Names that matched nothing are not a question about everything else.
     let symptoms = if objects.is_empty() && !subject.names.is_empty() {
         Vec::new()
     } else {
-        subject::findings_about(data, report, &objects, subject.namespace.as_deref())
+        subject::findings_about(data, &idx, report, &objects, subject.namespace.as_deref())
     };
     let ctx = hypotheses::Context {
         data,

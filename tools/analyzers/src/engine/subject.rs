@@ -29,8 +29,12 @@ fn candidates(data: &ClusterData) -> Vec<(&'static str, &ObjectMeta)> {
 /// dash-separated suffixes of one workload (`prometheus` → `prometheus-server` and its Service),
 /// else a node's first DNS label (`ip-10-0-3-17`). Pods stand for their root owner. Returns the
 /// objects and the names that matched nothing.
-pub fn resolve(data: &ClusterData, names: &[String], namespace: Option<&str>) -> (Vec<ObjRef>, Vec<String>) {
-    let idx = Index::build(data);
+pub fn resolve(
+    data: &ClusterData,
+    idx: &Index,
+    names: &[String],
+    namespace: Option<&str>,
+) -> (Vec<ObjRef>, Vec<String>) {
     let all = candidates(data);
     let in_ns = |m: &ObjectMeta| namespace.is_none_or(|ns| m.namespace.as_deref().is_none_or(|n| n == ns));
     let mut found: Vec<ObjRef> = Vec::new();
@@ -67,7 +71,7 @@ pub fn resolve(data: &ClusterData, names: &[String], namespace: Option<&str>) ->
             unresolved.push(name.clone());
         }
         for (kind, m) in hits {
-            let r = if *kind == "Pod" { idx.root("Pod", m) } else { idx.root(kind, m) };
+            let r = idx.root(kind, m);
             if !found.contains(&r) {
                 found.push(r);
             }
@@ -87,11 +91,11 @@ pub(super) fn notable(f: &Finding) -> bool {
 /// in the namespace (or the cluster).
 pub(super) fn findings_about<'a>(
     data: &ClusterData,
+    idx: &Index,
     report: &'a Report,
     objects: &[ObjRef],
     namespace: Option<&str>,
 ) -> Vec<&'a Finding> {
-    let idx = Index::build(data);
     let in_ns = |f: &Finding| namespace.is_none_or(|ns| f.namespace.as_deref().is_none_or(|n| n == ns));
     if objects.is_empty() {
         return report.findings.iter().filter(|f| notable(f) && in_ns(f)).collect();

@@ -52,6 +52,7 @@ use std::collections::HashMap;
 use crate::rules::{ObjRef, Report};
 use builder::Builder;
 use cluster::data::ClusterData;
+use cluster::events::EventRecord;
 
 /// What to build from.
 #[derive(Debug, Clone)]
@@ -82,13 +83,28 @@ pub fn build_with_roots(
 ) -> (Graph, HashMap<String, ObjRef>) {
     let now = data.now();
     let start = now.checked_sub(opts.since).unwrap_or(now);
-    let mut b = Builder::new(data, start, now, opts.namespaces.clone());
     // Merging and deduplicating both event APIs is the costliest read here: once, shared.
     let all_events = cluster::events::all(data);
-    b.hosts(&all_events);
     let window = crate::changes::Window { start, end: now, namespaces: opts.namespaces.clone() };
-    b.changes(&crate::changes::timeline(data, &all_events, &window));
-    b.events(&all_events);
+    let timeline = crate::changes::timeline(data, &all_events, &window);
+    build_from(data, report, opts, &all_events, &timeline)
+}
+
+/// Builds the graph from events and a change timeline already read (the root-cause engine reads
+/// them once for itself and the graph).
+pub fn build_from(
+    data: &ClusterData,
+    report: &Report,
+    opts: &Options,
+    all_events: &[EventRecord],
+    timeline: &crate::changes::Timeline,
+) -> (Graph, HashMap<String, ObjRef>) {
+    let now = data.now();
+    let start = now.checked_sub(opts.since).unwrap_or(now);
+    let mut b = Builder::new(data, start, now, opts.namespaces.clone());
+    b.hosts(all_events);
+    b.changes(timeline);
+    b.events(all_events);
     b.status_oom_kills();
     b.memory();
     b.rescheduling();

@@ -1,10 +1,10 @@
 //! Symptoms: the `diagnose` findings that describe effects, one per root object, linked from the
 //! evidence about that object.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rcagraph::schema::{Node, NodeKind, Relation, Severity, Source};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::rules::{ObjRef, Report, Severity as FindingSeverity};
 
@@ -128,52 +128,74 @@ impl Builder<'_> {
             )
         };
         // Symptoms that cause others (a dead DNS, a dependency its callers cannot reach): the
-        // table's rows between symptoms.
+        // table's rows between symptoms, from those that name who they break or how they are
+        // reached.
         for &(a, _) in &symptom_facts {
+            if self.facts[a].names.is_empty() && self.facts[a].affects.is_empty() {
+                continue;
+            }
             for &(b, _) in &symptom_facts {
                 self.apply(a, b);
             }
         }
+        // Index the evidence once: by root and object, NotReady by node, and which facts are
+        // symptoms, so linking is linear in the facts rather than symptoms × facts.
+        let is_symptom: HashSet<usize> = symptom_facts.iter().map(|(k, _)| *k).collect();
+        let mut about: HashMap<&ObjRef, Vec<usize>> = HashMap::new();
+        let mut not_ready: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (k, f) in self.facts.iter().enumerate() {
+            if is_symptom.contains(&k) {
+                continue;
+            }
+            about.entry(&f.root).or_default().push(k);
+            if f.object != f.root {
+                about.entry(&f.object).or_default().push(k);
+            }
+            if let (Class::NotReady, Some(h)) = (f.class, &f.host) {
+                not_ready.entry(h.as_str()).or_default().push(k);
+            }
+        }
+        let mut hosts_of: HashMap<ObjRef, BTreeSet<String>> = HashMap::new();
+        for p in &self.data.objects.pods {
+            if let Some(h) = p.spec.as_ref().and_then(|s| s.node_name.clone()) {
+                hosts_of.entry(self.idx.root("Pod", &p.metadata)).or_default().insert(h);
+            }
+        }
+        let mut links: Vec<(usize, usize, Relation, f64, &'static str, Value)> = Vec::new();
         for (s, root) in &symptom_facts {
-            let hosts: BTreeSet<String> = self
-                .idx
-                .pods_of(root)
-                .iter()
-                .filter_map(|p| p.spec.as_ref().and_then(|s| s.node_name.clone()))
-                .collect();
-            for k in 0..self.facts.len() {
-                let f = &self.facts[k];
-                if symptom_facts.iter().any(|(x, _)| *x == k) {
+            let mut seen = HashSet::new();
+            for &k in about.get(root).into_iter().flatten() {
+                if !seen.insert(k) {
                     continue;
                 }
+                let f = &self.facts[k];
                 if f.class == Class::Policy && f.root == *root {
-                    self.link(
-                        k,
-                        *s,
-                        Relation::ContributesTo,
-                        0.7,
-                        "policy-change-blocks-traffic",
-                        vec![json!({"kind": "domain_rule", "rule": "a NetworkPolicy that selects these pods drops the traffic it does not allow"})],
-                    );
-                } else if (f.root == *root || f.object == *root) && event_like(f.class) {
+                    links.push((k, *s, Relation::ContributesTo, 0.7, "policy-change-blocks-traffic", json!({"kind": "domain_rule", "rule": "a NetworkPolicy that selects these pods drops the traffic it does not allow"})));
+                } else if event_like(f.class) {
                     let conf = if f.class == Class::NotReady { 0.95 } else { 0.8 };
-                    self.link(
+                    let kind = if f.object == *root { "same_entity" } else { "owner_chain" };
+                    links.push((
                         k,
                         *s,
                         Relation::Caused,
                         conf,
                         "evidence-about-the-object",
-                        vec![json!({"kind": if f.object == *root { "same_entity" } else { "owner_chain" }})],
-                    );
-                } else if f.class == Class::NotReady && f.host.as_ref().is_some_and(|h| hosts.contains(h)) {
-                    self.link(
-                        k,
-                        *s,
-                        Relation::Caused,
-                        0.8,
-                        "pods-on-not-ready-node",
-                        vec![json!({"kind": "same_node"})],
-                    );
+                        json!({"kind": kind}),
+                    ));
+                }
+            }
+            for h in hosts_of.get(root).into_iter().flatten() {
+                for &k in not_ready.get(h.as_str()).into_iter().flatten() {
+                    if seen.insert(k) {
+                        links.push((
+                            k,
+                            *s,
+                            Relation::Caused,
+                            0.8,
+                            "pods-on-not-ready-node",
+                            json!({"kind": "same_node"}),
+                        ));
+                    }
                 }
             }
             // A Service is down when the workloads behind it are.
@@ -185,17 +207,20 @@ impl Builder<'_> {
                         .collect();
                 for (t, other) in &symptom_facts {
                     if backends.contains(other) {
-                        self.link(
+                        links.push((
                             *t,
                             *s,
                             Relation::Caused,
                             0.9,
                             "service-backends-down",
-                            vec![json!({"kind": "dependency"})],
-                        );
+                            json!({"kind": "dependency"}),
+                        ));
                     }
                 }
             }
+        }
+        for (from, to, relation, confidence, rule, evidence) in links {
+            self.link(from, to, relation, confidence, rule, vec![evidence]);
         }
         ids
     }
