@@ -173,7 +173,25 @@ pub(super) fn problems(ctx: &Context, symptoms: &[&Finding]) -> Vec<Problem> {
         })
         .collect();
     hyps.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    group(symptoms, hyps.into_iter().map(|(_, _, h)| h).collect())
+    let mut problems = group(symptoms, hyps.into_iter().map(|(_, _, h)| h).collect());
+    // What changed competes too: a rollout of an object involved, before the symptoms.
+    for p in &mut problems {
+        let extra = super::alternatives::rollouts(ctx, p);
+        for h in extra {
+            if p.hypotheses.len() >= 4 {
+                break;
+            }
+            // Never ahead of the cause a finding proves: a change is a lead, the finding a fact.
+            let at = p
+                .hypotheses
+                .iter()
+                .position(|o| o.confidence < h.confidence)
+                .unwrap_or(p.hypotheses.len())
+                .max(1);
+            p.hypotheses.insert(at, h);
+        }
+    }
+    problems
 }
 
 /// Hypotheses that explain overlapping symptoms compete in one problem; others are separate.

@@ -17,6 +17,7 @@
 //! each cause. When nothing explains a symptom, the investigation says so and lists what was
 //! checked: an honest "no root cause found" beats a guess.
 
+mod alternatives;
 mod checks;
 mod hypotheses;
 mod subject;

@@ -47,6 +47,24 @@ fn grafana_is_down_because_log_alerter_ate_its_nodes_memory() {
 }
 
 #[test]
+fn a_rollout_before_the_symptoms_competes_but_never_leads_over_a_proved_cause() {
+    let inv = ask(&demo(), &["log-alerter"], None);
+    let p = &inv.problems[0];
+    let top = &p.hypotheses[0];
+    assert_ne!(top.cause, "rollout/regression");
+    let rollout = p
+        .hypotheses
+        .iter()
+        .find(|h| h.cause == "rollout/regression")
+        .unwrap_or_else(|| panic!("{:#?}", p.hypotheses));
+    assert!(rollout.fact.contains("revision 7") && rollout.fact.contains("QUERY_MAX_LINES"), "{rollout:#?}");
+    assert!(rollout.confidence < top.confidence);
+    assert!(rollout.confirm[0].contains("--revision=7"), "{:?}", rollout.confirm);
+    // A healthy workload's old rollouts are no hypothesis at all.
+    assert!(ask(&demo(), &["catalog"], None).problems.is_empty());
+}
+
+#[test]
 fn a_namespace_question_lists_its_separate_problems() {
     let inv = ask(&demo(), &[], Some("shop"));
     let causes: Vec<(String, String)> = inv
