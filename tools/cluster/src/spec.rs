@@ -155,6 +155,15 @@ pub enum SpecChange {
         /// New args.
         after: Option<Vec<String>>,
     },
+    /// The command (entrypoint).
+    Command {
+        /// Container name.
+        container: String,
+        /// Old command.
+        before: Option<Vec<String>>,
+        /// New command.
+        after: Option<Vec<String>>,
+    },
     /// Liveness or readiness probe.
     Probes {
         /// Container name.
@@ -200,11 +209,18 @@ pub fn diff(old: &PodSpec, new: &PodSpec) -> Vec<SpecChange> {
                 after: n.resources.clone(),
             });
         }
-        if o.args != n.args || o.command != n.command {
+        if o.args != n.args {
             out.push(SpecChange::Args {
                 container: container.clone(),
                 before: o.args.clone(),
                 after: n.args.clone(),
+            });
+        }
+        if o.command != n.command {
+            out.push(SpecChange::Command {
+                container: container.clone(),
+                before: o.command.clone(),
+                after: n.command.clone(),
             });
         }
         if o.liveness_probe != n.liveness_probe || o.readiness_probe != n.readiness_probe {
@@ -328,6 +344,16 @@ mod tests {
             ]
         );
         assert!(diff(&new, &new).is_empty());
+        // A changed entrypoint is a command change, not an args change.
+        let cmd = |c: &str| spec(serde_json::json!({"containers": [{"name": "app", "command": ["sh", "-c", c]}]}));
+        assert_eq!(
+            diff(&cmd("a"), &cmd("b")),
+            vec![SpecChange::Command {
+                container: "app".into(),
+                before: Some(vec!["sh".into(), "-c".into(), "a".into()]),
+                after: Some(vec!["sh".into(), "-c".into(), "b".into()]),
+            }]
+        );
     }
 
     #[test]

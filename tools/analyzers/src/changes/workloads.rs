@@ -387,6 +387,9 @@ pub fn diff(a: &PodSpec, b: &PodSpec) -> Diff {
                 serde_json::to_value(&before).unwrap_or(Value::Null),
                 serde_json::to_value(&after).unwrap_or(Value::Null),
             ),
+            SpecChange::Command { container, before, after } => {
+                field(format!("containers[{container}].command"), json!(before), json!(after));
+            }
             SpecChange::Args { container, before, after } => {
                 field(format!("containers[{container}].args"), json!(before), json!(after));
             }

@@ -42,6 +42,7 @@ pub(super) fn rollouts(ctx: &Context, p: &Problem) -> Vec<Hypothesis> {
             || c.fields.iter().any(|f| {
                 f.field.contains(".env.")
                     || f.field.ends_with(".args")
+                    || f.field.ends_with(".command")
                     || f.field.ends_with(".probes")
                     || f.field.ends_with(".resources")
             });

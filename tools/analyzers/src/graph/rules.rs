@@ -127,7 +127,11 @@ pub(super) const RULES: &[Rule] = &[
             p.a.root == p.b.root
                 && p.lag <= 1800
                 && p.a.changed.iter().any(|f| {
-                    f.contains(".env.") || f.ends_with(".args") || f == "config references" || f == "data"
+                    f.contains(".env.")
+                        || f.ends_with(".args")
+                        || f.ends_with(".command")
+                        || f == "config references"
+                        || f == "data"
                 })
         },
         strength: Strength::Fixed(Caused, 0.85),

@@ -459,7 +459,10 @@ pub fn diff_specs(a: &PodSpec, b: &PodSpec) -> Vec<String> {
                 changes.push(format!("container {container}: resources {} → {}", fmt(&before), fmt(&after)));
             }
             SpecChange::Args { container, .. } => {
-                changes.push(format!("container {container}: command/args changed"));
+                changes.push(format!("container {container}: args changed"));
+            }
+            SpecChange::Command { container, .. } => {
+                changes.push(format!("container {container}: command changed"));
             }
             SpecChange::Probes { container } => {
                 changes.push(format!("container {container}: probes changed"));
