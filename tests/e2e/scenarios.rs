@@ -105,6 +105,61 @@ fn capture_toolbox(demo: &ToolBox, name: &str, dir: &std::path::Path) -> ToolBox
     }
 }
 
+/// The same capture written as `kubectl cluster-info dump` would (no ConfigMaps, claims,
+/// policies or capture time), when the scenario's fault survives in that form.
+fn dump_toolbox(demo: &ToolBox, name: &str, dir: &std::path::Path) -> Option<ToolBox> {
+    let (_, scenario) = sleuth_e2e::captures::all(&root().join("tests/scenarios/clusters"))
+        .into_iter()
+        .find(|(n, _)| n == name)?;
+    if !scenario.forms.iter().any(|f| f == "dump") {
+        return None;
+    }
+    let out = dir.join(format!("{name}.dump"));
+    if !out.exists() {
+        scenario.write_dump(&out);
+    }
+    Some(ToolBox {
+        searcher: demo.searcher.clone(),
+        cluster: Some(cluster::ClusterSource::snapshot(&out).expect("scenario dump loads")),
+        namespace: None,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn capture_questions_hold_when_the_capture_is_a_cluster_info_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = sleuth_e2e::demo_toolbox(&dir.path().join("index"));
+    let scenarios: Vec<Scenario> = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(root().join("tests/scenarios/captures.yaml")).unwrap(),
+    )
+    .unwrap();
+    let (mut runs, mut failures) = (0, Vec::new());
+    for s in &scenarios {
+        let Some(tools) = s.capture.as_deref().and_then(|c| dump_toolbox(&demo, c, dir.path())) else {
+            continue;
+        };
+        runs += 1;
+        let answer = ask(&tools, &s.question).await;
+        let problems = check(s, &answer);
+        if !problems.is_empty() {
+            failures.push(format!(
+                "[{}] {:?}: {}\n{}",
+                s.capture.as_deref().unwrap_or(""),
+                s.question,
+                problems.join("; "),
+                answer.answer
+            ));
+        }
+    }
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("scenarios: {}/{runs} passed (captures.yaml as cluster-info dumps)\n", runs - failures.len())
+            .as_bytes(),
+    );
+    assert!(runs >= 30, "{runs}");
+    assert!(failures.is_empty(), "{} of {runs} failed:\n{}", failures.len(), failures.join("\n\n"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_offline_policy_passes_the_evaluation_suites() {
     let dir = tempfile::tempdir().unwrap();

@@ -345,7 +345,8 @@ mod tests {
         );
         assert!(diff(&new, &new).is_empty());
         // A changed entrypoint is a command change, not an args change.
-        let cmd = |c: &str| spec(serde_json::json!({"containers": [{"name": "app", "command": ["sh", "-c", c]}]}));
+        let cmd =
+            |c: &str| spec(serde_json::json!({"containers": [{"name": "app", "command": ["sh", "-c", c]}]}));
         assert_eq!(
             diff(&cmd("a"), &cmd("b")),
             vec![SpecChange::Command {
