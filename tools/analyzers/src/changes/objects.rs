@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::model::{Change, What, Window};
 use super::workloads::{is_controller, spec_refs};
-use super::{Change, What, Window};
 use crate::rules::{Index, ObjRef};
 use cluster::data::ClusterData;
 use cluster::events::EventRecord;

@@ -3,7 +3,7 @@
 
 use cluster::query::table::{Table, age, or_none};
 
-use super::Timeline;
+use super::model::Timeline;
 
 impl Timeline {
     /// The timeline as text; `all` keeps the bookkeeping writes too.

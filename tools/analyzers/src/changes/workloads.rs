@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{Value, json};
 
-use super::{Change, FieldChange, ImageChange, What, Window};
+use super::model::{Change, FieldChange, ImageChange, What, Window};
 use crate::rules::ObjRef;
 use cluster::data::ClusterData;
 use cluster::events::EventRecord;

@@ -109,7 +109,7 @@ pub fn build_from(
     b.memory();
     b.rescheduling();
     b.node_churn();
-    b.rules();
+    rules::link_all(&mut b);
     let symptoms = b.symptoms(report);
     let mut roots: HashMap<String, ObjRef> = HashMap::new();
     for f in &b.facts {

@@ -118,13 +118,13 @@ fn link(objects: &[Value], facts: &[F]) -> Vec<(usize, usize, String, String)> {
         fact.names = x.names.iter().map(ToString::to_string).collect();
         fact.affects = x.affects.iter().map(|o| obj(o)).collect();
     }
-    b.rules();
+    super::rules::link_all(&mut b);
     // Symptoms are linked among themselves once the findings are in, as `symptoms` does.
     let n = b.facts.len();
     for i in 0..n {
         for j in 0..n {
             if b.facts[i].class == Class::Symptom && b.facts[j].class == Class::Symptom {
-                b.apply(i, j);
+                super::rules::apply(&mut b, i, j);
             }
         }
     }

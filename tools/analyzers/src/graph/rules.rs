@@ -194,7 +194,7 @@ pub(super) const RULES: &[Rule] = &[
         name: "unbounded-memory-exhausts-node",
         from: &[C::Memory],
         to: &[C::NodeMem],
-        guard: |b, p| Builder::memory_on(p) && b.victim_named(p),
+        guard: |b, p| memory_on(p) && victim_named(b, p),
         strength: Strength::Fixed(Caused, 0.85),
         evidence: &[Ev::SameNode, Ev::LogMatch],
     },
@@ -202,7 +202,7 @@ pub(super) const RULES: &[Rule] = &[
         name: "unbounded-memory-pressures-node",
         from: &[C::Memory],
         to: &[C::NodeMem],
-        guard: |_, p| Builder::memory_on(p),
+        guard: |_, p| memory_on(p),
         strength: Strength::Fixed(ContributesTo, 0.6),
         evidence: &[
             Ev::SameNode,
@@ -335,7 +335,7 @@ pub(super) const RULES: &[Rule] = &[
             p.a.root != p.b.root
                 && !p.a.names.is_empty()
                 && names_one(&p.a.names, &p.b.text)
-                && !b.serves(&p.a.root, &p.b.root)
+                && !serves(b, &p.a.root, &p.b.root)
         },
         strength: Strength::Fixed(ContributesTo, 0.7),
         evidence: &[Ev::Dependency, Ev::LogMatch],
@@ -375,121 +375,119 @@ impl Ev {
     }
 }
 
-impl Builder<'_> {
-    /// Whether memory fact `a` ran on the node of node-memory fact `b`.
-    fn memory_on(p: &Pair) -> bool {
-        p.b.host.as_ref().is_some_and(|h| p.a.text.split(',').any(|x| x == h))
-    }
+/// Whether memory fact `a` ran on the node of node-memory fact `b`.
+fn memory_on(p: &Pair) -> bool {
+    p.b.host.as_ref().is_some_and(|h| p.a.text.split(',').any(|x| x == h))
+}
 
-    /// Whether `workload` is behind Service `service` (then it is a backend, not a caller).
-    fn serves(&self, service: &ObjRef, workload: &ObjRef) -> bool {
-        cluster::query::service_pods(self.data, &service.namespace, &service.name)
-            .iter()
-            .any(|p| self.idx.root("Pod", &p.metadata) == *workload)
-    }
+/// Whether `workload` is behind Service `service` (then it is a backend, not a caller).
+fn serves(b: &Builder, service: &ObjRef, workload: &ObjRef) -> bool {
+    cluster::query::service_pods(b.data, &service.namespace, &service.name)
+        .iter()
+        .any(|p| b.idx.root("Pod", &p.metadata) == *workload)
+}
 
-    /// Whether the node's out-of-memory event names one of the workload's containers as victim.
-    fn victim_named(&self, p: &Pair) -> bool {
-        self.workload_containers(&p.a.root).iter().any(|c| p.b.text.contains(&format!("victim process: {c}")))
-    }
+/// Whether the node's out-of-memory event names one of the workload's containers as victim.
+fn victim_named(b: &Builder, p: &Pair) -> bool {
+    b.workload_containers(&p.a.root).iter().any(|c| p.b.text.contains(&format!("victim process: {c}")))
+}
 
-    /// The propagation rules, applied to every pair of facts that share a root, an object or a
-    /// node (or that a scheduling failure, a quota or a namespace-wide change may reach).
-    pub(super) fn rules(&mut self) {
-        let n = self.facts.len();
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&i| (self.facts[i].time, i));
-        let mut rank = vec![0; n];
-        for (k, &i) in order.iter().enumerate() {
-            rank[i] = k;
+/// The propagation rules, applied to every pair of facts that share a root, an object or a
+/// node (or that a scheduling failure, a quota or a namespace-wide change may reach).
+pub(super) fn link_all(b: &mut Builder) {
+    let n = b.facts.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| (b.facts[i].time, i));
+    let mut rank = vec![0; n];
+    for (k, &i) in order.iter().enumerate() {
+        rank[i] = k;
+    }
+    // Index the facts, so a capture with tens of thousands of events is linked in
+    // near-linear time rather than by comparing every pair.
+    let mut by_root: HashMap<ObjRef, Vec<usize>> = HashMap::new();
+    let mut by_object: HashMap<ObjRef, Vec<usize>> = HashMap::new();
+    let mut by_host: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut sched: Vec<usize> = Vec::new();
+    for (k, f) in b.facts.iter().enumerate() {
+        by_root.entry(f.root.clone()).or_default().push(k);
+        by_object.entry(f.object.clone()).or_default().push(k);
+        if let Some(h) = &f.host {
+            by_host.entry(h.clone()).or_default().push(k);
         }
-        // Index the facts, so a capture with tens of thousands of events is linked in
-        // near-linear time rather than by comparing every pair.
-        let mut by_root: HashMap<ObjRef, Vec<usize>> = HashMap::new();
-        let mut by_object: HashMap<ObjRef, Vec<usize>> = HashMap::new();
-        let mut by_host: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut sched: Vec<usize> = Vec::new();
-        for (k, f) in self.facts.iter().enumerate() {
-            by_root.entry(f.root.clone()).or_default().push(k);
-            by_object.entry(f.object.clone()).or_default().push(k);
-            if let Some(h) = &f.host {
-                by_host.entry(h.clone()).or_default().push(k);
-            }
-            if f.class == Class::Workload {
-                by_namespace.entry(f.object.namespace.clone()).or_default().push(k);
-            }
-            if f.class == Class::Sched {
-                sched.push(k);
-            }
+        if f.class == Class::Workload {
+            by_namespace.entry(f.object.namespace.clone()).or_default().push(k);
         }
-        // The next node-memory fact on the same node, for "pressure continues".
-        self.next_on_host.clear();
-        let mut last: HashMap<&str, usize> = HashMap::new();
-        for &i in &order {
-            let f = &self.facts[i];
-            if let (Class::NodeMem, Some(h)) = (f.class, &f.host)
-                && let Some(prev) = last.insert(h.as_str(), i)
-            {
-                self.next_on_host.insert(prev, i);
-            }
+        if f.class == Class::Sched {
+            sched.push(k);
         }
-        for &i in &order {
-            let a = &self.facts[i];
-            let mut candidates: Vec<usize> = Vec::new();
-            candidates.extend(by_root.get(&a.root).into_iter().flatten());
-            candidates.extend(by_object.get(&a.object).into_iter().flatten());
-            if let Some(h) = &a.host {
-                candidates.extend(by_host.get(h).into_iter().flatten());
-            }
-            match a.class {
-                Class::Memory => {
-                    for h in a.text.split(',') {
-                        candidates.extend(by_host.get(h).into_iter().flatten());
-                    }
+    }
+    // The next node-memory fact on the same node, for "pressure continues".
+    b.next_on_host.clear();
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for &i in &order {
+        let f = &b.facts[i];
+        if let (Class::NodeMem, Some(h)) = (f.class, &f.host)
+            && let Some(prev) = last.insert(h.as_str(), i)
+        {
+            b.next_on_host.insert(prev, i);
+        }
+    }
+    for &i in &order {
+        let a = &b.facts[i];
+        let mut candidates: Vec<usize> = Vec::new();
+        candidates.extend(by_root.get(&a.root).into_iter().flatten());
+        candidates.extend(by_object.get(&a.object).into_iter().flatten());
+        if let Some(h) = &a.host {
+            candidates.extend(by_host.get(h).into_iter().flatten());
+        }
+        match a.class {
+            Class::Memory => {
+                for h in a.text.split(',') {
+                    candidates.extend(by_host.get(h).into_iter().flatten());
                 }
-                Class::NodeMem | Class::NotReady | Class::NodeChange => candidates.extend(&sched),
-                Class::Quota => {
-                    candidates.extend(by_namespace.get(&a.object.namespace).into_iter().flatten());
-                }
-                _ => {}
             }
-            candidates.sort_unstable_by_key(|&j| rank[j]);
-            candidates.dedup();
-            for j in candidates {
-                self.apply(i, j);
+            Class::NodeMem | Class::NotReady | Class::NodeChange => candidates.extend(&sched),
+            Class::Quota => {
+                candidates.extend(by_namespace.get(&a.object.namespace).into_iter().flatten());
             }
+            _ => {}
+        }
+        candidates.sort_unstable_by_key(|&j| rank[j]);
+        candidates.dedup();
+        for j in candidates {
+            apply(b, i, j);
         }
     }
+}
 
-    /// Links facts `i` → `j` by the first row of the table that matches them, if any.
-    pub(super) fn apply(&mut self, from: usize, to: usize) {
-        if from == to || self.facts[to].time < self.facts[from].time {
-            return;
-        }
-        let (a, b) = (&self.facts[from], &self.facts[to]);
-        let pair = Pair {
-            a,
-            b,
-            i: from,
-            j: to,
-            lag: b.time.duration_since(a.time).as_secs(),
-            same_host: a.host.is_some() && a.host == b.host,
-        };
-        let Some(rule) = RULES
-            .iter()
-            .find(|r| r.from.contains(&a.class) && r.to.contains(&b.class) && (r.guard)(self, &pair))
-        else {
-            return;
-        };
-        let (relation, confidence) = match rule.strength {
-            Strength::Fixed(rel, c) => (rel, c),
-            Strength::ByLag { close, medium, cap } => {
-                let (rel, c) = super::builder::lag_confidence(pair.lag, close, medium);
-                (rel, c.min(cap))
-            }
-        };
-        let evidence: Vec<Value> = rule.evidence.iter().map(|e| e.json(b)).collect();
-        self.link(from, to, relation, confidence, rule.name, evidence);
+/// Links facts `i` → `j` by the first row of the table that matches them, if any.
+pub(super) fn apply(builder: &mut Builder, from: usize, to: usize) {
+    if from == to || builder.facts[to].time < builder.facts[from].time {
+        return;
     }
+    let (a, b) = (&builder.facts[from], &builder.facts[to]);
+    let pair = Pair {
+        a,
+        b,
+        i: from,
+        j: to,
+        lag: b.time.duration_since(a.time).as_secs(),
+        same_host: a.host.is_some() && a.host == b.host,
+    };
+    let Some(rule) = RULES
+        .iter()
+        .find(|r| r.from.contains(&a.class) && r.to.contains(&b.class) && (r.guard)(builder, &pair))
+    else {
+        return;
+    };
+    let (relation, confidence) = match rule.strength {
+        Strength::Fixed(rel, c) => (rel, c),
+        Strength::ByLag { close, medium, cap } => {
+            let (rel, c) = super::builder::lag_confidence(pair.lag, close, medium);
+            (rel, c.min(cap))
+        }
+    };
+    let evidence: Vec<Value> = rule.evidence.iter().map(|e| e.json(b)).collect();
+    builder.link(from, to, relation, confidence, rule.name, evidence);
 }

@@ -135,7 +135,7 @@ impl Builder<'_> {
                 continue;
             }
             for &(b, _) in &symptom_facts {
-                self.apply(a, b);
+                super::rules::apply(self, a, b);
             }
         }
         // Index the evidence once: by root and object, NotReady by node, and which facts are

@@ -365,3 +365,45 @@ pub(super) fn kubectl(verb: &str, kind: &str, ns: &str, name: &str) -> String {
         format!("kubectl {verb} {} {name} -n {ns}", kind.to_lowercase())
     }
 }
+
+/// A cause with its proof.
+#[derive(Debug, Default)]
+pub(super) struct Why {
+    /// The tag, when the evidence decides one.
+    pub(super) tag: Option<&'static str>,
+    /// Lines that prove it, added to the hit's evidence.
+    pub(super) evidence: Vec<String>,
+    /// Facts for `detail`.
+    pub(super) detail: Map<String, Value>,
+    /// Objects it is about.
+    pub(super) objects: Vec<ObjRef>,
+}
+
+impl Why {
+    pub(super) fn tag(tag: &'static str) -> Why {
+        Why { tag: Some(tag), ..Why::default() }
+    }
+
+    pub(super) fn fact(mut self, key: &str, value: impl serde::Serialize) -> Why {
+        self.detail.insert(key.into(), serde_json::to_value(value).unwrap_or(Value::Null));
+        self
+    }
+}
+
+impl Hit {
+    /// Attaches a cause and its proof.
+    pub(super) fn why(mut self, why: Why) -> Hit {
+        for e in why.evidence {
+            if !self.evidence.contains(&e) {
+                self.evidence.push(e);
+            }
+        }
+        for (k, v) in why.detail {
+            self.detail.insert(k, v);
+        }
+        for o in why.objects {
+            self = self.about(o);
+        }
+        self.maybe_cause(why.tag)
+    }
+}

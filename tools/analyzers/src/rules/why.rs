@@ -6,56 +6,14 @@
 //! something is wrong, these decide *what*.
 
 use k8s_openapi::api::core::v1::{Container, ContainerStateTerminated, Node, Pod, PodSpec, Probe};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::cause;
-use super::finding::{Hit, ObjRef};
+use super::finding::{ObjRef, Why};
 use super::index::{Index, event_line};
 use cluster::data::{ClusterData, LogKey, LogText};
 use cluster::events::EventRecord;
 use cluster::kind::Kind;
-
-/// A cause with its proof.
-#[derive(Debug, Default)]
-pub(super) struct Why {
-    /// The tag, when the evidence decides one.
-    pub(super) tag: Option<&'static str>,
-    /// Lines that prove it, added to the hit's evidence.
-    pub(super) evidence: Vec<String>,
-    /// Facts for `detail`.
-    pub(super) detail: Map<String, Value>,
-    /// Objects it is about.
-    pub(super) objects: Vec<ObjRef>,
-}
-
-impl Why {
-    fn tag(tag: &'static str) -> Why {
-        Why { tag: Some(tag), ..Why::default() }
-    }
-
-    fn fact(mut self, key: &str, value: impl serde::Serialize) -> Why {
-        self.detail.insert(key.into(), serde_json::to_value(value).unwrap_or(Value::Null));
-        self
-    }
-}
-
-impl Hit {
-    /// Attaches a cause and its proof.
-    pub(super) fn why(mut self, why: Why) -> Hit {
-        for e in why.evidence {
-            if !self.evidence.contains(&e) {
-                self.evidence.push(e);
-            }
-        }
-        for (k, v) in why.detail {
-            self.detail.insert(k, v);
-        }
-        for o in why.objects {
-            self = self.about(o);
-        }
-        self.maybe_cause(why.tag)
-    }
-}
 
 /// Longest log line quoted as proof.
 const LOG_LINE_MAX: usize = 240;
