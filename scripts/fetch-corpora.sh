@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Fetches the public documentation corpora the retrieval benchmark reads
+# (`cargo bench -p retriever --bench retrieval`) into a cache, pinned to a commit. Large corpora
+# are never vendored into the repository.
+#
+#   cache: ${SLEUTH_CORPORA:-$HOME/.cache/sleuth/corpora}/<name>/
+#   SLEUTH_CORPUS_MIRROR_ARGO_CD=/path/to/argo-cd.git   use a local git mirror instead of GitHub
+#
+# Only the documentation folder's Markdown is kept (the benchmark judges pages, not assets).
+set -euo pipefail
+cache=${SLEUTH_CORPORA:-$HOME/.cache/sleuth/corpora}
+
+fetch() {
+  local name=$1 url=$2 commit=$3 path=$4 mirror_var=$5
+  local dest="$cache/$name"
+  if [ -f "$dest/.commit" ] && [ "$(cat "$dest/.commit")" = "$commit" ]; then
+    echo "$name: cached at $dest"
+    return
+  fi
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  local git_dir=${!mirror_var:-}
+  local tmp=""
+  if [ -z "$git_dir" ]; then
+    tmp=$(mktemp -d)
+    git clone --quiet --filter=blob:none --no-checkout "$url" "$tmp/repo"
+    git_dir="$tmp/repo/.git"
+  fi
+  # Markdown only: some assets of a mirror may be absent, and they are not documents.
+  git --git-dir="$git_dir" ls-tree -r --name-only "$commit" -- "$path" | grep -E '\.(md|markdown)$' \
+    | xargs git --git-dir="$git_dir" archive "$commit" -- 2> >(grep -v 'invalid object' >&2) \
+    | tar -x -C "$dest"
+  echo "$commit" > "$dest/.commit"
+  [ -n "$tmp" ] && rm -rf "$tmp"
+  echo "$name: $(find "$dest" -name '*.md' | wc -l) pages in $dest"
+}
+
+fetch argo-cd https://github.com/argoproj/argo-cd.git 37ee0097cf \
+  docs SLEUTH_CORPUS_MIRROR_ARGO_CD
