@@ -2,7 +2,7 @@
 //! order of importance), filtered by kind and scope, one hit per document, with a snippet
 //! whose matched terms are marked.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -113,7 +113,7 @@ impl Searcher {
         let f = &self.fields;
         let mut parser =
             QueryParser::for_index(&self.index, vec![f.title, f.heading, f.breadcrumbs, f.fields, f.body]);
-        parser.set_field_boost(f.title, 3.0);
+        parser.set_field_boost(f.title, 1.5);
         parser.set_field_boost(f.heading, 2.0);
         parser.set_field_boost(f.breadcrumbs, 1.2);
         parser.set_field_boost(f.fields, 1.5);
@@ -191,10 +191,11 @@ impl Searcher {
 }
 
 impl Searcher {
-    /// The best chunk of each of the `limit` best documents. Several chunks of one document
-    /// often match, so more candidates than `limit` are ranked; they are told apart by the
-    /// `identity` fast field, without loading stored documents (which is what costs most).
-    /// If the candidates run out before `limit` distinct documents, the search is widened.
+    /// The best chunk of each of the `limit` best documents, documents ranked by their best
+    /// chunk plus a share of their other matching chunks. Several chunks of one document often
+    /// match, so more candidates than `limit` are ranked; they are told apart by the `identity`
+    /// fast field, without loading stored documents (which is what costs most). If the
+    /// candidates run out before `limit` distinct documents, the search is widened.
     fn top_distinct(
         &self,
         searcher: &tantivy::Searcher,
@@ -202,14 +203,17 @@ impl Searcher {
         limit: usize,
     ) -> Result<Vec<(f32, tantivy::DocAddress)>, Error> {
         let mut columns = HashMap::new();
-        let mut candidates = limit * 4;
+        let mut candidates = (limit * 8).max(200);
         loop {
             let top = searcher
                 .search(query, &TopDocs::with_limit(candidates).order_by_score())
                 .map_err(|e| Error::tantivy(&self.path, e))?;
             let exhausted = top.len() < candidates;
-            let mut seen = HashSet::new();
-            let mut chosen = Vec::new();
+            // Page evidence: each page's best chunk, and the scores of its other matching
+            // chunks, so a page that answers across several sections is not outranked by one
+            // section of another page that shares a word or two.
+            let mut pages: HashMap<u64, (f32, tantivy::DocAddress, f32)> = HashMap::new();
+            let mut order: Vec<u64> = Vec::new();
             for (score, addr) in top {
                 let column = match columns.entry(addr.segment_ord) {
                     std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -222,20 +226,35 @@ impl Searcher {
                     ),
                 };
                 let key = column.first(addr.doc_id).unwrap_or(u64::from(addr.doc_id));
-                if seen.insert(key) {
-                    chosen.push((score, addr));
-                    if chosen.len() == limit {
-                        return Ok(chosen);
+                match pages.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().2 += score,
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert((score, addr, 0.0));
+                        order.push(key);
                     }
                 }
             }
-            if exhausted || candidates >= limit * 64 {
+            if order.len() >= limit || exhausted || candidates >= limit * 64 {
+                let mut chosen: Vec<(f32, tantivy::DocAddress)> = order
+                    .iter()
+                    .map(|k| {
+                        let (best, addr, rest) = pages[k];
+                        (best + SECTION_SHARE * rest.min(best), addr)
+                    })
+                    .collect();
+                chosen.sort_by(|a, b| b.0.total_cmp(&a.0));
+                chosen.truncate(limit);
                 return Ok(chosen);
             }
             candidates *= 4;
         }
     }
 }
+
+/// How much a page's other matching chunks add to its best one (at most their sum, at most
+/// the best chunk's own score): evidence spread over a page counts, without letting a long
+/// page win on volume alone.
+const SECTION_SHARE: f32 = 0.5;
 
 fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
@@ -253,4 +272,42 @@ fn lead(text: &str) -> String {
     }
     let cut = flat[..cut].rfind(' ').unwrap_or(cut);
     format!("{}…", &flat[..cut])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{IndexOptions, NoProgress};
+
+    fn locations(dir: &std::path::Path, query: &str) -> Vec<String> {
+        let s = Searcher::open(dir).unwrap();
+        s.search(&SearchQuery { text: query.into(), limit: 5, ..Default::default() })
+            .unwrap()
+            .into_iter()
+            .map(|h| h.location.rsplit('/').next().unwrap_or("").split('#').next().unwrap_or("").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_page_that_answers_across_sections_outranks_one_matching_section() {
+        let docs = tempfile::tempdir().unwrap();
+        // The runbook answers in two sections; the glossary's one section scores higher than either
+        // of them alone (its heading names etcd), lower than both together.
+        std::fs::write(
+            docs.path().join("runbook.md"),
+            "# Disaster recovery\n\n## Snapshots\n\nTake an etcd snapshot every hour and keep a week of them.\n\n\
+             ## Restore\n\nRestore the latest etcd snapshot on a fresh control plane before anything else.\n",
+        )
+        .unwrap();
+        std::fs::write(
+            docs.path().join("glossary.md"),
+            "# Glossary\n\n## Etcd\n\nEtcd snapshot restore: restoring an etcd snapshot.\n",
+        )
+        .unwrap();
+        let index = tempfile::tempdir().unwrap();
+        crate::index(index.path(), &[docs.path().to_path_buf()], &IndexOptions::default(), &NoProgress)
+            .unwrap();
+        let found = locations(index.path(), "etcd snapshot restore");
+        assert_eq!(found.first().map(String::as_str), Some("runbook.md"), "{found:?}");
+    }
 }
