@@ -5,13 +5,15 @@
 #
 #   cache: ${SLEUTH_CORPORA:-$HOME/.cache/sleuth/corpora}/<name>/
 #   SLEUTH_CORPUS_MIRROR_ARGO_CD=/path/to/argo-cd.git   use a local git mirror instead of GitHub
+#   SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_EKS=…             likewise
 #
-# Only the documentation folder's Markdown is kept (the benchmark judges pages, not assets).
+# Only documents are kept (Markdown; Terraform for the module repository): the benchmark judges
+# pages and files, not assets.
 set -euo pipefail
 cache=${SLEUTH_CORPORA:-$HOME/.cache/sleuth/corpora}
 
 fetch() {
-  local name=$1 url=$2 commit=$3 path=$4 mirror_var=$5
+  local name=$1 url=$2 commit=$3 path=$4 mirror_var=$5 kinds=${6:-md|markdown}
   local dest="$cache/$name"
   if [ -f "$dest/.commit" ] && [ "$(cat "$dest/.commit")" = "$commit" ]; then
     echo "$name: cached at $dest"
@@ -26,14 +28,18 @@ fetch() {
     git clone --quiet --filter=blob:none --no-checkout "$url" "$tmp/repo"
     git_dir="$tmp/repo/.git"
   fi
-  # Markdown only: some assets of a mirror may be absent, and they are not documents.
-  git --git-dir="$git_dir" ls-tree -r --name-only "$commit" -- "$path" | grep -E '\.(md|markdown)$' \
+  # Documents only (Markdown, and Terraform where asked): some assets of a mirror may be absent,
+  # and they are not documents.
+  git --git-dir="$git_dir" ls-tree -r --name-only "$commit" -- "$path" | grep -E "\.($kinds)\$" \
     | xargs git --git-dir="$git_dir" archive "$commit" -- 2> >(grep -v 'invalid object' >&2) \
     | tar -x -C "$dest"
   echo "$commit" > "$dest/.commit"
   [ -n "$tmp" ] && rm -rf "$tmp"
-  echo "$name: $(find "$dest" -name '*.md' | wc -l) pages in $dest"
+  echo "$name: $(find "$dest" -type f ! -name .commit | wc -l) files in $dest"
 }
 
 fetch argo-cd https://github.com/argoproj/argo-cd.git 37ee0097cf \
   docs SLEUTH_CORPUS_MIRROR_ARGO_CD
+
+fetch terraform-aws-eks https://github.com/terraform-aws-modules/terraform-aws-eks.git bef29c4d95 \
+  . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_EKS 'tf|md'

@@ -112,7 +112,7 @@ fn pages(root: &Path) -> Vec<(String, String)> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "md") {
+            } else if p.extension().is_some_and(|x| x == "md" || x == "tf") {
                 let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
                 out.push((rel, std::fs::read_to_string(&p).unwrap_or_default()));
             }
@@ -147,6 +147,7 @@ fn main() {
         let c: Corpus = serde_yaml_ng::from_str(&std::fs::read_to_string(&file).unwrap())
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let root = cache.join(&c.name).join(&c.root);
+        let root = std::fs::canonicalize(&root).unwrap_or(root);
         if !root.is_dir() {
             println!("{}: not in {} — run scripts/fetch-corpora.sh; skipped", c.name, cache.display());
             continue;
@@ -172,7 +173,13 @@ fn main() {
                 .unwrap_or_default();
             let mut ranked: Vec<String> = Vec::new();
             for h in hits {
-                let path = h.location.split('#').next().unwrap_or("").trim_start_matches(&prefix).to_string();
+                // `file#anchor` for documents, `file:line` for Terraform blocks: the file is the page.
+                let file = h.location.split('#').next().unwrap_or("");
+                let file = file
+                    .rsplit_once(':')
+                    .filter(|(_, l)| l.chars().all(|c| c.is_ascii_digit()))
+                    .map_or(file, |(f, _)| f);
+                let path = file.trim_start_matches(&prefix).trim_start_matches("./").to_string();
                 if !ranked.contains(&path) {
                     ranked.push(path);
                 }
