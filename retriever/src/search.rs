@@ -117,7 +117,7 @@ impl Searcher {
         parser.set_field_boost(f.heading, 2.0);
         parser.set_field_boost(f.breadcrumbs, 1.2);
         parser.set_field_boost(f.fields, 1.5);
-        let (text_query, _errors) = parser.parse_query_lenient(&q.text);
+        let (text_query, _errors) = parser.parse_query_lenient(&with_synonyms(&q.text));
 
         // Filters must not change scores, and a query without filters stays a plain
         // disjunction of terms so that tantivy can prune with block-max WAND.
@@ -251,6 +251,57 @@ impl Searcher {
     }
 }
 
+/// Kubernetes and cloud abbreviations and their long forms: a question in one form finds
+/// pages written in the other. Ambiguous short forms (`ca`, `ns`, `cm`) are left out.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("oom", "out of memory"),
+    ("oomkilled", "out of memory"),
+    ("hpa", "horizontal pod autoscaler"),
+    ("vpa", "vertical pod autoscaler"),
+    ("pvc", "persistent volume claim"),
+    ("pv", "persistent volume"),
+    ("sa", "service account"),
+    ("rbac", "role based access control"),
+    ("lb", "load balancer"),
+    ("alb", "application load balancer"),
+    ("nlb", "network load balancer"),
+    ("k8s", "kubernetes"),
+    ("crd", "custom resource definition"),
+    ("pdb", "pod disruption budget"),
+    ("irsa", "iam roles for service accounts"),
+    ("asg", "autoscaling group"),
+    ("kms", "key management service"),
+    ("netpol", "network policy"),
+    ("configmap", "config map"),
+    ("statefulset", "stateful set"),
+    ("daemonset", "daemon set"),
+    ("nodegroup", "node group"),
+];
+
+/// The question with the other form of each abbreviation or long form it uses appended (as a
+/// phrase for long forms), so either spelling matches. Text with query syntax is left alone.
+fn with_synonyms(text: &str) -> String {
+    if text.contains(['"', ':', '(', ')']) {
+        return text.to_string();
+    }
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let has_phrase = |p: &str| {
+        let parts: Vec<&str> = p.split(' ').collect();
+        words.windows(parts.len()).any(|w| w == parts.as_slice())
+    };
+    let mut extra: Vec<String> = Vec::new();
+    for (short, long) in SYNONYMS {
+        if words.contains(short) && !has_phrase(long) {
+            extra.push(if long.contains(' ') { format!("\"{long}\"") } else { (*long).to_string() });
+        } else if has_phrase(long) && !words.contains(short) {
+            extra.push((*short).to_string());
+        }
+    }
+    extra.dedup();
+    if extra.is_empty() { text.to_string() } else { format!("{text} {}", extra.join(" ")) }
+}
+
 /// How much a page's other matching chunks add to its best one (at most their sum, at most
 /// the best chunk's own score): evidence spread over a page counts, without letting a long
 /// page win on volume alone.
@@ -286,6 +337,36 @@ mod tests {
             .into_iter()
             .map(|h| h.location.rsplit('/').next().unwrap_or("").split('#').next().unwrap_or("").to_string())
             .collect()
+    }
+
+    #[test]
+    fn abbreviations_and_long_forms_find_each_other() {
+        assert_eq!(with_synonyms("pods OOM"), "pods OOM \"out of memory\"");
+        assert_eq!(
+            with_synonyms("scale with the horizontal pod autoscaler"),
+            "scale with the horizontal pod autoscaler hpa"
+        );
+        assert_eq!(
+            with_synonyms("\"exact phrase\" oom"),
+            "\"exact phrase\" oom",
+            "query syntax is left alone"
+        );
+        let docs = tempfile::tempdir().unwrap();
+        std::fs::write(
+            docs.path().join("memory.md"),
+            "# Memory\n\nA container that runs out of memory is killed.\n",
+        )
+        .unwrap();
+        std::fs::write(docs.path().join("scaling.md"), "# Scaling\n\nThe HPA adds replicas under load.\n")
+            .unwrap();
+        let index = tempfile::tempdir().unwrap();
+        crate::index(index.path(), &[docs.path().to_path_buf()], &IndexOptions::default(), &NoProgress)
+            .unwrap();
+        assert_eq!(locations(index.path(), "pods OOM").first().map(String::as_str), Some("memory.md"));
+        assert_eq!(
+            locations(index.path(), "horizontal pod autoscaler").first().map(String::as_str),
+            Some("scaling.md")
+        );
     }
 
     #[test]
