@@ -16,7 +16,7 @@ pub enum Kind {
     Notion,
     /// Terraform configuration, state, or `terraform show -json` output.
     Terraform,
-    /// Plain Markdown files.
+    /// Documentation pages: plain Markdown files and static HTML pages of a documentation site.
     Markdown,
 }
 

@@ -64,6 +64,8 @@ pub enum Format {
     },
     /// A plain Markdown file.
     Markdown,
+    /// A static HTML page of a documentation site.
+    SitePage,
     /// A `.tf` or `.tf.json` file, with the address of its module (empty for the root).
     TerraformConfig(String),
     /// A `.tfvars` file.
@@ -439,7 +441,8 @@ fn detect(
                     return Some(Format::ConfluencePage(Space::default()));
                 }
             }
-            None
+            // Any other HTML page is a documentation site's page (its index.html included).
+            want(Kind::Markdown).then_some(Format::SitePage)
         }
         "xml" => (want(Kind::Confluence)
             && read_head(&f.disk, 4096).is_some_and(|h| {

@@ -18,6 +18,39 @@ pub fn sections(root: ElementRef<'_>) -> Vec<Section> {
     b.finish()
 }
 
+/// Like [`sections`], for a page of a built documentation site: its chrome (navigation bars,
+/// sidebars, headers, footers, breadcrumbs, tables of contents, permalink anchors) is skipped.
+pub fn site_sections(root: ElementRef<'_>) -> Vec<Section> {
+    let mut b = Builder { skip_chrome: true, ..Builder::default() };
+    b.children(root);
+    b.finish()
+}
+
+/// Classes documentation-site themes give their chrome (MkDocs Material, Docusaurus, Hugo's
+/// Docsy, Sphinx): never the page's content.
+const CHROME_CLASSES: &[&str] = &[
+    "sidebar",
+    "md-sidebar",
+    "md-header",
+    "md-footer",
+    "md-tabs",
+    "navbar",
+    "breadcrumb",
+    "breadcrumbs",
+    "toc",
+    "table-of-contents",
+    "headerlink",
+    "md-source",
+    "td-sidebar",
+    "td-toc",
+    "theme-doc-toc-desktop",
+    "theme-doc-breadcrumbs",
+    "pagination-nav",
+    "sphinxsidebar",
+    "related",
+    "footer",
+];
+
 /// The visible text of an element, whitespace collapsed (scripts and styles skipped).
 pub fn text_of(el: ElementRef<'_>) -> String {
     let mut out = String::new();
@@ -66,6 +99,8 @@ struct Builder {
     inline: String,
     /// Prefix for the block being read (`- ` inside list items, `Warning: ` in panels).
     prefix: String,
+    /// Skip a documentation site's navigation and other chrome.
+    skip_chrome: bool,
 }
 
 impl Builder {
@@ -148,6 +183,8 @@ impl Builder {
             "script" | "style" | "noscript" | "template" | "head" | "img" | "svg" | "ac:parameter"
             | "ac:image" | "ri:attachment" | "ri:user" | "colgroup" => {}
             _ if has_class("toc-macro") || has_class("katex-mathml") => {}
+            "nav" | "aside" | "header" | "footer" if self.skip_chrome => {}
+            _ if self.skip_chrome && CHROME_CLASSES.iter().any(|c| has_class(c)) => {}
             name @ ("h1" | "h2" | "h3" | "h4" | "h5" | "h6") => {
                 self.heading(name.as_bytes()[1] - b'0', el);
             }

@@ -7,5 +7,6 @@ pub mod confluence_xml;
 pub mod html;
 pub mod markdown;
 pub mod notion;
+pub mod site_html;
 pub mod terraform;
 pub mod tfstate;
