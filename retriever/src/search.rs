@@ -235,16 +235,19 @@ impl Searcher {
                 }
             }
             if order.len() >= limit || exhausted || candidates >= limit * 64 {
-                let mut chosen: Vec<(f32, tantivy::DocAddress)> = order
+                let mut chosen: Vec<(f32, u64, tantivy::DocAddress)> = order
                     .iter()
                     .map(|k| {
                         let (best, addr, rest) = pages[k];
-                        (best + SECTION_SHARE * rest.min(best), addr)
+                        (best + SECTION_SHARE * rest.min(best), *k, addr)
                     })
                     .collect();
-                chosen.sort_by(|a, b| b.0.total_cmp(&a.0));
+                // Equal scores (the same block copied into examples/ and tests/) are ordered by
+                // the document's identity, not by which indexing thread wrote it first: the same
+                // index answers the same question the same way on every run.
+                chosen.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 chosen.truncate(limit);
-                return Ok(chosen);
+                return Ok(chosen.into_iter().map(|(score, _, addr)| (score, addr)).collect());
             }
             candidates *= 4;
         }
