@@ -520,9 +520,14 @@ fn terraform_modules(files: &[FileRef]) -> HashMap<String, String> {
     }
     let targets: HashSet<&String> = calls.values().flatten().map(|(_, t)| t).collect();
     let mut out: HashMap<String, String> = HashMap::new();
-    let mut queue: Vec<(String, String)> =
-        calls.keys().filter(|d| !targets.contains(d)).map(|d| (d.clone(), String::new())).collect();
-    while let Some((dir, prefix)) = queue.pop() {
+    // A reusable module is named after its real caller: the configuration at the top of the
+    // tree, not an example or a test that calls it too (`module.wrapper`, a fixture's name).
+    // Callers are visited breadth first, the preferred roots first.
+    let mut roots: Vec<&String> = calls.keys().filter(|d| !targets.contains(d)).collect();
+    roots.sort_by_key(|d| (is_example_or_test(d), d.matches('/').count(), (*d).clone()));
+    let mut queue: std::collections::VecDeque<(String, String)> =
+        roots.into_iter().map(|d| (d.clone(), String::new())).collect();
+    while let Some((dir, prefix)) = queue.pop_front() {
         for (name, target) in calls.get(&dir).into_iter().flatten() {
             if out.contains_key(target) || target == &dir {
                 continue;
@@ -530,10 +535,17 @@ fn terraform_modules(files: &[FileRef]) -> HashMap<String, String> {
             let addr =
                 if prefix.is_empty() { format!("module.{name}") } else { format!("{prefix}.module.{name}") };
             out.insert(target.clone(), addr.clone());
-            queue.push((target.clone(), addr));
+            queue.push_back((target.clone(), addr));
         }
     }
     out
+}
+
+/// Whether a directory holds examples, tests or fixtures rather than the configuration itself.
+fn is_example_or_test(dir: &str) -> bool {
+    dir.split('/').any(|c| {
+        matches!(c, "examples" | "example" | "tests" | "test" | "fixtures" | "testdata" | "wrappers")
+    })
 }
 
 /// Resolves `.` and `..` in a logical path without touching the file system.
@@ -594,6 +606,37 @@ mod tests {
         let ng = plan.units.iter().find(|u| u.id.ends_with("modules/ng/main.tf")).unwrap();
         assert!(
             matches!(&ng.format, Format::TerraformConfig(m) if m == "module.eks.module.ng"),
+            "{:?}",
+            ng.format
+        );
+    }
+
+    #[test]
+    fn a_module_is_named_after_its_real_caller_not_an_example_or_a_test() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["modules/ng", "examples/complete", "tests/fixture", "wrappers"] {
+            fs::create_dir_all(root.join(d)).unwrap();
+        }
+        fs::write(root.join("node_groups.tf"), "module \"node_group\" {\n  source = \"./modules/ng\"\n}\n")
+            .unwrap();
+        fs::write(
+            root.join("examples/complete/main.tf"),
+            "module \"ex\" {\n  source = \"../../modules/ng\"\n}\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("tests/fixture/main.tf"),
+            "module \"zz_test\" {\n  source = \"../../modules/ng\"\n}\n",
+        )
+        .unwrap();
+        fs::write(root.join("wrappers/main.tf"), "module \"wrapper\" {\n  source = \"../modules/ng\"\n}\n")
+            .unwrap();
+        fs::write(root.join("modules/ng/main.tf"), "resource \"aws_eks_node_group\" \"this\" {}\n").unwrap();
+        let plan = plan(&[root.to_path_buf()], &opts(), &never);
+        let ng = plan.units.iter().find(|u| u.id.ends_with("modules/ng/main.tf")).unwrap();
+        assert!(
+            matches!(&ng.format, Format::TerraformConfig(m) if m == "module.node_group"),
             "{:?}",
             ng.format
         );
