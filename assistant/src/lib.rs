@@ -39,7 +39,7 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 /// Runs a parsed command line.
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        cli::Command::Index(args) => commands::index::run(&args),
+        cli::Command::Index(args) => commands::index::run(&args, cli.verbose > 0),
         cli::Command::Search(args) => commands::search::run(&args),
         cli::Command::Diagnose(args) => commands::cluster::diagnose(&args),
         cli::Command::Snapshot(args) => commands::cluster::snapshot(&args),

@@ -80,6 +80,8 @@ pub struct Summary {
     pub skipped: Vec<InputError>,
     /// Files that are not documents (images, stylesheets…).
     pub ignored: usize,
+    /// Their paths (`sleuth index -v` lists them).
+    pub ignored_files: Vec<String>,
     /// Documents in the whole index after the run.
     pub total_documents: usize,
     /// Chunks in the whole index after the run.
@@ -105,7 +107,12 @@ pub fn index(
     let plan_opts = PlanOptions { kind: opts.kind, max_file_size: opts.max_file_size };
     let plan =
         source::plan(inputs, &plan_opts, &|logical, stamp| manifest.archives.get(logical) == Some(&stamp));
-    let mut summary = Summary { skipped: plan.skipped.clone(), ignored: plan.ignored, ..Summary::default() };
+    let mut summary = Summary {
+        skipped: plan.skipped.clone(),
+        ignored: plan.ignored,
+        ignored_files: plan.ignored_files.clone(),
+        ..Summary::default()
+    };
 
     // Hash every unit (cheaply, via stamps) and keep the ones that changed.
     let hashed: Vec<(&Unit, Result<UnitHash, InputError>)> =

@@ -119,6 +119,8 @@ pub struct Plan {
     pub skipped: Vec<InputError>,
     /// Files that are not documents (images, styles, attachments…).
     pub ignored: usize,
+    /// Their paths, for `sleuth index -v`.
+    pub ignored_files: Vec<String>,
     /// Logical prefixes (`archive.zip!/`) of archives left unopened because they did not
     /// change since the last run: their units stay in the index as they are.
     pub unchanged_archives: Vec<String>,
@@ -386,23 +388,23 @@ fn classify(files: &[FileRef], opts: &PlanOptions, plan: &mut Plan) {
             if claimed.contains(f.logical.as_str()) {
                 continue;
             }
-            match detect(f, dir, space.as_ref(), opts, &names, &module_of) {
-                Some(format) => {
-                    if f.size > opts.max_file_size && !format.streams() {
-                        plan.skipped.push(InputError::new(
-                            &f.logical,
-                            format!(
-                                "file too large ({} > {} limit); raise --max-file-size to index it",
-                                human_bytes(f.size),
-                                human_bytes(opts.max_file_size)
-                            ),
-                        ));
-                        continue;
-                    }
-                    units.push(Unit { id: f.logical.clone(), format, files: vec![(*f).clone()] });
-                }
-                None => plan.ignored += 1,
+            let Some(format) = detect(f, dir, space.as_ref(), opts, &names, &module_of) else {
+                plan.ignored += 1;
+                plan.ignored_files.push(f.logical.clone());
+                continue;
+            };
+            if f.size > opts.max_file_size && !format.streams() {
+                plan.skipped.push(InputError::new(
+                    &f.logical,
+                    format!(
+                        "file too large ({} > {} limit); raise --max-file-size to index it",
+                        human_bytes(f.size),
+                        human_bytes(opts.max_file_size)
+                    ),
+                ));
+                continue;
             }
+            units.push(Unit { id: f.logical.clone(), format, files: vec![(*f).clone()] });
         }
     }
     plan.units = units;

@@ -72,3 +72,28 @@ fn an_index_from_another_schema_version_is_refused_with_advice() {
     assert_eq!(rebuilt.code, 0, "{rebuilt}");
     assert_eq!(titles(&s.search_json(&["alpha"])), ["Alpha"]);
 }
+
+#[test]
+fn files_that_are_not_documents_are_counted_and_listed_with_v() {
+    let s = Sandbox::new();
+    let docs = s.path().join("site");
+    std::fs::create_dir_all(docs.join("assets")).unwrap();
+    std::fs::write(docs.join("runbook.md"), "# Runbook\n\nRestart the pod.\n").unwrap();
+    std::fs::write(
+        docs.join("page.html"),
+        "<html><body><main><h1>Page</h1><p>Static page.</p></main></body></html>",
+    )
+    .unwrap();
+    std::fs::write(docs.join("assets/logo.png"), [0x89, b'P', b'N', b'G']).unwrap();
+    let plain = s.index(&[docs.to_str().unwrap()]);
+    assert_eq!(plain.code, 0, "{plain}");
+    assert!(plain.stdout.contains("Indexed 2 documents"), "{plain}");
+    assert!(
+        plain.stdout.contains("Ignored 1 files that are not documents")
+            && plain.stdout.contains("-v lists them"),
+        "{plain}"
+    );
+    assert!(!plain.stdout.contains("logo.png"), "{plain}");
+    let verbose = s.index(&["-v", "--rebuild", docs.to_str().unwrap()]);
+    assert!(verbose.stdout.contains("assets/logo.png"), "{verbose}");
+}

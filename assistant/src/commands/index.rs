@@ -12,7 +12,7 @@ use crate::{EXIT_BAD_INPUT, config};
 
 /// Indexes the paths and prints a summary. Exit code 0 when anything is in the index
 /// afterwards from these inputs (indexed or unchanged), 2 when nothing could be indexed.
-pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &IndexArgs, verbose: bool) -> anyhow::Result<ExitCode> {
     let (dir, _) = config::index_dir(args.location.index.as_deref());
     let opts = IndexOptions {
         kind: args.kind,
@@ -38,13 +38,18 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &summary)?;
         writeln!(out)?;
     } else {
-        print_summary(&mut out, &summary, &dir)?;
+        print_summary(&mut out, &summary, &dir, verbose)?;
     }
     let usable = summary.indexed_units + summary.unchanged_units > 0;
     Ok(if usable || summary.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }
 
-fn print_summary(out: &mut impl Write, s: &Summary, dir: &std::path::Path) -> std::io::Result<()> {
+fn print_summary(
+    out: &mut impl Write,
+    s: &Summary,
+    dir: &std::path::Path,
+    verbose: bool,
+) -> std::io::Result<()> {
     let secs = s.elapsed.as_secs_f64();
     let kinds: Vec<String> = s.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
     let kinds = if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) };
@@ -64,7 +69,17 @@ fn print_summary(out: &mut impl Write, s: &Summary, dir: &std::path::Path) -> st
         )?;
     }
     if s.ignored > 0 {
-        writeln!(out, "Ignored {} files that are not documents (images, attachments, styles…)", s.ignored)?;
+        let hint = if verbose { ":" } else { " (-v lists them)" };
+        writeln!(
+            out,
+            "Ignored {} files that are not documents (images, attachments, styles…){hint}",
+            s.ignored
+        )?;
+        if verbose {
+            for f in &s.ignored_files {
+                writeln!(out, "  {}", display_location(f))?;
+            }
+        }
     }
     writeln!(
         out,
