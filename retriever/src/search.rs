@@ -140,7 +140,9 @@ impl Searcher {
 
         let searcher = self.reader.searcher();
         let limit = q.limit.max(1);
-        let chosen = self.top_distinct(&searcher, &*query, limit)?;
+        // Twice the pages asked for, so that copies demoted below (examples, tests) can give
+        // their place to the pages they copy.
+        let chosen = self.top_distinct(&searcher, &*query, limit * 2)?;
         let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
             .map_err(|e| Error::tantivy(&self.path, e))?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
@@ -186,6 +188,13 @@ impl Searcher {
                 fields,
             });
         }
+        for h in &mut hits {
+            if is_copy(&h.location) {
+                h.score *= COPY_WEIGHT;
+            }
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits.truncate(limit);
         Ok(hits)
     }
 }
@@ -305,6 +314,17 @@ fn with_synonyms(text: &str) -> String {
     if extra.is_empty() { text.to_string() } else { format!("{text} {}", extra.join(" ")) }
 }
 
+/// What a page under `examples/`, `tests/` or `fixtures/` weighs against the page it copies or
+/// calls: the same block copied into an example must not crowd out the module's own.
+const COPY_WEIGHT: f32 = 0.6;
+
+/// Whether a location is an example, a test or a fixture rather than the thing itself.
+fn is_copy(location: &str) -> bool {
+    location.split(['/', '\\']).any(|c| {
+        matches!(c, "examples" | "example" | "tests" | "test" | "fixtures" | "testdata" | "__tests__")
+    })
+}
+
 /// How much a page's other matching chunks add to its best one (at most their sum, at most
 /// the best chunk's own score): evidence spread over a page counts, without letting a long
 /// page win on volume alone.
@@ -340,6 +360,33 @@ mod tests {
             .into_iter()
             .map(|h| h.location.rsplit('/').next().unwrap_or("").split('#').next().unwrap_or("").to_string())
             .collect()
+    }
+
+    #[test]
+    fn a_copy_in_examples_or_tests_does_not_crowd_out_the_original() {
+        let docs = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(docs.path().join("examples/complete")).unwrap();
+        std::fs::write(
+            docs.path().join("node-group.md"),
+            "# Node group\n\nThe managed node group scales the nodes.\n",
+        )
+        .unwrap();
+        // The example repeats the words once more: without the demotion it would rank first.
+        std::fs::write(
+            docs.path().join("examples/complete/node-group.md"),
+            "# Node group\n\nThe managed node group scales the nodes of the managed node group.\n",
+        )
+        .unwrap();
+        let index = tempfile::tempdir().unwrap();
+        crate::index(index.path(), &[docs.path().to_path_buf()], &IndexOptions::default(), &NoProgress)
+            .unwrap();
+        let s = Searcher::open(index.path()).unwrap();
+        let hits = s
+            .search(&SearchQuery { text: "managed node group".into(), limit: 1, ..Default::default() })
+            .unwrap();
+        assert_eq!(hits.len(), 1);
+        assert!(!hits[0].location.contains("examples"), "{}", hits[0].location);
+        assert!(is_copy("repo/tests/fixture/main.tf") && !is_copy("repo/modules/ng/main.tf"));
     }
 
     #[test]
