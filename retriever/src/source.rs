@@ -520,7 +520,13 @@ fn terraform_modules(files: &[FileRef]) -> HashMap<String, String> {
             }
         }
     }
-    let targets: HashSet<&String> = calls.values().flatten().map(|(_, t)| t).collect();
+    // Examples and tests call the configuration they exercise (`source = "../.."`): that does
+    // not make it a module of theirs. Only the configuration's own calls make targets.
+    let targets: HashSet<&String> = calls
+        .iter()
+        .filter(|(d, _)| !is_example_or_test(d))
+        .flat_map(|(_, c)| c.iter().map(|(_, t)| t))
+        .collect();
     let mut out: HashMap<String, String> = HashMap::new();
     // A reusable module is named after its real caller: the configuration at the top of the
     // tree, not an example or a test that calls it too (`module.wrapper`, a fixture's name).
@@ -634,6 +640,9 @@ mod tests {
         .unwrap();
         fs::write(root.join("wrappers/main.tf"), "module \"wrapper\" {\n  source = \"../modules/ng\"\n}\n")
             .unwrap();
+        // An example that calls the whole configuration does not make it a module of the example.
+        fs::create_dir_all(root.join("examples/root")).unwrap();
+        fs::write(root.join("examples/root/main.tf"), "module \"eks\" {\n  source = \"../..\"\n}\n").unwrap();
         fs::write(root.join("modules/ng/main.tf"), "resource \"aws_eks_node_group\" \"this\" {}\n").unwrap();
         let plan = plan(&[root.to_path_buf()], &opts(), &never);
         let ng = plan.units.iter().find(|u| u.id.ends_with("modules/ng/main.tf")).unwrap();
