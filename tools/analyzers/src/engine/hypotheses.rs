@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rcagraph::analyze::Analysis;
-use rcagraph::schema::{Graph, NodeKind};
+use rcagraph::schema::{Graph, Node, NodeKind};
 
 use super::checks::checks;
 use super::subject::notable;
@@ -14,14 +14,50 @@ use crate::changes::Timeline;
 use crate::rules::{Finding, ObjRef, Report, Severity};
 use cluster::data::ClusterData;
 
-/// What the engine reasons over.
+/// What the engine reasons over, with the lookups every candidate needs built once: findings by
+/// root object (in `diagnose`'s order), graph nodes by id and by the root object they are about.
 pub(super) struct Context<'a> {
     pub(super) data: &'a ClusterData,
     pub(super) report: &'a Report,
-    pub(super) graph: &'a Graph,
     pub(super) roots: &'a HashMap<String, ObjRef>,
     pub(super) analysis: &'a Analysis,
     pub(super) timeline: &'a Timeline,
+    findings_by_root: HashMap<ObjRef, Vec<&'a Finding>>,
+    nodes_by_id: HashMap<&'a str, &'a Node>,
+    nodes_by_root: HashMap<ObjRef, BTreeSet<&'a str>>,
+}
+
+impl<'a> Context<'a> {
+    pub(super) fn new(
+        data: &'a ClusterData,
+        report: &'a Report,
+        graph: &'a Graph,
+        roots: &'a HashMap<String, ObjRef>,
+        analysis: &'a Analysis,
+        timeline: &'a Timeline,
+    ) -> Context<'a> {
+        let mut findings_by_root: HashMap<ObjRef, Vec<&Finding>> = HashMap::new();
+        for f in &report.findings {
+            findings_by_root.entry(f.root()).or_default().push(f);
+        }
+        let nodes_by_id = graph.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+        // A node is about the root object of its facts, and about the object it names.
+        let mut nodes_by_root: HashMap<ObjRef, BTreeSet<&str>> = HashMap::new();
+        for n in &graph.nodes {
+            if let Some(r) = roots.get(&n.id) {
+                nodes_by_root.entry(r.clone()).or_default().insert(n.id.as_str());
+            }
+            if let Some(e) = &n.entity {
+                let o = ObjRef::new(&e.kind, e.namespace.as_deref().unwrap_or(""), &e.name);
+                nodes_by_root.entry(o).or_default().insert(n.id.as_str());
+            }
+        }
+        Context { data, report, roots, analysis, timeline, findings_by_root, nodes_by_id, nodes_by_root }
+    }
+
+    fn findings_on(&self, object: &ObjRef) -> &[&'a Finding] {
+        self.findings_by_root.get(object).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// A cause finding, the graph path that leads through it (root first), and what it explains.
@@ -37,20 +73,15 @@ struct Candidate<'a> {
 }
 
 /// The findings that explain `f`, followed to the ones nothing explains (`f` itself if none).
-fn trace<'a>(
-    report: &'a Report,
-    f: &'a Finding,
-    depth: usize,
-    seen: &mut BTreeSet<(String, ObjRef)>,
-) -> Vec<&'a Finding> {
+fn trace<'a>(ctx: &Context<'a>, f: &'a Finding, depth: usize, seen: &mut BTreeSet<(String, ObjRef)>) -> Vec<&'a Finding> {
     if f.explained_by.is_empty() || depth > 4 {
         return vec![f];
     }
     let mut out = Vec::new();
     for b in &f.explained_by {
-        for g in report.findings.iter().filter(|g| g.rule == b.rule && g.root() == b.object) {
-            if seen.insert((g.rule.clone(), g.root())) {
-                out.extend(trace(report, g, depth + 1, seen));
+        for &g in ctx.findings_on(&b.object).iter().filter(|g| g.rule == b.rule) {
+            if seen.insert((g.rule.clone(), b.object.clone())) {
+                out.extend(trace(ctx, g, depth + 1, seen));
             }
         }
     }
@@ -62,23 +93,10 @@ fn symptom_rule(f: &Finding) -> bool {
     matches!(f.rule.as_str(), "DEP-1" | "DEP-2" | "DEP-3" | "STS-3" | "DS-1" | "POD-13" | "SVC-2")
 }
 
-impl Context<'_> {
-    /// Graph nodes about a finding: its root object, or the node for node findings.
+impl<'a> Context<'a> {
+    /// Graph nodes about a finding's root object.
     fn nodes_about(&self, f: &Finding) -> BTreeSet<&str> {
-        let root = f.root();
-        self.graph
-            .nodes
-            .iter()
-            .filter(|n| {
-                self.roots.get(&n.id) == Some(&root)
-                    || n.entity.as_ref().is_some_and(|e| {
-                        e.kind == root.kind
-                            && e.name == root.name
-                            && e.namespace.as_deref().unwrap_or("") == root.namespace
-                    })
-            })
-            .map(|n| n.id.as_str())
-            .collect()
+        self.nodes_by_root.get(&f.root()).cloned().unwrap_or_default()
     }
 
     /// The strongest ranked root cause whose path runs through one of `about`: its path cut
@@ -100,10 +118,9 @@ impl Context<'_> {
 
     /// The finding that names the cause on `object`: the first (diagnose's ranking) that is
     /// about it, is not a mere consequence, and names a specific cause.
-    fn cause_on(&self, object: &ObjRef) -> Option<&Finding> {
-        self.report.findings.iter().find(|f| {
-            f.root() == *object
-                && f.severity >= Severity::Warning
+    fn cause_on(&self, object: &ObjRef) -> Option<&'a Finding> {
+        self.findings_on(object).iter().copied().find(|f| {
+            f.severity >= Severity::Warning
                 && !symptom_rule(f)
                 && !f.cause.starts_with("unknown/")
                 && !f.cause.starts_with("hygiene/")
@@ -120,7 +137,7 @@ pub(super) fn problems(ctx: &Context, symptoms: &[&Finding]) -> Vec<Problem> {
     let mut candidates: Vec<Candidate> = Vec::new();
     for s in symptoms {
         let mut seen = BTreeSet::new();
-        for c in trace(ctx.report, s, 0, &mut seen) {
+        for c in trace(ctx, s, 0, &mut seen) {
             let mut cand = Candidate {
                 finding: c,
                 path: Vec::new(),
@@ -324,7 +341,7 @@ fn chain(ctx: &Context, c: &Candidate) -> Vec<Step> {
     ids.retain(|id| seen.insert(id.as_str()));
     ids.truncate(12);
     for id in ids {
-        let Some(n) = ctx.graph.nodes.iter().find(|n| &n.id == id) else { continue };
+        let Some(n) = ctx.nodes_by_id.get(id.as_str()) else { continue };
         let obj = ctx
             .root_of(id)
             .cloned()

@@ -224,14 +224,6 @@ pub fn investigate(data: &ClusterData, report: &Report, subject: &Subject) -> In
         &events,
         &changes::Window { start, end: now, namespaces: namespaces.clone() },
     );
-    let (graph, roots): (Graph, _) = crate::graph::build_from(
-        data,
-        report,
-        &crate::graph::Options { since: WINDOW, namespaces: namespaces.clone() },
-        &events,
-        &timeline,
-    );
-    let analysis = rcagraph::analyze(&graph);
     let (objects, unresolved) = resolve(data, &idx, &subject.names, subject.namespace.as_deref());
     // Names that matched nothing are not a question about everything else.
     let symptoms = if objects.is_empty() && !subject.names.is_empty() {
@@ -239,14 +231,17 @@ pub fn investigate(data: &ClusterData, report: &Report, subject: &Subject) -> In
     } else {
         subject::findings_about(data, &idx, report, &objects, subject.namespace.as_deref())
     };
-    let ctx = hypotheses::Context {
+    // The graph takes the index over: one index per investigation.
+    let (graph, roots): (Graph, _) = crate::graph::build_from(
         data,
         report,
-        graph: &graph,
-        roots: &roots,
-        analysis: &analysis,
-        timeline: &timeline,
-    };
+        &crate::graph::Options { since: WINDOW, namespaces: namespaces.clone() },
+        &events,
+        &timeline,
+        idx,
+    );
+    let analysis = rcagraph::analyze(&graph);
+    let ctx = hypotheses::Context::new(data, report, &graph, &roots, &analysis, &timeline);
     let problems = hypotheses::problems(&ctx, &symptoms);
     let involved: Vec<&ObjRef> = problems
         .iter()

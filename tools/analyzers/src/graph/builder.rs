@@ -122,16 +122,18 @@ pub(super) fn slug(s: &str) -> String {
 }
 
 impl<'a> Builder<'a> {
-    /// An empty graph over `data`, taking evidence from `start` to `now` in `namespaces`.
+    /// An empty graph over `data` (and its index), taking evidence from `start` to `now` in
+    /// `namespaces`.
     pub(super) fn new(
         data: &'a ClusterData,
+        idx: Index<'a>,
         start: Timestamp,
         now: Timestamp,
         namespaces: Vec<String>,
     ) -> Self {
         Builder {
             data,
-            idx: Index::build(data),
+            idx,
             now,
             start,
             namespaces,

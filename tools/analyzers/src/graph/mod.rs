@@ -86,22 +86,24 @@ pub fn build_with_roots(
     // Merging and deduplicating both event APIs is the costliest read here: once, shared.
     let all_events = cluster::events::all(data);
     let window = crate::changes::Window { start, end: now, namespaces: opts.namespaces.clone() };
-    let timeline = crate::changes::timeline(data, &all_events, &window);
-    build_from(data, report, opts, &all_events, &timeline)
+    let idx = crate::rules::Index::build(data);
+    let timeline = crate::changes::timeline_with(data, &idx, &all_events, &window);
+    build_from(data, report, opts, &all_events, &timeline, idx)
 }
 
-/// Builds the graph from events and a change timeline already read (the root-cause engine reads
-/// them once for itself and the graph).
-pub fn build_from(
-    data: &ClusterData,
+/// Builds the graph from events, a change timeline and an index of the capture already made (the
+/// root-cause engine makes them once, for itself and the graph).
+pub fn build_from<'a>(
+    data: &'a ClusterData,
     report: &Report,
     opts: &Options,
     all_events: &[EventRecord],
     timeline: &crate::changes::Timeline,
+    idx: crate::rules::Index<'a>,
 ) -> (Graph, HashMap<String, ObjRef>) {
     let now = data.now();
     let start = now.checked_sub(opts.since).unwrap_or(now);
-    let mut b = Builder::new(data, start, now, opts.namespaces.clone());
+    let mut b = Builder::new(data, idx, start, now, opts.namespaces.clone());
     b.hosts(all_events);
     b.changes(timeline);
     b.events(all_events);

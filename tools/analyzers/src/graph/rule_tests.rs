@@ -96,7 +96,7 @@ fn link(objects: &[Value], facts: &[F]) -> Vec<(usize, usize, String, String)> {
     let now: Timestamp = NOW.parse().unwrap();
     data.info.captured_at = Some(now);
     let start = now.checked_sub(SignedDuration::from_hours(2)).unwrap();
-    let mut b = Builder::new(&data, start, now, Vec::new());
+    let mut b = Builder::new(&data, crate::rules::Index::build(&data), start, now, Vec::new());
     for (k, x) in facts.iter().enumerate() {
         let mut n = Node::new("", if x.reason.is_some() { NodeKind::K8sEvent } else { NodeKind::Symptom });
         n.time = Some(start.checked_add(SignedDuration::from_secs(x.at)).unwrap());
