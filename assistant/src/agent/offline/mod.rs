@@ -58,15 +58,22 @@ impl OfflinePolicy {
         OfflinePolicy { vocab: Some(vocab) }
     }
 
+    /// The cluster's names, read once per policy (never copied per step: a large cluster has
+    /// tens of thousands of them).
+    fn vocab(&self) -> &Vocabulary {
+        static NONE: std::sync::LazyLock<Vocabulary> = std::sync::LazyLock::new(Vocabulary::default);
+        self.vocab.as_ref().unwrap_or(&NONE)
+    }
+
     /// Decide the next step for the conversation's current turn.
     pub async fn next(&mut self, conv: &Conversation, tools: &ToolBox, force_answer: bool) -> Step {
         if self.vocab.is_none() {
             self.vocab = Some(tools.vocabulary().await);
         }
-        let vocab = self.vocab.clone().unwrap_or_default();
+        let vocab = self.vocab();
         let question = conv.question().to_string();
-        let intent = intent(&question, &vocab);
-        let m = mentions(&question, &vocab);
+        let m = mentions(&question, vocab);
+        let intent = intent(&question, vocab, &m);
         // Rounds are counted by the policy's own calls (tagged with their round), not by the
         // calls a model made earlier in a turn this policy is finishing.
         let round =
@@ -92,7 +99,7 @@ impl OfflinePolicy {
         let (intent, force_answer, done_round_1, done_round_2) =
             (*intent, *force_answer, *done_round_1, *done_round_2);
         let question = question.as_str();
-        let vocab = self.vocab.clone().unwrap_or_default();
+        let vocab = self.vocab();
         let has_cluster = tools.cluster.is_some();
         let has_docs = tools.searcher.is_some();
         if force_answer {
@@ -159,7 +166,7 @@ impl OfflinePolicy {
                 if has_cluster && !m.entities.is_empty() {
                     calls.push(call(
                         "list_resources",
-                        json!({"kind": "pods", "namespace": workload_ns(&vocab, &m.entities[0])}),
+                        json!({"kind": "pods", "namespace": workload_ns(vocab, &m.entities[0])}),
                     ));
                 }
                 Step::Call(calls)
@@ -201,12 +208,12 @@ impl OfflinePolicy {
     }
 
     fn compose(&self, conv: &Conversation, intent: Intent, m: &Mentions, question: &str) -> Draft {
-        let vocab = self.vocab.clone().unwrap_or_default();
+        let vocab = self.vocab();
         match intent {
             Intent::Failure => failure(conv, m),
             Intent::Changes => changes::changes(conv, m),
-            Intent::Architecture => architecture(conv, m, &vocab),
-            Intent::Script => script(conv, m, question, &vocab),
+            Intent::Architecture => architecture(conv, m, vocab),
+            Intent::Script => script(conv, m, question, vocab),
             Intent::Graph => graph_answer(conv),
         }
     }

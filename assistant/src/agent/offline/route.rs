@@ -174,7 +174,7 @@ fn http_error(w: &str) -> bool {
 /// Which intent a question expresses, knowing the reasons and statuses the capture holds and
 /// the objects it runs: a question that names an object of the cluster, and is not about its
 /// design, is a question about its state.
-pub fn intent(question: &str, vocab: &Vocabulary) -> Intent {
+pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
     let q = question.to_lowercase();
     let words = words(&q);
     if q.contains("rcagraph")
@@ -193,7 +193,7 @@ pub fn intent(question: &str, vocab: &Vocabulary) -> Intent {
         // "why did X fail after the deploy": the failure, with the changes in its chain.
         (true, _) if (words.contains(&"why") || !change) && !design => Intent::Failure,
         (_, true) if !design => Intent::Changes,
-        _ if !design && !mentions(question, vocab).entities.is_empty() => Intent::Failure,
+        _ if !design && !m.entities.is_empty() => Intent::Failure,
         (true, _) if !words.iter().any(|w| matches!(*w, "depend" | "depends" | "defined")) => Intent::Failure,
         _ => Intent::Architecture,
     }

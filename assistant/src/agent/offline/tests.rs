@@ -36,7 +36,7 @@ fn intents_are_routed() {
         ("how do I see the logs of the crashed container", Intent::Script),
         ("explain graphs/incident.json", Intent::Graph),
     ] {
-        assert_eq!(intent(q, &v), want, "{q}");
+        assert_eq!(intent(q, &v, &mentions(q, &v)), want, "{q}");
     }
 }
 
