@@ -121,16 +121,6 @@ pub fn render(inv: &Investigation) -> String {
             ));
         }
     }
-    let k = &inv.checked;
-    s.push_str(&format!(
-        "\nChecked: {} objects from {}, {} findings, {} changes in the last {}, a causal graph of {} nodes and {} edges.\n",
-        k.objects,
-        k.source,
-        k.findings,
-        k.changes,
-        cluster::query::table::human_duration(engine::WINDOW.as_secs()),
-        k.graph_nodes,
-        k.graph_edges
-    ));
+    s.push_str(&format!("\nChecked: {}.\n", inv.checked.sentence()));
     s
 }

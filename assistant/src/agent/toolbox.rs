@@ -449,7 +449,7 @@ impl ToolBox {
                     ok: true,
                     text: p.text,
                     data: serde_json::to_value(&p.data)?,
-                    sources: p.objects.iter().map(object_source).collect(),
+                    sources: p.objects.iter().map(|o| object_source(o, "")).collect(),
                 }
             }
             "changes" => {
@@ -463,7 +463,7 @@ impl ToolBox {
                     ok: true,
                     text: p.text,
                     data: serde_json::to_value(&p.data)?,
-                    sources: p.objects.iter().map(object_source).collect(),
+                    sources: p.objects.iter().map(|o| object_source(o, "")).collect(),
                 }
             }
             "rollout_history" => {
@@ -649,13 +649,18 @@ fn graph_output(expl: &rcagraph::Explanation, name: &str) -> ToolOutput {
 }
 
 /// A cluster object as a source an answer cites.
-fn object_source(o: &analyzers::rules::ObjRef) -> Source {
+pub(crate) fn object_source(o: &analyzers::rules::ObjRef, snippet: &str) -> Source {
     let title = if o.namespace.is_empty() {
         format!("{} {}", o.kind, o.name)
     } else {
         format!("{} {}/{}", o.kind, o.namespace, o.name)
     };
-    Source { title, kind: "cluster".into(), location: o.to_string(), snippet: String::new() }
+    Source {
+        title,
+        kind: "cluster".into(),
+        location: o.to_string(),
+        snippet: prompts::ellipsis(snippet, 200),
+    }
 }
 
 /// Object names the offline policy recognises in a question.

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::compose::{capitalise, doc_source, finish, hits, outputs, script_vars, snippet};
 use super::route::Mentions;
-use crate::agent::toolbox::Source;
+use crate::agent::toolbox::{Source, object_source};
 use crate::agent::types::{Conversation, Draft};
 
 /// The investigation of this turn, if the cluster was asked.
@@ -57,19 +57,6 @@ fn when(s: &Step) -> String {
     match (s.time, s.time_inferred) {
         (Some(t), false) => t.strftime("%H:%M:%S").to_string(),
         _ => "at capture".into(),
-    }
-}
-
-fn cluster_source(o: &ObjRef, snippet: &str) -> Source {
-    Source {
-        title: if o.namespace.is_empty() {
-            format!("{} {}", o.kind, o.name)
-        } else {
-            format!("{} {}/{}", o.kind, o.namespace, o.name)
-        },
-        kind: "cluster".into(),
-        location: o.to_string(),
-        snippet: prompts::ellipsis(snippet, 200),
     }
 }
 
@@ -154,12 +141,12 @@ pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
     if let Some(inv) = &inv {
         for p in inv.problems.iter().take(4) {
             let Some(top) = p.hypotheses.first() else { continue };
-            sources.push(cluster_source(&top.object, &top.fact));
+            sources.push(object_source(&top.object, &top.fact));
             for s in top.chain.iter().filter(|s| s.object != top.object) {
-                sources.push(cluster_source(&s.object, &s.what));
+                sources.push(object_source(&s.object, &s.what));
             }
             for s in &p.symptoms {
-                sources.push(cluster_source(&s.object, &s.message));
+                sources.push(object_source(&s.object, &s.message));
             }
             scripts.extend(top.confirm.iter().cloned());
             problems.push(json!({
@@ -185,19 +172,7 @@ pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
             )
         })
         .collect();
-    let checked = inv.as_ref().map(|i| {
-        let k = &i.checked;
-        format!(
-            "{} objects from {}, {} findings from every analyzer rule, {} changes in the last {} and a causal graph of {} nodes and {} edges",
-            k.objects,
-            k.source,
-            k.findings,
-            k.changes,
-            cluster::query::table::human_duration(analyzers::engine::WINDOW.as_secs()),
-            k.graph_nodes,
-            k.graph_edges
-        )
-    });
+    let checked = inv.as_ref().map(|i| i.checked.sentence());
     // The team's documents, only those about the objects of this answer.
     let names = answer_names(inv.as_ref(), m);
     let all_docs = hits(conv, |t| t.call.args.get("kind").is_none());

@@ -73,7 +73,12 @@ struct Candidate<'a> {
 }
 
 /// The findings that explain `f`, followed to the ones nothing explains (`f` itself if none).
-fn trace<'a>(ctx: &Context<'a>, f: &'a Finding, depth: usize, seen: &mut BTreeSet<(String, ObjRef)>) -> Vec<&'a Finding> {
+fn trace<'a>(
+    ctx: &Context<'a>,
+    f: &'a Finding,
+    depth: usize,
+    seen: &mut BTreeSet<(String, ObjRef)>,
+) -> Vec<&'a Finding> {
     if f.explained_by.is_empty() || depth > 4 {
         return vec![f];
     }

@@ -139,6 +139,23 @@ pub struct Checked {
     pub unverifiable: Vec<String>,
 }
 
+impl Checked {
+    /// What was checked, as a clause: "204 objects from …, 48 findings from every analyzer rule,
+    /// 3 changes in the last 6h and a causal graph of 27 nodes and 42 edges".
+    pub fn sentence(&self) -> String {
+        format!(
+            "{} objects from {}, {} findings from every analyzer rule, {} changes in the last {} and a causal graph of {} nodes and {} edges",
+            self.objects,
+            self.source,
+            self.findings,
+            self.changes,
+            cluster::query::table::human_duration(WINDOW.as_secs()),
+            self.graph_nodes,
+            self.graph_edges
+        )
+    }
+}
+
 /// The engine's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Investigation {
