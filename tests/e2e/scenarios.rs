@@ -1,5 +1,7 @@
 //! The evaluation suite (`tests/scenarios/*.yaml`) against the offline policy, and `sleuth ask`.
 
+use std::collections::HashMap;
+
 use assistant::agent::offline::OfflinePolicy;
 use assistant::agent::{Agent, Answer, Policy, ToolBox};
 use serde::Deserialize;
@@ -87,55 +89,75 @@ async fn baseline_passes(tools: &ToolBox, s: &Scenario) -> bool {
     s.facts.iter().all(|x| text.contains(&x.to_lowercase()))
 }
 
-/// The demo's documents with a capture of another cluster: what sleuth sees when a team's wiki
-/// is about services this cluster does not run.
-fn capture_toolbox(demo: &ToolBox, name: &str, dir: &std::path::Path) -> ToolBox {
-    let (_, scenario) = sleuth_e2e::captures::all(&root().join("tests/scenarios/clusters"))
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("no cluster scenario {name}"));
-    let snap = dir.join(name);
-    if !snap.exists() {
-        scenario.write_snapshot(&snap);
-    }
-    ToolBox {
-        searcher: demo.searcher.clone(),
-        cluster: Some(cluster::ClusterSource::snapshot(&snap).expect("scenario snapshot loads")),
-        namespace: None,
-    }
+/// How a capture is written out: as sleuth's snapshot, or as `kubectl cluster-info dump` would
+/// (no ConfigMaps, claims, policies or capture time).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Form {
+    Snapshot,
+    Dump,
 }
 
-/// The same capture written as `kubectl cluster-info dump` would (no ConfigMaps, claims,
-/// policies or capture time), when the scenario's fault survives in that form.
-fn dump_toolbox(demo: &ToolBox, name: &str, dir: &std::path::Path) -> Option<ToolBox> {
-    let (_, scenario) = sleuth_e2e::captures::all(&root().join("tests/scenarios/clusters"))
-        .into_iter()
-        .find(|(n, _)| n == name)?;
-    if !scenario.forms.iter().any(|f| f == "dump") {
-        return None;
+/// The cluster scenarios, read once, each written out and opened once per form, with the demo's
+/// documents beside them: what sleuth sees when a team's wiki is about services this cluster
+/// does not run.
+struct Captures {
+    demo: ToolBox,
+    dir: std::path::PathBuf,
+    scenarios: HashMap<String, sleuth_e2e::captures::Scenario>,
+    opened: HashMap<(String, Form), ToolBox>,
+}
+
+impl Captures {
+    fn new(demo: ToolBox, dir: &std::path::Path) -> Captures {
+        let scenarios =
+            sleuth_e2e::captures::all(&root().join("tests/scenarios/clusters")).into_iter().collect();
+        Captures { demo, dir: dir.to_path_buf(), scenarios, opened: HashMap::new() }
     }
-    let out = dir.join(format!("{name}.dump"));
-    if !out.exists() {
-        scenario.write_dump(&out);
+
+    /// The toolbox for scenario `name` in `form`; `None` for a dump when the scenario's fault
+    /// does not survive in one.
+    fn toolbox(&mut self, name: &str, form: Form) -> Option<ToolBox> {
+        if let Some(t) = self.opened.get(&(name.to_string(), form)) {
+            return Some(t.clone());
+        }
+        let scenario = self.scenarios.get(name).unwrap_or_else(|| panic!("no cluster scenario {name}"));
+        let out = match form {
+            Form::Snapshot => {
+                let out = self.dir.join(name);
+                scenario.write_snapshot(&out);
+                out
+            }
+            Form::Dump => {
+                if !scenario.forms.iter().any(|f| f == "dump") {
+                    return None;
+                }
+                let out = self.dir.join(format!("{name}.dump"));
+                scenario.write_dump(&out);
+                out
+            }
+        };
+        let tools = ToolBox {
+            searcher: self.demo.searcher.clone(),
+            cluster: Some(cluster::ClusterSource::snapshot(&out).expect("scenario capture loads")),
+            namespace: None,
+        };
+        self.opened.insert((name.to_string(), form), tools.clone());
+        Some(tools)
     }
-    Some(ToolBox {
-        searcher: demo.searcher.clone(),
-        cluster: Some(cluster::ClusterSource::snapshot(&out).expect("scenario dump loads")),
-        namespace: None,
-    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn capture_questions_hold_when_the_capture_is_a_cluster_info_dump() {
     let dir = tempfile::tempdir().unwrap();
     let demo = sleuth_e2e::demo_toolbox(&dir.path().join("index"));
+    let mut captures = Captures::new(demo, dir.path());
     let scenarios: Vec<Scenario> = serde_yaml_ng::from_str(
         &std::fs::read_to_string(root().join("tests/scenarios/captures.yaml")).unwrap(),
     )
     .unwrap();
     let (mut runs, mut failures) = (0, Vec::new());
     for s in &scenarios {
-        let Some(tools) = s.capture.as_deref().and_then(|c| dump_toolbox(&demo, c, dir.path())) else {
+        let Some(tools) = s.capture.as_deref().and_then(|c| captures.toolbox(c, Form::Dump)) else {
             continue;
         };
         runs += 1;
@@ -163,7 +185,7 @@ async fn capture_questions_hold_when_the_capture_is_a_cluster_info_dump() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_offline_policy_passes_the_evaluation_suites() {
     let dir = tempfile::tempdir().unwrap();
-    let demo = sleuth_e2e::demo_toolbox(&dir.path().join("index"));
+    let mut captures = Captures::new(sleuth_e2e::demo_toolbox(&dir.path().join("index")), dir.path());
     let mut failures = Vec::new();
     let mut totals = Vec::new();
     // The question suites; `clusters/` holds the capture corpus (`cluster_scenarios`).
@@ -182,8 +204,8 @@ async fn the_offline_policy_passes_the_evaluation_suites() {
         let mut baseline = 0;
         for s in &scenarios {
             let tools = match &s.capture {
-                Some(name) => capture_toolbox(&demo, name, dir.path()),
-                None => demo.clone(),
+                Some(name) => captures.toolbox(name, Form::Snapshot).expect("a snapshot of every scenario"),
+                None => captures.demo.clone(),
             };
             if s.capture.is_some() && baseline_passes(&tools, s).await {
                 baseline += 1;

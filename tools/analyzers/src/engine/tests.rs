@@ -3,7 +3,6 @@ use serde_json::Value;
 
 use super::*;
 use crate::rules::{self, Options};
-use cluster::data::{LogKey, LogText};
 use cluster::snapshot;
 
 fn demo() -> ClusterData {
@@ -95,17 +94,7 @@ struct Scenario {
     expect: Vec<Expect>,
     objects: Vec<Value>,
     #[serde(default)]
-    logs: Vec<Log>,
-}
-
-#[derive(Deserialize)]
-struct Log {
-    namespace: String,
-    pod: String,
-    container: String,
-    #[serde(default)]
-    previous: bool,
-    text: Option<String>,
+    logs: Vec<rules::tests::Log>,
 }
 
 #[derive(Deserialize)]
@@ -139,20 +128,7 @@ fn the_engine_names_the_planted_cause_across_the_scenario_corpus() {
     let mut misses = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap().flatten() {
         let s: Scenario = serde_yaml_ng::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
-        let logs: Vec<(LogKey, LogText)> = s
-            .logs
-            .iter()
-            .filter_map(|l| {
-                let key = LogKey {
-                    namespace: l.namespace.clone(),
-                    pod: l.pod.clone(),
-                    container: l.container.clone(),
-                    previous: l.previous,
-                };
-                Some((key, LogText::Text(l.text.clone()?)))
-            })
-            .collect();
-        let data = rules::tests::capture(&s.objects, &logs);
+        let data = rules::tests::capture(&s.objects, &rules::tests::logs(&s.logs));
         let mut names: Vec<&str> = s.expect.iter().map(|e| e.name.as_str()).collect();
         names.dedup();
         total += 1;

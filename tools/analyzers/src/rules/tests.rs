@@ -22,8 +22,9 @@ struct Case {
     healthy_logs: Vec<Log>,
 }
 
+/// A container log of a fixture or scenario: its text, or why it could not be read.
 #[derive(Deserialize)]
-struct Log {
+pub(crate) struct Log {
     namespace: String,
     pod: String,
     container: String,
@@ -49,7 +50,7 @@ pub(crate) fn capture(objects: &[Value], logs: &[(LogKey, LogText)]) -> ClusterD
     data
 }
 
-fn logs(list: &[Log]) -> Vec<(LogKey, LogText)> {
+pub(crate) fn logs(list: &[Log]) -> Vec<(LogKey, LogText)> {
     list.iter()
         .map(|l| {
             let key = LogKey {
