@@ -47,6 +47,8 @@ pub mod model;
 pub use redact;
 pub mod search;
 pub mod source;
+#[cfg(test)]
+mod test_docs;
 
 pub use error::{Error, InputError};
 pub use index::SCHEMA_VERSION;

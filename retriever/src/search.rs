@@ -351,7 +351,7 @@ fn lead(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{IndexOptions, NoProgress};
+    use crate::test_docs::index_files;
 
     fn locations(dir: &std::path::Path, query: &str) -> Vec<String> {
         let s = Searcher::open(dir).unwrap();
@@ -364,22 +364,14 @@ mod tests {
 
     #[test]
     fn a_copy_in_examples_or_tests_does_not_crowd_out_the_original() {
-        let docs = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(docs.path().join("examples/complete")).unwrap();
-        std::fs::write(
-            docs.path().join("node-group.md"),
-            "# Node group\n\nThe managed node group scales the nodes.\n",
-        )
-        .unwrap();
-        // The example repeats the words once more: without the demotion it would rank first.
-        std::fs::write(
-            docs.path().join("examples/complete/node-group.md"),
-            "# Node group\n\nThe managed node group scales the nodes of the managed node group.\n",
-        )
-        .unwrap();
-        let index = tempfile::tempdir().unwrap();
-        crate::index(index.path(), &[docs.path().to_path_buf()], &IndexOptions::default(), &NoProgress)
-            .unwrap();
+        let index = index_files(&[
+            ("node-group.md", "# Node group\n\nThe managed node group scales the nodes.\n"),
+            // The example repeats the words once more: without the demotion it would rank first.
+            (
+                "examples/complete/node-group.md",
+                "# Node group\n\nThe managed node group scales the nodes of the managed node group.\n",
+            ),
+        ]);
         let s = Searcher::open(index.path()).unwrap();
         let hits = s
             .search(&SearchQuery { text: "managed node group".into(), limit: 1, ..Default::default() })
@@ -401,17 +393,10 @@ mod tests {
             "\"exact phrase\" oom",
             "query syntax is left alone"
         );
-        let docs = tempfile::tempdir().unwrap();
-        std::fs::write(
-            docs.path().join("memory.md"),
-            "# Memory\n\nA container that runs out of memory is killed.\n",
-        )
-        .unwrap();
-        std::fs::write(docs.path().join("scaling.md"), "# Scaling\n\nThe HPA adds replicas under load.\n")
-            .unwrap();
-        let index = tempfile::tempdir().unwrap();
-        crate::index(index.path(), &[docs.path().to_path_buf()], &IndexOptions::default(), &NoProgress)
-            .unwrap();
+        let index = index_files(&[
+            ("memory.md", "# Memory\n\nA container that runs out of memory is killed.\n"),
+            ("scaling.md", "# Scaling\n\nThe HPA adds replicas under load.\n"),
+        ]);
         assert_eq!(locations(index.path(), "pods OOM").first().map(String::as_str), Some("memory.md"));
         assert_eq!(
             locations(index.path(), "horizontal pod autoscaler").first().map(String::as_str),
@@ -421,23 +406,16 @@ mod tests {
 
     #[test]
     fn a_page_that_answers_across_sections_outranks_one_matching_section() {
-        let docs = tempfile::tempdir().unwrap();
         // The runbook answers in two sections; the glossary's one section scores higher than either
         // of them alone (its heading names etcd), lower than both together.
-        std::fs::write(
-            docs.path().join("runbook.md"),
-            "# Disaster recovery\n\n## Snapshots\n\nTake an etcd snapshot every hour and keep a week of them.\n\n\
-             ## Restore\n\nRestore the latest etcd snapshot on a fresh control plane before anything else.\n",
-        )
-        .unwrap();
-        std::fs::write(
-            docs.path().join("glossary.md"),
-            "# Glossary\n\n## Etcd\n\nEtcd snapshot restore: restoring an etcd snapshot.\n",
-        )
-        .unwrap();
-        let index = tempfile::tempdir().unwrap();
-        crate::index(index.path(), &[docs.path().to_path_buf()], &IndexOptions::default(), &NoProgress)
-            .unwrap();
+        let index = index_files(&[
+            (
+                "runbook.md",
+                "# Disaster recovery\n\n## Snapshots\n\nTake an etcd snapshot every hour and keep a week of them.\n\n\
+                 ## Restore\n\nRestore the latest etcd snapshot on a fresh control plane before anything else.\n",
+            ),
+            ("glossary.md", "# Glossary\n\n## Etcd\n\nEtcd snapshot restore: restoring an etcd snapshot.\n"),
+        ]);
         let found = locations(index.path(), "etcd snapshot restore");
         assert_eq!(found.first().map(String::as_str), Some("runbook.md"), "{found:?}");
     }

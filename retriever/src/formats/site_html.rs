@@ -99,28 +99,16 @@ mod tests {
 
     #[test]
     fn a_built_site_is_indexed_page_by_page() {
-        let site = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(site.path().join("ops")).unwrap();
-        std::fs::write(
-            site.path().join("ops/restart.html"),
-            "<html><body><nav>Home</nav><main><h1>Restarting</h1><p>Roll the deployment.</p></main></body></html>",
-        )
-        .unwrap();
-        std::fs::write(
-            site.path().join("index.html"),
-            "<html><body><main><h1>Docs</h1><p>Welcome.</p></main></body></html>",
-        )
-        .unwrap();
-        let index = tempfile::tempdir().unwrap();
-        let summary = crate::index(
-            index.path(),
-            &[site.path().to_path_buf()],
-            &crate::IndexOptions::default(),
-            &crate::NoProgress,
-        )
-        .unwrap();
+        let site = crate::test_docs::index_files(&[
+            (
+                "ops/restart.html",
+                "<html><body><nav>Home</nav><main><h1>Restarting</h1><p>Roll the deployment.</p></main></body></html>",
+            ),
+            ("index.html", "<html><body><main><h1>Docs</h1><p>Welcome.</p></main></body></html>"),
+        ]);
+        let summary = &site.summary;
         assert_eq!(summary.documents, 2, "{summary:?}");
-        let hits = crate::Searcher::open(index.path())
+        let hits = crate::Searcher::open(site.path())
             .unwrap()
             .search(&crate::SearchQuery { text: "roll deployment".into(), limit: 3, ..Default::default() })
             .unwrap();

@@ -1,0 +1,40 @@
+//! Tests' small corpora: files written to a temporary folder and indexed, with the summary.
+
+use std::path::Path;
+
+use tempfile::TempDir;
+
+/// A corpus on disk and its index; both folders live as long as this does.
+pub(crate) struct Indexed {
+    /// The documents' folder, kept until the test ends (hits point into it).
+    _docs: TempDir,
+    /// The index's folder.
+    pub(crate) index: TempDir,
+    /// What indexing them did.
+    pub(crate) summary: crate::Summary,
+}
+
+impl Indexed {
+    pub(crate) fn path(&self) -> &Path {
+        self.index.path()
+    }
+}
+
+/// Writes `files` (relative path, content) into a new folder and indexes it.
+pub(crate) fn index_files(files: &[(&str, &str)]) -> Indexed {
+    let docs = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = docs.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let index = tempfile::tempdir().unwrap();
+    let summary = crate::index(
+        index.path(),
+        &[docs.path().to_path_buf()],
+        &crate::IndexOptions::default(),
+        &crate::NoProgress,
+    )
+    .unwrap();
+    Indexed { _docs: docs, index, summary }
+}
