@@ -447,3 +447,13 @@ fn edges_never_point_back_in_time_and_say_when_precedence_is_assumed() {
         link(&[], &[f(C::Memory, 0, W, W).text("n1").inferred(), f(C::OomKill, 60, P, W).host("n1")]);
     assert_eq!(inferred[0].3, "assumed_precedence", "{inferred:?}");
 }
+
+#[test]
+fn a_policy_change_reaches_what_people_see_however_long_before_the_capture() {
+    use Class as C;
+    let edges =
+        link(&[], &[f(C::Policy, 0, "NetworkPolicy/shop/deny", W), f(C::Symptom, 5000, W, W).inferred()]);
+    assert!(edges.iter().any(|e| (e.0, e.1) == (0, 1) && e.2 == "policy-change-blocks-traffic"), "{edges:?}");
+    let crash_later = link(&[], &[f(C::Policy, 0, "NetworkPolicy/shop/deny", W), f(C::Crash, 5000, P, W)]);
+    assert!(!crash_later.iter().any(|e| e.2 == "policy-change-blocks-traffic"), "{crash_later:?}");
+}

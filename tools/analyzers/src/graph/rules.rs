@@ -156,8 +156,9 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         name: "policy-change-blocks-traffic",
         from: &[C::Policy],
-        to: &[C::Crash, C::Workload],
-        guard: |_, p| p.a.root == p.b.root && p.lag <= 3600,
+        to: &[C::Crash, C::Workload, C::Symptom],
+        // A symptom is seen at capture time, however long after the change it began.
+        guard: |_, p| p.a.root == p.b.root && (p.lag <= 3600 || p.b.class == C::Symptom),
         strength: Strength::Fixed(ContributesTo, 0.7),
         evidence: &[Ev::Domain(
             "a NetworkPolicy that selects these pods drops the traffic it does not allow",

@@ -162,6 +162,7 @@ impl Builder<'_> {
             }
         }
         let mut links: Vec<(usize, usize, Relation, f64, &'static str, Value)> = Vec::new();
+        let mut by_table: Vec<(usize, usize)> = Vec::new();
         for (s, root) in &symptom_facts {
             let mut seen = HashSet::new();
             for &k in about.get(root).into_iter().flatten() {
@@ -169,8 +170,9 @@ impl Builder<'_> {
                     continue;
                 }
                 let f = &self.facts[k];
-                if f.class == Class::Policy && f.root == *root {
-                    links.push((k, *s, Relation::ContributesTo, 0.7, "policy-change-blocks-traffic", json!({"kind": "domain_rule", "rule": "a NetworkPolicy that selects these pods drops the traffic it does not allow"})));
+                if f.class == Class::Policy {
+                    // The table's row says how a policy change reaches what people see.
+                    by_table.push((k, *s));
                 } else if event_like(f.class) {
                     let conf = if f.class == Class::NotReady { 0.95 } else { 0.8 };
                     let kind = if f.object == *root { "same_entity" } else { "owner_chain" };
@@ -221,6 +223,9 @@ impl Builder<'_> {
         }
         for (from, to, relation, confidence, rule, evidence) in links {
             self.link(from, to, relation, confidence, rule, vec![evidence]);
+        }
+        for (from, to) in by_table {
+            super::rules::apply(self, from, to);
         }
         ids
     }
