@@ -184,6 +184,15 @@ fn main() {
                     ranked.push(path);
                 }
             }
+            if let Some(d) = std::env::var_os("SLEUTH_BENCH_DUMP") {
+                use std::io::Write as _;
+                let mut f = std::fs::OpenOptions::new().append(true).create(true).open(d).unwrap();
+                let _ = writeln!(
+                    f,
+                    "{}",
+                    serde_json::json!({"corpus": c.name, "q": q.q, "accepted": q.accepted, "ranked": ranked})
+                );
+            }
             let r = first_accepted(&ranked, &q.accepted);
             let b = first_accepted(&bm25.rank(&q.q), &q.accepted);
             let show = |r: Option<usize>| r.map_or("—".to_string(), |r| r.to_string());

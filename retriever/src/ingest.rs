@@ -346,7 +346,7 @@ pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
         Format::TerraformVars => {
             let text = read_text(main)?;
             if name.ends_with(".json") {
-                terraform::parse_tf_json(&text, &main.logical, "")?
+                terraform::parse_tf_json(&text, &main.logical, &terraform::Module::default())?
             } else {
                 terraform::parse_tfvars(&text, &main.logical, name)?
             }
@@ -391,7 +391,10 @@ fn write_unit(
         }
         let breadcrumbs = doc.breadcrumbs.join(" > ");
         let attachments = doc.attachments.join("\n");
-        let identity = index::identity_key(kind, &doc.title, &doc.id);
+        // A Terraform object is one object under its (first) address, whichever file told of
+        // it: a configuration block and the state's instance of it merge.
+        let address = doc.fields.iter().find(|(k, _)| k == "address").map_or(&doc.title, |(_, v)| v);
+        let identity = index::identity_key(kind, address, &doc.id);
         for c in chunk(&doc) {
             let mut t = TantivyDocument::default();
             t.add_text(f.unit, &unit.id);

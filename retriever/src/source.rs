@@ -22,7 +22,7 @@ use regex::Regex;
 use walkdir::WalkDir;
 
 use crate::error::InputError;
-use crate::formats::{confluence_html::Space, notion, tfstate};
+use crate::formats::{confluence_html::Space, notion, terraform, tfstate};
 use crate::model::Kind;
 
 /// Largest decompressed size accepted from one archive (a guard against zip bombs).
@@ -66,8 +66,8 @@ pub enum Format {
     Markdown,
     /// A static HTML page of a documentation site.
     SitePage,
-    /// A `.tf` or `.tf.json` file, with the address of its module (empty for the root).
-    TerraformConfig(String),
+    /// A `.tf` or `.tf.json` file, with where it sits among the repository's modules.
+    TerraformConfig(terraform::Module),
     /// A `.tfvars` file.
     TerraformVars,
     /// `.terraform.lock.hcl`.
@@ -416,7 +416,7 @@ fn detect(
     space: Option<&Space>,
     opts: &PlanOptions,
     names: &HashSet<&str>,
-    module_of: &HashMap<String, String>,
+    module_of: &HashMap<String, terraform::Module>,
 ) -> Option<Format> {
     let want = |k: Kind| opts.kind.is_none_or(|w| w == k);
     let name = f.name();
@@ -462,7 +462,7 @@ fn detect(
             }
         }
         "tf" | "tf.json" if want(Kind::Terraform) => {
-            Some(Format::TerraformConfig(module_of.get(dir).cloned().unwrap_or_default()))
+            Some(Format::TerraformConfig(module_of.get(dir).cloned().unwrap_or_else(|| configuration(dir))))
         }
         "tfvars" | "tfvars.json" if want(Kind::Terraform) => Some(Format::TerraformVars),
         "terraform.lock.hcl" if want(Kind::Terraform) => Some(Format::TerraformLock),
@@ -498,10 +498,14 @@ fn notion_placement(dir: &str, names: &HashSet<&str>) -> notion::Placement {
     }
 }
 
-/// Maps directories to the address of the module whose `source` points at them
-/// (`module "eks" { source = "./modules/eks" }` makes `…/modules/eks` → `module.eks`),
-/// following nested calls.
-fn terraform_modules(files: &[FileRef]) -> HashMap<String, String> {
+/// Most addresses kept for one module: a module called from every environment of a monorepo
+/// is still one object, and its first few callers are enough to find it by address.
+const MAX_CALLERS: usize = 8;
+
+/// Maps the directories of called modules to their path and callers' addresses
+/// (`module "eks" { source = "./modules/eks" }` makes `…/modules/eks` the module `modules/eks`
+/// called as `module.eks`), following nested calls.
+fn terraform_modules(files: &[FileRef]) -> HashMap<String, terraform::Module> {
     static MODULE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"(?ms)^\s*module\s+"([^"]+)"\s*\{(.*?)^\}"#).unwrap());
     static SOURCE: LazyLock<Regex> =
@@ -527,26 +531,59 @@ fn terraform_modules(files: &[FileRef]) -> HashMap<String, String> {
         .filter(|(d, _)| !is_example_or_test(d))
         .flat_map(|(_, c)| c.iter().map(|(_, t)| t))
         .collect();
-    let mut out: HashMap<String, String> = HashMap::new();
-    // A reusable module is named after its real caller: the configuration at the top of the
-    // tree, not an example or a test that calls it too (`module.wrapper`, a fixture's name).
-    // Callers are visited breadth first, the preferred roots first.
+    let mut out: HashMap<String, terraform::Module> = HashMap::new();
+    // Callers are visited breadth first from the configurations nobody calls, the top-level
+    // ones first: a module's addresses are its real callers' (not `module.wrapper` or a test
+    // fixture's name); an example's call names a module only when nothing else calls it.
     let mut roots: Vec<&String> = calls.keys().filter(|d| !targets.contains(d)).collect();
     roots.sort_by_key(|d| (is_example_or_test(d), d.matches('/').count(), (*d).clone()));
-    let mut queue: std::collections::VecDeque<(String, String)> =
-        roots.into_iter().map(|d| (d.clone(), String::new())).collect();
-    while let Some((dir, prefix)) = queue.pop_front() {
+    let mut queue: std::collections::VecDeque<(String, Vec<String>, String)> =
+        roots.into_iter().map(|d| (d.clone(), vec![String::new()], d.clone())).collect();
+    while let Some((dir, prefixes, top)) = queue.pop_front() {
+        let from_example = is_example_or_test(&top);
         for (name, target) in calls.get(&dir).into_iter().flatten() {
-            if out.contains_key(target) || target == &dir {
+            if target == &dir || (from_example && out.get(target).is_some_and(|m| !m.callers.is_empty())) {
                 continue;
             }
-            let addr =
-                if prefix.is_empty() { format!("module.{name}") } else { format!("{prefix}.module.{name}") };
-            out.insert(target.clone(), addr.clone());
-            queue.push_back((target.clone(), addr));
+            let module = out.entry(target.clone()).or_insert_with(|| terraform::Module {
+                path: relative_to(target, &top),
+                callers: Vec::new(),
+            });
+            let mut added = Vec::new();
+            for prefix in &prefixes {
+                let addr = if prefix.is_empty() {
+                    format!("module.{name}")
+                } else {
+                    format!("{prefix}.module.{name}")
+                };
+                if module.callers.len() < MAX_CALLERS && !module.callers.contains(&addr) {
+                    module.callers.push(addr.clone());
+                    added.push(addr);
+                }
+            }
+            if !added.is_empty() {
+                queue.push_back((target.clone(), added, top.clone()));
+            }
         }
     }
     out
+}
+
+/// A configuration nobody calls: top-level (no title prefix), or an example or test, labelled
+/// by its path from the `examples`/`tests` folder on (`examples/karpenter`).
+fn configuration(dir: &str) -> terraform::Module {
+    let parts: Vec<&str> = dir.split('/').collect();
+    let path =
+        parts.iter().position(|c| is_example_or_test(c)).map_or(String::new(), |i| parts[i..].join("/"));
+    terraform::Module { path, callers: Vec::new() }
+}
+
+/// `target` relative to the configuration directory `top` that calls it, when inside it.
+fn relative_to(target: &str, top: &str) -> String {
+    if top.is_empty() {
+        return target.to_string();
+    }
+    target.strip_prefix(top).and_then(|r| r.strip_prefix('/')).unwrap_or(target).to_string()
 }
 
 /// Whether a directory holds examples, tests or fixtures rather than the configuration itself.
@@ -613,7 +650,8 @@ mod tests {
         let plan = plan(&[root.to_path_buf()], &opts(), &never);
         let ng = plan.units.iter().find(|u| u.id.ends_with("modules/ng/main.tf")).unwrap();
         assert!(
-            matches!(&ng.format, Format::TerraformConfig(m) if m == "module.eks.module.ng"),
+            matches!(&ng.format, Format::TerraformConfig(m)
+                if m.path == "modules/eks/modules/ng" && m.callers == ["module.eks.module.ng"]),
             "{:?}",
             ng.format
         );
@@ -647,9 +685,17 @@ mod tests {
         let plan = plan(&[root.to_path_buf()], &opts(), &never);
         let ng = plan.units.iter().find(|u| u.id.ends_with("modules/ng/main.tf")).unwrap();
         assert!(
-            matches!(&ng.format, Format::TerraformConfig(m) if m == "module.node_group"),
+            matches!(&ng.format, Format::TerraformConfig(m)
+                if m.path == "modules/ng" && m.callers == ["module.node_group"]),
             "{:?}",
             ng.format
+        );
+        // The example is labelled as one: its blocks are titled `examples/complete: …`.
+        let ex = plan.units.iter().find(|u| u.id.ends_with("examples/complete/main.tf")).unwrap();
+        assert!(
+            matches!(&ex.format, Format::TerraformConfig(m) if m.path == "examples/complete" && m.callers.is_empty()),
+            "{:?}",
+            ex.format
         );
     }
 

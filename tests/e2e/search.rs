@@ -92,7 +92,7 @@ fn filters_narrow_by_kind_space_database_and_module() {
     let module = s.search_json(&["--module", "payments_irsa", "role"]);
     assert!(
         !module.is_empty()
-            && module.iter().all(|h| h["title"].as_str().unwrap().starts_with("module.payments_irsa")),
+            && module.iter().all(|h| h["fields"].as_str().unwrap().contains("address: module.payments_irsa")),
         "{module:?}"
     );
     assert!(s.search_json(&["--space", "NOPE", "orders"]).is_empty());

@@ -1,11 +1,14 @@
 //! Terraform configuration: `.tf`, `.tf.json`, `.tfvars` and `.terraform.lock.hcl`.
 //!
 //! One document per block that names infrastructure (`resource`, `data`, `module`,
-//! `variable`, `output`, `provider`, `locals`), titled by its address
-//! (`module.eks.aws_eks_node_group.main`) so that a question naming the address finds it.
-//! The module prefix comes from the caller, which knows which `module` block points at the
-//! file's directory. Secrets are redacted structurally (defaults of `sensitive` variables,
-//! literal values of secret-named arguments) and then by pattern.
+//! `variable`, `output`, `provider`, `locals`), titled by its address so that a question naming
+//! the address finds it. A reusable module's blocks are titled by the module's own path in the
+//! repository (`modules/eks-managed-node-group: aws_eks_node_group.this`), one and the same
+//! object however many configurations call it, and carry each caller's full address
+//! (`module.eks_managed_node_group.aws_eks_node_group.this`) as an `address` property and a
+//! module scope. Which `module` blocks point at the file's directory is the planner's business
+//! ([`Module`]). Secrets are redacted structurally (defaults of `sensitive` variables, literal
+//! values of secret-named arguments) and then by pattern.
 
 use hcl::{Attribute, Block, Body, Expression};
 use regex::Regex;
@@ -14,9 +17,27 @@ use crate::error::InputError;
 use crate::model::{Document, Kind, Section};
 use redact::{REDACTED, is_reference, is_sensitive_key, redact_json, redact_text};
 
-/// Parses a `.tf` file. `module` is the address of the module the file belongs to
-/// (`module.eks`), empty for the root module.
-pub fn parse_tf(text: &str, location: &str, module: &str) -> Result<Vec<Document>, InputError> {
+/// Where a Terraform file sits among the repository's modules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Module {
+    /// The module's directory relative to the configuration that calls it
+    /// (`modules/eks-managed-node-group`), or the directory of an example or test configuration
+    /// (`examples/karpenter`); empty for a top-level configuration. Titles start with it.
+    pub path: String,
+    /// Full addresses of the `module` blocks that call it (`module.eks`,
+    /// `module.eks.module.node_group`), the configuration's own calls first.
+    pub callers: Vec<String>,
+}
+
+impl Module {
+    /// A called module at `path`.
+    pub fn called(path: &str, callers: &[&str]) -> Module {
+        Module { path: path.to_string(), callers: callers.iter().map(|c| (*c).to_string()).collect() }
+    }
+}
+
+/// Parses a `.tf` file of `module` ([`Module::default`] for a top-level configuration).
+pub fn parse_tf(text: &str, location: &str, module: &Module) -> Result<Vec<Document>, InputError> {
     let body = parse_hcl(text, location)?;
     let mut docs = Vec::new();
     let mut search_from = 0;
@@ -39,7 +60,7 @@ pub fn parse_tf(text: &str, location: &str, module: &str) -> Result<Vec<Document
 }
 
 /// Parses a `.tf.json` file (the same blocks in JSON syntax).
-pub fn parse_tf_json(text: &str, location: &str, module: &str) -> Result<Vec<Document>, InputError> {
+pub fn parse_tf_json(text: &str, location: &str, module: &Module) -> Result<Vec<Document>, InputError> {
     let root: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| InputError::at(location, e.line(), format!("invalid JSON: {e}")))?;
     let mut docs = Vec::new();
@@ -136,23 +157,30 @@ fn parse_hcl(text: &str, location: &str) -> Result<Body, InputError> {
 
 /// The document for one block, without its body text; `None` for blocks that describe no
 /// infrastructure.
-fn block_document(block: &Block, labels: &[&str], module: &str, location: &str) -> Option<Document> {
-    let prefix = if module.is_empty() { String::new() } else { format!("{module}.") };
+fn block_document(block: &Block, labels: &[&str], module: &Module, location: &str) -> Option<Document> {
     let ident = block.identifier();
-    let (address, ty) = match (ident, labels) {
-        ("resource", [ty, name]) => (format!("{prefix}{ty}.{name}"), Some(*ty)),
-        ("data", [ty, name]) => (format!("{prefix}data.{ty}.{name}"), Some(*ty)),
-        ("module", [name]) => (format!("{prefix}module.{name}"), None),
-        ("variable", [name]) => (format!("{prefix}var.{name}"), None),
-        ("output", [name]) => (format!("{prefix}output.{name}"), None),
-        ("provider", [name, ..]) => (format!("{prefix}provider.{name}"), None),
-        ("locals", []) => (format!("{prefix}locals"), None),
-        ("terraform", []) => (format!("{prefix}terraform settings"), None),
+    let (local, ty) = match (ident, labels) {
+        ("resource", [ty, name]) => (format!("{ty}.{name}"), Some(*ty)),
+        ("data", [ty, name]) => (format!("data.{ty}.{name}"), Some(*ty)),
+        ("module", [name]) => (format!("module.{name}"), None),
+        ("variable", [name]) => (format!("var.{name}"), None),
+        ("output", [name]) => (format!("output.{name}"), None),
+        ("provider", [name, ..]) => (format!("provider.{name}"), None),
+        ("locals", []) => ("locals".to_string(), None),
+        ("terraform", []) => ("terraform settings".to_string(), None),
         _ => return None,
     };
-    let mut doc = Document::new(Kind::Terraform, address.clone(), location);
-    doc.id = format!("{location}#{address}");
-    doc.fields.push(("address".into(), address.clone()));
+    let title = if module.path.is_empty() { local.clone() } else { format!("{}: {local}", module.path) };
+    let addresses: Vec<String> = if module.callers.is_empty() {
+        vec![local.clone()]
+    } else {
+        module.callers.iter().map(|c| format!("{c}.{local}")).collect()
+    };
+    let mut doc = Document::new(Kind::Terraform, title, location);
+    doc.id = format!("{location}#{local}");
+    for address in &addresses {
+        doc.fields.push(("address".into(), address.clone()));
+    }
     doc.fields.push(("block".into(), ident.to_string()));
     if let Some(ty) = ty {
         doc.fields.push(("type".into(), ty.to_string()));
@@ -161,16 +189,26 @@ fn block_document(block: &Block, labels: &[&str], module: &str, location: &str) 
             doc.fields.push(("kind of resource".into(), words));
         }
     }
-    let module_name = if module.is_empty() { "root" } else { module };
-    doc.fields.push(("module".into(), module_name.to_string()));
-    doc.add_scope("module", module_name);
-    if !module.is_empty() {
+    if !module.path.is_empty() {
+        doc.fields.push(("module path".into(), module.path.clone()));
+    }
+    if module.callers.is_empty() {
+        doc.fields.push(("module".into(), "root".into()));
+        doc.add_scope("module", "root");
+    }
+    for caller in &module.callers {
+        doc.fields.push(("module".into(), caller.clone()));
+        doc.add_scope("module", caller);
+    }
+    if let Some(first) = module.callers.first() {
         // `module.a.module.b` → [`module.a`, `module.b`]
         doc.breadcrumbs =
-            module.trim_start_matches("module.").split(".module.").map(|m| format!("module.{m}")).collect();
+            first.trim_start_matches("module.").split(".module.").map(|m| format!("module.{m}")).collect();
     }
     if ident == "module" {
-        doc.add_scope("module", &address);
+        for address in &addresses {
+            doc.add_scope("module", address);
+        }
         for key in ["source", "version"] {
             if let Some(a) = block.body().attributes().find(|a| a.key() == key) {
                 let v = hcl::format::to_string(a.expr()).unwrap_or_default();
@@ -293,7 +331,7 @@ module "eks" {
   version = "~> 21.0"
 }
 "#;
-        let docs = parse_tf(tf, "main.tf", "").unwrap();
+        let docs = parse_tf(tf, "main.tf", &Module::default()).unwrap();
         let titles: Vec<_> = docs.iter().map(|d| d.title.as_str()).collect();
         assert_eq!(titles, ["var.db_password", "aws_db_instance.orders", "module.eks"]);
         assert_eq!(docs[1].location, "main.tf:8");
@@ -306,15 +344,22 @@ module "eks" {
     }
 
     #[test]
-    fn module_prefix_builds_full_addresses() {
+    fn a_called_module_is_titled_by_its_path_and_addressed_by_every_caller() {
         let docs = parse_tf(
             "resource \"aws_eks_node_group\" \"main\" {\n  min_size = 2\n}\n",
-            "ng.tf",
-            "module.eks",
+            "modules/ng/ng.tf",
+            &Module::called("modules/ng", &["module.eks", "module.eks_staging"]),
         )
         .unwrap();
-        assert_eq!(docs[0].title, "module.eks.aws_eks_node_group.main");
-        assert_eq!(docs[0].scopes, ["module:module.eks"]);
+        // One object, titled by the module's path; every caller's address finds it.
+        assert_eq!(docs[0].title, "modules/ng: aws_eks_node_group.main");
+        let addresses: Vec<&str> =
+            docs[0].fields.iter().filter(|(k, _)| k == "address").map(|(_, v)| v.as_str()).collect();
+        assert_eq!(
+            addresses,
+            ["module.eks.aws_eks_node_group.main", "module.eks_staging.aws_eks_node_group.main"]
+        );
+        assert_eq!(docs[0].scopes, ["module:module.eks", "module:module.eks_staging"]);
     }
 
     #[test]
@@ -327,7 +372,8 @@ module "eks" {
 
     #[test]
     fn malformed_hcl_names_the_line() {
-        let err = parse_tf("resource \"a\" \"b\" {\n  x = 1\n  y = = 2\n}\n", "bad.tf", "").unwrap_err();
+        let err = parse_tf("resource \"a\" \"b\" {\n  x = 1\n  y = = 2\n}\n", "bad.tf", &Module::default())
+            .unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
         assert!(err.reason.starts_with("malformed HCL"), "{err}");
     }
@@ -339,10 +385,10 @@ module "eks" {
             "/../../shared/samples/terraform/eks-example/eks-managed-node-group"
         );
         let text = std::fs::read_to_string(format!("{dir}/eks-al2023.tf")).unwrap();
-        let docs = parse_tf(&text, "eks-al2023.tf", "").unwrap();
+        let docs = parse_tf(&text, "eks-al2023.tf", &Module::default()).unwrap();
         let eks = docs.iter().find(|d| d.title == "module.eks_al2023").unwrap();
         assert!(eks.sections[0].text.contains("m6i.large"), "{}", eks.sections[0].text);
-        assert!(parse_tf("", "outputs.tf", "").unwrap().is_empty());
+        assert!(parse_tf("", "outputs.tf", &Module::default()).unwrap().is_empty());
     }
 
     #[test]
