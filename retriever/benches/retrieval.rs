@@ -8,7 +8,9 @@
 //! b = 0.75, lowercase alphanumeric tokens, no stemming, no stop words): recall@1/3/5 (a page
 //! that answers the question among the first k) and MRR. The regression guard for every ranking
 //! change: the table goes into `BENCHMARKS.md`, the per-question ranks into
-//! `target/bench-retrieval.md`.
+//! `target/bench-retrieval.md`. `SLEUTH_BENCH_DUMP=FILE` also appends each question's ranked
+//! pages to FILE as JSON lines, for experiments outside the crate (`scripts/hybrid-experiment.py`
+//! fuses them with a dense retriever).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
