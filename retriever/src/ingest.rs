@@ -20,7 +20,9 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::chunk::chunk;
 use crate::error::{Error, InputError};
-use crate::formats::{confluence_html, confluence_xml, markdown, notion, site_html, terraform, tfstate};
+use crate::formats::{
+    asciidoc, confluence_html, confluence_xml, markdown, notion, site_html, terraform, tfstate,
+};
 use crate::index::{self, Fields, FileRecord, Manifest, UnitRecord};
 use crate::model::{Document, Kind};
 use crate::source::{self, Format, PlanOptions, Stamp, Unit};
@@ -322,6 +324,15 @@ pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
             let title = page
                 .title
                 .unwrap_or_else(|| name.trim_end_matches(".md").trim_end_matches(".markdown").to_string());
+            let mut doc = Document::new(Kind::Markdown, title, &main.logical);
+            doc.sections = page.sections;
+            vec![doc]
+        }
+        Format::AsciiDoc => {
+            let page = asciidoc::parse(&read_text(main)?);
+            let title = page
+                .title
+                .unwrap_or_else(|| name.trim_end_matches(".adoc").trim_end_matches(".asciidoc").to_string());
             let mut doc = Document::new(Kind::Markdown, title, &main.logical);
             doc.sections = page.sections;
             vec![doc]

@@ -405,6 +405,32 @@ mod tests {
     }
 
     #[test]
+    fn exact_identifiers_and_quoted_strings_win_over_pages_that_share_their_words() {
+        let index = index_files(&[
+            // Prose that uses every word of the identifiers and of the error, more often.
+            (
+                "upgrades.md",
+                "# Upgrades\n\nDuring an upgrade the max number of unavailable nodes is a percentage: \
+                 keep the unavailable percentage low, the max low. A context that exceeded its \
+                 deadline, a deadline exceeded in another context: both are retried.\n",
+            ),
+            (
+                "variables.md",
+                "# Node group settings\n\n`max_unavailable_percentage`: how many nodes may be replaced at once.\n",
+            ),
+            (
+                "errors.md",
+                "# Errors\n\nThe sync failed with `context deadline exceeded` after five minutes.\n",
+            ),
+        ]);
+        let first = |q: &str| locations(index.path(), q).first().cloned().unwrap_or_default();
+        assert_eq!(first("max_unavailable_percentage"), "variables.md");
+        assert_eq!(first("where is max_unavailable_percentage set"), "variables.md");
+        assert_eq!(first("\"context deadline exceeded\""), "errors.md");
+        assert_eq!(first("sync fails: context deadline exceeded"), "errors.md");
+    }
+
+    #[test]
     fn a_page_that_answers_across_sections_outranks_one_matching_section() {
         // The runbook answers in two sections; the glossary's one section scores higher than either
         // of them alone (its heading names etcd), lower than both together.

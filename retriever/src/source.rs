@@ -66,6 +66,8 @@ pub enum Format {
     Markdown,
     /// A static HTML page of a documentation site.
     SitePage,
+    /// An AsciiDoc page (`.adoc`, `.asciidoc`).
+    AsciiDoc,
     /// A `.tf` or `.tf.json` file, with where it sits among the repository's modules.
     TerraformConfig(terraform::Module),
     /// A `.tfvars` file.
@@ -82,7 +84,7 @@ impl Format {
         match self {
             Format::ConfluencePage(_) | Format::ConfluenceXml => Kind::Confluence,
             Format::NotionPage(_) | Format::NotionDatabase { .. } => Kind::Notion,
-            Format::Markdown => Kind::Markdown,
+            Format::Markdown | Format::AsciiDoc | Format::SitePage => Kind::Markdown,
             _ => Kind::Terraform,
         }
     }
@@ -461,6 +463,7 @@ fn detect(
                 None
             }
         }
+        "adoc" | "asciidoc" => want(Kind::Markdown).then_some(Format::AsciiDoc),
         "tf" | "tf.json" if want(Kind::Terraform) => {
             Some(Format::TerraformConfig(module_of.get(dir).cloned().unwrap_or_else(|| configuration(dir))))
         }

@@ -2,6 +2,7 @@
 //! and reports a bad input as an [`InputError`](crate::error::InputError) naming the file,
 //! the line where it knows it, and the reason.
 
+pub mod asciidoc;
 pub mod confluence_html;
 pub mod confluence_xml;
 pub mod html;
