@@ -20,7 +20,9 @@ use crate::source::Stamp;
 
 /// Version of the schema and of the manifest's meaning. Bump it whenever either changes in a
 /// way an older index cannot be read with; such an index is then refused with a message.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// 2: negations (`no`, `not`) are indexed, no longer stop words.
+pub const SCHEMA_VERSION: u32 = 2;
 
 const MANIFEST: &str = "sleuth-manifest.json";
 const TOKENIZER: &str = "sleuth_en";
@@ -105,10 +107,18 @@ pub fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// Lucene's English stop words (tantivy's list) without the negations: "pods not ready" and
+/// "no endpoints" say the opposite of "pods ready" and "endpoints".
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "of",
+    "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
+    "will", "with",
+];
+
 /// English analysis: split on non-alphanumerics (so `aws_eks_node_group` and `orders-db`
 /// match their parts), lowercase, drop stop words (questions are full of them), stem.
 pub fn register_tokenizer(index: &Index) {
-    let stop_words = StopWordFilter::new(Language::English).expect("tantivy ships English stop words");
+    let stop_words = StopWordFilter::remove(STOP_WORDS.iter().map(|w| (*w).to_string()));
     let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)

@@ -431,6 +431,24 @@ mod tests {
     }
 
     #[test]
+    fn negations_are_kept() {
+        let index = index_files(&[
+            (
+                "probes.md",
+                "# Probes\n\nPods become ready when the readiness probe passes; ready pods get traffic.\n",
+            ),
+            (
+                "endpoints.md",
+                "# Endpoints\n\nPods that are not ready are taken out of the Service's endpoints.\n",
+            ),
+        ]);
+        assert_eq!(
+            locations(index.path(), "pods not ready").first().map(String::as_str),
+            Some("endpoints.md")
+        );
+    }
+
+    #[test]
     fn a_page_that_answers_across_sections_outranks_one_matching_section() {
         // The runbook answers in two sections; the glossary's one section scores higher than either
         // of them alone (its heading names etcd), lower than both together.
