@@ -149,14 +149,18 @@ fn compound(c: &CompoundCommand) -> Safety {
     }
 }
 
-/// Writing to a file changes the machine; reading one or writing to /dev/null does not.
+/// Writing to a file changes the machine; reading one, duplicating a descriptor (`2>&1`) or
+/// writing to /dev/null does not. `>& file` and `&> file` write the file.
 fn redirect(r: &IoRedirect) -> Safety {
     let text = r.to_string();
-    let target = text
-        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '&' || c == '>' || c == '<' || c == ' ')
-        .trim();
-    let writes = text.contains('>');
-    if !writes || target == "/dev/null" || target.starts_with('&') || text.contains(">&") {
+    let text = text.trim_start_matches(|c: char| c.is_ascii_digit());
+    let operator: String = text.chars().take_while(|c| matches!(c, '<' | '>' | '&' | '|')).collect();
+    let target = text[operator.len()..].trim();
+    if !operator.contains('>') || operator == "<<<" || operator == "<<" {
+        return Safety::ReadOnly;
+    }
+    let duplicates = operator.ends_with('&') && (target == "-" || target.chars().all(|c| c.is_ascii_digit()));
+    if duplicates || matches!(target, "/dev/null" | "/dev/stdout" | "/dev/stderr") {
         Safety::ReadOnly
     } else {
         Safety::Mutating
@@ -376,9 +380,7 @@ const READ_ONLY: &[&str] = &[
     "rg",
     "jq",
     "yq",
-    "awk",
     "cut",
-    "sort",
     "uniq",
     "wc",
     "tr",
@@ -397,13 +399,10 @@ const READ_ONLY: &[&str] = &[
     "nslookup",
     "host",
     "ping",
-    "nc",
-    "openssl",
     "base64",
     "diff",
     "stern",
     "k9s",
-    "env",
     "which",
     "id",
     "whoami",
@@ -414,10 +413,8 @@ const READ_ONLY: &[&str] = &[
     "uptime",
     "top",
     "htop",
-    "tee",
     "stat",
     "file",
-    "find",
     "zcat",
     "zgrep",
     "base32",
@@ -469,54 +466,120 @@ const MUTATING: &[&str] = &[
     "mkdir",
     "ln",
     "git",
+    "wget",
 ];
 
 fn simple(name: &str, args: &[String]) -> Safety {
     let base = name.rsplit('/').next().unwrap_or(name);
+    let has =
+        |flags: &[&str]| args.iter().any(|a| flags.iter().any(|f| a == f || a.starts_with(&format!("{f}="))));
     match base {
         "kubectl" | "oc" => kubectl(args),
         "helm" => helm(args),
-        "curl" | "wget" => {
-            if base == "wget" {
-                Safety::Mutating
-            } else {
-                curl(args)
-            }
-        }
+        "curl" => curl(args),
         "aws" => aws(args),
-        "sed" | "perl" => {
-            if args.iter().any(|a| a.starts_with("-i") || a == "--in-place") {
-                Safety::Mutating
-            } else {
-                Safety::ReadOnly
-            }
-        }
+        "sed" if args.iter().any(|a| a.starts_with("-i") || a == "--in-place") => Safety::Mutating,
+        // Interpreters run whatever program they are given: never read-only.
+        "perl" if args.iter().any(|a| a.starts_with("-i")) => Safety::Mutating,
+        "perl" | "python" | "python3" | "ruby" | "node" | "php" | "lua" | "tclsh" => Safety::Unknown,
+        "awk" | "gawk" | "mawk" | "nawk" => awk(args),
         "tee" if args.iter().any(|a| !a.starts_with('-') && a != "/dev/null") => Safety::Mutating,
-        "find" if args.iter().any(|a| a == "-delete" || a == "-exec" || a == "-execdir") => Safety::Unknown,
-        // Wrappers run the command after them.
-        "watch" | "time" | "timeout" | "nice" | "nohup" | "sudo" | "xargs" | "exec" => wrapped(base, args),
-        "sh" | "bash" | "zsh" => match args.iter().position(|a| a == "-c") {
+        "sort" if has(&["-o", "--output"]) || args.iter().any(|a| a.starts_with("-o")) => Safety::Mutating,
+        "openssl" if has(&["-out", "-keyout", "-writerand"]) => Safety::Mutating,
+        // Read-only unless one of the flags above says otherwise.
+        "sed" | "tee" | "sort" | "openssl" => Safety::ReadOnly,
+        "find" => find(args),
+        "sh" | "bash" | "zsh" | "dash" | "ksh" => match args.iter().position(|a| a == "-c") {
             Some(i) => args.get(i + 1).map_or(Safety::Unknown, |s| classify(s)),
             None => Safety::Unknown,
         },
+        w if WRAPPERS.iter().any(|(name, _)| *name == w) => wrapped(w, args),
         b if READ_ONLY.contains(&b) => Safety::ReadOnly,
         b if MUTATING.contains(&b) => Safety::Mutating,
         _ => Safety::Unknown,
     }
 }
 
+/// Commands that run the command after them, with their options that take a value (so the
+/// value is not taken for the command).
+const WRAPPERS: &[(&str, &[&str])] = &[
+    ("env", &["-u", "--unset", "-C", "--chdir"]),
+    ("nice", &["-n", "--adjustment"]),
+    ("ionice", &["-c", "-n", "--class", "--classdata"]),
+    ("nohup", &[]),
+    ("stdbuf", &["-i", "-o", "-e"]),
+    ("timeout", &["-s", "--signal", "-k", "--kill-after"]),
+    ("xargs", &["-n", "-I", "-L", "-P", "-d", "-s", "-E", "-a", "--max-args", "--max-procs", "--delimiter"]),
+    ("sudo", &["-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t", "-D", "--user", "--group"]),
+    ("doas", &["-u", "-C"]),
+    ("watch", &["-n", "--interval"]),
+    ("time", &["-f", "--format"]),
+    ("exec", &["-a"]),
+    ("command", &[]),
+    ("builtin", &[]),
+];
+
 fn wrapped(wrapper: &str, args: &[String]) -> Safety {
-    // Skip the wrapper's own options (and `timeout`'s duration).
-    let mut i = 0;
-    while i < args.len() && (args[i].starts_with('-') || (wrapper == "timeout" && i == 0)) {
-        if wrapper == "watch" && (args[i] == "-n" || args[i] == "--interval") {
-            i += 1;
-        }
-        i += 1;
+    let takes_value = WRAPPERS.iter().find(|(w, _)| *w == wrapper).map_or(&[][..], |(_, v)| *v);
+    // GNU time's `-o FILE` and env's `-S STRING` do more than wrap.
+    if (wrapper == "time" && args.iter().any(|a| a == "-o" || a.starts_with("--output")))
+        || (wrapper == "env" && args.iter().any(|a| a.starts_with("-S") || a.starts_with("--split-string")))
+    {
+        return if wrapper == "time" { Safety::Mutating } else { Safety::Unknown };
     }
-    let Some(cmd) = args.get(i) else { return Safety::ReadOnly };
-    let inner = simple(cmd, &args[i + 1..]);
-    if wrapper == "sudo" { inner.max(Safety::Unknown) } else { inner }
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        if takes_value.contains(&a.as_str()) {
+            i += 2;
+        } else if a.starts_with('-') || (wrapper == "env" && a.contains('=')) {
+            i += 1;
+        } else if wrapper == "timeout" && a.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            i += 1; // the duration
+        } else {
+            break;
+        }
+    }
+    let inner = match args.get(i) {
+        // `env` alone prints the environment; the others alone do nothing.
+        None => Safety::ReadOnly,
+        // `watch "kubectl get pods"`: one word holding a whole command.
+        Some(cmd) if cmd.contains(char::is_whitespace) && i + 1 == args.len() => classify(cmd),
+        Some(cmd) => simple(cmd, &args[i + 1..]),
+    };
+    if matches!(wrapper, "sudo" | "doas") { inner.max(Safety::Unknown) } else { inner }
+}
+
+/// awk reads, unless its program runs commands (`system()`, `| getline`, `print | "cmd"`) or
+/// writes files (`print > "file"`), or the program is a file nobody has shown.
+fn awk(args: &[String]) -> Safety {
+    static EFFECTS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"system\s*\(|\|\s*getline|\|&|\bprintf?\b[^;}]*(>|\|)\s*["$a-zA-Z(]"#).unwrap()
+    });
+    if args.iter().any(|a| a == "-f" || a.starts_with("--file") || a == "-i" || a == "--include") {
+        return Safety::Unknown;
+    }
+    let program = args.iter().find(|a| !a.starts_with('-'));
+    if program.is_some_and(|p| EFFECTS.is_match(p)) { Safety::Unknown } else { Safety::ReadOnly }
+}
+
+/// find reads, unless it deletes, writes lists to files or runs a command per match.
+fn find(args: &[String]) -> Safety {
+    if args.iter().any(|a| matches!(a.as_str(), "-delete" | "-fprint" | "-fprint0" | "-fprintf" | "-fls")) {
+        return Safety::Mutating;
+    }
+    match args.iter().position(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir")) {
+        Some(i) => {
+            let end = args[i + 1..]
+                .iter()
+                .position(|a| a == ";" || a == "\\;" || a == "+")
+                .map_or(args.len(), |e| i + 1 + e);
+            match args.get(i + 1) {
+                Some(cmd) => simple(cmd, &args[i + 2..end.max(i + 2)]).max(Safety::Unknown),
+                None => Safety::Unknown,
+            }
+        }
+        None => Safety::ReadOnly,
+    }
 }
 
 /// Fenced shell blocks of a markdown answer, classified, with the sentence before each as its
@@ -561,73 +624,4 @@ pub fn extract(markdown: &str) -> Vec<Script> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn read_only_scripts() {
-        for s in [
-            "kubectl get pods -n shop",
-            "kubectl -n monitoring --context prod describe pod prometheus-server-0",
-            "kubectl logs web-1 --previous | grep -i error | tail -20",
-            "kubectl get events -A --sort-by=.lastTimestamp && kubectl top nodes",
-            "kubectl rollout history deployment/log-alerter -n monitoring",
-            "kubectl apply -f fix.yaml --dry-run=server",
-            "(kubectl get nodes; kubectl get pods -A -o wide) | less",
-            "for n in $(kubectl get nodes -o name); do kubectl describe $n | grep -A5 Conditions; done",
-            "kubectl get pods -o json | jq '.items[].metadata.name' 2>/dev/null",
-            "watch -n 5 kubectl get pods -n monitoring",
-            "$ kubectl auth can-i list pods",
-            "helm status grafana -n monitoring",
-            "curl -s http://prometheus-server.monitoring/-/ready",
-            "aws eks describe-nodegroup --cluster-name pinecart-prod --nodegroup-name ops",
-            "if kubectl get ns shop; then echo ok; fi",
-        ] {
-            assert_eq!(classify(s), Safety::ReadOnly, "{s}");
-        }
-    }
-
-    #[test]
-    fn mutating_scripts() {
-        for s in [
-            "kubectl delete pod web-1",
-            "kubectl -n shop --context prod scale deployment/checkout --replicas=0",
-            "kubectl rollout restart deployment/grafana -n monitoring",
-            "kubectl rollout undo deployment/log-alerter",
-            "kubectl get pods -o name | xargs kubectl delete",
-            "kubectl get ns && kubectl drain ip-10-0-1-88 --ignore-daemonsets",
-            "(kubectl cordon node-1)",
-            "echo $(kubectl delete pod x)",
-            "kubectl exec -it web-1 -- sh",
-            "kubectl exec web-1 --dry-run=client -- ls",
-            "kubectl get pods > pods.txt",
-            "sed -i 's/a/b/' values.yaml",
-            "helm upgrade grafana grafana/grafana -n monitoring",
-            "curl -X POST http://alertmanager/api/v2/silences -d @silence.json",
-            "sh -c 'kubectl delete ns test'",
-            "kubectl patch deployment log-alerter -p '{\"spec\":{\"replicas\":0}}'",
-        ] {
-            assert_eq!(classify(s), Safety::Mutating, "{s}");
-        }
-    }
-
-    #[test]
-    fn unknown_scripts() {
-        for s in ["./fix-everything.sh", "sudo kubectl get pods", "kubectl frobnicate", "echo 'unterminated"]
-        {
-            assert_eq!(classify(s), Safety::Unknown, "{s}");
-        }
-    }
-
-    #[test]
-    fn blocks_are_found_with_their_purpose() {
-        let md = "Check the node first:\n\n```bash\nkubectl describe node n1\n```\n\nThen, if you must:\n```sh\nkubectl delete pod p\n```\n```yaml\na: b\n```\n";
-        let scripts = extract(md);
-        assert_eq!(scripts.len(), 2);
-        assert_eq!(
-            (scripts[0].safety, scripts[0].purpose.as_str()),
-            (Safety::ReadOnly, "Check the node first")
-        );
-        assert_eq!(scripts[1].safety, Safety::Mutating);
-    }
-}
+mod tests;
