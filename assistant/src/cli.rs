@@ -517,6 +517,16 @@ pub struct ServeArgs {
     #[arg(long)]
     pub api_only: bool,
 
+    /// Answer about the bundled demo cluster and documents when no kubeconfig, snapshot or index
+    /// is given (without it the server says what is missing and never falls back to the demo).
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Serve the JSON API without a bearer token on a non-loopback address (by default the server
+    /// refuses to start there unless SLEUTH_API_TOKEN is set).
+    #[arg(long)]
+    pub insecure_no_auth: bool,
+
     /// Index, cluster, namespace and model.
     #[command(flatten)]
     pub agent: AgentFlags,

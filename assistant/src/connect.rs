@@ -13,17 +13,38 @@ use retriever::{IndexOptions, Searcher};
 use crate::cli::{ClusterFlags, ScopeFlags};
 use crate::config;
 
+/// Whether sleuth may open the bundled demo when the user named no cluster and no index.
+/// One person trying sleuth on a fresh clone wants the demo; a server answering a team must
+/// never answer about a made-up company's cluster without being told to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Demo {
+    /// Fall back to the demo (the `ask`/`chat` default, `serve --demo`).
+    Allowed,
+    /// Say what is missing instead (the `serve` default).
+    Refused,
+}
+
+/// Whether these flags leave the cluster to sleuth's choice, which is the demo snapshot.
+pub fn uses_demo_cluster(flags: &ClusterFlags) -> bool {
+    flags.snapshot.is_none() && flags.context.is_none() && !kubeconfig_available()
+}
+
 /// Where the cluster comes from, and a one-line note when sleuth chose for the user.
 pub async fn source(
     flags: &ClusterFlags,
     namespace: Option<&str>,
+    demo: Demo,
 ) -> anyhow::Result<(ClusterSource, Option<String>)> {
     if let Some(path) = &flags.snapshot {
         let src = ClusterSource::snapshot(path)
             .with_context(|| format!("cannot read snapshot {}", path.display()))?;
         return Ok((src, None));
     }
-    if flags.context.is_none() && !kubeconfig_available() {
+    if uses_demo_cluster(flags) {
+        anyhow::ensure!(
+            demo == Demo::Allowed,
+            "no cluster: no kubeconfig ($KUBECONFIG, ~/.kube/config or in-cluster) and neither --snapshot nor --context; pass --demo to use the bundled demo cluster"
+        );
         let demo = config::demo_dir().join("cluster");
         let src = ClusterSource::snapshot(&demo).with_context(|| {
             format!("no kubeconfig, and the demo snapshot {} cannot be read", demo.display())
@@ -54,7 +75,8 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// The source and scope the flags ask for, and a note when sleuth chose for the user.
 pub async fn open(flags: &ScopeFlags) -> anyhow::Result<(ClusterSource, Scope, Option<String>)> {
-    let (src, note) = source(&flags.cluster, flags.namespaces.first().map(String::as_str)).await?;
+    let (src, note) =
+        source(&flags.cluster, flags.namespaces.first().map(String::as_str), Demo::Allowed).await?;
     let scope = scope_of(&src, &flags.namespaces, flags.all_namespaces);
     Ok((src, scope, note))
 }
@@ -66,18 +88,33 @@ fn scope_of(source: &ClusterSource, namespaces: &[String], all: bool) -> Scope {
     Scope::namespace(source.default_namespace().as_deref())
 }
 
-/// Open the index, building the demo one on first use at the default location; the note says
-/// what happened when it is worth a line.
-pub fn open_index_quietly(flag: Option<&std::path::Path>) -> (Option<Searcher>, Option<String>) {
+/// Open the index, building the demo one on first use at the default location when the demo is
+/// allowed; the note says what happened when it is worth a line.
+pub fn open_index_quietly(flag: Option<&std::path::Path>, demo: Demo) -> (Option<Searcher>, Option<String>) {
     let (dir, is_default) = config::index_dir(flag);
     match Searcher::open(&dir) {
         Ok(s) => (Some(s), None),
+        Err(retriever::Error::NoIndex(_)) if is_default && demo == Demo::Refused => (
+            None,
+            Some(format!(
+                "sleuth: no index at {}; build one with `sleuth index <your exports…>`, or pass --demo to use the bundled demo documents",
+                dir.display()
+            )),
+        ),
         Err(retriever::Error::NoIndex(_)) if is_default => match build_demo_index(&dir) {
             Ok(note) => (Searcher::open(&dir).ok(), Some(note)),
             Err(e) => (None, Some(format!("sleuth: {e:#}; answering without documents"))),
         },
         Err(e) => (None, Some(format!("sleuth: {e}; answering without documents"))),
     }
+}
+
+/// Whether an index holds the bundled demo workspace's documents and nothing else.
+pub fn is_demo_index(searcher: &Searcher) -> bool {
+    let demo = config::demo_dir();
+    let demo = demo.canonicalize().unwrap_or(demo);
+    let files = &searcher.manifest().files;
+    !files.is_empty() && files.keys().all(|f| std::path::Path::new(f).starts_with(&demo))
 }
 
 /// First use on a fresh machine: index the bundled demo workspace, saying so in one line.

@@ -64,7 +64,9 @@ fn an_index_from_another_schema_version_is_refused_with_advice() {
     assert_eq!(s.index(&[docs.to_str().unwrap()]).code, 0);
     let manifest = s.index_dir().join("sleuth-manifest.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, text.replacen("\"schema_version\":1", "\"schema_version\":999", 1)).unwrap();
+    let current = format!("\"schema_version\":{}", retriever::SCHEMA_VERSION);
+    assert!(text.contains(&current), "{text}");
+    std::fs::write(&manifest, text.replacen(&current, "\"schema_version\":999", 1)).unwrap();
     let run = s.search(&["alpha"]);
     assert_eq!(run.code, 2, "{run}");
     assert!(run.stderr.contains("schema version 999") && run.stderr.contains("--rebuild"), "{run}");

@@ -168,7 +168,10 @@ async fn sleuth_ask_uses_a_configured_model() {
     .unwrap();
     assert_eq!(run.code, 0, "{run}");
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(v["answer"], FINAL);
+    // A fresh sandbox answers about the demo, and says so above the model's words.
+    assert_eq!(v["demo"], true);
+    assert!(v["answer"].as_str().unwrap().starts_with("> **Demo:**"), "{v}");
+    assert!(v["answer"].as_str().unwrap().ends_with(&format!("\n\n{FINAL}")), "{v}");
     assert_eq!(v["tool_calls"][0]["name"], "diagnose");
     assert_eq!(server.requests().len(), 2);
 }

@@ -6,7 +6,7 @@ use assistant::agent::offline::OfflinePolicy;
 use assistant::agent::{Agent, Answer, Policy, ToolBox};
 use serde::Deserialize;
 use serde_json::Value;
-use sleuth_e2e::{Run, Sandbox, root};
+use sleuth_e2e::{Run, Sandbox, demo, root};
 
 #[derive(Deserialize)]
 struct Scenario {
@@ -140,6 +140,7 @@ impl Captures {
             searcher: self.demo.searcher.clone(),
             cluster: Some(cluster::ClusterSource::snapshot(&out).expect("scenario capture loads")),
             namespace: None,
+            demo: false,
         };
         self.opened.insert((name.to_string(), form), tools.clone());
         Some(tools)
@@ -290,9 +291,36 @@ fn sleuth_ask_answers_on_a_fresh_machine_and_prints_the_contract() {
         assert!(v.get(key).is_some(), "{key} missing: {v}");
     }
     assert!(v["answer"].as_str().unwrap().contains("log-alerter"));
+    // Sleuth chose the demo for the user: the answer says so, in words and in JSON.
+    assert_eq!(v["demo"], true, "{v}");
+    assert!(v["answer"].as_str().unwrap().starts_with("> **Demo:**"), "{v}");
     assert!(v["scripts"].as_array().unwrap().iter().all(|s| s["safety"] == "read-only"), "{}", v["scripts"]);
     assert!(v["sources"].as_array().unwrap().iter().any(|s| s["kind"] == "confluence"), "{}", v["sources"]);
     let text = Run::of(s.cmd().args(["ask", "what does checkout depend on"]));
     assert_eq!(text.code, 0, "{text}");
-    assert!(text.stdout.starts_with("**According to"), "{text}");
+    assert!(text.stdout.starts_with("> **Demo:**") && text.stdout.contains("\n\n**According to"), "{text}");
+}
+
+#[test]
+fn an_answer_from_the_users_own_inputs_is_not_marked_demo() {
+    let s = Sandbox::new();
+    let docs = s.path().join("wiki");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("grafana.md"),
+        "# Grafana\n\nGrafana runs in monitoring and reads Prometheus.\n",
+    )
+    .unwrap();
+    assert_eq!(s.index(&[docs.to_str().unwrap()]).code, 0);
+    let run = Run::of(
+        s.cmd()
+            .args(["ask", "--json", "why are grafana and prometheus unreachable?", "--index"])
+            .arg(s.index_dir())
+            .arg("--snapshot")
+            .arg(demo().join("cluster")),
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["demo"], false, "{v}");
+    assert!(!v["answer"].as_str().unwrap().contains("**Demo:**"), "{v}");
 }

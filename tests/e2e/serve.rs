@@ -539,6 +539,26 @@ async fn answers_past_the_deadline_are_refused_and_requests_are_logged_without_s
 }
 
 #[test]
+fn the_server_fails_closed() {
+    let s = Sandbox::new();
+    // Reachable from other machines without a token: refused, and told how to fix it.
+    let open = sleuth_e2e::Run::of(
+        s.cmd().args(["serve", "--api-only", "--demo", "--addr", "0.0.0.0:0"]).env_remove("SLEUTH_API_TOKEN"),
+    );
+    assert_eq!(open.code, 2, "{open}");
+    assert!(open.stderr.contains("SLEUTH_API_TOKEN") && open.stderr.contains("--insecure-no-auth"), "{open}");
+    // No cluster, no index and no --demo: it says what is missing instead of serving the demo.
+    let nothing = sleuth_e2e::Run::of(
+        s.cmd().args(["serve", "--api-only", "--addr", "127.0.0.1:0"]).env_remove("SLEUTH_API_TOKEN"),
+    );
+    assert_eq!(nothing.code, 2, "{nothing}");
+    for missing in ["no index at", "no cluster", "--demo"] {
+        assert!(nothing.stderr.contains(missing), "{missing}: {nothing}");
+    }
+    assert!(!nothing.stderr.contains("using the bundled demo"), "{nothing}");
+}
+
+#[test]
 fn missing_secrets_stop_the_server_with_a_clear_message() {
     let s = Sandbox::new();
     let mut cmd = s.cmd();

@@ -54,6 +54,8 @@ pub fn demo_toolbox(index: &Path) -> assistant::agent::ToolBox {
             cluster::ClusterSource::snapshot(&demo().join("cluster")).expect("demo snapshot loads"),
         ),
         namespace: None,
+        // The suites judge answers, not the demo notice that `sleuth ask` adds on a fresh clone.
+        demo: false,
     }
 }
 

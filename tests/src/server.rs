@@ -30,7 +30,7 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `sleuth serve --addr 127.0.0.1:0 --index <demo index> ARGS…` in the sandbox with
+    /// Starts `sleuth serve --addr 127.0.0.1:0 --demo --index <demo index> ARGS…` in the sandbox with
     /// `envs`, and waits for its "listening on" line.
     pub fn start(sandbox: &Sandbox, args: &[&str], envs: &[(&str, String)]) -> Server {
         let stderr = sandbox.path().join(format!(
@@ -38,7 +38,7 @@ impl Server {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
         ));
         let mut cmd = sandbox.cmd();
-        cmd.args(["serve", "--addr", "127.0.0.1:0", "--index"])
+        cmd.args(["serve", "--addr", "127.0.0.1:0", "--demo", "--index"])
             .arg(demo_index())
             .args(args)
             .env_remove("SLACK_SIGNING_SECRET")

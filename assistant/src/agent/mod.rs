@@ -71,6 +71,9 @@ pub fn cut(text: &str, budget: usize) -> String {
     format!("{kept}\n… ({} more characters cut; the full output is in the trace)", text.len() - kept.len())
 }
 
+/// The first line of every answer about the bundled demo workspace.
+const DEMO_NOTE: &str = "> **Demo:** this answer is about the bundled demo workspace (a made-up company's cluster and documents), not yours. Point sleuth at your cluster with `--context` or `--snapshot` and at your documents with `sleuth index`.";
+
 /// The agent: a tool box, a policy, limits and the conversation.
 pub struct Agent {
     /// The tools.
@@ -209,12 +212,15 @@ impl Agent {
             tool_calls: Vec::new(),
             tool_call_id: None,
         });
+        let demo = self.tools.demo;
+        let answer = if demo { format!("{DEMO_NOTE}\n\n{}", draft.markdown) } else { draft.markdown };
         Answer {
-            scripts: scripts::extract(&draft.markdown),
-            answer: draft.markdown,
+            scripts: scripts::extract(&answer),
+            answer,
             sources,
             tool_calls,
             conversation_id: self.conversation.id.clone(),
+            demo,
         }
     }
 }

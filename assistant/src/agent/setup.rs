@@ -3,16 +3,20 @@
 use std::sync::Arc;
 
 use crate::cli::AgentFlags;
-use crate::connect::{open_index_quietly, source};
+use crate::connect::{Demo, is_demo_index, open_index_quietly, source, uses_demo_cluster};
 
 use super::toolbox::ToolBox;
 
 /// The agent's tools from the shared flags, with the index's and the cluster's notes (each
 /// worth a line: demo defaults, an index built on first use, a cluster that could not be read,
 /// in which case `without` says what sleuth goes on doing).
-pub async fn toolbox(flags: &AgentFlags, without: &str) -> (ToolBox, Option<String>, Option<String>) {
-    let (searcher, index_note) = open_index_quietly(flags.location.index.as_deref());
-    let (cluster, cluster_note) = match source(&flags.cluster, flags.namespace.as_deref()).await {
+pub async fn toolbox(
+    flags: &AgentFlags,
+    without: &str,
+    demo: Demo,
+) -> (ToolBox, Option<String>, Option<String>) {
+    let (searcher, index_note) = open_index_quietly(flags.location.index.as_deref(), demo);
+    let (cluster, cluster_note) = match source(&flags.cluster, flags.namespace.as_deref(), demo).await {
         Ok((c, note)) => (Some(c), note),
         Err(e) => (None, Some(format!("sleuth: {e:#}; {without}"))),
     };
@@ -20,5 +24,8 @@ pub async fn toolbox(flags: &AgentFlags, without: &str) -> (ToolBox, Option<Stri
         .namespace
         .clone()
         .or_else(|| cluster.as_ref().and_then(cluster::ClusterSource::default_namespace));
-    (ToolBox { searcher: searcher.map(Arc::new), cluster, namespace }, index_note, cluster_note)
+    // The answer says it is about the demo when either half of what it reads is the demo's.
+    let demo = (cluster.is_some() && uses_demo_cluster(&flags.cluster))
+        || searcher.as_ref().is_some_and(is_demo_index);
+    (ToolBox { searcher: searcher.map(Arc::new), cluster, namespace, demo }, index_note, cluster_note)
 }

@@ -64,6 +64,8 @@ pub struct ToolBox {
     pub cluster: Option<ClusterSource>,
     /// Namespace used when a tool call names none.
     pub namespace: Option<String>,
+    /// The cluster or the documents are the bundled demo's: every answer says so.
+    pub demo: bool,
 }
 
 fn s(v: &Value, k: &str) -> Option<String> {

@@ -63,6 +63,8 @@ pub struct Answer {
     pub tool_calls: Vec<ToolCallRecord>,
     /// The conversation it belongs to.
     pub conversation_id: String,
+    /// The answer is about the bundled demo workspace, not the user's cluster or documents.
+    pub demo: bool,
 }
 
 /// A tool call a policy asks for.

@@ -10,8 +10,12 @@ use crate::cli::AskArgs;
 pub fn run(args: &AskArgs) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(async {
-        let (toolbox, index_note, cluster_note) =
-            crate::agent::setup::toolbox(&args.agent, "answering without the cluster").await;
+        let (toolbox, index_note, cluster_note) = crate::agent::setup::toolbox(
+            &args.agent,
+            "answering without the cluster",
+            crate::connect::Demo::Allowed,
+        )
+        .await;
         for n in [index_note, cluster_note].into_iter().flatten() {
             eprintln!("{n}");
         }

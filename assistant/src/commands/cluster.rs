@@ -193,7 +193,7 @@ pub fn cluster(cmd: &ClusterCommand) -> anyhow::Result<ExitCode> {
             | ClusterCommand::Related { at, .. }
             | ClusterCommand::History { at, .. } => at,
         };
-        let (src, note) = source(&at.cluster, at.namespace.as_deref()).await?;
+        let (src, note) = source(&at.cluster, at.namespace.as_deref(), crate::connect::Demo::Allowed).await?;
         if let Some(n) = note {
             eprintln!("{n}");
         }

@@ -221,7 +221,8 @@ pub fn spec() -> Value {
                 "Answer": {"type": "object", "required": ["answer", "sources", "scripts", "tool_calls", "conversation_id"], "properties": {
                     "answer": {"type": "string", "description": "Markdown."},
                     "sources": {"type": "array", "items": source}, "scripts": {"type": "array", "items": script},
-                    "tool_calls": {"type": "array", "items": tool_call}, "conversation_id": {"type": "string"}}},
+                    "tool_calls": {"type": "array", "items": tool_call}, "conversation_id": {"type": "string"},
+                    "demo": {"type": "boolean", "description": "The answer is about the bundled demo workspace (served with --demo), not your cluster or documents."}}},
                 "Issue": {"type": "object", "required": ["level", "code", "path", "message"], "properties": {
                     "level": {"type": "string", "enum": ["error", "warning"]}, "code": {"type": "string"}, "path": {"type": "string"},
                     "id": {"type": "string"}, "message": {"type": "string"}}},

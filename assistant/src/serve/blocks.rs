@@ -371,6 +371,7 @@ mod tests {
                 ToolCallRecord { name: "search_docs".into(), args: json!({}), elapsed_ms: 4, ok: true },
             ],
             conversation_id: "c".into(),
+            demo: false,
         };
         let m = answer(&a);
         let texts: Vec<String> = m.blocks.iter().map(std::string::ToString::to_string).collect();

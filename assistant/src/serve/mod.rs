@@ -82,10 +82,28 @@ fn env(k: &str) -> Option<String> {
     std::env::var(k).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// Whether every address `addr` names is a loopback one (`127.0.0.1:3000`, `[::1]:0`,
+/// `localhost:3000`); a name that does not resolve counts as not loopback.
+fn is_loopback(addr: &str) -> bool {
+    use std::net::ToSocketAddrs as _;
+    addr.to_socket_addrs().is_ok_and(|mut all| {
+        let all: Vec<SocketAddr> = all.by_ref().collect();
+        !all.is_empty() && all.iter().all(|a| a.ip().is_loopback())
+    })
+}
+
 /// `sleuth serve`.
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let signing_secret = env("SLACK_SIGNING_SECRET");
     let bot_token = env("SLACK_BOT_TOKEN");
+    // Fail closed: a JSON API reachable from other machines answers only bearers of the token.
+    if env("SLEUTH_API_TOKEN").is_none() && !args.insecure_no_auth && !is_loopback(&args.addr) {
+        eprintln!(
+            "sleuth serve: refusing to serve the JSON API on {} without authentication. Set SLEUTH_API_TOKEN (clients send `Authorization: Bearer <token>`), listen on a loopback address (--addr 127.0.0.1:3000), or pass --insecure-no-auth if something in front of sleuth authenticates.",
+            args.addr
+        );
+        return Ok(ExitCode::from(crate::EXIT_BAD_INPUT));
+    }
     if !args.api_only {
         let missing: Vec<&str> =
             [("SLACK_SIGNING_SECRET", signing_secret.is_none()), ("SLACK_BOT_TOKEN", bot_token.is_none())]
@@ -104,10 +122,20 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
+        let demo = if args.demo { crate::connect::Demo::Allowed } else { crate::connect::Demo::Refused };
         let (tools, index_note, cluster_note) =
-            crate::agent::setup::toolbox(&args.agent, "serving without the cluster").await;
+            crate::agent::setup::toolbox(&args.agent, "serving without the cluster", demo).await;
         for n in [index_note, cluster_note].into_iter().flatten() {
             eprintln!("{n}");
+        }
+        if tools.searcher.is_none() && tools.cluster.is_none() {
+            eprintln!(
+                "sleuth serve: nothing to answer from: no index and no cluster (see above). Give --index and --context or --snapshot, or --demo to serve the bundled demo."
+            );
+            return Ok(ExitCode::from(crate::EXIT_BAD_INPUT));
+        }
+        if tools.demo {
+            eprintln!("sleuth serve: serving the bundled demo workspace (--demo); every answer says so");
         }
         let metrics = metrics::Metrics::default();
         let data_dir =
@@ -189,5 +217,20 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn only_loopback_addresses_count_as_loopback() {
+        for a in ["127.0.0.1:3000", "[::1]:0", "localhost:3000", "127.0.0.2:80"] {
+            assert!(is_loopback(a), "{a}");
+        }
+        for a in ["0.0.0.0:3000", "[::]:3000", "10.0.0.5:80", "not an address", "no-such-host.invalid:80"] {
+            assert!(!is_loopback(a), "{a}");
+        }
     }
 }
