@@ -141,6 +141,7 @@ impl Captures {
             cluster: Some(cluster::ClusterSource::snapshot(&out).expect("scenario capture loads")),
             namespace: None,
             demo: false,
+            mode: assistant::agent::Mode::Local,
         };
         self.opened.insert((name.to_string(), form), tools.clone());
         Some(tools)

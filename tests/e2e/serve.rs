@@ -538,6 +538,30 @@ async fn answers_past_the_deadline_are_refused_and_requests_are_logged_without_s
     assert!(!log.contains("tok-123") && !log.contains("grafana"), "no token, no question in the log: {log}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_reads_no_file_a_question_names() {
+    let s = Sandbox::new();
+    let server = Server::start(&s, &["--api-only"], &[]);
+    let graph = sleuth_e2e::demo().join("graphs/checkout-deploy-ctrlstack.json");
+    assert!(graph.is_file());
+    let r = http()
+        .post(format!("{}/v1/ask", server.url))
+        .json(&json!({"question": format!("explain the graph {}", graph.display())}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let answer = v["answer"].as_str().unwrap();
+    assert!(answer.contains("reads no files"), "{answer}");
+    // Nothing of the file reaches the answer: not its incident, not its cluster's name.
+    for leaked in ["checkout 3.8.0", "3.8.0", "pod_error"] {
+        assert!(!answer.contains(leaked), "{leaked} leaked: {answer}");
+    }
+    let call = &v["tool_calls"][0];
+    assert_eq!((call["name"].as_str(), call["ok"].as_bool()), (Some("explain_graph"), Some(false)), "{v}");
+}
+
 #[test]
 fn the_server_fails_closed() {
     let s = Sandbox::new();

@@ -26,7 +26,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
 pub use policy::{Fallback, Policy};
-pub use toolbox::{Source, ToolBox, ToolOutput, ToolSpec};
+pub use toolbox::{Mode, Source, ToolBox, ToolOutput, ToolSpec};
 pub use types::{
     Answer, Conversation, Draft, Event, Message, Role, Step, ToolCall, ToolCallRecord, TraceEntry,
 };

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::cli::AgentFlags;
 use crate::connect::{Demo, is_demo_index, open_index_quietly, source, uses_demo_cluster};
 
-use super::toolbox::ToolBox;
+use super::toolbox::{Mode, ToolBox};
 
 /// The agent's tools from the shared flags, with the index's and the cluster's notes (each
 /// worth a line: demo defaults, an index built on first use, a cluster that could not be read,
@@ -14,6 +14,7 @@ pub async fn toolbox(
     flags: &AgentFlags,
     without: &str,
     demo: Demo,
+    mode: Mode,
 ) -> (ToolBox, Option<String>, Option<String>) {
     let (searcher, index_note) = open_index_quietly(flags.location.index.as_deref(), demo);
     let (cluster, cluster_note) = match source(&flags.cluster, flags.namespace.as_deref(), demo).await {
@@ -27,5 +28,5 @@ pub async fn toolbox(
     // The answer says it is about the demo when either half of what it reads is the demo's.
     let demo = (cluster.is_some() && uses_demo_cluster(&flags.cluster))
         || searcher.as_ref().is_some_and(is_demo_index);
-    (ToolBox { searcher: searcher.map(Arc::new), cluster, namespace, demo }, index_note, cluster_note)
+    (ToolBox { searcher: searcher.map(Arc::new), cluster, namespace, demo, mode }, index_note, cluster_note)
 }

@@ -66,7 +66,22 @@ pub struct ToolBox {
     pub namespace: Option<String>,
     /// The cluster or the documents are the bundled demo's: every answer says so.
     pub demo: bool,
+    /// Whether tools may read the local file system on a question's say-so.
+    pub mode: Mode,
 }
+
+/// Who the toolbox serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One person on their own machine (`ask`, `chat`): a graph may be named by its file.
+    Local,
+    /// Many users through a server (`serve`): no tool reads the server's files or stdin; graphs
+    /// come as content, never as paths.
+    Server,
+}
+
+/// What a server says when asked to read one of its files.
+pub const NO_FILES: &str = "this server reads no files on a question's say-so: paste the graph itself (rcagraph/v1 JSON or a DOT digraph)";
 
 fn s(v: &Value, k: &str) -> Option<String> {
     v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(String::from)
@@ -205,16 +220,14 @@ impl ToolBox {
                 parameters: props(&[("deployment", "string", "Deployment name"), ns], &["deployment"]),
             });
         }
+        let graph = ("graph", "string", "the graph itself: rcagraph/v1 JSON or a DOT digraph");
         v.push(ToolSpec {
             name: "explain_graph",
             description: d("explain_graph"),
-            parameters: props(
-                &[
-                    ("graph", "string", "the graph itself: rcagraph/v1 JSON or a DOT digraph"),
-                    ("path", "string", "or a file holding it"),
-                ],
-                &[],
-            ),
+            parameters: match self.mode {
+                Mode::Local => props(&[graph, ("path", "string", "or a file holding it")], &[]),
+                Mode::Server => props(&[graph], &["graph"]),
+            },
         });
         v
     }
@@ -491,6 +504,9 @@ impl ToolBox {
             "explain_graph" => {
                 let (name, text) = match (s(args, "graph"), s(args, "path")) {
                     (Some(g), _) => ("the graph".to_string(), g),
+                    (None, Some(_)) if self.mode == Mode::Server => anyhow::bail!(NO_FILES),
+                    // Standard input belongs to the front end (the chat's prompt), not to a tool.
+                    (None, Some(p)) if p == "-" => anyhow::bail!("a graph path cannot be `-` here"),
                     (None, Some(p)) => crate::graphs::read_input(&p)?,
                     (None, None) => anyhow::bail!("missing argument: graph (or path)"),
                 };

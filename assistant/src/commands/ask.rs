@@ -14,6 +14,7 @@ pub fn run(args: &AskArgs) -> anyhow::Result<ExitCode> {
             &args.agent,
             "answering without the cluster",
             crate::connect::Demo::Allowed,
+            crate::agent::Mode::Local,
         )
         .await;
         for n in [index_note, cluster_note].into_iter().flatten() {

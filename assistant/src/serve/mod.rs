@@ -124,7 +124,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     rt.block_on(async {
         let demo = if args.demo { crate::connect::Demo::Allowed } else { crate::connect::Demo::Refused };
         let (tools, index_note, cluster_note) =
-            crate::agent::setup::toolbox(&args.agent, "serving without the cluster", demo).await;
+            crate::agent::setup::toolbox(&args.agent, "serving without the cluster", demo, crate::agent::Mode::Server)
+                .await;
         for n in [index_note, cluster_note].into_iter().flatten() {
             eprintln!("{n}");
         }

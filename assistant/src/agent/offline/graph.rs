@@ -4,14 +4,20 @@
 use serde_json::{Value, json};
 
 use super::compose::{ScriptVars, doc_source, finish, hits, script_vars, snippet};
+use crate::agent::toolbox::Mode;
 use crate::agent::types::{Conversation, Draft};
 
-/// A word of the question naming an existing `.json` or `.dot` file.
-pub(super) fn graph_path(question: &str) -> Option<String> {
+/// A word of the question naming a `.json` or `.dot` file: on one's own machine only one that
+/// exists; in a server any such word, unchecked (the tool then refuses to read it, and the
+/// server's file system is never even looked at).
+pub(super) fn graph_path(question: &str, mode: Mode) -> Option<String> {
     question
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| c == '`' || c == '"' || c == '\'' || c == ',' || c == '?'))
-        .find(|w| (w.ends_with(".json") || w.ends_with(".dot")) && std::path::Path::new(w).is_file())
+        .find(|w| {
+            (w.ends_with(".json") || w.ends_with(".dot"))
+                && (mode == Mode::Server || std::path::Path::new(w).is_file())
+        })
         .map(String::from)
 }
 

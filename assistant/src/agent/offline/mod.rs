@@ -188,7 +188,7 @@ impl OfflinePolicy {
             Intent::Graph if !done_round_1 => {
                 if let Some(graph) = crate::graphs::extract(question) {
                     Step::Call(vec![call("explain_graph", json!({"graph": graph}))])
-                } else if let Some(path) = graph_path(question) {
+                } else if let Some(path) = graph_path(question, tools.mode) {
                     Step::Call(vec![call("explain_graph", json!({"path": path}))])
                 } else if has_cluster {
                     Step::Call(vec![call(
