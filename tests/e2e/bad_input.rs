@@ -63,3 +63,17 @@ fn nothing_indexable_exits_2() {
     assert_eq!(missing.code, 2, "{missing}");
     assert!(missing.stdout.contains("no such file or directory"), "{missing}");
 }
+
+#[test]
+fn an_explicit_input_that_cannot_be_read_stops_ask_with_the_reason() {
+    let s = Sandbox::new();
+    let missing = s.path().join("no-such-capture");
+    let run = sleuth_e2e::Run::of(s.cmd().arg("ask").arg("--snapshot").arg(&missing).arg("why is web down?"));
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("no-such-capture"), "{run}");
+    assert!(run.stdout.is_empty(), "no answer about something else: {run}");
+    let no_index = s.path().join("no-such-index");
+    let run = sleuth_e2e::Run::of(s.cmd().arg("ask").arg("--index").arg(&no_index).arg("what is checkout?"));
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("no-such-index"), "{run}");
+}

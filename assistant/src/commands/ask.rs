@@ -20,6 +20,13 @@ pub fn run(args: &AskArgs) -> anyhow::Result<ExitCode> {
         for n in [index_note, cluster_note].into_iter().flatten() {
             eprintln!("{n}");
         }
+        // An input the user named explicitly and that cannot be read is bad input, not a detail
+        // to answer around: the answer would not be about what they asked.
+        if (args.agent.cluster.snapshot.is_some() && toolbox.cluster.is_none())
+            || (args.agent.location.index.is_some() && toolbox.searcher.is_none())
+        {
+            return Ok(ExitCode::from(crate::EXIT_BAD_INPUT));
+        }
         let policy =
             Policy::from_settings(crate::agent::llm::LlmSettings::from_env(args.agent.model.as_deref()));
         let mut agent = Agent::new(toolbox, policy);
