@@ -136,6 +136,8 @@ impl Agent {
 
     async fn run_calls(&mut self, calls: Vec<ToolCall>, turn: usize, events: &UnboundedSender<Event>) {
         let mut set = tokio::task::JoinSet::new();
+        // Which call each task runs, so that a task that panics still answers its call.
+        let mut running = std::collections::HashMap::new();
         for (i, mut call) in calls.into_iter().enumerate() {
             if call.id.is_empty() {
                 call.id = format!("call_{turn}_{}_{i}", self.conversation.trace.len());
@@ -143,7 +145,9 @@ impl Agent {
             let _ = events.send(Event::ToolStarted { name: call.name.clone(), args: call.args.clone() });
             let tools = self.tools.clone();
             let timeout = self.settings.tool_timeout;
-            set.spawn(async move {
+            let task_call = call.clone();
+            let handle = set.spawn(async move {
+                let call = task_call;
                 let t = Instant::now();
                 let out = match tokio::time::timeout(timeout, tools.call(&call.name, &call.args)).await {
                     Ok(out) => out,
@@ -156,9 +160,20 @@ impl Agent {
                 };
                 (i, call, out, t.elapsed().as_millis() as u64)
             });
+            running.insert(handle.id(), (i, call, Instant::now()));
         }
         let mut done = Vec::new();
-        while let Some(Ok(r)) = set.join_next().await {
+        while let Some(joined) = set.join_next_with_id().await {
+            let r = match joined {
+                Ok((_, r)) => r,
+                // A tool that panicked is a failed call; the other calls keep their results.
+                Err(e) => {
+                    let Some((i, call, started)) = running.remove(&e.id()) else { continue };
+                    let out =
+                        ToolOutput::error(format!("{} failed unexpectedly: {}", call.name, panic_text(e)));
+                    (i, call, out, started.elapsed().as_millis() as u64)
+                }
+            };
             let (_, call, out, ms) = &r;
             let summary = out.text.lines().next().unwrap_or("").chars().take(120).collect();
             let _ = events.send(Event::ToolFinished {
@@ -225,9 +240,52 @@ impl Agent {
     }
 }
 
+/// What a failed tool task says: its panic message, or that it was cancelled.
+fn panic_text(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "it panicked".into()),
+        Err(_) => "it was cancelled".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::cut;
+
+    #[tokio::test]
+    async fn a_tool_that_panics_is_a_failed_call_and_the_others_keep_their_results() {
+        let tools = super::ToolBox {
+            searcher: None,
+            cluster: None,
+            namespace: None,
+            demo: false,
+            mode: super::Mode::Local,
+        };
+        let mut agent = super::Agent::new(tools, super::Policy::from_settings(None));
+        let call = |name: &str| super::ToolCall {
+            id: String::new(),
+            name: name.into(),
+            args: serde_json::json!({}),
+        };
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        agent.run_calls(vec![call("test_panic"), call("list_namespaces")], 0, &tx).await;
+        let trace = &agent.conversation.trace;
+        assert_eq!(trace.len(), 2, "both calls answered");
+        assert_eq!(trace[0].call.name, "test_panic");
+        assert!(
+            !trace[0].output.ok && trace[0].output.text.contains("failed unexpectedly: boom"),
+            "{}",
+            trace[0].output.text
+        );
+        assert_eq!(trace[1].call.name, "list_namespaces");
+        // Every call has its tool message, so a model's next request stays well formed.
+        let answered = agent.conversation.messages.iter().filter(|m| m.tool_call_id.is_some()).count();
+        assert_eq!(answered, 2);
+    }
 
     #[test]
     fn outputs_are_cut_at_a_line_and_say_so() {

@@ -50,7 +50,7 @@ pub struct ToolOutput {
 }
 
 impl ToolOutput {
-    fn error(text: impl Into<String>) -> ToolOutput {
+    pub(crate) fn error(text: impl Into<String>) -> ToolOutput {
         ToolOutput { ok: false, text: text.into(), data: Value::Null, sources: Vec::new() }
     }
 }
@@ -540,6 +540,9 @@ impl ToolBox {
                 out.data["graph"] = serde_json::to_value(&expl.graph)?;
                 out
             }
+            // A tool that panics, for the agent loop's test of what a panicked tool becomes.
+            #[cfg(test)]
+            "test_panic" => panic!("boom"),
             other => ToolOutput::error(format!("unknown tool {other:?}")),
         })
     }

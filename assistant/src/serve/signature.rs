@@ -40,9 +40,10 @@ pub fn verify(
     let timestamp = timestamp.ok_or(Refused::Missing("X-Slack-Request-Timestamp"))?;
     let signature = signature.ok_or(Refused::Missing("X-Slack-Signature"))?;
     let ts: i64 = timestamp.trim().parse().map_err(|_| Refused::BadTimestamp)?;
-    let skew = (now - ts).abs();
-    if skew > MAX_SKEW_SECONDS {
-        return Err(Refused::Stale(skew));
+    // `abs_diff`: a timestamp near i64::MIN or MAX must not overflow the subtraction.
+    let skew = now.abs_diff(ts);
+    if skew > MAX_SKEW_SECONDS.unsigned_abs() {
+        return Err(Refused::Stale(i64::try_from(skew).unwrap_or(i64::MAX)));
     }
     let given = signature.strip_prefix("v0=").and_then(|h| hex::decode(h).ok()).ok_or(Refused::Malformed)?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
@@ -97,6 +98,18 @@ mod tests {
         assert_eq!(verify(SECRET, Some(TS), Some("v0=zz"), body, now), Err(Refused::Malformed));
         // A different timestamp with the same signature (a replay with a fresh clock) fails.
         assert_eq!(verify(SECRET, Some("1531420619"), Some(SIG), body, now), Err(Refused::Mismatch));
+    }
+
+    #[test]
+    fn extreme_timestamps_are_stale_never_a_panic() {
+        for ts in [i64::MIN, i64::MIN + 1, i64::MAX, -1] {
+            let r = verify(SECRET, Some(&ts.to_string()), Some(SIG), b"{}", 1_531_420_618);
+            assert!(matches!(r, Err(Refused::Stale(_))), "{ts}: {r:?}");
+        }
+        assert!(matches!(
+            verify(SECRET, Some("0"), Some(SIG), b"{}", i64::MIN),
+            Err(Refused::Stale(i64::MAX))
+        ));
     }
 
     proptest::proptest! {
