@@ -186,3 +186,26 @@ async fn a_server_that_keeps_failing_is_retried_with_backoff_then_used() {
     assert_eq!(answer.answer, "Recovered.");
     assert_eq!(server.requests().len(), 6, "the library's retries, then sleuth's jittered ones");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_still_streaming_at_the_deadline_is_given_up_and_the_turn_answers_offline() {
+    // The model trickles: ten minutes before its first chunk. The turn's deadline is one second.
+    let server =
+        FakeOpenAi::start(vec![Reply::Slow(text(FINAL, 2), std::time::Duration::from_secs(600))]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = LlmSettings {
+        model: "test-model".into(),
+        base_url: Some(server.base_url()),
+        api_key: Some("sk-test".into()),
+        ..LlmSettings::default()
+    };
+    let mut agent = Agent::new(
+        sleuth_e2e::demo_toolbox(&dir.path().join("index")),
+        Policy::from_settings(Some(settings)),
+    );
+    agent.settings.deadline = std::time::Duration::from_secs(1);
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let answer = agent.turn("why are grafana and prometheus unreachable?", &tx).await;
+    assert!(answer.answer.contains("within the turn's deadline"), "{}", answer.answer);
+    assert!(!answer.answer.contains(FINAL), "the late model answer is not used");
+}

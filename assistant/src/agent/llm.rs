@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::time::Duration;
 
 use async_openai::Client;
 use async_openai::config::{AzureConfig, Config, OpenAIConfig};
@@ -83,6 +84,25 @@ pub fn estimate_tokens(text: &str) -> usize {
     text.len().div_ceil(4) + 4
 }
 
+/// How long connecting to the model's server may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the model's server may stay silent (before the first byte, or between chunks of a
+/// stream) before the request is given up.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One HTTP client for every model request of the process: a server's conversations share
+/// its connection pool instead of opening one each.
+fn http_client() -> reqwest::Client {
+    static CLIENT: std::sync::LazyLock<reqwest::Client> = std::sync::LazyLock::new(|| {
+        reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(IDLE_TIMEOUT)
+            .build()
+            .unwrap_or_default()
+    });
+    CLIENT.clone()
+}
+
 /// The model-driven policy.
 pub struct LlmPolicy {
     client: Client<Box<dyn Config>>,
@@ -111,7 +131,7 @@ impl LlmPolicy {
             }
             Box::new(c)
         };
-        LlmPolicy { client: Client::with_config(config), settings }
+        LlmPolicy { client: Client::with_config(config).with_http_client(http_client()), settings }
     }
 
     fn messages(&self, conv: &Conversation, tools: &ToolBox) -> Vec<Value> {

@@ -106,7 +106,8 @@ impl Agent {
         let mut step_no = 0;
         let draft = loop {
             let late = started.elapsed() >= self.settings.deadline || step_no >= self.settings.step_limit;
-            let step = self.policy.next(&self.conversation, &self.tools, late, events).await;
+            let until = started + self.settings.deadline;
+            let step = self.policy.next(&self.conversation, &self.tools, late, events, until).await;
             step_no += 1;
             match step {
                 Step::Answer(d) => break d,
@@ -114,7 +115,7 @@ impl Agent {
                     let _ = events.send(Event::Error(
                         "step limit or deadline reached; answering with what is known".into(),
                     ));
-                    break self.policy_answer_now(events).await;
+                    break self.policy_answer_now(events, until).await;
                 }
                 Step::Call(calls) => self.run_calls(calls, turn, events).await,
             }
@@ -124,8 +125,8 @@ impl Agent {
         answer
     }
 
-    async fn policy_answer_now(&mut self, events: &UnboundedSender<Event>) -> Draft {
-        match self.policy.next(&self.conversation, &self.tools, true, events).await {
+    async fn policy_answer_now(&mut self, events: &UnboundedSender<Event>, until: Instant) -> Draft {
+        match self.policy.next(&self.conversation, &self.tools, true, events, until).await {
             Step::Answer(d) => d,
             Step::Call(_) => Draft {
                 markdown: "**I could not finish this answer within the limits.**".into(),

@@ -1,6 +1,8 @@
 //! The policies that drive the loop, and the fallback that lets the offline policy finish a turn
 //! the model could not.
 
+use std::time::Instant;
+
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::llm::{LlmPolicy, LlmSettings};
@@ -39,10 +41,11 @@ impl Policy {
         tools: &ToolBox,
         force_answer: bool,
         events: &UnboundedSender<Event>,
+        until: Instant,
     ) -> Step {
         match self {
             Policy::Offline(p) => p.next(conv, tools, force_answer).await,
-            Policy::Llm(p) => p.next(conv, tools, force_answer, events).await,
+            Policy::Llm(p) => p.next(conv, tools, force_answer, events, until).await,
         }
     }
 }
@@ -62,16 +65,22 @@ impl Fallback {
         Fallback { primary, offline: fallback, failed: None }
     }
 
-    /// The next step: ask the model, or (once it failed this turn) the offline policy.
+    /// The next step: ask the model, or (once it failed this turn) the offline policy. The
+    /// model has until `until` (the turn's deadline), however long its stream keeps trickling.
     pub async fn next(
         &mut self,
         conv: &Conversation,
         tools: &ToolBox,
         force_answer: bool,
         events: &UnboundedSender<Event>,
+        until: Instant,
     ) -> Step {
         if self.failed.as_ref().is_none_or(|(turn, _)| *turn != conv.turns) {
-            match self.primary.next(conv, tools, force_answer, events).await {
+            let asked = self.primary.next(conv, tools, force_answer, events);
+            let result = tokio::time::timeout_at(until.into(), asked)
+                .await
+                .unwrap_or_else(|_| Err("no answer from the model within the turn's deadline".to_string()));
+            match result {
                 Ok(step) => return step,
                 Err(why) => {
                     let _ = events.send(Event::Error(format!("model failed: {why}; answering offline")));
