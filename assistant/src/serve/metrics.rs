@@ -55,6 +55,15 @@ const HELP: &[(&str, &str, &str)] = &[
     ("sleuth_slack_api_calls_total", "counter", "Calls to Slack's Web API by method and result."),
 ];
 
+/// Slack's event and request kinds that sleuth handles or knowingly ignores.
+const SLACK_KINDS: &[&str] =
+    &["request", "url_verification", "event_callback", "app_mention", "message", "command", "unknown"];
+
+/// `value` when it is one of `known`, else `other`.
+fn bounded<'a>(value: &'a str, known: &[&str]) -> &'a str {
+    if known.contains(&value) { value } else { "other" }
+}
+
 fn labels(l: &[(&'static str, String)]) -> String {
     if l.is_empty() {
         return String::new();
@@ -97,8 +106,10 @@ impl Metrics {
         self.observe("sleuth_http_request_duration_seconds", vec![("route", route.into())], secs);
     }
 
-    /// One Slack event or command.
+    /// One Slack event or command. A kind Slack did not document (or a forged one) is counted as
+    /// `other`: label values come from a fixed set, so no request can grow the metrics.
     pub fn slack_event(&self, kind: &str, action: &str) {
+        let kind = bounded(kind, SLACK_KINDS);
         self.add("sleuth_slack_events_total", vec![("kind", kind.into()), ("action", action.into())], 1);
     }
 
@@ -111,16 +122,19 @@ impl Metrics {
         );
     }
 
-    /// What one answered turn cost: tool calls, model tokens and failures.
+    /// What one answered turn cost: tool calls, model tokens and failures. `tools` names the
+    /// catalogue: a tool name a model made up is counted as `other`.
     pub fn turn(
         &self,
         front: &str,
         answer: &crate::agent::Answer,
+        tools: &[&str],
         model: Option<(usize, usize, bool)>,
         secs: f64,
     ) {
         for c in &answer.tool_calls {
-            self.add("sleuth_tool_calls_total", vec![("tool", c.name.clone()), ("ok", c.ok.to_string())], 1);
+            let tool = bounded(&c.name, tools);
+            self.add("sleuth_tool_calls_total", vec![("tool", tool.into()), ("ok", c.ok.to_string())], 1);
         }
         if let Some((prompt, completion, failed)) = model {
             self.add("sleuth_llm_tokens_total", vec![("direction", "prompt".into())], prompt as u64);
@@ -223,5 +237,39 @@ mod tests {
             text.contains("sleuth_conversations 7\n") && text.contains("sleuth_answers_in_flight 1\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn label_values_come_from_fixed_sets() {
+        let m = Metrics::default();
+        for i in 0..50 {
+            m.slack_event(&format!("forged_{i}"), "ignored");
+        }
+        m.slack_event("app_mention", "accepted");
+        let answer = crate::agent::Answer {
+            answer: String::new(),
+            sources: Vec::new(),
+            scripts: Vec::new(),
+            tool_calls: (0..50)
+                .map(|i| crate::agent::types::ToolCallRecord {
+                    name: if i == 0 { "search_docs".into() } else { format!("made_up_{i}") },
+                    args: serde_json::Value::Null,
+                    elapsed_ms: 1,
+                    ok: false,
+                })
+                .collect(),
+            conversation_id: "c".into(),
+            demo: false,
+        };
+        m.turn("api", &answer, &["search_docs", "diagnose"], None, 0.1);
+        let text = m.render(0);
+        assert!(text.contains("sleuth_slack_events_total{kind=\"other\",action=\"ignored\"} 50"), "{text}");
+        assert!(
+            text.contains("sleuth_slack_events_total{kind=\"app_mention\",action=\"accepted\"} 1"),
+            "{text}"
+        );
+        assert!(text.contains("sleuth_tool_calls_total{tool=\"other\",ok=\"false\"} 49"), "{text}");
+        assert!(text.contains("sleuth_tool_calls_total{tool=\"search_docs\",ok=\"false\"} 1"), "{text}");
+        assert!(!text.contains("forged") && !text.contains("made_up"), "{text}");
     }
 }

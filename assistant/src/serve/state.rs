@@ -129,7 +129,9 @@ impl AppState {
                 .sum();
             (prompt, crate::agent::llm::estimate_tokens(&answer.answer), model_failed)
         });
-        self.metrics.turn(front, &answer, model, started.elapsed().as_secs_f64());
+        let specs = self.tools.specs();
+        let tools: Vec<&str> = specs.iter().map(|s| s.name).collect();
+        self.metrics.turn(front, &answer, &tools, model, started.elapsed().as_secs_f64());
         Ok(answer)
     }
 
