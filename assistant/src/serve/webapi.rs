@@ -156,9 +156,23 @@ impl Client {
         }
     }
 
-    /// Downloads a shared file (`url_private`, with the bot token), at most [`MAX_FILE`] bytes.
+    /// Whether `url` is one of Slack's file URLs (`https://files.slack.com/…`), or on the host
+    /// `SLACK_API_URL` redirects the Web API to: the bot token goes nowhere else.
+    fn is_slack_file(&self, url: &str) -> bool {
+        let Ok(url) = reqwest::Url::parse(url) else { return false };
+        let slack = url.scheme() == "https" && url.host_str() == Some("files.slack.com");
+        let same_as_api = reqwest::Url::parse(&self.base).is_ok_and(|base| base.origin() == url.origin());
+        slack || same_as_api
+    }
+
+    /// Downloads a shared file (`url_private`, with the bot token) from Slack's file host only,
+    /// at most [`MAX_FILE`] bytes, counted as they arrive (a missing or false Content-Length
+    /// cannot make it read more).
     pub async fn download(&self, url: &str) -> Result<Vec<u8>, SlackError> {
-        let resp = self
+        if !self.is_slack_file(url) {
+            return Err(SlackError::Http("the file is not on Slack's file host; not downloaded".into()));
+        }
+        let mut resp = self
             .http
             .get(url)
             .bearer_auth(&self.token)
@@ -171,10 +185,62 @@ impl Client {
         if resp.content_length().is_some_and(|n| n as usize > MAX_FILE) {
             return Err(SlackError::TooLarge(MAX_FILE));
         }
-        let bytes = resp.bytes().await.map_err(|e| SlackError::Http(e.without_url().to_string()))?;
-        if bytes.len() > MAX_FILE {
-            return Err(SlackError::TooLarge(MAX_FILE));
+        let mut bytes = Vec::new();
+        while let Some(chunk) =
+            resp.chunk().await.map_err(|e| SlackError::Http(e.without_url().to_string()))?
+        {
+            if bytes.len() + chunk.len() > MAX_FILE {
+                return Err(SlackError::TooLarge(MAX_FILE));
+            }
+            bytes.extend_from_slice(&chunk);
         }
-        Ok(bytes.to_vec())
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(base: &str) -> Client {
+        Client::new(base, "xoxb-test", Metrics::default())
+    }
+
+    #[test]
+    fn the_token_goes_only_to_slacks_file_host() {
+        let c = client("https://slack.com/api");
+        assert!(c.is_slack_file("https://files.slack.com/files-pri/T1-F1/download/outage.dot"));
+        for url in [
+            "http://files.slack.com/files-pri/x",
+            "https://files.slack.com.evil.example/x",
+            "https://evil.example/files.slack.com/x",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
+            assert!(!c.is_slack_file(url), "{url}");
+        }
+        // Tests and proxies: the host SLACK_API_URL names, and no other.
+        let local = client("http://127.0.0.1:4000/api");
+        assert!(local.is_slack_file("http://127.0.0.1:4000/files/outage.dot"));
+        assert!(!local.is_slack_file("http://127.0.0.1:4001/files/outage.dot"));
+    }
+
+    #[tokio::test]
+    async fn a_download_stops_at_the_cap_even_without_a_length() {
+        use axum::body::Body;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        // A body streamed in chunks, with no Content-Length, far larger than the cap.
+        let app = axum::Router::new().route(
+            "/files/big.json",
+            axum::routing::get(|| async {
+                let chunks = (0..(MAX_FILE / 4096 + 8)).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 4096]));
+                Body::from_stream(futures::stream::iter(chunks))
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let c = client(&format!("http://{addr}/api"));
+        let r = c.download(&format!("http://{addr}/files/big.json")).await;
+        assert!(matches!(r, Err(SlackError::TooLarge(MAX_FILE))), "{r:?}");
     }
 }
