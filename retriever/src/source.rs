@@ -257,10 +257,11 @@ fn open_archive(
             return;
         }
     };
-    let result = fs::File::open(path)
-        .map_err(|e| e.to_string())
-        .and_then(|f| unpack(f, tmp.path(), &mut 0))
-        .and_then(|()| unpack_nested(tmp.path()));
+    let result = fs::File::open(path).map_err(|e| e.to_string()).and_then(|f| {
+        // One budget for the input, nested archives included: a zip of zips cannot multiply it.
+        let mut left = MAX_ARCHIVE_BYTES;
+        unpack(f, tmp.path(), &mut left).and_then(|()| unpack_nested(tmp.path(), &mut left))
+    });
     match result {
         Ok(()) => {
             plan.archives.push((logical.to_string(), stamp));
@@ -271,8 +272,10 @@ fn open_archive(
     }
 }
 
-/// Extracts every regular entry whose name stays inside `dest`.
-fn unpack(reader: impl Read + Seek, dest: &Path, total: &mut u64) -> Result<(), String> {
+/// Extracts every regular entry whose name stays inside `dest`, taking the bytes actually
+/// written (not the sizes the archive claims) from `left`.
+fn unpack(reader: impl Read + Seek, dest: &Path, left: &mut u64) -> Result<(), String> {
+    let too_big = || format!("archive expands to more than {} GiB", MAX_ARCHIVE_BYTES >> 30);
     let mut archive = zip::ZipArchive::new(reader).map_err(|e| e.to_string())?;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
@@ -288,23 +291,28 @@ fn unpack(reader: impl Read + Seek, dest: &Path, total: &mut u64) -> Result<(), 
         if rel_str.split('/').any(|c| skip_dir(c) || c == ".DS_Store") {
             continue;
         }
-        *total += entry.size();
-        if *total > MAX_ARCHIVE_BYTES {
-            return Err(format!("archive expands to more than {} GiB", MAX_ARCHIVE_BYTES >> 30));
+        if entry.size() > *left {
+            return Err(too_big());
         }
         let out = dest.join(&rel);
         if let Some(parent) = out.parent() {
             fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
         let mut file = fs::File::create(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-        std::io::copy(&mut entry, &mut file).map_err(|e| format!("{rel_str}: {e}"))?;
+        // One byte more than is left: writing it proves the entry lied about its size.
+        let written = std::io::copy(&mut (&mut entry).take(*left + 1), &mut file)
+            .map_err(|e| format!("{rel_str}: {e}"))?;
+        if written > *left {
+            return Err(too_big());
+        }
+        *left -= written;
     }
     Ok(())
 }
 
 /// Unpacks zips found inside an unpacked archive into their own folder's parent, so that the
 /// parts of a multi-part export merge into one tree.
-fn unpack_nested(root: &Path) -> Result<(), String> {
+fn unpack_nested(root: &Path, left: &mut u64) -> Result<(), String> {
     for _round in 0..4 {
         let nested: Vec<PathBuf> = WalkDir::new(root)
             .into_iter()
@@ -319,7 +327,7 @@ fn unpack_nested(root: &Path) -> Result<(), String> {
             let dest = zip_path.parent().unwrap_or(root).to_path_buf();
             let file = fs::File::open(&zip_path).map_err(|e| e.to_string())?;
             let name = zip_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            unpack(file, &dest, &mut 0).map_err(|e| format!("{name}: {e}"))?;
+            unpack(file, &dest, left).map_err(|e| format!("{name}: {e}"))?;
             fs::remove_file(&zip_path).map_err(|e| e.to_string())?;
         }
     }
@@ -728,6 +736,35 @@ mod tests {
         let pages: Vec<_> =
             plan.units.iter().filter(|u| matches!(u.format, Format::ConfluencePage(_))).collect();
         assert_eq!(pages.len(), 5, "{:?}", plan.units.iter().map(|u| &u.id).collect::<Vec<_>>());
+    }
+
+    /// A zip holding `entries` (name, bytes), in memory.
+    fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in entries {
+            w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            w.write_all(bytes).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn the_expansion_budget_counts_bytes_written_across_nested_archives() {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = zip_of(&[("a.md", vec![b'a'; 3000])]);
+        let outer = zip_of(&[("one.zip", inner.clone()), ("two.zip", inner)]);
+        // Each inner archive fits the budget alone; together they do not.
+        let mut left = 5000;
+        let r = unpack(std::io::Cursor::new(outer.clone()), dir.path(), &mut left)
+            .and_then(|()| unpack_nested(dir.path(), &mut left));
+        assert!(r.as_ref().is_err_and(|e| e.contains("expands to more than")), "{r:?}");
+        // With room for both, everything is unpacked and the budget shrinks by what was written.
+        let dir = tempfile::tempdir().unwrap();
+        let mut left = 1 << 20;
+        unpack(std::io::Cursor::new(outer.clone()), dir.path(), &mut left).unwrap();
+        unpack_nested(dir.path(), &mut left).unwrap();
+        assert!(left <= (1 << 20) - 6000, "{left}");
     }
 
     #[test]
