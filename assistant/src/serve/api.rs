@@ -186,9 +186,12 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
 
 /// `GET /metrics`.
 pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    // Counting conversations lists a directory: off the runtime's threads.
+    let store = state.store.clone();
+    let conversations = tokio::task::spawn_blocking(move || store.len()).await.unwrap_or(0);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        state.metrics.render(state.store.len()),
+        state.metrics.render(conversations),
     )
         .into_response()
 }

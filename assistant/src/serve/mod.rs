@@ -151,7 +151,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let state = Arc::new(AppState {
             tools,
             llm: LlmSettings::from_env(args.agent.model.as_deref()),
-            store,
+            store: Arc::new(store),
             slack: if args.api_only {
                 None
             } else {

@@ -20,7 +20,7 @@ pub struct AppState {
     /// The model, when one is configured.
     pub llm: Option<LlmSettings>,
     /// Conversations.
-    pub store: store::Store,
+    pub store: Arc<store::Store>,
     /// Slack's Web API, when the bot is enabled.
     pub slack: Option<webapi::Client>,
     /// The signing secret, when the bot is enabled.
@@ -104,7 +104,11 @@ impl AppState {
             None => Policy::Offline(OfflinePolicy::with_vocabulary(self.vocabulary().await)),
         };
         let mut agent = Agent::new(self.tools.clone(), policy);
-        agent.conversation = self.store.load(key);
+        // The store is files: read and write them off the runtime's threads.
+        let (store, k) = (self.store.clone(), key.to_string());
+        agent.conversation = tokio::task::spawn_blocking(move || store.load(&k))
+            .await
+            .map_err(|e| format!("loading the conversation failed: {e}"))?;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let result = tokio::time::timeout(self.limits.deadline, agent.turn(question, &tx)).await;
         drop(tx);
@@ -117,8 +121,11 @@ impl AppState {
             }
         }
         let answer = result.map_err(|_| format!("no answer within {} s", self.limits.deadline.as_secs()))?;
-        if let Err(e) = self.store.save(key, &agent.conversation) {
-            tracing::warn!(error = %e, "could not save the conversation");
+        let (store, k, conversation) = (self.store.clone(), key.to_string(), agent.conversation.clone());
+        match tokio::task::spawn_blocking(move || store.save(&k, &conversation)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not save the conversation"),
+            Err(e) => tracing::warn!(error = %e, "saving the conversation failed"),
         }
         let model = self.llm.as_ref().map(|_| {
             let prompt: usize = agent
