@@ -74,6 +74,9 @@ pub enum Command {
     /// --api-only, only /v1/ask, /v1/explain, /healthz, /readyz, /metrics and /openapi.json are
     /// served; SLEUTH_API_TOKEN, when set, is required as a bearer token on /v1/*.
     Serve(ServeArgs),
+    /// Show the effective settings and where each comes from (flag, environment, the config file
+    /// `$XDG_CONFIG_HOME/sleuth/config.toml`, or the default); secrets are masked.
+    Config(ConfigArgs),
     /// Build a causal graph (rcagraph/v1) from what a cluster recorded: rollouts and their
     /// diffs, scaling, warning events, OOM kills, memory growth, rescheduling and `diagnose`
     /// findings, linked by explicit rules.
@@ -506,12 +509,13 @@ mod tests {
     }
 }
 
-/// `sleuth serve`
+/// `sleuth serve`. Settings left unset here come from the config file's `[serve]` table, then
+/// the defaults shown (see `serve::settings`).
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on (`127.0.0.1:0` picks a free port and prints it).
-    #[arg(long, value_name = "ADDR", env = "SLEUTH_ADDR", default_value = "127.0.0.1:3000")]
-    pub addr: String,
+    /// Address to listen on (`127.0.0.1:0` picks a free port and prints it) [default: 127.0.0.1:3000].
+    #[arg(long, value_name = "ADDR", env = "SLEUTH_ADDR")]
+    pub addr: Option<String>,
 
     /// Serve only the JSON API (no Slack secrets needed).
     #[arg(long)]
@@ -535,31 +539,41 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// A conversation (Slack thread, API conversation_id) expires after this many idle minutes.
-    #[arg(long, value_name = "MIN", default_value_t = 24 * 60)]
-    pub idle_minutes: u64,
+    /// A conversation (Slack thread, API conversation_id) expires after this many idle minutes
+    /// [default: 1440].
+    #[arg(long, value_name = "MIN")]
+    pub idle_minutes: Option<u64>,
 
-    /// At most this many conversations are kept (the oldest go first).
-    #[arg(long, value_name = "N", default_value_t = 5000)]
-    pub max_conversations: usize,
+    /// At most this many conversations are kept (the oldest go first) [default: 5000].
+    #[arg(long, value_name = "N")]
+    pub max_conversations: Option<usize>,
 
-    /// Answers computed at once, in all.
-    #[arg(long, value_name = "N", default_value_t = 16)]
-    pub max_concurrent: usize,
+    /// Answers computed at once, in all [default: 16].
+    #[arg(long, value_name = "N")]
+    pub max_concurrent: Option<usize>,
 
-    /// Answers computed at once for one user (Slack user, X-Sleuth-User, or client address).
-    #[arg(long, value_name = "N", default_value_t = 2)]
-    pub max_per_user: usize,
+    /// Answers computed at once for one user (Slack user, X-Sleuth-User, or client address)
+    /// [default: 2].
+    #[arg(long, value_name = "N")]
+    pub max_per_user: Option<usize>,
 
-    /// Longest an answer may take, in seconds.
-    #[arg(long, value_name = "S", default_value_t = 120)]
-    pub deadline_seconds: u64,
+    /// Longest an answer may take, in seconds [default: 120].
+    #[arg(long, value_name = "S")]
+    pub deadline_seconds: Option<u64>,
 
-    /// Largest request body, in KiB.
-    #[arg(long, value_name = "KIB", default_value_t = 1024)]
-    pub body_limit_kb: usize,
+    /// Largest request body, in KiB [default: 1024].
+    #[arg(long, value_name = "KIB")]
+    pub body_limit_kb: Option<usize>,
 
-    /// On shutdown, how long answers in flight may take to finish, in seconds.
-    #[arg(long, value_name = "S", default_value_t = 30)]
-    pub grace_seconds: u64,
+    /// On shutdown, how long answers in flight may take to finish, in seconds [default: 30].
+    #[arg(long, value_name = "S")]
+    pub grace_seconds: Option<u64>,
+}
+
+/// `sleuth config`
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -1,10 +1,11 @@
 //! Where things are: the index directory and the bundled demo workspace.
 //!
-//! Precedence follows DESIGN §7: flag, then environment, then defaults.
+//! Precedence follows DESIGN §7: flag, then environment, then the config file, then defaults.
 
 use std::path::{Path, PathBuf};
 
-/// The index directory: `--index`, else `$SLEUTH_INDEX`, else `$XDG_DATA_HOME/sleuth/index`
+/// The index directory: `--index`, else `$SLEUTH_INDEX`, else the config file's `index`, else
+/// `$XDG_DATA_HOME/sleuth/index`
 /// (`~/.local/share/sleuth/index` when XDG_DATA_HOME is unset). The second value tells whether
 /// the location is the default one (only then may search build the demo index on its own).
 pub fn index_dir(flag: Option<&Path>) -> (PathBuf, bool) {
@@ -13,6 +14,9 @@ pub fn index_dir(flag: Option<&Path>) -> (PathBuf, bool) {
     }
     if let Some(p) = std::env::var_os("SLEUTH_INDEX").filter(|v| !v.is_empty()) {
         return (PathBuf::from(p), false);
+    }
+    if let Some(p) = &crate::config_file::get().index {
+        return (p.clone(), false);
     }
     (data_dir().join("index"), true)
 }

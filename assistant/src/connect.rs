@@ -24,9 +24,15 @@ pub enum Demo {
     Refused,
 }
 
-/// Whether these flags leave the cluster to sleuth's choice, which is the demo snapshot.
+/// Whether these flags (and the config file) leave the cluster to sleuth's choice, which is the
+/// demo snapshot.
 pub fn uses_demo_cluster(flags: &ClusterFlags) -> bool {
-    flags.snapshot.is_none() && flags.context.is_none() && !kubeconfig_available()
+    flags.snapshot.is_none() && context(flags).is_none() && !kubeconfig_available()
+}
+
+/// The kubeconfig context: `--context`, else the config file's `context`.
+pub fn context(flags: &ClusterFlags) -> Option<String> {
+    flags.context.clone().or_else(|| crate::config_file::get().context.clone())
 }
 
 /// Where the cluster comes from, and a one-line note when sleuth chose for the user.
@@ -54,7 +60,7 @@ pub async fn source(
             Some(format!("no kubeconfig found; using the bundled demo snapshot ({})", demo.display())),
         ));
     }
-    let opts = LiveOptions { context: flags.context.clone(), namespace: namespace.map(String::from) };
+    let opts = LiveOptions { context: context(flags), namespace: namespace.map(String::from) };
     Ok((ClusterSource::live(&opts).await?, None))
 }
 

@@ -20,6 +20,7 @@ pub mod agent;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_file;
 pub mod connect;
 pub mod graphs;
 pub mod logging;
@@ -50,5 +51,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Graph(args) => commands::graph::graph(&args),
         cli::Command::Changes(args) => commands::changes::changes(&args),
         cli::Command::Serve(args) => serve::run(&args),
+        cli::Command::Config(args) => commands::config::run(&args),
     }
 }

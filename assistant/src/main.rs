@@ -10,6 +10,11 @@ fn main() -> ExitCode {
     // second TLS user compiled in with another provider cannot make the first connection panic.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = assistant::cli::Cli::parse();
+    // The config file is read once, before anything else: a bad one stops sleuth with its line.
+    if let Err(e) = assistant::config_file::init() {
+        eprintln!("sleuth: config file {e}");
+        return ExitCode::from(assistant::EXIT_BAD_INPUT);
+    }
     let server = matches!(cli.command, assistant::cli::Command::Serve(_));
     assistant::logging::init(cli.verbose, server);
     match assistant::run(cli) {

@@ -6,6 +6,7 @@ mod changes;
 mod chat;
 mod cluster;
 mod cluster_scenarios;
+mod config;
 mod graph;
 mod index;
 mod live;

@@ -125,6 +125,9 @@ impl Sandbox {
             .env_remove("KUBERNETES_SERVICE_HOST")
             .env("HOME", self.path())
             .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env_remove("SLEUTH_CONFIG")
+            .env_remove("SLEUTH_ADDR")
             .env("NO_COLOR", "1")
             .current_dir(self.path());
         cmd

@@ -44,11 +44,13 @@ impl LlmSettings {
     /// `AZURE_OPENAI_ENDPOINT`, `AZURE_OPENAI_API_KEY`, `AZURE_OPENAI_API_VERSION`.
     pub fn from_env(model_flag: Option<&str>) -> Option<LlmSettings> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let model = model_flag.map(String::from).or_else(|| var("SLEUTH_MODEL"))?;
+        let file = crate::config_file::get();
+        let model =
+            model_flag.map(String::from).or_else(|| var("SLEUTH_MODEL")).or_else(|| file.model.clone())?;
         let azure_endpoint = var("AZURE_OPENAI_ENDPOINT");
         Some(LlmSettings {
             model,
-            base_url: var("OPENAI_BASE_URL"),
+            base_url: var("OPENAI_BASE_URL").or_else(|| file.base_url.clone()),
             api_key: if azure_endpoint.is_some() {
                 var("AZURE_OPENAI_API_KEY")
             } else {

@@ -17,14 +17,13 @@ pub async fn toolbox(
     mode: Mode,
 ) -> (ToolBox, Option<String>, Option<String>) {
     let (searcher, index_note) = open_index_quietly(flags.location.index.as_deref(), demo);
-    let (cluster, cluster_note) = match source(&flags.cluster, flags.namespace.as_deref(), demo).await {
+    let namespace = flags.namespace.clone().or_else(|| crate::config_file::get().namespace.clone());
+    let (cluster, cluster_note) = match source(&flags.cluster, namespace.as_deref(), demo).await {
         Ok((c, note)) => (Some(c), note),
         Err(e) => (None, Some(format!("sleuth: {e:#}; {without}"))),
     };
-    let namespace = flags
-        .namespace
-        .clone()
-        .or_else(|| cluster.as_ref().and_then(cluster::ClusterSource::default_namespace));
+    let namespace =
+        namespace.or_else(|| cluster.as_ref().and_then(cluster::ClusterSource::default_namespace));
     // The answer says it is about the demo when either half of what it reads is the demo's.
     let demo = (cluster.is_some() && uses_demo_cluster(&flags.cluster))
         || searcher.as_ref().is_some_and(is_demo_index);

@@ -21,6 +21,7 @@
 pub mod api;
 pub mod blocks;
 pub mod metrics;
+pub mod settings;
 pub mod signature;
 pub mod slack;
 pub mod state;
@@ -94,17 +95,18 @@ fn is_loopback(addr: &str) -> bool {
 
 /// `sleuth serve`.
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let settings = settings::Settings::resolve(Some(args));
     let signing_secret = env("SLACK_SIGNING_SECRET");
     let bot_token = env("SLACK_BOT_TOKEN");
     // Fail closed: a JSON API reachable from other machines answers only bearers of the token.
-    if env("SLEUTH_API_TOKEN").is_none() && !args.insecure_no_auth && !is_loopback(&args.addr) {
+    if env("SLEUTH_API_TOKEN").is_none() && !args.insecure_no_auth && !is_loopback(&settings.addr) {
         eprintln!(
             "sleuth serve: refusing to serve the JSON API on {} without authentication. Set SLEUTH_API_TOKEN (clients send `Authorization: Bearer <token>`), listen on a loopback address (--addr 127.0.0.1:3000), or pass --insecure-no-auth if something in front of sleuth authenticates.",
-            args.addr
+            settings.addr
         );
         return Ok(ExitCode::from(crate::EXIT_BAD_INPUT));
     }
-    if !args.api_only {
+    if !settings.api_only {
         let missing: Vec<&str> =
             [("SLACK_SIGNING_SECRET", signing_secret.is_none()), ("SLACK_BOT_TOKEN", bot_token.is_none())]
                 .iter()
@@ -122,7 +124,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
-        let demo = if args.demo { crate::connect::Demo::Allowed } else { crate::connect::Demo::Refused };
+        let demo = if settings.demo { crate::connect::Demo::Allowed } else { crate::connect::Demo::Refused };
         let (tools, index_note, cluster_note) =
             crate::agent::setup::toolbox(&args.agent, "serving without the cluster", demo, crate::agent::Mode::Server)
                 .await;
@@ -140,11 +142,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         }
         let metrics = metrics::Metrics::default();
         let data_dir =
-            args.data_dir.clone().unwrap_or_else(|| crate::config::data_dir().join("conversations"));
+            settings.data_dir.clone();
         let store = store::Store::open(
             &data_dir,
-            Duration::from_secs(args.idle_minutes * 60),
-            args.max_conversations,
+            Duration::from_secs(settings.idle_minutes * 60),
+            settings.max_conversations,
         )
         .map_err(|e| anyhow::anyhow!("cannot use {} for conversations: {e}", data_dir.display()))?;
         let slack_api = env("SLACK_API_URL").unwrap_or_else(|| "https://slack.com/api".into());
@@ -152,27 +154,27 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             tools,
             llm: LlmSettings::from_env(args.agent.model.as_deref()),
             store: Arc::new(store),
-            slack: if args.api_only {
+            slack: if settings.api_only {
                 None
             } else {
                 bot_token.as_deref().map(|t| webapi::Client::new(&slack_api, t, metrics.clone()))
             },
-            signing_secret: if args.api_only { None } else { signing_secret },
+            signing_secret: if settings.api_only { None } else { signing_secret },
             api_token: env("SLEUTH_API_TOKEN"),
             metrics,
             limits: Limits::new(
-                args.max_concurrent,
-                args.max_per_user,
-                Duration::from_secs(args.deadline_seconds),
+                settings.max_concurrent,
+                settings.max_per_user,
+                Duration::from_secs(settings.deadline_seconds),
             ),
             tasks: TaskTracker::new(),
             seen: Mutex::new(HashMap::new()),
             started: Instant::now(),
             vocabulary: tokio::sync::Mutex::new(None),
         });
-        let listener = tokio::net::TcpListener::bind(&args.addr)
+        let listener = tokio::net::TcpListener::bind(&settings.addr)
             .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.addr))?;
         let addr = listener.local_addr()?;
         // Tests and scripts read this line to find the port of `--addr 127.0.0.1:0`.
         println!("sleuth serve: listening on http://{addr}");
@@ -182,7 +184,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             if state.api_token.is_some() { "on, bearer token required" } else { "on" },
             data_dir.display()
         );
-        let app = router(state.clone(), args.body_limit_kb * 1024);
+        let app = router(state.clone(), settings.body_limit_kb * 1024);
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await?;
@@ -192,10 +194,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         if pending > 0 {
             eprintln!(
                 "sleuth serve: finishing {pending} answer(s) in flight (at most {} s)",
-                args.grace_seconds
+                settings.grace_seconds
             );
         }
-        if tokio::time::timeout(Duration::from_secs(args.grace_seconds), state.tasks.wait()).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(settings.grace_seconds), state.tasks.wait()).await.is_err() {
             eprintln!("sleuth serve: {} answer(s) did not finish in time", state.tasks.len());
         }
         eprintln!("sleuth serve: stopped");
