@@ -12,6 +12,7 @@
 //! the command line builds them. Nothing here imports this module back: it only ties them
 //! together.
 
+mod args;
 pub mod llm;
 pub mod offline;
 pub mod policy;

@@ -268,6 +268,7 @@ impl ToolBox {
     }
 
     async fn run(&self, name: &str, args: &Value) -> anyhow::Result<ToolOutput> {
+        super::args::check(args).map_err(anyhow::Error::msg)?;
         let kind = || -> anyhow::Result<Kind> {
             Ok(s(args, "kind").ok_or_else(|| anyhow::anyhow!("missing argument: kind"))?.parse::<Kind>()?)
         };
