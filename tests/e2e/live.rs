@@ -405,3 +405,120 @@ fn a_kubeconfig_pointing_nowhere_is_one_clear_error() {
     assert_eq!(run.code, 1, "{run}");
     assert!(run.stderr.contains("context \"nope\""), "{run}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn object_tools_ask_the_cluster_only_for_what_they_need() {
+    let data = demo_data();
+    let pod = data
+        .objects
+        .pods
+        .iter()
+        .find(|p| p.metadata.namespace.as_deref() == Some("shop"))
+        .and_then(|p| p.metadata.name.clone())
+        .expect("a shop pod");
+    let server = FakeApiServer::start(data, &[]).await;
+    let tools = assistant::agent::ToolBox {
+        searcher: None,
+        cluster: Some(live(&server)),
+        namespace: Some("shop".into()),
+        demo: false,
+        mode: assistant::agent::Mode::Local,
+    };
+    let mut report = Vec::new();
+    for (tool, args, at_most) in [
+        ("describe", serde_json::json!({"kind": "pod", "name": pod, "namespace": "shop"}), 4),
+        ("describe", serde_json::json!({"kind": "service", "name": "checkout", "namespace": "shop"}), 7),
+        ("related", serde_json::json!({"kind": "pod", "name": pod, "namespace": "shop"}), 16),
+        (
+            "get_resource",
+            serde_json::json!({"kind": "deployment", "name": "checkout", "namespace": "shop"}),
+            2,
+        ),
+        ("events", serde_json::json!({"namespace": "shop"}), 3),
+    ] {
+        server.reset();
+        let out = tools.call(tool, &args).await;
+        assert!(out.ok, "{tool} {args}: {}", out.text);
+        let reqs: Vec<String> = server
+            .requests()
+            .into_iter()
+            .filter(|r| !r.uri.starts_with("/api?") && !r.uri.starts_with("/apis?"))
+            .map(|r| r.uri)
+            .collect();
+        assert!(reqs.len() <= at_most, "{tool} {args}: {} requests: {reqs:#?}", reqs.len());
+        for r in &reqs {
+            for private in ["/secrets", "/configmaps", "rbac.authorization.k8s.io"] {
+                assert!(!r.contains(private), "{tool} read {private}: {r}");
+            }
+        }
+        report.push(format!("{tool} {} {}", args["kind"].as_str().unwrap_or(""), reqs.len()));
+    }
+    println!("API requests per tool call: {}", report.join(", "));
+}
+
+/// The kinds `deploy/clusterrole.yaml` lets sleuth list.
+fn kinds_the_role_allows() -> BTreeSet<Kind> {
+    let role: Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(sleuth_e2e::root().join("deploy/clusterrole.yaml")).unwrap(),
+    )
+    .unwrap();
+    let mut allowed = BTreeSet::new();
+    for rule in role["rules"].as_array().unwrap() {
+        let has = |key: &str, v: &str| rule[key].as_array().unwrap().iter().any(|x| x.as_str() == Some(v));
+        assert!(
+            !has("verbs", "create")
+                && !has("verbs", "update")
+                && !has("verbs", "delete")
+                && !has("verbs", "patch")
+        );
+        for &k in Kind::ALL {
+            let i = k.info();
+            if has("apiGroups", i.group) && has("resources", i.plural) && has("verbs", "list") {
+                allowed.insert(k);
+            }
+        }
+    }
+    allowed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_tool_works_under_the_minimal_cluster_role() {
+    let allowed = kinds_the_role_allows();
+    assert!(!allowed.contains(&Kind::Secret) && !allowed.contains(&Kind::ClusterRole), "{allowed:?}");
+    let forbidden: Vec<Kind> = Kind::ALL.iter().copied().filter(|k| !allowed.contains(k)).collect();
+    let data = demo_data();
+    let pod = data
+        .objects
+        .pods
+        .iter()
+        .find(|p| p.metadata.namespace.as_deref() == Some("shop"))
+        .and_then(|p| p.metadata.name.clone())
+        .expect("a shop pod");
+    let server = FakeApiServer::start(data, &forbidden).await;
+    let tools = assistant::agent::ToolBox {
+        searcher: None,
+        cluster: Some(live(&server)),
+        namespace: Some("shop".into()),
+        demo: false,
+        mode: assistant::agent::Mode::Local,
+    };
+    for (tool, args) in [
+        ("list_resources", serde_json::json!({"kind": "pods", "namespace": "shop"})),
+        ("get_resource", serde_json::json!({"kind": "deployment", "name": "checkout", "namespace": "shop"})),
+        ("describe", serde_json::json!({"kind": "pod", "name": pod, "namespace": "shop"})),
+        ("related", serde_json::json!({"kind": "pod", "name": pod, "namespace": "shop"})),
+        ("events", serde_json::json!({"namespace": "shop"})),
+        ("logs", serde_json::json!({"pod": "loki-0", "namespace": "monitoring"})),
+        ("rollout_history", serde_json::json!({"deployment": "checkout", "namespace": "shop"})),
+        ("diagnose", serde_json::json!({"namespace": "shop"})),
+        ("investigate", serde_json::json!({"names": ["checkout"]})),
+        ("changes", serde_json::json!({"since": "30d"})),
+        ("build_graph", serde_json::json!({"namespace": "shop"})),
+    ] {
+        let out = tools.call(tool, &args).await;
+        assert!(out.ok, "{tool} {args}: {}", out.text);
+    }
+    // Nothing outside the role was even asked for by the object tools; what the whole-cluster
+    // tools asked for and were refused is reported, not fatal.
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
+}

@@ -83,6 +83,41 @@ pub enum Mode {
 /// What a server says when asked to read one of its files.
 pub const NO_FILES: &str = "this server reads no files on a question's say-so: paste the graph itself (rcagraph/v1 JSON or a DOT digraph)";
 
+/// The kinds an object tool reads, and no more (least privilege, fewer requests): `describe`
+/// what `kubectl describe` shows (the object and its events; a Service's endpoints and pods),
+/// `related` the workload, network, storage and node kinds its links run through. Never
+/// Secrets, ConfigMaps or RBAC: no object tool needs their contents, and a role that allows
+/// listing Secrets should not be required to describe a pod.
+fn kinds_read(tool: &str, kind: Kind) -> Vec<Kind> {
+    let extra: &[Kind] = match (tool, kind) {
+        ("get_resource", _) => &[],
+        ("describe", Kind::Service) => {
+            &[Kind::Event, Kind::EventV1, Kind::EndpointSlice, Kind::Endpoints, Kind::Pod]
+        }
+        ("describe", _) => &[Kind::Event, Kind::EventV1],
+        _ => &[
+            Kind::Pod,
+            Kind::Deployment,
+            Kind::ReplicaSet,
+            Kind::StatefulSet,
+            Kind::DaemonSet,
+            Kind::Job,
+            Kind::CronJob,
+            Kind::Service,
+            Kind::EndpointSlice,
+            Kind::Endpoints,
+            Kind::Ingress,
+            Kind::PersistentVolumeClaim,
+            Kind::PersistentVolume,
+            Kind::HorizontalPodAutoscaler,
+            Kind::Node,
+        ],
+    };
+    let mut kinds = vec![kind];
+    kinds.extend(extra.iter().copied().filter(|k| *k != kind));
+    kinds
+}
+
 fn s(v: &Value, k: &str) -> Option<String> {
     v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(String::from)
 }
@@ -337,16 +372,7 @@ impl ToolBox {
                 let k = kind()?;
                 let n = obj_name()?;
                 let ns = self.ns(args).filter(|_| k.info().namespaced);
-                let kinds: Vec<Kind> = if name == "get_resource" {
-                    vec![k]
-                } else {
-                    Kind::ALL
-                        .iter()
-                        .copied()
-                        .filter(|k| !matches!(k, Kind::PodMetrics | Kind::NodeMetrics))
-                        .collect()
-                };
-                let data = self.load(&kinds, ns.as_deref(), None).await?;
+                let data = self.load(&kinds_read(name, k), ns.as_deref(), None).await?;
                 let text = match name {
                     "get_resource" => query::get(&data, k, ns.as_deref(), &n)?,
                     "describe" => query::describe(&data, k, ns.as_deref(), &n)?,
