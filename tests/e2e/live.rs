@@ -436,6 +436,8 @@ async fn object_tools_ask_the_cluster_only_for_what_they_need() {
         ),
         ("events", serde_json::json!({"namespace": "shop"}), 3),
     ] {
+        // Each call as a turn of its own: what one call costs, with nothing remembered.
+        tools.cluster.as_ref().unwrap().new_turn();
         server.reset();
         let out = tools.call(tool, &args).await;
         assert!(out.ok, "{tool} {args}: {}", out.text);
@@ -521,4 +523,28 @@ async fn every_tool_works_under_the_minimal_cluster_role() {
     // Nothing outside the role was even asked for by the object tools; what the whole-cluster
     // tools asked for and were refused is reported, not fatal.
     assert!(server.requests().iter().all(|r| r.method == "GET"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_turn_never_lists_a_kind_twice() {
+    let server = FakeApiServer::start(demo_data(), &[]).await;
+    let src = live(&server);
+    let lists =
+        |server: &FakeApiServer| server.requests().iter().filter(|r| r.uri.contains("limit=")).count();
+    let everything = src.load(None, &Scope::default(), &NoProgress).await.unwrap();
+    let first = lists(&server);
+    assert!(first > 20, "{first}");
+    // Later calls of the same turn are answered from the first capture, restricted.
+    let shop = src
+        .load(Some(&[Kind::Pod, Kind::Event]), &Scope::namespace(Some("shop")), &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!(lists(&server), first, "no second list in the same turn");
+    assert!(!shop.objects.pods.is_empty());
+    assert!(shop.objects.pods.iter().all(|p| p.metadata.namespace.as_deref() == Some("shop")));
+    assert!(shop.objects.pods.len() < everything.objects.pods.len());
+    // A new turn sees the cluster as it is then.
+    src.new_turn();
+    src.load(Some(&[Kind::Pod]), &Scope::namespace(Some("shop")), &NoProgress).await.unwrap();
+    assert_eq!(lists(&server), first + 1);
 }

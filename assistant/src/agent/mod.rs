@@ -96,6 +96,9 @@ impl Agent {
     /// One turn: the question in, the answer out, events on the way.
     pub async fn turn(&mut self, question: &str, events: &UnboundedSender<Event>) -> Answer {
         let started = Instant::now();
+        if let Some(c) = &self.tools.cluster {
+            c.new_turn();
+        }
         self.conversation.turns += 1;
         let turn = self.conversation.turns - 1;
         self.conversation.messages.push(Message {
@@ -122,6 +125,9 @@ impl Agent {
             }
         };
         let answer = self.finish(draft, turn);
+        if let Some(c) = &self.tools.cluster {
+            c.new_turn();
+        }
         let _ = events.send(Event::Answer(Box::new(answer.clone())));
         answer
     }

@@ -30,6 +30,7 @@ pub mod error;
 pub mod events;
 pub mod kind;
 pub mod live;
+mod memo;
 pub mod metrics;
 pub mod query;
 pub mod sanitize;

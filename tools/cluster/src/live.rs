@@ -98,6 +98,8 @@ pub struct Live {
     url: String,
     context: Option<String>,
     namespace: String,
+    /// What this turn already read (shared by clones).
+    pub(crate) memo: crate::memo::Memo,
 }
 
 /// Build the read-only client for `opts` (no request is made yet).
@@ -125,7 +127,7 @@ pub fn from_config(mut config: Config, context: Option<String>, namespace: Optio
         .map_err(|e| Error::Config(format!("cannot build the HTTP client for {url}: {e}")))?
         .with_layer(&ReadOnlyLayer)
         .build();
-    Ok(Live { client, url, context, namespace })
+    Ok(Live { client, url, context, namespace, memo: crate::memo::Memo::default() })
 }
 
 #[derive(Deserialize)]

@@ -42,6 +42,14 @@ impl ClusterSource {
         }
     }
 
+    /// A turn of a conversation begins or ends: forget what the live cluster answered, so one
+    /// turn never lists a kind twice and the next turn sees the cluster as it is then.
+    pub fn new_turn(&self) {
+        if let ClusterSource::Live(l) = self {
+            l.memo.clear();
+        }
+    }
+
     /// One line saying what this is.
     pub fn describe(&self) -> String {
         match self {
@@ -59,7 +67,13 @@ impl ClusterSource {
     ) -> Result<Arc<ClusterData>> {
         match self {
             ClusterSource::Live(l) => {
-                Ok(Arc::new(l.load(kinds.unwrap_or(Kind::ALL), scope, progress).await?))
+                let kinds = kinds.unwrap_or(Kind::ALL);
+                if let Some(data) = l.memo.recall(kinds, scope) {
+                    return Ok(data);
+                }
+                let data = Arc::new(l.load(kinds, scope, progress).await?);
+                l.memo.remember(kinds, scope, &data);
+                Ok(data)
             }
             ClusterSource::Snapshot(d) => {
                 if kinds.is_none() && scope.namespaces.is_empty() && scope.label_selector.is_none() {
