@@ -15,6 +15,7 @@
 mod args;
 pub mod llm;
 pub mod offline;
+pub mod params;
 pub mod policy;
 pub mod rca;
 pub mod setup;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::params::{self, given, schema};
 use analyzers::Options;
 use cluster::query::{self, EventFilter};
 use cluster::source::NoProgress;
@@ -118,152 +119,40 @@ fn kinds_read(tool: &str, kind: Kind) -> Vec<Kind> {
     kinds
 }
 
-fn s(v: &Value, k: &str) -> Option<String> {
-    v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(String::from)
-}
-
-fn props(fields: &[(&str, &str, &str)], required: &[&str]) -> Value {
-    let mut p = serde_json::Map::new();
-    for (name, ty, desc) in fields {
-        p.insert((*name).to_string(), json!({"type": ty, "description": desc}));
-    }
-    json!({"type": "object", "properties": p, "required": required})
-}
-
 impl ToolBox {
-    /// Every tool this box can serve.
+    /// Every tool this box can serve, each with the JSON schema of its typed arguments.
     pub fn specs(&self) -> Vec<ToolSpec> {
-        let d = |n: &str| prompts::tool_description(n).unwrap_or_default();
+        let spec = |name: &'static str, parameters: Value| ToolSpec {
+            name,
+            description: prompts::tool_description(name).unwrap_or_default(),
+            parameters,
+        };
         let mut v = Vec::new();
         if self.searcher.is_some() {
-            v.push(ToolSpec {
-                name: "search_docs",
-                description: d("search_docs"),
-                parameters: props(
-                    &[
-                        ("query", "string", "what to look for"),
-                        ("kind", "string", "only confluence, notion, terraform or markdown"),
-                        ("k", "integer", "number of results (default 5)"),
-                    ],
-                    &["query"],
-                ),
-            });
+            v.push(spec("search_docs", schema::<params::SearchDocs>()));
         }
         if self.cluster.is_some() {
-            let kind = ("kind", "string", "kind: pods, deployments, services, nodes, …");
-            let ns = ("namespace", "string", "namespace (default: the current one)");
-            v.push(ToolSpec {
-                name: "list_resources",
-                description: d("list_resources"),
-                parameters: props(
-                    &[kind, ns, ("selector", "string", "label selector, e.g. app=web")],
-                    &["kind"],
-                ),
-            });
-            v.push(ToolSpec {
-                name: "get_resource",
-                description: d("get_resource"),
-                parameters: props(&[kind, ("name", "string", "object name"), ns], &["kind", "name"]),
-            });
-            v.push(ToolSpec {
-                name: "describe",
-                description: d("describe"),
-                parameters: props(&[kind, ("name", "string", "object name"), ns], &["kind", "name"]),
-            });
-            v.push(ToolSpec {
-                name: "events",
-                description: d("events"),
-                parameters: props(
-                    &[
-                        ns,
-                        ("object", "string", "[kind/]name of one object"),
-                        ("since_minutes", "integer", "only the last N minutes"),
-                        ("warnings_only", "boolean", "only warnings"),
-                    ],
-                    &[],
-                ),
-            });
-            v.push(ToolSpec {
-                name: "logs",
-                description: d("logs"),
-                parameters: props(
-                    &[
-                        ("pod", "string", "pod name"),
-                        ("container", "string", "container name"),
-                        ns,
-                        ("previous", "boolean", "the previous (crashed) instance"),
-                        ("tail", "integer", "last N lines (default 100)"),
-                        ("grep", "string", "only lines containing this"),
-                    ],
-                    &["pod"],
-                ),
-            });
-            v.push(ToolSpec {
-                name: "diagnose",
-                description: d("diagnose"),
-                parameters: props(
-                    &[
-                        ("namespace", "string", "only this namespace (default: all)"),
-                        ("kind", "string", "only findings about this kind"),
-                    ],
-                    &[],
-                ),
-            });
-            v.push(ToolSpec {
-                name: "related",
-                description: d("related"),
-                parameters: props(&[kind, ("name", "string", "object name"), ns], &["kind", "name"]),
-            });
-            v.push(ToolSpec {
-                name: "build_graph",
-                description: d("build_graph"),
-                parameters: props(
-                    &[
-                        ("namespace", "string", "only this namespace (default: all)"),
-                        ("since", "string", "how far back, e.g. 30m, 2h (default 2h)"),
-                    ],
-                    &[],
-                ),
-            });
-            v.push(ToolSpec {
-                name: "investigate",
-                description: d("investigate"),
-                parameters: json!({"type": "object", "properties": {
-                    "names": {"type": "array", "items": {"type": "string"},
-                              "description": "objects the question names: workload, Service, claim, node or pod names, or unique prefixes"},
-                    "namespace": {"type": "string", "description": "only this namespace (default: all)"}
-                }, "required": []}),
-            });
-            v.push(ToolSpec {
-                name: "changes",
-                description: d("changes"),
-                parameters: props(
-                    &[
-                        (
-                            "since",
-                            "string",
-                            "how far back from the capture time, e.g. 1h, 30m, 1d (default 1h)",
-                        ),
-                        ("namespace", "string", "only this namespace (default: all)"),
-                    ],
-                    &[],
-                ),
-            });
-            v.push(ToolSpec {
-                name: "rollout_history",
-                description: d("rollout_history"),
-                parameters: props(&[("deployment", "string", "Deployment name"), ns], &["deployment"]),
-            });
+            v.extend([
+                spec("list_resources", schema::<params::ListResources>()),
+                spec("get_resource", schema::<params::Object>()),
+                spec("describe", schema::<params::Object>()),
+                spec("events", schema::<params::Events>()),
+                spec("logs", schema::<params::Logs>()),
+                spec("diagnose", schema::<params::Diagnose>()),
+                spec("related", schema::<params::Object>()),
+                spec("build_graph", schema::<params::BuildGraph>()),
+                spec("investigate", schema::<params::Investigate>()),
+                spec("changes", schema::<params::Changes>()),
+                spec("rollout_history", schema::<params::RolloutHistory>()),
+            ]);
         }
-        let graph = ("graph", "string", "the graph itself: rcagraph/v1 JSON or a DOT digraph");
-        v.push(ToolSpec {
-            name: "explain_graph",
-            description: d("explain_graph"),
-            parameters: match self.mode {
-                Mode::Local => props(&[graph, ("path", "string", "or a file holding it")], &[]),
-                Mode::Server => props(&[graph], &["graph"]),
+        v.push(spec(
+            "explain_graph",
+            match self.mode {
+                Mode::Local => schema::<params::ExplainGraph>(),
+                Mode::Server => schema::<params::ExplainGraphContent>(),
             },
-        });
+        ));
         v
     }
 
@@ -281,8 +170,9 @@ impl ToolBox {
             .ok_or_else(|| anyhow::anyhow!("no cluster is configured (use --snapshot or --context)"))
     }
 
-    fn ns(&self, args: &Value) -> Option<String> {
-        s(args, "namespace").or_else(|| self.namespace.clone())
+    /// The namespace a call names, else the toolbox's current one.
+    fn ns(&self, given_ns: Option<String>) -> Option<String> {
+        given(given_ns).or_else(|| self.namespace.clone())
     }
 
     async fn load(
@@ -304,10 +194,6 @@ impl ToolBox {
 
     async fn run(&self, name: &str, args: &Value) -> anyhow::Result<ToolOutput> {
         super::args::check(args).map_err(anyhow::Error::msg)?;
-        let kind = || -> anyhow::Result<Kind> {
-            Ok(s(args, "kind").ok_or_else(|| anyhow::anyhow!("missing argument: kind"))?.parse::<Kind>()?)
-        };
-        let obj_name = || s(args, "name").ok_or_else(|| anyhow::anyhow!("missing argument: name"));
         let cluster_source = |k: Kind, ns: Option<&str>, n: &str| Source {
             title: format!(
                 "{k} {}{n}",
@@ -326,13 +212,14 @@ impl ToolBox {
                     .searcher
                     .as_ref()
                     .ok_or_else(|| anyhow::anyhow!("no document index is configured"))?;
-                let query = s(args, "query").ok_or_else(|| anyhow::anyhow!("missing argument: query"))?;
-                let kind = s(args, "kind")
+                let p: params::SearchDocs = params::parse(name, args)?;
+                let kind = given(p.kind)
                     .map(|k| k.parse::<retriever::Kind>())
                     .transpose()
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-                let limit = args.get("k").and_then(Value::as_u64).unwrap_or(5).clamp(1, 20) as usize;
-                let hits = searcher.search(&SearchQuery { text: query, kind, scopes: Vec::new(), limit })?;
+                let limit = p.k.unwrap_or(5).clamp(1, 20) as usize;
+                let hits =
+                    searcher.search(&SearchQuery { text: p.query, kind, scopes: Vec::new(), limit })?;
                 let mut text = String::new();
                 for (i, h) in hits.iter().enumerate() {
                     text.push_str(&format!("{}. {} [{}] — {}\n", i + 1, h.title, h.kind, h.location));
@@ -356,9 +243,10 @@ impl ToolBox {
                 ToolOutput { ok: true, text, data: serde_json::to_value(&hits)?, sources }
             }
             "list_resources" => {
-                let k = kind()?;
-                let ns = self.ns(args).filter(|_| k.info().namespaced);
-                let selector = s(args, "selector");
+                let p: params::ListResources = params::parse(name, args)?;
+                let k = p.kind.parse::<Kind>()?;
+                let ns = self.ns(p.namespace).filter(|_| k.info().namespaced);
+                let selector = given(p.selector);
                 let data = self.load(&[k], ns.as_deref(), selector.clone()).await?;
                 let t = query::list(&data, k, ns.as_deref(), selector.as_deref())?;
                 ToolOutput {
@@ -369,9 +257,10 @@ impl ToolBox {
                 }
             }
             "get_resource" | "describe" | "related" => {
-                let k = kind()?;
-                let n = obj_name()?;
-                let ns = self.ns(args).filter(|_| k.info().namespaced);
+                let p: params::Object = params::parse(name, args)?;
+                let k = p.kind.parse::<Kind>()?;
+                let n = p.name;
+                let ns = self.ns(p.namespace).filter(|_| k.info().namespaced);
                 let data = self.load(&kinds_read(name, k), ns.as_deref(), None).await?;
                 let text = match name {
                     "get_resource" => query::get(&data, k, ns.as_deref(), &n)?,
@@ -386,17 +275,18 @@ impl ToolBox {
                 }
             }
             "events" => {
-                let ns = s(args, "namespace");
+                let p: params::Events = params::parse(name, args)?;
+                let ns = given(p.namespace);
                 let data = self.load(&[Kind::Event, Kind::EventV1], ns.as_deref(), None).await?;
-                let object = s(args, "object").map(|o| match o.split_once('/') {
+                let object = given(p.object).map(|o| match o.split_once('/') {
                     Some((k, n)) => (k.parse::<Kind>().ok(), n.to_string()),
                     None => (None, o),
                 });
                 let filter = EventFilter {
                     namespace: ns,
                     object,
-                    since_seconds: args.get("since_minutes").and_then(Value::as_i64).map(|m| m * 60),
-                    warnings_only: args.get("warnings_only").and_then(Value::as_bool).unwrap_or(false),
+                    since_seconds: p.since_minutes.map(|m| i64::try_from(m).unwrap_or(i64::MAX / 60) * 60),
+                    warnings_only: p.warnings_only.unwrap_or(false),
                     reason: None,
                 };
                 let t = query::events(&data, &filter);
@@ -408,9 +298,10 @@ impl ToolBox {
                 }
             }
             "logs" => {
-                let pod = s(args, "pod").ok_or_else(|| anyhow::anyhow!("missing argument: pod"))?;
+                let p: params::Logs = params::parse(name, args)?;
+                let pod = p.pod;
                 let data = self.load(&[Kind::Pod], None, None).await?;
-                let ns = self.ns(args).or_else(|| {
+                let ns = self.ns(p.namespace).or_else(|| {
                     data.objects
                         .pods
                         .iter()
@@ -418,20 +309,20 @@ impl ToolBox {
                         .and_then(|p| p.metadata.namespace.clone())
                 });
                 let ns = ns.ok_or_else(|| anyhow::anyhow!("pod {pod} not found"))?;
-                let container = s(args, "container")
+                let container = given(p.container)
                     .or_else(|| query::default_container(&data, &ns, &pod))
                     .ok_or_else(|| anyhow::anyhow!("pod {ns}/{pod} not found"))?;
-                let tail = args.get("tail").and_then(Value::as_u64).unwrap_or(100).clamp(1, 2000) as usize;
+                let tail = p.tail.unwrap_or(100).clamp(1, 2000) as usize;
                 let key = LogKey {
                     namespace: ns.clone(),
                     pod: pod.clone(),
                     container,
-                    previous: args.get("previous").and_then(Value::as_bool).unwrap_or(false),
+                    previous: p.previous.unwrap_or(false),
                 };
                 let cluster = self.cluster.as_ref().expect("checked by load");
                 match cluster.log(&key, Some(tail as u32)).await {
                     LogText::Text(t) => {
-                        let text = query::cut_log(&t, Some(tail), s(args, "grep").as_deref());
+                        let text = query::cut_log(&t, Some(tail), given(p.grep).as_deref());
                         ToolOutput {
                             ok: true,
                             data: json!({"namespace": ns, "pod": pod, "container": key.container, "previous": key.previous}),
@@ -449,7 +340,8 @@ impl ToolBox {
                 let cluster = self.cluster.as_ref().ok_or_else(|| {
                     anyhow::anyhow!("no cluster is configured (use --snapshot or --context)")
                 })?;
-                let ns = s(args, "namespace");
+                let p: params::Diagnose = params::parse(name, args)?;
+                let ns = given(p.namespace);
                 let (mut report, _) = analyzers::diagnose::diagnose(
                     cluster,
                     &Scope::namespace(ns.as_deref()),
@@ -457,7 +349,7 @@ impl ToolBox {
                     &NoProgress,
                 )
                 .await?;
-                if let Some(k) = s(args, "kind") {
+                if let Some(k) = given(p.kind) {
                     let k = k.parse::<Kind>()?;
                     report.findings.retain(|f| f.kind == k.info().kind);
                 }
@@ -477,16 +369,9 @@ impl ToolBox {
                 ToolOutput { ok: true, text, data: serde_json::to_value(&report)?, sources: Vec::new() }
             }
             "investigate" => {
-                let names: Vec<String> = args
-                    .get("names")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .filter(|n| !n.trim().is_empty())
-                    .map(String::from)
-                    .collect();
-                let p = super::rca::investigate(self.cluster()?, names, s(args, "namespace")).await?;
+                let a: params::Investigate = params::parse(name, args)?;
+                let names: Vec<String> = a.names.into_iter().filter(|n| !n.trim().is_empty()).collect();
+                let p = super::rca::investigate(self.cluster()?, names, given(a.namespace)).await?;
                 ToolOutput {
                     ok: true,
                     text: p.text,
@@ -495,12 +380,13 @@ impl ToolBox {
                 }
             }
             "changes" => {
-                let since = s(args, "since")
+                let a: params::Changes = params::parse(name, args)?;
+                let since = given(a.since)
                     .map(|d| crate::graphs::parse_since(&d))
                     .transpose()
                     .map_err(|e| anyhow::anyhow!(e))?
                     .unwrap_or(jiff::SignedDuration::from_hours(1));
-                let p = super::rca::changes(self.cluster()?, since, s(args, "namespace")).await?;
+                let p = super::rca::changes(self.cluster()?, since, given(a.namespace)).await?;
                 ToolOutput {
                     ok: true,
                     text: p.text,
@@ -509,10 +395,10 @@ impl ToolBox {
                 }
             }
             "rollout_history" => {
-                let dep =
-                    s(args, "deployment").ok_or_else(|| anyhow::anyhow!("missing argument: deployment"))?;
+                let p: params::RolloutHistory = params::parse(name, args)?;
+                let dep = p.deployment;
                 let data = self.load(&[Kind::Deployment, Kind::ReplicaSet], None, None).await?;
-                let ns = self.ns(args).or_else(|| {
+                let ns = self.ns(p.namespace).or_else(|| {
                     data.objects
                         .deployments
                         .iter()
@@ -529,7 +415,8 @@ impl ToolBox {
                 }
             }
             "explain_graph" => {
-                let (name, text) = match (s(args, "graph"), s(args, "path")) {
+                let p: params::ExplainGraph = params::parse(name, args)?;
+                let (name, text) = match (given(p.graph), given(p.path)) {
                     (Some(g), _) => ("the graph".to_string(), g),
                     (None, Some(_)) if self.mode == Mode::Server => anyhow::bail!(NO_FILES),
                     // Standard input belongs to the front end (the chat's prompt), not to a tool.
@@ -554,12 +441,13 @@ impl ToolBox {
                 let cluster = self.cluster.as_ref().ok_or_else(|| {
                     anyhow::anyhow!("no cluster is configured (use --snapshot or --context)")
                 })?;
-                let since = s(args, "since")
+                let p: params::BuildGraph = params::parse(name, args)?;
+                let since = given(p.since)
                     .map(|d| crate::graphs::parse_since(&d))
                     .transpose()
                     .map_err(|e| anyhow::anyhow!(e))?
                     .unwrap_or(jiff::SignedDuration::from_hours(2));
-                let ns = s(args, "namespace");
+                let ns = given(p.namespace);
                 let graph =
                     crate::graphs::build_from(cluster, &Scope::namespace(ns.as_deref()), since).await?;
                 let expl = rcagraph::Explanation::new(rcagraph::Parsed { graph, warnings: Vec::new() });
