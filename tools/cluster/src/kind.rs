@@ -414,7 +414,8 @@ impl Kind {
         }
     }
 
-    /// URL of the collection, across all namespaces or in one.
+    /// URL of the collection, across all namespaces or in one (the namespace percent-encoded as
+    /// a path segment: whatever it holds, it stays one segment).
     pub fn collection_path(self, namespace: Option<&str>) -> String {
         let i = self.info();
         let base = if i.group.is_empty() {
@@ -423,7 +424,7 @@ impl Kind {
             format!("/apis/{}/{}", i.group, i.version)
         };
         match namespace {
-            Some(ns) if i.namespaced => format!("{base}/namespaces/{ns}/{}", i.plural),
+            Some(ns) if i.namespaced => format!("{base}/namespaces/{}/{}", path_segment(ns), i.plural),
             _ => format!("{base}/{}", i.plural),
         }
     }
@@ -460,6 +461,27 @@ impl FromStr for Kind {
     }
 }
 
+/// Characters that would end or change a URL path segment: percent-encoded, so a name can
+/// never reach another path of the API server (`a/../secrets`, `a?watch=1`, `a#x`, `%2F`).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'?')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// One URL path segment, percent-encoded where it must be (Kubernetes names pass unchanged).
+pub fn path_segment(s: &str) -> std::borrow::Cow<'_, str> {
+    percent_encoding::utf8_percent_encode(s, SEGMENT).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,6 +511,12 @@ mod tests {
     #[test]
     fn paths_follow_the_api_layout() {
         assert_eq!(Kind::Pod.collection_path(Some("shop")), "/api/v1/namespaces/shop/pods");
+        assert_eq!(Kind::Pod.collection_path(Some("kube-system")), "/api/v1/namespaces/kube-system/pods");
+        assert_eq!(
+            Kind::Pod.collection_path(Some("a/../b?x#y")),
+            "/api/v1/namespaces/a%2F..%2Fb%3Fx%23y/pods"
+        );
+        assert_eq!(path_segment("system:controller:x"), "system:controller:x");
         assert_eq!(Kind::Node.collection_path(Some("shop")), "/api/v1/nodes");
         assert_eq!(Kind::Deployment.collection_path(None), "/apis/apps/v1/deployments");
         assert_eq!(Kind::EventV1.api_version(), "events.k8s.io/v1");

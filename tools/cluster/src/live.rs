@@ -332,8 +332,8 @@ impl Live {
     pub async fn logs(&self, key: &LogKey, tail: Option<u32>) -> LogText {
         let mut query = format!(
             "/api/v1/namespaces/{}/pods/{}/log?container={}",
-            key.namespace,
-            key.pod,
+            crate::kind::path_segment(&key.namespace),
+            crate::kind::path_segment(&key.pod),
             encode(&key.container)
         );
         if key.previous {
