@@ -435,27 +435,44 @@ async fn object_tools_ask_the_cluster_only_for_what_they_need() {
             2,
         ),
         ("events", serde_json::json!({"namespace": "shop"}), 3),
+        ("logs", serde_json::json!({"pod": "loki-0", "namespace": "monitoring"}), 3),
+        ("rollout_history", serde_json::json!({"deployment": "checkout", "namespace": "shop"}), 3),
     ] {
         // Each call as a turn of its own: what one call costs, with nothing remembered.
         tools.cluster.as_ref().unwrap().new_turn();
         server.reset();
         let out = tools.call(tool, &args).await;
         assert!(out.ok, "{tool} {args}: {}", out.text);
-        let reqs: Vec<String> = server
+        let seen: Vec<_> = server
             .requests()
             .into_iter()
             .filter(|r| !r.uri.starts_with("/api?") && !r.uri.starts_with("/apis?"))
-            .map(|r| r.uri)
             .collect();
+        let bytes: usize = seen.iter().map(|r| r.bytes).sum();
+        let reqs: Vec<String> = seen.into_iter().map(|r| r.uri).collect();
         assert!(reqs.len() <= at_most, "{tool} {args}: {} requests: {reqs:#?}", reqs.len());
         for r in &reqs {
             for private in ["/secrets", "/configmaps", "rbac.authorization.k8s.io"] {
                 assert!(!r.contains(private), "{tool} read {private}: {r}");
             }
         }
-        report.push(format!("{tool} {} {}", args["kind"].as_str().unwrap_or(""), reqs.len()));
+        let what = args["kind"].as_str().map_or(tool.to_string(), |k| format!("{tool} {k}"));
+        report.push(format!("{what}: {} requests, {bytes} bytes", reqs.len()));
     }
-    println!("API requests per tool call: {}", report.join(", "));
+    // The baseline, same run: what describe read before (every kind of the namespace).
+    let src = tools.cluster.as_ref().unwrap();
+    src.new_turn();
+    server.reset();
+    let every: Vec<Kind> =
+        Kind::ALL.iter().copied().filter(|k| !matches!(k, Kind::PodMetrics | Kind::NodeMetrics)).collect();
+    src.load(Some(&every), &Scope::namespace(Some("shop")), &NoProgress).await.unwrap();
+    let before = server.requests();
+    report.push(format!(
+        "before (every kind): {} requests, {} bytes",
+        before.iter().filter(|r| !r.uri.starts_with("/api?") && !r.uri.starts_with("/apis?")).count(),
+        before.iter().map(|r| r.bytes).sum::<usize>()
+    ));
+    println!("API requests per tool call: {}", report.join("; "));
 }
 
 /// The kinds `deploy/clusterrole.yaml` lets sleuth list.

@@ -29,6 +29,8 @@ pub struct Seen {
     pub method: String,
     /// Path and query.
     pub uri: String,
+    /// Bytes of the response body.
+    pub bytes: usize,
 }
 
 struct Inner {
@@ -53,7 +55,7 @@ impl FakeApiServer {
             forbidden: forbidden.iter().copied().collect(),
             seen: Mutex::new(Vec::new()),
         });
-        let app = Router::new().fallback(handle).with_state(Arc::clone(&inner));
+        let app = Router::new().fallback(measured).with_state(Arc::clone(&inner));
         let (addr, tx) = crate::serve(app).await;
         FakeApiServer { addr, inner, _shutdown: tx }
     }
@@ -130,15 +132,36 @@ fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
-async fn handle(
+/// Records each request and the size of its answer.
+async fn measured(
     State(inner): State<Arc<Inner>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    Query(q): Query<BTreeMap<String, String>>,
+    query: Query<BTreeMap<String, String>>,
 ) -> Response {
-    inner.seen.lock().expect("lock").push(Seen { method: method.to_string(), uri: uri.to_string() });
-    if method != Method::GET {
+    let at = {
+        let mut seen = inner.seen.lock().expect("lock");
+        seen.push(Seen { method: method.to_string(), uri: uri.to_string(), bytes: 0 });
+        seen.len() - 1
+    };
+    let resp = handle(&inner, &method, &uri, &headers, &query.0);
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    if let Some(s) = inner.seen.lock().expect("lock").get_mut(at) {
+        s.bytes = bytes.len();
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+fn handle(
+    inner: &Inner,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    q: &BTreeMap<String, String>,
+) -> Response {
+    if *method != Method::GET {
         return status(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", "this test server is read-only");
     }
     let path = uri.path();
@@ -223,7 +246,7 @@ async fn handle(
     }
     let items = inner.data.objects.json_items(kind, ns.as_deref().filter(|_| info.namespaced));
     match rest.as_slice() {
-        [_] => list(kind, items, &q, &headers),
+        [_] => list(kind, items, q, headers),
         [_, name] => match items
             .into_iter()
             .find(|o| o.pointer("/metadata/name").and_then(Value::as_str) == Some(name.as_str()))
@@ -234,7 +257,7 @@ async fn handle(
             }
         },
         [_, name, sub] if kind == Kind::Pod && sub == "log" => {
-            log(&inner.data, ns.as_deref().unwrap_or("default"), name, &q)
+            log(&inner.data, ns.as_deref().unwrap_or("default"), name, q)
         }
         _ => status(StatusCode::NOT_FOUND, "NotFound", "the server could not find the requested resource"),
     }

@@ -300,8 +300,10 @@ impl ToolBox {
             "logs" => {
                 let p: params::Logs = params::parse(name, args)?;
                 let pod = p.pod;
-                let data = self.load(&[Kind::Pod], None, None).await?;
-                let ns = self.ns(p.namespace).or_else(|| {
+                // Only the namespace's pods when it is known; all pods only to find the pod's.
+                let known = self.ns(p.namespace);
+                let data = self.load(&[Kind::Pod], known.as_deref(), None).await?;
+                let ns = known.or_else(|| {
                     data.objects
                         .pods
                         .iter()
@@ -397,8 +399,9 @@ impl ToolBox {
             "rollout_history" => {
                 let p: params::RolloutHistory = params::parse(name, args)?;
                 let dep = p.deployment;
-                let data = self.load(&[Kind::Deployment, Kind::ReplicaSet], None, None).await?;
-                let ns = self.ns(p.namespace).or_else(|| {
+                let known = self.ns(p.namespace);
+                let data = self.load(&[Kind::Deployment, Kind::ReplicaSet], known.as_deref(), None).await?;
+                let ns = known.or_else(|| {
                     data.objects
                         .deployments
                         .iter()
