@@ -21,9 +21,13 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             // A closed pipe (`sleuth search … | head`) is not an error worth a message.
+            // (`--json` output fails inside serde_json, which wraps the I/O error.)
+            let broken_pipe = |kind: Option<std::io::ErrorKind>| kind == Some(std::io::ErrorKind::BrokenPipe);
             if err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                broken_pipe(e.downcast_ref::<std::io::Error>().map(std::io::Error::kind))
+                    || broken_pipe(
+                        e.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind),
+                    )
             }) {
                 return ExitCode::SUCCESS;
             }

@@ -131,3 +131,19 @@ fn first_search_on_a_fresh_machine_indexes_the_demo() {
     );
     assert!(s.path().join("data/sleuth/index/sleuth-manifest.json").exists());
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_an_error() {
+    // `sleuth search --json … | head -1`: the pipe closes before sleuth writes.
+    let s = Sandbox::new();
+    let mut cmd = s.cmd();
+    cmd.args(["search", "--json", "-k", "20", "checkout"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+}
