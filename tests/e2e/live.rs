@@ -565,3 +565,31 @@ async fn one_turn_never_lists_a_kind_twice() {
     src.load(Some(&[Kind::Pod]), &Scope::namespace(Some("shop")), &NoProgress).await.unwrap();
     assert_eq!(lists(&server), first + 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_namespace_that_does_not_exist_is_named_as_the_reason() {
+    let server = FakeApiServer::start(demo_data(), &[]).await;
+    for cluster in [ClusterSource::snapshot(&demo().join("cluster")).unwrap(), live(&server)] {
+        let tools = assistant::agent::ToolBox {
+            searcher: None,
+            cluster: Some(cluster),
+            namespace: None,
+            demo: false,
+            mode: assistant::agent::Mode::Local,
+        };
+        let out = tools
+            .call("describe", &serde_json::json!({"kind": "pod", "name": "web-1", "namespace": "shpo"}))
+            .await;
+        assert!(!out.ok);
+        assert!(
+            out.text.contains("namespace \"shpo\" does not exist") && out.text.contains("shop"),
+            "{}",
+            out.text
+        );
+        // The namespace exists: the object is what is missing, and nothing is said of namespaces.
+        let out = tools
+            .call("describe", &serde_json::json!({"kind": "pod", "name": "web-1", "namespace": "shop"}))
+            .await;
+        assert!(!out.ok && !out.text.contains("does not exist;"), "{}", out.text);
+    }
+}

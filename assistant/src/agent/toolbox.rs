@@ -160,8 +160,26 @@ impl ToolBox {
     pub async fn call(&self, name: &str, args: &Value) -> ToolOutput {
         match self.run(name, args).await {
             Ok(out) => out,
-            Err(e) => ToolOutput::error(format!("{name} failed: {e:#}")),
+            Err(e) => {
+                let why = self.missing_namespace(args).await.unwrap_or_else(|| format!("{e:#}"));
+                ToolOutput::error(format!("{name} failed: {why}"))
+            }
         }
+    }
+
+    /// When a call that named a namespace failed: whether the namespace is the reason. Asked
+    /// only on failure, so a call that works costs no extra request; `None` when the namespace
+    /// exists or its existence cannot be proved (Namespaces not captured or not readable).
+    async fn missing_namespace(&self, args: &Value) -> Option<String> {
+        let ns = args.get("namespace").and_then(Value::as_str).map(str::trim).filter(|n| !n.is_empty())?;
+        let data = self.load(&[Kind::Namespace], None, None).await.ok()?;
+        if !data.captured.contains(&Kind::Namespace) || data.objects.namespaces.is_empty() {
+            return None;
+        }
+        let names: Vec<String> =
+            data.objects.namespaces.iter().filter_map(|n| n.metadata.name.clone()).collect();
+        (!names.iter().any(|n| n == ns))
+            .then(|| format!("namespace {ns:?} does not exist; the namespaces are: {}", names.join(", ")))
     }
 
     fn cluster(&self) -> anyhow::Result<&ClusterSource> {
