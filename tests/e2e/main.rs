@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `sleuth` binary, real files, a real index on disk.
 //! One test binary (as ripgrep does), one module per area.
 
+mod abuse;
 mod bad_input;
 mod changes;
 mod chat;

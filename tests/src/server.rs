@@ -38,9 +38,12 @@ impl Server {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
         ));
         let mut cmd = sandbox.cmd();
-        cmd.args(["serve", "--addr", "127.0.0.1:0", "--demo", "--index"])
-            .arg(demo_index())
-            .args(args)
+        cmd.args(["serve", "--addr", "127.0.0.1:0", "--demo"]);
+        // The demo index unless the test brings its own.
+        if !args.contains(&"--index") {
+            cmd.arg("--index").arg(demo_index());
+        }
+        cmd.args(args)
             .env_remove("SLACK_SIGNING_SECRET")
             .env_remove("SLACK_BOT_TOKEN")
             .env_remove("SLACK_API_URL")
