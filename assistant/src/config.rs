@@ -4,21 +4,29 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::config_file::Source;
+
 /// The index directory: `--index`, else `$SLEUTH_INDEX`, else the config file's `index`, else
 /// `$XDG_DATA_HOME/sleuth/index`
 /// (`~/.local/share/sleuth/index` when XDG_DATA_HOME is unset). The second value tells whether
 /// the location is the default one (only then may search build the demo index on its own).
 pub fn index_dir(flag: Option<&Path>) -> (PathBuf, bool) {
+    let (dir, source) = index_location(flag);
+    (dir, source == Source::Default)
+}
+
+/// The index directory and where that choice came from (`sleuth config` shows it).
+pub fn index_location(flag: Option<&Path>) -> (PathBuf, Source) {
     if let Some(p) = flag {
-        return (p.to_path_buf(), false);
+        return (p.to_path_buf(), Source::Flag);
     }
     if let Some(p) = std::env::var_os("SLEUTH_INDEX").filter(|v| !v.is_empty()) {
-        return (PathBuf::from(p), false);
+        return (PathBuf::from(p), Source::Environment);
     }
     if let Some(p) = &crate::config_file::get().index {
-        return (p.clone(), false);
+        return (p.clone(), Source::File);
     }
-    (data_dir().join("index"), true)
+    (data_dir().join("index"), Source::Default)
 }
 
 /// `$XDG_DATA_HOME/sleuth`, else `~/.local/share/sleuth`, else `./.sleuth`.

@@ -14,6 +14,40 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// A command-line flag (or the environment variable clap reads for it).
+    Flag,
+    /// An environment variable.
+    Environment,
+    /// The config file.
+    File,
+    /// Built in.
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Flag => "flag",
+            Source::Environment => "environment",
+            Source::File => "config file",
+            Source::Default => "default",
+        })
+    }
+}
+
+/// Flag, else file, else default, with where the value came from.
+pub fn pick<T>(flag: Option<T>, file: Option<T>, default: T) -> (T, Source) {
+    match (flag, file) {
+        (Some(v), _) => (v, Source::Flag),
+        (None, Some(v)) => (v, Source::File),
+        (None, None) => (default, Source::Default),
+    }
+}
+
 /// The file's settings. Every key is optional; unknown keys are errors.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -22,6 +22,27 @@ fn live(server: &FakeApiServer) -> ClusterSource {
     ClusterSource::Live(cluster::live::from_config(config, Some("fake".into()), None).expect("client"))
 }
 
+/// The name of a pod of the demo's `shop` namespace.
+fn shop_pod(data: &ClusterData) -> String {
+    data.objects
+        .pods
+        .iter()
+        .find(|p| p.metadata.namespace.as_deref() == Some("shop"))
+        .and_then(|p| p.metadata.name.clone())
+        .expect("a shop pod")
+}
+
+/// The agent's tools on `cluster` alone (no index), as one person's machine has them.
+fn tools_on(cluster: ClusterSource, namespace: Option<&str>) -> assistant::agent::ToolBox {
+    assistant::agent::ToolBox {
+        searcher: None,
+        cluster: Some(cluster),
+        namespace: namespace.map(String::from),
+        demo: false,
+        mode: assistant::agent::Mode::Local,
+    }
+}
+
 fn kubectl(server: &FakeApiServer, sandbox: &Sandbox, args: &[&str]) -> Value {
     let empty = sandbox.path().join("empty-kubeconfig");
     std::fs::write(&empty, "apiVersion: v1\nkind: Config\n").unwrap();
@@ -409,21 +430,9 @@ fn a_kubeconfig_pointing_nowhere_is_one_clear_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_tools_ask_the_cluster_only_for_what_they_need() {
     let data = demo_data();
-    let pod = data
-        .objects
-        .pods
-        .iter()
-        .find(|p| p.metadata.namespace.as_deref() == Some("shop"))
-        .and_then(|p| p.metadata.name.clone())
-        .expect("a shop pod");
+    let pod = shop_pod(&data);
     let server = FakeApiServer::start(data, &[]).await;
-    let tools = assistant::agent::ToolBox {
-        searcher: None,
-        cluster: Some(live(&server)),
-        namespace: Some("shop".into()),
-        demo: false,
-        mode: assistant::agent::Mode::Local,
-    };
+    let tools = tools_on(live(&server), Some("shop"));
     let mut report = Vec::new();
     for (tool, args, at_most) in [
         ("describe", serde_json::json!({"kind": "pod", "name": pod, "namespace": "shop"}), 4),
@@ -506,21 +515,9 @@ async fn every_tool_works_under_the_minimal_cluster_role() {
     assert!(!allowed.contains(&Kind::Secret) && !allowed.contains(&Kind::ClusterRole), "{allowed:?}");
     let forbidden: Vec<Kind> = Kind::ALL.iter().copied().filter(|k| !allowed.contains(k)).collect();
     let data = demo_data();
-    let pod = data
-        .objects
-        .pods
-        .iter()
-        .find(|p| p.metadata.namespace.as_deref() == Some("shop"))
-        .and_then(|p| p.metadata.name.clone())
-        .expect("a shop pod");
+    let pod = shop_pod(&data);
     let server = FakeApiServer::start(data, &forbidden).await;
-    let tools = assistant::agent::ToolBox {
-        searcher: None,
-        cluster: Some(live(&server)),
-        namespace: Some("shop".into()),
-        demo: false,
-        mode: assistant::agent::Mode::Local,
-    };
+    let tools = tools_on(live(&server), Some("shop"));
     for (tool, args) in [
         ("list_resources", serde_json::json!({"kind": "pods", "namespace": "shop"})),
         ("get_resource", serde_json::json!({"kind": "deployment", "name": "checkout", "namespace": "shop"})),
@@ -570,13 +567,7 @@ async fn one_turn_never_lists_a_kind_twice() {
 async fn a_namespace_that_does_not_exist_is_named_as_the_reason() {
     let server = FakeApiServer::start(demo_data(), &[]).await;
     for cluster in [ClusterSource::snapshot(&demo().join("cluster")).unwrap(), live(&server)] {
-        let tools = assistant::agent::ToolBox {
-            searcher: None,
-            cluster: Some(cluster),
-            namespace: None,
-            demo: false,
-            mode: assistant::agent::Mode::Local,
-        };
+        let tools = tools_on(cluster, None);
         let out = tools
             .call("describe", &serde_json::json!({"kind": "pod", "name": "web-1", "namespace": "shpo"}))
             .await;

@@ -135,8 +135,16 @@ pub struct ExplainGraphContent {
 }
 
 /// The JSON schema of `T` as function-calling APIs take it: an object with `properties` and
-/// `required`, optional fields plain (not `null`-able), no `$schema` or `title`.
-pub fn schema<T: JsonSchema>() -> Value {
+/// `required`, optional fields plain (not `null`-able), no `$schema` or `title`. Generated once
+/// per type: the catalogue is asked for at every model step and every served turn.
+pub fn schema<T: JsonSchema + 'static>() -> Value {
+    static DONE: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<std::any::TypeId, Value>>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut done = DONE.lock().expect("schema cache");
+    done.entry(std::any::TypeId::of::<T>()).or_insert_with(generate::<T>).clone()
+}
+
+fn generate<T: JsonSchema>() -> Value {
     let mut v = serde_json::to_value(schemars::SchemaGenerator::default().into_root_schema_for::<T>())
         .unwrap_or_else(|_| serde_json::json!({"type": "object"}));
     if let Some(o) = v.as_object_mut() {

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::cli::ConfigArgs;
 use crate::config_file;
-use crate::serve::settings::{Settings, Source, pick};
+use crate::config_file::{Source, pick};
+use crate::serve::settings::Settings;
 
 /// One line of the report.
 #[derive(Debug, Serialize)]
@@ -39,14 +40,7 @@ pub fn run(args: &ConfigArgs) -> anyhow::Result<ExitCode> {
         "base_url",
         env_then_file("OPENAI_BASE_URL", file.base_url.clone(), Some("https://api.openai.com/v1".into())),
     );
-    let (index, _) = crate::config::index_dir(None);
-    let index_source = if std::env::var_os("SLEUTH_INDEX").is_some_and(|v| !v.is_empty()) {
-        Source::Environment
-    } else if file.index.is_some() {
-        Source::File
-    } else {
-        Source::Default
-    };
+    let (index, index_source) = crate::config::index_location(None);
     row("index", (Some(index.display().to_string()), index_source));
     row("context", pick(None, file.context.clone().map(Some), None));
     row("namespace", pick(None, file.namespace.clone().map(Some), None));

@@ -7,41 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::cli::ServeArgs;
-use crate::config_file;
-
-/// Where a setting's value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Source {
-    /// A command-line flag (or the environment variable clap reads for it).
-    Flag,
-    /// An environment variable.
-    Environment,
-    /// The config file.
-    File,
-    /// Built in.
-    Default,
-}
-
-impl std::fmt::Display for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Source::Flag => "flag",
-            Source::Environment => "environment",
-            Source::File => "config file",
-            Source::Default => "default",
-        })
-    }
-}
-
-/// Flag, else file, else default, with where the value came from.
-pub fn pick<T>(flag: Option<T>, file: Option<T>, default: T) -> (T, Source) {
-    match (flag, file) {
-        (Some(v), _) => (v, Source::Flag),
-        (None, Some(v)) => (v, Source::File),
-        (None, None) => (default, Source::Default),
-    }
-}
+use crate::config_file::{self, Source, pick};
 
 /// Every server setting, decided.
 #[derive(Debug, Clone, Serialize)]
