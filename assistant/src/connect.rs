@@ -89,7 +89,7 @@ pub async fn open(flags: &ScopeFlags) -> anyhow::Result<(ClusterSource, Scope, O
 
 fn scope_of(source: &ClusterSource, namespaces: &[String], all: bool) -> Scope {
     if all || !namespaces.is_empty() {
-        return Scope { namespaces: namespaces.to_vec(), label_selector: None };
+        return Scope { namespaces: namespaces.to_vec(), ..Scope::default() };
     }
     Scope::namespace(source.default_namespace().as_deref())
 }

@@ -430,9 +430,25 @@ fn a_kubeconfig_pointing_nowhere_is_one_clear_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_tools_ask_the_cluster_only_for_what_they_need() {
     let data = demo_data();
-    let pod = shop_pod(&data);
-    let server = FakeApiServer::start(data, &[]).await;
+    // A pod with events of its own, so that narrowing the events is seen to keep them.
+    let (pod, reason) = data
+        .objects
+        .events
+        .iter()
+        .find(|e| {
+            e.involved_object.kind.as_deref() == Some("Pod")
+                && e.metadata.namespace.as_deref() == Some("shop")
+        })
+        .map(|e| (e.involved_object.name.clone().unwrap(), e.reason.clone().unwrap()))
+        .expect("a shop pod with events");
+    let server = FakeApiServer::start(data.clone(), &[]).await;
     let tools = tools_on(live(&server), Some("shop"));
+    let described = tools.call("describe", &serde_json::json!({"kind": "pod", "name": pod})).await;
+    assert!(described.text.contains(&reason), "{}", described.text);
+    assert_eq!(described.text, cluster::query::describe(&data, Kind::Pod, Some("shop"), &pod).unwrap());
+    // What the same calls answer from the snapshot: field selectors must change the bytes
+    // read, never the answer.
+    let whole = tools_on(ClusterSource::snapshot(&demo().join("cluster")).unwrap(), Some("shop"));
     let mut report = Vec::new();
     for (tool, args, at_most) in [
         ("describe", serde_json::json!({"kind": "pod", "name": pod, "namespace": "shop"}), 4),
@@ -444,6 +460,7 @@ async fn object_tools_ask_the_cluster_only_for_what_they_need() {
             2,
         ),
         ("events", serde_json::json!({"namespace": "shop"}), 3),
+        ("events", serde_json::json!({"namespace": "shop", "object": format!("pod/{pod}")}), 3),
         ("logs", serde_json::json!({"pod": "loki-0", "namespace": "monitoring"}), 3),
         ("rollout_history", serde_json::json!({"deployment": "checkout", "namespace": "shop"}), 3),
     ] {
@@ -452,6 +469,8 @@ async fn object_tools_ask_the_cluster_only_for_what_they_need() {
         server.reset();
         let out = tools.call(tool, &args).await;
         assert!(out.ok, "{tool} {args}: {}", out.text);
+        let expected = whole.call(tool, &args).await;
+        assert_eq!(out.text, expected.text, "{tool} {args}: the live answer differs from the capture's");
         let seen: Vec<_> = server
             .requests()
             .into_iter()
@@ -464,6 +483,20 @@ async fn object_tools_ask_the_cluster_only_for_what_they_need() {
             for private in ["/secrets", "/configmaps", "rbac.authorization.k8s.io"] {
                 assert!(!r.contains(private), "{tool} read {private}: {r}");
             }
+        }
+        // One object's tools ask for that object and its events, not for the namespace.
+        let own = match (tool, args["kind"].as_str()) {
+            ("related", _) => None,
+            ("logs", _) => Some("pods"),
+            ("rollout_history", _) => Some("deployments"),
+            (_, Some(k)) => Some(k.parse::<Kind>().unwrap().info().plural),
+            _ => args.get("object").map(|_| "events"),
+        };
+        let selected = |r: &&String| {
+            own.is_some_and(|plural| r.contains(&format!("/{plural}?")) || r.contains("/events?"))
+        };
+        for r in reqs.iter().filter(selected) {
+            assert!(r.contains("fieldSelector="), "{tool} {args} listed without a field selector: {r}");
         }
         let what = args["kind"].as_str().map_or(tool.to_string(), |k| format!("{tool} {k}"));
         report.push(format!("{what}: {} requests, {bytes} bytes", reqs.len()));
@@ -557,10 +590,32 @@ async fn one_turn_never_lists_a_kind_twice() {
     assert!(!shop.objects.pods.is_empty());
     assert!(shop.objects.pods.iter().all(|p| p.metadata.namespace.as_deref() == Some("shop")));
     assert!(shop.objects.pods.len() < everything.objects.pods.len());
+    // One object, field-selected, from the wider capture: no list, and only that object.
+    let pod = shop.objects.pods[0].metadata.name.clone().unwrap();
+    let one = src
+        .load(Some(&[Kind::Pod]), &Scope::namespace(Some("shop")).about(Kind::Pod, &pod), &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!(lists(&server), first);
+    assert_eq!(one.objects.pods.len(), 1);
     // A new turn sees the cluster as it is then.
     src.new_turn();
-    src.load(Some(&[Kind::Pod]), &Scope::namespace(Some("shop")), &NoProgress).await.unwrap();
+    src.load(Some(&[Kind::Pod]), &Scope::namespace(Some("shop")).about(Kind::Pod, &pod), &NoProgress)
+        .await
+        .unwrap();
     assert_eq!(lists(&server), first + 1);
+    // What was listed for one object cannot answer for the whole kind.
+    let all = src.load(Some(&[Kind::Pod]), &Scope::namespace(Some("shop")), &NoProgress).await.unwrap();
+    assert_eq!(lists(&server), first + 2);
+    assert_eq!(all.objects.pods.len(), shop.objects.pods.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_field_the_api_server_cannot_select_by_is_its_error() {
+    let server = FakeApiServer::start(demo_data(), &[]).await;
+    let scope = Scope::default().with_field(Kind::Deployment, "spec.paused=true");
+    let err = live(&server).load(Some(&[Kind::Deployment]), &scope, &NoProgress).await.unwrap_err();
+    assert!(err.to_string().contains("field label not supported: spec.paused"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

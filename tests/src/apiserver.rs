@@ -263,6 +263,44 @@ fn handle(
     }
 }
 
+/// Whether a real API server lets `kind` be listed by `field`: every kind by its name and
+/// namespace, a few kinds by a few more fields (the `AddFieldLabelConversionFunc`s of
+/// Kubernetes); anything else is a 400, as there.
+fn selectable(kind: Kind, field: &str) -> bool {
+    const REFERENCE: [&str; 7] =
+        ["kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"];
+    let reference = |prefix: &str| {
+        field.strip_prefix(prefix).and_then(|f| f.strip_prefix('.')).is_some_and(|f| REFERENCE.contains(&f))
+    };
+    matches!(field, "metadata.name" | "metadata.namespace")
+        || match kind {
+            Kind::Pod => matches!(
+                field,
+                "spec.nodeName"
+                    | "spec.restartPolicy"
+                    | "spec.schedulerName"
+                    | "spec.serviceAccountName"
+                    | "spec.hostNetwork"
+                    | "status.phase"
+                    | "status.podIP"
+                    | "status.nominatedNodeName"
+            ),
+            Kind::Event => {
+                reference("involvedObject")
+                    || matches!(field, "reason" | "reportingComponent" | "source" | "type")
+            }
+            Kind::EventV1 => {
+                reference("regarding") || matches!(field, "reason" | "reportingController" | "type")
+            }
+            Kind::Node => field == "spec.unschedulable",
+            Kind::Namespace => field == "status.phase",
+            Kind::Secret => field == "type",
+            Kind::ReplicaSet => field == "status.replicas",
+            Kind::Job => field == "status.successful",
+            _ => false,
+        }
+}
+
 fn list(kind: Kind, items: Vec<Value>, q: &BTreeMap<String, String>, headers: &HeaderMap) -> Response {
     let mut items = items;
     if let Some(sel) = q.get("labelSelector").filter(|s| !s.is_empty()) {
@@ -283,6 +321,13 @@ fn list(kind: Kind, items: Vec<Value>, q: &BTreeMap<String, String>, headers: &H
         let Ok(fs) = cluster::selector::FieldSelector::parse(sel) else {
             return status(StatusCode::BAD_REQUEST, "BadRequest", &format!("invalid field selector: {sel}"));
         };
+        if let Some(field) = fs.fields().find(|f| !selectable(kind, f)) {
+            return status(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                &format!("field label not supported: {field}"),
+            );
+        }
         items.retain(|o| fs.matches(o));
     }
     let start: usize = q.get("continue").and_then(|c| c.parse().ok()).unwrap_or(0);

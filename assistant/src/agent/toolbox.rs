@@ -172,7 +172,7 @@ impl ToolBox {
     /// exists or its existence cannot be proved (Namespaces not captured or not readable).
     async fn missing_namespace(&self, args: &Value) -> Option<String> {
         let ns = args.get("namespace").and_then(Value::as_str).map(str::trim).filter(|n| !n.is_empty())?;
-        let data = self.load(&[Kind::Namespace], None, None).await.ok()?;
+        let data = self.load(&[Kind::Namespace], &Scope::default()).await.ok()?;
         if !data.captured.contains(&Kind::Namespace) || data.objects.namespaces.is_empty() {
             return None;
         }
@@ -193,21 +193,8 @@ impl ToolBox {
         given(given_ns).or_else(|| self.namespace.clone())
     }
 
-    async fn load(
-        &self,
-        kinds: &[Kind],
-        ns: Option<&str>,
-        selector: Option<String>,
-    ) -> anyhow::Result<Arc<cluster::ClusterData>> {
-        let cluster = self
-            .cluster
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("no cluster is configured (use --snapshot or --context)"))?;
-        let scope = Scope {
-            namespaces: ns.map(|n| vec![n.to_string()]).unwrap_or_default(),
-            label_selector: selector,
-        };
-        Ok(cluster.load(Some(kinds), &scope, &NoProgress).await?)
+    async fn load(&self, kinds: &[Kind], scope: &Scope) -> anyhow::Result<Arc<cluster::ClusterData>> {
+        Ok(self.cluster()?.load(Some(kinds), scope, &NoProgress).await?)
     }
 
     async fn run(&self, name: &str, args: &Value) -> anyhow::Result<ToolOutput> {
@@ -265,7 +252,12 @@ impl ToolBox {
                 let k = p.kind.parse::<Kind>()?;
                 let ns = self.ns(p.namespace).filter(|_| k.info().namespaced);
                 let selector = given(p.selector);
-                let data = self.load(&[k], ns.as_deref(), selector.clone()).await?;
+                let data = self
+                    .load(
+                        &[k],
+                        &Scope { label_selector: selector.clone(), ..Scope::namespace(ns.as_deref()) },
+                    )
+                    .await?;
                 let t = query::list(&data, k, ns.as_deref(), selector.as_deref())?;
                 ToolOutput {
                     ok: true,
@@ -279,7 +271,10 @@ impl ToolBox {
                 let k = p.kind.parse::<Kind>()?;
                 let n = p.name;
                 let ns = self.ns(p.namespace).filter(|_| k.info().namespaced);
-                let data = self.load(&kinds_read(name, k), ns.as_deref(), None).await?;
+                let scope = Scope::namespace(ns.as_deref());
+                // `related` follows links to the object's siblings: it needs the whole kind.
+                let scope = if name == "related" { scope } else { scope.about(k, &n) };
+                let data = self.load(&kinds_read(name, k), &scope).await?;
                 let text = match name {
                     "get_resource" => query::get(&data, k, ns.as_deref(), &n)?,
                     "describe" => query::describe(&data, k, ns.as_deref(), &n)?,
@@ -295,11 +290,15 @@ impl ToolBox {
             "events" => {
                 let p: params::Events = params::parse(name, args)?;
                 let ns = given(p.namespace);
-                let data = self.load(&[Kind::Event, Kind::EventV1], ns.as_deref(), None).await?;
                 let object = given(p.object).map(|o| match o.split_once('/') {
                     Some((k, n)) => (k.parse::<Kind>().ok(), n.to_string()),
                     None => (None, o),
                 });
+                let mut scope = Scope::namespace(ns.as_deref());
+                if let Some((k, n)) = &object {
+                    scope = scope.events_about(*k, n);
+                }
+                let data = self.load(&[Kind::Event, Kind::EventV1], &scope).await?;
                 let filter = EventFilter {
                     namespace: ns,
                     object,
@@ -320,7 +319,9 @@ impl ToolBox {
                 let pod = p.pod;
                 // Only the namespace's pods when it is known; all pods only to find the pod's.
                 let known = self.ns(p.namespace);
-                let data = self.load(&[Kind::Pod], known.as_deref(), None).await?;
+                let data = self
+                    .load(&[Kind::Pod], &Scope::namespace(known.as_deref()).about(Kind::Pod, &pod))
+                    .await?;
                 let ns = known.or_else(|| {
                     data.objects
                         .pods
@@ -418,7 +419,8 @@ impl ToolBox {
                 let p: params::RolloutHistory = params::parse(name, args)?;
                 let dep = p.deployment;
                 let known = self.ns(p.namespace);
-                let data = self.load(&[Kind::Deployment, Kind::ReplicaSet], known.as_deref(), None).await?;
+                let scope = Scope::namespace(known.as_deref()).about(Kind::Deployment, &dep);
+                let data = self.load(&[Kind::Deployment, Kind::ReplicaSet], &scope).await?;
                 let ns = known.or_else(|| {
                     data.objects
                         .deployments
@@ -504,8 +506,7 @@ impl ToolBox {
                     Kind::Event,
                     Kind::EventV1,
                 ],
-                None,
-                None,
+                &Scope::default(),
             )
             .await
         else {

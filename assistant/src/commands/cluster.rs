@@ -220,7 +220,7 @@ async fn object_ns(
     if ns.is_some() || !k.info().namespaced {
         return Ok(ns);
     }
-    let data = load(src, &[k], None, None).await?;
+    let data = load(src, &[k], &Scope::default().about(k, name)).await?;
     let found: Vec<String> = data
         .objects
         .json_items(k, None)
@@ -238,14 +238,9 @@ async fn object_ns(
 async fn load(
     src: &ClusterSource,
     kinds: &[Kind],
-    ns: Option<&str>,
-    selector: Option<&str>,
+    scope: &Scope,
 ) -> anyhow::Result<std::sync::Arc<cluster::ClusterData>> {
-    let scope = Scope {
-        namespaces: ns.map(|n| vec![n.to_string()]).unwrap_or_default(),
-        label_selector: selector.map(String::from),
-    };
-    Ok(src.load(Some(kinds), &scope, &cluster::source::NoProgress).await?)
+    Ok(src.load(Some(kinds), scope, &cluster::source::NoProgress).await?)
 }
 
 fn with_context(kind: Kind) -> Vec<Kind> {
@@ -284,14 +279,15 @@ pub async fn run_query(
     Ok(match cmd {
         ClusterCommand::List { kind, selector, .. } => {
             let (k, ns) = kind_and_ns(kind, at.namespace.as_deref())?;
-            let data = load(src, &[k], ns.as_deref(), selector.as_deref()).await?;
+            let scope = Scope { label_selector: selector.clone(), ..Scope::namespace(ns.as_deref()) };
+            let data = load(src, &[k], &scope).await?;
             let t = query::list(&data, k, ns.as_deref(), selector.as_deref())?;
             if json { serde_json::to_string_pretty(&t)? + "\n" } else { t.render() }
         }
         ClusterCommand::Get { kind, name, .. } => {
             let (k, ns) = kind_and_ns(kind, ns)?;
             let ns = object_ns(src, k, ns, name).await?;
-            let data = load(src, &[k], ns.as_deref(), None).await?;
+            let data = load(src, &[k], &Scope::namespace(ns.as_deref()).about(k, name)).await?;
             let yaml = query::get(&data, k, ns.as_deref(), name)?;
             if json {
                 serde_json::to_string_pretty(&data.objects.find_json(k, ns.as_deref(), name))? + "\n"
@@ -302,12 +298,11 @@ pub async fn run_query(
         ClusterCommand::Describe { kind, name, .. } => {
             let (k, ns) = kind_and_ns(kind, ns)?;
             let ns = object_ns(src, k, ns, name).await?;
-            let data = load(src, &with_context(k), ns.as_deref(), None).await?;
+            let data = load(src, &with_context(k), &Scope::namespace(ns.as_deref()).about(k, name)).await?;
             query::describe(&data, k, ns.as_deref(), name)?
         }
         ClusterCommand::Events { object, since, warnings, .. } => {
             let ns = at.namespace.clone();
-            let data = load(src, &[Kind::Event, Kind::EventV1], ns.as_deref(), None).await?;
             let object = match object {
                 Some(o) => Some(match o.split_once('/') {
                     Some((k, n)) => (Some(k.parse::<Kind>()?), n.to_string()),
@@ -315,6 +310,11 @@ pub async fn run_query(
                 }),
                 None => None,
             };
+            let mut scope = Scope::namespace(ns.as_deref());
+            if let Some((k, n)) = &object {
+                scope = scope.events_about(*k, n);
+            }
+            let data = load(src, &[Kind::Event, Kind::EventV1], &scope).await?;
             let since_seconds = since.as_deref().map(parse_duration).transpose()?;
             let filter =
                 EventFilter { namespace: ns, object, since_seconds, warnings_only: *warnings, reason: None };
@@ -327,7 +327,7 @@ pub async fn run_query(
         ClusterCommand::Logs { pod, container, previous, tail, grep, .. } => {
             let ns = object_ns(src, Kind::Pod, ns.map(String::from), pod).await?;
             let ns = ns.as_deref().context("logs need a namespace (-n)")?;
-            let data = load(src, &[Kind::Pod], Some(ns), None).await?;
+            let data = load(src, &[Kind::Pod], &Scope::namespace(Some(ns)).about(Kind::Pod, pod)).await?;
             let container = match container {
                 Some(c) => c.clone(),
                 None => query::default_container(&data, ns, pod)
@@ -359,8 +359,7 @@ pub async fn run_query(
                     Kind::StorageClass,
                     Kind::HorizontalPodAutoscaler,
                 ],
-                ns.as_deref(),
-                None,
+                &Scope::namespace(ns.as_deref()),
             )
             .await?;
             query::related(&data, k, ns.as_deref(), name)?
@@ -368,7 +367,8 @@ pub async fn run_query(
         ClusterCommand::History { deployment, .. } => {
             let ns = object_ns(src, Kind::Deployment, ns.map(String::from), deployment).await?;
             let ns = ns.as_deref().context("history needs a namespace (-n)")?;
-            let data = load(src, &[Kind::Deployment, Kind::ReplicaSet], Some(ns), None).await?;
+            let scope = Scope::namespace(Some(ns)).about(Kind::Deployment, deployment);
+            let data = load(src, &[Kind::Deployment, Kind::ReplicaSet], &scope).await?;
             let revs = query::rollout_history(&data, ns, deployment)?;
             if json {
                 serde_json::to_string_pretty(&revs)? + "\n"

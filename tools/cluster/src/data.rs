@@ -112,6 +112,13 @@ macro_rules! objects {
                 $(if keep_kind(Kind::$kind) { self.$field.retain(|o| keep(o.metadata())); } else { self.$field.clear(); })*
             }
 
+            /// Keep only the objects of `kind` whose JSON form `keep` accepts (field selectors).
+            fn retain_json(&mut self, kind: Kind, keep: &dyn Fn(&serde_json::Value) -> bool) {
+                match kind {
+                    $(Kind::$kind => self.$field.retain(|o| serde_json::to_value(o).is_ok_and(|v| keep(&v))),)*
+                }
+            }
+
             fn sort(&mut self) {
                 $(self.$field.par_sort_by(|a, b| key(a.metadata()).cmp(&key(b.metadata())));)*
             }
@@ -389,6 +396,25 @@ impl ClusterData {
     /// Keep only objects whose labels match `selector` (every kind).
     pub fn retain_labels(&mut self, selector: &crate::selector::Selector) {
         self.objects.retain(&|_| true, &|m| selector.matches(m.labels.as_ref()));
+    }
+
+    /// What a live server would have answered for `kinds` (all when `None`) in `scope`: this
+    /// capture restricted to the kinds and namespaces, then the label selector and each kind's
+    /// field selector applied, as the API server applies them.
+    pub fn narrowed(
+        &self,
+        kinds: Option<&[Kind]>,
+        scope: &crate::scope::Scope,
+    ) -> crate::error::Result<ClusterData> {
+        let mut out = self.restricted(kinds, &scope.namespaces);
+        if let Some(sel) = scope.label_selector.as_deref().filter(|s| !s.is_empty()) {
+            out.retain_labels(&crate::selector::Selector::parse(sel)?);
+        }
+        for (&kind, sel) in &scope.fields {
+            let sel = crate::selector::FieldSelector::parse(sel)?;
+            out.objects.retain_json(kind, &|o| sel.matches(o));
+        }
+        Ok(out)
     }
 
     /// Namespaces that appear in the data (from objects and Namespace objects).

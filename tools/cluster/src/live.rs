@@ -203,6 +203,7 @@ impl Live {
         kind: Kind,
         namespace: Option<&str>,
         selector: Option<&str>,
+        fields: Option<&str>,
     ) -> Result<Vec<Box<RawValue>>, ListError> {
         let path = kind.collection_path(namespace);
         let meta_only = kind == Kind::Secret;
@@ -213,6 +214,9 @@ impl Live {
             let mut query = format!("{path}?limit={PAGE_SIZE}");
             if let Some(s) = selector.filter(|s| !s.is_empty()) {
                 query.push_str(&format!("&labelSelector={}", encode(s)));
+            }
+            if let Some(f) = fields.filter(|f| !f.is_empty()) {
+                query.push_str(&format!("&fieldSelector={}", encode(f)));
             }
             if let Some(c) = &cont {
                 query.push_str(&format!("&continue={}", encode(c)));
@@ -268,9 +272,10 @@ impl Live {
             let me = self.clone();
             let sem = Arc::clone(&sem);
             let selector = scope.label_selector.clone();
+            let fields = scope.fields.get(&kind).cloned();
             set.spawn(async move {
                 let _permit = sem.acquire_owned().await;
-                let result = me.list(kind, ns.as_deref(), selector.as_deref()).await;
+                let result = me.list(kind, ns.as_deref(), selector.as_deref(), fields.as_deref()).await;
                 (i, kind, ns, result)
             });
         }

@@ -28,7 +28,8 @@ impl Memo {
     }
 
     /// A capture of `kinds` in `scope` from what this turn already read, if it holds them: the
-    /// same capture, or a restriction of a wider one (more kinds, all namespaces, no selector).
+    /// same capture, or a narrowing of a wider one (more kinds, all namespaces, no label
+    /// selector, and for each kind asked no field selector or the same one).
     pub fn recall(&self, kinds: &[Kind], scope: &Scope) -> Option<Arc<ClusterData>> {
         let entries = self.0.lock().expect("memo lock");
         let same_namespaces =
@@ -39,20 +40,25 @@ impl Memo {
             }
             let exact = e.kinds.len() == kinds.len()
                 && same_namespaces(&e.scope.namespaces, &scope.namespaces)
-                && e.scope.label_selector == scope.label_selector;
+                && e.scope.label_selector == scope.label_selector
+                && e.scope.fields == scope.fields;
             if exact {
                 return Some(Arc::clone(&e.data));
             }
             let wider_namespaces =
                 e.scope.namespaces.is_empty() || same_namespaces(&e.scope.namespaces, &scope.namespaces);
-            if !wider_namespaces || e.scope.label_selector.is_some() {
+            // A kind listed with a field selector holds only what it selected: usable only
+            // when this scope selects the same.
+            let fields_hold = e
+                .scope
+                .fields
+                .iter()
+                .filter(|(k, _)| kinds.contains(k))
+                .all(|(k, f)| scope.fields.get(k) == Some(f));
+            if !wider_namespaces || !fields_hold || e.scope.label_selector.is_some() {
                 continue;
             }
-            let mut out = e.data.restricted(Some(kinds), &scope.namespaces);
-            if let Some(sel) = scope.label_selector.as_deref().filter(|s| !s.is_empty()) {
-                let Ok(sel) = crate::selector::Selector::parse(sel) else { continue };
-                out.retain_labels(&sel);
-            }
+            let Ok(out) = e.data.narrowed(Some(kinds), scope) else { continue };
             return Some(Arc::new(out));
         }
         None

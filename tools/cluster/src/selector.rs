@@ -164,10 +164,11 @@ pub struct FieldSelector {
 }
 
 impl FieldSelector {
-    /// Parse a field selector; only `=`, `==` and `!=` exist for fields.
+    /// Parse a field selector; only `=`, `==` and `!=` exist for fields, and a value's `\`,
+    /// `,` and `=` are escaped with a backslash (as the API server reads them).
     pub fn parse(s: &str) -> Result<FieldSelector, SelectorError> {
         let mut reqs = Vec::new();
-        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        for part in split_unescaped(s, ',').iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
             let (path, eq, value) = if let Some((k, v)) = part.split_once("!=") {
                 (k, false, v)
             } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
@@ -178,9 +179,14 @@ impl FieldSelector {
                     reason: format!("{part:?} has no operator"),
                 });
             };
-            reqs.push((path.trim().to_string(), eq, value.trim().to_string()));
+            reqs.push((path.trim().to_string(), eq, unescape(value.trim())));
         }
         Ok(FieldSelector { reqs })
+    }
+
+    /// The fields it reads (`metadata.name`, `involvedObject.kind`).
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.reqs.iter().map(|(path, _, _)| path.as_str())
     }
 
     /// Whether a JSON object satisfies the selector (a missing field reads as `""`).
@@ -195,6 +201,45 @@ impl FieldSelector {
             (got == *want) == *eq
         })
     }
+}
+
+/// A value as it must be written in a field selector (`a,b` → `a\,b`).
+pub fn escape_field_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        if matches!(c, '\\' | ',' | '=') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `s` split at every `sep` not escaped by a backslash (escapes kept).
+fn split_unescaped(s: &str, sep: char) -> Vec<&str> {
+    let (mut out, mut start, mut escaped) = (Vec::new(), 0, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            c if c == sep => {
+                out.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+fn unescape(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\\' { chars.next().unwrap_or('\\') } else { c });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -246,5 +291,16 @@ mod tests {
         assert!(FieldSelector::parse("spec.nodeName=n1,status.phase!=Pending").unwrap().matches(&pod));
         assert!(!FieldSelector::parse("metadata.name=b").unwrap().matches(&pod));
         assert!(FieldSelector::parse("metadata.name").is_err());
+    }
+
+    #[test]
+    fn field_values_with_commas_and_equals_round_trip_escaped() {
+        let name = r"odd,name=x\y";
+        let obj = serde_json::json!({"metadata": {"name": name}, "involvedObject": {"kind": "Pod"}});
+        let sel = format!("metadata.name={},involvedObject.kind=Pod", escape_field_value(name));
+        let parsed = FieldSelector::parse(&sel).unwrap();
+        assert!(parsed.matches(&obj), "{sel}");
+        assert_eq!(parsed.fields().collect::<Vec<_>>(), ["metadata.name", "involvedObject.kind"]);
+        assert!(!FieldSelector::parse("metadata.name=odd").unwrap().matches(&obj));
     }
 }

@@ -68,6 +68,11 @@ impl ClusterSource {
         match self {
             ClusterSource::Live(l) => {
                 let kinds = kinds.unwrap_or(Kind::ALL);
+                // Field selectors of kinds not read change nothing: dropped, so that the memo
+                // sees two such scopes as the same.
+                let mut scope = scope.clone();
+                scope.fields.retain(|k, _| kinds.contains(k));
+                let scope = &scope;
                 if let Some(data) = l.memo.recall(kinds, scope) {
                     return Ok(data);
                 }
@@ -76,14 +81,14 @@ impl ClusterSource {
                 Ok(data)
             }
             ClusterSource::Snapshot(d) => {
-                if kinds.is_none() && scope.namespaces.is_empty() && scope.label_selector.is_none() {
+                if kinds.is_none()
+                    && scope.namespaces.is_empty()
+                    && scope.label_selector.is_none()
+                    && scope.fields.is_empty()
+                {
                     return Ok(Arc::clone(d));
                 }
-                let mut out = d.restricted(kinds, &scope.namespaces);
-                if let Some(sel) = scope.label_selector.as_deref().filter(|s| !s.is_empty()) {
-                    out.retain_labels(&crate::selector::Selector::parse(sel)?);
-                }
-                Ok(Arc::new(out))
+                Ok(Arc::new(d.narrowed(kinds, scope)?))
             }
         }
     }
