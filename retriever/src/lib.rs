@@ -23,7 +23,9 @@ The index itself ([`index`]) is a tantivy index plus a manifest that records the
 version (an incompatible index is refused with a message, never misread) and the hash of every
 unit. [`search`] opens it once and answers queries with BM25 (titles and headings weigh more
 than body text, English stemming, stop words dropped), kind and scope filters, one hit per
-document, and snippets with the matched terms marked.
+document, and snippets with the matched terms marked. [`documents`] lists what is indexed and
+puts one document back together from its chunks, for front ends that hand documents over by
+reference.
 
 ```no_run
 use retriever::{IndexOptions, NoProgress, SearchQuery, Searcher};
@@ -39,6 +41,7 @@ This crate knows nothing about Kubernetes or LLMs.
 */
 
 pub mod chunk;
+pub mod documents;
 pub mod error;
 pub mod formats;
 pub mod index;
@@ -50,6 +53,7 @@ pub mod source;
 #[cfg(test)]
 mod test_docs;
 
+pub use documents::{DocumentInfo, DocumentText};
 pub use error::{Error, InputError};
 pub use index::SCHEMA_VERSION;
 pub use ingest::{IndexOptions, NoProgress, Progress, Summary, index};

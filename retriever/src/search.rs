@@ -73,10 +73,10 @@ pub struct Hit {
 /// A handle on an index, opened once and reused for many queries.
 pub struct Searcher {
     index: Index,
-    reader: IndexReader,
-    fields: Fields,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
     manifest: Manifest,
-    path: PathBuf,
+    pub(crate) path: PathBuf,
 }
 
 const SNIPPET_CHARS: usize = 220;

@@ -639,3 +639,30 @@ async fn a_namespace_that_does_not_exist_is_named_as_the_reason() {
         assert!(!out.ok && !out.text.contains("does not exist;"), "{}", out.text);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_read_from_a_live_cluster_are_redacted_before_anyone_sees_them() {
+    let mut data = demo_data();
+    let key = cluster::LogKey {
+        namespace: "monitoring".into(),
+        pod: "loki-0".into(),
+        container: "loki".into(),
+        previous: false,
+    };
+    // Straight into the served data: a real container prints what it likes.
+    data.logs.insert(
+        key,
+        cluster::LogText::Text(
+            "level=info msg=\"connecting\" password=hunter2-very-secret\nAuthorization: Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.sig\n".into(),
+        ),
+    );
+    let server = FakeApiServer::start(data, &[]).await;
+    let out = tools_on(live(&server), None)
+        .call("logs", &serde_json::json!({"pod": "loki-0", "namespace": "monitoring", "container": "loki"}))
+        .await;
+    assert!(out.ok, "{}", out.text);
+    assert!(out.text.contains("connecting"), "{}", out.text);
+    for secret in ["hunter2-very-secret", "eyJhbGciOiJIUzI1NiJ9"] {
+        assert!(!out.text.contains(secret), "{secret} reached the tool's output: {}", out.text);
+    }
+}

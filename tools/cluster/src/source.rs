@@ -93,10 +93,14 @@ impl ClusterSource {
         }
     }
 
-    /// One container log: the snapshot's copy, or a bounded tail from the API server.
+    /// One container log: the snapshot's copy (redacted when captured), or a bounded tail from
+    /// the API server, redacted here before any caller sees it.
     pub async fn log(&self, key: &LogKey, tail: Option<u32>) -> LogText {
         match self {
-            ClusterSource::Live(l) => l.logs(key, tail).await,
+            ClusterSource::Live(l) => match l.logs(key, tail).await {
+                LogText::Text(t) => LogText::Text(redact::redact_text(&t).into_owned()),
+                LogText::Unavailable(e) => LogText::Unavailable(redact::redact_text(&e).into_owned()),
+            },
             ClusterSource::Snapshot(d) => d.logs.get(key).cloned().unwrap_or_else(|| {
                 LogText::Unavailable(format!(
                     "not in snapshot: no {}log of container {} of pod {}/{}",
