@@ -74,6 +74,16 @@ pub enum Command {
     /// --api-only, only /v1/ask, /v1/explain, /healthz, /readyz, /metrics and /openapi.json are
     /// served; SLEUTH_API_TOKEN, when set, is required as a bearer token on /v1/*.
     Serve(ServeArgs),
+    /// Serve sleuth's read-only tools to an AI client over the Model Context Protocol.
+    ///
+    /// Standard input/output by default (what Claude Desktop/Code, VS Code, Cursor and Zed
+    /// start); `--http ADDR` serves streamable HTTP at `/mcp` instead, where SLEUTH_API_TOKEN is
+    /// required as a bearer token off loopback. Tools: document search, list/get/describe,
+    /// events, logs, related, diagnose, rollout history, changes, investigate, build and
+    /// explain graph; resources: findings, the change timeline and every indexed document;
+    /// prompts: investigate a failing workload, explain a graph. Nothing it serves can write to
+    /// the cluster or read a local file named in a tool argument.
+    Mcp(McpArgs),
     /// Show the effective settings and where each comes from (flag, environment, the config file
     /// `$XDG_CONFIG_HOME/sleuth/config.toml`, or the default); secrets are masked.
     Config(ConfigArgs),
@@ -568,6 +578,38 @@ pub struct ServeArgs {
     /// On shutdown, how long answers in flight may take to finish, in seconds [default: 30].
     #[arg(long, value_name = "S")]
     pub grace_seconds: Option<u64>,
+}
+
+/// `sleuth mcp`
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Serve streamable HTTP on this address (path `/mcp`; `127.0.0.1:0` picks a free port and
+    /// prints it) instead of standard input/output.
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<String>,
+
+    /// Over HTTP: serve the bundled demo cluster and documents when no kubeconfig, snapshot or
+    /// index is given (without it the server says what is missing). Over stdio the demo is the
+    /// fallback, as for `ask`.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Serve HTTP without a bearer token on a non-loopback address (by default the server
+    /// refuses to start there unless SLEUTH_API_TOKEN is set).
+    #[arg(long)]
+    pub insecure_no_auth: bool,
+
+    /// Where the index lives.
+    #[command(flatten)]
+    pub location: IndexLocation,
+
+    /// The cluster to read.
+    #[command(flatten)]
+    pub cluster: ClusterFlags,
+
+    /// Namespace tools use when a call names none.
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: Option<String>,
 }
 
 /// `sleuth config`

@@ -24,6 +24,7 @@ pub mod config_file;
 pub mod connect;
 pub mod graphs;
 pub mod logging;
+pub mod mcp;
 pub mod model;
 pub mod output;
 pub mod repl;
@@ -51,6 +52,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Graph(args) => commands::graph::graph(&args),
         cli::Command::Changes(args) => commands::changes::changes(&args),
         cli::Command::Serve(args) => serve::run(&args),
+        cli::Command::Mcp(args) => mcp::run(&args),
         cli::Command::Config(args) => commands::config::run(&args),
     }
 }

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         eprintln!("sleuth: config file {e}");
         return ExitCode::from(assistant::EXIT_BAD_INPUT);
     }
-    let server = matches!(cli.command, assistant::cli::Command::Serve(_));
+    let server = matches!(cli.command, assistant::cli::Command::Serve(_) | assistant::cli::Command::Mcp(_));
     assistant::logging::init(cli.verbose, server);
     match assistant::run(cli) {
         Ok(code) => code,

@@ -15,6 +15,8 @@ silently blank out part of an answer.
 - `answer/<intent>.md` — the offline policy's answers (failure, architecture, script, graph,
   unknown): a direct answer first, then evidence, documents and definitions.
 - `sections.md` — what every answer ends with: sources, labelled scripts, notes.
+- `mcp/` — what the MCP server tells a client's model: its instructions, and the prompts
+  "investigate a failing workload" and "explain this graph".
 - `causal/explain.md` — the plain-language explanation of a causal graph: verdict, chain in
   time order, side branches, correlation vs causation, alternatives, gaps, next steps.
 
@@ -61,6 +63,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("tools/rollout_history.md", include_str!("../templates/tools/rollout_history.md")),
     ("tools/investigate.md", include_str!("../templates/tools/investigate.md")),
     ("tools/changes.md", include_str!("../templates/tools/changes.md")),
+    ("mcp/instructions.md", include_str!("../templates/mcp/instructions.md")),
+    ("mcp/investigate.md", include_str!("../templates/mcp/investigate.md")),
+    ("mcp/explain_graph.md", include_str!("../templates/mcp/explain_graph.md")),
 ];
 
 /// Bumped whenever a template changes meaning; part of any cache key built on prompts.

@@ -61,7 +61,8 @@ impl Searcher {
         for addr in addrs {
             let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::tantivy(&self.path, e))?;
             // Chunk ids are `<document id>#<position>`.
-            let position = text(&doc, f.chunk_id).rsplit('#').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            let position =
+                text(&doc, f.chunk_id).rsplit('#').next().and_then(|n| n.parse().ok()).unwrap_or(0);
             chunks.push((position, doc));
         }
         chunks.sort_by_key(|(n, _)| *n);
@@ -125,7 +126,8 @@ mod tests {
         assert_eq!(titles, ["Another page", "Disk full on db nodes"]);
         let runbook = s.document(&docs[1].id).unwrap().unwrap();
         assert_eq!(runbook.info, docs[1]);
-        let (check, fix) = (runbook.text.find("Run df -h").unwrap(), runbook.text.find("Rotate the WAL").unwrap());
+        let (check, fix) =
+            (runbook.text.find("Run df -h").unwrap(), runbook.text.find("Rotate the WAL").unwrap());
         assert!(runbook.text.starts_with("# Disk full on db nodes\n") && check < fix, "{}", runbook.text);
         assert!(s.document("no-such-id").unwrap().is_none());
     }

@@ -7,13 +7,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use sleuth_e2e::openai::{FakeOpenAi, Reply, text, tool_calls};
-use sleuth_e2e::server::Server;
+use sleuth_e2e::server::{Server, http};
 use sleuth_e2e::{Sandbox, demo};
-
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instructions_planted_in_a_document_cannot_make_the_server_read_a_file() {

@@ -12,6 +12,7 @@ mod graph;
 mod index;
 mod live;
 mod llm;
+mod mcp;
 mod scenarios;
 mod search;
 mod serve;

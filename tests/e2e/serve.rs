@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sleuth_e2e::server::Server;
+use sleuth_e2e::server::{Server, http};
 use sleuth_e2e::slack::{BOT_TOKEN, Behaviour, FakeSlack, SIGNING_SECRET, envelope, mention, now, sign};
 use sleuth_e2e::{Sandbox, demo};
 
@@ -19,12 +19,6 @@ fn bot(sandbox: &Sandbox, slack: &FakeSlack, extra: &[&str]) -> Server {
             ("SLACK_API_URL", slack.api_url()),
         ],
     )
-}
-
-fn http() -> reqwest::Client {
-    // reqwest is built without a default TLS provider here (as in sleuth): choose one.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap()
 }
 
 /// Posts `body` to `path` signed as Slack would (`ts` = the request timestamp).

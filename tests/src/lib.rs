@@ -3,6 +3,7 @@
 
 pub mod apiserver;
 pub mod captures;
+pub mod mcp;
 pub mod openai;
 pub mod server;
 pub mod slack;

@@ -175,7 +175,11 @@ fn generate<T: JsonSchema>() -> Value {
 /// Parses a call's arguments into `T`; the error names the field and the reason.
 pub fn parse<T: DeserializeOwned>(tool: &str, args: &Value) -> anyhow::Result<T> {
     let args = if args.is_null() { Value::Object(serde_json::Map::new()) } else { args.clone() };
-    serde_json::from_value(args).map_err(|e| anyhow::anyhow!("invalid arguments for {tool}: {e}"))
+    serde_path_to_error::deserialize(args).map_err(|e| {
+        let field = e.path().to_string();
+        let field = if field == "." { String::new() } else { format!("{field}: ") };
+        anyhow::anyhow!("invalid arguments for {tool}: {field}{}", e.into_inner())
+    })
 }
 
 /// `Some` non-empty text: a model's `""` means "not given".
@@ -206,7 +210,7 @@ mod tests {
         let e = parse::<Object>("describe", &json!({"kind": "pod"})).unwrap_err().to_string();
         assert!(e.contains("describe") && e.contains("missing field `name`"), "{e}");
         let e = parse::<Logs>("logs", &json!({"pod": "p", "tail": "many"})).unwrap_err().to_string();
-        assert!(e.contains("invalid type"), "{e}");
+        assert!(e.contains("tail: invalid type"), "{e}");
         // Extra fields (a model's, the offline policy's `round`) are ignored; null is no arguments.
         assert!(parse::<SearchDocs>("search_docs", &json!({"query": "q", "round": 2})).is_ok());
         assert!(parse::<Diagnose>("diagnose", &Value::Null).is_ok());

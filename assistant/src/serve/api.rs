@@ -20,9 +20,8 @@ fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({"error": message}))).into_response()
 }
 
-/// Checks the bearer token; `Some` is the 401 to return.
-fn unauthorized(state: &AppState, headers: &HeaderMap) -> Option<Response> {
-    let Some(expected) = &state.api_token else { return None };
+/// Whether the request carries `Authorization: Bearer <expected>`.
+pub fn bearer_matches(headers: &HeaderMap, expected: &str) -> bool {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -30,8 +29,13 @@ fn unauthorized(state: &AppState, headers: &HeaderMap) -> Option<Response> {
         .unwrap_or_default();
     // Hash both sides so the comparison takes the same time whatever the lengths.
     let (a, b) = (Sha256::digest(given.as_bytes()), Sha256::digest(expected.as_bytes()));
-    let same = a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
-    if same {
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Checks the bearer token; `Some` is the 401 to return.
+fn unauthorized(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+    let Some(expected) = &state.api_token else { return None };
+    if bearer_matches(headers, expected) {
         None
     } else {
         let mut r = error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");

@@ -85,7 +85,7 @@ fn env(k: &str) -> Option<String> {
 
 /// Whether every address `addr` names is a loopback one (`127.0.0.1:3000`, `[::1]:0`,
 /// `localhost:3000`); a name that does not resolve counts as not loopback.
-fn is_loopback(addr: &str) -> bool {
+pub(crate) fn is_loopback(addr: &str) -> bool {
     use std::net::ToSocketAddrs as _;
     addr.to_socket_addrs().is_ok_and(|mut all| {
         let all: Vec<SocketAddr> = all.by_ref().collect();
@@ -205,7 +205,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
