@@ -142,6 +142,8 @@ pub enum GraphFormat {
     Dot,
     /// A self-contained SVG picture.
     Svg,
+    /// The same picture as a PNG image (give -o FILE, or redirect standard output).
+    Png,
     /// `{"root_causes": [...], "symptoms": [...], "narrative": "...", "warnings": [...]}`.
     Json,
 }
@@ -160,6 +162,12 @@ pub struct ExplainArgs {
     /// Same as `--format json`.
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    /// Draw every node and edge. By default pictures (text, markdown, mermaid, dot, svg) show
+    /// the top cause's story, the next two hypotheses and the symptoms, with evidence of one
+    /// kind grouped ("3 Pods: Evicted") and the rest counted in a note.
+    #[arg(long)]
+    pub full: bool,
 
     /// Write the output to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]

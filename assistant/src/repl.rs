@@ -348,7 +348,16 @@ async fn graph(agent: &Agent, arg: &str, color: bool) {
         }
     };
     let (narrative, note) = crate::graphs::narrative(&expl, agent.policy.model()).await;
-    print!("{}", crate::commands::graph::render(&expl, rcagraph::Format::Text, &narrative, color));
+    print!(
+        "{}",
+        crate::commands::graph::render(
+            &expl,
+            rcagraph::Format::Text,
+            &narrative,
+            color,
+            rcagraph::View::Collapsed
+        )
+    );
     if let Some(n) = note {
         println!("({n})");
     }

@@ -142,6 +142,52 @@ fn invalid_graphs_fail_with_every_problem_one_per_line() {
     assert!(run.stderr.contains("error[parse_error] line 1, column"), "{run}");
 }
 
+/// Boxes (one `<g><title>` per node) and edges (`<path d=`) of an SVG, and its width.
+fn svg_shape(svg: &str) -> (usize, usize, f64) {
+    let width = svg.split("width=\"").nth(1).and_then(|w| w.split('"').next()).unwrap().parse().unwrap();
+    (svg.matches("<g><title>").count(), svg.matches("<path d=").count(), width)
+}
+
+#[test]
+fn the_demo_incident_is_a_picture_taken_in_at_a_glance() {
+    let s = Sandbox::new();
+    let mut graph = s.cmd();
+    graph.args(["graph", "--snapshot"]).arg(demo().join("cluster")).arg("--quiet");
+    let built = Run::of(&mut graph);
+    assert_eq!(built.code, 0, "{built}");
+    let file = s.path().join("incident.json");
+    std::fs::write(&file, &built.stdout).unwrap();
+    let g: Value = serde_json::from_str(&built.stdout).unwrap();
+    let file = file.to_str().unwrap();
+    let svg = explain(&s, &[file, "--format", "svg"]);
+    assert_eq!(svg.code, 0, "{svg}");
+    let (boxes, edges, width) = svg_shape(&svg.stdout);
+    // The story in about fifteen boxes on a laptop screen; everything else counted.
+    assert!((10..=16).contains(&boxes), "{boxes} boxes");
+    assert!(edges <= 20, "{edges} edges");
+    assert!(width <= 1600.0, "{width} px wide");
+    assert!(svg.stdout.contains("more nodes off these paths (--full draws everything)"));
+    assert!(svg.stdout.contains("3 Services: Service has no ready endpoint"), "evidence grouped");
+    // Object names are never broken across lines.
+    assert!(svg.stdout.contains(">ip-10-0-1-88.eu-west-1.compute.internal"), "the node's name whole");
+    let full = explain(&s, &[file, "--format", "svg", "--full"]);
+    let (all, all_edges, _) = svg_shape(&full.stdout);
+    assert_eq!(all, g["nodes"].as_array().unwrap().len());
+    assert!(all_edges >= g["edges"].as_array().unwrap().len() / 2, "{all_edges}");
+    assert!(!full.stdout.contains("--full draws everything"));
+    // The same picture as a PNG, drawn in-process with the embedded font.
+    let png = s.path().join("incident.png");
+    let run = explain(&s, &[file, "--format", "png", "-o", png.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let png_width = f64::from(u32::from_be_bytes(bytes[16..20].try_into().unwrap()));
+    assert!((png_width - width).abs() < 1.0, "{png_width} vs {width}");
+    // The text forms are collapsed the same way.
+    let text = explain(&s, &[file]);
+    assert!(text.stdout.contains("more nodes off these paths"), "{text}");
+}
+
 #[test]
 fn a_graph_built_from_the_demo_snapshot_names_the_real_cause() {
     let s = Sandbox::new();

@@ -462,6 +462,16 @@ async fn the_json_api() {
         .unwrap();
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
     assert!(svg.text().await.unwrap().starts_with("<svg"));
+    let png = client
+        .post(url("/v1/explain?format=png"))
+        .bearer_auth("secret-api-token")
+        .body(graph.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.status(), 200);
+    assert_eq!(png.headers()["content-type"], "image/png");
+    assert_eq!(&png.bytes().await.unwrap()[..8], b"\x89PNG\r\n\x1a\n");
     let mermaid = client
         .post(url("/v1/explain?format=mermaid"))
         .bearer_auth("secret-api-token")

@@ -17,17 +17,17 @@ fn format(f: GraphFormat) -> Format {
         GraphFormat::Markdown => Format::Markdown,
         GraphFormat::Mermaid => Format::Mermaid,
         GraphFormat::Dot => Format::Dot,
-        GraphFormat::Svg => Format::Svg,
+        GraphFormat::Svg | GraphFormat::Png => Format::Svg,
         GraphFormat::Json => Format::Json,
     }
 }
 
-fn write_out(path: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+fn write_out(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<()> {
     if let Some(p) = path {
-        std::fs::write(p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))
+        std::fs::write(p, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))
     } else {
         let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())?;
+        out.write_all(bytes)?;
         Ok(out.flush()?)
     }
 }
@@ -43,6 +43,10 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(crate::EXIT_BAD_INPUT));
         }
     };
+    let png = !args.json && args.format == GraphFormat::Png;
+    if png && args.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        anyhow::bail!("a PNG is binary: write it to a file with -o FILE, or redirect standard output");
+    }
     let fmt = if args.json { Format::Json } else { format(args.format) };
     let wants_narrative = matches!(fmt, Format::Text | Format::Markdown | Format::Json);
     let model = if wants_narrative && !args.no_model {
@@ -57,8 +61,10 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     if let Some(note) = &note {
         eprintln!("sleuth: {note}");
     }
-    let out = render(&expl, fmt, &narrative, args.output.is_none() && color());
-    write_out(args.output.as_deref(), &out)?;
+    let view = if args.full { causal::View::Full } else { causal::View::Collapsed };
+    let out = render(&expl, fmt, &narrative, args.output.is_none() && color(), view);
+    let bytes = if png { picture::png(&out)? } else { out.into_bytes() };
+    write_out(args.output.as_deref(), &bytes)?;
     if fmt != Format::Json {
         // Warnings after the output, where a terminal leaves them in view; a long list (every
         // edge of an uncalibrated graph lacks a confidence) is cut to its first lines.
@@ -78,11 +84,16 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
 
 /// Renders with a given narrative (a model's checked rewrite, or sleuth's own); in a terminal
 /// the narrative's Markdown is styled.
-pub fn render(expl: &Explanation, fmt: Format, narrative: &str, color: bool) -> String {
+pub fn render(expl: &Explanation, fmt: Format, narrative: &str, color: bool, view: causal::View) -> String {
     if fmt == Format::Text && color {
-        return expl.render_with(fmt, &termimad::MadSkin::default().term_text(narrative).to_string(), color);
+        return expl.render_with(
+            fmt,
+            &termimad::MadSkin::default().term_text(narrative).to_string(),
+            color,
+            view,
+        );
     }
-    expl.render_with(fmt, narrative, color)
+    expl.render_with(fmt, narrative, color, view)
 }
 
 /// `sleuth graph`.
@@ -108,7 +119,7 @@ pub fn graph(args: &GraphArgs) -> anyhow::Result<ExitCode> {
         } else {
             serde_json::to_string_pretty(&g)? + "\n"
         };
-        write_out(args.output.as_deref(), &text)?;
+        write_out(args.output.as_deref(), text.as_bytes())?;
         Ok(ExitCode::SUCCESS)
     })
 }

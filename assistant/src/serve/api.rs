@@ -111,9 +111,12 @@ pub async fn ask(
 /// `?format=` of `/v1/explain`.
 #[derive(Deserialize)]
 pub struct ExplainQuery {
-    /// `json` (default), `svg`, `mermaid`, `dot`, `markdown`.
+    /// `json` (default), `svg`, `png`, `mermaid`, `dot`, `markdown`.
     #[serde(default)]
     pub format: Option<String>,
+    /// `true`: draw every node and edge instead of the collapsed view.
+    #[serde(default)]
+    pub full: bool,
 }
 
 /// `POST /v1/explain`: a graph (JSON or DOT) in the body.
@@ -130,7 +133,8 @@ pub async fn explain(
         return error(StatusCode::BAD_REQUEST, "the body is not UTF-8");
     };
     let format = q.format.as_deref().unwrap_or("json");
-    let fmt: rcagraph::Format = match format.parse() {
+    let png = format == "png";
+    let fmt: rcagraph::Format = match if png { "svg" } else { format }.parse() {
         Ok(f) => f,
         Err(e) => return error(StatusCode::BAD_REQUEST, &e),
     };
@@ -144,11 +148,21 @@ pub async fn explain(
                 .into_response();
         }
     };
+    let view = if q.full { rcagraph::View::Full } else { rcagraph::View::Collapsed };
+    if png {
+        let svg = expl.render(rcagraph::Format::Svg, false, view);
+        // Rasterizing is CPU work: off the runtime's threads.
+        return match tokio::task::spawn_blocking(move || picture::png(&svg)).await {
+            Ok(Ok(bytes)) => ([(header::CONTENT_TYPE, "image/png")], bytes).into_response(),
+            Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        };
+    }
     let (content_type, out) = match fmt {
-        rcagraph::Format::Svg => ("image/svg+xml", expl.render(fmt, false)),
-        rcagraph::Format::Json => ("application/json", expl.render(fmt, false)),
-        rcagraph::Format::Markdown => ("text/markdown; charset=utf-8", expl.render(fmt, false)),
-        _ => ("text/plain; charset=utf-8", expl.render(fmt, false)),
+        rcagraph::Format::Svg => ("image/svg+xml", expl.render(fmt, false, view)),
+        rcagraph::Format::Json => ("application/json", expl.render(fmt, false, view)),
+        rcagraph::Format::Markdown => ("text/markdown; charset=utf-8", expl.render(fmt, false, view)),
+        _ => ("text/plain; charset=utf-8", expl.render(fmt, false, view)),
     };
     ([(header::CONTENT_TYPE, content_type)], out).into_response()
 }

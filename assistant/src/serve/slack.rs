@@ -148,7 +148,7 @@ pub async fn graph_message(state: &AppState, graph: &str) -> Message {
                 Some(n) => format!("{narrative}\n_({n})_"),
                 None => narrative,
             };
-            let mermaid = rcagraph::render::mermaid::render(&expl.graph, &expl.analysis);
+            let mermaid = expl.render(rcagraph::Format::Mermaid, false, rcagraph::View::Collapsed);
             blocks::graph(&narrative, &mermaid, expl.warnings.len())
         }
         Err(invalid) => blocks::invalid_graph(&crate::graphs::error_lines("graph", &invalid)),

@@ -43,6 +43,7 @@ use serde::Serialize;
 
 pub use analyze::{Analysis, RootCause, analyze};
 pub use narrate::Narrative;
+pub use render::collapse::Collapsed;
 pub use schema::Graph;
 pub use validate::{Invalid, Issue, Level, Parsed};
 
@@ -143,34 +144,65 @@ impl Explanation {
     }
 
     /// Rendering in one of the output formats, with sleuth's own narrative.
-    pub fn render(&self, format: Format, color: bool) -> String {
+    pub fn render(&self, format: Format, color: bool, view: View) -> String {
         // Only the formats that carry the narrative pay for rendering it.
         let narrative = match format {
             Format::Text | Format::Markdown | Format::Json => self.markdown(),
             Format::Mermaid | Format::Dot | Format::Svg => String::new(),
         };
-        self.render_with(format, &narrative, color)
+        self.render_with(format, &narrative, color, view)
+    }
+
+    /// What a picture draws: the collapsed view (the stories and the symptoms, evidence grouped,
+    /// the rest counted), or the whole graph.
+    pub fn picture(&self, view: View) -> render::collapse::Collapsed {
+        match view {
+            View::Collapsed => render::collapse::collapse(&self.graph, &self.analysis),
+            View::Full => render::collapse::Collapsed {
+                graph: self.graph.clone(),
+                analysis: self.analysis.clone(),
+                folded: 0,
+            },
+        }
     }
 
     /// Rendering with a given narrative (sleuth's own, or a model's checked rewrite) where the
-    /// format carries one.
-    pub fn render_with(&self, format: Format, narrative: &str, color: bool) -> String {
+    /// format carries one. The JSON contract always describes the whole graph.
+    pub fn render_with(&self, format: Format, narrative: &str, color: bool, view: View) -> String {
+        let picture = || {
+            let p = self.picture(view);
+            let note = p.note();
+            (p, note)
+        };
         match format {
-            Format::Text => {
-                format!("{}\n{narrative}", render::terminal::render(&self.graph, &self.analysis, color, 3))
-            }
-            Format::Markdown => {
-                format!(
-                    "{narrative}\n```mermaid\n{}```\n",
-                    render::mermaid::render(&self.graph, &self.analysis)
-                )
-            }
-            Format::Mermaid => render::mermaid::render(&self.graph, &self.analysis),
-            Format::Dot => render::dot::render(&self.graph, &self.analysis),
-            Format::Svg => render::svg::render(&self.graph, &self.analysis),
             Format::Json => {
                 serde_json::to_string_pretty(&self.json_with(narrative.to_string())).unwrap_or_default()
                     + "\n"
+            }
+            Format::Text => {
+                let (p, note) = picture();
+                let note = note.map(|n| format!("{n}\n")).unwrap_or_default();
+                format!("{}{note}\n{narrative}", render::terminal::render(&p.graph, &p.analysis, color, 3))
+            }
+            Format::Markdown => {
+                let (p, note) = picture();
+                let note = note.map(|n| format!("\n_{n}_\n")).unwrap_or_default();
+                format!(
+                    "{narrative}\n```mermaid\n{}```\n{note}",
+                    render::mermaid::render(&p.graph, &p.analysis)
+                )
+            }
+            Format::Mermaid => {
+                let (p, _) = picture();
+                render::mermaid::render(&p.graph, &p.analysis)
+            }
+            Format::Dot => {
+                let (p, _) = picture();
+                render::dot::render(&p.graph, &p.analysis)
+            }
+            Format::Svg => {
+                let (p, note) = picture();
+                render::svg::render_with_note(&p.graph, &p.analysis, note.as_deref())
             }
         }
     }
@@ -178,6 +210,16 @@ impl Explanation {
 
 fn round(f: f64) -> f64 {
     (f * 1000.0).round() / 1000.0
+}
+
+/// Whether a rendering draws the collapsed view or everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// The top cause's story, the next hypotheses' paths and the symptoms, evidence grouped.
+    #[default]
+    Collapsed,
+    /// Every node and edge, as given.
+    Full,
 }
 
 /// Output formats of `sleuth explain`.

@@ -107,7 +107,9 @@ proptest::proptest! {
         let damaged = format!("{}{junk}{}", &full[..at], &full[end..]);
         if let Ok(e) = crate::explain(&damaged) {
             for f in [crate::Format::Text, crate::Format::Svg, crate::Format::Dot, crate::Format::Mermaid, crate::Format::Json] {
-                let _ = e.render(f, false);
+                for view in [crate::View::Collapsed, crate::View::Full] {
+                    let _ = e.render(f, false, view);
+                }
             }
         }
     }

@@ -42,12 +42,30 @@ pub struct Layout {
     pub height: f64,
 }
 
+/// Labels' font size, px.
+pub const FONT_SIZE: f64 = 11.0;
+
+/// Space between a box's edge and its text, each side.
+pub const PAD: f64 = 5.0;
+
+/// Box width: wide enough for the widest piece of any label that is never broken (an object's
+/// name), within bounds. Names up to a node's 39-character DNS name keep six columns inside a
+/// 1,600 px screen; a longer name widens every box rather than being broken.
+fn node_width(g: &Graph) -> f64 {
+    let widest = g
+        .nodes
+        .iter()
+        .map(|n| super::text::widest_piece(&crate::narrate::label(n), FONT_SIZE))
+        .fold(0.0, f64::max);
+    (2.0 * PAD + widest.ceil()).clamp(190.0, 260.0)
+}
+
 /// Lays the graph out.
 pub fn layout(g: &Graph, a: &Analysis) -> Layout {
-    const NODE_W: f64 = 210.0;
+    let node_w = node_width(g);
     const NODE_H: f64 = 64.0;
     const DUMMY_H: f64 = 14.0;
-    const COL_GAP: f64 = 90.0;
+    const COL_GAP: f64 = 48.0;
     const ROW_GAP: f64 = 26.0;
     const MARGIN: f64 = 24.0;
     let n = g.nodes.len();
@@ -169,23 +187,23 @@ pub fn layout(g: &Graph, a: &Analysis) -> Layout {
     };
     let tallest = rows.iter().map(column).fold(NODE_H, f64::max);
     let height = 2.0 * MARGIN + tallest;
-    let width = 2.0 * MARGIN + layers as f64 * NODE_W + (layers as f64 - 1.0) * COL_GAP;
+    let width = 2.0 * MARGIN + layers as f64 * node_w + (layers as f64 - 1.0) * COL_GAP;
     let mut vplace = vec![Place { layer: 0, x: 0.0, y: 0.0 }; total];
     for (l, r) in rows.iter().enumerate() {
         let mut y = (height - column(r)) / 2.0;
         for &i in r {
-            vplace[i] = Place { layer: l, x: MARGIN + l as f64 * (NODE_W + COL_GAP), y };
+            vplace[i] = Place { layer: l, x: MARGIN + l as f64 * (node_w + COL_GAP), y };
             y += height_of(i) + ROW_GAP;
         }
     }
     let waypoints = chains
         .into_iter()
         .map(|(ei, ds)| {
-            (ei, ds.iter().map(|&d| (vplace[d].x + NODE_W / 2.0, vplace[d].y + DUMMY_H / 2.0)).collect())
+            (ei, ds.iter().map(|&d| (vplace[d].x + node_w / 2.0, vplace[d].y + DUMMY_H / 2.0)).collect())
         })
         .collect();
     vplace.truncate(n);
-    Layout { places: vplace, waypoints, node_w: NODE_W, node_h: NODE_H, width, height }
+    Layout { places: vplace, waypoints, node_w, node_h: NODE_H, width, height }
 }
 
 #[cfg(test)]

@@ -3,11 +3,13 @@
 //! ([`dot`]), and a self-contained SVG with a layered layout, causes left and symptoms right
 //! ([`svg`], laid out by [`layout`]).
 
+pub mod collapse;
 pub mod dot;
 pub mod layout;
 pub mod mermaid;
 pub mod svg;
 pub mod terminal;
+pub mod text;
 
 use std::collections::{HashMap, HashSet};
 

@@ -5,7 +5,8 @@
 
 use std::fmt::Write;
 
-use super::layout::layout;
+use super::layout::{FONT_SIZE, layout};
+use super::text::wrap;
 use super::{Role, is_dropped, roles};
 use crate::analyze::{Analysis, confidence_word};
 use crate::narrate::{duration, label};
@@ -28,40 +29,25 @@ pub fn xml(s: &str) -> String {
     out
 }
 
-fn lines(s: &str, width: usize, max: usize) -> Vec<String> {
-    let mut out: Vec<String> = vec![String::new()];
-    for word in s.split_whitespace() {
-        let cur = out.last_mut().expect("non-empty");
-        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
-            out.push(word.chars().take(width).collect());
-        } else {
-            if !cur.is_empty() {
-                cur.push(' ');
-            }
-            cur.extend(word.chars().take(width));
-        }
-    }
-    if out.len() > max {
-        out.truncate(max);
-        let last = out.last_mut().expect("non-empty");
-        let keep: String = last.chars().take(width.saturating_sub(1)).collect();
-        *last = format!("{keep}…");
-    }
-    out
-}
-
 /// The SVG document.
 pub fn render(g: &Graph, a: &Analysis) -> String {
+    render_with_note(g, a, None)
+}
+
+/// The SVG document, with a note under the legend (what the collapsed view left out).
+pub fn render_with_note(g: &Graph, a: &Analysis, note: Option<&str>) -> String {
     let l = layout(g, a);
+    let text_w = l.node_w - 2.0 * super::layout::PAD;
     let (roles, on_path) = roles(g, a);
     let index: std::collections::HashMap<&str, usize> =
         g.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
-    let legend_h = 34.0;
-    let (w, h) = (l.width.max(420.0), l.height + legend_h);
+    let legend_h = if note.is_some() { 52.0 } else { 34.0 };
+    let (w, h) = (l.width.max(540.0), l.height + legend_h);
     let mut s = String::new();
     let _ = writeln!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" font-family="Helvetica, Arial, sans-serif" font-size="11">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" font-family="{}" font-size="11">"#,
+        super::text::FONT_FAMILY
     );
     s.push_str(concat!(
         "<defs>",
@@ -134,15 +120,20 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
             r#"<path d="{path}" fill="none" stroke="{stroke}" stroke-width="{width:.2}"{dash}{marker} opacity="0.85"><title>{}</title></path>"#,
             xml(&title)
         );
-        if horizontal {
+        // Only the story's edges say how long each step took; on every other edge the
+        // thickness says how sure, and the hover title says the rest (labels on every edge
+        // crowd the narrow gaps between columns).
+        if horizontal && hot {
             let (mx, my) = match waypoints.and_then(|p| p.first()) {
-                Some(&(wx, wy)) => (f64::midpoint(x1, wx - l.node_w / 2.0), f64::midpoint(y1, wy) - 4.0),
-                None => (f64::midpoint(x1, x2), f64::midpoint(y1, y2) - 4.0),
+                Some(&(wx, wy)) => (f64::midpoint(x1, wx - l.node_w / 2.0), f64::midpoint(y1, wy) - 5.0),
+                None => (f64::midpoint(x1, x2), f64::midpoint(y1, y2) - 5.0),
             };
+            let text =
+                lag.strip_prefix(", ").map_or_else(|| confidence_word(c).to_string(), |l| format!("+{l}"));
             let _ = writeln!(
                 s,
-                r##"<text x="{mx:.1}" y="{my:.1}" text-anchor="middle" font-size="9" fill="#424949">{}</text>"##,
-                xml(&format!("{}{lag}", confidence_word(c)))
+                r##"<text x="{mx:.1}" y="{my:.1}" text-anchor="middle" font-size="9" fill="#c0392b">{}</text>"##,
+                xml(&text)
             );
         }
     }
@@ -167,12 +158,14 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
             NodeKind::K8sEvent => "event",
             NodeKind::Symptom => "symptom",
         };
-        let head = match g.node_time(n) {
-            Some(t) => {
-                format!("{} · {kind} · {}", n.id, t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%H:%M:%S"))
-            }
-            None => format!("{} · {kind}", n.id),
+        let mut head = match g.node_time(n) {
+            Some(t) => format!("{kind} · {}", t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%H:%M:%S")),
+            None => kind.to_string(),
         };
+        // The id when it fits (the narrative names nodes by it); the hover title always has it.
+        if super::text::width(&format!("{head} · {}", n.id), 9.0) <= text_w {
+            head = format!("{head} · {}", n.id);
+        }
         let full = label(n);
         let _ = writeln!(
             s,
@@ -186,15 +179,15 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
         let _ = writeln!(
             s,
             r##"<text x="{:.1}" y="{:.1}" font-size="9" fill="#616a6b">{}</text>"##,
-            p.x + 8.0,
+            p.x + super::layout::PAD,
             p.y + 13.0,
-            xml(&lines(&head, 38, 1)[0])
+            xml(&head)
         );
-        for (k, line) in lines(&full, 34, 3).iter().enumerate() {
+        for (k, line) in wrap(&full, text_w, FONT_SIZE, 3).iter().enumerate() {
             let _ = writeln!(
                 s,
                 r##"<text x="{:.1}" y="{:.1}" fill="#1b2631">{}</text>"##,
-                p.x + 8.0,
+                p.x + super::layout::PAD,
                 p.y + 28.0 + k as f64 * 13.0,
                 xml(line)
             );
@@ -214,6 +207,14 @@ pub fn render(g: &Graph, a: &Analysis) -> String {
         ly + 5.0,
         ly + 9.0
     );
+    if let Some(note) = note {
+        let _ = writeln!(
+            s,
+            r##"<text x="24" y="{:.0}" font-size="10" fill="#616a6b">{}</text>"##,
+            ly + 30.0,
+            xml(note)
+        );
+    }
     s.push_str("</svg>\n");
     s
 }

@@ -1,0 +1,1 @@
+//! The change timeline as a picture (to be drawn).
