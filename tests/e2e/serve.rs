@@ -271,7 +271,38 @@ async fn pasted_and_shared_graphs_are_explained_inline() {
     let text = post_text(p);
     assert!(text.contains("Most likely root cause"), "{text}");
     assert!(text.contains("the image of Deployment shop/checkout changed"), "{text}");
-    assert!(text.contains("flowchart LR"), "the Mermaid rendering: {text}");
+    // The picture went into the thread as a PNG, so the text carries no Mermaid.
+    let uploads = slack.uploads();
+    assert_eq!(uploads.len(), 1);
+    assert_eq!(uploads[0].filename, "causal-graph.png");
+    assert_eq!(&uploads[0].bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(uploads[0].thread_ts.as_deref(), Some("1763900300.000100"));
+    assert_eq!(uploads[0].channel, p.body["channel"].as_str().unwrap());
+    assert!(!text.contains("flowchart LR"), "{text}");
+
+    // Without `files:write` the upload is refused: the answer still arrives, with the Mermaid.
+    slack.refuse_uploads(vec!["missing_scope"]);
+    event(
+        &server,
+        &envelope("Ev204", mention(&format!("and now?\n```\n{graph}\n```"), "1763900350.000100", None)),
+    )
+    .await;
+    let p = &slack.wait_posts(2).await[1];
+    assert!(post_text(p).contains("flowchart LR"), "the Mermaid rendering: {}", post_text(p));
+    assert_eq!(slack.uploads().len(), 1);
+    assert!(server.log().contains("missing_scope"), "{}", server.log());
+
+    // A question that builds the cluster's graph gets its picture too.
+    event(
+        &server,
+        &envelope("Ev205", mention("build the causal graph of this outage", "1763900370.000100", None)),
+    )
+    .await;
+    let p = &slack.wait_posts(3).await[2];
+    assert!(post_text(p).contains("log-alerter"), "{}", post_text(p));
+    let uploads = slack.uploads();
+    assert_eq!(uploads.len(), 2, "{uploads:?}");
+    assert_eq!(uploads[1].thread_ts.as_deref(), Some("1763900370.000100"));
 
     // A shared .dot file, downloaded with the bot token.
     let dot = std::fs::read_to_string(demo().join("graphs/pinecart-monitoring-outage.dot")).unwrap();
@@ -279,14 +310,14 @@ async fn pasted_and_shared_graphs_are_explained_inline() {
     let shared = json!({"type": "message", "subtype": "file_share", "user": "U0ALICE", "text": "", "ts": "1763900400.000100", "channel": "D0ALICE", "channel_type": "im",
         "files": [{"id": "F1", "name": "outage.dot", "filetype": "text", "url_private": url, "url_private_download": url}]});
     event(&server, &envelope("Ev202", shared)).await;
-    let p = &slack.wait_posts(2).await[1];
+    let p = &slack.wait_posts(4).await[3];
     assert!(post_text(p).contains("log-alerter"), "{}", post_text(p));
     assert_eq!(slack.downloads(), ["outage.dot"]);
 
     // An invalid graph gets its problems.
     let bad = r#"{"schema_version": "rcagraph/v1", "nodes": [{"id": "a", "kind": "symptom", "description": "x"}], "edges": [{"from": "a", "to": "zz", "relation": "caused"}]}"#;
     event(&server, &envelope("Ev203", mention(&format!("```{bad}```"), "1763900500.000100", None))).await;
-    let p = &slack.wait_posts(3).await[2];
+    let p = &slack.wait_posts(5).await[4];
     let text = post_text(p);
     assert!(text.contains("could not be read") && text.contains("dangling_edge"), "{text}");
 }

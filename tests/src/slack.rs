@@ -1,7 +1,9 @@
 //! A faithful stand-in for Slack (which cannot be reached here): its Web API over real HTTP on
 //! 127.0.0.1 — `POST /api/chat.postMessage` with bearer-token auth, answering `{"ok": true, …}`,
 //! `{"ok": false, "error": …}` or 429 with `Retry-After` as scripted — slash-command
-//! `response_url`s, and `url_private` file downloads that require the bot token. It records
+//! `response_url`s, `url_private` file downloads that require the bot token, and the file
+//! upload flow (`files.getUploadURLExternal` → the upload URL → `files.completeUploadExternal`,
+//! form fields and errors as Slack's). It records
 //! every call so tests can check what the bot sent. It also signs requests the way Slack does,
 //! so tests can play Slack's side of the Events API.
 
@@ -42,8 +44,37 @@ pub struct Post {
     pub body: Value,
 }
 
+/// One file shared through the upload flow.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// `filename` given to `files.getUploadURLExternal`.
+    pub filename: String,
+    /// `title` given to `files.completeUploadExternal`.
+    pub title: String,
+    /// `alt_txt`.
+    pub alt: String,
+    /// The bytes sent to the upload URL.
+    pub bytes: Vec<u8>,
+    /// `channel_id`.
+    pub channel: String,
+    /// `thread_ts`.
+    pub thread_ts: Option<String>,
+}
+
+/// An upload URL handed out, and what was sent to it.
+#[derive(Debug, Clone, Default)]
+struct Pending {
+    filename: String,
+    alt: String,
+    length: usize,
+    bytes: Option<Vec<u8>>,
+}
+
 #[derive(Default)]
 struct Inner {
+    pending: Mutex<HashMap<String, Pending>>,
+    uploads: Mutex<Vec<Upload>>,
+    upload_script: Mutex<VecDeque<&'static str>>,
     posts: Mutex<Vec<Post>>,
     refused: Mutex<usize>,
     responses: Mutex<Vec<Value>>,
@@ -95,6 +126,100 @@ async fn post_message(
     }
 }
 
+fn bot(headers: &HeaderMap) -> bool {
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {BOT_TOKEN}"))
+}
+
+fn slack_error(error: &str) -> Response {
+    axum::Json(json!({"ok": false, "error": error})).into_response()
+}
+
+/// `files.getUploadURLExternal`: form fields `filename` and `length` (bytes) required,
+/// `alt_txt` optional; answers an upload URL on the file host and a file id.
+async fn get_upload_url(
+    State(inner): State<Arc<Inner>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if !bot(&headers) {
+        return slack_error("invalid_auth");
+    }
+    if let Some(error) = inner.upload_script.lock().unwrap().pop_front() {
+        return slack_error(error);
+    }
+    let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let (Some(filename), Some(length)) =
+        (form.get("filename"), form.get("length").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0))
+    else {
+        return slack_error("invalid_arguments");
+    };
+    let mut pending = inner.pending.lock().unwrap();
+    let id = format!("F{:08}", pending.len() + 1);
+    pending.insert(
+        id.clone(),
+        Pending {
+            filename: filename.clone(),
+            alt: form.get("alt_txt").cloned().unwrap_or_default(),
+            length,
+            bytes: None,
+        },
+    );
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    axum::Json(json!({"ok": true, "upload_url": format!("http://{host}/upload/v1/{id}"), "file_id": id}))
+        .into_response()
+}
+
+/// The upload URL: the bytes, exactly as many as announced (no token: the URL is the
+/// credential).
+async fn upload_bytes(
+    State(inner): State<Arc<Inner>>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let mut pending = inner.pending.lock().unwrap();
+    let Some(p) = pending.get_mut(&id) else { return StatusCode::NOT_FOUND.into_response() };
+    if body.len() != p.length {
+        return (StatusCode::BAD_REQUEST, format!("expected {} bytes, got {}", p.length, body.len()))
+            .into_response();
+    }
+    p.bytes = Some(body.to_vec());
+    format!("OK - {}", body.len()).into_response()
+}
+
+/// `files.completeUploadExternal`: form fields `files` (a JSON array of `{id, title}`),
+/// `channel_id`, `thread_ts`; every file must have been uploaded.
+async fn complete_upload(
+    State(inner): State<Arc<Inner>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if !bot(&headers) {
+        return slack_error("invalid_auth");
+    }
+    let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let Some(files) = form.get("files").and_then(|f| serde_json::from_str::<Vec<Value>>(f).ok()) else {
+        return slack_error("invalid_arguments");
+    };
+    let Some(channel) = form.get("channel_id") else { return slack_error("invalid_arguments") };
+    let mut pending = inner.pending.lock().unwrap();
+    let mut done = Vec::new();
+    for f in &files {
+        let id = f["id"].as_str().unwrap_or_default();
+        let Some(p) = pending.remove(id) else { return slack_error("file_not_found") };
+        let Some(bytes) = p.bytes else { return slack_error("file_upload_not_complete") };
+        inner.uploads.lock().unwrap().push(Upload {
+            filename: p.filename,
+            title: f["title"].as_str().unwrap_or_default().to_string(),
+            alt: p.alt,
+            bytes,
+            channel: channel.clone(),
+            thread_ts: form.get("thread_ts").cloned(),
+        });
+        done.push(json!({"id": id, "title": f["title"]}));
+    }
+    axum::Json(json!({"ok": true, "files": done})).into_response()
+}
+
 async fn response_url(State(inner): State<Arc<Inner>>, body: axum::body::Bytes) -> StatusCode {
     if let Ok(v) = serde_json::from_slice::<Value>(&body) {
         inner.responses.lock().unwrap().push(v);
@@ -123,9 +248,23 @@ impl FakeSlack {
             .route("/api/chat.postMessage", post(post_message))
             .route("/response/{id}", post(response_url))
             .route("/files/{name}", get(file))
+            .route("/api/files.getUploadURLExternal", post(get_upload_url))
+            .route("/upload/v1/{id}", post(upload_bytes))
+            .route("/api/files.completeUploadExternal", post(complete_upload))
             .with_state(inner.clone());
         let (addr, shutdown) = crate::serve(app).await;
         FakeSlack { addr, inner, _shutdown: shutdown }
+    }
+
+    /// Files shared through the upload flow, in order.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.inner.uploads.lock().unwrap().clone()
+    }
+
+    /// The next `files.getUploadURLExternal` calls answer `{"ok": false, "error": …}`, in order
+    /// (`missing_scope` is what a bot without `files:write` gets).
+    pub fn refuse_uploads(&self, errors: Vec<&'static str>) {
+        self.inner.upload_script.lock().unwrap().extend(errors);
     }
 
     /// `SLACK_API_URL` for the bot.

@@ -30,7 +30,7 @@ use tokio::sync::mpsc::UnboundedSender;
 pub use policy::{Fallback, Policy};
 pub use toolbox::{Mode, Source, ToolBox, ToolOutput, ToolSpec};
 pub use types::{
-    Answer, Conversation, Draft, Event, Message, Role, Step, ToolCall, ToolCallRecord, TraceEntry,
+    Answer, Conversation, Draft, Event, Message, Picture, Role, Step, ToolCall, ToolCallRecord, TraceEntry,
 };
 
 use crate::scripts;
@@ -236,9 +236,20 @@ impl Agent {
             tool_calls: Vec::new(),
             tool_call_id: None,
         });
+        // The turn's last graph picture, taken out of the trace: it is for the front end, and
+        // the trace is kept with the conversation.
+        let mut picture = None;
+        for t in self.conversation.trace.iter_mut().filter(|t| t.turn == turn) {
+            let svg = t.output.data.as_object_mut().and_then(|d| d.remove("svg"));
+            if let Some(Value::String(svg)) = svg {
+                let mermaid = t.output.data["mermaid"].as_str().unwrap_or_default().to_string();
+                picture = Some(Picture { svg, mermaid });
+            }
+        }
         let demo = self.tools.demo;
         let answer = if demo { format!("{DEMO_NOTE}\n\n{}", draft.markdown) } else { draft.markdown };
         Answer {
+            picture,
             scripts: scripts::extract(&answer),
             answer,
             sources,

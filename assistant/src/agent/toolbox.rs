@@ -572,6 +572,8 @@ fn graph_output(expl: &rcagraph::Explanation, name: &str) -> ToolOutput {
     }
     let mut data = serde_json::to_value(expl.json()).unwrap_or(Value::Null);
     data["mermaid"] = Value::String(expl.render(rcagraph::Format::Mermaid, false, rcagraph::View::Collapsed));
+    // The picture for front ends that show one; the agent takes it out of the trace.
+    data["svg"] = Value::String(expl.render(rcagraph::Format::Svg, false, rcagraph::View::Collapsed));
     data["next_steps"] = serde_json::to_value(&expl.narrative.next_steps).unwrap_or(Value::Null);
     // What the top cause is about, so a policy can look for the team's documents on it.
     if let Some(e) = expl

@@ -60,8 +60,12 @@ impl Sleuth {
         // Each call is a turn of its own: what it reads is fresh, and nothing is kept after.
         let cluster = self.tools.cluster.as_ref();
         cluster.inspect(|c| c.new_turn());
-        let out = self.tools.call(name, args).await;
+        let mut out = self.tools.call(name, args).await;
         cluster.inspect(|c| c.new_turn());
+        // A graph's SVG is for front ends that draw it; a client's model reads the Mermaid.
+        if let Some(d) = out.data.as_object_mut() {
+            d.remove("svg");
+        }
         let mut text = out.text;
         if text.chars().count() > MAX_TEXT {
             text = prompts::ellipsis(&text, MAX_TEXT);

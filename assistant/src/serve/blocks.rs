@@ -291,22 +291,34 @@ pub fn answer(answer: &Answer) -> Message {
     Message { blocks: cap(blocks), text: fallback(&answer.answer) }
 }
 
-/// The message for an explained graph: the narrative and its Mermaid rendering.
-pub fn graph(narrative: &str, mermaid: &str, warnings: usize) -> Message {
+/// The message for an explained graph: the narrative (its picture goes alongside, see `slack`).
+pub fn graph(narrative: &str, warnings: usize) -> Message {
     let mut blocks = sections(narrative);
-    let code = escape(mermaid);
-    let code = if code.chars().count() > SECTION_MAX - 40 {
-        code.chars().take(SECTION_MAX - 60).collect::<String>() + "\n%% … (cut)"
-    } else {
-        code
-    };
-    blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": format!("*Mermaid* (paste into any Mermaid viewer)\n```\n{code}\n```")}}));
     if warnings > 0 {
         blocks.push(context(vec![format!(
             ":warning: {warnings} warning(s) about the graph; `sleuth explain FILE` lists them"
         )]));
     }
     Message { blocks: cap(blocks), text: fallback(narrative) }
+}
+
+/// A message with a graph's Mermaid source added (Slack does not render Mermaid; a person can
+/// paste it into any viewer), for where its picture could not go.
+pub fn with_mermaid(message: Message, mermaid: &str) -> Message {
+    let code = escape(mermaid);
+    let code = if code.chars().count() > SECTION_MAX - 40 {
+        code.chars().take(SECTION_MAX - 60).collect::<String>() + "\n%% … (cut)"
+    } else {
+        code
+    };
+    let mut blocks = message.blocks;
+    // Before a trailing warning note, if any, so the note stays last.
+    let at = blocks.iter().rposition(|b| b["type"] != "context").map_or(blocks.len(), |i| i + 1);
+    blocks.insert(
+        at,
+        json!({"type": "section", "text": {"type": "mrkdwn", "text": format!("*Mermaid* (paste into any Mermaid viewer)\n```\n{code}\n```")}}),
+    );
+    Message { blocks: cap(blocks), text: message.text }
 }
 
 /// The message for a graph that could not be read.
@@ -372,6 +384,7 @@ mod tests {
             ],
             conversation_id: "c".into(),
             demo: false,
+            picture: None,
         };
         let m = answer(&a);
         let texts: Vec<String> = m.blocks.iter().map(std::string::ToString::to_string).collect();
@@ -395,8 +408,13 @@ mod tests {
     #[test]
     fn messages_never_exceed_fifty_blocks() {
         let huge = "paragraph ".repeat(290).repeat(80);
-        let m = graph(&huge, "flowchart LR\n", 0);
+        let m = with_mermaid(graph(&huge, 0), "flowchart LR\n");
         assert_eq!(m.blocks.len(), BLOCKS_MAX);
         assert!(m.blocks.last().unwrap().to_string().contains("did not fit"));
+        // A short answer keeps its Mermaid block, before the warning note.
+        let m = with_mermaid(graph("the cause", 2), "flowchart LR\n  a --> b\n");
+        let texts: Vec<String> = m.blocks.iter().map(ToString::to_string).collect();
+        assert_eq!(texts.len(), 3, "{texts:?}");
+        assert!(texts[1].contains("flowchart LR") && texts[2].contains("2 warning(s)"), "{texts:?}");
     }
 }

@@ -138,8 +138,32 @@ async fn graph_in(state: &AppState, event: &Value, text: &str) -> Result<Option<
     Ok(None)
 }
 
-/// The explanation message of a graph text.
-pub async fn graph_message(state: &AppState, graph: &str) -> Message {
+/// A reply: the message, and the picture of a causal graph to share in the thread with it.
+pub struct Reply {
+    /// The text answer.
+    pub message: Message,
+    /// The graph's collapsed picture, when the answer explained or built one.
+    pub picture: Option<crate::agent::Picture>,
+}
+
+impl Reply {
+    /// A reply without a picture.
+    fn text(message: Message) -> Reply {
+        Reply { message, picture: None }
+    }
+
+    /// The message alone, with the picture's Mermaid source where an image cannot go (a slash
+    /// command's `response_url` takes no files).
+    pub fn without_picture(self) -> Message {
+        match self.picture {
+            Some(p) => blocks::with_mermaid(self.message, &p.mermaid),
+            None => self.message,
+        }
+    }
+}
+
+/// The explanation of a graph text.
+pub async fn graph_message(state: &AppState, graph: &str) -> Reply {
     match rcagraph::explain(graph) {
         Ok(expl) => {
             let model = state.llm.clone().map(crate::agent::llm::LlmPolicy::new);
@@ -148,10 +172,45 @@ pub async fn graph_message(state: &AppState, graph: &str) -> Message {
                 Some(n) => format!("{narrative}\n_({n})_"),
                 None => narrative,
             };
-            let mermaid = expl.render(rcagraph::Format::Mermaid, false, rcagraph::View::Collapsed);
-            blocks::graph(&narrative, &mermaid, expl.warnings.len())
+            let picture = crate::agent::Picture {
+                svg: expl.render(rcagraph::Format::Svg, false, rcagraph::View::Collapsed),
+                mermaid: expl.render(rcagraph::Format::Mermaid, false, rcagraph::View::Collapsed),
+            };
+            Reply { message: blocks::graph(&narrative, expl.warnings.len()), picture: Some(picture) }
         }
-        Err(invalid) => blocks::invalid_graph(&crate::graphs::error_lines("graph", &invalid)),
+        Err(invalid) => Reply::text(blocks::invalid_graph(&crate::graphs::error_lines("graph", &invalid))),
+    }
+}
+
+/// Posts a reply in a thread: the picture first (a PNG uploaded into the thread), then the
+/// message. When the picture cannot be drawn or uploaded (no `files:write` scope, Slack
+/// refusing), the message carries the graph as Mermaid source instead, so nothing is lost.
+async fn deliver(state: &AppState, channel: &str, thread: &str, reply: Reply) {
+    let Some(client) = &state.slack else { return };
+    let mut message = reply.message;
+    if let Some(picture) = reply.picture {
+        let svg = picture.svg;
+        let png = tokio::task::spawn_blocking(move || picture::png(&svg)).await;
+        let uploaded = match png {
+            Ok(Ok(bytes)) => {
+                let file = super::webapi::Upload {
+                    filename: "causal-graph.png".into(),
+                    title: "Causal graph".into(),
+                    alt: "The causal graph: the top root cause's path to the symptoms".into(),
+                    bytes,
+                };
+                client.upload(channel, Some(thread), &file).await.map_err(|e| e.to_string())
+            }
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = uploaded {
+            tracing::warn!(target: "sleuth::slack", error = %e, channel, "could not share the graph's picture; sending its Mermaid source");
+            message = blocks::with_mermaid(message, &picture.mermaid);
+        }
+    }
+    if let Err(e) = client.post(channel, Some(thread), &message).await {
+        tracing::error!(target: "sleuth::slack", error = %e, channel, "could not post the answer");
     }
 }
 
@@ -161,29 +220,26 @@ async fn handle_message(state: Arc<AppState>, team: String, event: Value) {
     let thread = event["thread_ts"].as_str().unwrap_or(&ts).to_string();
     let user = event["user"].as_str().unwrap_or("unknown").to_string();
     let text = clean_text(event["text"].as_str().unwrap_or_default());
-    let message = match graph_in(&state, &event, &text).await {
+    let reply = match graph_in(&state, &event, &text).await {
         Ok(Some(g)) => {
             let _permit = state.limits.acquire(&user).await;
             graph_message(&state, &g).await
         }
-        Err(e) => blocks::plain(&e),
-        Ok(None) if text.is_empty() => blocks::plain(
+        Err(e) => Reply::text(blocks::plain(&e)),
+        Ok(None) if text.is_empty() => Reply::text(blocks::plain(
             "Ask me about your systems: why something is failing, how a service is built, or paste an rcagraph/v1 graph to explain.",
-        ),
+        )),
         Ok(None) => {
             let key = format!("slack:{team}:{channel}:{thread}");
             match state.answer(&key, &user, &text, "slack").await {
-                Ok(a) => blocks::answer(&a),
-                Err(e) => blocks::plain(&format!(
+                Ok(a) => Reply { message: blocks::answer(&a), picture: a.picture },
+                Err(e) => Reply::text(blocks::plain(&format!(
                     "Sorry, {e}. Try a narrower question, or run `sleuth ask` locally."
-                )),
+                ))),
             }
         }
     };
-    let Some(client) = &state.slack else { return };
-    if let Err(e) = client.post(&channel, Some(&thread), &message).await {
-        tracing::error!(target: "sleuth::slack", error = %e, channel, "could not post the answer");
-    }
+    deliver(&state, &channel, &thread, reply).await;
 }
 
 /// `POST /slack/commands` (`application/x-www-form-urlencoded`).
@@ -228,14 +284,14 @@ pub async fn commands(State(state): State<Arc<AppState>>, headers: HeaderMap, bo
     state.tasks.spawn(async move {
         let message = match job {
             Job::Ask(q) => match worker.answer(&key, &user, &q, "slack").await {
-                Ok(a) => blocks::answer(&a),
+                Ok(a) => Reply { message: blocks::answer(&a), picture: a.picture }.without_picture(),
                 Err(e) => blocks::plain(&format!("Sorry, {e}.")),
             },
             Job::Diagnose(ns) => diagnose(&worker, &user, ns).await,
             Job::Explain(g) => {
                 let _permit = worker.limits.acquire(&user).await;
                 let g = crate::graphs::extract(&g).unwrap_or(g);
-                graph_message(&worker, &g).await
+                graph_message(&worker, &g).await.without_picture()
             }
         };
         if let Some(client) = &worker.slack

@@ -1,5 +1,7 @@
 //! The slice of Slack's Web API the bot uses: `chat.postMessage` (in a thread), replies to a
-//! slash command's `response_url`, and downloading a shared file from its `url_private`. The
+//! slash command's `response_url`, downloading a shared file from its `url_private`, and
+//! uploading a picture into a thread (`files.getUploadURLExternal` → the upload URL →
+//! `files.completeUploadExternal`). The
 //! base URL comes from `SLACK_API_URL` (default `https://slack.com/api`) so tests and proxies
 //! can redirect it; the bot token goes only to that base and to Slack's file URLs.
 //!
@@ -36,6 +38,19 @@ pub enum SlackError {
     TooLarge(usize),
 }
 
+/// A file to share in a thread.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// File name (`incident.png`).
+    pub filename: String,
+    /// Title shown above it.
+    pub title: String,
+    /// Description for screen readers.
+    pub alt: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
 /// A Web API client.
 #[derive(Clone)]
 pub struct Client {
@@ -43,6 +58,14 @@ pub struct Client {
     base: String,
     token: String,
     metrics: Metrics,
+}
+
+/// How a Web API method takes its arguments: JSON, or a form (the file upload methods take
+/// only form fields).
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    Json(&'a Value),
+    Form(&'a [(&'a str, String)]),
 }
 
 /// Largest file downloaded from Slack.
@@ -62,16 +85,18 @@ impl Client {
     }
 
     async fn call(&self, method: &str, body: &Value) -> Result<Value, SlackError> {
+        self.call_with(method, Body::Json(body)).await
+    }
+
+    async fn call_with(&self, method: &str, body: Body<'_>) -> Result<Value, SlackError> {
         let url = format!("{}/{method}", self.base);
         for attempt in 0..4 {
-            let resp = self
-                .http
-                .post(&url)
-                .bearer_auth(&self.token)
-                .json(body)
-                .send()
-                .await
-                .map_err(|e| SlackError::Http(e.without_url().to_string()))?;
+            let req = self.http.post(&url).bearer_auth(&self.token);
+            let req = match body {
+                Body::Json(v) => req.json(v),
+                Body::Form(fields) => req.form(fields),
+            };
+            let resp = req.send().await.map_err(|e| SlackError::Http(e.without_url().to_string()))?;
             if resp.status().as_u16() == 429 {
                 self.metrics.slack_api(method, "rate_limited");
                 let wait = resp
@@ -125,6 +150,55 @@ impl Client {
             }
             other => other.map(|_| ()),
         }
+    }
+
+    /// Uploads a file into a channel's thread with Slack's upload flow: ask for an upload URL
+    /// (`files.getUploadURLExternal`), send the bytes there (no token: the URL is the
+    /// credential, and it must be on Slack's file host), then share the file into the thread
+    /// (`files.completeUploadExternal`). Needs the bot's `files:write` scope.
+    pub async fn upload(
+        &self,
+        channel: &str,
+        thread_ts: Option<&str>,
+        file: &Upload,
+    ) -> Result<(), SlackError> {
+        let got = self
+            .call_with(
+                "files.getUploadURLExternal",
+                Body::Form(&[
+                    ("filename", file.filename.clone()),
+                    ("length", file.bytes.len().to_string()),
+                    ("alt_txt", file.alt.clone()),
+                ]),
+            )
+            .await?;
+        let (Some(url), Some(id)) = (got["upload_url"].as_str(), got["file_id"].as_str()) else {
+            return Err(SlackError::Http("files.getUploadURLExternal gave no upload_url or file_id".into()));
+        };
+        if !self.is_slack_file(url) {
+            return Err(SlackError::Http("the upload URL is not on Slack's file host; not uploaded".into()));
+        }
+        let sent = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(file.bytes.clone())
+            .send()
+            .await
+            .map_err(|e| SlackError::Http(e.without_url().to_string()))?;
+        if !sent.status().is_success() {
+            self.metrics.slack_api("file_upload", "error");
+            return Err(SlackError::Http(format!("the upload URL answered {}", sent.status())));
+        }
+        self.metrics.slack_api("file_upload", "ok");
+        let mut fields = vec![
+            ("files", json!([{"id": id, "title": file.title}]).to_string()),
+            ("channel_id", channel.to_string()),
+        ];
+        if let Some(ts) = thread_ts {
+            fields.push(("thread_ts", ts.to_string()));
+        }
+        self.call_with("files.completeUploadExternal", Body::Form(&fields)).await.map(|_| ())
     }
 
     /// Answers a slash command through its `response_url` (no token: the URL is the credential).
