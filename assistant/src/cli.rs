@@ -120,13 +120,39 @@ pub struct ChangesArgs {
     #[arg(long)]
     pub all: bool,
 
-    /// Print the timeline as JSON (`{"start", "end", "changes": [...]}`).
-    #[arg(long)]
+    /// Print the timeline as JSON (`{"start", "end", "changes": [...]}`); same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    /// Output: a table (text), JSON, or a picture (svg, png: one lane per workload or kind of
+    /// object, the first symptom of the incident as a red line).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ChangesFormat,
+
+    /// Write the output to this file instead of standard output (needed for png at a terminal).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Pictures: draw every lane (by default the twelve changed last, the rest counted).
+    #[arg(long)]
+    pub full: bool,
 
     /// No progress messages.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Output formats of `sleuth changes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChangesFormat {
+    /// A table.
+    Text,
+    /// `{"start", "end", "changes": [...]}`.
+    Json,
+    /// The timeline as a self-contained SVG picture.
+    Svg,
+    /// The same picture as a PNG image.
+    Png,
 }
 
 /// Output formats of `sleuth explain`.

@@ -136,3 +136,48 @@ async fn a_live_cluster_timeline_reads_controller_revisions_and_snapshots_keep_t
         std::fs::read_to_string(s.path().join("snap/resources/controllerrevisions.json")).unwrap();
     assert!(revisions.contains("db-7a8b") && !revisions.contains("hunter2"), "{revisions}");
 }
+
+#[test]
+fn what_changed_is_drawn_with_the_first_symptom() {
+    let s = Sandbox::new();
+    let demo = sleuth_e2e::demo().join("cluster");
+    let run = Run::of(s.cmd().args(["changes", "--since", "6h", "--format", "svg", "--snapshot"]).arg(&demo));
+    assert_eq!(run.code, 0, "{run}");
+    let svg = &run.stdout;
+    // One lane per workload, one for the ConfigMaps; a mark per change.
+    for lane in [">ConfigMaps<", ">Deployment monitoring/log-alerter<", ">Deployment shop/notifications<"] {
+        assert!(svg.contains(lane), "{lane}: {svg}");
+    }
+    assert_eq!(svg.matches("<circle").count(), 3);
+    // The incident began with the SystemOOM on the top cause's story, after both rollouts.
+    assert!(
+        svg.contains("first symptom 14:05: node ip-10-0-1-88.eu-west-1.compute.internal ran out of memory"),
+        "{svg}"
+    );
+    let png = s.path().join("changes.png");
+    let run = Run::of(
+        s.cmd()
+            .args(["changes", "--since", "30d", "--format", "png", "-o"])
+            .arg(&png)
+            .arg("--snapshot")
+            .arg(&demo),
+    );
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(&std::fs::read(&png).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+    // A month of the demo's changes fits the twelve lanes (folding more is the unit tests'):
+    // every change is there, on its lane or in a merged mark's count.
+    let month =
+        Run::of(s.cmd().args(["changes", "--since", "30d", "--format", "svg", "--snapshot"]).arg(&demo));
+    assert!(!month.stdout.contains("more lanes with"), "{month}");
+    let marks = month.stdout.matches("<circle").count();
+    let merged: usize = month
+        .stdout
+        .split("×")
+        .skip(1)
+        .filter_map(|r| r.split(' ').next()?.parse::<usize>().ok())
+        .map(|n| n - 1)
+        .sum();
+    let json = Run::of(s.cmd().args(["changes", "--since", "30d", "--json", "--snapshot"]).arg(&demo));
+    let all: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(marks + merged, all["changes"].as_array().unwrap().len(), "{month}");
+}

@@ -142,10 +142,28 @@ fn invalid_graphs_fail_with_every_problem_one_per_line() {
     assert!(run.stderr.contains("error[parse_error] line 1, column"), "{run}");
 }
 
-/// Boxes (one `<g><title>` per node) and edges (`<path d=`) of an SVG, and its width.
+/// Boxes (one `<g><title>` per node) and edges (unfilled paths) of an SVG, and its width.
 fn svg_shape(svg: &str) -> (usize, usize, f64) {
     let width = svg.split("width=\"").nth(1).and_then(|w| w.split('"').next()).unwrap().parse().unwrap();
-    (svg.matches("<g><title>").count(), svg.matches("<path d=").count(), width)
+    (svg.matches("<g><title>").count(), svg.matches(r#"fill="none" stroke="#).count(), width)
+}
+
+#[test]
+fn the_collapsed_views_of_the_demo_graphs_keep_their_shape() {
+    let s = Sandbox::new();
+    // (file, boxes, edges) of the default picture: small graphs whole, the outage collapsed.
+    for (file, boxes, edges) in [
+        ("checkout-deploy-ctrlstack.json", 11, 11),
+        ("pinecart-monitoring-outage.json", 16, 14),
+        ("pinecart-monitoring-outage.dot", 16, 14),
+    ] {
+        let path = demo().join("graphs").join(file);
+        let run = explain(&s, &[path.to_str().unwrap(), "--format", "svg"]);
+        assert_eq!(run.code, 0, "{run}");
+        let (b, e, w) = svg_shape(&run.stdout);
+        assert_eq!((b, e), (boxes, edges), "{file}");
+        assert!(w <= 1600.0, "{file}: {w} px");
+    }
 }
 
 #[test]

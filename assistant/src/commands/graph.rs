@@ -22,7 +22,8 @@ fn format(f: GraphFormat) -> Format {
     }
 }
 
-fn write_out(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<()> {
+/// Writes output to a file, or to standard output.
+pub(crate) fn write_out(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<()> {
     if let Some(p) = path {
         std::fs::write(p, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))
     } else {

@@ -5,7 +5,8 @@
 //! [`collapse`] returns a smaller graph and the analysis *projected* onto it (the original
 //! ranking, its paths renamed through the groups), never a re-analysis: grouping changes how
 //! many symptoms a cause reaches, and the picture must tell the same story as the narrative.
-//! Every renderer draws the collapsed view by default; `--full` draws the graph as given.
+//! Every renderer draws the collapsed view by default; `--full` draws the graph as given, and
+//! so does a graph of at most [`SMALL`] nodes, which needs no collapsing to be read.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -15,6 +16,9 @@ use crate::schema::{Edge, Entity, Graph, Node, NodeKind, Severity};
 
 /// How many hypotheses after the top one keep their strongest path.
 const ALTERNATIVES: usize = 2;
+
+/// A graph this small is read at a glance as it is: drawn whole.
+pub const SMALL: usize = 15;
 
 /// A graph collapsed for reading, with its analysis.
 #[derive(Debug, Clone)]
@@ -144,8 +148,12 @@ fn group_node(g: &Graph, members: &[usize], id: String) -> Node {
     node
 }
 
-/// The collapsed view of `g` under its analysis `a`.
+/// The collapsed view of `g` under its analysis `a` (the graph itself when it has at most
+/// [`SMALL`] nodes).
 pub fn collapse(g: &Graph, a: &Analysis) -> Collapsed {
+    if g.nodes.len() <= SMALL {
+        return Collapsed { graph: g.clone(), analysis: a.clone(), folded: 0 };
+    }
     let index: HashMap<&str, usize> = g.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let at = |id: &str| index.get(id).copied();
     // What the stories run through, and what is never merged into a group: the causes.
@@ -372,12 +380,11 @@ mod tests {
     }
 
     #[test]
-    fn a_graph_with_nothing_to_group_is_drawn_whole() {
+    fn a_small_graph_is_drawn_whole() {
         let g = parse_json(include_str!("../testdata/example.json")).unwrap().graph;
-        let a = analyze(&g);
-        let c = collapse(&g, &a);
-        assert!(c.graph.nodes.len() <= g.nodes.len());
-        assert_eq!(c.graph.nodes.len() + c.folded, g.nodes.len());
-        assert_eq!(c.analysis.top().map(|t| &t.node_id), a.top().map(|t| &t.node_id));
+        assert!(g.nodes.len() <= SMALL);
+        let c = collapse(&g, &analyze(&g));
+        assert_eq!((c.graph.nodes.len(), c.graph.edges.len(), c.folded), (g.nodes.len(), g.edges.len(), 0));
+        assert!(c.note().is_none());
     }
 }

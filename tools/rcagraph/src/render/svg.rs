@@ -56,6 +56,7 @@ pub fn render_with_note(g: &Graph, a: &Analysis, note: Option<&str>) -> String {
         "</defs>\n",
     ));
     let _ = writeln!(s, r##"<rect x="0" y="0" width="{w:.0}" height="{h:.0}" fill="#ffffff"/>"##);
+    let mut labels = String::new();
     // Edges first, so boxes cover their ends.
     for (ei, e) in g.edges.iter().enumerate() {
         let (Some(&x), Some(&y)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else { continue };
@@ -130,9 +131,10 @@ pub fn render_with_note(g: &Graph, a: &Analysis, note: Option<&str>) -> String {
             };
             let text =
                 lag.strip_prefix(", ").map_or_else(|| confidence_word(c).to_string(), |l| format!("+{l}"));
+            // Drawn after the boxes, so no box hides it.
             let _ = writeln!(
-                s,
-                r##"<text x="{mx:.1}" y="{my:.1}" text-anchor="middle" font-size="9" fill="#c0392b">{}</text>"##,
+                labels,
+                r##"<text x="{mx:.1}" y="{my:.1}" text-anchor="middle" font-size="9" fill="#c0392b" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
                 xml(&text)
             );
         }
@@ -194,6 +196,7 @@ pub fn render_with_note(g: &Graph, a: &Analysis, note: Option<&str>) -> String {
         }
         s.push_str("</g>\n");
     }
+    s.push_str(&labels);
     let ly = l.height + 8.0;
     let _ = writeln!(
         s,
