@@ -204,10 +204,10 @@ pub struct ExplainArgs {
     pub no_model: bool,
 }
 
-/// What the agent works with: the index, the cluster, the default namespace and the model
-/// (shared by `ask`, `chat` and `serve`).
+/// What the tools read: the index, the cluster and the default namespace (shared by `ask`,
+/// `chat`, `serve` and `mcp`).
 #[derive(Debug, Clone, Args)]
-pub struct AgentFlags {
+pub struct SourceFlags {
     /// Where the index lives.
     #[command(flatten)]
     pub location: IndexLocation,
@@ -216,9 +216,18 @@ pub struct AgentFlags {
     #[command(flatten)]
     pub cluster: ClusterFlags,
 
-    /// Namespace tools use when a question names none (`/ns` changes it in the chat).
+    /// Namespace tools use when a question or call names none (`/ns` changes it in the chat).
     #[arg(short, long, value_name = "NS")]
     pub namespace: Option<String>,
+}
+
+/// What the agent works with: what its tools read, and the model (shared by `ask`, `chat` and
+/// `serve`).
+#[derive(Debug, Clone, Args)]
+pub struct AgentFlags {
+    /// The index, the cluster and the default namespace.
+    #[command(flatten)]
+    pub sources: SourceFlags,
 
     /// Model to use (any OpenAI-compatible server; see OPENAI_BASE_URL) [env: SLEUTH_MODEL; none: offline].
     #[arg(long, value_name = "MODEL")]
@@ -633,17 +642,9 @@ pub struct McpArgs {
     #[arg(long)]
     pub insecure_no_auth: bool,
 
-    /// Where the index lives.
+    /// The index, the cluster and the default namespace.
     #[command(flatten)]
-    pub location: IndexLocation,
-
-    /// The cluster to read.
-    #[command(flatten)]
-    pub cluster: ClusterFlags,
-
-    /// Namespace tools use when a call names none.
-    #[arg(short, long, value_name = "NS")]
-    pub namespace: Option<String>,
+    pub sources: SourceFlags,
 }
 
 /// `sleuth config`

@@ -199,7 +199,7 @@ pub fn run(args: &ChatArgs) -> anyhow::Result<ExitCode> {
     let color = crate::output::color();
     let (tools, note) = rt.block_on(async {
         let (tools, index_note, cluster_note) =
-            crate::agent::setup::toolbox(&args.agent, "chatting without the cluster", crate::connect::Demo::Allowed, crate::agent::Mode::Local)
+            crate::agent::setup::toolbox(&args.agent.sources, "chatting without the cluster", crate::connect::Demo::Allowed, crate::agent::Mode::Local)
                 .await;
         let note = match (index_note, cluster_note) {
             // A fresh machine: one line for both defaults.

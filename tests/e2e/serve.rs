@@ -503,6 +503,23 @@ async fn the_json_api() {
     assert_eq!(png.status(), 200);
     assert_eq!(png.headers()["content-type"], "image/png");
     assert_eq!(&png.bytes().await.unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+    // A large graph is collapsed unless `full=true`.
+    let outage = std::fs::read_to_string(demo().join("graphs/pinecart-monitoring-outage.json")).unwrap();
+    let mut boxes = Vec::new();
+    for query in ["format=svg", "format=svg&full=true"] {
+        let svg = client
+            .post(url(&format!("/v1/explain?{query}")))
+            .bearer_auth("secret-api-token")
+            .body(outage.clone())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        boxes.push(svg.matches("<g><title>").count());
+    }
+    assert_eq!(boxes, [16, 36]);
     let mermaid = client
         .post(url("/v1/explain?format=mermaid"))
         .bearer_auth("secret-api-token")

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::cli::AgentFlags;
+use crate::cli::SourceFlags;
 use crate::connect::{Demo, is_demo_index, open_index_quietly, source, uses_demo_cluster};
 
 use super::toolbox::{Mode, ToolBox};
@@ -11,7 +11,7 @@ use super::toolbox::{Mode, ToolBox};
 /// worth a line: demo defaults, an index built on first use, a cluster that could not be read,
 /// in which case `without` says what sleuth goes on doing).
 pub async fn toolbox(
-    flags: &AgentFlags,
+    flags: &SourceFlags,
     without: &str,
     demo: Demo,
     mode: Mode,

@@ -11,7 +11,7 @@ pub fn run(args: &AskArgs) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(async {
         let (toolbox, index_note, cluster_note) = crate::agent::setup::toolbox(
-            &args.agent,
+            &args.agent.sources,
             "answering without the cluster",
             crate::connect::Demo::Allowed,
             crate::agent::Mode::Local,
@@ -22,8 +22,8 @@ pub fn run(args: &AskArgs) -> anyhow::Result<ExitCode> {
         }
         // An input the user named explicitly and that cannot be read is bad input, not a detail
         // to answer around: the answer would not be about what they asked.
-        if (args.agent.cluster.snapshot.is_some() && toolbox.cluster.is_none())
-            || (args.agent.location.index.is_some() && toolbox.searcher.is_none())
+        if (args.agent.sources.cluster.snapshot.is_some() && toolbox.cluster.is_none())
+            || (args.agent.sources.location.index.is_some() && toolbox.searcher.is_none())
         {
             return Ok(ExitCode::from(crate::EXIT_BAD_INPUT));
         }

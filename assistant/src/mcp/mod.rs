@@ -36,7 +36,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 pub use handler::Sleuth;
 
 use crate::agent::{Mode, ToolBox};
-use crate::cli::{AgentFlags, McpArgs};
+use crate::cli::McpArgs;
 use crate::connect::Demo;
 
 /// `sleuth mcp`.
@@ -56,14 +56,8 @@ pub fn run(args: &McpArgs) -> anyhow::Result<ExitCode> {
         // Stdio serves the one person whose client started it, as `ask` does; HTTP may serve
         // many, as `serve` does.
         let demo = if args.http.is_none() || args.demo { Demo::Allowed } else { Demo::Refused };
-        let flags = AgentFlags {
-            location: args.location.clone(),
-            cluster: args.cluster.clone(),
-            namespace: args.namespace.clone(),
-            model: None,
-        };
         let (tools, index_note, cluster_note) =
-            crate::agent::setup::toolbox(&flags, "serving without the cluster", demo, Mode::Server).await;
+            crate::agent::setup::toolbox(&args.sources, "serving without the cluster", demo, Mode::Server).await;
         for n in [index_note, cluster_note].into_iter().flatten() {
             eprintln!("{n}");
         }

@@ -268,12 +268,13 @@ pub fn spec() -> Value {
                     "413": {"description": "Body over the limit."},
                     "504": {"description": "No answer within the deadline.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
             "/v1/explain": {"post": {"summary": "Explain a causal graph (rcagraph/v1 JSON or DOT in the body).", "security": [{"bearer": []}],
-                "parameters": [{"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "svg", "mermaid", "dot", "markdown", "text"], "default": "json"}}],
+                "parameters": [{"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "svg", "png", "mermaid", "dot", "markdown", "text"], "default": "json"}},
+                    {"name": "full", "in": "query", "required": false, "schema": {"type": "boolean", "default": false}, "description": "Draw every node and edge instead of the collapsed view."}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}, "text/vnd.graphviz": {"schema": {"type": "string"}}}},
                 "responses": {
                     "200": {"description": "The explanation, or the rendering asked for.", "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Explanation"}},
-                        "image/svg+xml": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}}},
+                        "image/svg+xml": {"schema": {"type": "string"}}, "image/png": {"schema": {"type": "string", "format": "binary"}}, "text/plain": {"schema": {"type": "string"}}}},
                     "401": {"description": "Missing or wrong bearer token."},
                     "422": {"description": "Not a valid graph: every problem.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
             "/healthz": {"get": {"summary": "Liveness.", "responses": {"200": {"description": "ok"}}}},

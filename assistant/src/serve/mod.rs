@@ -126,7 +126,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     rt.block_on(async {
         let demo = if settings.demo { crate::connect::Demo::Allowed } else { crate::connect::Demo::Refused };
         let (tools, index_note, cluster_note) =
-            crate::agent::setup::toolbox(&args.agent, "serving without the cluster", demo, crate::agent::Mode::Server)
+            crate::agent::setup::toolbox(&args.agent.sources, "serving without the cluster", demo, crate::agent::Mode::Server)
                 .await;
         for n in [index_note, cluster_note].into_iter().flatten() {
             eprintln!("{n}");
