@@ -111,6 +111,14 @@ fn an_mcp_client_investigates_the_demo_over_stdio() {
     assert!(investigate["text"].as_str().unwrap().contains("log-alerter"), "{investigate}");
     let explained = calls(&t).iter().find(|c| c["name"] == "explain_graph").unwrap();
     assert!(explained["text"].as_str().unwrap().contains("root cause"), "{explained}");
+    // Graph tools hand the client the collapsed picture as a PNG beside the text.
+    for name in ["explain_graph", "build_graph"] {
+        let c = calls(&t).iter().find(|c| c["name"] == name).unwrap();
+        assert_eq!(c["images"], json!(["image/png"]), "{name}");
+        assert_eq!(c["image_head"], "iVBORw0KGgoA", "{name}: base64 of the PNG signature");
+        assert!(c["structured"]["data"].get("svg").is_none(), "{name}");
+    }
+    assert_eq!(calls(&t).iter().filter(|c| c["images"] != json!([])).count(), 2);
 
     // Resources: the findings and the timeline, then every document, in pages.
     let resources = t["resources"].as_array().unwrap();

@@ -86,6 +86,8 @@ async def run(scenario):
                     r = await s.call_tool(call["name"], call.get("arguments", {}))
                     entry = {"name": call["name"], "is_error": bool(r.is_error),
                              "text": "\n".join(c.text for c in r.content if c.type == "text"),
+                             "images": [c.mime_type for c in r.content if c.type == "image"],
+                             "image_head": next((c.data[:12] for c in r.content if c.type == "image"), None),
                              "structured": r.structured_content}
                 except Exception as e:  # noqa: BLE001 - the transcript says what happened
                     entry = {"name": call["name"], "error": error(e)}

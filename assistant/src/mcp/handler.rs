@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use base64::Engine as _;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode, GetPromptRequestParams,
     GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult, ListResourceTemplatesResult,
@@ -62,10 +63,19 @@ impl Sleuth {
         cluster.inspect(|c| c.new_turn());
         let mut out = self.tools.call(name, args).await;
         cluster.inspect(|c| c.new_turn());
-        // A graph's SVG is for front ends that draw it; a client's model reads the Mermaid.
-        if let Some(d) = out.data.as_object_mut() {
-            d.remove("svg");
-        }
+        // A graph's picture goes to the client as a PNG image beside the text (clients show
+        // it; the structured result keeps the Mermaid, not the SVG).
+        let svg = out.data.as_object_mut().and_then(|d| d.remove("svg"));
+        let image = match svg {
+            Some(Value::String(svg)) if out.ok => tokio::task::spawn_blocking(move || picture::png(&svg))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .map(|png| {
+                    ContentBlock::image(base64::engine::general_purpose::STANDARD.encode(png), "image/png")
+                }),
+            _ => None,
+        };
         let mut text = out.text;
         if text.chars().count() > MAX_TEXT {
             text = prompts::ellipsis(&text, MAX_TEXT);
@@ -76,11 +86,9 @@ impl Sleuth {
         }
         let structured =
             json!({"ok": out.ok, "demo": self.tools.demo, "data": out.data, "sources": out.sources});
-        let mut result = if out.ok {
-            CallToolResult::success(vec![ContentBlock::text(text)])
-        } else {
-            CallToolResult::error(vec![ContentBlock::text(text)])
-        };
+        let content: Vec<ContentBlock> = std::iter::once(ContentBlock::text(text)).chain(image).collect();
+        let mut result =
+            if out.ok { CallToolResult::success(content) } else { CallToolResult::error(content) };
         result.structured_content = Some(structured);
         result
     }
