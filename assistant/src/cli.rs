@@ -164,7 +164,7 @@ pub enum GraphFormat {
     Markdown,
     /// Mermaid flowchart source.
     Mermaid,
-    /// Graphviz DOT (reads back as the same graph).
+    /// Graphviz DOT (with --full, reads back as the same graph).
     Dot,
     /// A self-contained SVG picture.
     Svg,
