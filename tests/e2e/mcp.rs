@@ -50,6 +50,17 @@ fn assert_no_secret(transcript: &Value) {
     }
 }
 
+/// The SDK's high-level client, which negotiates the newest protocol it and the server share
+/// (`server/discover`), gets the same tools.
+fn assert_modern(t: &Value) {
+    let m = &t["modern"];
+    assert_eq!(m["tools"], t["tools"].as_array().unwrap().len(), "{m}");
+    assert_eq!(m["call_ok"], true, "{m}");
+    // The session above used the initialize handshake (2025-11-25); this one the newest.
+    assert_eq!(t["initialize"]["protocolVersion"], "2025-11-25");
+    assert_eq!(m["protocol"], "2026-07-28", "{m}");
+}
+
 fn calls(t: &Value) -> &Vec<Value> {
     t["calls"].as_array().unwrap()
 }
@@ -73,6 +84,7 @@ fn an_mcp_client_investigates_the_demo_over_stdio() {
             {"name": "explain_graph", "arguments": {"graph": "digraph { deploy -> oom }"}},
         ],
         "checks": true,
+        "modern": true,
     });
     let t = drive(&scenario);
 
@@ -156,6 +168,7 @@ fn an_mcp_client_investigates_the_demo_over_stdio() {
     assert_eq!(c["unknown_resource"]["code"], -32002, "{c}");
     assert_eq!(c["missing_prompt_argument"]["code"], -32602, "{c}");
     assert_eq!(c["after_cancel"], json!({"is_error": false, "tool": "search_docs"}), "{c}");
+    assert_modern(&t);
     assert_no_secret(&t);
     let log = std::fs::read_to_string(s.path().join("mcp.log")).unwrap();
     assert!(!log.contains("panicked"), "{log}");
@@ -230,6 +243,7 @@ async fn an_mcp_client_reads_a_live_cluster_over_http_and_nothing_can_write() {
         "calls": every_tool("shop", &pod),
         "read": ["sleuth://cluster/findings", "sleuth://cluster/changes"],
         "checks": true,
+        "modern": true,
     });
     let t = tokio::task::spawn_blocking(move || drive(&scenario)).await.unwrap();
     for c in calls(&t) {
@@ -246,6 +260,7 @@ async fn an_mcp_client_reads_a_live_cluster_over_http_and_nothing_can_write() {
         "the variable is shown, its value is not"
     );
     assert_eq!(t["checks"]["after_cancel"]["is_error"], false, "{}", t["checks"]);
+    assert_modern(&t);
     assert_no_secret(&t);
     // Reads only: every request that reached the cluster was a GET, and something was read.
     let requests = api.requests();

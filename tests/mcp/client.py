@@ -11,7 +11,7 @@ and resource, a cancelled request followed by a normal one).
 scenario: {"transport": "stdio", "command": [...], "env": {...}}
         | {"transport": "http", "url": "http://127.0.0.1:PORT/mcp", "token": "..."}
           + {"calls": [{"name", "arguments"}], "repeat": n, "read": [uri | "first-document"],
-             "prompts": [{"name", "arguments"}], "checks": bool}
+             "prompts": [{"name", "arguments"}], "checks": bool, "modern": bool}
 """
 
 import json
@@ -156,9 +156,34 @@ async def checks(s):
     return c
 
 
+async def modern(scenario):
+    """The SDK's high-level `Client` in its default mode: it probes `server/discover` (protocol
+    2026-07-28) and falls back to the initialize handshake; either way the same tools answer."""
+    from mcp import Client
+
+    if scenario["transport"] == "stdio":
+        cmd = scenario["command"]
+        server = StdioServerParameters(command=cmd[0], args=cmd[1:], env=scenario.get("env"))
+    else:
+        server = scenario["url"]
+    headers = {"Authorization": f"Bearer {scenario['token']}"} if scenario.get("token") else {}
+    if headers:
+        from mcp.client.streamable_http import streamable_http_client as http_transport
+
+        http = httpx2.AsyncClient(headers=headers, timeout=60)
+        server = http_transport(scenario["url"], http_client=http)
+    async with Client(server) as c:
+        tools = await c.list_tools()
+        r = await c.call_tool("search_docs", {"query": "runbook", "k": 1})
+        return {"protocol": c.protocol_version, "tools": len(tools.tools), "call_ok": not r.is_error}
+
+
 def main():
     scenario = json.load(sys.stdin)
-    print(json.dumps(anyio.run(run, scenario)))
+    out = anyio.run(run, scenario)
+    if scenario.get("modern"):
+        out["modern"] = anyio.run(modern, scenario)
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":
