@@ -24,13 +24,12 @@ pub mod types;
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
 pub use policy::{Fallback, Policy};
 pub use toolbox::{Mode, Source, ToolBox, ToolOutput, ToolSpec};
 pub use types::{
-    Answer, Conversation, Draft, Event, Message, Picture, Role, Step, ToolCall, ToolCallRecord, TraceEntry,
+    Answer, Conversation, Draft, Event, Message, Role, Step, ToolCall, ToolCallRecord, TraceEntry,
 };
 
 use crate::scripts;
@@ -160,12 +159,9 @@ impl Agent {
                 let t = Instant::now();
                 let out = match tokio::time::timeout(timeout, tools.call(&call.name, &call.args)).await {
                     Ok(out) => out,
-                    Err(_) => ToolOutput {
-                        ok: false,
-                        text: format!("{} timed out after {} s", call.name, timeout.as_secs()),
-                        data: Value::Null,
-                        sources: Vec::new(),
-                    },
+                    Err(_) => {
+                        ToolOutput::error(format!("{} timed out after {} s", call.name, timeout.as_secs()))
+                    }
                 };
                 (i, call, out, t.elapsed().as_millis() as u64)
             });
@@ -236,20 +232,18 @@ impl Agent {
             tool_calls: Vec::new(),
             tool_call_id: None,
         });
-        // The turn's last graph picture, taken out of the trace: it is for the front end, and
-        // the trace is kept with the conversation.
-        let mut picture = None;
-        for t in self.conversation.trace.iter_mut().filter(|t| t.turn == turn) {
-            let svg = t.output.data.as_object_mut().and_then(|d| d.remove("svg"));
-            if let Some(Value::String(svg)) = svg {
-                let mermaid = t.output.data["mermaid"].as_str().unwrap_or_default().to_string();
-                picture = Some(Picture { svg, mermaid });
-            }
-        }
+        // The turn's last graph, for front ends that draw it.
+        let graph = self
+            .conversation
+            .trace
+            .iter()
+            .rev()
+            .filter(|t| t.turn == turn)
+            .find_map(|t| t.output.graph.clone());
         let demo = self.tools.demo;
         let answer = if demo { format!("{DEMO_NOTE}\n\n{}", draft.markdown) } else { draft.markdown };
         Answer {
-            picture,
+            graph,
             scripts: scripts::extract(&answer),
             answer,
             sources,

@@ -48,11 +48,15 @@ pub struct ToolOutput {
     pub data: Value,
     /// Sources it can be cited by.
     pub sources: Vec<Source>,
+    /// The causal graph the call explained or built, for front ends that draw it (Slack, MCP);
+    /// drawn only there, and not part of the trace's JSON.
+    #[serde(skip)]
+    pub graph: Option<Arc<rcagraph::Explanation>>,
 }
 
 impl ToolOutput {
     pub(crate) fn error(text: impl Into<String>) -> ToolOutput {
-        ToolOutput { ok: false, text: text.into(), data: Value::Null, sources: Vec::new() }
+        ToolOutput { ok: false, text: text.into(), data: Value::Null, sources: Vec::new(), graph: None }
     }
 }
 
@@ -83,41 +87,6 @@ pub enum Mode {
 
 /// What a server says when asked to read one of its files.
 pub const NO_FILES: &str = "this server reads no files on a question's say-so: paste the graph itself (rcagraph/v1 JSON or a DOT digraph)";
-
-/// The kinds an object tool reads, and no more (least privilege, fewer requests): `describe`
-/// what `kubectl describe` shows (the object and its events; a Service's endpoints and pods),
-/// `related` the workload, network, storage and node kinds its links run through. Never
-/// Secrets, ConfigMaps or RBAC: no object tool needs their contents, and a role that allows
-/// listing Secrets should not be required to describe a pod.
-fn kinds_read(tool: &str, kind: Kind) -> Vec<Kind> {
-    let extra: &[Kind] = match (tool, kind) {
-        ("get_resource", _) => &[],
-        ("describe", Kind::Service) => {
-            &[Kind::Event, Kind::EventV1, Kind::EndpointSlice, Kind::Endpoints, Kind::Pod]
-        }
-        ("describe", _) => &[Kind::Event, Kind::EventV1],
-        _ => &[
-            Kind::Pod,
-            Kind::Deployment,
-            Kind::ReplicaSet,
-            Kind::StatefulSet,
-            Kind::DaemonSet,
-            Kind::Job,
-            Kind::CronJob,
-            Kind::Service,
-            Kind::EndpointSlice,
-            Kind::Endpoints,
-            Kind::Ingress,
-            Kind::PersistentVolumeClaim,
-            Kind::PersistentVolume,
-            Kind::HorizontalPodAutoscaler,
-            Kind::Node,
-        ],
-    };
-    let mut kinds = vec![kind];
-    kinds.extend(extra.iter().copied().filter(|k| *k != kind));
-    kinds
-}
 
 impl ToolBox {
     /// Every tool this box can serve, each with the JSON schema of its typed arguments.
@@ -245,7 +214,7 @@ impl ToolBox {
                         snippet: h.snippet.clone(),
                     })
                     .collect();
-                ToolOutput { ok: true, text, data: serde_json::to_value(&hits)?, sources }
+                ToolOutput { ok: true, text, data: serde_json::to_value(&hits)?, sources, graph: None }
             }
             "list_resources" => {
                 let p: params::ListResources = params::parse(name, args)?;
@@ -264,6 +233,7 @@ impl ToolBox {
                     text: t.render(),
                     data: serde_json::to_value(&t)?,
                     sources: Vec::new(),
+                    graph: None,
                 }
             }
             "get_resource" | "describe" | "related" => {
@@ -274,7 +244,12 @@ impl ToolBox {
                 let scope = Scope::namespace(ns.as_deref());
                 // `related` follows links to the object's siblings: it needs the whole kind.
                 let scope = if name == "related" { scope } else { scope.about(k, &n) };
-                let data = self.load(&kinds_read(name, k), &scope).await?;
+                let read = match name {
+                    "get_resource" => query::Query::Get,
+                    "describe" => query::Query::Describe,
+                    _ => query::Query::Related,
+                };
+                let data = self.load(&query::kinds_read(read, k), &scope).await?;
                 let text = match name {
                     "get_resource" => query::get(&data, k, ns.as_deref(), &n)?,
                     "describe" => query::describe(&data, k, ns.as_deref(), &n)?,
@@ -285,6 +260,7 @@ impl ToolBox {
                     text,
                     data: json!({"kind": k.info().kind, "namespace": ns, "name": n}),
                     sources: vec![cluster_source(k, ns.as_deref(), &n)],
+                    graph: None,
                 }
             }
             "events" => {
@@ -312,6 +288,7 @@ impl ToolBox {
                     text: t.render(),
                     data: serde_json::to_value(query::select_events(&data, &filter))?,
                     sources: Vec::new(),
+                    graph: None,
                 }
             }
             "logs" => {
@@ -349,6 +326,7 @@ impl ToolBox {
                             data: json!({"namespace": ns, "pod": pod, "container": key.container, "previous": key.previous}),
                             text,
                             sources: vec![cluster_source(Kind::Pod, Some(&ns), &pod)],
+                            graph: None,
                         }
                     }
                     LogText::Unavailable(why) => ToolOutput::error(format!(
@@ -387,7 +365,13 @@ impl ToolBox {
                 if report.findings.is_empty() {
                     text.push_str("no findings\n");
                 }
-                ToolOutput { ok: true, text, data: serde_json::to_value(&report)?, sources: Vec::new() }
+                ToolOutput {
+                    ok: true,
+                    text,
+                    data: serde_json::to_value(&report)?,
+                    sources: Vec::new(),
+                    graph: None,
+                }
             }
             "investigate" => {
                 let a: params::Investigate = params::parse(name, args)?;
@@ -398,6 +382,7 @@ impl ToolBox {
                     text: p.text,
                     data: serde_json::to_value(&p.data)?,
                     sources: p.objects.iter().map(|o| object_source(o, "")).collect(),
+                    graph: None,
                 }
             }
             "changes" => {
@@ -413,6 +398,7 @@ impl ToolBox {
                     text: p.text,
                     data: serde_json::to_value(&p.data)?,
                     sources: p.objects.iter().map(|o| object_source(o, "")).collect(),
+                    graph: None,
                 }
             }
             "rollout_history" => {
@@ -435,6 +421,7 @@ impl ToolBox {
                     text: query::render_history(&revs, data.now()),
                     data: serde_json::to_value(&revs)?,
                     sources: vec![cluster_source(Kind::Deployment, Some(&ns), &dep)],
+                    graph: None,
                 }
             }
             "explain_graph" => {
@@ -448,7 +435,7 @@ impl ToolBox {
                     (None, None) => anyhow::bail!("missing argument: graph (or path)"),
                 };
                 match rcagraph::explain(&text) {
-                    Ok(expl) => graph_output(&expl, &name),
+                    Ok(expl) => graph_output(expl, &name),
                     Err(invalid) => ToolOutput {
                         ok: false,
                         text: format!(
@@ -457,6 +444,7 @@ impl ToolBox {
                         ),
                         data: serde_json::json!({"errors": invalid.issues}),
                         sources: Vec::new(),
+                        graph: None,
                     },
                 }
             }
@@ -474,8 +462,9 @@ impl ToolBox {
                 let graph =
                     crate::graphs::build_from(cluster, &Scope::namespace(ns.as_deref()), since).await?;
                 let expl = rcagraph::Explanation::new(rcagraph::Parsed { graph, warnings: Vec::new() });
-                let mut out = graph_output(&expl, "the graph built from the cluster");
-                out.data["graph"] = serde_json::to_value(&expl.graph)?;
+                let graph = serde_json::to_value(&expl.graph)?;
+                let mut out = graph_output(expl, "the graph built from the cluster");
+                out.data["graph"] = graph;
                 out
             }
             // A tool that panics, for the agent loop's test of what a panicked tool becomes.
@@ -562,7 +551,7 @@ impl ToolBox {
 
 /// An explained graph as a tool result: the narrative for a model, the JSON contract and the
 /// Mermaid rendering for front ends, and the graph's Kubernetes objects as sources.
-fn graph_output(expl: &rcagraph::Explanation, name: &str) -> ToolOutput {
+fn graph_output(expl: rcagraph::Explanation, name: &str) -> ToolOutput {
     let mut text = expl.markdown();
     if !expl.warnings.is_empty() {
         text.push_str(&format!("\n{} warning(s) about {name}:\n", expl.warnings.len()));
@@ -572,8 +561,6 @@ fn graph_output(expl: &rcagraph::Explanation, name: &str) -> ToolOutput {
     }
     let mut data = serde_json::to_value(expl.json()).unwrap_or(Value::Null);
     data["mermaid"] = Value::String(expl.render(rcagraph::Format::Mermaid, false, rcagraph::View::Collapsed));
-    // The picture for front ends that show one; the agent takes it out of the trace.
-    data["svg"] = Value::String(expl.render(rcagraph::Format::Svg, false, rcagraph::View::Collapsed));
     data["next_steps"] = serde_json::to_value(&expl.narrative.next_steps).unwrap_or(Value::Null);
     // What the top cause is about, so a policy can look for the team's documents on it.
     if let Some(e) = expl
@@ -605,7 +592,7 @@ fn graph_output(expl: &rcagraph::Explanation, name: &str) -> ToolOutput {
             }
         }
     }
-    ToolOutput { ok: true, text, data, sources }
+    ToolOutput { ok: true, text, data, sources, graph: Some(Arc::new(expl)) }
 }
 
 /// A cluster object as a source an answer cites.

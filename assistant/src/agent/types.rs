@@ -65,19 +65,10 @@ pub struct Answer {
     pub conversation_id: String,
     /// The answer is about the bundled demo workspace, not the user's cluster or documents.
     pub demo: bool,
-    /// The picture of the last causal graph the turn explained or built, for front ends that
-    /// show images (Slack); not part of the JSON contract.
+    /// The last causal graph the turn explained or built, for front ends that draw it (Slack);
+    /// not part of the JSON contract.
     #[serde(skip)]
-    pub picture: Option<Picture>,
-}
-
-/// A causal graph's collapsed picture.
-#[derive(Debug, Clone)]
-pub struct Picture {
-    /// SVG (rasterize with `picture::png`).
-    pub svg: String,
-    /// The same view as Mermaid source, for where an image cannot go.
-    pub mermaid: String,
+    pub graph: Option<std::sync::Arc<rcagraph::Explanation>>,
 }
 
 /// A tool call a policy asks for.

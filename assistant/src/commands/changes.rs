@@ -53,9 +53,7 @@ fn lane(c: &Change) -> String {
         "Deployment" | "StatefulSet" | "DaemonSet" | "CronJob" | "Job" if !o.namespace.is_empty() => {
             format!("{} {}/{}", o.kind, o.namespace, o.name)
         }
-        k if k.ends_with('s') => format!("{k}es"),
-        k if k.ends_with('y') => format!("{}ies", &k[..k.len() - 1]),
-        k => format!("{k}s"),
+        k => rcagraph::render::text::plural(k, 2),
     }
 }
 

@@ -243,31 +243,6 @@ async fn load(
     Ok(src.load(Some(kinds), scope, &cluster::source::NoProgress).await?)
 }
 
-fn with_context(kind: Kind) -> Vec<Kind> {
-    let mut v = vec![kind, Kind::Event, Kind::EventV1];
-    match kind {
-        Kind::Pod => v.extend([Kind::Node, Kind::ReplicaSet, Kind::Job, Kind::Service]),
-        Kind::Deployment
-        | Kind::StatefulSet
-        | Kind::DaemonSet
-        | Kind::Job
-        | Kind::CronJob
-        | Kind::ReplicaSet => {
-            v.extend([Kind::Pod, Kind::ReplicaSet, Kind::Job, Kind::Node, Kind::HorizontalPodAutoscaler]);
-        }
-        Kind::Service => {
-            v.extend([Kind::Pod, Kind::EndpointSlice, Kind::Endpoints, Kind::Ingress, Kind::Node]);
-        }
-        Kind::Ingress => v.extend([Kind::Service, Kind::Pod, Kind::Node]),
-        Kind::PersistentVolumeClaim => v.extend([Kind::PersistentVolume, Kind::StorageClass, Kind::Pod]),
-        Kind::Node => v.extend([Kind::Pod, Kind::ReplicaSet, Kind::Job]),
-        _ => {}
-    }
-    v.sort();
-    v.dedup();
-    v
-}
-
 /// Run one query and render it (text or JSON).
 pub async fn run_query(
     src: &ClusterSource,
@@ -287,7 +262,12 @@ pub async fn run_query(
         ClusterCommand::Get { kind, name, .. } => {
             let (k, ns) = kind_and_ns(kind, ns)?;
             let ns = object_ns(src, k, ns, name).await?;
-            let data = load(src, &[k], &Scope::namespace(ns.as_deref()).about(k, name)).await?;
+            let data = load(
+                src,
+                &query::kinds_read(query::Query::Get, k),
+                &Scope::namespace(ns.as_deref()).about(k, name),
+            )
+            .await?;
             let yaml = query::get(&data, k, ns.as_deref(), name)?;
             if json {
                 serde_json::to_string_pretty(&data.objects.find_json(k, ns.as_deref(), name))? + "\n"
@@ -298,7 +278,12 @@ pub async fn run_query(
         ClusterCommand::Describe { kind, name, .. } => {
             let (k, ns) = kind_and_ns(kind, ns)?;
             let ns = object_ns(src, k, ns, name).await?;
-            let data = load(src, &with_context(k), &Scope::namespace(ns.as_deref()).about(k, name)).await?;
+            let data = load(
+                src,
+                &query::kinds_read(query::Query::Describe, k),
+                &Scope::namespace(ns.as_deref()).about(k, name),
+            )
+            .await?;
             query::describe(&data, k, ns.as_deref(), name)?
         }
         ClusterCommand::Events { object, since, warnings, .. } => {
@@ -342,26 +327,9 @@ pub async fn run_query(
         ClusterCommand::Related { kind, name, .. } => {
             let (k, ns) = kind_and_ns(kind, ns)?;
             let ns = object_ns(src, k, ns, name).await?;
-            let data = load(
-                src,
-                &[
-                    k,
-                    Kind::Pod,
-                    Kind::ReplicaSet,
-                    Kind::Job,
-                    Kind::Service,
-                    Kind::EndpointSlice,
-                    Kind::Endpoints,
-                    Kind::Ingress,
-                    Kind::Node,
-                    Kind::PersistentVolumeClaim,
-                    Kind::PersistentVolume,
-                    Kind::StorageClass,
-                    Kind::HorizontalPodAutoscaler,
-                ],
-                &Scope::namespace(ns.as_deref()),
-            )
-            .await?;
+            let data =
+                load(src, &query::kinds_read(query::Query::Related, k), &Scope::namespace(ns.as_deref()))
+                    .await?;
             query::related(&data, k, ns.as_deref(), name)?
         }
         ClusterCommand::History { deployment, .. } => {

@@ -25,10 +25,18 @@ const DEMO_NOTE: &str = "Demo: this is sleuth's bundled demo workspace (a made-u
 /// Longest text content of one tool result; a client's model pays for every character.
 const MAX_TEXT: usize = 100_000;
 
+/// What the server lists.
+struct Catalogue {
+    tools: Vec<rmcp::model::Tool>,
+    prompts: Vec<rmcp::model::Prompt>,
+}
+
 /// The MCP face of sleuth's tools.
 #[derive(Clone)]
 pub struct Sleuth {
     tools: ToolBox,
+    /// The tools and prompts as MCP lists them: fixed for the server's life, made once.
+    catalogue: Arc<Catalogue>,
     /// The index's documents, listed once on first use.
     docs: Arc<OnceCell<Vec<retriever::DocumentInfo>>>,
 }
@@ -36,7 +44,9 @@ pub struct Sleuth {
 impl Sleuth {
     /// Serve these tools (the toolbox should be in server mode).
     pub fn new(tools: ToolBox) -> Sleuth {
-        Sleuth { tools, docs: Arc::new(OnceCell::new()) }
+        let catalogue =
+            Arc::new(Catalogue { tools: catalogue::tools(&tools), prompts: catalogue::prompts(&tools) });
+        Sleuth { tools, catalogue, docs: Arc::new(OnceCell::new()) }
     }
 
     fn demo_note(&self) -> Option<&'static str> {
@@ -61,19 +71,19 @@ impl Sleuth {
         // Each call is a turn of its own: what it reads is fresh, and nothing is kept after.
         let cluster = self.tools.cluster.as_ref();
         cluster.inspect(|c| c.new_turn());
-        let mut out = self.tools.call(name, args).await;
+        let out = self.tools.call(name, args).await;
         cluster.inspect(|c| c.new_turn());
-        // A graph's picture goes to the client as a PNG image beside the text (clients show
-        // it; the structured result keeps the Mermaid, not the SVG).
-        let svg = out.data.as_object_mut().and_then(|d| d.remove("svg"));
-        let image = match svg {
-            Some(Value::String(svg)) if out.ok => tokio::task::spawn_blocking(move || picture::png(&svg))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .map(|png| {
-                    ContentBlock::image(base64::engine::general_purpose::STANDARD.encode(png), "image/png")
-                }),
+        // A graph's collapsed picture goes to the client as a PNG image beside the text.
+        let image = match out.graph.clone() {
+            Some(g) if out.ok => tokio::task::spawn_blocking(move || {
+                picture::png(&g.render(rcagraph::Format::Svg, false, rcagraph::View::Collapsed))
+            })
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .map(|png| {
+                ContentBlock::image(base64::engine::general_purpose::STANDARD.encode(png), "image/png")
+            }),
             _ => None,
         };
         let mut text = out.text;
@@ -123,7 +133,7 @@ impl ServerHandler for Sleuth {
         req: Option<PaginatedRequestParams>,
         _ctx: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let (items, next) = catalogue::page(&catalogue::tools(&self.tools), cursor(req.as_ref()))?;
+        let (items, next) = catalogue::page(&self.catalogue.tools, cursor(req.as_ref()))?;
         let mut result = ListToolsResult::with_all_items(items);
         result.next_cursor = next;
         Ok(result)
@@ -135,7 +145,7 @@ impl ServerHandler for Sleuth {
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let name = req.name.to_string();
-        if !self.tools.specs().iter().any(|s| s.name == name) {
+        if !self.catalogue.tools.iter().any(|t| t.name == name) {
             return Err(ErrorData::invalid_params(
                 format!("unknown tool {name:?}; tools/list lists the tools"),
                 None,
@@ -185,7 +195,7 @@ impl ServerHandler for Sleuth {
         req: Option<PaginatedRequestParams>,
         _ctx: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        let (items, next) = catalogue::page(&catalogue::prompts(&self.tools), cursor(req.as_ref()))?;
+        let (items, next) = catalogue::page(&self.catalogue.prompts, cursor(req.as_ref()))?;
         let mut result = ListPromptsResult::with_all_items(items);
         result.next_cursor = next;
         Ok(result)
@@ -196,7 +206,7 @@ impl ServerHandler for Sleuth {
         req: GetPromptRequestParams,
         _ctx: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
-        let Some(prompt) = catalogue::prompts(&self.tools).into_iter().find(|p| p.name == req.name) else {
+        let Some(prompt) = self.catalogue.prompts.iter().find(|p| p.name == req.name).cloned() else {
             return Err(ErrorData::invalid_params(
                 format!("unknown prompt {:?}; prompts/list lists them", req.name),
                 None,

@@ -384,7 +384,7 @@ mod tests {
             ],
             conversation_id: "c".into(),
             demo: false,
-            picture: None,
+            graph: None,
         };
         let m = answer(&a);
         let texts: Vec<String> = m.blocks.iter().map(std::string::ToString::to_string).collect();

@@ -260,7 +260,7 @@ mod tests {
                 .collect(),
             conversation_id: "c".into(),
             demo: false,
-            picture: None,
+            graph: None,
         };
         m.turn("api", &answer, &["search_docs", "diagnose"], None, 0.1);
         let text = m.render(0);

@@ -142,24 +142,34 @@ async fn graph_in(state: &AppState, event: &Value, text: &str) -> Result<Option<
 pub struct Reply {
     /// The text answer.
     pub message: Message,
-    /// The graph's collapsed picture, when the answer explained or built one.
-    pub picture: Option<crate::agent::Picture>,
+    /// The graph to draw and share with it, when the answer explained or built one.
+    pub graph: Option<Arc<rcagraph::Explanation>>,
 }
 
 impl Reply {
     /// A reply without a picture.
     fn text(message: Message) -> Reply {
-        Reply { message, picture: None }
+        Reply { message, graph: None }
     }
 
     /// The message alone, with the picture's Mermaid source where an image cannot go (a slash
     /// command's `response_url` takes no files).
     pub fn without_picture(self) -> Message {
-        match self.picture {
-            Some(p) => blocks::with_mermaid(self.message, &p.mermaid),
+        match self.graph {
+            Some(g) => blocks::with_mermaid(self.message, &mermaid(&g)),
             None => self.message,
         }
     }
+}
+
+/// A graph's collapsed picture.
+fn collapsed_svg(g: &rcagraph::Explanation) -> String {
+    g.render(rcagraph::Format::Svg, false, rcagraph::View::Collapsed)
+}
+
+/// The same view as Mermaid source, for where an image cannot go.
+fn mermaid(g: &rcagraph::Explanation) -> String {
+    g.render(rcagraph::Format::Mermaid, false, rcagraph::View::Collapsed)
 }
 
 /// The explanation of a graph text.
@@ -172,11 +182,7 @@ pub async fn graph_message(state: &AppState, graph: &str) -> Reply {
                 Some(n) => format!("{narrative}\n_({n})_"),
                 None => narrative,
             };
-            let picture = crate::agent::Picture {
-                svg: expl.render(rcagraph::Format::Svg, false, rcagraph::View::Collapsed),
-                mermaid: expl.render(rcagraph::Format::Mermaid, false, rcagraph::View::Collapsed),
-            };
-            Reply { message: blocks::graph(&narrative, expl.warnings.len()), picture: Some(picture) }
+            Reply { message: blocks::graph(&narrative, expl.warnings.len()), graph: Some(Arc::new(expl)) }
         }
         Err(invalid) => Reply::text(blocks::invalid_graph(&crate::graphs::error_lines("graph", &invalid))),
     }
@@ -188,9 +194,9 @@ pub async fn graph_message(state: &AppState, graph: &str) -> Reply {
 async fn deliver(state: &AppState, channel: &str, thread: &str, reply: Reply) {
     let Some(client) = &state.slack else { return };
     let mut message = reply.message;
-    if let Some(picture) = reply.picture {
-        let svg = picture.svg;
-        let png = tokio::task::spawn_blocking(move || picture::png(&svg)).await;
+    if let Some(graph) = reply.graph {
+        let drawn = Arc::clone(&graph);
+        let png = tokio::task::spawn_blocking(move || picture::png(&collapsed_svg(&drawn))).await;
         let uploaded = match png {
             Ok(Ok(bytes)) => {
                 let file = super::webapi::Upload {
@@ -206,7 +212,7 @@ async fn deliver(state: &AppState, channel: &str, thread: &str, reply: Reply) {
         };
         if let Err(e) = uploaded {
             tracing::warn!(target: "sleuth::slack", error = %e, channel, "could not share the graph's picture; sending its Mermaid source");
-            message = blocks::with_mermaid(message, &picture.mermaid);
+            message = blocks::with_mermaid(message, &mermaid(&graph));
         }
     }
     if let Err(e) = client.post(channel, Some(thread), &message).await {
@@ -232,7 +238,7 @@ async fn handle_message(state: Arc<AppState>, team: String, event: Value) {
         Ok(None) => {
             let key = format!("slack:{team}:{channel}:{thread}");
             match state.answer(&key, &user, &text, "slack").await {
-                Ok(a) => Reply { message: blocks::answer(&a), picture: a.picture },
+                Ok(a) => Reply { message: blocks::answer(&a), graph: a.graph },
                 Err(e) => Reply::text(blocks::plain(&format!(
                     "Sorry, {e}. Try a narrower question, or run `sleuth ask` locally."
                 ))),
@@ -284,7 +290,7 @@ pub async fn commands(State(state): State<Arc<AppState>>, headers: HeaderMap, bo
     state.tasks.spawn(async move {
         let message = match job {
             Job::Ask(q) => match worker.answer(&key, &user, &q, "slack").await {
-                Ok(a) => Reply { message: blocks::answer(&a), picture: a.picture }.without_picture(),
+                Ok(a) => Reply { message: blocks::answer(&a), graph: a.graph }.without_picture(),
                 Err(e) => blocks::plain(&format!("Sorry, {e}.")),
             },
             Job::Diagnose(ns) => diagnose(&worker, &user, ns).await,

@@ -9,6 +9,7 @@
 mod describe;
 mod event_filter;
 mod lookup;
+mod reads;
 mod related;
 mod status;
 pub mod table;
@@ -17,6 +18,7 @@ pub use describe::describe;
 pub use describe::probe_text as describe_probe;
 pub use event_filter::{EventFilter, events, select_events};
 pub use lookup::not_found;
+pub use reads::{Query, kinds_read};
 pub use related::{
     Revision, diff_specs, owner_chain, related, render_history, rollout_history, service_endpoints,
     service_pods,

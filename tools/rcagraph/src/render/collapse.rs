@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::text::plural;
 use crate::analyze::{Analysis, CausePath, Dropped, RootCause};
 use crate::narrate::{label, story_path};
 use crate::schema::{Edge, Entity, Graph, Node, NodeKind, Severity};
@@ -76,18 +77,6 @@ fn what(n: &Node) -> String {
     // `kuard-6b65d9d8b5`), are what differs between members of one family.
     let name = n.entity.as_ref().map_or("", |e| e.name.as_str());
     first.split_whitespace().filter(|w| name.is_empty() || !name.starts_with(w)).collect::<Vec<_>>().join(" ")
-}
-
-fn plural(kind: &str, n: usize) -> String {
-    if n == 1 {
-        kind.to_string()
-    } else if kind.ends_with('s') {
-        format!("{kind}es")
-    } else if let Some(stem) = kind.strip_suffix('y').filter(|s| !s.ends_with(['a', 'e', 'o', 'u'])) {
-        format!("{stem}ies")
-    } else {
-        format!("{kind}s")
-    }
 }
 
 /// One box standing for several nodes of a family.

@@ -115,6 +115,20 @@ pub fn wrap(s: &str, max_w: f64, size: f64, max_lines: usize) -> Vec<String> {
     out
 }
 
+/// `kind` as `n` of them are named (`Pod`, `Pods`, `Ingresses`, `NetworkPolicies`,
+/// `Gateways`).
+pub fn plural(kind: &str, n: usize) -> String {
+    if n == 1 {
+        kind.to_string()
+    } else if kind.ends_with('s') {
+        format!("{kind}es")
+    } else if let Some(stem) = kind.strip_suffix('y').filter(|s| !s.ends_with(['a', 'e', 'o', 'u'])) {
+        format!("{stem}ies")
+    } else {
+        format!("{kind}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
