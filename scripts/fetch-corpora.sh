@@ -6,6 +6,8 @@
 #   cache: ${SLEUTH_CORPORA:-$HOME/.cache/sleuth/corpora}/<name>/
 #   SLEUTH_CORPUS_MIRROR_ARGO_CD=/path/to/argo-cd.git   use a local git mirror instead of GitHub
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_EKS=…             likewise
+#   SLEUTH_CORPUS_MIRROR_CERT_MANAGER=…                  likewise
+#   SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_RDS=…             likewise
 #
 # Only documents are kept (Markdown; Terraform for the module repository): the benchmark judges
 # pages and files, not assets.
@@ -43,3 +45,10 @@ fetch argo-cd https://github.com/argoproj/argo-cd.git 37ee0097cf \
 
 fetch terraform-aws-eks https://github.com/terraform-aws-modules/terraform-aws-eks.git bef29c4d95 \
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_EKS 'tf|md'
+
+# Held out: their questions were written before sleuth's results on them were seen; ranking
+# changes are chosen on the two corpora above and only checked on these two.
+fetch cert-manager https://github.com/cert-manager/website.git 776e5dba \
+  content/docs SLEUTH_CORPUS_MIRROR_CERT_MANAGER
+fetch terraform-aws-rds https://github.com/terraform-aws-modules/terraform-aws-rds.git fa183b6 \
+  . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_RDS 'tf|md'
