@@ -273,6 +273,20 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
+/// A page's title when its text names none: the file's name without its extension, or for a
+/// folder's own page (`index.md`, Hugo's `_index.md`, `README.md`) the folder's name.
+fn title_from_path(logical: &str) -> String {
+    let mut parts = logical.rsplit(['/', '\\']).filter(|p| !p.is_empty());
+    let name = parts.next().unwrap_or(logical);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    if ["index", "_index", "readme"].contains(&stem.to_ascii_lowercase().as_str())
+        && let Some(folder) = parts.next()
+    {
+        return folder.to_string();
+    }
+    stem.to_string()
+}
+
 /// Reads a file as UTF-8, with a precise reason when it is not.
 fn read_text(f: &source::FileRef) -> Result<String, InputError> {
     let bytes = fs::read(&f.disk).map_err(|e| InputError::new(&f.logical, format!("cannot read: {e}")))?;
@@ -321,27 +335,21 @@ pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
         }
         Format::Markdown => {
             let page = markdown::parse(&read_text(main)?);
-            let title = page
-                .title
-                .unwrap_or_else(|| name.trim_end_matches(".md").trim_end_matches(".markdown").to_string());
+            let title = page.title.unwrap_or_else(|| title_from_path(&main.logical));
             let mut doc = Document::new(Kind::Markdown, title, &main.logical);
             doc.sections = page.sections;
             vec![doc]
         }
         Format::AsciiDoc => {
             let page = asciidoc::parse(&read_text(main)?);
-            let title = page
-                .title
-                .unwrap_or_else(|| name.trim_end_matches(".adoc").trim_end_matches(".asciidoc").to_string());
+            let title = page.title.unwrap_or_else(|| title_from_path(&main.logical));
             let mut doc = Document::new(Kind::Markdown, title, &main.logical);
             doc.sections = page.sections;
             vec![doc]
         }
         Format::SitePage => {
             let page = site_html::parse(&read_text(main)?);
-            let title = page
-                .title
-                .unwrap_or_else(|| name.trim_end_matches(".html").trim_end_matches(".htm").to_string());
+            let title = page.title.unwrap_or_else(|| title_from_path(&main.logical));
             let mut doc = Document::new(Kind::Markdown, title, &main.logical);
             doc.sections = page.sections;
             vec![doc]

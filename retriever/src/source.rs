@@ -462,7 +462,7 @@ fn detect(
                     || (opts.kind == Some(Kind::Confluence) && name == "entities.xml")
             }))
         .then_some(Format::ConfluenceXml),
-        "md" | "markdown" => {
+        "md" | "markdown" | "mdx" => {
             if want(Kind::Notion) && (notion::is_notion_name(name) || opts.kind == Some(Kind::Notion)) {
                 Some(Format::NotionPage(notion_placement(dir, names)))
             } else if want(Kind::Markdown) {

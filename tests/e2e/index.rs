@@ -99,3 +99,38 @@ fn files_that_are_not_documents_are_counted_and_listed_with_v() {
     let verbose = s.index(&["-v", "--rebuild", docs.to_str().unwrap()]);
     assert!(verbose.stdout.contains("assets/logo.png"), "{verbose}");
 }
+
+#[test]
+fn docusaurus_mdx_and_hugo_toml_pages_are_indexed_as_their_text() {
+    let s = Sandbox::new();
+    let site = s.path().join("site");
+    std::fs::create_dir_all(site.join("docs/upgrade")).unwrap();
+    std::fs::write(
+        site.join("docs/install.mdx"),
+        "---\ntitle: 'Install: with Helm'\n---\n\nimport Tabs from '@theme/Tabs'\nimport TabItem from '@theme/TabItem'\n\n\
+         ## Add the chart {#add-chart}\n\n<Tabs>\n<TabItem value=\"helm\" label=\"Helm\">\n\n\
+         Add the repository and install the kestrel operator.\n\n</TabItem>\n</Tabs>\n\n{/* editors: keep short */}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("docs/upgrade/_index.md"),
+        "+++\ntitle = \"Upgrading kestrel\"\nweight = 2\n+++\n\nDrain each node before upgrading kestrel.\n",
+    )
+    .unwrap();
+    std::fs::write(site.join("docs/upgrade/README.md"), "Notes about kestrel rollbacks.\n").unwrap();
+    let run = s.index(&[site.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("Indexed 3 documents"), "{run}");
+
+    let hits = s.search_json(&["install the kestrel operator"]);
+    assert_eq!(hits[0]["title"], "Install: with Helm", "{hits:?}");
+    assert_eq!(hits[0]["heading"], "Add the chart", "{hits:?}");
+    let snippet = hits[0]["snippet"].as_str().unwrap_or_default();
+    for raw in ["import", "<Tab", "TabItem", "{/*", "{#"] {
+        assert!(!snippet.contains(raw), "{raw} shown raw in {snippet:?}");
+    }
+    assert!(s.search_json(&["editors keep short"]).is_empty(), "an MDX comment was indexed");
+    assert_eq!(titles(&s.search_json(&["drain each node"]))[0], "Upgrading kestrel");
+    // A folder's README without a title is named after the folder, not "README".
+    assert_eq!(titles(&s.search_json(&["rollbacks"])), ["upgrade"]);
+}

@@ -2,6 +2,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::markup::site_markup;
 use crate::model::Section;
 
 /// A parsed Markdown page: its title (front matter `title:`, else a leading `# H1`) and its
@@ -48,7 +49,12 @@ pub fn parse(text: &str) -> Page {
 
     for (event, range) in Parser::new_ext(
         body,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS,
+        // Heading attributes (`## Install {#install}`, as Docusaurus, Hugo and MkDocs write
+        // them) give the anchor, not words of the heading.
+        Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_HEADING_ATTRIBUTES,
     )
     .into_offset_iter()
     {
@@ -93,96 +99,54 @@ struct Front {
     description: Option<String>,
 }
 
-/// YAML front matter (`---` … `---`, as Hugo, Docusaurus and MkDocs write it) is metadata, not
-/// body; its `title:` names the page and its `description:` says what it is about.
+/// Front matter (YAML between `---` lines as Hugo, Docusaurus, MkDocs and Jekyll write it, or
+/// TOML between `+++` lines as Hugo also does) is metadata, not body; its `title` names the page
+/// and its `description` says what it is about. Read with a real YAML/TOML parser so quoted
+/// colons and folded (`>-`) descriptions come out right; front matter a parser refuses (a
+/// template inside it, say) is still split off, and read line by line.
 fn strip_front_matter(text: &str) -> (Front, &str) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
+    let Some((fence, toml)) = [("---", false), ("+++", true)]
+        .into_iter()
+        .find(|(f, _)| text.strip_prefix(f).is_some_and(|r| r.starts_with('\n') || r.starts_with("\r\n")))
+    else {
         return (Front::default(), text);
     };
-    let Some(end) = rest.find("\n---") else {
+    let rest = text[fence.len()..].trim_start_matches('\r').strip_prefix('\n').unwrap_or_default();
+    let closing = if rest.starts_with(fence) {
+        Some((0, fence.len()))
+    } else {
+        rest.find(&format!("\n{fence}")).map(|at| (at, at + 1 + fence.len()))
+    };
+    let Some((end, after)) = closing else {
         return (Front::default(), text);
     };
-    let value = |key: &str| {
-        rest[..end].lines().find_map(|l| {
-            l.strip_prefix(key)
-                .map(|t| t.trim().trim_matches(['"', '\'']).to_string())
-                .filter(|t| !t.is_empty())
+    let block = &rest[..end];
+    let after = &rest[after..];
+    let body = after.split_once('\n').map_or("", |(_, b)| b);
+    let parsed = if toml {
+        toml::from_str::<toml::Table>(block).ok().map(|t| {
+            let get = |k: &str| t.get(k).and_then(toml::Value::as_str).map(str::to_string);
+            (get("title").or_else(|| get("linkTitle")), get("description"))
+        })
+    } else {
+        serde_yaml_ng::from_str::<serde_yaml_ng::Value>(block).ok().map(|v| {
+            let get = |k: &str| v.get(k).and_then(serde_yaml_ng::Value::as_str).map(str::to_string);
+            (get("title").or_else(|| get("linkTitle")), get("description"))
         })
     };
-    let front = Front { title: value("title:"), description: value("description:") };
-    let after = &rest[end + 4..];
-    (front, after.split_once('\n').map_or("", |(_, b)| b))
-}
-
-/// Documentation-site markup rendered to its text: Hugo shortcodes (`{{< note >}}`,
-/// `{{% heading "whatsnext" %}}`) dropped or replaced by what they say, MkDocs and Docusaurus
-/// admonitions (`!!! warning "Title"`, `:::tip Title`) and tabs (`=== "Helm"`) reduced to their
-/// titles, snippet includes (`--8<-- "file"`) dropped. Never shown raw in a heading or snippet.
-pub fn site_markup(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut fenced = false;
-    for line in text.lines() {
-        let t = line.trim_start();
-        // Code is shown as written.
-        if t.starts_with("```") || t.starts_with("~~~") {
-            fenced = !fenced;
-        }
-        if fenced || t.starts_with("```") || t.starts_with("~~~") {
-            out.push_str(line);
-            out.push('\n');
-            continue;
-        }
-        let admonition = ["!!!", "???+", "???"].iter().find_map(|p| t.strip_prefix(p));
-        let line: String = if let Some(rest) = admonition {
-            // `!!! note "Title"`: the title, else the kind.
-            let (kind, title) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
-            let title = title.trim().trim_matches('"');
-            if title.is_empty() { format!("{}:", capitalised(kind)) } else { title.to_string() }
-        } else if let Some(rest) = t.strip_prefix(":::") {
-            let rest = rest.trim();
-            if rest.is_empty() {
-                continue;
-            }
-            let (kind, title) = rest.split_once(' ').unwrap_or((rest, ""));
-            if title.trim().is_empty() { format!("{}:", capitalised(kind)) } else { title.trim().to_string() }
-        } else if let Some(rest) = t.strip_prefix("=== ").filter(|r| r.starts_with('"')) {
-            rest.trim().trim_matches('"').to_string()
-        } else if t.starts_with("--8<--") {
-            continue;
-        } else {
-            shortcodes(line)
+    let (title, description) = parsed.unwrap_or_else(|| {
+        let sep = if toml { '=' } else { ':' };
+        let value = |key: &str| {
+            block.lines().find_map(|l| {
+                let (k, v) = l.split_once(sep)?;
+                (k.trim_end() == key).then(|| v.trim().trim_matches(['"', '\'']).to_string())
+            })
         };
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
-}
-
-/// Hugo shortcodes in one line: `{{% heading "whatsnext" %}}` says "What's next"; other tags
-/// are dropped and what they enclose is kept.
-fn shortcodes(line: &str) -> String {
-    let mut out = String::new();
-    let mut rest = line;
-    while let Some(start) = rest.find("{{") {
-        let close = if rest[start..].starts_with("{{%") { "%}}" } else { ">}}" };
-        let Some(end) = rest[start..].find(close) else { break };
-        out.push_str(&rest[..start]);
-        let inner = rest[start + 3..start + end].trim();
-        if inner.starts_with("heading") && inner.contains("whatsnext") {
-            out.push_str("What's next");
-        } else if let Some(arg) = inner.strip_prefix("heading") {
-            out.push_str(arg.trim().trim_matches('"'));
-        }
-        rest = &rest[start + end + close.len()..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        (value("title"), value("description"))
+    });
+    let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    (Front { title: clean(title), description: clean(description) }, body)
 }
 
 #[cfg(test)]
@@ -240,8 +204,6 @@ mod tests {
         ] {
             assert!(s.text.contains(kept), "{kept} missing from {:?}", s.text);
         }
-        assert_eq!(site_markup("!!! note\n"), "Note:\n");
-        assert_eq!(site_markup("```\n!!! not markup in code\n```\n"), "```\n!!! not markup in code\n```\n");
     }
 
     #[test]
@@ -249,5 +211,24 @@ mod tests {
         let page = parse("---\ntitle: \"On-call\"\nowner: sre\n---\n# Rotation\n\ntext\n");
         assert_eq!(page.title.as_deref(), Some("On-call"));
         assert_eq!(page.sections[0].heading, ["Rotation"]);
+    }
+
+    #[test]
+    fn toml_and_folded_front_matter_and_heading_ids() {
+        let page =
+            parse("+++\ntitle = \"Upgrade: step by step\"\nweight = 3\n+++\n## Drain {#drain}\n\ntext\n");
+        assert_eq!(page.title.as_deref(), Some("Upgrade: step by step"));
+        assert_eq!(page.sections[0].heading, ["Drain"]);
+        assert_eq!(page.sections[0].anchor.as_deref(), Some("drain"));
+        let page = parse(
+            "---\ntitle: 'Sync: windows'\ndescription: >-\n  Block syncs\n  at set times.\n---\nbody\n",
+        );
+        assert_eq!(page.title.as_deref(), Some("Sync: windows"));
+        assert_eq!(page.sections[0].text, "Block syncs at set times.");
+        // A front matter YAML refuses is still metadata, read line by line.
+        let page = parse("---\ntitle: Hooks\nweight: {{ .x }\n---\nbody\n");
+        assert_eq!(page.title.as_deref(), Some("Hooks"));
+        assert_eq!(page.sections[0].text, "body");
+        assert_eq!(parse("---\n---\nbody\n").sections[0].text, "body");
     }
 }

@@ -7,6 +7,7 @@ pub mod confluence_html;
 pub mod confluence_xml;
 pub mod html;
 pub mod markdown;
+pub mod markup;
 pub mod notion;
 pub mod site_html;
 pub mod terraform;

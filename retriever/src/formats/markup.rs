@@ -1,0 +1,321 @@
+//! Documentation-site markup inside Markdown, rendered to the text a reader sees.
+//!
+//! Hugo, MkDocs, Docusaurus (MDX) and Jekyll sites put template and component syntax into
+//! their Markdown. Left raw it shows up in headings and snippets (`{{% heading "whatsnext" %}}`,
+//! `<TabItem value="helm" label="Helm">`) and its attribute names (`className`, `value`) are
+//! indexed as if the page said them. Each construct is rendered to what it says (a tab's or an
+//! admonition's title, the text a component wraps) or dropped (imports, comments, includes).
+//! Code — fenced or inline — is never touched: it is shown as written.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+/// Renders the site markup of a Markdown text, line by line (see the module's docs).
+pub fn site_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut fenced = false;
+    // The end marker of a comment still open at the end of the previous line.
+    let mut open_comment: Option<&'static str> = None;
+    // Inside an MDX component's opening tag that spans lines (`<Tabs values={[` … `]}>`).
+    let mut in_tag = false;
+    for raw in text.lines() {
+        let t = raw.trim_start();
+        if open_comment.is_none() && (t.starts_with("```") || t.starts_with("~~~")) {
+            fenced = !fenced;
+            push_line(&mut out, raw);
+            continue;
+        }
+        if fenced {
+            push_line(&mut out, raw);
+            continue;
+        }
+        if in_tag {
+            in_tag = !raw.trim_end().ends_with('>');
+            continue;
+        }
+        let mut line = strip_comments(raw, &mut open_comment);
+        if let Some(before) = unclosed_component(&line) {
+            in_tag = true;
+            line = before;
+        }
+        let t = line.trim_start();
+        if t.is_empty() {
+            // A line that was all comment vanishes rather than splitting a paragraph.
+            if raw.trim().is_empty() {
+                out.push('\n');
+            }
+            continue;
+        }
+        if is_module_line(t) || t.starts_with("--8<--") {
+            continue;
+        }
+        let rendered = block_title(t).unwrap_or_else(|| inline(&line));
+        if rendered.trim().is_empty() {
+            continue;
+        }
+        push_line(&mut out, &rendered);
+    }
+    out
+}
+
+fn push_line(out: &mut String, line: &str) {
+    out.push_str(line);
+    out.push('\n');
+}
+
+/// The title an admonition or tab line stands for (empty for a closing `:::`, which is
+/// dropped), `None` when the line is none of these.
+fn block_title(t: &str) -> Option<String> {
+    let titled = |rest: &str| {
+        let (kind, title) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
+        let title = title.trim().trim_matches('"');
+        if title.is_empty() { format!("{}:", capitalised(kind)) } else { title.to_string() }
+    };
+    if let Some(rest) = ["!!!", "???+", "???"].iter().find_map(|p| t.strip_prefix(p)) {
+        // MkDocs `!!! note "Title"`: the title, else the kind.
+        return Some(titled(rest));
+    }
+    if let Some(rest) = t.strip_prefix(":::") {
+        // Docusaurus `:::tip Title` … `:::`.
+        let rest = rest.trim();
+        return Some(if rest.is_empty() { String::new() } else { titled(rest) });
+    }
+    if let Some(rest) = t.strip_prefix("=== ").filter(|r| r.starts_with('"')) {
+        // MkDocs content tabs `=== "Helm"`.
+        return Some(rest.trim().trim_matches('"').to_string());
+    }
+    None
+}
+
+/// The text before an MDX component's opening tag left open at the line's end, whose attributes
+/// (JavaScript objects, often) go on over the next lines.
+fn unclosed_component(line: &str) -> Option<String> {
+    static OPEN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^([^`]*?)<[A-Z][A-Za-z0-9.]*(\s[^>]*)?$").unwrap());
+    OPEN.captures(line).map(|c| c[1].to_string())
+}
+
+/// MDX module syntax (`import Tabs from '@theme/Tabs'`, `export const x = …`): code for the
+/// site's build, not words of the page.
+fn is_module_line(t: &str) -> bool {
+    static MODULE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"^(import\s+(\S.*\s+from\s+)?['"][^'"]+['"];?\s*$|export\s+(const|let|default|function)\b)"#,
+        )
+        .unwrap()
+    });
+    MODULE.is_match(t)
+}
+
+/// HTML (`<!-- … -->`) and MDX (`{/* … */}`) comments removed from a line; a comment left open
+/// at the line's end is remembered in `open`, so the lines it spans are dropped too.
+fn strip_comments(line: &str, open: &mut Option<&'static str>) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    loop {
+        if let Some(end) = *open {
+            let Some(at) = rest.find(end) else { return out };
+            rest = &rest[at + end.len()..];
+            *open = None;
+        }
+        let next = [("<!--", "-->"), ("{/*", "*/}")]
+            .into_iter()
+            .filter_map(|(start, end)| rest.find(start).map(|at| (at, start, end)))
+            .min_by_key(|(at, ..)| *at);
+        let Some((at, start, end)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..at]);
+        rest = &rest[at + start.len()..];
+        *open = Some(end);
+    }
+}
+
+/// One line's inline markup rendered, outside its inline code spans.
+fn inline(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut changed = false;
+    for (i, part) in line.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(part);
+            continue;
+        }
+        let rendered = tags(&shortcodes(part));
+        changed |= rendered != part;
+        out.push_str(&rendered);
+    }
+    if !changed {
+        return out;
+    }
+    // Removed tags leave runs of spaces; the indentation (a list's, a code block's) stays.
+    let indent = line.len() - line.trim_start().len();
+    let body = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{}{body}", &line[..indent])
+}
+
+/// Hugo shortcodes (`{{% heading "whatsnext" %}}` says "What's next"; other tags are dropped
+/// and what they enclose is kept) and Jekyll/Liquid tags (`{% include note.html %}`, dropped).
+fn shortcodes(line: &str) -> String {
+    static LIQUID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{%-?.*?-?%\}").unwrap());
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(start) = rest.find("{{") {
+        let close = match rest.as_bytes().get(start + 2) {
+            Some(b'%') => "%}}",
+            Some(b'<') => ">}}",
+            // `{{ .Values.x }}` and the like are template text the page shows.
+            _ => {
+                out.push_str(&rest[..start + 2]);
+                rest = &rest[start + 2..];
+                continue;
+            }
+        };
+        let Some(end) = rest[start..].find(close) else { break };
+        out.push_str(&rest[..start]);
+        let inner = rest[start + 3..start + end].trim();
+        if inner.starts_with("heading") && inner.contains("whatsnext") {
+            out.push_str("What's next");
+        } else if let Some(arg) = inner.strip_prefix("heading") {
+            out.push_str(arg.trim().trim_matches('"'));
+        }
+        rest = &rest[start + end + close.len()..];
+    }
+    out.push_str(rest);
+    LIQUID.replace_all(&out, "").into_owned()
+}
+
+/// HTML elements and MDX components (`<TabItem value="helm" label="Helm">`, `</Tabs>`,
+/// `<br/>`) replaced by the title they carry (`label`, `title`, `alt`), else by nothing; what
+/// they wrap stays. A placeholder such as `<pod-name>` or `<namespace>` is not an element and
+/// is kept.
+fn tags(text: &str) -> String {
+    static TAG: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"</?([A-Za-z][A-Za-z0-9.]*)(\s[^<>]*?)?\s*/?>").unwrap());
+    static TITLE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"\b(?:label|title|alt)=(?:"([^"]*)"|'([^']*)')"#).unwrap());
+    TAG.replace_all(text, |c: &Captures<'_>| {
+        let name = &c[1];
+        let component = name.starts_with(|ch: char| ch.is_ascii_uppercase());
+        if !component && !HTML_ELEMENTS.contains(&name.to_ascii_lowercase().as_str()) {
+            return c[0].to_string();
+        }
+        let title = c
+            .get(2)
+            .and_then(|attrs| TITLE.captures(attrs.as_str()))
+            .and_then(|t| t.get(1).or_else(|| t.get(2)).map(|m| m.as_str().trim().to_string()));
+        match title {
+            Some(t) if !t.is_empty() => format!(" {t} "),
+            _ => " ".to_string(),
+        }
+    })
+    .into_owned()
+}
+
+/// Elements a documentation page uses for layout. Names that also read as placeholders in
+/// commands (`<source>`, `<label>`, `<input>`, `<name>`) are left out on purpose.
+const HTML_ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "center",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "font",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "iframe",
+    "img",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "picture",
+    "pre",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "video",
+];
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mdx_imports_components_and_comments_are_rendered_to_text() {
+        let got = site_markup(
+            "import Tabs from '@theme/Tabs'\nimport TabItem from '@theme/TabItem';\n\
+             import './styles.css'\nexport const meta = { a: 1 }\n\n\
+             Install it.\n\n<Tabs>\n<TabItem value=\"helm\" label=\"Helm\">\n\n\
+             <PickHelmVersion>helm install chaos-mesh</PickHelmVersion>\n\n</TabItem>\n</Tabs>\n\n\
+             {/* hidden note */}\n<!-- an editor's\nnote over lines -->\nVisible <br/>text.\n\
+             <VerifyInstallation />\n<Tabs defaultValue=\"k8s\" values={[\n  { label: 'Kubernetes', value: 'k8s' },\n]}>\nAfter.\n",
+        );
+        assert_eq!(got, "\nInstall it.\n\nHelm\n\nhelm install chaos-mesh\n\n\nVisible text.\nAfter.\n");
+    }
+
+    #[test]
+    fn placeholders_code_and_template_text_are_kept() {
+        for kept in [
+            "kubectl logs <pod-name> -n <namespace>",
+            "Run `<div class=\"x\">` and `{% raw %}` as written.",
+            "The chart reads {{ .Values.image }} here.",
+            "a < b and c > d",
+            "import the dashboard from Grafana.",
+        ] {
+            assert_eq!(site_markup(kept), format!("{kept}\n"), "{kept}");
+        }
+        let fenced = "```html\n<div>\n<!-- kept -->\nimport X from 'y'\n```\n";
+        assert_eq!(site_markup(fenced), fenced);
+    }
+
+    #[test]
+    fn hugo_jekyll_and_mkdocs_markup_is_rendered() {
+        assert_eq!(site_markup("## {{% heading \"whatsnext\" %}}\n"), "## What's next\n");
+        assert_eq!(site_markup("{{< note >}}\nTaints repel pods.\n{{< /note >}}\n"), "Taints repel pods.\n");
+        assert_eq!(site_markup("{% include note.html %}Check quotas.\n"), "Check quotas.\n");
+        assert_eq!(site_markup("!!! note\n"), "Note:\n");
+        assert_eq!(site_markup("!!! warning \"Careful\"\n"), "Careful\n");
+        assert_eq!(site_markup(":::tip Tolerations\nAdd one.\n:::\n"), "Tolerations\nAdd one.\n");
+        assert_eq!(site_markup("=== \"kubectl\"\n--8<-- \"x.md\"\n"), "kubectl\n");
+        assert_eq!(site_markup("<img src=\"a.png\" alt=\"Sync flow\"/>\n"), "Sync flow\n");
+    }
+}
