@@ -21,7 +21,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use crate::chunk::chunk;
 use crate::error::{Error, InputError};
 use crate::formats::{
-    asciidoc, confluence_html, confluence_xml, markdown, notion, site_html, terraform, tfstate,
+    asciidoc, confluence_html, confluence_xml, markdown, notion, rst, site_html, terraform, tfstate,
 };
 use crate::index::{self, Fields, FileRecord, Manifest, UnitRecord};
 use crate::model::{Document, Kind};
@@ -342,6 +342,13 @@ pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
         }
         Format::AsciiDoc => {
             let page = asciidoc::parse(&read_text(main)?);
+            let title = page.title.unwrap_or_else(|| title_from_path(&main.logical));
+            let mut doc = Document::new(Kind::Markdown, title, &main.logical);
+            doc.sections = page.sections;
+            vec![doc]
+        }
+        Format::ReStructuredText => {
+            let page = rst::parse(&read_text(main)?);
             let title = page.title.unwrap_or_else(|| title_from_path(&main.logical));
             let mut doc = Document::new(Kind::Markdown, title, &main.logical);
             doc.sections = page.sections;

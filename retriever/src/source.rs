@@ -68,6 +68,8 @@ pub enum Format {
     SitePage,
     /// An AsciiDoc page (`.adoc`, `.asciidoc`).
     AsciiDoc,
+    /// A reStructuredText page (`.rst`, Sphinx).
+    ReStructuredText,
     /// A `.tf` or `.tf.json` file, with where it sits among the repository's modules.
     TerraformConfig(terraform::Module),
     /// A `.tfvars` file.
@@ -84,7 +86,9 @@ impl Format {
         match self {
             Format::ConfluencePage(_) | Format::ConfluenceXml => Kind::Confluence,
             Format::NotionPage(_) | Format::NotionDatabase { .. } => Kind::Notion,
-            Format::Markdown | Format::AsciiDoc | Format::SitePage => Kind::Markdown,
+            Format::Markdown | Format::AsciiDoc | Format::ReStructuredText | Format::SitePage => {
+                Kind::Markdown
+            }
             _ => Kind::Terraform,
         }
     }
@@ -472,6 +476,7 @@ fn detect(
             }
         }
         "adoc" | "asciidoc" => want(Kind::Markdown).then_some(Format::AsciiDoc),
+        "rst" => want(Kind::Markdown).then_some(Format::ReStructuredText),
         "tf" | "tf.json" if want(Kind::Terraform) => {
             Some(Format::TerraformConfig(module_of.get(dir).cloned().unwrap_or_else(|| configuration(dir))))
         }

@@ -101,7 +101,7 @@ fn files_that_are_not_documents_are_counted_and_listed_with_v() {
 }
 
 #[test]
-fn docusaurus_mdx_and_hugo_toml_pages_are_indexed_as_their_text() {
+fn docusaurus_mdx_hugo_toml_and_sphinx_rst_pages_are_indexed_as_their_text() {
     let s = Sandbox::new();
     let site = s.path().join("site");
     std::fs::create_dir_all(site.join("docs/upgrade")).unwrap();
@@ -118,9 +118,15 @@ fn docusaurus_mdx_and_hugo_toml_pages_are_indexed_as_their_text() {
     )
     .unwrap();
     std::fs::write(site.join("docs/upgrade/README.md"), "Notes about kestrel rollbacks.\n").unwrap();
+    std::fs::write(
+        site.join("docs/peering.rst"),
+        ".. _peering:\n\n=======\nPeering\n=======\n\nOnly one kestrel operator is active, see :ref:`the lease <lease>`.\n\n\
+         Priorities\n==========\n\n.. code-block:: bash\n\n    kestrel run --priority=100\n",
+    )
+    .unwrap();
     let run = s.index(&[site.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
-    assert!(run.stdout.contains("Indexed 3 documents"), "{run}");
+    assert!(run.stdout.contains("Indexed 4 documents"), "{run}");
 
     let hits = s.search_json(&["install the kestrel operator"]);
     assert_eq!(hits[0]["title"], "Install: with Helm", "{hits:?}");
@@ -131,6 +137,11 @@ fn docusaurus_mdx_and_hugo_toml_pages_are_indexed_as_their_text() {
     }
     assert!(s.search_json(&["editors keep short"]).is_empty(), "an MDX comment was indexed");
     assert_eq!(titles(&s.search_json(&["drain each node"]))[0], "Upgrading kestrel");
+    let rst = s.search_json(&["which kestrel operator is active"]);
+    assert_eq!(rst[0]["title"], "Peering", "{rst:?}");
+    assert!(!rst[0]["snippet"].as_str().unwrap_or_default().contains(":ref:"), "{rst:?}");
+    let priority = s.search_json(&["priority"]);
+    assert_eq!(priority[0]["heading"], "Priorities", "{priority:?}");
     // A folder's README without a title is named after the folder, not "README".
     assert_eq!(titles(&s.search_json(&["rollbacks"])), ["upgrade"]);
 }

@@ -9,6 +9,7 @@ pub mod html;
 pub mod markdown;
 pub mod markup;
 pub mod notion;
+pub mod rst;
 pub mod site_html;
 pub mod terraform;
 pub mod tfstate;
