@@ -8,8 +8,10 @@
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_EKS=…             likewise
 #   SLEUTH_CORPUS_MIRROR_CERT_MANAGER=…                  likewise
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_RDS=…             likewise
+#   SLEUTH_CORPUS_MIRROR_CHAOS_MESH=…                    likewise
+#   SLEUTH_CORPUS_MIRROR_KOPF=…                          likewise
 #
-# Only documents are kept (Markdown; Terraform for the module repository): the benchmark judges
+# Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
 set -euo pipefail
 cache=${SLEUTH_CORPORA:-$HOME/.cache/sleuth/corpora}
@@ -47,8 +49,12 @@ fetch terraform-aws-eks https://github.com/terraform-aws-modules/terraform-aws-e
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_EKS 'tf|md'
 
 # Held out: their questions were written before sleuth's results on them were seen; ranking
-# changes are chosen on the two corpora above and only checked on these two.
+# changes are chosen on the two corpora above and only checked on these.
 fetch cert-manager https://github.com/cert-manager/website.git 776e5dba \
   content/docs SLEUTH_CORPUS_MIRROR_CERT_MANAGER
 fetch terraform-aws-rds https://github.com/terraform-aws-modules/terraform-aws-rds.git fa183b6 \
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_RDS 'tf|md'
+fetch chaos-mesh https://github.com/chaos-mesh/website.git ee8caafa \
+  docs SLEUTH_CORPUS_MIRROR_CHAOS_MESH 'md|mdx'
+fetch kopf https://github.com/nolar/kopf.git 60d02aef \
+  docs SLEUTH_CORPUS_MIRROR_KOPF 'rst'

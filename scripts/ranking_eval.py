@@ -22,7 +22,7 @@ def pages(root):
     out = {}
     for d, _, files in os.walk(root):
         for f in files:
-            if f.endswith((".md", ".tf")):
+            if f.endswith((".md", ".mdx", ".rst", ".adoc", ".tf")):
                 path = os.path.join(d, f)
                 out[os.path.relpath(path, root)] = open(path, errors="replace").read()
     return out

@@ -114,7 +114,10 @@ fn pages(root: &Path) -> Vec<(String, String)> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "md" || x == "tf") {
+            } else if p
+                .extension()
+                .is_some_and(|x| ["md", "mdx", "rst", "adoc", "tf"].iter().any(|e| x == *e))
+            {
                 let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
                 out.push((rel, std::fs::read_to_string(&p).unwrap_or_default()));
             }
