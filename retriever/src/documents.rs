@@ -44,7 +44,10 @@ impl Searcher {
         for addr in all {
             let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::tantivy(&self.path, e))?;
             let info = self.info(&doc);
-            by_id.entry(info.id.clone()).or_insert(info);
+            // A document's whole-text entry carries no id: its chunks stand for it here.
+            if !info.id.is_empty() {
+                by_id.entry(info.id.clone()).or_insert(info);
+            }
         }
         let mut docs: Vec<DocumentInfo> = by_id.into_values().collect();
         docs.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));

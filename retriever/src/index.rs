@@ -22,7 +22,9 @@ use crate::source::Stamp;
 /// way an older index cannot be read with; such an index is then refused with a message.
 ///
 /// 2: negations (`no`, `not`) are indexed, no longer stop words.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: every document is also indexed whole (the `page` field of one extra entry per
+/// document), and whether it is an example or test copy is a fast field.
+pub const SCHEMA_VERSION: u32 = 3;
 
 const MANIFEST: &str = "sleuth-manifest.json";
 const TOKENIZER: &str = "sleuth_en";
@@ -63,6 +65,20 @@ pub struct Fields {
     /// Hash of what makes a hit distinct (see [`identity_key`]), a fast field so that search
     /// can keep one hit per document without loading stored documents.
     pub identity: Field,
+    /// The whole document's text (title, breadcrumbs, properties, every section), set only on
+    /// the one entry per document that stands for the whole of it rather than a chunk: search
+    /// ranks documents by it as well as by their best sections.
+    pub page: Field,
+    /// 1 when the document is an example, test or fixture copy (see [`is_copy`]), a fast field
+    /// so that search can demote copies before loading anything.
+    pub copy: Field,
+}
+
+/// Whether a location is an example, a test or a fixture rather than the thing itself.
+pub fn is_copy(location: &str) -> bool {
+    location.split(['/', '\\']).any(|c| {
+        matches!(c, "examples" | "example" | "tests" | "test" | "fixtures" | "testdata" | "__tests__")
+    })
 }
 
 /// The identity of a document for de-duplicating hits: its id, except that a Terraform
@@ -96,13 +112,22 @@ pub fn schema() -> (Schema, Fields) {
         heading: b.add_text_field("heading", text.clone()),
         breadcrumbs: b.add_text_field("breadcrumbs", text.clone()),
         fields: b.add_text_field("fields", text.clone()),
-        body: b.add_text_field("body", text),
+        body: b.add_text_field("body", text.clone()),
         location: b.add_text_field("location", STORED),
         anchor: b.add_text_field("anchor", STORED),
         author: b.add_text_field("author", STORED),
         modified: b.add_text_field("modified", STORED),
         attachments: b.add_text_field("attachments", STORED),
         identity: b.add_u64_field("identity", FAST),
+        page: b.add_text_field(
+            "page",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(TOKENIZER)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        ),
+        copy: b.add_u64_field("copy", FAST),
     };
     (b.build(), fields)
 }

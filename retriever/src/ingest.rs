@@ -421,11 +421,24 @@ fn write_unit(
         // it: a configuration block and the state's instance of it merge.
         let address = doc.fields.iter().find(|(k, _)| k == "address").map_or(&doc.title, |(_, v)| v);
         let identity = index::identity_key(kind, address, &doc.id);
+        let copy = u64::from(index::is_copy(&doc.location));
+        // The whole document as one entry: its identity and filters, and all its text.
+        let mut page = TantivyDocument::default();
+        page.add_text(f.unit, &unit.id);
+        page.add_u64(f.identity, identity);
+        page.add_u64(f.copy, copy);
+        page.add_text(f.kind, kind.as_str());
+        for s in &doc.scopes {
+            page.add_text(f.scope, s);
+        }
+        page.add_text(f.page, page_text(&doc, &breadcrumbs, &fields_text));
+        writer.add_document(page).map_err(|e| format!("index write failed: {e}"))?;
         for c in chunk(&doc) {
             let mut t = TantivyDocument::default();
             t.add_text(f.unit, &unit.id);
             t.add_text(f.doc_id, &doc.id);
             t.add_u64(f.identity, identity);
+            t.add_u64(f.copy, copy);
             t.add_text(f.chunk_id, &c.id);
             t.add_text(f.kind, kind.as_str());
             for s in &doc.scopes {
@@ -454,4 +467,23 @@ fn write_unit(
         }
     }
     Ok((documents, chunks_written))
+}
+
+/// All of a document's text, as its whole-document entry is indexed: title, breadcrumbs,
+/// properties, then each section under its own heading.
+fn page_text(doc: &Document, breadcrumbs: &str, fields_text: &str) -> String {
+    let mut out = String::with_capacity(doc.sections.iter().map(|s| s.text.len() + 32).sum::<usize>() + 256);
+    for part in [doc.title.as_str(), breadcrumbs, fields_text] {
+        out.push_str(part);
+        out.push('\n');
+    }
+    for s in &doc.sections {
+        if let Some(h) = s.heading.last() {
+            out.push_str(h);
+            out.push('\n');
+        }
+        out.push_str(&s.text);
+        out.push('\n');
+    }
+    out
 }

@@ -21,9 +21,12 @@ Indexing is a pipeline of small steps, each in its own module:
 
 The index itself ([`index`]) is a tantivy index plus a manifest that records the schema
 version (an incompatible index is refused with a message, never misread) and the hash of every
-unit. [`search`] opens it once and answers queries with BM25 (titles and headings weigh more
-than body text, English stemming, stop words dropped), kind and scope filters, one hit per
-document, and snippets with the matched terms marked. [`documents`] lists what is indexed and
+unit. Every document is written twice: as its chunks, and as one whole-document entry (its
+identity, filters and all its text). [`search`] opens the index once and answers queries with
+BM25 (titles and headings weigh more than body text, English stemming, stop words dropped),
+ranking documents by their best sections and, separately, as wholes (each population scored
+with its own statistics), and fusing the two orders by reciprocal rank; kind and scope filters,
+one hit per document, and snippets with the matched terms marked. [`documents`] lists what is indexed and
 puts one document back together from its chunks, for front ends that hand documents over by
 reference.
 

@@ -58,7 +58,8 @@ pub struct Hit {
     pub snippet: String,
     /// Byte ranges of matched terms within `snippet`.
     pub highlights: Vec<(usize, usize)>,
-    /// BM25 score.
+    /// Relevance, higher is better: the document's ranks by its sections and as a whole,
+    /// fused (first in both is 1.5).
     pub score: f32,
     /// Document id.
     pub doc_id: String,
@@ -103,9 +104,9 @@ impl Searcher {
         self.reader.searcher().segment_readers().len()
     }
 
-    /// Number of chunks in the index.
+    /// Number of chunks in the index (the whole-document entries are not chunks).
     pub fn num_chunks(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.manifest.units.values().map(|u| u.chunks as u64).sum()
     }
 
     /// Runs a query. Query syntax errors never fail: the text is parsed leniently.
@@ -117,7 +118,10 @@ impl Searcher {
         parser.set_field_boost(f.heading, 2.0);
         parser.set_field_boost(f.breadcrumbs, 1.2);
         parser.set_field_boost(f.fields, 1.5);
-        let (text_query, _errors) = parser.parse_query_lenient(&with_synonyms(&q.text));
+        let text = with_synonyms(&q.text);
+        let (text_query, _errors) = parser.parse_query_lenient(&text);
+        let (page_query, _errors) =
+            QueryParser::for_index(&self.index, vec![f.page]).parse_query_lenient(&text);
 
         // Filters must not change scores, and a query without filters stays a plain
         // disjunction of terms so that tantivy can prune with block-max WAND.
@@ -130,19 +134,29 @@ impl Searcher {
                 q.scopes.iter().map(|s| (Occur::Should, term(f.scope, s))).collect();
             filters.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
-        let query: Box<dyn Query> = if filters.is_empty() {
-            text_query.box_clone()
-        } else {
+        let filtered = |query: &dyn Query| -> Box<dyn Query> {
+            if filters.is_empty() {
+                return query.box_clone();
+            }
+            let filter: Vec<(Occur, Box<dyn Query>)> =
+                filters.iter().map(|(o, q)| (*o, q.box_clone())).collect();
             let filter: Box<dyn Query> =
-                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(filters)), 0.0));
-            Box::new(BooleanQuery::new(vec![(Occur::Must, text_query.box_clone()), (Occur::Must, filter)]))
+                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(filter)), 0.0));
+            Box::new(BooleanQuery::new(vec![(Occur::Must, query.box_clone()), (Occur::Must, filter)]))
         };
 
         let searcher = self.reader.searcher();
         let limit = q.limit.max(1);
-        // Twice the pages asked for, so that copies demoted below (examples, tests) can give
-        // their place to the pages they copy.
-        let chosen = self.top_distinct(&searcher, &*query, limit * 2)?;
+        // Chunks and whole-document entries share one index but are two populations: each
+        // is scored with its own document count, so neither dilutes the other's statistics.
+        let chunks = Population { searcher: &searcher, docs: self.num_chunks() };
+        let wholes = Population {
+            searcher: &searcher,
+            docs: self.manifest.units.values().map(|u| u.documents as u64).sum(),
+        };
+        let sections = self.top_distinct(&searcher, &chunks, &*filtered(&*text_query), limit)?;
+        let pages = self.top_pages(&searcher, &wholes, &*filtered(&*page_query))?;
+        let chosen = fuse(&sections, &pages, limit);
         let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
             .map_err(|e| Error::tantivy(&self.path, e))?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
@@ -188,34 +202,33 @@ impl Searcher {
                 fields,
             });
         }
-        for h in &mut hits {
-            if is_copy(&h.location) {
-                h.score *= COPY_WEIGHT;
-            }
-        }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
-        hits.truncate(limit);
         Ok(hits)
     }
 }
 
 impl Searcher {
-    /// The best chunk of each of the `limit` best documents, documents ranked by their best
-    /// chunk plus a share of their other matching chunks. Several chunks of one document often
-    /// match, so more candidates than `limit` are ranked; they are told apart by the `identity`
-    /// fast field, without loading stored documents (which is what costs most). If the
-    /// candidates run out before `limit` distinct documents, the search is widened.
+    /// Documents ranked by their sections: each document's best chunk plus a share of its other
+    /// matching chunks, copies (examples, tests) demoted. Several chunks of one document often
+    /// match, so many more chunks than `limit` are ranked; they are told apart by the
+    /// `identity` fast field, without loading stored documents (which is what costs most). If
+    /// the candidates run out before `limit` distinct documents, the search is widened. Every
+    /// candidate document is returned, best first, with the address of its best chunk.
     fn top_distinct(
         &self,
         searcher: &tantivy::Searcher,
+        stats: &Population<'_>,
         query: &dyn Query,
         limit: usize,
-    ) -> Result<Vec<(f32, tantivy::DocAddress)>, Error> {
-        let mut columns = HashMap::new();
+    ) -> Result<Vec<Ranked>, Error> {
+        let mut columns = Columns::new(self, searcher);
         let mut candidates = (limit * 8).max(200);
         loop {
             let top = searcher
-                .search(query, &TopDocs::with_limit(candidates).order_by_score())
+                .search_with_statistics_provider(
+                    query,
+                    &TopDocs::with_limit(candidates).order_by_score(),
+                    stats,
+                )
                 .map_err(|e| Error::tantivy(&self.path, e))?;
             let exhausted = top.len() < candidates;
             // Page evidence: each page's best chunk, and the scores of its other matching
@@ -224,19 +237,19 @@ impl Searcher {
             let mut pages: HashMap<u64, (f32, tantivy::DocAddress, f32)> = HashMap::new();
             let mut order: Vec<u64> = Vec::new();
             for (score, addr) in top {
-                let column = match columns.entry(addr.segment_ord) {
-                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                        searcher
-                            .segment_reader(addr.segment_ord)
-                            .fast_fields()
-                            .u64("identity")
-                            .map_err(|e| Error::tantivy(&self.path, e))?,
-                    ),
-                };
-                let key = column.first(addr.doc_id).unwrap_or(u64::from(addr.doc_id));
+                let (key, weight) = columns.get(addr)?;
+                let score = score * weight;
                 match pages.entry(key) {
-                    std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().2 += score,
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        let page = e.get_mut();
+                        // A demoted copy's chunks arrive in the order of their own scores.
+                        if score > page.0 {
+                            page.2 += page.0;
+                            (page.0, page.1) = (score, addr);
+                        } else {
+                            page.2 += score;
+                        }
+                    }
                     std::collections::hash_map::Entry::Vacant(e) => {
                         e.insert((score, addr, 0.0));
                         order.push(key);
@@ -244,24 +257,130 @@ impl Searcher {
                 }
             }
             if order.len() >= limit || exhausted || candidates >= limit * 64 {
-                let mut chosen: Vec<(f32, u64, tantivy::DocAddress)> = order
+                let mut chosen: Vec<Ranked> = order
                     .iter()
                     .map(|k| {
                         let (best, addr, rest) = pages[k];
-                        (best + SECTION_SHARE * rest.min(best), *k, addr)
+                        Ranked { score: best + SECTION_SHARE * rest.min(best), key: *k, addr }
                     })
                     .collect();
                 // Equal scores (the same block copied into examples/ and tests/) are ordered by
                 // the document's identity, not by which indexing thread wrote it first: the same
                 // index answers the same question the same way on every run.
-                chosen.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                chosen.truncate(limit);
-                return Ok(chosen.into_iter().map(|(score, _, addr)| (score, addr)).collect());
+                chosen.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+                return Ok(chosen);
             }
             candidates *= 4;
         }
     }
+
+    /// Documents ranked as wholes (their `page` entries), copies demoted: the identities of
+    /// the first [`PAGE_DEPTH`], best first.
+    fn top_pages(
+        &self,
+        searcher: &tantivy::Searcher,
+        stats: &Population<'_>,
+        query: &dyn Query,
+    ) -> Result<Vec<u64>, Error> {
+        let mut columns = Columns::new(self, searcher);
+        let top = searcher
+            .search_with_statistics_provider(query, &TopDocs::with_limit(PAGE_DEPTH).order_by_score(), stats)
+            .map_err(|e| Error::tantivy(&self.path, e))?;
+        let mut ranked = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let (key, weight) = columns.get(addr)?;
+            ranked.push((score * weight, key));
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(ranked.into_iter().map(|(_, k)| k).collect())
+    }
 }
+
+/// BM25 statistics of one population of the index's entries (chunks, or whole documents):
+/// term and token counts come from the index (only entries with the field have its tokens),
+/// the number of entries from the manifest.
+struct Population<'a> {
+    searcher: &'a tantivy::Searcher,
+    docs: u64,
+}
+
+impl tantivy::query::Bm25StatisticsProvider for Population<'_> {
+    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.docs.max(1))
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
+}
+
+/// A document ranked by its sections: its score, identity and best chunk.
+#[derive(Debug, Clone, Copy)]
+struct Ranked {
+    score: f32,
+    key: u64,
+    addr: tantivy::DocAddress,
+}
+
+/// The `limit` best documents by weighted reciprocal-rank fusion of the two orders — by
+/// sections, and as whole documents — each hit scored with its fused score (scaled so that
+/// first place in both orders is 1 + [`PAGE_WEIGHT`]). Ranks fuse where raw scores cannot: a
+/// chunk's BM25 and a whole page's are on different scales. A document the section order did
+/// not reach has no chunk to show, so only section candidates are ranked.
+fn fuse(sections: &[Ranked], pages: &[u64], limit: usize) -> Vec<(f32, tantivy::DocAddress)> {
+    let rrf = |rank: usize| RRF_K / (RRF_K + rank as f32 + 1.0);
+    let page_rank: HashMap<u64, usize> = pages.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let mut fused: Vec<(f32, u64, tantivy::DocAddress)> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let whole = page_rank.get(&r.key).map_or(0.0, |&p| PAGE_WEIGHT * rrf(p));
+            (rrf(i) + whole, r.key, r.addr)
+        })
+        .collect();
+    fused.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    fused.into_iter().take(limit).map(|(score, _, addr)| (score, addr)).collect()
+}
+
+/// The fast fields search reads per hit, opened once per segment.
+struct Columns<'a> {
+    owner: &'a Searcher,
+    searcher: &'a tantivy::Searcher,
+    by_segment: HashMap<u32, (tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)>,
+}
+
+impl<'a> Columns<'a> {
+    fn new(owner: &'a Searcher, searcher: &'a tantivy::Searcher) -> Self {
+        Columns { owner, searcher, by_segment: HashMap::new() }
+    }
+
+    /// A hit's document identity and the weight of its score (copies weigh less).
+    fn get(&mut self, addr: tantivy::DocAddress) -> Result<(u64, f32), Error> {
+        let (identity, copy) = match self.by_segment.entry(addr.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let fast = self.searcher.segment_reader(addr.segment_ord).fast_fields();
+                let open = |name: &str| fast.u64(name).map_err(|err| Error::tantivy(&self.owner.path, err));
+                e.insert((open("identity")?, open("copy")?))
+            }
+        };
+        let key = identity.first(addr.doc_id).unwrap_or(u64::from(addr.doc_id));
+        let weight = if copy.first(addr.doc_id) == Some(1) { COPY_WEIGHT } else { 1.0 };
+        Ok((key, weight))
+    }
+}
+
+/// How many whole documents are ranked for fusion.
+const PAGE_DEPTH: usize = 50;
+/// What the whole-document order weighs against the section order. Chosen (with `RRF_K`)
+/// on the first two corpora of the retrieval benchmark; see BENCHMARKS.md.
+const PAGE_WEIGHT: f32 = 0.5;
+/// Reciprocal-rank fusion's constant: ranks far down count little, but not nothing.
+const RRF_K: f32 = 60.0;
 
 /// Kubernetes and cloud abbreviations and their long forms: a question in one form finds
 /// pages written in the other. Ambiguous short forms (`ca`, `ns`, `cm`) are left out.
@@ -318,13 +437,6 @@ fn with_synonyms(text: &str) -> String {
 /// calls: the same block copied into an example must not crowd out the module's own.
 const COPY_WEIGHT: f32 = 0.6;
 
-/// Whether a location is an example, a test or a fixture rather than the thing itself.
-fn is_copy(location: &str) -> bool {
-    location.split(['/', '\\']).any(|c| {
-        matches!(c, "examples" | "example" | "tests" | "test" | "fixtures" | "testdata" | "__tests__")
-    })
-}
-
 /// How much a page's other matching chunks add to its best one (at most their sum, at most
 /// the best chunk's own score): evidence spread over a page counts, without letting a long
 /// page win on volume alone.
@@ -378,7 +490,10 @@ mod tests {
             .unwrap();
         assert_eq!(hits.len(), 1);
         assert!(!hits[0].location.contains("examples"), "{}", hits[0].location);
-        assert!(is_copy("repo/tests/fixture/main.tf") && !is_copy("repo/modules/ng/main.tf"));
+        assert!(
+            crate::index::is_copy("repo/tests/fixture/main.tf")
+                && !crate::index::is_copy("repo/modules/ng/main.tf")
+        );
     }
 
     #[test]
@@ -462,5 +577,20 @@ mod tests {
         ]);
         let found = locations(index.path(), "etcd snapshot restore");
         assert_eq!(found.first().map(String::as_str), Some("runbook.md"), "{found:?}");
+    }
+
+    #[test]
+    fn a_document_strong_as_a_whole_rises_above_one_strong_section() {
+        let ranked = |key: u64| Ranked { score: 1.0, key, addr: tantivy::DocAddress::new(0, key as u32) };
+        // By sections: 1, 2, 3, 4. As whole documents: 2, 3, 4, and 1 not among the first: it
+        // falls below every document both orders agree on.
+        let fused = fuse(&[ranked(1), ranked(2), ranked(3), ranked(4)], &[2, 3, 4], 3);
+        let order: Vec<u32> = fused.iter().map(|(_, a)| a.doc_id).collect();
+        assert_eq!(order, [2, 3, 4]);
+        assert!((fused[0].0 - (60.0 / 62.0 + PAGE_WEIGHT * 60.0 / 61.0)).abs() < 1e-6);
+        // Agreeing orders keep their order; the section order breaks ties.
+        let agree = fuse(&[ranked(7), ranked(8)], &[7, 8], 2);
+        assert_eq!(agree.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [7, 8]);
+        assert!((agree[0].0 - (1.0 + PAGE_WEIGHT) * 60.0 / 61.0).abs() < 1e-6);
     }
 }
