@@ -175,7 +175,9 @@ fn shortcodes(line: &str) -> String {
                 continue;
             }
         };
-        let Some(end) = rest[start..].find(close) else { break };
+        // The closing marker is looked for after the opening one (`{{%}}` is not a shortcode
+        // that closes itself).
+        let Some(end) = rest[start + 3..].find(close).map(|e| e + 3) else { break };
         out.push_str(&rest[..start]);
         let inner = rest[start + 3..start + end].trim();
         if inner.starts_with("heading") && inner.contains("whatsnext") {
@@ -317,5 +319,20 @@ mod tests {
         assert_eq!(site_markup(":::tip Tolerations\nAdd one.\n:::\n"), "Tolerations\nAdd one.\n");
         assert_eq!(site_markup("=== \"kubectl\"\n--8<-- \"x.md\"\n"), "kubectl\n");
         assert_eq!(site_markup("<img src=\"a.png\" alt=\"Sync flow\"/>\n"), "Sync flow\n");
+    }
+
+    #[test]
+    fn markers_that_never_close_or_overlap_are_left_as_text() {
+        for text in ["{{%}}", "{{<}}", "{{% x", "<!--", "{/*", "<Tabs", "`<div>", "{% x", ":::", "!!!"] {
+            let _ = site_markup(text);
+        }
+        assert_eq!(site_markup("a {{%}} b\n"), "a {{%}} b\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_renders(text in "([{}<>%/*!:=`#|\"' \u{3000}a-zé-]{0,8}(Tabs|div|--8<--|import|export)?\n?){0,30}") {
+            let _ = site_markup(&text);
+        }
     }
 }
