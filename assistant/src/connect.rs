@@ -111,8 +111,35 @@ pub fn open_index_quietly(flag: Option<&std::path::Path>, demo: Demo) -> (Option
             Ok(note) => (Searcher::open(&dir).ok(), Some(note)),
             Err(e) => (None, Some(format!("sleuth: {e:#}; answering without documents"))),
         },
+        Err(retriever::Error::IncompatibleSchema { .. }) if is_default && holds_only_demo(&dir) => {
+            match rebuild_demo_index(&dir) {
+                Ok(note) => (Searcher::open(&dir).ok(), Some(note)),
+                Err(e) => (None, Some(format!("sleuth: {e:#}; answering without documents"))),
+            }
+        }
         Err(e) => (None, Some(format!("sleuth: {e}; answering without documents"))),
     }
+}
+
+/// Whether the index at `dir`, of any schema version, was built from the bundled demo
+/// workspace only: sleuth's own cache, which it may rebuild without asking.
+pub fn holds_only_demo(dir: &std::path::Path) -> bool {
+    let demo = config::demo_dir();
+    let demo = demo.canonicalize().unwrap_or(demo);
+    let files = retriever::index::Manifest::files_of_any_version(dir);
+    !files.is_empty() && files.iter().all(|f| f.starts_with(&demo))
+}
+
+/// The demo index an older sleuth wrote, rebuilt for this one, saying so in one line.
+pub fn rebuild_demo_index(dir: &std::path::Path) -> anyhow::Result<String> {
+    let opts = IndexOptions { rebuild: true, ..IndexOptions::default() };
+    retriever::index(dir, &config::demo_document_dirs(), &opts, &retriever::NoProgress)
+        .context("rebuilding the demo index")?;
+    Ok(format!(
+        "sleuth: the demo index at {} was written by an older sleuth; rebuilt it from {}",
+        dir.display(),
+        config::demo_dir().display()
+    ))
 }
 
 /// Whether an index holds the bundled demo workspace's documents and nothing else.

@@ -222,6 +222,22 @@ impl Manifest {
             .map_err(|e| Error::CorruptManifest { path, reason: e.to_string() })
     }
 
+    /// The files an index at `dir` was built from, whatever its schema version (empty when
+    /// there is no readable manifest): enough to tell whether an index a newer sleuth refuses
+    /// holds anything but what sleuth itself put there.
+    pub fn files_of_any_version(dir: &Path) -> Vec<PathBuf> {
+        #[derive(Deserialize)]
+        struct Files {
+            #[serde(default)]
+            files: BTreeMap<String, serde_json::Value>,
+        }
+        fs::read(Self::path(dir))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Files>(&b).ok())
+            .map(|f| f.files.into_keys().map(PathBuf::from).collect())
+            .unwrap_or_default()
+    }
+
     /// Writes the manifest atomically (temporary file, then rename).
     pub fn save(&self, dir: &Path) -> Result<(), Error> {
         let path = Self::path(dir);
@@ -293,6 +309,8 @@ mod tests {
         let err = open(dir.path()).unwrap_err();
         assert!(matches!(err, Error::IncompatibleSchema { found, .. } if found == SCHEMA_VERSION + 1));
         assert!(err.to_string().contains("--rebuild"));
+        assert!(Manifest::files_of_any_version(dir.path()).is_empty());
+        assert!(Manifest::files_of_any_version(&dir.path().join("absent")).is_empty());
         // --rebuild recovers.
         open_or_create(dir.path(), true).unwrap();
         open(dir.path()).unwrap();

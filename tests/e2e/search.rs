@@ -133,6 +133,38 @@ fn first_search_on_a_fresh_machine_indexes_the_demo() {
 }
 
 #[test]
+fn a_demo_index_from_an_older_sleuth_is_rebuilt_and_a_users_is_refused() {
+    let s = Sandbox::new();
+    let search = |args: &[&str]| {
+        let mut cmd = s.cmd();
+        cmd.arg("search").args(args);
+        sleuth_e2e::Run::of(&mut cmd)
+    };
+    let age = |manifest: &std::path::Path| {
+        let text = std::fs::read_to_string(manifest).unwrap();
+        let current = format!("\"schema_version\":{}", retriever::SCHEMA_VERSION);
+        assert!(text.contains(&current), "{text}");
+        std::fs::write(manifest, text.replacen(&current, "\"schema_version\":1", 1)).unwrap();
+    };
+    // The demo index sleuth built itself at the default location: rebuilt, with one line.
+    assert_eq!(search(&["checkout"]).code, 0);
+    age(&s.path().join("data/sleuth/index/sleuth-manifest.json"));
+    let run = search(&["--json", "-k", "3", "why are grafana and prometheus unreachable"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("written by an older sleuth; rebuilt it"), "{run}");
+    assert!(!titles(&serde_json::from_str::<Vec<serde_json::Value>>(&run.stdout).unwrap()).is_empty());
+    // An index of the user's own documents is never rebuilt behind their back.
+    let docs = s.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(docs.join("a.md"), "# Alpha\n\ntext\n").unwrap();
+    assert_eq!(s.index(&[docs.to_str().unwrap()]).code, 0);
+    age(&s.index_dir().join("sleuth-manifest.json"));
+    let mine = s.search(&["alpha"]);
+    assert_eq!(mine.code, 2, "{mine}");
+    assert!(mine.stderr.contains("--rebuild") && !mine.stderr.contains("rebuilt it"), "{mine}");
+}
+
+#[test]
 fn a_reader_that_goes_away_is_not_an_error() {
     // `sleuth search --json … | head -1`: the pipe closes before sleuth writes.
     let s = Sandbox::new();

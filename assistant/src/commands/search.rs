@@ -18,6 +18,12 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{}", crate::connect::build_demo_index(&dir)?);
             Searcher::open(&dir)?
         }
+        Err(retriever::Error::IncompatibleSchema { .. })
+            if is_default && crate::connect::holds_only_demo(&dir) =>
+        {
+            eprintln!("{}", crate::connect::rebuild_demo_index(&dir)?);
+            Searcher::open(&dir)?
+        }
         Err(
             e @ (retriever::Error::NoIndex(_)
             | retriever::Error::IncompatibleSchema { .. }
