@@ -333,29 +333,15 @@ pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
             }
             notion::parse_database(&csv, &main.logical, title, &row_place.breadcrumbs, rows)?
         }
-        Format::Markdown => {
-            let page = markdown::parse(&read_text(main)?);
-            let title = page.title.unwrap_or_else(|| title_from_path(&main.logical));
-            let mut doc = Document::new(Kind::Markdown, title, &main.logical);
-            doc.sections = page.sections;
-            vec![doc]
-        }
-        Format::AsciiDoc => {
-            let page = asciidoc::parse(&read_text(main)?);
-            let title = page.title.unwrap_or_else(|| title_from_path(&main.logical));
-            let mut doc = Document::new(Kind::Markdown, title, &main.logical);
-            doc.sections = page.sections;
-            vec![doc]
-        }
-        Format::ReStructuredText => {
-            let page = rst::parse(&read_text(main)?);
-            let title = page.title.unwrap_or_else(|| title_from_path(&main.logical));
-            let mut doc = Document::new(Kind::Markdown, title, &main.logical);
-            doc.sections = page.sections;
-            vec![doc]
-        }
-        Format::SitePage => {
-            let page = site_html::parse(&read_text(main)?);
+        Format::Markdown | Format::AsciiDoc | Format::ReStructuredText | Format::SitePage => {
+            // Every documentation format reads into a Markdown page: a title, and sections.
+            let read = match unit.format {
+                Format::AsciiDoc => asciidoc::parse,
+                Format::ReStructuredText => rst::parse,
+                Format::SitePage => site_html::parse,
+                _ => markdown::parse,
+            };
+            let page = read(&read_text(main)?);
             let title = page.title.unwrap_or_else(|| title_from_path(&main.logical));
             let mut doc = Document::new(Kind::Markdown, title, &main.logical);
             doc.sections = page.sections;

@@ -6,16 +6,7 @@
 use scraper::{Html, Selector};
 
 use super::html;
-use crate::model::Section;
-
-/// A parsed page.
-#[derive(Debug, Default, PartialEq)]
-pub struct Page {
-    /// Title, when the page names one.
-    pub title: Option<String>,
-    /// Main content split at headings.
-    pub sections: Vec<Section>,
-}
+use super::markdown::Page;
 
 /// Where themes put a page's own content, most specific first.
 const MAIN: &[&str] = &[
