@@ -38,7 +38,7 @@ fn tools_on(cluster: ClusterSource, namespace: Option<&str>) -> assistant::agent
         searcher: None,
         cluster: Some(cluster),
         namespace: namespace.map(String::from),
-        demo: false,
+        demo: assistant::agent::DemoParts::default(),
         mode: assistant::agent::Mode::Local,
     }
 }

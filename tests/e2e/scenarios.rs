@@ -140,7 +140,7 @@ impl Captures {
             searcher: self.demo.searcher.clone(),
             cluster: Some(cluster::ClusterSource::snapshot(&out).expect("scenario capture loads")),
             namespace: None,
-            demo: false,
+            demo: assistant::agent::DemoParts::default(),
             mode: assistant::agent::Mode::Local,
         };
         self.opened.insert((name.to_string(), form), tools.clone());
@@ -324,4 +324,20 @@ fn an_answer_from_the_users_own_inputs_is_not_marked_demo() {
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["demo"], false, "{v}");
     assert!(!v["answer"].as_str().unwrap().contains("**Demo:**"), "{v}");
+
+    // No kubeconfig: the demo cluster stands in, and the note says only that half is made up.
+    let run = Run::of(
+        s.cmd()
+            .args(["ask", "--json", "why are grafana and prometheus unreachable?", "--index"])
+            .arg(s.index_dir()),
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let answer = v["answer"].as_str().unwrap();
+    assert_eq!(v["demo"], true, "{v}");
+    assert!(
+        answer.starts_with("> **Demo:** the cluster this answer reads is the bundled demo workspace's")
+            && !answer.lines().next().unwrap_or_default().contains("documents"),
+        "{answer}"
+    );
 }

@@ -56,7 +56,7 @@ pub fn demo_toolbox(index: &Path) -> assistant::agent::ToolBox {
         ),
         namespace: None,
         // The suites judge answers, not the demo notice that `sleuth ask` adds on a fresh clone.
-        demo: false,
+        demo: assistant::agent::DemoParts::default(),
         mode: assistant::agent::Mode::Local,
     }
 }

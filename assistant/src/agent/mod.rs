@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 pub use policy::{Fallback, Policy};
-pub use toolbox::{Mode, Source, ToolBox, ToolOutput, ToolSpec};
+pub use toolbox::{DemoParts, Mode, Source, ToolBox, ToolOutput, ToolSpec};
 pub use types::{
     Answer, Conversation, Draft, Event, Message, Role, Step, ToolCall, ToolCallRecord, TraceEntry,
 };
@@ -71,9 +71,6 @@ pub fn cut(text: &str, budget: usize) -> String {
     let kept = kept.rfind('\n').map_or(kept, |i| &kept[..i]);
     format!("{kept}\n… ({} more characters cut; the full output is in the trace)", text.len() - kept.len())
 }
-
-/// The first line of every answer about the bundled demo workspace.
-const DEMO_NOTE: &str = "> **Demo:** this answer is about the bundled demo workspace (a made-up company's cluster and documents), not yours. Point sleuth at your cluster with `--context` or `--snapshot` and at your documents with `sleuth index`.";
 
 /// The agent: a tool box, a policy, limits and the conversation.
 pub struct Agent {
@@ -240,8 +237,11 @@ impl Agent {
             .rev()
             .filter(|t| t.turn == turn)
             .find_map(|t| t.output.graph.clone());
-        let demo = self.tools.demo;
-        let answer = if demo { format!("{DEMO_NOTE}\n\n{}", draft.markdown) } else { draft.markdown };
+        let demo = self.tools.demo.any();
+        let answer = match self.tools.demo.note() {
+            Some(note) => format!("{note}\n\n{}", draft.markdown),
+            None => draft.markdown,
+        };
         Answer {
             graph,
             scripts: scripts::extract(&answer),
@@ -276,7 +276,7 @@ mod tests {
             searcher: None,
             cluster: None,
             namespace: None,
-            demo: false,
+            demo: super::DemoParts::default(),
             mode: super::Mode::Local,
         };
         let mut agent = super::Agent::new(tools, super::Policy::from_settings(None));

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::DemoParts;
 use crate::cli::SourceFlags;
 use crate::connect::{Demo, is_demo_index, open_index_quietly, source, uses_demo_cluster};
 
@@ -25,7 +26,9 @@ pub async fn toolbox(
     let namespace =
         namespace.or_else(|| cluster.as_ref().and_then(cluster::ClusterSource::default_namespace));
     // The answer says it is about the demo when either half of what it reads is the demo's.
-    let demo = (cluster.is_some() && uses_demo_cluster(&flags.cluster))
-        || searcher.as_ref().is_some_and(is_demo_index);
+    let demo = DemoParts {
+        cluster: cluster.is_some() && uses_demo_cluster(&flags.cluster),
+        documents: searcher.as_ref().is_some_and(is_demo_index),
+    };
     (ToolBox { searcher: searcher.map(Arc::new), cluster, namespace, demo, mode }, index_note, cluster_note)
 }

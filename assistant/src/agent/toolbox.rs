@@ -69,10 +69,56 @@ pub struct ToolBox {
     pub cluster: Option<ClusterSource>,
     /// Namespace used when a tool call names none.
     pub namespace: Option<String>,
-    /// The cluster or the documents are the bundled demo's: every answer says so.
-    pub demo: bool,
+    /// Which of the cluster and the documents are the bundled demo's: every answer says so.
+    pub demo: DemoParts,
     /// Whether tools may read the local file system on a question's say-so.
     pub mode: Mode,
+}
+
+/// Which half of what the tools read is the bundled demo's: a laptop without a kubeconfig reads
+/// the demo cluster beside the user's own documents, and the answer must not call those
+/// documents made up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DemoParts {
+    /// The cluster is the bundled demo snapshot.
+    pub cluster: bool,
+    /// The index holds the bundled demo workspace's documents only.
+    pub documents: bool,
+}
+
+impl DemoParts {
+    /// Whether anything read is the demo's.
+    pub fn any(self) -> bool {
+        self.cluster || self.documents
+    }
+
+    /// What is the demo's, in words (`cluster and documents`, `cluster`, `documents`).
+    pub fn what(self) -> Option<&'static str> {
+        match (self.cluster, self.documents) {
+            (true, true) => Some("cluster and documents"),
+            (true, false) => Some("cluster"),
+            (false, true) => Some("documents"),
+            (false, false) => None,
+        }
+    }
+
+    /// The first line of every answer that reads the demo: what is made up, and how to point
+    /// sleuth at the real thing.
+    pub fn note(self) -> Option<String> {
+        let what = self.what()?;
+        let mut how = Vec::new();
+        if self.cluster {
+            how.push("at your cluster with `--context` or `--snapshot`");
+        }
+        if self.documents {
+            how.push("at your documents with `sleuth index`");
+        }
+        Some(format!(
+            "> **Demo:** the {what} this answer reads {} the bundled demo workspace's (a made-up company's), not yours. Point sleuth {}.",
+            if self.documents { "are" } else { "is" },
+            how.join(" and ")
+        ))
+    }
 }
 
 /// Who the toolbox serves.
@@ -645,5 +691,28 @@ impl Vocabulary {
             "failedmount",
         ];
         self.statuses.contains(word) || ALWAYS.contains(&word)
+    }
+}
+
+#[cfg(test)]
+mod demo_tests {
+    use super::DemoParts;
+
+    #[test]
+    fn the_demo_note_names_only_what_is_made_up() {
+        assert_eq!(DemoParts::default().note(), None);
+        let both = DemoParts { cluster: true, documents: true }.note().unwrap_or_default();
+        assert!(both.contains("the cluster and documents this answer reads are"), "{both}");
+        assert!(both.contains("`--snapshot` and at your documents with `sleuth index`"), "{both}");
+        let cluster = DemoParts { cluster: true, documents: false }.note().unwrap_or_default();
+        assert!(
+            cluster.contains("the cluster this answer reads is") && !cluster.contains("sleuth index"),
+            "{cluster}"
+        );
+        let docs = DemoParts { cluster: false, documents: true }.note().unwrap_or_default();
+        assert!(
+            docs.contains("the documents this answer reads are") && !docs.contains("--context"),
+            "{docs}"
+        );
     }
 }

@@ -19,9 +19,6 @@ use tokio::sync::OnceCell;
 use super::{catalogue, resources};
 use crate::agent::ToolBox;
 
-/// What every tool result and resource says first when it is about the bundled demo.
-const DEMO_NOTE: &str = "Demo: this is sleuth's bundled demo workspace (a made-up company's cluster and documents), not a real system.";
-
 /// Longest text content of one tool result; a client's model pays for every character.
 const MAX_TEXT: usize = 100_000;
 
@@ -49,8 +46,11 @@ impl Sleuth {
         Sleuth { tools, catalogue, docs: Arc::new(OnceCell::new()) }
     }
 
-    fn demo_note(&self) -> Option<&'static str> {
-        self.tools.demo.then_some(DEMO_NOTE)
+    /// What every tool result and resource says first when it reads the bundled demo.
+    fn demo_note(&self) -> Option<String> {
+        self.tools.demo.what().map(|what| {
+            format!("Demo: the {what} here are sleuth's bundled demo workspace (a made-up company's), not a real system.")
+        })
     }
 
     async fn documents(&self) -> Result<&[retriever::DocumentInfo], ErrorData> {
@@ -95,7 +95,7 @@ impl Sleuth {
             text = format!("{note}\n\n{text}");
         }
         let structured =
-            json!({"ok": out.ok, "demo": self.tools.demo, "data": out.data, "sources": out.sources});
+            json!({"ok": out.ok, "demo": self.tools.demo.any(), "data": out.data, "sources": out.sources});
         let content: Vec<ContentBlock> = std::iter::once(ContentBlock::text(text)).chain(image).collect();
         let mut result =
             if out.ok { CallToolResult::success(content) } else { CallToolResult::error(content) };
@@ -126,9 +126,11 @@ impl ServerHandler for Sleuth {
             Some(c) => format!("one cluster ({})", c.describe()),
             None => "no cluster".to_string(),
         };
-        let instructions =
-            prompts::render("mcp/instructions.md", json!({"cluster": cluster, "demo": self.tools.demo}))
-                .unwrap_or_default();
+        let instructions = prompts::render(
+            "mcp/instructions.md",
+            json!({"cluster": cluster, "demo": self.tools.demo.what()}),
+        )
+        .unwrap_or_default();
         ServerConfig::new(
             ServerCapabilities::builder().enable_tools().enable_resources().enable_prompts().build(),
         )
@@ -194,7 +196,7 @@ impl ServerHandler for Sleuth {
         ctx: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         unless_cancelled(&ctx, async {
-            resources::read(&self.tools, &req.uri, self.demo_note()).await.map(Into::into)
+            resources::read(&self.tools, &req.uri, self.demo_note().as_deref()).await.map(Into::into)
         })
         .await
     }

@@ -68,7 +68,7 @@ pub fn run(args: &McpArgs) -> anyhow::Result<ExitCode> {
             );
             return Ok(ExitCode::from(crate::EXIT_BAD_INPUT));
         }
-        if tools.demo {
+        if tools.demo.any() {
             eprintln!("sleuth mcp: serving the bundled demo workspace; every result says so");
         }
         match &args.http {

@@ -137,7 +137,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             );
             return Ok(ExitCode::from(crate::EXIT_BAD_INPUT));
         }
-        if tools.demo {
+        if tools.demo.any() {
             eprintln!("sleuth serve: serving the bundled demo workspace (--demo); every answer says so");
         }
         let metrics = metrics::Metrics::default();
