@@ -314,7 +314,9 @@ impl tantivy::query::Bm25StatisticsProvider for Population<'_> {
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        self.searcher.doc_freq(term)
+        // A field both populations carry (`kind:terraform` typed as query syntax) counts entries
+        // of both; more documents holding a term than there are documents would break BM25.
+        Ok(self.searcher.doc_freq(term)?.min(self.docs.max(1)))
     }
 }
 
@@ -592,5 +594,35 @@ mod tests {
         let agree = fuse(&[ranked(7), ranked(8)], &[7, 8], 2);
         assert_eq!(agree.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [7, 8]);
         assert!((agree[0].0 - (1.0 + PAGE_WEIGHT) * 60.0 / 61.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn query_syntax_on_fields_both_entries_carry_is_searched_not_a_crash() {
+        // More Terraform entries (chunks and whole documents) than chunks in all.
+        let index = index_files(&[
+            ("main.tf", "resource \"aws_eks_node_group\" \"this\" {\n  node_group_name = \"x\"\n}\n"),
+            ("vars.tf", "variable \"node_count\" {\n  description = \"Nodes in the group\"\n}\n"),
+        ]);
+        let s = Searcher::open(index.path()).unwrap();
+        for text in ["kind:terraform node", "scope:module:root group", "unit:x node"] {
+            let hits = s.search(&SearchQuery { text: text.into(), limit: 5, ..Default::default() }).unwrap();
+            assert!(!hits.is_empty(), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+        #[test]
+        fn any_query_text_is_answered_never_a_crash(
+            text in "(((kind|scope|title|page|unit|body):(terraform|markdown|node|root|x))|node|group|oom|\"|\\(|\\)|\\^2|~1|-|\\+|\\*|é| ){0,10}",
+        ) {
+            static INDEX: std::sync::OnceLock<crate::test_docs::Indexed> = std::sync::OnceLock::new();
+            let index = INDEX.get_or_init(|| index_files(&[
+                ("main.tf", "resource \"aws_eks_node_group\" \"this\" {\n  node_group_name = \"x\"\n}\n"),
+                ("vars.tf", "variable \"node_count\" {\n  description = \"Nodes that run out of memory\"\n}\n"),
+            ]));
+            let s = Searcher::open(index.path()).unwrap();
+            let _ = s.search(&SearchQuery { text, limit: 5, ..Default::default() });
+        }
     }
 }
