@@ -10,6 +10,7 @@
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_RDS=…             likewise
 #   SLEUTH_CORPUS_MIRROR_CHAOS_MESH=…                    likewise
 #   SLEUTH_CORPUS_MIRROR_KOPF=…                          likewise
+#   SLEUTH_CORPUS_MIRROR_TERRAFORM_AZURERM_AKS=…         likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -58,3 +59,5 @@ fetch chaos-mesh https://github.com/chaos-mesh/website.git ee8caafa \
   docs SLEUTH_CORPUS_MIRROR_CHAOS_MESH 'md|mdx'
 fetch kopf https://github.com/nolar/kopf.git 60d02aef \
   docs SLEUTH_CORPUS_MIRROR_KOPF 'rst'
+fetch terraform-azurerm-aks https://github.com/Azure/terraform-azurerm-aks.git e29456ed \
+  . SLEUTH_CORPUS_MIRROR_TERRAFORM_AZURERM_AKS 'tf|md'
