@@ -11,6 +11,7 @@
 #   SLEUTH_CORPUS_MIRROR_CHAOS_MESH=…                    likewise
 #   SLEUTH_CORPUS_MIRROR_KOPF=…                          likewise
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_AZURERM_AKS=…         likewise
+#   SLEUTH_CORPUS_MIRROR_FLUX=…                          likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -61,3 +62,5 @@ fetch kopf https://github.com/nolar/kopf.git 60d02aef \
   docs SLEUTH_CORPUS_MIRROR_KOPF 'rst'
 fetch terraform-azurerm-aks https://github.com/Azure/terraform-azurerm-aks.git e29456ed \
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_AZURERM_AKS 'tf|md'
+fetch flux https://github.com/fluxcd/website.git 6da0f383 \
+  content/en/flux SLEUTH_CORPUS_MIRROR_FLUX
