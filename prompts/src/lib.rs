@@ -200,6 +200,7 @@ mod tests {
                 }],
                 "changes": ["2026-01-01 13:40:00 rollout `Deployment/ops/app`: revision 7"],
                 "checked": "20 objects",
+                "docs_first": false,
                 "docs": [{"title": "Runbook: web unreachable", "heading": "Diagnosis", "snippet": "check the ops nodes"}],
                 "infra": [{"title": "aws_eks_node_group.ops", "location": "terraform/eks.tf:40"}],
             }),
@@ -210,10 +211,24 @@ mod tests {
         let none = render(
             "answer/failure.md",
             json!({"subject": "Web", "verdict": "no problem was found about it", "unresolved": [], "found": 0,
-                   "problems": [], "changes": [], "checked": "20 objects and 3 changes", "docs": [], "infra": []}),
+                   "problems": [], "changes": [], "checked": "20 objects and 3 changes", "docs": [], "infra": [],
+                   "docs_first": false}),
         )
         .unwrap();
         assert!(none.contains("No root cause found. I checked 20 objects and 3 changes."), "{none}");
+        // A question that names nothing in the cluster: the documents lead, once.
+        let first = render(
+            "answer/failure.md",
+            json!({"subject": "The cluster", "verdict": "no problem was found", "unresolved": [], "found": 0,
+                   "problems": [], "changes": [], "checked": "20 objects", "infra": [], "docs_first": true,
+                   "docs": [{"title": "Private repositories", "heading": "SSH", "snippet": "add the known host"}]}),
+        )
+        .unwrap();
+        assert!(
+            first.starts_with("From the team's documents:\n\n- **Private repositories** (SSH)"),
+            "{first}"
+        );
+        assert_eq!(first.matches("Private repositories").count(), 1, "{first}");
     }
 
     #[test]

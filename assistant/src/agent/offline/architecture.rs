@@ -40,24 +40,9 @@ pub(super) fn architecture(conv: &Conversation, m: &Mentions, vocab: &Vocabulary
             unique.push(h);
         }
     }
-    // Re-rank by how directly a hit answers: question words in its title and section heading
-    // count most; Terraform variables only describe an input, not where a thing is defined.
+    // The retriever's order stands: re-ranking its hits by question words in their titles
+    // (as this policy once did) cost a third of the first places on other teams' documentation.
     let keys = keywords(conv.question());
-    let score = |h: &Value| {
-        let field = |k: &str| h[k].as_str().unwrap_or("").to_lowercase();
-        let (title, heading, snip) = (field("title"), field("heading"), field("snippet"));
-        let mut s = 0i32;
-        for k in &keys {
-            s += 3 * i32::from(title.contains(k.as_str()))
-                + 2 * i32::from(heading.contains(k.as_str()))
-                + i32::from(snip.contains(k.as_str()));
-        }
-        if title.starts_with("var.") || title.contains(".var.") {
-            s -= 4;
-        }
-        -s
-    };
-    unique.sort_by_key(|h| score(h));
     // Nothing found that mentions what was asked: say so rather than quote a loose match.
     let on_topic = |h: &&Value| {
         let text = format!(

@@ -178,6 +178,26 @@ pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
     let all_docs = hits(conv, |t| t.call.args.get("kind").is_none());
     let mut docs: Vec<&Value> = all_docs.iter().filter(|h| about(h, &names)).collect();
     docs.sort_by_key(|h| !h["title"].as_str().is_some_and(|t| t.to_lowercase().contains("runbook")));
+    if m.entities.is_empty() {
+        // The question names nothing in the cluster ("cannot clone a private repo"): what the
+        // documents say about it as asked comes first, in the retriever's order, whatever the
+        // cluster's own problems are.
+        let keys = super::architecture::keywords(conv.question());
+        let asked = hits(conv, |t| {
+            t.call.args.get("kind").is_none() && t.call.args["query"].as_str() == Some(conv.question())
+        });
+        let on_topic = asked.iter().filter(|h| {
+            let text = format!("{} {}", h["title"].as_str().unwrap_or(""), h["text"].as_str().unwrap_or(""))
+                .to_lowercase();
+            keys.iter().any(|k| text.contains(k.as_str()))
+        });
+        for (i, h) in on_topic.take(2).enumerate() {
+            if let Some(hit) = all_docs.iter().find(|d| d["doc_id"] == h["doc_id"]) {
+                docs.retain(|d| d["doc_id"] != hit["doc_id"]);
+                docs.insert(i, hit);
+            }
+        }
+    }
     docs.truncate(3);
     // The Terraform that defines the node groups involved.
     let groups: Vec<String> =
@@ -199,6 +219,8 @@ pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
         "changes": changes,
         "checked": checked,
         "found": problems.len(),
+        // A question that names nothing in the cluster is answered from the documents first.
+        "docs_first": m.entities.is_empty(),
         "docs": docs.iter().map(|h| json!({"title": h["title"], "heading": h["heading"], "snippet": snippet(h)})).collect::<Vec<_>>(),
         "infra": infra.iter().map(|h| json!({"title": h["title"], "location": crate::output::display_location(h["location"].as_str().unwrap_or(""))})).collect::<Vec<_>>(),
     });
