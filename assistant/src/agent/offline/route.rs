@@ -126,6 +126,31 @@ const ARCHITECTURE_PHRASES: &[&str] = &[
     "runbook for",
 ];
 /// Words of change.
+/// Words that put a change in the past or in a window of time.
+const HISTORY_WORDS: &[&str] = &[
+    "changed",
+    "deployed",
+    "rolled",
+    "updated",
+    "upgraded",
+    "edited",
+    "modified",
+    "happened",
+    "recent",
+    "recently",
+    "today",
+    "yesterday",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "since",
+    "ago",
+    "last",
+    "past",
+    "week",
+];
+
 const CHANGE_WORDS: &[&str] = &[
     "changed",
     "change",
@@ -189,6 +214,15 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
         || FAILURE_PHRASES.iter().any(|p| q.contains(p));
     let change = words.iter().any(|w| CHANGE_WORDS.contains(w)) && !q.contains("depend");
     let design = ARCHITECTURE_PHRASES.iter().any(|p| q.contains(p));
+    // "what was deployed today" asks the cluster's history; "deploy on every git push" asks how
+    // to do something, which the documents answer: a change question must name something of the
+    // cluster, a time, or a change that happened.
+    let change = change
+        && (!m.entities.is_empty()
+            || m.namespace.is_some()
+            || q.starts_with("what")
+            || q.starts_with("who")
+            || words.iter().any(|w| HISTORY_WORDS.contains(w)));
     match (trouble, change) {
         // "why did X fail after the deploy": the failure, with the changes in its chain.
         (true, _) if (words.contains(&"why") || !change) && !design => Intent::Failure,

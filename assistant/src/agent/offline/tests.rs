@@ -30,6 +30,10 @@ fn intents_are_routed() {
         ("why can't storefront reach checkout", Intent::Failure),
         ("what changed in the last hour?", Intent::Changes),
         ("what was deployed today", Intent::Changes),
+        ("who changed the checkout deployment", Intent::Changes),
+        // How to do something, not what happened: the documents answer it.
+        ("deploy immediately on every git push", Intent::Architecture),
+        ("run a migration job before the new pods roll out", Intent::Architecture),
         ("why did checkout fail after the deploy", Intent::Failure),
         ("what does checkout depend on", Intent::Architecture),
         ("where is the orders database defined", Intent::Architecture),
