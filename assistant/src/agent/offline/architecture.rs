@@ -44,17 +44,7 @@ pub(super) fn architecture(conv: &Conversation, m: &Mentions, vocab: &Vocabulary
     // (as this policy once did) cost a third of the first places on other teams' documentation.
     let keys = keywords(conv.question());
     // Nothing found that mentions what was asked: say so rather than quote a loose match.
-    let on_topic = |h: &&Value| {
-        let text = format!(
-            "{} {} {}",
-            h["title"].as_str().unwrap_or(""),
-            h["heading"].as_str().unwrap_or(""),
-            h["text"].as_str().unwrap_or("")
-        )
-        .to_lowercase();
-        keys.iter().any(|k| text.contains(k.as_str()))
-    };
-    if m.entities.is_empty() && !unique.iter().any(on_topic) {
+    if m.entities.is_empty() && !unique.iter().any(|h| on_topic(h, &keys)) {
         let subject = m.namespace.clone().unwrap_or_default();
         let docs: Vec<Value> =
             unique.iter().take(3).map(|h| json!({"title": h["title"], "snippet": snippet(h)})).collect();
@@ -110,6 +100,30 @@ pub(super) fn architecture(conv: &Conversation, m: &Mentions, vocab: &Vocabulary
         &script.into_iter().collect::<Vec<_>>(),
         &["Answered offline from the document index, without a language model.".into()],
     )
+}
+
+/// Whether a hit mentions any of the question's words (in its title, heading or text).
+pub(super) fn on_topic(hit: &Value, keys: &[String]) -> bool {
+    let text = format!(
+        "{} {} {}",
+        hit["title"].as_str().unwrap_or(""),
+        hit["heading"].as_str().unwrap_or(""),
+        hit["text"].as_str().unwrap_or("")
+    )
+    .to_lowercase();
+    keys.iter().any(|k| text.contains(k.as_str()))
+}
+
+/// The documents found for the question as asked that are on its topic, in the retriever's
+/// order.
+pub(super) fn asked_and_on_topic(conv: &Conversation) -> Vec<Value> {
+    let keys = keywords(conv.question());
+    hits(conv, |t| {
+        t.call.args.get("kind").is_none() && t.call.args["query"].as_str() == Some(conv.question())
+    })
+    .into_iter()
+    .filter(|h| on_topic(h, &keys))
+    .collect()
 }
 
 /// The words of a question that carry meaning, stemmed crudely (`depends` → `depend`).

@@ -182,16 +182,7 @@ pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
         // The question names nothing in the cluster ("cannot clone a private repo"): what the
         // documents say about it as asked comes first, in the retriever's order, whatever the
         // cluster's own problems are.
-        let keys = super::architecture::keywords(conv.question());
-        let asked = hits(conv, |t| {
-            t.call.args.get("kind").is_none() && t.call.args["query"].as_str() == Some(conv.question())
-        });
-        let on_topic = asked.iter().filter(|h| {
-            let text = format!("{} {}", h["title"].as_str().unwrap_or(""), h["text"].as_str().unwrap_or(""))
-                .to_lowercase();
-            keys.iter().any(|k| text.contains(k.as_str()))
-        });
-        for (i, h) in on_topic.take(2).enumerate() {
+        for (i, h) in super::architecture::asked_and_on_topic(conv).iter().take(2).enumerate() {
             if let Some(hit) = all_docs.iter().find(|d| d["doc_id"] == h["doc_id"]) {
                 docs.retain(|d| d["doc_id"] != hit["doc_id"]);
                 docs.insert(i, hit);

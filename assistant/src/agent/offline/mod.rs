@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use super::toolbox::ToolBox;
 use super::toolbox::Vocabulary;
 use super::types::{Conversation, Draft, Step};
-use architecture::architecture;
+use architecture::{architecture, asked_and_on_topic};
 use compose::call;
 use failure::{failure, investigation};
 use graph::{graph_answer, graph_path};
@@ -199,10 +199,21 @@ impl OfflinePolicy {
                     Step::Answer(self.compose(conv, intent, m, question))
                 }
             }
-            Intent::Script if !done_round_1 && has_cluster => Step::Call(vec![call(
-                "diagnose",
-                m.namespace.as_ref().map_or(json!({}), |ns| json!({"namespace": ns})),
-            )]),
+            Intent::Script if !done_round_1 && (has_cluster || has_docs) => {
+                let mut calls = Vec::new();
+                if has_cluster {
+                    calls.push(call(
+                        "diagnose",
+                        m.namespace.as_ref().map_or(json!({}), |ns| json!({"namespace": ns})),
+                    ));
+                }
+                // "How do I stop deploys on friday afternoons" is no cluster script: the
+                // documents may say how.
+                if has_docs && script::topic(question) == script::Topic::Other {
+                    calls.push(call("search_docs", json!({"query": question, "k": 5})));
+                }
+                Step::Call(calls)
+            }
             _ => Step::Answer(self.compose(conv, intent, m, question)),
         }
     }
@@ -213,6 +224,13 @@ impl OfflinePolicy {
             Intent::Failure => failure(conv, m),
             Intent::Changes => changes::changes(conv, m),
             Intent::Architecture => architecture(conv, m, vocab),
+            // A how-to no cluster script is known for, which the documents answer on topic.
+            Intent::Script
+                if script::topic(question) == script::Topic::Other
+                    && !asked_and_on_topic(conv).is_empty() =>
+            {
+                architecture(conv, m, vocab)
+            }
             Intent::Script => script(conv, m, question, vocab),
             Intent::Graph => graph_answer(conv),
         }

@@ -19,6 +19,39 @@ fn object(f: &analyzers::Finding) -> String {
     f.root().to_string()
 }
 
+/// What a "how do I …" question asks for, as far as a script for the cluster can answer it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Topic {
+    /// A crashed container's log.
+    Logs,
+    /// Recent events.
+    Events,
+    /// Memory or CPU use.
+    Usage,
+    /// Restart, roll back or scale a workload.
+    Rollout,
+    /// Nothing a cluster script is known for: the documents may answer it better.
+    Other,
+}
+
+/// The topic of a "how do I …" question.
+pub(super) fn topic(question: &str) -> Topic {
+    let q = question.to_lowercase();
+    let words: Vec<&str> = q.split(|c: char| !c.is_alphanumeric() && c != '-').collect();
+    let has = |w: &str| words.contains(&w);
+    if has("log") || has("logs") {
+        Topic::Logs
+    } else if has("event") || has("events") {
+        Topic::Events
+    } else if q.contains("memory") || q.contains("cpu") || q.contains("usage") || q.contains(" top") {
+        Topic::Usage
+    } else if ["restart", "rollback", "roll back", "undo", "scale"].iter().any(|w| q.contains(w)) {
+        Topic::Rollout
+    } else {
+        Topic::Other
+    }
+}
+
 pub(super) fn script(conv: &Conversation, m: &Mentions, question: &str, vocab: &Vocabulary) -> Draft {
     let q = question.to_lowercase();
     let report: Option<Report> =
@@ -36,9 +69,8 @@ pub(super) fn script(conv: &Conversation, m: &Mentions, question: &str, vocab: &
     let mut notes: Vec<String> = Vec::new();
     let mut sources = Vec::new();
     let intro;
-    let words: Vec<&str> = q.split(|c: char| !c.is_alphanumeric() && c != '-').collect();
-    let has = |w: &str| words.contains(&w);
-    if has("log") || has("logs") {
+    let topic = topic(question);
+    if topic == Topic::Logs {
         let crashed = pick(&["POD-5", "POD-9", "POD-11", "POD-7"]);
         if let Some((f, pod)) = crashed.as_ref().and_then(|f| f.pods.first().map(|p| (f, p.clone()))) {
             let (ns, name) = pod.split_once('/').unwrap_or(("default", &pod));
@@ -62,21 +94,16 @@ pub(super) fn script(conv: &Conversation, m: &Mentions, question: &str, vocab: &
             lines.push("kubectl get pods -A | awk '$5 > 0'".into());
             lines.push("kubectl logs POD -n NAMESPACE -c CONTAINER --previous --tail=200".into());
         }
-    } else if has("event") || has("events") {
+    } else if topic == Topic::Events {
         intro = "List the recent events, warnings first, sorted by time:".into();
         let ns = m.namespace.clone().map_or("-A".to_string(), |n| format!("-n {n}"));
         lines.push(format!("kubectl get events {ns} --field-selector type=Warning --sort-by=.lastTimestamp"));
-    } else if q.contains("memory") || q.contains("cpu") || q.contains("usage") || q.contains(" top") {
+    } else if topic == Topic::Usage {
         intro = "Compare usage with requests and limits:".into();
         let ns = m.namespace.clone().map_or("-A".to_string(), |n| format!("-n {n}"));
         lines.push(format!("kubectl top pods {ns} --containers --sort-by=memory"));
         lines.push("kubectl top nodes".into());
-    } else if q.contains("restart")
-        || q.contains("rollback")
-        || q.contains("roll back")
-        || q.contains("undo")
-        || q.contains("scale")
-    {
+    } else if topic == Topic::Rollout {
         let found = m.entities.first().and_then(|e| {
             vocab
                 .workloads

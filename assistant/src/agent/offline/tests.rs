@@ -74,3 +74,11 @@ fn the_window_of_a_changes_question_is_read_from_it() {
         assert_eq!(since(q).as_secs(), secs, "{q}");
     }
 }
+
+#[test]
+fn how_to_questions_no_cluster_script_knows_go_to_the_documents() {
+    use super::script::{Topic, topic};
+    assert!(topic("how do I see the logs of the crashed container") == Topic::Logs);
+    assert!(topic("how do I restart checkout") == Topic::Rollout);
+    assert!(topic("how do I stop deploys from going out on friday afternoons") == Topic::Other);
+}
