@@ -74,7 +74,13 @@ async fn malformed_oversized_and_unknown_requests_get_clear_statuses() {
         c.post(url(path)).header("content-type", "application/json").body(body).send()
     };
     // Oversized, malformed, deeply nested, wrong types.
-    assert_eq!(post("/v1/ask", vec![b'x'; 200 * 1024]).await.unwrap().status(), 413);
+    // The server refuses an oversized body from its Content-Length, before reading it, and closes
+    // the connection: a client still writing the body may see the connection end instead of the
+    // 413 (HTTP/1.1's early response). Either is a refusal; anything else fails.
+    match post("/v1/ask", vec![b'x'; 200 * 1024]).await {
+        Ok(r) => assert_eq!(r.status(), 413),
+        Err(e) => assert!(e.is_request() && !e.is_timeout(), "{e}"),
+    }
     assert_eq!(post("/v1/ask", b"{\"question\": ".to_vec()).await.unwrap().status(), 400);
     let nested = format!("{{\"question\": {}1{}}}", "[".repeat(20_000), "]".repeat(20_000));
     let r = post("/v1/ask", nested.into_bytes()).await.unwrap();
