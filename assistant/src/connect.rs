@@ -3,7 +3,7 @@
 //! use). Every front end opens them through here, so they all say the same when sleuth chose
 //! for the user.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use cluster::live::LiveOptions;
@@ -107,64 +107,66 @@ pub fn open_index_quietly(flag: Option<&std::path::Path>, demo: Demo) -> (Option
                 dir.display()
             )),
         ),
-        Err(retriever::Error::NoIndex(_)) if is_default => match build_demo_index(&dir) {
-            Ok(note) => (Searcher::open(&dir).ok(), Some(note)),
-            Err(e) => (None, Some(format!("sleuth: {e:#}; answering without documents"))),
+        Err(e) => match is_default.then(|| mend_default_index(&dir, &e)).flatten() {
+            Some(Ok(note)) => (Searcher::open(&dir).ok(), Some(note)),
+            Some(Err(err)) => (None, Some(format!("sleuth: {err:#}; answering without documents"))),
+            None => (None, Some(format!("sleuth: {e}; answering without documents"))),
         },
-        Err(retriever::Error::IncompatibleSchema { .. }) if is_default && holds_only_demo(&dir) => {
-            match rebuild_demo_index(&dir) {
-                Ok(note) => (Searcher::open(&dir).ok(), Some(note)),
-                Err(e) => (None, Some(format!("sleuth: {e:#}; answering without documents"))),
-            }
-        }
-        Err(e) => (None, Some(format!("sleuth: {e}; answering without documents"))),
     }
 }
 
-/// Whether the index at `dir`, of any schema version, was built from the bundled demo
-/// workspace only: sleuth's own cache, which it may rebuild without asking.
-pub fn holds_only_demo(dir: &std::path::Path) -> bool {
+/// What sleuth mends itself when the index at the default location cannot be opened: there is
+/// none yet (first use on a fresh machine: the bundled demo workspace is indexed), or it is the
+/// demo index an older sleuth wrote (rebuilt). `None` for anything that is the user's to fix;
+/// the note says in one line what was done.
+pub fn mend_default_index(dir: &Path, err: &retriever::Error) -> Option<anyhow::Result<String>> {
     let demo = config::demo_dir();
-    let demo = demo.canonicalize().unwrap_or(demo);
-    let files = retriever::index::Manifest::files_of_any_version(dir);
-    !files.is_empty() && files.iter().all(|f| f.starts_with(&demo))
+    let (rebuild, note) = match err {
+        retriever::Error::NoIndex(_) => (
+            false,
+            format!(
+                "sleuth: no index yet; indexing the bundled demo workspace ({}) into {}",
+                demo.display(),
+                dir.display()
+            ),
+        ),
+        retriever::Error::IncompatibleSchema { .. }
+            if only_demo(&retriever::index::Manifest::files_of_any_version(dir)) =>
+        {
+            (
+                true,
+                format!(
+                    "sleuth: the demo index at {} was written by an older sleuth; rebuilt it from {}",
+                    dir.display(),
+                    demo.display()
+                ),
+            )
+        }
+        _ => return None,
+    };
+    let index = || {
+        let dirs = config::demo_document_dirs();
+        anyhow::ensure!(
+            !dirs.is_empty(),
+            "no index at {} and no demo workspace at {}",
+            dir.display(),
+            demo.display()
+        );
+        let opts = IndexOptions { rebuild, ..IndexOptions::default() };
+        retriever::index(dir, &dirs, &opts, &retriever::NoProgress).context("indexing the demo workspace")?;
+        Ok(note)
+    };
+    Some(index())
 }
 
-/// The demo index an older sleuth wrote, rebuilt for this one, saying so in one line.
-pub fn rebuild_demo_index(dir: &std::path::Path) -> anyhow::Result<String> {
-    let opts = IndexOptions { rebuild: true, ..IndexOptions::default() };
-    retriever::index(dir, &config::demo_document_dirs(), &opts, &retriever::NoProgress)
-        .context("rebuilding the demo index")?;
-    Ok(format!(
-        "sleuth: the demo index at {} was written by an older sleuth; rebuilt it from {}",
-        dir.display(),
-        config::demo_dir().display()
-    ))
+/// Whether these indexed files are the bundled demo workspace's and nothing else.
+fn only_demo(files: &[PathBuf]) -> bool {
+    let demo = config::demo_dir();
+    let demo = demo.canonicalize().unwrap_or(demo);
+    !files.is_empty() && files.iter().all(|f| f.starts_with(&demo))
 }
 
 /// Whether an index holds the bundled demo workspace's documents and nothing else.
 pub fn is_demo_index(searcher: &Searcher) -> bool {
-    let demo = config::demo_dir();
-    let demo = demo.canonicalize().unwrap_or(demo);
-    let files = &searcher.manifest().files;
-    !files.is_empty() && files.keys().all(|f| std::path::Path::new(f).starts_with(&demo))
-}
-
-/// First use on a fresh machine: index the bundled demo workspace, saying so in one line.
-pub fn build_demo_index(dir: &std::path::Path) -> anyhow::Result<String> {
-    let demo = config::demo_document_dirs();
-    anyhow::ensure!(
-        !demo.is_empty(),
-        "no index at {} and no demo workspace at {}",
-        dir.display(),
-        config::demo_dir().display()
-    );
-    let note = format!(
-        "sleuth: no index yet; indexing the bundled demo workspace ({}) into {}",
-        config::demo_dir().display(),
-        dir.display()
-    );
-    retriever::index(dir, &demo, &IndexOptions::default(), &retriever::NoProgress)
-        .context("indexing the demo workspace")?;
-    Ok(note)
+    only_demo(&searcher.manifest().files.keys().map(PathBuf::from).collect::<Vec<_>>())
 }

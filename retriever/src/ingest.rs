@@ -408,28 +408,26 @@ fn write_unit(
         let address = doc.fields.iter().find(|(k, _)| k == "address").map_or(&doc.title, |(_, v)| v);
         let identity = index::identity_key(kind, address, &doc.id);
         let copy = u64::from(index::is_copy(&doc.location));
-        // The whole document as one entry: its identity and filters, and all its text.
-        let mut page = TantivyDocument::default();
-        page.add_text(f.unit, &unit.id);
-        page.add_u64(f.identity, identity);
-        page.add_u64(f.copy, copy);
-        page.add_text(f.kind, kind.as_str());
-        for s in &doc.scopes {
-            page.add_text(f.scope, s);
-        }
-        page.add_text(f.page, page_text(&doc, &breadcrumbs, &fields_text));
-        writer.add_document(page).map_err(|e| format!("index write failed: {e}"))?;
-        for c in chunk(&doc) {
+        // What every entry of the document carries: where it came from, who it is, its filters.
+        let entry = || {
             let mut t = TantivyDocument::default();
             t.add_text(f.unit, &unit.id);
-            t.add_text(f.doc_id, &doc.id);
             t.add_u64(f.identity, identity);
             t.add_u64(f.copy, copy);
-            t.add_text(f.chunk_id, &c.id);
             t.add_text(f.kind, kind.as_str());
             for s in &doc.scopes {
                 t.add_text(f.scope, s);
             }
+            t
+        };
+        // The whole document as one entry, with all its text.
+        let mut page = entry();
+        page.add_text(f.page, page_text(&doc, &breadcrumbs, &fields_text));
+        writer.add_document(page).map_err(|e| format!("index write failed: {e}"))?;
+        for c in chunk(&doc) {
+            let mut t = entry();
+            t.add_text(f.doc_id, &doc.id);
+            t.add_text(f.chunk_id, &c.id);
             t.add_text(f.title, &doc.title);
             t.add_text(f.heading, c.heading.join(" > "));
             t.add_text(f.breadcrumbs, &breadcrumbs);

@@ -78,6 +78,10 @@ pub struct Searcher {
     pub(crate) fields: Fields,
     manifest: Manifest,
     pub(crate) path: PathBuf,
+    /// Chunks and documents in the index (from the manifest, counted once at open): the sizes
+    /// of the two populations BM25 scores.
+    chunks: u64,
+    documents: u64,
 }
 
 const SNIPPET_CHARS: usize = 220;
@@ -91,7 +95,9 @@ impl Searcher {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| Error::tantivy(dir, e))?;
-        Ok(Searcher { index, reader, fields, manifest, path: dir.to_path_buf() })
+        let chunks = manifest.units.values().map(|u| u.chunks as u64).sum();
+        let documents = manifest.units.values().map(|u| u.documents as u64).sum();
+        Ok(Searcher { index, reader, fields, manifest, path: dir.to_path_buf(), chunks, documents })
     }
 
     /// The index's manifest (what was indexed).
@@ -106,7 +112,7 @@ impl Searcher {
 
     /// Number of chunks in the index (the whole-document entries are not chunks).
     pub fn num_chunks(&self) -> u64 {
-        self.manifest.units.values().map(|u| u.chunks as u64).sum()
+        self.chunks
     }
 
     /// Runs a query. Query syntax errors never fail: the text is parsed leniently.
@@ -149,11 +155,8 @@ impl Searcher {
         let limit = q.limit.max(1);
         // Chunks and whole-document entries share one index but are two populations: each
         // is scored with its own document count, so neither dilutes the other's statistics.
-        let chunks = Population { searcher: &searcher, docs: self.num_chunks() };
-        let wholes = Population {
-            searcher: &searcher,
-            docs: self.manifest.units.values().map(|u| u.documents as u64).sum(),
-        };
+        let chunks = Population { searcher: &searcher, docs: self.chunks };
+        let wholes = Population { searcher: &searcher, docs: self.documents };
         let sections = self.top_distinct(&searcher, &chunks, &*filtered(&*text_query), limit)?;
         let pages = self.top_pages(&searcher, &wholes, &*filtered(&*page_query))?;
         let chosen = fuse(&sections, &pages, limit);
@@ -242,7 +245,8 @@ impl Searcher {
                 match pages.entry(key) {
                     std::collections::hash_map::Entry::Occupied(mut e) => {
                         let page = e.get_mut();
-                        // A demoted copy's chunks arrive in the order of their own scores.
+                        // One identity can span a demoted copy and its original (a Terraform
+                        // address in several files), so the best weighted chunk may come later.
                         if score > page.0 {
                             page.2 += page.0;
                             (page.0, page.1) = (score, addr);
@@ -257,18 +261,18 @@ impl Searcher {
                 }
             }
             if order.len() >= limit || exhausted || candidates >= limit * 64 {
-                let mut chosen: Vec<Ranked> = order
+                let mut chosen: Vec<(f32, Ranked)> = order
                     .iter()
                     .map(|k| {
                         let (best, addr, rest) = pages[k];
-                        Ranked { score: best + SECTION_SHARE * rest.min(best), key: *k, addr }
+                        (best + SECTION_SHARE * rest.min(best), Ranked { key: *k, addr })
                     })
                     .collect();
                 // Equal scores (the same block copied into examples/ and tests/) are ordered by
                 // the document's identity, not by which indexing thread wrote it first: the same
                 // index answers the same question the same way on every run.
-                chosen.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
-                return Ok(chosen);
+                chosen.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key)));
+                return Ok(chosen.into_iter().map(|(_, r)| r).collect());
             }
             candidates *= 4;
         }
@@ -320,10 +324,9 @@ impl tantivy::query::Bm25StatisticsProvider for Population<'_> {
     }
 }
 
-/// A document ranked by its sections: its score, identity and best chunk.
+/// A document ranked by its sections: its identity and best chunk.
 #[derive(Debug, Clone, Copy)]
 struct Ranked {
-    score: f32,
     key: u64,
     addr: tantivy::DocAddress,
 }
@@ -583,7 +586,7 @@ mod tests {
 
     #[test]
     fn a_document_strong_as_a_whole_rises_above_one_strong_section() {
-        let ranked = |key: u64| Ranked { score: 1.0, key, addr: tantivy::DocAddress::new(0, key as u32) };
+        let ranked = |key: u64| Ranked { key, addr: tantivy::DocAddress::new(0, key as u32) };
         // By sections: 1, 2, 3, 4. As whole documents: 2, 3, 4, and 1 not among the first: it
         // falls below every document both orders agree on.
         let fused = fuse(&[ranked(1), ranked(2), ranked(3), ranked(4)], &[2, 3, 4], 3);

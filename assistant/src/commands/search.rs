@@ -14,26 +14,22 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let (dir, is_default) = config::index_dir(args.location.index.as_deref());
     let searcher = match Searcher::open(&dir) {
         Ok(s) => s,
-        Err(retriever::Error::NoIndex(_)) if is_default => {
-            eprintln!("{}", crate::connect::build_demo_index(&dir)?);
-            Searcher::open(&dir)?
-        }
-        Err(retriever::Error::IncompatibleSchema { .. })
-            if is_default && crate::connect::holds_only_demo(&dir) =>
-        {
-            eprintln!("{}", crate::connect::rebuild_demo_index(&dir)?);
-            Searcher::open(&dir)?
-        }
-        Err(
-            e @ (retriever::Error::NoIndex(_)
-            | retriever::Error::IncompatibleSchema { .. }
-            | retriever::Error::NotAnIndex(_)
-            | retriever::Error::CorruptManifest { .. }),
-        ) => {
-            eprintln!("sleuth: {e}");
-            return Ok(ExitCode::from(EXIT_BAD_INPUT));
-        }
-        Err(e) => return Err(e.into()),
+        Err(e) => match is_default.then(|| crate::connect::mend_default_index(&dir, &e)).flatten() {
+            Some(note) => {
+                eprintln!("{}", note?);
+                Searcher::open(&dir)?
+            }
+            None => match e {
+                e @ (retriever::Error::NoIndex(_)
+                | retriever::Error::IncompatibleSchema { .. }
+                | retriever::Error::NotAnIndex(_)
+                | retriever::Error::CorruptManifest { .. }) => {
+                    eprintln!("sleuth: {e}");
+                    return Ok(ExitCode::from(EXIT_BAD_INPUT));
+                }
+                e => return Err(e.into()),
+            },
+        },
     };
     let mut scopes = Vec::new();
     scopes.extend(args.space.iter().map(|s| scope("space", s)));

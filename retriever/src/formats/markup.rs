@@ -272,7 +272,8 @@ const HTML_ELEMENTS: &[&str] = &[
     "video",
 ];
 
-fn capitalised(s: &str) -> String {
+/// The word with its first letter in upper case (`note` → `Note`), for admonition leads.
+pub(crate) fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }

@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use super::markdown::{self, Page};
+use super::markup::capitalised;
 
 /// Parses a reStructuredText page: its title (the first section title) and its body split at
 /// its section titles.
@@ -225,11 +226,6 @@ fn inline(text: &str) -> String {
         )
         .collect::<Vec<_>>()
         .join("`")
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 #[cfg(test)]
