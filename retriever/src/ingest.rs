@@ -274,7 +274,8 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
 }
 
 /// A page's title when its text names none: the file's name without its extension, or for a
-/// folder's own page (`index.md`, Hugo's `_index.md`, `README.md`) the folder's name.
+/// folder's own page (`index.md`, Hugo's `_index.md`, `README.md`) the folder's name, written
+/// as words (`collecting-metrics` → `Collecting metrics`).
 fn title_from_path(logical: &str) -> String {
     let mut parts = logical.rsplit(['/', '\\']).filter(|p| !p.is_empty());
     let name = parts.next().unwrap_or(logical);
@@ -282,9 +283,32 @@ fn title_from_path(logical: &str) -> String {
     if ["index", "_index", "readme"].contains(&stem.to_ascii_lowercase().as_str())
         && let Some(folder) = parts.next()
     {
-        return folder.to_string();
+        return as_words(folder);
     }
-    stem.to_string()
+    as_words(stem)
+}
+
+/// A file or folder name as words: dashes and underscores become spaces (not between digits:
+/// `1.8-2.0` stays), and an all-lower-case name gets a capital.
+fn as_words(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let words: String = chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let digits =
+                i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            if (c == '-' || c == '_') && !digits { ' ' } else { c }
+        })
+        .collect();
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    if words.is_empty() {
+        name.to_string()
+    } else if words.chars().any(char::is_uppercase) {
+        words
+    } else {
+        crate::formats::markup::capitalised(&words)
+    }
 }
 
 /// Reads a file as UTF-8, with a precise reason when it is not.
@@ -470,4 +494,25 @@ fn page_text(doc: &Document, breadcrumbs: &str, fields_text: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untitled_pages_are_named_in_words_after_their_file_or_folder() {
+        for (path, title) in [
+            ("docs/observability/collecting-metrics.md", "Collecting metrics"),
+            ("docs/user_guide/README.md", "User guide"),
+            ("site/upgrade/_index.md", "Upgrade"),
+            ("upgrading/1.8-2.0.md", "1.8-2.0"),
+            ("CONTRIBUTING.md", "CONTRIBUTING"),
+            ("Generators-Git.md", "Generators Git"),
+            ("---.md", "---"),
+            ("README.md", "README"),
+        ] {
+            assert_eq!(title_from_path(path), title, "{path}");
+        }
+    }
 }

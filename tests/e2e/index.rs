@@ -124,9 +124,15 @@ fn docusaurus_mdx_hugo_toml_and_sphinx_rst_pages_are_indexed_as_their_text() {
          Priorities\n==========\n\n.. code-block:: bash\n\n    kestrel run --priority=100\n",
     )
     .unwrap();
+    std::fs::write(
+        site.join("docs/storage.md"),
+        "(storage)=\n\n# Customizing kestrel storage\n\n```{note}\n:class: tip\nVolumes of kestrel outlive their pods.\n```\n\n\
+         See {ref}`the setup guide <setup>`.\n",
+    )
+    .unwrap();
     let run = s.index(&[site.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
-    assert!(run.stdout.contains("Indexed 4 documents"), "{run}");
+    assert!(run.stdout.contains("Indexed 5 documents"), "{run}");
 
     let hits = s.search_json(&["install the kestrel operator"]);
     assert_eq!(hits[0]["title"], "Install: with Helm", "{hits:?}");
@@ -142,6 +148,14 @@ fn docusaurus_mdx_hugo_toml_and_sphinx_rst_pages_are_indexed_as_their_text() {
     assert!(!rst[0]["snippet"].as_str().unwrap_or_default().contains(":ref:"), "{rst:?}");
     let priority = s.search_json(&["priority"]);
     assert_eq!(priority[0]["heading"], "Priorities", "{priority:?}");
+    // MyST (Sphinx's Markdown): the target line does not hide the title; directives and roles
+    // read as their text.
+    let myst = s.search_json(&["volumes outlive pods"]);
+    assert_eq!(myst[0]["title"], "Customizing kestrel storage", "{myst:?}");
+    let text = myst[0]["text"].as_str().unwrap_or_default();
+    for raw in ["{note}", ":class:", "{ref}", "<setup>", "(storage)="] {
+        assert!(!text.contains(raw), "{raw} shown raw in {text:?}");
+    }
     // A folder's README without a title is named after the folder, not "README".
-    assert_eq!(titles(&s.search_json(&["rollbacks"])), ["upgrade"]);
+    assert_eq!(titles(&s.search_json(&["rollbacks"])), ["Upgrade"]);
 }

@@ -19,6 +19,8 @@ pub struct Page {
 /// heading), keeping each section's original Markdown.
 pub fn parse(text: &str) -> Page {
     let (front, body) = strip_front_matter(text);
+    // MyST's Sphinx syntax (directives, roles, targets) rewritten into plain Markdown first.
+    let body = &*super::myst::to_markdown(body);
     let mut sections = Vec::new();
     // A site's page description says what the page is about: searchable, before the body.
     if let Some(d) = front.description.filter(|d| !d.is_empty()) {

@@ -8,6 +8,7 @@ pub mod confluence_xml;
 pub mod html;
 pub mod markdown;
 pub mod markup;
+pub mod myst;
 pub mod notion;
 pub mod rst;
 pub mod site_html;

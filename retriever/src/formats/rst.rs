@@ -22,7 +22,7 @@ pub fn parse(text: &str) -> Page {
 }
 
 /// Directives whose body is not text a reader sees on the page.
-const DROPPED: &[&str] = &[
+pub(crate) const DROPPED: &[&str] = &[
     "toctree",
     "include",
     "literalinclude",
@@ -43,7 +43,7 @@ const DROPPED: &[&str] = &[
 ];
 
 /// Directives whose body is code.
-const CODE: &[&str] = &["code-block", "code", "sourcecode", "parsed-literal"];
+pub(crate) const CODE: &[&str] = &["code-block", "code", "sourcecode", "parsed-literal"];
 
 /// What to do with the indented block under the line just read.
 #[derive(Clone, Copy)]
