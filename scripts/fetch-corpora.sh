@@ -12,6 +12,8 @@
 #   SLEUTH_CORPUS_MIRROR_KOPF=…                          likewise
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_AZURERM_AKS=…         likewise
 #   SLEUTH_CORPUS_MIRROR_FLUX=…                          likewise
+#   SLEUTH_CORPUS_MIRROR_ROOK=…                          likewise
+#   SLEUTH_CORPUS_MIRROR_ZERO_TO_JUPYTERHUB=…            likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -64,3 +66,7 @@ fetch terraform-azurerm-aks https://github.com/Azure/terraform-azurerm-aks.git e
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_AZURERM_AKS 'tf|md'
 fetch flux https://github.com/fluxcd/website.git 6da0f383 \
   content/en/flux SLEUTH_CORPUS_MIRROR_FLUX
+fetch rook https://github.com/rook/rook.git d0c3b9ce \
+  Documentation SLEUTH_CORPUS_MIRROR_ROOK
+fetch zero-to-jupyterhub https://github.com/jupyterhub/zero-to-jupyterhub-k8s.git 48ea50e3 \
+  docs/source SLEUTH_CORPUS_MIRROR_ZERO_TO_JUPYTERHUB

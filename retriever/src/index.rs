@@ -164,6 +164,10 @@ pub struct UnitRecord {
     pub documents: usize,
     /// Chunks it produced.
     pub chunks: usize,
+    /// Logical paths of the documents its page included (see [`crate::includes`]): their
+    /// changes re-index it too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
 }
 
 /// What the manifest remembers of a file: its stamp and hash, so an untouched file is not

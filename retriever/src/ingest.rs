@@ -23,9 +23,10 @@ use crate::error::{Error, InputError};
 use crate::formats::{
     asciidoc, confluence_html, confluence_xml, markdown, notion, rst, site_html, terraform, tfstate,
 };
+use crate::includes;
 use crate::index::{self, Fields, FileRecord, Manifest, UnitRecord};
 use crate::model::{Document, Kind};
-use crate::source::{self, Format, PlanOptions, Stamp, Unit};
+use crate::source::{self, FileRef, Format, PlanOptions, Stamp, Unit};
 use redact::redact_text;
 
 /// Options of [`index`].
@@ -116,9 +117,17 @@ pub fn index(
         ..Summary::default()
     };
 
-    // Hash every unit (cheaply, via stamps) and keep the ones that changed.
+    // Hash every unit (cheaply, via stamps) and keep the ones that changed. A page's hash
+    // covers the fragments it included last time, so editing a fragment re-indexes the page.
+    let library = includes::Library::new(&plan.units);
+    let recorded = |u: &Unit| -> Vec<&FileRef> {
+        manifest
+            .units
+            .get(&u.id)
+            .map_or_else(Vec::new, |r| r.includes.iter().filter_map(|l| library.get(l)).collect())
+    };
     let hashed: Vec<(&Unit, Result<UnitHash, InputError>)> =
-        plan.units.par_iter().map(|u| (u, unit_hash(u, &manifest))).collect();
+        plan.units.par_iter().map(|u| (u, unit_hash(u, &recorded(u), &manifest))).collect();
     let mut changed = Vec::new();
     let mut file_records = Vec::new();
     for (unit, result) in hashed {
@@ -164,18 +173,25 @@ pub fn index(
         let results: Vec<(String, UnitRecord, u64)> = changed
             .par_iter()
             .filter_map(|(unit, hash)| {
-                let outcome = parse_unit(unit).and_then(|docs| {
-                    write_unit(&writer, &fields, unit, docs).map_err(|e| InputError::new(&unit.id, e))
+                let outcome = parse_unit(unit, &library).and_then(|(docs, included)| {
+                    // What the page includes now is what its hash must cover from now on.
+                    let paths =
+                        |files: &[&FileRef]| files.iter().map(|f| f.logical.clone()).collect::<Vec<_>>();
+                    let hash = if paths(&included) == paths(&recorded(unit)) {
+                        hash.clone()
+                    } else {
+                        unit_hash(unit, &included, &manifest)?.0
+                    };
+                    let (documents, chunks) =
+                        write_unit(&writer, &fields, unit, docs).map_err(|e| InputError::new(&unit.id, e))?;
+                    Ok((hash, paths(&included), documents, chunks))
                 });
                 progress.advance(&unit.id);
                 match outcome {
-                    Ok((documents, chunks)) => {
+                    Ok((hash, includes, documents, chunks)) => {
                         let bytes = unit.files.iter().map(|f| f.size).sum();
-                        Some((
-                            unit.id.clone(),
-                            UnitRecord { hash: hash.clone(), kind: unit.format.kind(), documents, chunks },
-                            bytes,
-                        ))
+                        let kind = unit.format.kind();
+                        Some((unit.id.clone(), UnitRecord { hash, kind, documents, chunks, includes }, bytes))
                     }
                     Err(e) => {
                         errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e);
@@ -235,11 +251,11 @@ type UnitHash = (String, Vec<(String, FileRecord)>);
 
 /// The unit's hash, reusing the manifest's file hashes when size and mtime are unchanged
 /// (files inside archives are always re-hashed; they only get here when the archive changed).
-fn unit_hash(unit: &Unit, manifest: &Manifest) -> Result<UnitHash, InputError> {
+fn unit_hash(unit: &Unit, included: &[&FileRef], manifest: &Manifest) -> Result<UnitHash, InputError> {
     let mut hasher = Sha256::new();
     hasher.update(unit.format.context().as_bytes());
     let mut records = Vec::new();
-    for f in &unit.files {
+    for f in unit.files.iter().chain(included.iter().copied()) {
         let in_archive = f.logical.contains("!/");
         let stamp = Stamp::of(&f.disk).ok_or_else(|| InputError::new(&f.logical, "cannot read file"))?;
         let key = f.disk.display().to_string();
@@ -325,8 +341,13 @@ fn read_text(f: &source::FileRef) -> Result<String, InputError> {
     })
 }
 
-/// Parses one unit into documents (redacted, not yet chunked).
-pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
+/// Parses one unit into documents (redacted, not yet chunked), with the documents of the run
+/// its page included.
+pub fn parse_unit<'a>(
+    unit: &Unit,
+    library: &includes::Library<'a>,
+) -> Result<(Vec<Document>, Vec<&'a FileRef>), InputError> {
+    let mut included = Vec::new();
     let main = &unit.files[0];
     let name = main.name();
     let mut docs = match &unit.format {
@@ -365,7 +386,10 @@ pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
                 Format::SitePage => site_html::parse,
                 _ => markdown::parse,
             };
-            let page = read(&read_text(main)?);
+            let text = read_text(main)?;
+            let (text, used) = includes::expand(&main.logical, &text, library, &|f| read_text(f).ok());
+            included = used;
+            let page = read(&text);
             let title = page.title.unwrap_or_else(|| title_from_path(&main.logical));
             let mut doc = Document::new(Kind::Markdown, title, &main.logical);
             doc.sections = page.sections;
@@ -393,7 +417,7 @@ pub fn parse_unit(unit: &Unit) -> Result<Vec<Document>, InputError> {
     for doc in &mut docs {
         redact_document(doc);
     }
-    Ok(docs)
+    Ok((docs, included))
 }
 
 /// The last line of defence: every text a document carries is scrubbed by pattern, whatever

@@ -10,7 +10,8 @@ Indexing is a pipeline of small steps, each in its own module:
    groups files into *units*, the smallest sets of files that are parsed together: one wiki
    page, one Terraform file, or a Notion database (its CSV plus one page per row). The kind of
    each file is detected from its content and naming, or forced with `--kind`.
-2. [`formats`] holds one reader per format. Readers produce [`Document`]s (a title, breadcrumbs,
+2. [`formats`] holds one reader per format (a page's includes of shared fragments expanded
+   first, by [`includes`]). Readers produce [`Document`]s (a title, breadcrumbs,
    properties, and the body split into heading sections) or one [`InputError`] saying which
    file, which line, and why. A bad file never stops the run.
 3. [`redact`] scrubs secrets from everything a reader produced, before anything is written.
@@ -47,6 +48,7 @@ pub mod chunk;
 pub mod documents;
 pub mod error;
 pub mod formats;
+pub mod includes;
 pub mod index;
 pub mod ingest;
 pub mod model;

@@ -159,3 +159,32 @@ fn docusaurus_mdx_hugo_toml_and_sphinx_rst_pages_are_indexed_as_their_text() {
     // A folder's README without a title is named after the folder, not "README".
     assert_eq!(titles(&s.search_json(&["rollbacks"])), ["Upgrade"]);
 }
+
+#[test]
+fn a_page_reads_with_its_included_fragments_and_is_reindexed_when_one_changes() {
+    let s = Sandbox::new();
+    let site = s.path().join("site");
+    std::fs::create_dir_all(site.join("docs/snippets")).unwrap();
+    std::fs::create_dir_all(site.join("docs/serving/metrics")).unwrap();
+    // MkDocs: the page is nothing but an include of a shared fragment of the same name.
+    std::fs::write(
+        site.join("docs/serving/metrics/collecting-metrics.md"),
+        "# Collecting serving metrics\n\n--8<-- \"collecting-metrics.md\"\n",
+    )
+    .unwrap();
+    let fragment = site.join("docs/snippets/collecting-metrics.md");
+    std::fs::write(&fragment, "Point the otel collector at the kestrel autoscaler.\n").unwrap();
+    let run = s.index(&[site.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let hits = s.search_json(&["otel collector kestrel autoscaler"]);
+    assert!(titles(&hits).contains(&"Collecting serving metrics".to_string()), "{hits:?}");
+
+    // Only the fragment changes: the page that includes it is read again.
+    std::fs::write(&fragment, "Scrape the kestrel activator with prometheus.\n").unwrap();
+    let run = s.index(&[site.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let hits = s.search_json(&["scrape kestrel activator prometheus"]);
+    assert!(titles(&hits).contains(&"Collecting serving metrics".to_string()), "{hits:?}");
+    let stale = s.search_json(&["otel collector autoscaler"]);
+    assert!(!titles(&stale).contains(&"Collecting serving metrics".to_string()), "{stale:?}");
+}

@@ -1,0 +1,323 @@
+//! Pages that include other files: a documentation page is often little more than includes of
+//! shared fragments (MkDocs `--8<-- "collecting-metrics.md"`, Hugo `{{< include "x.md" >}}`,
+//! Sphinx `.. include::` and MyST ```` ```{include} ````, AsciiDoc `include::x.adoc[]`). Indexed
+//! as written, such a page says nothing, and a question about its topic finds the fragment —
+//! under the fragment's file name, not the page a reader knows. So a page is read with its
+//! includes expanded in place, as the site generator renders it.
+//!
+//! An include is only ever resolved to another document being indexed in the same run (the
+//! [`Library`]): never a file outside what the user named, never a URL. A target is looked for
+//! next to the including page, then in each folder above it (a site's root, as MkDocs'
+//! `base_path` and Hugo's `readfile` name them), directly or in a fragments folder (`snippets/`,
+//! `includes/`, `partials/`, with or without a leading `_`). A target found nowhere leaves the
+//! line as written (the page readers drop it). Includes nest, up to [`DEPTH`] levels; a page
+//! never includes itself.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::source::{FileRef, Format, Unit};
+
+/// How deep includes nest before the rest are left unexpanded.
+pub const DEPTH: usize = 4;
+
+/// Folders sites keep their fragments in, looked for in each folder above a page.
+const FRAGMENT_DIRS: &[&str] = &["snippets", "_snippets", "includes", "_includes", "partials", "_partials"];
+
+/// The documents of one indexing run that a page may include, by logical path.
+pub struct Library<'a> {
+    files: HashMap<&'a str, &'a FileRef>,
+}
+
+impl<'a> Library<'a> {
+    /// The main files of the run's page units (Markdown, AsciiDoc, reStructuredText).
+    pub fn new(units: &'a [Unit]) -> Self {
+        let files = units
+            .iter()
+            .filter(|u| matches!(u.format, Format::Markdown | Format::AsciiDoc | Format::ReStructuredText))
+            .filter_map(|u| u.files.first())
+            .map(|f| (f.logical.as_str(), f))
+            .collect();
+        Library { files }
+    }
+
+    /// A file of the library by its logical path.
+    pub fn get(&self, logical: &str) -> Option<&'a FileRef> {
+        self.files.get(logical).copied()
+    }
+
+    /// The document an include in `from` names, if the run indexes it.
+    fn resolve(&self, from: &str, target: &str) -> Option<&'a FileRef> {
+        if target.contains("://") {
+            return None;
+        }
+        let target = target.trim();
+        let (rooted, target) = match target.strip_prefix('/') {
+            Some(t) => (true, t),
+            None => (false, target.trim_start_matches("./")),
+        };
+        // `file.md:3:9` and `file.md:section` (MkDocs line ranges and sections) name the file.
+        let names = [Some(target), target.split_once(':').map(|(file, _)| file)];
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        let mut candidates = Vec::new();
+        for name in names.into_iter().flatten().filter(|n| !n.is_empty()) {
+            if !rooted {
+                candidates.push(format!("{dir}/{name}"));
+            }
+            let mut up = Some(dir);
+            while let Some(d) = up {
+                candidates.push(format!("{d}/{name}"));
+                candidates.extend(FRAGMENT_DIRS.iter().map(|f| format!("{d}/{f}/{name}")));
+                up = d.rsplit_once('/').map(|(parent, _)| parent);
+            }
+        }
+        candidates.iter().filter_map(|c| normalise(c)).filter(|c| c != from).find_map(|c| self.get(&c))
+    }
+}
+
+/// A logical path with its `.` and `..` segments resolved; `None` when `..` climbs above it.
+fn normalise(path: &str) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for (i, seg) in path.split('/').enumerate() {
+        match seg {
+            "." => {}
+            "" if i > 0 => {}
+            ".." => {
+                out.pop()?;
+            }
+            s => out.push(s),
+        }
+    }
+    Some(out.join("/"))
+}
+
+/// A page's text with its includes expanded, and the files it included (each once, in order).
+pub fn expand<'a>(
+    page: &str,
+    text: &str,
+    library: &Library<'a>,
+    read: &dyn Fn(&FileRef) -> Option<String>,
+) -> (String, Vec<&'a FileRef>) {
+    let mut used = Vec::new();
+    let out = expand_in(page, text, library, read, DEPTH, &mut vec![page.to_string()], &mut used);
+    (out, used)
+}
+
+fn expand_in<'a>(
+    page: &str,
+    text: &str,
+    library: &Library<'a>,
+    read: &dyn Fn(&FileRef) -> Option<String>,
+    depth: usize,
+    open: &mut Vec<String>,
+    used: &mut Vec<&'a FileRef>,
+) -> String {
+    if depth == 0 || !MAY_INCLUDE.is_match(text) {
+        return text.to_string();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let (targets, taken) = include_at(&lines[i..]);
+        let found: Vec<&'a FileRef> = targets
+            .iter()
+            .filter_map(|t| library.resolve(page, t))
+            .filter(|f| !open.contains(&f.logical))
+            .collect();
+        if taken == 0 || found.is_empty() {
+            out.push_str(lines[i]);
+            out.push('\n');
+            i += 1;
+            continue;
+        }
+        for file in found {
+            let Some(included) = read(file) else { continue };
+            if !used.iter().any(|u| u.logical == file.logical) {
+                used.push(file);
+            }
+            open.push(file.logical.clone());
+            let body = without_front_matter(&included);
+            out.push_str(&expand_in(&file.logical, body, library, read, depth - 1, open, used));
+            open.pop();
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        i += taken;
+    }
+    out
+}
+
+/// A cheap test that a text may hold an include at all.
+static MAY_INCLUDE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"8<-|\{\{[<%]\s*(include|readfile)\b|include::|\{include\}").unwrap());
+
+/// The files an include starting at `lines[0]` names, and how many lines it takes (0: none).
+fn include_at(lines: &[&str]) -> (Vec<String>, usize) {
+    static ONE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r#"^\s*(?:-{1,3}8<-{1,3}\s*["']([^"']+)["']"#,
+            r#"|\{\{[<%]\s*(?:include|readfile)\s+(?:file\s*=\s*)?"([^"]+)"[^}]*[>%]\}\}"#,
+            r"|include::([^\[\s]+)\[[^\]]*\])\s*$",
+        ))
+        .unwrap()
+    });
+    static RST: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(\s*)\.\.\s+include::\s*(\S+)\s*$").unwrap());
+    static MYST: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*(`{3,}|:{3,})\s*\{include\}\s*(\S+)\s*$").unwrap());
+    let first = lines[0];
+    if let Some(c) = ONE_LINE.captures(first) {
+        let target = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).map(|m| m.as_str().to_string());
+        return (target.into_iter().collect(), 1);
+    }
+    if let Some(c) = RST.captures(first) {
+        // Its options (`:start-after:`) are the indented field lines under it.
+        let indent = c[1].len();
+        let options = lines[1..]
+            .iter()
+            .take_while(|l| {
+                let t = l.trim_start();
+                t.starts_with(':') && l.len() - t.len() > indent
+            })
+            .count();
+        return (vec![c[2].to_string()], 1 + options);
+    }
+    if let Some(c) = MYST.captures(first) {
+        let fence = &c[1];
+        let end = lines[1..].iter().position(|l| l.trim() == fence).map_or(lines.len(), |p| p + 2);
+        return (vec![c[2].to_string()], end);
+    }
+    if first.trim() == "--8<--" {
+        // MkDocs' block form: one file a line until the closing marker.
+        let Some(close) = lines[1..].iter().position(|l| l.trim() == "--8<--") else {
+            return (Vec::new(), 0);
+        };
+        let files = lines[1..=close]
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty() && !l.starts_with(';'))
+            .map(str::to_string)
+            .collect();
+        return (files, close + 2);
+    }
+    (Vec::new(), 0)
+}
+
+/// A fragment's text without its YAML/TOML front matter (metadata of the fragment, not text).
+fn without_front_matter(text: &str) -> &str {
+    for fence in ["---", "+++"] {
+        if let Some(rest) = text.strip_prefix(fence).and_then(|r| r.strip_prefix('\n'))
+            && let Some(end) = rest.find(&format!("\n{fence}"))
+        {
+            let after = &rest[end + 1 + fence.len()..];
+            return after.split_once('\n').map_or("", |(_, body)| body);
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(paths: &[&str]) -> Vec<Unit> {
+        paths
+            .iter()
+            .map(|p| Unit {
+                id: (*p).to_string(),
+                format: if p.ends_with(".rst") { Format::ReStructuredText } else { Format::Markdown },
+                files: vec![FileRef { disk: p.into(), logical: (*p).to_string(), size: 0 }],
+            })
+            .collect()
+    }
+
+    fn texts(files: &[(&str, &str)]) -> impl Fn(&FileRef) -> Option<String> {
+        let map: HashMap<String, String> =
+            files.iter().map(|(p, t)| ((*p).to_string(), (*t).to_string())).collect();
+        move |f: &FileRef| map.get(&f.logical).cloned()
+    }
+
+    #[test]
+    fn each_syntax_is_expanded_from_the_places_sites_keep_fragments() {
+        let u = units(&[
+            "/site/docs/serving/metrics/collecting-metrics.md",
+            "/site/docs/snippets/collecting-metrics.md",
+            "/site/docs/serving/metrics/_prereqs.md",
+            "/site/content/includes/note.md",
+            "/site/content/en/page.md",
+            "/site/source/shared.rst",
+            "/site/source/guide/page.rst",
+        ]);
+        let lib = Library::new(&u);
+        let read = texts(&[
+            (
+                "/site/docs/snippets/collecting-metrics.md",
+                "---\ntitle: x\n---\nEnable prometheus scraping.\n",
+            ),
+            ("/site/docs/serving/metrics/_prereqs.md", "You need kubectl.\n"),
+            ("/site/content/includes/note.md", "Quotas apply.\n"),
+            ("/site/source/shared.rst", "Shared rst text.\n"),
+        ]);
+        // MkDocs: the page and its fragment share a name; the page never includes itself.
+        let (text, used) = expand(
+            "/site/docs/serving/metrics/collecting-metrics.md",
+            "# Metrics\n--8<-- \"collecting-metrics.md\"\n--8<--\n_prereqs.md\n--8<--\nEnd.\n",
+            &lib,
+            &read,
+        );
+        assert_eq!(text, "# Metrics\nEnable prometheus scraping.\nYou need kubectl.\nEnd.\n");
+        assert_eq!(used.len(), 2);
+        // Hugo, from the site's root.
+        let (text, _) = expand(
+            "/site/content/en/page.md",
+            "{{< readfile file=\"/content/includes/note.md\" >}}\n{{% include \"missing.md\" %}}\n",
+            &lib,
+            &read,
+        );
+        assert_eq!(text, "Quotas apply.\n{{% include \"missing.md\" %}}\n");
+        // Sphinx, with options; MyST.
+        let (text, _) = expand(
+            "/site/source/guide/page.rst",
+            "Intro.\n\n.. include:: ../shared.rst\n   :start-line: 2\n\nAfter.\n",
+            &lib,
+            &read,
+        );
+        assert_eq!(text, "Intro.\n\nShared rst text.\n\nAfter.\n");
+        let (text, _) = expand(
+            "/site/source/guide/page.md",
+            "```{include} /shared.rst\n:parser: rst\n```\nAfter.\n",
+            &lib,
+            &read,
+        );
+        assert_eq!(text, "Shared rst text.\nAfter.\n");
+    }
+
+    #[test]
+    fn includes_never_leave_the_library_and_cycles_stop() {
+        let u = units(&["/d/a.md", "/d/b.md"]);
+        let lib = Library::new(&u);
+        let read =
+            texts(&[("/d/a.md", "A then --8<--\n--8<-- \"b.md\"\n"), ("/d/b.md", "B\n--8<-- \"a.md\"\n")]);
+        let (text, used) = expand("/d/a.md", "--8<-- \"b.md\"\n", &lib, &read);
+        assert_eq!(text, "B\n--8<-- \"a.md\"\n");
+        assert_eq!(used.iter().map(|f| f.logical.as_str()).collect::<Vec<_>>(), ["/d/b.md"]);
+        for target in ["/etc/passwd", "../../../etc/passwd", "https://example.com/a.md", "", ":", "..", "/"] {
+            let line = format!("--8<-- \"{target}\"\n");
+            assert_eq!(expand("/d/a.md", &line, &lib, &read).0, line, "{target}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_expands(text in "((--8<--|\\.\\. include::|include::|```\\{include\\}|\\{\\{< include)? ?\"?[a-z./:\\[\\]-]{0,8}\"?( >\\}\\})?\n?){0,20}") {
+            let u = units(&["/d/a.md", "/d/b.md"]);
+            let lib = Library::new(&u);
+            let read = texts(&[("/d/b.md", "--8<-- \"a.md\"\n")]);
+            let _ = expand("/d/a.md", &text, &lib, &read);
+        }
+    }
+}
