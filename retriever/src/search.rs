@@ -126,8 +126,10 @@ impl Searcher {
         parser.set_field_boost(f.fields, 1.5);
         let text = with_synonyms(&q.text);
         let (text_query, _errors) = parser.parse_query_lenient(&text);
+        let text_query = without_excluded_phrases(text_query);
         let (page_query, _errors) =
             QueryParser::for_index(&self.index, vec![f.page]).parse_query_lenient(&text);
+        let page_query = without_excluded_phrases(page_query);
 
         // Filters must not change scores, and a query without filters stays a plain
         // disjunction of terms so that tantivy can prune with block-max WAND.
@@ -438,6 +440,26 @@ fn with_synonyms(text: &str) -> String {
     if extra.is_empty() { text.to_string() } else { format!("{text} {}", extra.join(" ")) }
 }
 
+/// The query without the exclusions tantivy cannot evaluate safely: an excluded phrase
+/// (`-"out of memory"`, or `-aws_eks_node_group`, which the tokenizer splits into a phrase).
+/// Asked whether an excluded document matches, tantivy 0.27's phrase scorer can be asked about
+/// a document it has already passed, and fails an assertion. Excluding words still works.
+fn without_excluded_phrases(query: Box<dyn Query>) -> Box<dyn Query> {
+    let Some(boolean) = query.downcast_ref::<BooleanQuery>() else { return query };
+    let needs_positions = |q: &dyn Query| {
+        let mut found = false;
+        q.query_terms(&mut |_, positions| found |= positions);
+        found
+    };
+    let clauses = boolean
+        .clauses()
+        .iter()
+        .filter(|(occur, q)| !(*occur == Occur::MustNot && needs_positions(&**q)))
+        .map(|(occur, q)| (*occur, without_excluded_phrases(q.box_clone())))
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
 /// What a page under `examples/`, `tests/` or `fixtures/` weighs against the page it copies or
 /// calls: the same block copied into an example must not crowd out the module's own.
 const COPY_WEIGHT: f32 = 0.6;
@@ -611,6 +633,28 @@ mod tests {
             let hits = s.search(&SearchQuery { text: text.into(), limit: 5, ..Default::default() }).unwrap();
             assert!(!hits.is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn excluded_phrases_are_searched_not_a_crash() {
+        let index = index_files(&[
+            ("main.tf", "resource \"aws_eks_node_group\" \"this\" {\n  node_group_name = \"x\"\n}\n"),
+            ("vars.tf", "variable \"node_count\" {\n  description = \"Nodes that run out of memory\"\n}\n"),
+        ]);
+        let s = Searcher::open(index.path()).unwrap();
+        for text in [
+            "oom^2node^2-",
+            "oom^2* -",
+            "-body:node\"node",
+            "node -\"out of memory\"",
+            "node -aws_eks_node_group",
+        ] {
+            let _ = s.search(&SearchQuery { text: text.into(), limit: 5, ..Default::default() }).unwrap();
+        }
+        // Excluding words still excludes.
+        let hits =
+            s.search(&SearchQuery { text: "node -memory".into(), limit: 5, ..Default::default() }).unwrap();
+        assert!(!hits.is_empty() && hits.iter().all(|h| !h.text.contains("memory")), "{hits:?}");
     }
 
     proptest::proptest! {
