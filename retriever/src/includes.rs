@@ -11,7 +11,8 @@
 //! `base_path` and Hugo's `readfile` name them), directly or in a fragments folder (`snippets/`,
 //! `includes/`, `partials/`, with or without a leading `_`). A target found nowhere leaves the
 //! line as written (the page readers drop it). Includes nest, up to [`DEPTH`] levels; a page
-//! never includes itself.
+//! never includes itself. A fragment stays a document of its own, but search weighs it like a
+//! copy, below the pages made of it (the manifest records which documents each page included).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -2,7 +2,7 @@
 //! order of importance), filtered by kind and scope, one hit per document, with a snippet
 //! whose matched terms are marked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -82,6 +82,9 @@ pub struct Searcher {
     /// of the two populations BM25 scores.
     chunks: u64,
     documents: u64,
+    /// Identities of the documents other pages include (see [`crate::includes`]): fragments,
+    /// weighed like copies so the page a reader knows ranks above the snippet it is made of.
+    fragments: HashSet<u64>,
 }
 
 const SNIPPET_CHARS: usize = 220;
@@ -97,7 +100,22 @@ impl Searcher {
             .map_err(|e| Error::tantivy(dir, e))?;
         let chunks = manifest.units.values().map(|u| u.chunks as u64).sum();
         let documents = manifest.units.values().map(|u| u.documents as u64).sum();
-        Ok(Searcher { index, reader, fields, manifest, path: dir.to_path_buf(), chunks, documents })
+        let fragments = manifest
+            .units
+            .values()
+            .flat_map(|u| &u.includes)
+            .map(|p| index::identity_key(Kind::Markdown, "", p))
+            .collect();
+        Ok(Searcher {
+            index,
+            reader,
+            fields,
+            manifest,
+            path: dir.to_path_buf(),
+            chunks,
+            documents,
+            fragments,
+        })
     }
 
     /// The index's manifest (what was indexed).
@@ -365,7 +383,7 @@ impl<'a> Columns<'a> {
         Columns { owner, searcher, by_segment: HashMap::new() }
     }
 
-    /// A hit's document identity and the weight of its score (copies weigh less).
+    /// A hit's document identity and the weight of its score (copies and fragments weigh less).
     fn get(&mut self, addr: tantivy::DocAddress) -> Result<(u64, f32), Error> {
         let (identity, copy) = match self.by_segment.entry(addr.segment_ord) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -376,7 +394,8 @@ impl<'a> Columns<'a> {
             }
         };
         let key = identity.first(addr.doc_id).unwrap_or(u64::from(addr.doc_id));
-        let weight = if copy.first(addr.doc_id) == Some(1) { COPY_WEIGHT } else { 1.0 };
+        let copied = copy.first(addr.doc_id) == Some(1) || self.owner.fragments.contains(&key);
+        let weight = if copied { COPY_WEIGHT } else { 1.0 };
         Ok((key, weight))
     }
 }
