@@ -1,6 +1,7 @@
 //! Pages that include other files: a documentation page is often little more than includes of
 //! shared fragments (MkDocs `--8<-- "collecting-metrics.md"`, Hugo `{{< include "x.md" >}}`,
-//! Sphinx `.. include::` and MyST ```` ```{include} ````, AsciiDoc `include::x.adoc[]`). Indexed
+//! Sphinx `.. include::` and MyST ```` ```{include} ````, AsciiDoc `include::x.adoc[]`, and
+//! the wiki embeds of Obsidian and Foam, `![[Runbook]]`). Indexed
 //! as written, such a page says nothing, and a question about its topic finds the fragment —
 //! under the fragment's file name, not the page a reader knows. So a page is read with its
 //! includes expanded in place, as the site generator renders it.
@@ -30,6 +31,8 @@ const FRAGMENT_DIRS: &[&str] = &["snippets", "_snippets", "includes", "_includes
 /// The documents of one indexing run that a page may include, by logical path.
 pub struct Library<'a> {
     files: HashMap<&'a str, &'a FileRef>,
+    /// By file name, lower case, for wiki embeds, which name a note wherever it is.
+    by_name: HashMap<String, Vec<&'a FileRef>>,
 }
 
 impl<'a> Library<'a> {
@@ -40,8 +43,12 @@ impl<'a> Library<'a> {
             .filter(|u| matches!(u.format, Format::Markdown | Format::AsciiDoc | Format::ReStructuredText))
             .filter_map(|u| u.files.first())
             .map(|f| (f.logical.as_str(), f))
-            .collect();
-        Library { files }
+            .collect::<HashMap<_, _>>();
+        let mut by_name: HashMap<String, Vec<&FileRef>> = HashMap::new();
+        for f in files.values() {
+            by_name.entry(f.name().to_lowercase()).or_default().push(f);
+        }
+        Library { files, by_name }
     }
 
     /// A file of the library by its logical path.
@@ -49,8 +56,22 @@ impl<'a> Library<'a> {
         self.files.get(logical).copied()
     }
 
-    /// The document an include in `from` names, if the run indexes it.
-    fn resolve(&self, from: &str, target: &str) -> Option<&'a FileRef> {
+    /// The document an include in `from` names, if the run indexes it; a wiki embed's note is
+    /// also found by its name alone, wherever it is, when no other document has that name.
+    fn resolve(&self, from: &str, target: &Target) -> Option<&'a FileRef> {
+        let found = self.resolve_path(from, &target.path);
+        if found.is_some() || !target.by_name {
+            return found;
+        }
+        let name = target.path.rsplit('/').next().unwrap_or(&target.path).to_lowercase();
+        match self.by_name.get(&name).map(Vec::as_slice) {
+            Some([one]) if one.logical != from => Some(one),
+            _ => None,
+        }
+    }
+
+    /// The document a path names, next to `from` or in a folder above it.
+    fn resolve_path(&self, from: &str, target: &str) -> Option<&'a FileRef> {
         if target.contains("://") {
             return None;
         }
@@ -154,10 +175,23 @@ fn expand_in<'a>(
 
 /// A cheap test that a text may hold an include at all.
 static MAY_INCLUDE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"8<-|\{\{[<%]\s*(include|readfile)\b|include::|\{include\}").unwrap());
+    LazyLock::new(|| Regex::new(r"8<-|\{\{[<%]\s*(include|readfile)\b|include::|\{include\}|!\[\[").unwrap());
+
+/// A file an include names.
+struct Target {
+    path: String,
+    /// A wiki embed (`![[Runbook]]`): the note may be found by its name alone.
+    by_name: bool,
+}
+
+impl Target {
+    fn path(path: &str) -> Target {
+        Target { path: path.to_string(), by_name: false }
+    }
+}
 
 /// The files an include starting at `lines[0]` names, and how many lines it takes (0: none).
-fn include_at(lines: &[&str]) -> (Vec<String>, usize) {
+fn include_at(lines: &[&str]) -> (Vec<Target>, usize) {
     static ONE_LINE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(concat!(
             r#"^\s*(?:-{1,3}8<-{1,3}\s*["']([^"']+)["']"#,
@@ -170,10 +204,18 @@ fn include_at(lines: &[&str]) -> (Vec<String>, usize) {
         LazyLock::new(|| Regex::new(r"^(\s*)\.\.\s+include::\s*(\S+)\s*$").unwrap());
     static MYST: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^\s*(`{3,}|:{3,})\s*\{include\}\s*(\S+)\s*$").unwrap());
+    static EMBED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*!\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]\s*$").unwrap());
     let first = lines[0];
     if let Some(c) = ONE_LINE.captures(first) {
-        let target = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).map(|m| m.as_str().to_string());
+        let target = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).map(|m| Target::path(m.as_str()));
         return (target.into_iter().collect(), 1);
+    }
+    if let Some(c) = EMBED.captures(first) {
+        // Obsidian and Foam embed a note by its name, without `.md`.
+        let name = c[1].trim();
+        let path = if name.contains('.') { name.to_string() } else { format!("{name}.md") };
+        return (vec![Target { path, by_name: true }], 1);
     }
     if let Some(c) = RST.captures(first) {
         // Its options (`:start-after:`) are the indented field lines under it.
@@ -185,12 +227,12 @@ fn include_at(lines: &[&str]) -> (Vec<String>, usize) {
                 t.starts_with(':') && l.len() - t.len() > indent
             })
             .count();
-        return (vec![c[2].to_string()], 1 + options);
+        return (vec![Target::path(&c[2])], 1 + options);
     }
     if let Some(c) = MYST.captures(first) {
         let fence = &c[1];
         let end = lines[1..].iter().position(|l| l.trim() == fence).map_or(lines.len(), |p| p + 2);
-        return (vec![c[2].to_string()], end);
+        return (vec![Target::path(&c[2])], end);
     }
     if first.trim() == "--8<--" {
         // MkDocs' block form: one file a line until the closing marker.
@@ -201,7 +243,7 @@ fn include_at(lines: &[&str]) -> (Vec<String>, usize) {
             .iter()
             .map(|l| l.trim())
             .filter(|l| !l.is_empty() && !l.starts_with(';'))
-            .map(str::to_string)
+            .map(Target::path)
             .collect();
         return (files, close + 2);
     }
@@ -295,6 +337,26 @@ mod tests {
             &read,
         );
         assert_eq!(text, "Shared rst text.\nAfter.\n");
+    }
+
+    #[test]
+    fn a_wiki_embed_finds_its_note_by_name_when_the_name_is_unique() {
+        let u = units(&[
+            "/vault/oncall/Escalation.md",
+            "/vault/runbooks/Rollback.md",
+            "/vault/a/Notes.md",
+            "/vault/b/Notes.md",
+        ]);
+        let lib = Library::new(&u);
+        let read =
+            texts(&[("/vault/runbooks/Rollback.md", "Roll back with helm.\n"), ("/vault/a/Notes.md", "A\n")]);
+        let (text, _) = expand(
+            "/vault/oncall/Escalation.md",
+            "Page the lead.\n![[Rollback#Steps]]\n![[Notes]]\n",
+            &lib,
+            &read,
+        );
+        assert_eq!(text, "Page the lead.\nRoll back with helm.\n![[Notes]]\n");
     }
 
     #[test]

@@ -188,4 +188,24 @@ fn a_page_reads_with_its_included_fragments_and_is_reindexed_when_one_changes() 
     assert!(titles(&hits).contains(&"Collecting serving metrics".to_string()), "{hits:?}");
     let stale = s.search_json(&["otel collector autoscaler"]);
     assert!(!titles(&stale).contains(&"Collecting serving metrics".to_string()), "{stale:?}");
+
+    // An Obsidian vault: a note embeds another by name; callouts and wiki links read as text.
+    let vault = s.path().join("vault");
+    std::fs::create_dir_all(vault.join("oncall")).unwrap();
+    std::fs::create_dir_all(vault.join("runbooks")).unwrap();
+    std::fs::write(vault.join("runbooks/Rollback.md"), "Roll kestrel back with helm rollback.\n").unwrap();
+    std::fs::write(
+        vault.join("oncall/Escalation.md"),
+        "# Escalation\n\n> [!WARNING] Page the lead first\n> See [[Contacts|the contact sheet]].\n\n![[Rollback]]\n",
+    )
+    .unwrap();
+    let run = s.index(&[vault.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let hits = s.search_json(&["roll kestrel back helm"]);
+    assert_eq!(titles(&hits)[0], "Escalation", "{hits:?}");
+    let text = hits[0]["text"].as_str().unwrap_or_default();
+    assert!(text.contains("Page the lead first") && text.contains("the contact sheet"), "{text:?}");
+    for raw in ["[!WARNING]", "[[", "]]"] {
+        assert!(!text.contains(raw), "{raw} shown raw in {text:?}");
+    }
 }

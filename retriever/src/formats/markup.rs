@@ -67,11 +67,28 @@ fn push_line(out: &mut String, line: &str) {
 /// The title an admonition or tab line stands for (empty for a closing `:::`, which is
 /// dropped), `None` when the line is none of these.
 fn block_title(t: &str) -> Option<String> {
+    static ALERT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^((?:>\s*)+)\[!([A-Za-z]+)\][+-]?\s*(.*)$").unwrap());
     let titled = |rest: &str| {
-        let (kind, title) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
+        let rest = rest.trim();
+        // Docusaurus 3 writes the title in brackets: `:::tip[Before you start]`.
+        let (kind, title) = match rest.split_once('[') {
+            Some((kind, title)) if !kind.contains(' ') => (kind, title.trim_end().trim_end_matches(']')),
+            _ => rest.split_once(' ').unwrap_or((rest, "")),
+        };
         let title = title.trim().trim_matches('"');
-        if title.is_empty() { format!("{}:", capitalised(kind)) } else { title.to_string() }
+        if title.is_empty() {
+            format!("{}:", capitalised(&kind.to_ascii_lowercase()))
+        } else {
+            title.to_string()
+        }
     };
+    if let Some(c) = ALERT.captures(t) {
+        // GitHub alerts and Obsidian callouts: `> [!WARNING]`, `> [!tip]- Title`.
+        let title = c[3].trim();
+        let lead = if title.is_empty() { titled(&c[2]) } else { inline(title) };
+        return Some(format!("{}{lead}", &c[1]));
+    }
     if let Some(rest) = ["!!!", "???+", "???"].iter().find_map(|p| t.strip_prefix(p)) {
         // MkDocs `!!! note "Title"`: the title, else the kind.
         return Some(titled(rest));
@@ -145,7 +162,7 @@ fn inline(line: &str) -> String {
             out.push_str(part);
             continue;
         }
-        let rendered = tags(&shortcodes(part));
+        let rendered = wikilinks(&tags(&shortcodes(part)));
         changed |= rendered != part;
         out.push_str(&rendered);
     }
@@ -189,6 +206,34 @@ fn shortcodes(line: &str) -> String {
     }
     out.push_str(rest);
     LIQUID.replace_all(&out, "").into_owned()
+}
+
+/// Wiki links (GitHub wikis, Obsidian, Foam): `[[Runbook|the runbook]]` reads "the runbook",
+/// `[[Runbook#Rollback]]` "Runbook Rollback"; an embed left here (`![[diagram.png]]`, one the
+/// run does not index) is dropped.
+fn wikilinks(text: &str) -> String {
+    static LINK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(!?)\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\|([^\[\]]*))?\]\]").unwrap());
+    if !text.contains("[[") {
+        return text.to_string();
+    }
+    LINK.replace_all(text, |c: &Captures<'_>| {
+        if &c[1] == "!" {
+            return String::new();
+        }
+        if let Some(alias) = c.get(4).map(|m| m.as_str().trim()).filter(|a| !a.is_empty()) {
+            return alias.to_string();
+        }
+        let page = c[2].trim();
+        let page = page.rsplit('/').next().unwrap_or(page);
+        let page = page.strip_suffix(".md").unwrap_or(page);
+        match c.get(3).map(|m| m.as_str().trim_start_matches('^').trim()) {
+            Some(h) if !h.is_empty() && !page.is_empty() => format!("{page} {h}"),
+            Some(h) if !h.is_empty() => h.to_string(),
+            _ => page.to_string(),
+        }
+    })
+    .into_owned()
 }
 
 /// HTML elements and MDX components (`<TabItem value="helm" label="Helm">`, `</Tabs>`,
@@ -320,6 +365,25 @@ mod tests {
         assert_eq!(site_markup(":::tip Tolerations\nAdd one.\n:::\n"), "Tolerations\nAdd one.\n");
         assert_eq!(site_markup("=== \"kubectl\"\n--8<-- \"x.md\"\n"), "kubectl\n");
         assert_eq!(site_markup("<img src=\"a.png\" alt=\"Sync flow\"/>\n"), "Sync flow\n");
+        assert_eq!(site_markup(":::tip[Before you start]\nDrain.\n:::\n"), "Before you start\nDrain.\n");
+    }
+
+    #[test]
+    fn github_alerts_obsidian_callouts_and_wiki_links_read_as_text() {
+        assert_eq!(site_markup("> [!WARNING]\n> Drain first.\n"), "> Warning:\n> Drain first.\n");
+        assert_eq!(site_markup("> [!tip]- Faster restarts\n"), "> Faster restarts\n");
+        assert_eq!(
+            site_markup(
+                "See [[Runbooks/Rollback|the rollback runbook]], [[Oncall#Paging]] and [[#Escalation]].\n"
+            ),
+            "See the rollback runbook, Oncall Paging and Escalation.\n"
+        );
+        assert_eq!(
+            site_markup("![[topology.png]] Traffic flows left to right.\n"),
+            "Traffic flows left to right.\n"
+        );
+        // Code keeps its brackets.
+        assert_eq!(site_markup("Run `a[[0]]` now.\n"), "Run `a[[0]]` now.\n");
     }
 
     #[test]
