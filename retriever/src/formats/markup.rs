@@ -179,6 +179,8 @@ fn inline(line: &str) -> String {
 /// and what they enclose is kept) and Jekyll/Liquid tags (`{% include note.html %}`, dropped).
 fn shortcodes(line: &str) -> String {
     static LIQUID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{%-?.*?-?%\}").unwrap());
+    static TITLE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"\b(?:title|text)\s*=\s*"([^"]*)""#).unwrap());
     let mut out = String::new();
     let mut rest = line;
     while let Some(start) = rest.find("{{") {
@@ -201,6 +203,9 @@ fn shortcodes(line: &str) -> String {
             out.push_str("What's next");
         } else if let Some(arg) = inner.strip_prefix("heading") {
             out.push_str(arg.trim().trim_matches('"'));
+        } else if let Some(title) = TITLE.captures(inner) {
+            // Docsy's `{{% alert title="Note" %}}`, a button's `text="…"`: what the reader sees.
+            out.push_str(title[1].trim());
         }
         rest = &rest[start + end + close.len()..];
     }
@@ -360,6 +365,12 @@ mod tests {
         assert_eq!(site_markup("## {{% heading \"whatsnext\" %}}\n"), "## What's next\n");
         assert_eq!(site_markup("{{< note >}}\nTaints repel pods.\n{{< /note >}}\n"), "Taints repel pods.\n");
         assert_eq!(site_markup("{% include note.html %}Check quotas.\n"), "Check quotas.\n");
+        assert_eq!(
+            site_markup(
+                "{{% alert title=\"Warning\" color=\"warning\" %}}\nMind the sidecar.\n{{% /alert %}}\n"
+            ),
+            "Warning\nMind the sidecar.\n"
+        );
         assert_eq!(site_markup("!!! note\n"), "Note:\n");
         assert_eq!(site_markup("!!! warning \"Careful\"\n"), "Careful\n");
         assert_eq!(site_markup(":::tip Tolerations\nAdd one.\n:::\n"), "Tolerations\nAdd one.\n");
