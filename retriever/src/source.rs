@@ -341,7 +341,7 @@ fn unpack_nested(root: &Path, left: &mut u64) -> Result<(), String> {
 /// File-name extensions that may hold documents; anything else is ignored, not reported.
 fn extension(name: &str) -> &str {
     let lower = name.to_ascii_lowercase();
-    for multi in [".tf.json", ".tfvars.json", ".terraform.lock.hcl", ".tfstate.backup"] {
+    for multi in [".tf.json", ".tofu.json", ".tfvars.json", ".terraform.lock.hcl", ".tfstate.backup"] {
         if lower.ends_with(multi) {
             return &name[name.len() - multi.len() + 1..];
         }
@@ -477,7 +477,8 @@ fn detect(
         }
         "adoc" | "asciidoc" => want(Kind::Markdown).then_some(Format::AsciiDoc),
         "rst" => want(Kind::Markdown).then_some(Format::ReStructuredText),
-        "tf" | "tf.json" if want(Kind::Terraform) => {
+        // OpenTofu reads `.tofu` files as Terraform reads `.tf` (and prefers them).
+        "tf" | "tf.json" | "tofu" | "tofu.json" if want(Kind::Terraform) => {
             Some(Format::TerraformConfig(module_of.get(dir).cloned().unwrap_or_else(|| configuration(dir))))
         }
         "tfvars" | "tfvars.json" if want(Kind::Terraform) => Some(Format::TerraformVars),
@@ -528,7 +529,7 @@ fn terraform_modules(files: &[FileRef]) -> HashMap<String, terraform::Module> {
         LazyLock::new(|| Regex::new(r#"(?m)^\s*source\s*=\s*"(\.{1,2}/[^"]*)""#).unwrap());
     // dir → [(module name, target dir)]
     let mut calls: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    for f in files.iter().filter(|f| f.logical.ends_with(".tf")) {
+    for f in files.iter().filter(|f| f.logical.ends_with(".tf") || f.logical.ends_with(".tofu")) {
         let Ok(text) = fs::read_to_string(&f.disk) else {
             continue;
         };
@@ -660,10 +661,14 @@ mod tests {
         let root = dir.path();
         fs::create_dir_all(root.join("modules/eks/modules/ng")).unwrap();
         fs::write(root.join("main.tf"), "module \"eks\" {\n  source = \"./modules/eks\"\n}\n").unwrap();
-        fs::write(root.join("modules/eks/main.tf"), "module \"ng\" {\n  source = \"./modules/ng\"\n}\n")
+        // OpenTofu's own extension is read and followed like `.tf`.
+        fs::write(root.join("modules/eks/main.tofu"), "module \"ng\" {\n  source = \"./modules/ng\"\n}\n")
             .unwrap();
         fs::write(root.join("modules/eks/modules/ng/main.tf"), "resource \"a\" \"b\" {}\n").unwrap();
         let plan = plan(&[root.to_path_buf()], &opts(), &never);
+        assert!(
+            plan.units.iter().any(|u| u.id.ends_with("eks/main.tofu") && u.format.kind() == Kind::Terraform)
+        );
         let ng = plan.units.iter().find(|u| u.id.ends_with("modules/ng/main.tf")).unwrap();
         assert!(
             matches!(&ng.format, Format::TerraformConfig(m)
