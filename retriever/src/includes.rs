@@ -305,38 +305,35 @@ mod tests {
             ("/site/content/includes/note.md", "Quotas apply.\n"),
             ("/site/source/shared.rst", "Shared rst text.\n"),
         ]);
+        let run = |page: &str, text: &str| expand(page, text, &lib, &read);
         // MkDocs: the page and its fragment share a name; the page never includes itself.
-        let (text, used) = expand(
+        let (text, used) = run(
             "/site/docs/serving/metrics/collecting-metrics.md",
             "# Metrics\n--8<-- \"collecting-metrics.md\"\n--8<--\n_prereqs.md\n--8<--\nEnd.\n",
-            &lib,
-            &read,
         );
         assert_eq!(text, "# Metrics\nEnable prometheus scraping.\nYou need kubectl.\nEnd.\n");
         assert_eq!(used.len(), 2);
-        // Hugo, from the site's root.
-        let (text, _) = expand(
-            "/site/content/en/page.md",
-            "{{< readfile file=\"/content/includes/note.md\" >}}\n{{% include \"missing.md\" %}}\n",
-            &lib,
-            &read,
-        );
-        assert_eq!(text, "Quotas apply.\n{{% include \"missing.md\" %}}\n");
-        // Sphinx, with options; MyST.
-        let (text, _) = expand(
-            "/site/source/guide/page.rst",
-            "Intro.\n\n.. include:: ../shared.rst\n   :start-line: 2\n\nAfter.\n",
-            &lib,
-            &read,
-        );
-        assert_eq!(text, "Intro.\n\nShared rst text.\n\nAfter.\n");
-        let (text, _) = expand(
-            "/site/source/guide/page.md",
-            "```{include} /shared.rst\n:parser: rst\n```\nAfter.\n",
-            &lib,
-            &read,
-        );
-        assert_eq!(text, "Shared rst text.\nAfter.\n");
+        for (page, text, expanded) in [
+            // Hugo, from the site's root; a target found nowhere stays as written.
+            (
+                "/site/content/en/page.md",
+                "{{< readfile file=\"/content/includes/note.md\" >}}\n{{% include \"missing.md\" %}}\n",
+                "Quotas apply.\n{{% include \"missing.md\" %}}\n",
+            ),
+            // Sphinx, with options; MyST.
+            (
+                "/site/source/guide/page.rst",
+                "Intro.\n\n.. include:: ../shared.rst\n   :start-line: 2\n\nAfter.\n",
+                "Intro.\n\nShared rst text.\n\nAfter.\n",
+            ),
+            (
+                "/site/source/guide/page.md",
+                "```{include} /shared.rst\n:parser: rst\n```\nAfter.\n",
+                "Shared rst text.\nAfter.\n",
+            ),
+        ] {
+            assert_eq!(run(page, text).0, expanded, "{text}");
+        }
     }
 
     #[test]

@@ -640,13 +640,16 @@ mod tests {
         assert!((agree[0].0 - (1.0 + PAGE_WEIGHT) * 60.0 / 61.0).abs() < 1e-6);
     }
 
+    /// A Terraform node group and its variable, described in words a synonym expands (`oom`).
+    const NODE_GROUP: &[(&str, &str)] = &[
+        ("main.tf", "resource \"aws_eks_node_group\" \"this\" {\n  node_group_name = \"x\"\n}\n"),
+        ("vars.tf", "variable \"node_count\" {\n  description = \"Nodes that run out of memory\"\n}\n"),
+    ];
+
     #[test]
     fn query_syntax_on_fields_both_entries_carry_is_searched_not_a_crash() {
         // More Terraform entries (chunks and whole documents) than chunks in all.
-        let index = index_files(&[
-            ("main.tf", "resource \"aws_eks_node_group\" \"this\" {\n  node_group_name = \"x\"\n}\n"),
-            ("vars.tf", "variable \"node_count\" {\n  description = \"Nodes in the group\"\n}\n"),
-        ]);
+        let index = index_files(NODE_GROUP);
         let s = Searcher::open(index.path()).unwrap();
         for text in ["kind:terraform node", "scope:module:root group", "unit:x node"] {
             let hits = s.search(&SearchQuery { text: text.into(), limit: 5, ..Default::default() }).unwrap();
@@ -656,10 +659,7 @@ mod tests {
 
     #[test]
     fn excluded_phrases_are_searched_not_a_crash() {
-        let index = index_files(&[
-            ("main.tf", "resource \"aws_eks_node_group\" \"this\" {\n  node_group_name = \"x\"\n}\n"),
-            ("vars.tf", "variable \"node_count\" {\n  description = \"Nodes that run out of memory\"\n}\n"),
-        ]);
+        let index = index_files(NODE_GROUP);
         let s = Searcher::open(index.path()).unwrap();
         for text in [
             "oom^2node^2-",
@@ -683,10 +683,7 @@ mod tests {
             text in "(((kind|scope|title|page|unit|body):(terraform|markdown|node|root|x))|node|group|oom|\"|\\(|\\)|\\^2|~1|-|\\+|\\*|é| ){0,10}",
         ) {
             static INDEX: std::sync::OnceLock<crate::test_docs::Indexed> = std::sync::OnceLock::new();
-            let index = INDEX.get_or_init(|| index_files(&[
-                ("main.tf", "resource \"aws_eks_node_group\" \"this\" {\n  node_group_name = \"x\"\n}\n"),
-                ("vars.tf", "variable \"node_count\" {\n  description = \"Nodes that run out of memory\"\n}\n"),
-            ]));
+            let index = INDEX.get_or_init(|| index_files(NODE_GROUP));
             let s = Searcher::open(index.path()).unwrap();
             let _ = s.search(&SearchQuery { text, limit: 5, ..Default::default() });
         }
