@@ -14,6 +14,7 @@
 #   SLEUTH_CORPUS_MIRROR_FLUX=…                          likewise
 #   SLEUTH_CORPUS_MIRROR_ROOK=…                          likewise
 #   SLEUTH_CORPUS_MIRROR_ZERO_TO_JUPYTERHUB=…            likewise
+#   SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_VPC=…             likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -70,3 +71,5 @@ fetch rook https://github.com/rook/rook.git d0c3b9ce \
   Documentation SLEUTH_CORPUS_MIRROR_ROOK
 fetch zero-to-jupyterhub https://github.com/jupyterhub/zero-to-jupyterhub-k8s.git 48ea50e3 \
   docs/source SLEUTH_CORPUS_MIRROR_ZERO_TO_JUPYTERHUB
+fetch terraform-aws-vpc https://github.com/terraform-aws-modules/terraform-aws-vpc.git 82d1929e \
+  . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_VPC 'tf|md'

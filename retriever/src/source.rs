@@ -16,14 +16,15 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
-use regex::Regex;
 use walkdir::WalkDir;
 
 use crate::error::InputError;
 use crate::formats::{confluence_html::Space, notion, terraform, tfstate};
 use crate::model::Kind;
+
+mod tf_modules;
+use tf_modules::{configuration, terraform_modules};
 
 /// Largest decompressed size accepted from one archive (a guard against zip bombs).
 const MAX_ARCHIVE_BYTES: u64 = 8 << 30;
@@ -357,7 +358,11 @@ fn classify(files: &[FileRef], opts: &PlanOptions, plan: &mut Plan) {
         by_dir.entry(dir).or_default().push(f);
     }
     let names: HashSet<&str> = files.iter().map(|f| f.logical.as_str()).collect();
-    let module_of = if want(Kind::Terraform) { terraform_modules(files) } else { HashMap::new() };
+    let module_of = if want(Kind::Terraform) {
+        terraform_modules(files.iter().map(|f| (f.logical.as_str(), f.disk.as_path())), &plan.roots)
+    } else {
+        HashMap::new()
+    };
     let mut claimed: HashSet<&str> = HashSet::new();
     let mut units = Vec::new();
 
@@ -515,116 +520,6 @@ fn notion_placement(dir: &str, names: &HashSet<&str>) -> notion::Placement {
     }
 }
 
-/// Most addresses kept for one module: a module called from every environment of a monorepo
-/// is still one object, and its first few callers are enough to find it by address.
-const MAX_CALLERS: usize = 8;
-
-/// Maps the directories of called modules to their path and callers' addresses
-/// (`module "eks" { source = "./modules/eks" }` makes `…/modules/eks` the module `modules/eks`
-/// called as `module.eks`), following nested calls.
-fn terraform_modules(files: &[FileRef]) -> HashMap<String, terraform::Module> {
-    static MODULE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"(?ms)^\s*module\s+"([^"]+)"\s*\{(.*?)^\}"#).unwrap());
-    static SOURCE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"(?m)^\s*source\s*=\s*"(\.{1,2}/[^"]*)""#).unwrap());
-    // dir → [(module name, target dir)]
-    let mut calls: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    for f in files.iter().filter(|f| f.logical.ends_with(".tf") || f.logical.ends_with(".tofu")) {
-        let Ok(text) = fs::read_to_string(&f.disk) else {
-            continue;
-        };
-        let dir = f.logical.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-        for m in MODULE.captures_iter(&text) {
-            if let Some(src) = SOURCE.captures(&m[2]) {
-                let target = normalize(&format!("{dir}/{}", &src[1]));
-                calls.entry(dir.clone()).or_default().push((m[1].to_string(), target));
-            }
-        }
-    }
-    // Examples and tests call the configuration they exercise (`source = "../.."`): that does
-    // not make it a module of theirs. Only the configuration's own calls make targets.
-    let targets: HashSet<&String> = calls
-        .iter()
-        .filter(|(d, _)| !is_example_or_test(d))
-        .flat_map(|(_, c)| c.iter().map(|(_, t)| t))
-        .collect();
-    let mut out: HashMap<String, terraform::Module> = HashMap::new();
-    // Callers are visited breadth first from the configurations nobody calls, the top-level
-    // ones first: a module's addresses are its real callers' (not `module.wrapper` or a test
-    // fixture's name); an example's call names a module only when nothing else calls it.
-    let mut roots: Vec<&String> = calls.keys().filter(|d| !targets.contains(d)).collect();
-    roots.sort_by_key(|d| (is_example_or_test(d), d.matches('/').count(), (*d).clone()));
-    let mut queue: std::collections::VecDeque<(String, Vec<String>, String)> =
-        roots.into_iter().map(|d| (d.clone(), vec![String::new()], d.clone())).collect();
-    while let Some((dir, prefixes, top)) = queue.pop_front() {
-        let from_example = is_example_or_test(&top);
-        for (name, target) in calls.get(&dir).into_iter().flatten() {
-            if target == &dir || (from_example && out.get(target).is_some_and(|m| !m.callers.is_empty())) {
-                continue;
-            }
-            let module = out.entry(target.clone()).or_insert_with(|| terraform::Module {
-                path: relative_to(target, &top),
-                callers: Vec::new(),
-            });
-            let mut added = Vec::new();
-            for prefix in &prefixes {
-                let addr = if prefix.is_empty() {
-                    format!("module.{name}")
-                } else {
-                    format!("{prefix}.module.{name}")
-                };
-                if module.callers.len() < MAX_CALLERS && !module.callers.contains(&addr) {
-                    module.callers.push(addr.clone());
-                    added.push(addr);
-                }
-            }
-            if !added.is_empty() {
-                queue.push_back((target.clone(), added, top.clone()));
-            }
-        }
-    }
-    out
-}
-
-/// A configuration nobody calls: top-level (no title prefix), or an example or test, labelled
-/// by its path from the `examples`/`tests` folder on (`examples/karpenter`).
-fn configuration(dir: &str) -> terraform::Module {
-    let parts: Vec<&str> = dir.split('/').collect();
-    let path =
-        parts.iter().position(|c| is_example_or_test(c)).map_or(String::new(), |i| parts[i..].join("/"));
-    terraform::Module { path, callers: Vec::new() }
-}
-
-/// `target` relative to the configuration directory `top` that calls it, when inside it.
-fn relative_to(target: &str, top: &str) -> String {
-    if top.is_empty() {
-        return target.to_string();
-    }
-    target.strip_prefix(top).and_then(|r| r.strip_prefix('/')).unwrap_or(target).to_string()
-}
-
-/// Whether a directory holds examples, tests or fixtures rather than the configuration itself.
-fn is_example_or_test(dir: &str) -> bool {
-    dir.split('/').any(|c| {
-        matches!(c, "examples" | "example" | "tests" | "test" | "fixtures" | "testdata" | "wrappers")
-    })
-}
-
-/// Resolves `.` and `..` in a logical path without touching the file system.
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for c in path.split('/') {
-        match c {
-            "." | "" if !parts.is_empty() => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.join("/").trim_end_matches('/').to_string()
-}
-
 /// `1.5 MB`, `200 MB`, `12 KB`.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
@@ -676,6 +571,35 @@ mod tests {
             "{:?}",
             ng.format
         );
+        // A module called from beside it (an environment, an example) is named by its path in
+        // the repository, not on this disk.
+        fs::create_dir_all(root.join("environments/prod")).unwrap();
+        fs::create_dir_all(root.join("modules/vpc")).unwrap();
+        fs::write(
+            root.join("environments/prod/main.tf"),
+            "module \"vpc\" {\n  source = \"../../modules/vpc\"\n}\n",
+        )
+        .unwrap();
+        fs::write(root.join("modules/vpc/main.tf"), "resource \"aws_vpc\" \"this\" {}\n").unwrap();
+        let again = super::plan(&[root.to_path_buf()], &opts(), &never);
+        let vpc = again.units.iter().find(|u| u.id.ends_with("modules/vpc/main.tf")).unwrap();
+        assert!(
+            matches!(&vpc.format, Format::TerraformConfig(m) if m.path == "modules/vpc"),
+            "{:?}",
+            vpc.format
+        );
+        // A repository whose examples call its root module: the root has no path.
+        let repo = tempfile::tempdir().unwrap();
+        fs::create_dir_all(repo.path().join("examples/complete")).unwrap();
+        fs::write(repo.path().join("main.tf"), "resource \"aws_vpc\" \"this\" {}\n").unwrap();
+        fs::write(
+            repo.path().join("examples/complete/main.tf"),
+            "module \"vpc\" {\n  source = \"../../\"\n}\n",
+        )
+        .unwrap();
+        let plan = super::plan(&[repo.path().to_path_buf()], &opts(), &never);
+        let top = plan.units.iter().find(|u| !u.id.contains("examples")).unwrap();
+        assert!(matches!(&top.format, Format::TerraformConfig(m) if m.path.is_empty()), "{:?}", top.format);
     }
 
     #[test]
@@ -775,10 +699,5 @@ mod tests {
         unpack(std::io::Cursor::new(outer.clone()), dir.path(), &mut left).unwrap();
         unpack_nested(dir.path(), &mut left).unwrap();
         assert!(left <= (1 << 20) - 6000, "{left}");
-    }
-
-    #[test]
-    fn normalize_resolves_dots() {
-        assert_eq!(normalize("/a/b/./c/../d"), "/a/b/d");
     }
 }
