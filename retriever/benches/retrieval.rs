@@ -10,7 +10,9 @@
 //! change: the table goes into `BENCHMARKS.md`, the per-question ranks into
 //! `target/bench-retrieval.md`. `SLEUTH_BENCH_DUMP=FILE` also appends each question's ranked
 //! pages to FILE as JSON lines, for experiments outside the crate (`scripts/hybrid-experiment.py`
-//! fuses them with a dense retriever).
+//! fuses them with a dense retriever). `SLEUTH_BENCH_MIXED=1` also indexes every corpus into one
+//! index, as a team's workspace mixes its wiki, its Terraform and other projects' docs, and asks
+//! each corpus's questions of it (and of a BM25 over all pages): what the others take from each.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -131,6 +133,56 @@ fn first_accepted(ranked: &[String], accepted: &[String]) -> Option<usize> {
     ranked.iter().position(|p| accepted.contains(p)).map(|i| i + 1)
 }
 
+/// The distinct pages of a search's hits, in rank order, each as `label` + its path under the
+/// root it is in (`file#anchor` for documents, `file:line` for Terraform blocks: the file is the
+/// page); hits under none of the roots are dropped.
+fn ranked_pages(searcher: &Searcher, question: &str, roots: &[(String, String)]) -> Vec<String> {
+    let hits = searcher
+        .search(&SearchQuery { text: question.to_string(), kind: None, scopes: Vec::new(), limit: 50 })
+        .unwrap_or_default();
+    let mut ranked: Vec<String> = Vec::new();
+    for h in hits {
+        let file = h.location.split('#').next().unwrap_or("");
+        let file = file
+            .rsplit_once(':')
+            .filter(|(_, l)| l.chars().all(|c| c.is_ascii_digit()))
+            .map_or(file, |(f, _)| f);
+        let Some(path) = roots.iter().find_map(|(label, prefix)| {
+            file.strip_prefix(prefix.as_str()).map(|rest| format!("{label}{}", rest.trim_start_matches("./")))
+        }) else {
+            continue;
+        };
+        if !ranked.contains(&path) {
+            ranked.push(path);
+        }
+    }
+    ranked
+}
+
+/// `SLEUTH_BENCH_DUMP=FILE`: one JSON line per question with sleuth's ranked pages.
+fn dump(corpus: &str, q: &Question, ranked: &[String]) {
+    if let Some(d) = std::env::var_os("SLEUTH_BENCH_DUMP") {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new().append(true).create(true).open(d).unwrap();
+        let _ = writeln!(
+            f,
+            "{}",
+            serde_json::json!({"corpus": corpus, "q": q.q, "accepted": q.accepted, "ranked": ranked})
+        );
+    }
+}
+
+fn row(table: &mut String, corpus: &str, pages: usize, questions: usize, name: &str, s: &Score) {
+    let _ = writeln!(
+        table,
+        "| {corpus} | {pages} | {questions} | {name} | {:.2} | {:.2} | {:.2} | {:.3} |",
+        s.recall(1),
+        s.recall(3),
+        s.recall(5),
+        s.mrr()
+    );
+}
+
 fn main() {
     let cache = std::env::var_os("SLEUTH_CORPORA").map_or_else(
         || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/sleuth/corpora"),
@@ -148,6 +200,8 @@ fn main() {
         "| corpus | pages | questions | system | recall@1 | recall@3 | recall@5 | MRR |\n|---|---:|---:|---|---:|---:|---:|---:|\n",
     );
     let mut detail = String::new();
+    // Every corpus found, with its root, for the one-index run.
+    let mut found: Vec<Found> = Vec::new();
     for file in files {
         let c: Corpus = serde_yaml_ng::from_str(&std::fs::read_to_string(&file).unwrap())
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
@@ -169,35 +223,12 @@ fn main() {
         let searcher = Searcher::open(index.path()).unwrap();
         let bm25 = Bm25::new(&corpus);
         let (mut ours, mut base) = (Score::default(), Score::default());
-        let prefix = format!("{}/", root.display());
+        let roots = [(String::new(), format!("{}/", root.display()))];
         let _ =
             writeln!(detail, "\n## {}\n\n| question | sleuth rank | BM25 rank |\n|---|---:|---:|", c.name);
         for q in &c.questions {
-            let hits = searcher
-                .search(&SearchQuery { text: q.q.clone(), kind: None, scopes: Vec::new(), limit: 50 })
-                .unwrap_or_default();
-            let mut ranked: Vec<String> = Vec::new();
-            for h in hits {
-                // `file#anchor` for documents, `file:line` for Terraform blocks: the file is the page.
-                let file = h.location.split('#').next().unwrap_or("");
-                let file = file
-                    .rsplit_once(':')
-                    .filter(|(_, l)| l.chars().all(|c| c.is_ascii_digit()))
-                    .map_or(file, |(f, _)| f);
-                let path = file.trim_start_matches(&prefix).trim_start_matches("./").to_string();
-                if !ranked.contains(&path) {
-                    ranked.push(path);
-                }
-            }
-            if let Some(d) = std::env::var_os("SLEUTH_BENCH_DUMP") {
-                use std::io::Write as _;
-                let mut f = std::fs::OpenOptions::new().append(true).create(true).open(d).unwrap();
-                let _ = writeln!(
-                    f,
-                    "{}",
-                    serde_json::json!({"corpus": c.name, "q": q.q, "accepted": q.accepted, "ranked": ranked})
-                );
-            }
+            let ranked = ranked_pages(&searcher, &q.q, &roots);
+            dump(&c.name, q, &ranked);
             let r = first_accepted(&ranked, &q.accepted);
             let b = first_accepted(&bm25.rank(&q.q), &q.accepted);
             let show = |r: Option<usize>| r.map_or("—".to_string(), |r| r.to_string());
@@ -205,23 +236,48 @@ fn main() {
             ours.ranks.push(r);
             base.ranks.push(b);
         }
-        for (name, s) in [("sleuth", &ours), ("BM25 (whole documents)", &base)] {
-            let _ = writeln!(
-                table,
-                "| {} | {} | {} | {name} | {:.2} | {:.2} | {:.2} | {:.3} |",
-                c.name,
-                corpus.len(),
-                c.questions.len(),
-                s.recall(1),
-                s.recall(3),
-                s.recall(5),
-                s.mrr()
-            );
-        }
+        row(&mut table, &c.name, corpus.len(), c.questions.len(), "sleuth", &ours);
+        row(&mut table, &c.name, corpus.len(), c.questions.len(), "BM25 (whole documents)", &base);
         println!("{}: indexed {} documents ({} chunks)", c.name, summary.documents, summary.chunks);
+        let labelled = corpus.into_iter().map(|(p, t)| (format!("{}/{p}", c.name), t)).collect();
+        found.push((c, root, labelled));
+    }
+    if std::env::var_os("SLEUTH_BENCH_MIXED").is_some() && found.len() > 1 {
+        one_index(&found, &mut table);
     }
     println!("\n{table}");
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-retrieval.md");
     let _ = std::fs::write(&out, format!("{table}{detail}"));
     println!("per-question ranks: {}", out.display());
+}
+
+/// A corpus found in the cache: its questions, its root, and its pages labelled `corpus/path`.
+type Found = (Corpus, PathBuf, Vec<(String, String)>);
+
+/// `SLEUTH_BENCH_MIXED=1`: every corpus in one index, as a team's workspace holds its wiki, its
+/// Terraform and another project's docs together; each corpus's questions are asked of it, and
+/// of a BM25 over all pages, so what the other corpora take from each is measured.
+fn one_index(found: &[Found], table: &mut String) {
+    let index = tempfile::tempdir().unwrap();
+    let inputs: Vec<PathBuf> = found.iter().map(|(_, root, _)| root.clone()).collect();
+    let summary = retriever::index(index.path(), &inputs, &IndexOptions::default(), &NoProgress)
+        .expect("the corpora index");
+    println!("all corpora in one index: {} documents ({} chunks)", summary.documents, summary.chunks);
+    let searcher = Searcher::open(index.path()).unwrap();
+    let roots: Vec<(String, String)> =
+        found.iter().map(|(c, root, _)| (format!("{}/", c.name), format!("{}/", root.display()))).collect();
+    let all: Vec<(String, String)> = found.iter().flat_map(|(_, _, p)| p.iter().cloned()).collect();
+    let bm25 = Bm25::new(&all);
+    for (c, _, pages) in found {
+        let (mut ours, mut base) = (Score::default(), Score::default());
+        for q in &c.questions {
+            let accepted: Vec<String> = q.accepted.iter().map(|a| format!("{}/{a}", c.name)).collect();
+            let ranked = ranked_pages(&searcher, &q.q, &roots);
+            dump(&format!("mixed:{}", c.name), q, &ranked);
+            ours.ranks.push(first_accepted(&ranked, &accepted));
+            base.ranks.push(first_accepted(&bm25.rank(&q.q), &accepted));
+        }
+        row(table, &c.name, pages.len(), c.questions.len(), "sleuth, one index of all corpora", &ours);
+        row(table, &c.name, pages.len(), c.questions.len(), "BM25, all corpora", &base);
+    }
 }
