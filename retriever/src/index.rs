@@ -74,10 +74,22 @@ pub struct Fields {
     pub copy: Field,
 }
 
-/// Whether a location is an example, a test or a fixture rather than the thing itself.
+/// Whether a location is an example, a test or a fixture rather than the thing itself, or an
+/// older version's copy of a page (Docusaurus keeps them in `versioned_docs/`, the current
+/// pages in `docs/`).
 pub fn is_copy(location: &str) -> bool {
     location.split(['/', '\\']).any(|c| {
-        matches!(c, "examples" | "example" | "tests" | "test" | "fixtures" | "testdata" | "__tests__")
+        matches!(
+            c,
+            "examples"
+                | "example"
+                | "tests"
+                | "test"
+                | "fixtures"
+                | "testdata"
+                | "__tests__"
+                | "versioned_docs"
+        )
     })
 }
 

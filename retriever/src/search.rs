@@ -538,6 +538,7 @@ mod tests {
         assert!(!hits[0].location.contains("examples"), "{}", hits[0].location);
         assert!(
             crate::index::is_copy("repo/tests/fixture/main.tf")
+                && crate::index::is_copy("site/versioned_docs/version-2.6/install.md")
                 && !crate::index::is_copy("repo/modules/ng/main.tf")
         );
     }
