@@ -74,9 +74,9 @@ pub struct Fields {
     pub copy: Field,
 }
 
-/// Whether a location is an example, a test or a fixture rather than the thing itself, or an
-/// older version's copy of a page (Docusaurus keeps them in `versioned_docs/`, the current
-/// pages in `docs/`).
+/// Whether a location is an example, a test or a fixture rather than the thing itself, or
+/// another edition of a page: an older version's copy (Docusaurus keeps them in
+/// `versioned_docs/`, the current pages in `docs/`) or a translation (in `i18n/<locale>/`).
 pub fn is_copy(location: &str) -> bool {
     location.split(['/', '\\']).any(|c| {
         matches!(
@@ -89,6 +89,7 @@ pub fn is_copy(location: &str) -> bool {
                 | "testdata"
                 | "__tests__"
                 | "versioned_docs"
+                | "i18n"
         )
     })
 }
