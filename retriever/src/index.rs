@@ -76,23 +76,34 @@ pub struct Fields {
 
 /// Whether a location is an example, a test or a fixture rather than the thing itself, or
 /// another edition of a page: an older version's copy (Docusaurus keeps them in
-/// `versioned_docs/`, the current pages in `docs/`) or a translation (in `i18n/<locale>/`).
+/// `versioned_docs/`, the current pages in `docs/`) or a translation (Docusaurus
+/// `i18n/<locale>/`, Hugo `content/<language>/` other than English).
 pub fn is_copy(location: &str) -> bool {
-    location.split(['/', '\\']).any(|c| {
-        matches!(
-            c,
-            "examples"
-                | "example"
-                | "tests"
-                | "test"
-                | "fixtures"
-                | "testdata"
-                | "__tests__"
-                | "versioned_docs"
-                | "i18n"
-        )
-    })
+    let parts: Vec<&str> = location.split(['/', '\\']).collect();
+    let translated = parts.windows(2).any(|w| w[0] == "content" && TRANSLATIONS.contains(&w[1]));
+    translated
+        || parts.iter().any(|&c| {
+            matches!(
+                c,
+                "examples"
+                    | "example"
+                    | "tests"
+                    | "test"
+                    | "fixtures"
+                    | "testdata"
+                    | "__tests__"
+                    | "versioned_docs"
+                    | "i18n"
+            )
+        })
 }
+
+/// Language folders of a Hugo site's `content/` that hold translations of its English pages
+/// (`it` is left out: an IT department's folder is likelier than Italian).
+const TRANSLATIONS: &[&str] = &[
+    "zh", "zh-cn", "zh-tw", "zh-hans", "zh-hant", "ja", "ko", "fr", "de", "es", "pt", "pt-br", "ru", "uk",
+    "pl", "vi", "hi", "bn", "tr", "fa", "ar", "he", "nl", "sv", "cs", "id",
+];
 
 /// The identity of a document for de-duplicating hits: its id, except that a Terraform
 /// address seen in both configuration and state is one object. Hashed with SHA-256 (stable

@@ -540,6 +540,8 @@ mod tests {
             crate::index::is_copy("repo/tests/fixture/main.tf")
                 && crate::index::is_copy("site/versioned_docs/version-2.6/install.md")
                 && crate::index::is_copy("site/i18n/zh/docusaurus-plugin-content-docs/current/install.md")
+                && crate::index::is_copy("website/content/zh-cn/docs/tasks/run.md")
+                && !crate::index::is_copy("website/content/en/docs/tasks/run.md")
                 && !crate::index::is_copy("repo/modules/ng/main.tf")
         );
     }
