@@ -77,8 +77,15 @@ async fn malformed_oversized_and_unknown_requests_get_clear_statuses() {
     // The server refuses an oversized body from its Content-Length, before reading it, and closes
     // the connection: a client still writing the body may see the connection end instead of the
     // 413 (HTTP/1.1's early response). Either is a refusal; anything else fails.
+    // The refusal closes the connection, so a client does not send its next request on it.
     match post("/v1/ask", vec![b'x'; 200 * 1024]).await {
-        Ok(r) => assert_eq!(r.status(), 413),
+        Ok(r) => {
+            assert_eq!(r.status(), 413);
+            assert_eq!(
+                r.headers().get("connection").map(reqwest::header::HeaderValue::as_bytes),
+                Some(&b"close"[..])
+            );
+        }
         Err(e) => assert!(e.is_request() && !e.is_timeout(), "{e}"),
     }
     assert_eq!(post("/v1/ask", b"{\"question\": ".to_vec()).await.unwrap().status(), 400);

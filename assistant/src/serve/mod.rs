@@ -54,7 +54,13 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
+    if resp.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        // The body was refused unread: the connection cannot carry another request, and a
+        // client that pooled it would fail its next one.
+        resp.headers_mut()
+            .insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    }
     let secs = started.elapsed().as_secs_f64();
     let status = resp.status().as_u16();
     state.metrics.request(&route, status, secs);
