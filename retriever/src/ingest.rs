@@ -79,6 +79,10 @@ pub struct Summary {
     pub removed_units: usize,
     /// Bytes of input parsed.
     pub bytes: u64,
+    /// Pages parsed this run that include shared fragments (see [`crate::includes`]).
+    pub pages_with_includes: usize,
+    /// The distinct fragments those pages include.
+    pub included_fragments: usize,
     /// Inputs that could not be indexed, with reasons.
     pub skipped: Vec<InputError>,
     /// Files that are not documents (images, stylesheets…).
@@ -214,6 +218,12 @@ pub fn index(
         for (unit, _) in &changed {
             manifest.units.remove(&unit.id);
         }
+        let mut fragments: HashSet<&str> = HashSet::new();
+        for (_, record, _) in &results {
+            summary.pages_with_includes += usize::from(!record.includes.is_empty());
+            fragments.extend(record.includes.iter().map(String::as_str));
+        }
+        summary.included_fragments = fragments.len();
         for (id, record, bytes) in results {
             summary.indexed_units += 1;
             summary.documents += record.documents;

@@ -176,6 +176,7 @@ fn a_page_reads_with_its_included_fragments_and_is_reindexed_when_one_changes() 
     std::fs::write(&fragment, "Point the otel collector at the kestrel autoscaler.\n").unwrap();
     let run = s.index(&[site.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("Includes: 1 page read with the 1 shared fragment they include"), "{run}");
     // The page a reader knows ranks above the fragment it is made of (indexed too).
     let hits = s.search_json(&["otel collector kestrel autoscaler"]);
     assert_eq!(titles(&hits), ["Collecting serving metrics", "Collecting metrics"], "{hits:?}");

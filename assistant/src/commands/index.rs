@@ -61,6 +61,15 @@ fn print_summary(
         s.indexed_units,
         human_bytes(s.bytes)
     )?;
+    if s.pages_with_includes > 0 {
+        let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        writeln!(
+            out,
+            "Includes: {} read with the {} they include",
+            count(s.pages_with_includes, "page"),
+            count(s.included_fragments, "shared fragment")
+        )?;
+    }
     if s.unchanged_units > 0 || s.removed_units > 0 {
         writeln!(
             out,
