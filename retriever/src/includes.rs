@@ -1,6 +1,7 @@
 //! Pages that include other files: a documentation page is often little more than includes of
 //! shared fragments (MkDocs `--8<-- "collecting-metrics.md"`, Hugo `{{< include "x.md" >}}`,
-//! Sphinx `.. include::` and MyST ```` ```{include} ````, AsciiDoc `include::x.adoc[]`, and
+//! Sphinx `.. include::` and MyST ```` ```{include} ````, AsciiDoc `include::x.adoc[]` (and
+//! Antora's `include::partial$x.adoc[]`), and
 //! the wiki embeds of Obsidian and Foam, `![[Runbook]]`). Indexed
 //! as written, such a page says nothing, and a question about its topic finds the fragment —
 //! under the fragment's file name, not the page a reader knows. So a page is read with its
@@ -76,6 +77,12 @@ impl<'a> Library<'a> {
             return None;
         }
         let target = target.trim();
+        // Antora names a module's fragments by family (`partial$prereqs.adoc`, `ROOT:partial$…`):
+        // the file is in the module's `partials/` folder, found from any page above it.
+        let target = match target.split_once('$') {
+            Some((family, file)) if !family.contains('/') => file,
+            _ => target,
+        };
         let (rooted, target) = match target.strip_prefix('/') {
             Some(t) => (true, t),
             None => (false, target.trim_start_matches("./")),
@@ -294,6 +301,8 @@ mod tests {
             "/site/content/en/page.md",
             "/site/source/shared.rst",
             "/site/source/guide/page.rst",
+            "/antora/modules/ROOT/partials/prereqs.adoc",
+            "/antora/modules/ROOT/pages/install.adoc",
         ]);
         let lib = Library::new(&u);
         let read = texts(&[
@@ -304,6 +313,7 @@ mod tests {
             ("/site/docs/serving/metrics/_prereqs.md", "You need kubectl.\n"),
             ("/site/content/includes/note.md", "Quotas apply.\n"),
             ("/site/source/shared.rst", "Shared rst text.\n"),
+            ("/antora/modules/ROOT/partials/prereqs.adoc", "Install the CLI first.\n"),
         ]);
         let run = |page: &str, text: &str| expand(page, text, &lib, &read);
         // MkDocs: the page and its fragment share a name; the page never includes itself.
@@ -314,6 +324,12 @@ mod tests {
         assert_eq!(text, "# Metrics\nEnable prometheus scraping.\nYou need kubectl.\nEnd.\n");
         assert_eq!(used.len(), 2);
         for (page, text, expanded) in [
+            // Antora: a fragment named by its family.
+            (
+                "/antora/modules/ROOT/pages/install.adoc",
+                "include::partial$prereqs.adoc[]\n",
+                "Install the CLI first.\n",
+            ),
             // Hugo, from the site's root; a target found nowhere stays as written.
             (
                 "/site/content/en/page.md",
