@@ -12,8 +12,8 @@
 //! next to the including page, then in each folder above it (a site's root, as MkDocs'
 //! `base_path` and Hugo's `readfile` name them), directly or in a fragments folder (`snippets/`,
 //! `includes/`, `partials/`, with or without a leading `_`). A target found nowhere leaves the
-//! line as written (the page readers drop it). Includes nest, up to [`DEPTH`] levels; a page
-//! never includes itself. A fragment stays a document of its own, but search weighs it like a
+//! line as written (the page readers drop it). Includes nest, up to [`DEPTH`] levels and
+//! [`BUDGET`] bytes of fragments per page; a page never includes itself. A fragment stays a document of its own, but search weighs it like a
 //! copy, below the pages made of it (the manifest records which documents each page included).
 
 use std::collections::HashMap;
@@ -25,6 +25,10 @@ use crate::source::{FileRef, Format, Unit};
 
 /// How deep includes nest before the rest are left unexpanded.
 pub const DEPTH: usize = 4;
+
+/// How many bytes of fragments one page may take in, in all: fragments that include each
+/// other many times over (a diamond at every level) must not grow a page without bound.
+pub const BUDGET: usize = 4 << 20;
 
 /// Folders sites keep their fragments in, looked for in each folder above a page.
 const FRAGMENT_DIRS: &[&str] = &["snippets", "_snippets", "includes", "_includes", "partials", "_partials"];
@@ -129,55 +133,61 @@ pub fn expand<'a>(
     library: &Library<'a>,
     read: &dyn Fn(&FileRef) -> Option<String>,
 ) -> (String, Vec<&'a FileRef>) {
-    let mut used = Vec::new();
-    let out = expand_in(page, text, library, read, DEPTH, &mut vec![page.to_string()], &mut used);
-    (out, used)
+    let mut run = Expansion { library, read, open: vec![page.to_string()], used: Vec::new(), budget: BUDGET };
+    let out = run.expand(page, text, DEPTH);
+    (out, run.used)
 }
 
-fn expand_in<'a>(
-    page: &str,
-    text: &str,
-    library: &Library<'a>,
-    read: &dyn Fn(&FileRef) -> Option<String>,
-    depth: usize,
-    open: &mut Vec<String>,
-    used: &mut Vec<&'a FileRef>,
-) -> String {
-    if depth == 0 || !MAY_INCLUDE.is_match(text) {
-        return text.to_string();
-    }
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < lines.len() {
-        let (targets, taken) = include_at(&lines[i..]);
-        let found: Vec<&'a FileRef> = targets
-            .iter()
-            .filter_map(|t| library.resolve(page, t))
-            .filter(|f| !open.contains(&f.logical))
-            .collect();
-        if taken == 0 || found.is_empty() {
-            out.push_str(lines[i]);
-            out.push('\n');
-            i += 1;
-            continue;
+/// One page's expansion: where to look, how to read, and what it has taken in so far.
+struct Expansion<'l, 'a, 'r> {
+    library: &'l Library<'a>,
+    read: &'r dyn Fn(&FileRef) -> Option<String>,
+    /// The pages being expanded, outermost first: none may include itself again.
+    open: Vec<String>,
+    /// The files included, each once.
+    used: Vec<&'a FileRef>,
+    /// Bytes of fragments still allowed (see [`BUDGET`]).
+    budget: usize,
+}
+
+impl<'a> Expansion<'_, 'a, '_> {
+    fn expand(&mut self, page: &str, text: &str, depth: usize) -> String {
+        if depth == 0 || !MAY_INCLUDE.is_match(text) {
+            return text.to_string();
         }
-        for file in found {
-            let Some(included) = read(file) else { continue };
-            if !used.iter().any(|u| u.logical == file.logical) {
-                used.push(file);
-            }
-            open.push(file.logical.clone());
-            let body = without_front_matter(&included);
-            out.push_str(&expand_in(&file.logical, body, library, read, depth - 1, open, used));
-            open.pop();
-            if !out.ends_with('\n') {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while i < lines.len() {
+            let (targets, taken) = include_at(&lines[i..]);
+            let found: Vec<&'a FileRef> = targets
+                .iter()
+                .filter_map(|t| self.library.resolve(page, t))
+                .filter(|f| !self.open.contains(&f.logical))
+                .collect();
+            if taken == 0 || found.is_empty() {
+                out.push_str(lines[i]);
                 out.push('\n');
+                i += 1;
+                continue;
             }
+            for file in found {
+                let Some(included) = (self.read)(file).filter(|t| t.len() <= self.budget) else { continue };
+                self.budget -= included.len();
+                if !self.used.iter().any(|u| u.logical == file.logical) {
+                    self.used.push(file);
+                }
+                self.open.push(file.logical.clone());
+                out.push_str(&self.expand(&file.logical, without_front_matter(&included), depth - 1));
+                self.open.pop();
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            i += taken;
         }
-        i += taken;
+        out
     }
-    out
 }
 
 /// A cheap test that a text may hold an include at all.
@@ -385,6 +395,20 @@ mod tests {
             let line = format!("--8<-- \"{target}\"\n");
             assert_eq!(expand("/d/a.md", &line, &lib, &read).0, line, "{target}");
         }
+    }
+
+    #[test]
+    fn fragments_that_fan_out_stop_at_the_budget() {
+        let u = units(&["/d/page.md", "/d/a.md", "/d/b.md", "/d/c.md", "/d/e.md"]);
+        let lib = Library::new(&u);
+        let twice =
+            |next: &str| format!("{}{}", "x".repeat(200_000), format!("\n--8<-- \"{next}\"\n").repeat(8));
+        let (a, b, c) = (twice("b.md"), twice("c.md"), twice("e.md"));
+        let files = [("/d/a.md", a.as_str()), ("/d/b.md", &b), ("/d/c.md", &c), ("/d/e.md", "end\n")];
+        let read = texts(&files);
+        let (text, _) = expand("/d/page.md", "--8<-- \"a.md\"\n", &lib, &read);
+        // 8 × 8 × 8 copies of 200 KB would be 100 MB.
+        assert!(text.len() <= BUDGET + 64 * 1024, "{}", text.len());
     }
 
     proptest::proptest! {
