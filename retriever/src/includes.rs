@@ -21,6 +21,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::formats::markdown::without_front_matter;
 use crate::source::{FileRef, Format, Unit};
 
 /// How deep includes nest before the rest are left unexpanded.
@@ -265,19 +266,6 @@ fn include_at(lines: &[&str]) -> (Vec<Target>, usize) {
         return (files, close + 2);
     }
     (Vec::new(), 0)
-}
-
-/// A fragment's text without its YAML/TOML front matter (metadata of the fragment, not text).
-fn without_front_matter(text: &str) -> &str {
-    for fence in ["---", "+++"] {
-        if let Some(rest) = text.strip_prefix(fence).and_then(|r| r.strip_prefix('\n'))
-            && let Some(end) = rest.find(&format!("\n{fence}"))
-        {
-            let after = &rest[end + 1 + fence.len()..];
-            return after.split_once('\n').map_or("", |(_, body)| body);
-        }
-    }
-    text
 }
 
 #[cfg(test)]

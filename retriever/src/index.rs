@@ -81,22 +81,13 @@ pub struct Fields {
 pub fn is_copy(location: &str) -> bool {
     let parts: Vec<&str> = location.split(['/', '\\']).collect();
     let translated = parts.windows(2).any(|w| w[0] == "content" && TRANSLATIONS.contains(&w[1]));
-    translated
-        || parts.iter().any(|&c| {
-            matches!(
-                c,
-                "examples"
-                    | "example"
-                    | "tests"
-                    | "test"
-                    | "fixtures"
-                    | "testdata"
-                    | "__tests__"
-                    | "versioned_docs"
-                    | "i18n"
-            )
-        })
+    translated || parts.iter().any(|c| EXAMPLE_DIRS.contains(c) || matches!(*c, "versioned_docs" | "i18n"))
 }
+
+/// Folders that hold examples, tests and fixtures of the thing itself (Terraform module calls
+/// from them do not make a module theirs either, see `source::tf_modules`).
+pub const EXAMPLE_DIRS: &[&str] =
+    &["examples", "example", "tests", "test", "fixtures", "testdata", "__tests__"];
 
 /// Language folders of a Hugo site's `content/` that hold translations of its English pages
 /// (`it` is left out: an IT department's folder is likelier than Italian).

@@ -130,17 +130,24 @@ pub fn index(
             .get(&u.id)
             .map_or_else(Vec::new, |r| r.includes.iter().filter_map(|l| library.get(l)).collect())
     };
-    let hashed: Vec<(&Unit, Result<UnitHash, InputError>)> =
-        plan.units.par_iter().map(|u| (u, unit_hash(u, &recorded(u), &manifest))).collect();
+    let hashed: Vec<(&Unit, Vec<&FileRef>, Result<UnitHash, InputError>)> = plan
+        .units
+        .par_iter()
+        .map(|u| {
+            let included = recorded(u);
+            let hash = unit_hash(u, &included, &manifest);
+            (u, included, hash)
+        })
+        .collect();
     let mut changed = Vec::new();
     let mut file_records = Vec::new();
-    for (unit, result) in hashed {
+    for (unit, included, result) in hashed {
         match result {
             Ok((hash, files)) => {
                 if manifest.units.get(&unit.id).is_some_and(|r| r.hash == hash) {
                     summary.unchanged_units += 1;
                 } else {
-                    changed.push((unit, hash));
+                    changed.push((unit, hash, included));
                 }
                 file_records.extend(files);
             }
@@ -169,26 +176,21 @@ pub fn index(
 
     if !changed.is_empty() || !removed.is_empty() {
         let mut writer: IndexWriter = index.writer(opts.writer_memory).map_err(|e| Error::tantivy(dir, e))?;
-        for id in removed.iter().chain(changed.iter().map(|(u, _)| &u.id)) {
+        for id in removed.iter().chain(changed.iter().map(|(u, ..)| &u.id)) {
             writer.delete_term(Term::from_field_text(fields.unit, id));
         }
         progress.begin(changed.len() as u64);
         let errors = Mutex::new(Vec::new());
         let results: Vec<(String, UnitRecord, u64)> = changed
             .par_iter()
-            .filter_map(|(unit, hash)| {
+            .filter_map(|(unit, hash, before)| {
                 let outcome = parse_unit(unit, &library).and_then(|(docs, included)| {
                     // What the page includes now is what its hash must cover from now on.
-                    let paths =
-                        |files: &[&FileRef]| files.iter().map(|f| f.logical.clone()).collect::<Vec<_>>();
-                    let hash = if paths(&included) == paths(&recorded(unit)) {
-                        hash.clone()
-                    } else {
-                        unit_hash(unit, &included, &manifest)?.0
-                    };
+                    let same = included.iter().map(|f| &f.logical).eq(before.iter().map(|f| &f.logical));
+                    let hash = if same { hash.clone() } else { unit_hash(unit, &included, &manifest)?.0 };
                     let (documents, chunks) =
                         write_unit(&writer, &fields, unit, docs).map_err(|e| InputError::new(&unit.id, e))?;
-                    Ok((hash, paths(&included), documents, chunks))
+                    Ok((hash, included.iter().map(|f| f.logical.clone()).collect(), documents, chunks))
                 });
                 progress.advance(&unit.id);
                 match outcome {
@@ -215,7 +217,7 @@ pub fn index(
         for id in &removed {
             manifest.units.remove(id);
         }
-        for (unit, _) in &changed {
+        for (unit, ..) in &changed {
             manifest.units.remove(&unit.id);
         }
         let mut fragments: HashSet<&str> = HashSet::new();

@@ -2,6 +2,15 @@
 
 use sleuth_e2e::{Sandbox, samples, titles};
 
+/// Writes each `(path under root, text)`, creating the folders it needs.
+fn write_files(root: &std::path::Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
 #[test]
 fn demo_workspace_indexes_every_kind() {
     Sandbox::new().index_demo();
@@ -104,32 +113,32 @@ fn files_that_are_not_documents_are_counted_and_listed_with_v() {
 fn docusaurus_mdx_hugo_toml_and_sphinx_rst_pages_are_indexed_as_their_text() {
     let s = Sandbox::new();
     let site = s.path().join("site");
-    std::fs::create_dir_all(site.join("docs/upgrade")).unwrap();
-    std::fs::write(
-        site.join("docs/install.mdx"),
-        "---\ntitle: 'Install: with Helm'\n---\n\nimport Tabs from '@theme/Tabs'\nimport TabItem from '@theme/TabItem'\n\n\
-         ## Add the chart {#add-chart}\n\n<Tabs>\n<TabItem value=\"helm\" label=\"Helm\">\n\n\
-         Add the repository and install the kestrel operator.\n\n</TabItem>\n</Tabs>\n\n{/* editors: keep short */}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        site.join("docs/upgrade/_index.md"),
-        "+++\ntitle = \"Upgrading kestrel\"\nweight = 2\n+++\n\nDrain each node before upgrading kestrel.\n",
-    )
-    .unwrap();
-    std::fs::write(site.join("docs/upgrade/README.md"), "Notes about kestrel rollbacks.\n").unwrap();
-    std::fs::write(
-        site.join("docs/peering.rst"),
-        ".. _peering:\n\n=======\nPeering\n=======\n\nOnly one kestrel operator is active, see :ref:`the lease <lease>`.\n\n\
-         Priorities\n==========\n\n.. code-block:: bash\n\n    kestrel run --priority=100\n",
-    )
-    .unwrap();
-    std::fs::write(
-        site.join("docs/storage.md"),
-        "(storage)=\n\n# Customizing kestrel storage\n\n```{note}\n:class: tip\nVolumes of kestrel outlive their pods.\n```\n\n\
-         See {ref}`the setup guide <setup>`.\n",
-    )
-    .unwrap();
+    write_files(
+        &site,
+        &[
+            (
+                "docs/install.mdx",
+                "---\ntitle: 'Install: with Helm'\n---\n\nimport Tabs from '@theme/Tabs'\nimport TabItem from '@theme/TabItem'\n\n\
+                 ## Add the chart {#add-chart}\n\n<Tabs>\n<TabItem value=\"helm\" label=\"Helm\">\n\n\
+                 Add the repository and install the kestrel operator.\n\n</TabItem>\n</Tabs>\n\n{/* editors: keep short */}\n",
+            ),
+            (
+                "docs/upgrade/_index.md",
+                "+++\ntitle = \"Upgrading kestrel\"\nweight = 2\n+++\n\nDrain each node before upgrading kestrel.\n",
+            ),
+            ("docs/upgrade/README.md", "Notes about kestrel rollbacks.\n"),
+            (
+                "docs/peering.rst",
+                ".. _peering:\n\n=======\nPeering\n=======\n\nOnly one kestrel operator is active, see :ref:`the lease <lease>`.\n\n\
+                 Priorities\n==========\n\n.. code-block:: bash\n\n    kestrel run --priority=100\n",
+            ),
+            (
+                "docs/storage.md",
+                "(storage)=\n\n# Customizing kestrel storage\n\n```{note}\n:class: tip\nVolumes of kestrel outlive their pods.\n```\n\n\
+                 See {ref}`the setup guide <setup>`.\n",
+            ),
+        ],
+    );
     let run = s.index(&[site.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stdout.contains("Indexed 5 documents"), "{run}");
@@ -164,16 +173,18 @@ fn docusaurus_mdx_hugo_toml_and_sphinx_rst_pages_are_indexed_as_their_text() {
 fn a_page_reads_with_its_included_fragments_and_is_reindexed_when_one_changes() {
     let s = Sandbox::new();
     let site = s.path().join("site");
-    std::fs::create_dir_all(site.join("docs/snippets")).unwrap();
-    std::fs::create_dir_all(site.join("docs/serving/metrics")).unwrap();
     // MkDocs: the page is nothing but an include of a shared fragment of the same name.
-    std::fs::write(
-        site.join("docs/serving/metrics/collecting-metrics.md"),
-        "# Collecting serving metrics\n\n--8<-- \"collecting-metrics.md\"\n",
-    )
-    .unwrap();
+    write_files(
+        &site,
+        &[
+            (
+                "docs/serving/metrics/collecting-metrics.md",
+                "# Collecting serving metrics\n\n--8<-- \"collecting-metrics.md\"\n",
+            ),
+            ("docs/snippets/collecting-metrics.md", "Point the otel collector at the kestrel autoscaler.\n"),
+        ],
+    );
     let fragment = site.join("docs/snippets/collecting-metrics.md");
-    std::fs::write(&fragment, "Point the otel collector at the kestrel autoscaler.\n").unwrap();
     let run = s.index(&[site.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stdout.contains("Includes: 1 page read with the 1 shared fragment they include"), "{run}");
@@ -192,14 +203,16 @@ fn a_page_reads_with_its_included_fragments_and_is_reindexed_when_one_changes() 
 
     // An Obsidian vault: a note embeds another by name; callouts and wiki links read as text.
     let vault = s.path().join("vault");
-    std::fs::create_dir_all(vault.join("oncall")).unwrap();
-    std::fs::create_dir_all(vault.join("runbooks")).unwrap();
-    std::fs::write(vault.join("runbooks/Rollback.md"), "Roll kestrel back with helm rollback.\n").unwrap();
-    std::fs::write(
-        vault.join("oncall/Escalation.md"),
-        "# Escalation\n\n> [!WARNING] Page the lead first\n> See [[Contacts|the contact sheet]].\n\n![[Rollback]]\n",
-    )
-    .unwrap();
+    write_files(
+        &vault,
+        &[
+            ("runbooks/Rollback.md", "Roll kestrel back with helm rollback.\n"),
+            (
+                "oncall/Escalation.md",
+                "# Escalation\n\n> [!WARNING] Page the lead first\n> See [[Contacts|the contact sheet]].\n\n![[Rollback]]\n",
+            ),
+        ],
+    );
     let run = s.index(&[vault.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
     let hits = s.search_json(&["roll kestrel back helm"]);

@@ -54,17 +54,21 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let mut resp = next.run(req).await;
-    if resp.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        // The body was refused unread: the connection cannot carry another request, and a
-        // client that pooled it would fail its next one.
-        resp.headers_mut()
-            .insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
-    }
+    let resp = next.run(req).await;
     let secs = started.elapsed().as_secs_f64();
     let status = resp.status().as_u16();
     state.metrics.request(&route, status, secs);
     tracing::info!(target: "sleuth::http", %method, route, status, ms = (secs * 1000.0).round(), "request");
+    resp
+}
+
+/// A body refused as too large was left unread: the connection cannot carry another request,
+/// and a client that pooled it would fail its next one, so the refusal closes it.
+async fn close_after_refused_body(mut resp: Response) -> Response {
+    if resp.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        resp.headers_mut()
+            .insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    }
     resp
 }
 
@@ -80,7 +84,8 @@ pub fn router(state: Arc<AppState>, body_limit: usize) -> Router {
     if state.signing_secret.is_some() {
         app = app.route("/slack/events", post(slack::events)).route("/slack/commands", post(slack::commands));
     }
-    app.layer(middleware::from_fn_with_state(state.clone(), observe))
+    app.layer(middleware::map_response(close_after_refused_body))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }

@@ -94,6 +94,12 @@ pub fn parse(text: &str) -> Page {
     Page { title: title.filter(|t| !t.is_empty()), sections }
 }
 
+/// A page's text without its front matter (for a fragment another page includes: its
+/// metadata is not text of the page).
+pub(crate) fn without_front_matter(text: &str) -> &str {
+    strip_front_matter(text).1
+}
+
 /// What a page's front matter says about it.
 #[derive(Default)]
 struct Front {

@@ -360,41 +360,45 @@ mod tests {
         assert_eq!(site_markup(fenced), fenced);
     }
 
+    /// Each site-markup input and the text a reader sees.
+    fn renders(cases: &[(&str, &str)]) {
+        for (raw, text) in cases {
+            assert_eq!(site_markup(raw), *text, "{raw}");
+        }
+    }
+
     #[test]
     fn hugo_jekyll_and_mkdocs_markup_is_rendered() {
-        assert_eq!(site_markup("## {{% heading \"whatsnext\" %}}\n"), "## What's next\n");
-        assert_eq!(site_markup("{{< note >}}\nTaints repel pods.\n{{< /note >}}\n"), "Taints repel pods.\n");
-        assert_eq!(site_markup("{% include note.html %}Check quotas.\n"), "Check quotas.\n");
-        assert_eq!(
-            site_markup(
-                "{{% alert title=\"Warning\" color=\"warning\" %}}\nMind the sidecar.\n{{% /alert %}}\n"
+        renders(&[
+            ("## {{% heading \"whatsnext\" %}}\n", "## What's next\n"),
+            ("{{< note >}}\nTaints repel pods.\n{{< /note >}}\n", "Taints repel pods.\n"),
+            ("{% include note.html %}Check quotas.\n", "Check quotas.\n"),
+            (
+                "{{% alert title=\"Warning\" color=\"warning\" %}}\nMind the sidecar.\n{{% /alert %}}\n",
+                "Warning\nMind the sidecar.\n",
             ),
-            "Warning\nMind the sidecar.\n"
-        );
-        assert_eq!(site_markup("!!! note\n"), "Note:\n");
-        assert_eq!(site_markup("!!! warning \"Careful\"\n"), "Careful\n");
-        assert_eq!(site_markup(":::tip Tolerations\nAdd one.\n:::\n"), "Tolerations\nAdd one.\n");
-        assert_eq!(site_markup("=== \"kubectl\"\n--8<-- \"x.md\"\n"), "kubectl\n");
-        assert_eq!(site_markup("<img src=\"a.png\" alt=\"Sync flow\"/>\n"), "Sync flow\n");
-        assert_eq!(site_markup(":::tip[Before you start]\nDrain.\n:::\n"), "Before you start\nDrain.\n");
+            ("!!! note\n", "Note:\n"),
+            ("!!! warning \"Careful\"\n", "Careful\n"),
+            (":::tip Tolerations\nAdd one.\n:::\n", "Tolerations\nAdd one.\n"),
+            ("=== \"kubectl\"\n--8<-- \"x.md\"\n", "kubectl\n"),
+            ("<img src=\"a.png\" alt=\"Sync flow\"/>\n", "Sync flow\n"),
+            (":::tip[Before you start]\nDrain.\n:::\n", "Before you start\nDrain.\n"),
+        ]);
     }
 
     #[test]
     fn github_alerts_obsidian_callouts_and_wiki_links_read_as_text() {
-        assert_eq!(site_markup("> [!WARNING]\n> Drain first.\n"), "> Warning:\n> Drain first.\n");
-        assert_eq!(site_markup("> [!tip]- Faster restarts\n"), "> Faster restarts\n");
-        assert_eq!(
-            site_markup(
-                "See [[Runbooks/Rollback|the rollback runbook]], [[Oncall#Paging]] and [[#Escalation]].\n"
+        renders(&[
+            ("> [!WARNING]\n> Drain first.\n", "> Warning:\n> Drain first.\n"),
+            ("> [!tip]- Faster restarts\n", "> Faster restarts\n"),
+            (
+                "See [[Runbooks/Rollback|the rollback runbook]], [[Oncall#Paging]] and [[#Escalation]].\n",
+                "See the rollback runbook, Oncall Paging and Escalation.\n",
             ),
-            "See the rollback runbook, Oncall Paging and Escalation.\n"
-        );
-        assert_eq!(
-            site_markup("![[topology.png]] Traffic flows left to right.\n"),
-            "Traffic flows left to right.\n"
-        );
-        // Code keeps its brackets.
-        assert_eq!(site_markup("Run `a[[0]]` now.\n"), "Run `a[[0]]` now.\n");
+            ("![[topology.png]] Traffic flows left to right.\n", "Traffic flows left to right.\n"),
+            // Code keeps its brackets.
+            ("Run `a[[0]]` now.\n", "Run `a[[0]]` now.\n"),
+        ]);
     }
 
     #[test]

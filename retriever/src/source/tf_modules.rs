@@ -114,11 +114,10 @@ fn relative_to(target: &str, top: &str, roots: &[String]) -> String {
         .to_string()
 }
 
-/// Whether a directory holds examples, tests or fixtures rather than the configuration itself.
+/// Whether a directory holds examples, tests or fixtures rather than the configuration itself,
+/// or the wrappers that call each module once more.
 fn is_example_or_test(dir: &str) -> bool {
-    dir.split('/').any(|c| {
-        matches!(c, "examples" | "example" | "tests" | "test" | "fixtures" | "testdata" | "wrappers")
-    })
+    dir.split('/').any(|c| c == "wrappers" || crate::index::EXAMPLE_DIRS.contains(&c))
 }
 
 /// Resolves `.` and `..` in a logical path without touching the file system.
