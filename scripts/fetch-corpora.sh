@@ -15,6 +15,8 @@
 #   SLEUTH_CORPUS_MIRROR_ROOK=…                          likewise
 #   SLEUTH_CORPUS_MIRROR_ZERO_TO_JUPYTERHUB=…            likewise
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_VPC=…             likewise
+#   SLEUTH_CORPUS_MIRROR_KEDA=…                          likewise
+#   SLEUTH_CORPUS_MIRROR_LONGHORN=…                      likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -39,9 +41,12 @@ fetch() {
   fi
   # Documents only (Markdown, and Terraform where asked): some assets of a mirror may be absent,
   # and they are not documents.
+  # In batches: one archive per xargs call, each unpacked on its own (a large site's file list
+  # does not fit one command line, and tar reads only the first of concatenated archives).
   git --git-dir="$git_dir" ls-tree -r --name-only "$commit" -- "$path" | grep -E "\.($kinds)\$" \
-    | xargs git --git-dir="$git_dir" archive "$commit" -- 2> >(grep -v 'invalid object' >&2) \
-    | tar -x -C "$dest"
+    | xargs -n 1000 bash -c 'g=$0 c=$1 d=$2; shift 2; git --git-dir="$g" archive "$c" -- "$@" | tar -x -C "$d"' \
+      "$git_dir" "$commit" "$dest" \
+    2> >(grep -v 'invalid object' >&2)
   echo "$commit" > "$dest/.commit"
   [ -n "$tmp" ] && rm -rf "$tmp"
   echo "$name: $(find "$dest" -type f ! -name .commit | wc -l) files in $dest"
@@ -73,3 +78,9 @@ fetch zero-to-jupyterhub https://github.com/jupyterhub/zero-to-jupyterhub-k8s.gi
   docs/source SLEUTH_CORPUS_MIRROR_ZERO_TO_JUPYTERHUB
 fetch terraform-aws-vpc https://github.com/terraform-aws-modules/terraform-aws-vpc.git 82d1929e \
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_VPC 'tf|md'
+# Whole Hugo sites with every released version of their docs side by side (docs/<version>/,
+# docs/archives/<version>/).
+fetch keda https://github.com/kedacore/keda-docs.git a55c5d34 \
+  content SLEUTH_CORPUS_MIRROR_KEDA
+fetch longhorn https://github.com/longhorn/website.git 0f622500 \
+  content SLEUTH_CORPUS_MIRROR_LONGHORN

@@ -84,10 +84,11 @@ pub fn is_copy(location: &str) -> bool {
     translated || parts.iter().any(|c| EXAMPLE_DIRS.contains(c) || matches!(*c, "versioned_docs" | "i18n"))
 }
 
-/// Folders that hold examples, tests and fixtures of the thing itself (Terraform module calls
-/// from them do not make a module theirs either, see `source::tf_modules`).
+/// Folders that hold examples, tests and fixtures of the thing itself, or Terraform wrappers
+/// that call each module once more (module calls from them do not make a module theirs
+/// either, see `source::tf_modules`).
 pub const EXAMPLE_DIRS: &[&str] =
-    &["examples", "example", "tests", "test", "fixtures", "testdata", "__tests__"];
+    &["examples", "example", "tests", "test", "fixtures", "testdata", "__tests__", "wrappers"];
 
 /// Language folders of a Hugo site's `content/` that hold translations of its English pages
 /// (`it` is left out: an IT department's folder is likelier than Italian).

@@ -27,7 +27,11 @@ identity, filters and all its text). [`search`] opens the index once and answers
 BM25 (titles and headings weigh more than body text, English stemming, stop words dropped),
 ranking documents by their best sections and, separately, as wholes (each population scored
 with its own statistics), and fusing the two orders by reciprocal rank; kind and scope filters,
-one hit per document, and snippets with the matched terms marked. [`documents`] lists what is indexed and
+one hit per document, and snippets with the matched terms marked. Some documents weigh less
+than the page they stand beside: examples' and tests' copies, fragments other pages include,
+and — found by [`editions`] from the paths alone each time an index is opened — a site's older
+releases of a page (folded into the newest edition) and pages only older releases have.
+[`documents`] lists what is indexed and
 puts one document back together from its chunks, for front ends that hand documents over by
 reference.
 
@@ -46,6 +50,7 @@ This crate knows nothing about Kubernetes or LLMs.
 
 pub mod chunk;
 pub mod documents;
+pub mod editions;
 pub mod error;
 pub mod formats;
 pub mod includes;

@@ -82,9 +82,13 @@ pub struct Searcher {
     /// of the two populations BM25 scores.
     chunks: u64,
     documents: u64,
-    /// Identities of the documents other pages include (see [`crate::includes`]): fragments,
-    /// weighed like copies so the page a reader knows ranks above the snippet it is made of.
-    fragments: HashSet<u64>,
+    /// Identities of documents weighed like copies: fragments other pages include (see
+    /// [`crate::includes`]), so the page a reader knows ranks above the snippet it is made of,
+    /// and pages the newest release of their site no longer has (see [`crate::editions`]).
+    demoted: HashSet<u64>,
+    /// Older editions of a page (see [`crate::editions`]), each to the newest edition's
+    /// identity: search folds them into it.
+    editions: HashMap<u64, u64>,
 }
 
 const SNIPPET_CHARS: usize = 220;
@@ -100,11 +104,17 @@ impl Searcher {
             .map_err(|e| Error::tantivy(dir, e))?;
         let chunks = manifest.units.values().map(|u| u.chunks as u64).sum();
         let documents = manifest.units.values().map(|u| u.documents as u64).sum();
-        let fragments = manifest
+        let identity = |id: &str| index::identity_key(Kind::Markdown, "", id);
+        let found = crate::editions::of_index(&manifest);
+        let editions =
+            found.older.iter().map(|(older, newest)| (identity(older), identity(newest))).collect();
+        let demoted = manifest
             .units
             .values()
             .flat_map(|u| &u.includes)
-            .map(|p| index::identity_key(Kind::Markdown, "", p))
+            .map(String::as_str)
+            .chain(found.retired.iter().copied())
+            .map(identity)
             .collect();
         Ok(Searcher {
             index,
@@ -114,7 +124,8 @@ impl Searcher {
             path: dir.to_path_buf(),
             chunks,
             documents,
-            fragments,
+            demoted,
+            editions,
         })
     }
 
@@ -307,8 +318,14 @@ impl Searcher {
         query: &dyn Query,
     ) -> Result<Vec<u64>, Error> {
         let mut columns = Columns::new(self, searcher);
+        // Older editions fold into their page, so one page can fill many of the places:
+        // rank more entries than are kept.
         let top = searcher
-            .search_with_statistics_provider(query, &TopDocs::with_limit(PAGE_DEPTH).order_by_score(), stats)
+            .search_with_statistics_provider(
+                query,
+                &TopDocs::with_limit(PAGE_DEPTH * PAGE_WIDEN).order_by_score(),
+                stats,
+            )
             .map_err(|e| Error::tantivy(&self.path, e))?;
         let mut ranked = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -316,7 +333,8 @@ impl Searcher {
             ranked.push((score * weight, key));
         }
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        Ok(ranked.into_iter().map(|(_, k)| k).collect())
+        let mut seen = HashSet::new();
+        Ok(ranked.into_iter().map(|(_, k)| k).filter(|k| seen.insert(*k)).take(PAGE_DEPTH).collect())
     }
 }
 
@@ -394,7 +412,10 @@ impl<'a> Columns<'a> {
             }
         };
         let key = identity.first(addr.doc_id).unwrap_or(u64::from(addr.doc_id));
-        let copied = copy.first(addr.doc_id) == Some(1) || self.owner.fragments.contains(&key);
+        if let Some(newest) = self.owner.editions.get(&key) {
+            return Ok((*newest, COPY_WEIGHT));
+        }
+        let copied = copy.first(addr.doc_id) == Some(1) || self.owner.demoted.contains(&key);
         let weight = if copied { COPY_WEIGHT } else { 1.0 };
         Ok((key, weight))
     }
@@ -402,6 +423,8 @@ impl<'a> Columns<'a> {
 
 /// How many whole documents are ranked for fusion.
 const PAGE_DEPTH: usize = 50;
+/// How many more whole-document entries are ranked than kept, for the editions folded away.
+const PAGE_WIDEN: usize = 8;
 /// What the whole-document order weighs against the section order. Chosen (with `RRF_K`)
 /// on the first two corpora of the retrieval benchmark; see BENCHMARKS.md.
 const PAGE_WEIGHT: f32 = 0.5;
@@ -518,6 +541,29 @@ mod tests {
             .into_iter()
             .map(|h| h.location.rsplit('/').next().unwrap_or("").split('#').next().unwrap_or("").to_string())
             .collect()
+    }
+
+    #[test]
+    fn older_editions_fold_into_the_newest_and_retired_pages_rank_below_current_ones() {
+        let page = |extra: &str| format!("# Cron scaler\n\nScale on a cron schedule{extra}.\n");
+        let index = index_files(&[
+            ("docs/2.20/scalers/cron.md", &page("")),
+            // Older editions repeat the words more: without folding they would rank first.
+            ("docs/2.9/scalers/cron.md", &page(", a cron schedule, a schedule")),
+            ("docs/archives/1.4/scalers/cron.md", &page(", a cron schedule")),
+            // Only an older release has it: out of date.
+            ("docs/2.9/scalers/legacy-cron.md", &page(", cron schedule, cron schedule")),
+            ("docs/2.20/scalers/timer.md", "# Timer\n\nA schedule.\n"),
+        ]);
+        let s = Searcher::open(index.path()).unwrap();
+        let hits =
+            s.search(&SearchQuery { text: "cron schedule".into(), limit: 5, ..Default::default() }).unwrap();
+        let root = index.docs_path().to_string_lossy().to_string();
+        let locations: Vec<&str> = hits.iter().map(|h| h.location.strip_prefix(&root).unwrap()).collect();
+        assert_eq!(
+            locations,
+            ["/docs/2.20/scalers/cron.md", "/docs/2.9/scalers/legacy-cron.md", "/docs/2.20/scalers/timer.md"]
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use tempfile::TempDir;
 /// A corpus on disk and its index; both folders live as long as this does.
 pub(crate) struct Indexed {
     /// The documents' folder, kept until the test ends (hits point into it).
-    _docs: TempDir,
+    docs: TempDir,
     /// The index's folder.
     pub(crate) index: TempDir,
     /// What indexing them did.
@@ -17,6 +17,11 @@ pub(crate) struct Indexed {
 impl Indexed {
     pub(crate) fn path(&self) -> &Path {
         self.index.path()
+    }
+
+    /// The documents' folder (hits' locations start with it).
+    pub(crate) fn docs_path(&self) -> &Path {
+        self.docs.path()
     }
 }
 
@@ -36,5 +41,5 @@ pub(crate) fn index_files(files: &[(&str, &str)]) -> Indexed {
         &crate::NoProgress,
     )
     .unwrap();
-    Indexed { _docs: docs, index, summary }
+    Indexed { docs, index, summary }
 }

@@ -223,3 +223,39 @@ fn a_page_reads_with_its_included_fragments_and_is_reindexed_when_one_changes() 
         assert!(!text.contains(raw), "{raw} shown raw in {text:?}");
     }
 }
+
+#[test]
+fn a_site_with_every_release_side_by_side_answers_with_the_newest_edition() {
+    let s = Sandbox::new();
+    let site = s.path().join("site");
+    let page = |words: &str| format!("# Cron scaler\n\nScale kestrel workers on a cron schedule{words}.\n");
+    write_files(
+        &site,
+        &[
+            // The older editions' wording matches the question better.
+            ("content/docs/2.9/scalers/cron.md", &page(", a cron schedule")),
+            ("content/docs/archives/1.4/scalers/cron.md", &page(", the cron schedule, a cron")),
+            ("content/docs/2.10/scalers/cron.md", &page("")),
+            ("content/docs/2.9/scalers/old-timer.md", "# Timer\n\nA kestrel cron schedule of old.\n"),
+        ],
+    );
+    let run = s.index(&[site.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("Versions: 2 pages are older releases' editions"), "{run}");
+    let newest = |hits: &[serde_json::Value]| -> Vec<String> {
+        hits.iter()
+            .map(|h| {
+                h["location"].as_str().unwrap_or_default().rsplit("content/").next().unwrap().to_string()
+            })
+            .collect()
+    };
+    let hits = s.search_json(&["kestrel cron schedule"]);
+    assert_eq!(newest(&hits), ["docs/2.10/scalers/cron.md", "docs/2.9/scalers/old-timer.md"], "{hits:?}");
+
+    // A new release's folder appears: it is the newest edition now, without re-reading the rest.
+    write_files(&site, &[("content/docs/2.11/scalers/cron.md", &page(""))]);
+    let run = s.index(&[site.to_str().unwrap()]);
+    assert!(run.stdout.contains("Indexed 1 documents"), "{run}");
+    let hits = s.search_json(&["kestrel cron schedule"]);
+    assert_eq!(newest(&hits)[0], "docs/2.11/scalers/cron.md", "{hits:?}");
+}

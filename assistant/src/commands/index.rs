@@ -70,6 +70,13 @@ fn print_summary(
             count(s.included_fragments, "shared fragment")
         )?;
     }
+    if s.older_editions + s.retired_pages > 0 {
+        writeln!(
+            out,
+            "Versions: {} pages are older releases' editions (search shows the newest), {} only older releases have (ranked lower)",
+            s.older_editions, s.retired_pages
+        )?;
+    }
     if s.unchanged_units > 0 || s.removed_units > 0 {
         writeln!(
             out,

@@ -117,7 +117,7 @@ fn relative_to(target: &str, top: &str, roots: &[String]) -> String {
 /// Whether a directory holds examples, tests or fixtures rather than the configuration itself,
 /// or the wrappers that call each module once more.
 fn is_example_or_test(dir: &str) -> bool {
-    dir.split('/').any(|c| c == "wrappers" || crate::index::EXAMPLE_DIRS.contains(&c))
+    dir.split('/').any(|c| crate::index::EXAMPLE_DIRS.contains(&c))
 }
 
 /// Resolves `.` and `..` in a logical path without touching the file system.

@@ -1,0 +1,229 @@
+//! Editions of one page kept side by side: documentation sites keep every released version of
+//! their docs in folders named by version (`docs/2.19/scalers/cron.md`, `docs/2.20/…`,
+//! `content/docs/v1.12/…`, `docs/main/…`), so a question about the cron scaler matches two
+//! dozen copies of one page, and whichever older copy its wording happens to favour crowds the
+//! current one out of the first places.
+//!
+//! Pages are grouped by their path with the (last) version folder taken out; in a group of two or
+//! more, the newest edition is the page and the others are its older editions. Search folds an
+//! older edition into its page (one result per page, the older text weighed down) — see
+//! `search::Columns`. Computed from the paths alone, whenever an index is opened, so adding a
+//! version folder changes which edition is newest without re-indexing anything.
+//!
+//! A folder counts as a version when it is numbered with a dot or a `v` (`2.20`, `v1.12`,
+//! `1.x`, `v2`, `version-2.6`, `release-1.4`) — a bare number is a year or an ordinal far more
+//! often — or when it is named `latest`/`stable`/`current` (newest of all) or
+//! `main`/`master`/`next`/`dev`/`unreleased`/`nightly` (below every release: unreleased
+//! docs), and only where the same folder holds a numbered version too.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::Kind;
+
+/// Where a version stands among its siblings.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Version {
+    /// Docs of what is not released yet (`main`, `next`).
+    Unreleased,
+    /// A numbered release, its components in order (`x` counts as above any number).
+    Numbered(Vec<u32>),
+    /// The site's name for its current docs (`latest`, `stable`).
+    Current,
+}
+
+/// The version a folder name stands for, if it is one.
+fn version(segment: &str) -> Option<Version> {
+    let lower = segment.to_ascii_lowercase();
+    match lower.as_str() {
+        "latest" | "stable" | "current" => return Some(Version::Current),
+        "main" | "master" | "next" | "dev" | "develop" | "unreleased" | "nightly" | "edge" => {
+            return Some(Version::Unreleased);
+        }
+        _ => {}
+    }
+    let (rest, prefixed) = ["version-", "release-", "v"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p).map(|r| (r, true)))
+        .unwrap_or((lower.as_str(), false));
+    // A pre-release tag after the numbers (`1.2.0-rc1`) still names that release; any other
+    // word after them names something else (`v2-data-engine`).
+    let numbers = match rest.split_once('-') {
+        Some((n, tag)) if ["rc", "alpha", "beta", "pre", "preview"].iter().any(|t| tag.starts_with(t)) => n,
+        Some(_) => return None,
+        None => rest,
+    };
+    let parts: Vec<&str> = numbers.split('.').collect();
+    if !(prefixed || parts.len() > 1) {
+        return None;
+    }
+    let mut components = Vec::with_capacity(parts.len());
+    for (i, p) in parts.iter().enumerate() {
+        if *p == "x" && i > 0 {
+            components.push(u32::MAX);
+        } else if !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()) {
+            components.push(p.parse().ok()?);
+        } else {
+            return None;
+        }
+    }
+    Some(Version::Numbered(components))
+}
+
+/// One edition of a page: its release, its path.
+type Edition<'a> = (Version, &'a str);
+
+/// What the paths of an index say about editions.
+#[derive(Debug, Default)]
+pub struct Editions<'a> {
+    /// Older editions, each mapped to the newest edition of its page.
+    pub older: HashMap<&'a str, &'a str>,
+    /// Pages whose newest edition is in a release older than the site's newest: the page was
+    /// moved or dropped since (`docs/archives/1.2.0/volumes-and-nodes/…` after the section was
+    /// renamed), so what it says is out of date.
+    pub retired: HashSet<&'a str>,
+}
+
+/// The editions among an index's pages (Terraform files are configuration, not pages).
+pub fn of_index(manifest: &crate::index::Manifest) -> Editions<'_> {
+    editions(manifest.units.iter().filter(|(_, u)| u.kind != Kind::Terraform).map(|(id, _)| id.as_str()))
+}
+
+/// The editions among `ids` (logical paths of pages).
+pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
+    // Path before the version folder → path after it → its editions.
+    let mut sites: HashMap<&str, HashMap<&str, Vec<Edition<'a>>>> = HashMap::new();
+    for id in ids {
+        let Some((prefix, v, suffix)) = split(id) else { continue };
+        sites.entry(prefix).or_default().entry(suffix).or_default().push((v, id));
+    }
+    let mut found = Editions::default();
+    for pages in sites.into_values() {
+        let newest_release =
+            pages.values().flatten().map(|(v, _)| v).filter(|v| **v != Version::Unreleased).max().cloned();
+        let releases: HashSet<&Version> = pages.values().flatten().map(|(v, _)| v).collect();
+        // One version, or only named folders (`main/`, `dev/`): folders, not a versioned site.
+        if releases.len() < 2 || !releases.iter().any(|v| matches!(v, Version::Numbered(_))) {
+            continue;
+        }
+        for mut editions in pages.into_values() {
+            // Newest first; the same version twice (`v1.2` and `1.2`) ordered by path.
+            editions.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+            let (version, newest) = &editions[0];
+            if matches!(version, Version::Numbered(_)) && Some(version) < newest_release.as_ref() {
+                found.retired.insert(*newest);
+            }
+            found.older.extend(editions[1..].iter().map(|(_, id)| (*id, *newest)));
+        }
+    }
+    found
+}
+
+/// A path split at its last version folder: what comes before it, the version, what comes
+/// after. The file name itself is never a version. The last, not the first: an input's own
+/// location may hold a version-like folder (`/srv/v2/wiki/…`), its docs' versions are below
+/// it. A folder that retired versions are moved into (`docs/archives/1.0.0/`) belongs to the
+/// version, so they group with the current ones.
+fn split(id: &str) -> Option<(&str, Version, &str)> {
+    let mut found = None;
+    let (mut start, mut previous) = (0, 0);
+    for (i, c) in id.char_indices() {
+        if c != '/' && c != '\\' {
+            continue;
+        }
+        if let Some(v) = version(&id[start..i]) {
+            let parent = id[previous..start].trim_end_matches(['/', '\\']);
+            let retired = ARCHIVES.iter().any(|a| parent.eq_ignore_ascii_case(a));
+            found = Some((if retired { &id[..previous] } else { &id[..start] }, v, &id[i..]));
+        }
+        previous = start;
+        start = i + 1;
+    }
+    found
+}
+
+/// Folders sites move retired versions into.
+const ARCHIVES: &[&str] = &["archive", "archives", "archived", "old", "older", "legacy", "previous"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_edition_is_the_page_and_the_others_fold_into_it() {
+        let ids = [
+            "docs/2.9/scalers/cron.md",
+            "docs/2.20/scalers/cron.md",
+            "docs/2.10/scalers/cron.md",
+            "docs/2.10/scalers/only-old.md",
+            "docs/_index.md",
+            "blog/2023/launch.md",
+            "blog/2024/launch.md",
+        ];
+        let older = editions(ids).older;
+        assert_eq!(older.get("docs/2.9/scalers/cron.md"), Some(&"docs/2.20/scalers/cron.md"));
+        assert_eq!(older.get("docs/2.10/scalers/cron.md"), Some(&"docs/2.20/scalers/cron.md"));
+        // The newest edition, a page only one version has, and years are pages of their own.
+        for id in ["docs/2.20/scalers/cron.md", "docs/2.10/scalers/only-old.md", "blog/2023/launch.md"] {
+            assert!(!older.contains_key(id), "{id}");
+        }
+        assert_eq!(older.len(), 2);
+        // The page only an older release has is out of date.
+        assert_eq!(editions(ids).retired, HashSet::from(["docs/2.10/scalers/only-old.md"]));
+    }
+
+    #[test]
+    fn version_folders_are_told_from_other_folders() {
+        for (segment, is_version) in [
+            ("2.20", true),
+            ("v1.12", true),
+            ("v2", true),
+            ("1.x", true),
+            ("version-2.6", true),
+            ("release-1.4", true),
+            ("1.2.0-rc1", true),
+            ("latest", true),
+            ("main", true),
+            ("2024", false),
+            ("x.1", false),
+            ("vault", false),
+            ("v", false),
+            ("1..2", false),
+            ("design-v2", false),
+            ("v2-data-engine", false),
+            ("2.0-beta.1", true),
+        ] {
+            assert_eq!(version(segment).is_some(), is_version, "{segment}");
+        }
+        let order = ["main", "v1.9", "1.10", "1.x", "2.0", "latest"].map(|s| version(s).unwrap());
+        assert!(order.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn retired_versions_in_an_archive_folder_are_editions_too() {
+        let found = editions([
+            "docs/1.12.2/install.md",
+            "docs/archives/1.0.0/install.md",
+            "docs/archives/1.0.0/gone.md",
+        ]);
+        assert_eq!(found.older.get("docs/archives/1.0.0/install.md"), Some(&"docs/1.12.2/install.md"));
+        assert_eq!(found.older.len(), 1);
+        assert_eq!(found.retired, HashSet::from(["docs/archives/1.0.0/gone.md"]));
+    }
+
+    #[test]
+    fn named_editions_count_only_beside_numbered_ones() {
+        // `main/` and `dev/` alone are folders, not versions.
+        let found = editions(["main/setup.md", "dev/setup.md"]);
+        assert!(found.older.is_empty() && found.retired.is_empty());
+        let found = editions([
+            "site/main/setup.md",
+            "site/v1.12/setup.md",
+            "site/latest/setup.md",
+            "site/main/new.md",
+        ]);
+        assert_eq!(found.older.get("site/main/setup.md"), Some(&"site/latest/setup.md"));
+        assert_eq!(found.older.get("site/v1.12/setup.md"), Some(&"site/latest/setup.md"));
+        // A page only the unreleased docs have is new, not out of date.
+        assert!(found.retired.is_empty());
+    }
+}
