@@ -15,6 +15,11 @@
 //! often — or when it is named `latest`/`stable`/`current` (newest of all) or
 //! `main`/`master`/`next`/`dev`/`unreleased`/`nightly` (below every release: unreleased
 //! docs), and only where the same folder holds a numbered version too.
+//!
+//! Translations are editions too (`docs/zh/install.md`, `install.fr.md` beside
+//! `install.md`): they fold into the English page, so a question in English gets the English
+//! page once and a question in Chinese still finds the Chinese text (it represents the page when
+//! only it matches).
 
 use std::collections::{HashMap, HashSet};
 
@@ -75,8 +80,9 @@ type Edition<'a> = (Version, &'a str);
 /// What the paths of an index say about editions.
 #[derive(Debug, Default)]
 pub struct Editions<'a> {
-    /// Older editions, each mapped to the newest edition of its page.
-    pub older: HashMap<&'a str, &'a str>,
+    /// Other editions of a page — older releases' and translations — each mapped to the page
+    /// they fold into: the newest English edition.
+    pub folded: HashMap<&'a str, &'a str>,
     /// Pages whose newest edition is in a release older than the site's newest: the page was
     /// moved or dropped since (`docs/archives/1.2.0/volumes-and-nodes/…` after the section was
     /// renamed), so what it says is out of date.
@@ -90,9 +96,11 @@ pub fn of_index(manifest: &crate::index::Manifest) -> Editions<'_> {
 
 /// The editions among `ids` (logical paths of pages).
 pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
+    let ids: Vec<&str> = ids.into_iter().collect();
+    let translated = translations(&ids);
     // Path before the version folder → path after it → its editions.
     let mut sites: HashMap<&str, HashMap<&str, Vec<Edition<'a>>>> = HashMap::new();
-    for id in ids {
+    for id in ids.iter().filter(|id| !translated.contains_key(*id)) {
         let Some((prefix, v, suffix)) = split(id) else { continue };
         sites.entry(prefix).or_default().entry(suffix).or_default().push((v, id));
     }
@@ -112,10 +120,79 @@ pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
             if matches!(version, Version::Numbered(_)) && Some(version) < newest_release.as_ref() {
                 found.retired.insert(*newest);
             }
-            found.older.extend(editions[1..].iter().map(|(_, id)| (*id, *newest)));
+            found.folded.extend(editions[1..].iter().map(|(_, id)| (*id, *newest)));
+        }
+    }
+    // A translation folds into the page it translates, or into that page's newest edition.
+    for (id, original) in translated {
+        let original = found.folded.get(original).copied().unwrap_or(original);
+        found.folded.insert(id, original);
+    }
+    found
+}
+
+/// Translations among `ids`, each to the English page it translates: a page in a language
+/// folder (`docs/zh/install.md`, `content/ja/docs/…`) or with a language before its extension
+/// (`install.zh.md`, `install.pt-br.md` — MkDocs i18n, Hugo) whose English page is indexed too
+/// (the same path in an `en` folder or without the language).
+fn translations<'a>(ids: &[&'a str]) -> HashMap<&'a str, &'a str> {
+    let known: HashMap<&str, &str> = ids.iter().map(|id| (*id, *id)).collect();
+    let find = |candidate: &str| known.get(candidate).copied();
+    let mut found = HashMap::new();
+    for id in ids {
+        let mut start = 0;
+        let mut original = docusaurus_original(id).and_then(|o| find(&o));
+        for (i, c) in id.char_indices().filter(|(_, c)| *c == '/' || *c == '\\') {
+            if original.is_some() {
+                break;
+            }
+            let segment = &id[start..i];
+            if is_language(segment) {
+                let (before, after) = (&id[..start], &id[i + c.len_utf8()..]);
+                original = find(&format!("{before}en/{after}")).or_else(|| find(&format!("{before}{after}")));
+            }
+            start = i + 1;
+        }
+        if original.is_none() {
+            // `install.zh.md`: the language is the name's second extension.
+            let name = &id[start..];
+            if let Some((stem, ext)) = name.rsplit_once('.')
+                && let Some((base, lang)) = stem.rsplit_once('.')
+                && is_language(lang)
+            {
+                let dir = &id[..start];
+                original =
+                    find(&format!("{dir}{base}.{ext}")).or_else(|| find(&format!("{dir}{base}.en.{ext}")));
+            }
+        }
+        if let Some(original) = original.filter(|o| o != id) {
+            found.insert(*id, original);
         }
     }
     found
+}
+
+/// Where Docusaurus keeps the current page of another edition: an older release's copy
+/// (`versioned_docs/version-2.6/x.md`) and a translation (`i18n/zh/docusaurus-plugin-content-docs/current/x.md`,
+/// or of a release, `…/version-2.6/x.md`; a blog post's `…/docusaurus-plugin-content-blog/x.md`)
+/// stand for `docs/x.md` (`blog/x.md`) of the same site.
+fn docusaurus_original(id: &str) -> Option<String> {
+    if let Some((site, rest)) = id.split_once("versioned_docs/") {
+        let (_, page) = rest.split_once('/')?;
+        return Some(format!("{site}docs/{page}"));
+    }
+    let (site, rest) = id.split_once("i18n/")?;
+    let (_, plugin) = rest.split_once('/')?;
+    if let Some(post) = plugin.strip_prefix("docusaurus-plugin-content-blog/") {
+        return Some(format!("{site}blog/{post}"));
+    }
+    let (_, page) = plugin.strip_prefix("docusaurus-plugin-content-docs/")?.split_once('/')?;
+    Some(format!("{site}docs/{page}"))
+}
+
+/// Whether a folder or name part is a language code of a translation (not English).
+fn is_language(segment: &str) -> bool {
+    crate::index::TRANSLATIONS.contains(&segment.to_ascii_lowercase().as_str())
 }
 
 /// A path split at its last version folder: what comes before it, the version, what comes
@@ -159,7 +236,7 @@ mod tests {
             "blog/2023/launch.md",
             "blog/2024/launch.md",
         ];
-        let older = editions(ids).older;
+        let older = editions(ids).folded;
         assert_eq!(older.get("docs/2.9/scalers/cron.md"), Some(&"docs/2.20/scalers/cron.md"));
         assert_eq!(older.get("docs/2.10/scalers/cron.md"), Some(&"docs/2.20/scalers/cron.md"));
         // The newest edition, a page only one version has, and years are pages of their own.
@@ -205,24 +282,66 @@ mod tests {
             "docs/archives/1.0.0/install.md",
             "docs/archives/1.0.0/gone.md",
         ]);
-        assert_eq!(found.older.get("docs/archives/1.0.0/install.md"), Some(&"docs/1.12.2/install.md"));
-        assert_eq!(found.older.len(), 1);
+        assert_eq!(found.folded.get("docs/archives/1.0.0/install.md"), Some(&"docs/1.12.2/install.md"));
+        assert_eq!(found.folded.len(), 1);
         assert_eq!(found.retired, HashSet::from(["docs/archives/1.0.0/gone.md"]));
+    }
+
+    #[test]
+    fn translations_fold_into_the_english_page_and_its_newest_edition() {
+        let ids = [
+            "docs/en/install.md",
+            "docs/zh/install.md",
+            "docs/ja/only-in-japanese.md",
+            "site/setup.md",
+            "site/setup.fr.md",
+            "site/setup.pt-br.md",
+            "site/notes.de.md",
+            "v/1.2/guide.md",
+            "v/1.3/guide.md",
+            "v/1.2/ko/guide.md",
+            "teams/es/oncall.md",
+        ];
+        let found = editions(ids);
+        let folded = |id: &str| found.folded.get(id).copied();
+        assert_eq!(folded("docs/zh/install.md"), Some("docs/en/install.md"));
+        assert_eq!(folded("site/setup.fr.md"), Some("site/setup.md"));
+        assert_eq!(folded("site/setup.pt-br.md"), Some("site/setup.md"));
+        // A translation of an older release's page folds into the newest English edition.
+        assert_eq!(folded("v/1.2/ko/guide.md"), Some("v/1.3/guide.md"));
+        // Docusaurus: releases and translations of `docs/`.
+        let found = editions([
+            "site/docs/install.md",
+            "site/versioned_docs/version-2.6/install.md",
+            "site/i18n/zh/docusaurus-plugin-content-docs/current/install.md",
+            "site/i18n/zh/docusaurus-plugin-content-docs/version-2.6/install.md",
+            "site/i18n/zh/docusaurus-plugin-content-docs/current/only-chinese.md",
+        ]);
+        assert_eq!(found.folded.len(), 3, "{:?}", found.folded);
+        assert!(found.folded.values().all(|o| *o == "site/docs/install.md"));
+        let found = editions(ids);
+        let folded = |id: &str| found.folded.get(id).copied();
+        // Without the English page, a page in another language is a page of its own.
+        for id in
+            ["docs/ja/only-in-japanese.md", "site/notes.de.md", "teams/es/oncall.md", "docs/en/install.md"]
+        {
+            assert_eq!(folded(id), None, "{id}");
+        }
     }
 
     #[test]
     fn named_editions_count_only_beside_numbered_ones() {
         // `main/` and `dev/` alone are folders, not versions.
         let found = editions(["main/setup.md", "dev/setup.md"]);
-        assert!(found.older.is_empty() && found.retired.is_empty());
+        assert!(found.folded.is_empty() && found.retired.is_empty());
         let found = editions([
             "site/main/setup.md",
             "site/v1.12/setup.md",
             "site/latest/setup.md",
             "site/main/new.md",
         ]);
-        assert_eq!(found.older.get("site/main/setup.md"), Some(&"site/latest/setup.md"));
-        assert_eq!(found.older.get("site/v1.12/setup.md"), Some(&"site/latest/setup.md"));
+        assert_eq!(found.folded.get("site/main/setup.md"), Some(&"site/latest/setup.md"));
+        assert_eq!(found.folded.get("site/v1.12/setup.md"), Some(&"site/latest/setup.md"));
         // A page only the unreleased docs have is new, not out of date.
         assert!(found.retired.is_empty());
     }

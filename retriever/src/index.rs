@@ -92,7 +92,7 @@ pub const EXAMPLE_DIRS: &[&str] =
 
 /// Language folders of a Hugo site's `content/` that hold translations of its English pages
 /// (`it` is left out: an IT department's folder is likelier than Italian).
-const TRANSLATIONS: &[&str] = &[
+pub(crate) const TRANSLATIONS: &[&str] = &[
     "zh", "zh-cn", "zh-tw", "zh-hans", "zh-hant", "ja", "ko", "fr", "de", "es", "pt", "pt-br", "ru", "uk",
     "pl", "vi", "hi", "bn", "tr", "fa", "ar", "he", "nl", "sv", "cs", "id",
 ];

@@ -83,9 +83,10 @@ pub struct Summary {
     pub pages_with_includes: usize,
     /// The distinct fragments those pages include.
     pub included_fragments: usize,
-    /// Pages of the whole index that are an older edition of another (a site's docs of an
-    /// earlier release, see [`crate::editions`]): search folds them into the newest.
-    pub older_editions: usize,
+    /// Pages of the whole index that are another edition of a page (a site's docs of an
+    /// earlier release, or a translation, see [`crate::editions`]): search folds them into the
+    /// newest English edition.
+    pub other_editions: usize,
     /// Pages of the whole index that only older releases have: search ranks them lower.
     pub retired_pages: usize,
     /// Inputs that could not be indexed, with reasons.
@@ -258,7 +259,7 @@ pub fn index(
         manifest.save(dir)?;
     }
     let editions = crate::editions::of_index(&manifest);
-    (summary.older_editions, summary.retired_pages) = (editions.older.len(), editions.retired.len());
+    (summary.other_editions, summary.retired_pages) = (editions.folded.len(), editions.retired.len());
     summary.total_documents = manifest.units.values().map(|u| u.documents).sum();
     summary.total_chunks = manifest.units.values().map(|u| u.chunks as u64).sum();
     summary.elapsed = started.elapsed();

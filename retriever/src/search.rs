@@ -107,7 +107,7 @@ impl Searcher {
         let identity = |id: &str| index::identity_key(Kind::Markdown, "", id);
         let found = crate::editions::of_index(&manifest);
         let editions =
-            found.older.iter().map(|(older, newest)| (identity(older), identity(newest))).collect();
+            found.folded.iter().map(|(older, newest)| (identity(older), identity(newest))).collect();
         let demoted = manifest
             .units
             .values()
@@ -268,26 +268,41 @@ impl Searcher {
             // Page evidence: each page's best chunk, and the scores of its other matching
             // chunks, so a page that answers across several sections is not outranked by one
             // section of another page that shares a word or two.
-            let mut pages: HashMap<u64, (f32, tantivy::DocAddress, f32)> = HashMap::new();
+            let mut pages: HashMap<u64, Evidence> = HashMap::new();
             let mut order: Vec<u64> = Vec::new();
             for (score, addr) in top {
-                let (key, weight) = columns.get(addr)?;
-                let score = score * weight;
-                match pages.entry(key) {
+                let hit = columns.get(addr)?;
+                let score = score * hit.weight;
+                match pages.entry(hit.key) {
                     std::collections::hash_map::Entry::Occupied(mut e) => {
                         let page = e.get_mut();
                         // One identity can span a demoted copy and its original (a Terraform
                         // address in several files), so the best weighted chunk may come later.
-                        if score > page.0 {
-                            page.2 += page.0;
-                            (page.0, page.1) = (score, addr);
-                        } else {
-                            page.2 += score;
+                        // Another edition's chunks can stand for the page but do not add to
+                        // its evidence: a page kept in ten releases is not ten times as apt.
+                        if score > page.best {
+                            if !page.best_is_edition {
+                                page.rest += page.best;
+                            }
+                            (page.best, page.best_is_edition) = (score, hit.edition);
+                        } else if !hit.edition {
+                            page.rest += score;
+                        }
+                        // The page is shown by its own best chunk when it has one (the newest
+                        // edition, in English), however well another edition matched.
+                        if page.shown_is_edition && (!hit.edition || score >= page.best) {
+                            (page.addr, page.shown_is_edition) = (addr, hit.edition);
                         }
                     }
                     std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert((score, addr, 0.0));
-                        order.push(key);
+                        e.insert(Evidence {
+                            best: score,
+                            addr,
+                            rest: 0.0,
+                            best_is_edition: hit.edition,
+                            shown_is_edition: hit.edition,
+                        });
+                        order.push(hit.key);
                     }
                 }
             }
@@ -295,7 +310,7 @@ impl Searcher {
                 let mut chosen: Vec<(f32, Ranked)> = order
                     .iter()
                     .map(|k| {
-                        let (best, addr, rest) = pages[k];
+                        let Evidence { best, addr, rest, .. } = pages[k];
                         (best + SECTION_SHARE * rest.min(best), Ranked { key: *k, addr })
                     })
                     .collect();
@@ -329,8 +344,8 @@ impl Searcher {
             .map_err(|e| Error::tantivy(&self.path, e))?;
         let mut ranked = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let (key, weight) = columns.get(addr)?;
-            ranked.push((score * weight, key));
+            let hit = columns.get(addr)?;
+            ranked.push((score * hit.weight, hit.key));
         }
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut seen = HashSet::new();
@@ -402,7 +417,7 @@ impl<'a> Columns<'a> {
     }
 
     /// A hit's document identity and the weight of its score (copies and fragments weigh less).
-    fn get(&mut self, addr: tantivy::DocAddress) -> Result<(u64, f32), Error> {
+    fn get(&mut self, addr: tantivy::DocAddress) -> Result<Owner, Error> {
         let (identity, copy) = match self.by_segment.entry(addr.segment_ord) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -413,12 +428,36 @@ impl<'a> Columns<'a> {
         };
         let key = identity.first(addr.doc_id).unwrap_or(u64::from(addr.doc_id));
         if let Some(newest) = self.owner.editions.get(&key) {
-            return Ok((*newest, COPY_WEIGHT));
+            return Ok(Owner { key: *newest, weight: COPY_WEIGHT, edition: true });
         }
         let copied = copy.first(addr.doc_id) == Some(1) || self.owner.demoted.contains(&key);
-        let weight = if copied { COPY_WEIGHT } else { 1.0 };
-        Ok((key, weight))
+        Ok(Owner { key, weight: if copied { COPY_WEIGHT } else { 1.0 }, edition: false })
     }
+}
+
+/// The document a hit counts for.
+struct Owner {
+    /// Its identity (another edition's: the page it folds into).
+    key: u64,
+    /// What its score is multiplied by.
+    weight: f32,
+    /// Whether the hit is in another edition of the page (see [`crate::editions`]).
+    edition: bool,
+}
+
+/// What a page's matching chunks say for it.
+#[derive(Clone, Copy)]
+struct Evidence {
+    /// The best weighted chunk score.
+    best: f32,
+    /// The chunk the page is shown by: its own best, else the best of its other editions.
+    addr: tantivy::DocAddress,
+    /// The page's other matching chunks' scores, summed.
+    rest: f32,
+    /// Whether the best chunk is another edition's.
+    best_is_edition: bool,
+    /// Whether the chunk shown is another edition's.
+    shown_is_edition: bool,
 }
 
 /// How many whole documents are ranked for fusion.

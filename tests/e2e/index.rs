@@ -237,11 +237,16 @@ fn a_site_with_every_release_side_by_side_answers_with_the_newest_edition() {
             ("content/docs/archives/1.4/scalers/cron.md", &page(", the cron schedule, a cron")),
             ("content/docs/2.10/scalers/cron.md", &page("")),
             ("content/docs/2.9/scalers/old-timer.md", "# Timer\n\nA kestrel cron schedule of old.\n"),
+            // A translation (MkDocs i18n, Hugo): one result per page, in English.
+            (
+                "content/docs/2.10/scalers/cron.zh.md",
+                "# Cron 扩缩容\n\n按 kestrel cron schedule 扩缩容, cron schedule.\n",
+            ),
         ],
     );
     let run = s.index(&[site.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
-    assert!(run.stdout.contains("Versions: 2 pages are older releases' editions"), "{run}");
+    assert!(run.stdout.contains("Editions: 3 pages are older releases' editions or translations"), "{run}");
     let newest = |hits: &[serde_json::Value]| -> Vec<String> {
         hits.iter()
             .map(|h| {

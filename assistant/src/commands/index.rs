@@ -70,11 +70,11 @@ fn print_summary(
             count(s.included_fragments, "shared fragment")
         )?;
     }
-    if s.older_editions + s.retired_pages > 0 {
+    if s.other_editions + s.retired_pages > 0 {
         writeln!(
             out,
-            "Versions: {} pages are older releases' editions (search shows the newest), {} only older releases have (ranked lower)",
-            s.older_editions, s.retired_pages
+            "Editions: {} pages are older releases' editions or translations of another (search shows the newest English one), {} only older releases have (ranked lower)",
+            s.other_editions, s.retired_pages
         )?;
     }
     if s.unchanged_units > 0 || s.removed_units > 0 {

@@ -125,7 +125,8 @@ fn is_module_line(t: &str) -> bool {
     MODULE.is_match(t)
 }
 
-/// HTML (`<!-- … -->`) and MDX (`{/* … */}`) comments removed from a line; a comment left open
+/// HTML (`<!-- … -->`), MDX (`{/* … */}`) and Hugo (`{{< comment >}} … {{< /comment >}}`, the
+/// Kubernetes website's notes to maintainers) comments removed from a line; a comment left open
 /// at the line's end is remembered in `open`, so the lines it spans are dropped too.
 fn strip_comments(line: &str, open: &mut Option<&'static str>) -> String {
     let mut out = String::new();
@@ -136,7 +137,7 @@ fn strip_comments(line: &str, open: &mut Option<&'static str>) -> String {
             rest = &rest[at + end.len()..];
             *open = None;
         }
-        let next = [("<!--", "-->"), ("{/*", "*/}")]
+        let next = COMMENTS
             .into_iter()
             .filter_map(|(start, end)| rest.find(start).map(|at| (at, start, end)))
             .min_by_key(|(at, ..)| *at);
@@ -149,6 +150,14 @@ fn strip_comments(line: &str, open: &mut Option<&'static str>) -> String {
         *open = Some(end);
     }
 }
+
+/// Comments' start and end markers.
+const COMMENTS: [(&str, &str); 4] = [
+    ("<!--", "-->"),
+    ("{/*", "*/}"),
+    ("{{< comment >}}", "{{< /comment >}}"),
+    ("{{% comment %}}", "{{% /comment %}}"),
+];
 
 /// One line's inline markup rendered, outside its inline code spans.
 fn inline(line: &str) -> String {
@@ -180,7 +189,9 @@ fn inline(line: &str) -> String {
 fn shortcodes(line: &str) -> String {
     static LIQUID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{%-?.*?-?%\}").unwrap());
     static TITLE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"\b(?:title|text)\s*=\s*"([^"]*)""#).unwrap());
+        LazyLock::new(|| Regex::new(r#"\b(?:title|text|caption)\s*=\s*"([^"]*)""#).unwrap());
+    static TERM: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^glossary_tooltip\b.*\bterm_id\s*=\s*"([^"]*)""#).unwrap());
     let mut out = String::new();
     let mut rest = line;
     while let Some(start) = rest.find("{{") {
@@ -204,8 +215,13 @@ fn shortcodes(line: &str) -> String {
         } else if let Some(arg) = inner.strip_prefix("heading") {
             out.push_str(arg.trim().trim_matches('"'));
         } else if let Some(title) = TITLE.captures(inner) {
-            // Docsy's `{{% alert title="Note" %}}`, a button's `text="…"`: what the reader sees.
+            // Docsy's `{{% alert title="Note" %}}`, a button's `text="…"`, a figure's
+            // `caption="…"`: what the reader sees.
             out.push_str(title[1].trim());
+        } else if let Some(term) = TERM.captures(inner) {
+            // The Kubernetes website's `{{< glossary_tooltip term_id="replica-set" >}}` shows
+            // the term's name.
+            out.push_str(&term[1].replace(['-', '_'], " "));
         }
         rest = &rest[start + end + close.len()..];
     }
@@ -383,6 +399,18 @@ mod tests {
             ("=== \"kubectl\"\n--8<-- \"x.md\"\n", "kubectl\n"),
             ("<img src=\"a.png\" alt=\"Sync flow\"/>\n", "Sync flow\n"),
             (":::tip[Before you start]\nDrain.\n:::\n", "Before you start\nDrain.\n"),
+            (
+                "Scale.\n{{< comment >}}\nMaintainers: fix the zebra.\n{{< /comment >}}\nOut.\n",
+                "Scale.\nOut.\n",
+            ),
+            (
+                "{{< figure src=\"/hpa.svg\" caption=\"The HPA scales a Deployment\" >}}\n",
+                "The HPA scales a Deployment\n",
+            ),
+            (
+                "A {{< glossary_tooltip term_id=\"replica-set\" >}} or {{< glossary_tooltip text=\"Pods\" term_id=\"pod\" >}}.\n",
+                "A replica set or Pods.\n",
+            ),
         ]);
     }
 
