@@ -17,6 +17,7 @@
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_VPC=…             likewise
 #   SLEUTH_CORPUS_MIRROR_KEDA=…                          likewise
 #   SLEUTH_CORPUS_MIRROR_LONGHORN=…                      likewise
+#   SLEUTH_CORPUS_MIRROR_TERRAFORM_GOOGLE_GKE=…          likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -84,3 +85,6 @@ fetch keda https://github.com/kedacore/keda-docs.git a55c5d34 \
   content SLEUTH_CORPUS_MIRROR_KEDA
 fetch longhorn https://github.com/longhorn/website.git 0f622500 \
   content SLEUTH_CORPUS_MIRROR_LONGHORN
+# A module with generated variants of itself under modules/ (GCP).
+fetch terraform-google-gke https://github.com/terraform-google-modules/terraform-google-kubernetes-engine.git bb176b21 \
+  . SLEUTH_CORPUS_MIRROR_TERRAFORM_GOOGLE_GKE 'tf|md'
