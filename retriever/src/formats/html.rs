@@ -233,6 +233,15 @@ impl Builder {
 
     fn table(&mut self, el: ElementRef<'_>) {
         self.flush();
+        if is_numbered_code(el) {
+            // Pygments' `highlighttable` (Sphinx, MkDocs `linenums`) and Hugo's `lntable` put
+            // line numbers in one cell and the code in the next: the code alone is the block.
+            for cell in descendants_named(el, "td").filter(|c| !is_line_numbers(*c)) {
+                self.children(cell);
+            }
+            self.flush();
+            return;
+        }
         let mut rows = Vec::new();
         for row in descendants_named(el, "tr") {
             let cells: Vec<String> = row
@@ -319,6 +328,20 @@ fn code_language(el: ElementRef<'_>) -> String {
         .unwrap_or_default()
 }
 
+/// Whether a table is a code block with its lines numbered: a cell of line numbers beside a
+/// cell of code.
+fn is_numbered_code(table: ElementRef<'_>) -> bool {
+    let cells: Vec<ElementRef<'_>> = descendants_named(table, "td").collect();
+    cells.iter().any(|c| is_line_numbers(*c))
+        && cells.iter().any(|c| descendants_named(*c, "pre").next().is_some())
+}
+
+/// Whether a cell holds only line numbers.
+fn is_line_numbers(cell: ElementRef<'_>) -> bool {
+    let text = raw_text(cell);
+    text.chars().any(|c| c.is_ascii_digit()) && text.chars().all(|c| c.is_ascii_digit() || c.is_whitespace())
+}
+
 /// Text with whitespace preserved (for code).
 fn raw_text(el: ElementRef<'_>) -> String {
     el.text().collect()
@@ -372,6 +395,19 @@ mod tests {
             s[0].text,
             "```bash\nkubectl get pods\n  -n shop\n```\n\n| Service | Owner |\n| checkout | Payments |\n\nWarning: Never restart both.\n\n- first\n- [x] second"
         );
+    }
+
+    #[test]
+    fn a_code_block_with_numbered_lines_is_its_code() {
+        // MkDocs Material with `linenums` (Pygments), and Hugo's Chroma `lineNos=table`.
+        for html in [
+            "<table class='highlighttable'><tr><td class='linenos'><div class='linenodiv'><pre><span class='normal'><a href='#l1'>1</a></span>\n<span class='normal'>2</span></pre></div></td><td class='code'><div><pre><span></span><code>$ kubectl get pvc\nmysql Pending</code></pre></div></td></tr></table>",
+            "<div class='highlight'><div class='chroma'><table class='lntable'><tr><td class='lntd'><pre class='chroma'><code><span class='lnt'>1\n</span><span class='lnt'>2\n</span></code></pre></td><td class='lntd'><pre class='chroma'><code class='language-sh'>$ kubectl get pvc\nmysql Pending</code></pre></td></tr></table></div></div>",
+        ] {
+            let text = &parse(html)[0].text;
+            assert!(text.contains("```") && text.contains("$ kubectl get pvc\nmysql Pending"), "{text:?}");
+            assert!(!text.contains('|') && !text.contains("1\n2") && !text.contains("1 2"), "{text:?}");
+        }
     }
 
     #[test]
