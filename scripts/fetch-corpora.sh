@@ -18,6 +18,7 @@
 #   SLEUTH_CORPUS_MIRROR_KEDA=…                          likewise
 #   SLEUTH_CORPUS_MIRROR_LONGHORN=…                      likewise
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_GOOGLE_GKE=…          likewise
+#   SLEUTH_CORPUS_MIRROR_STRIMZI=…                       likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -88,3 +89,6 @@ fetch longhorn https://github.com/longhorn/website.git 0f622500 \
 # A module with generated variants of itself under modules/ (GCP).
 fetch terraform-google-gke https://github.com/terraform-google-modules/terraform-google-kubernetes-engine.git bb176b21 \
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_GOOGLE_GKE 'tf|md'
+# AsciiDoc modular documentation: guides include assemblies, assemblies include modules.
+fetch strimzi https://github.com/strimzi/strimzi-kafka-operator.git 8541da1e \
+  documentation SLEUTH_CORPUS_MIRROR_STRIMZI 'adoc'

@@ -127,16 +127,107 @@ fn normalise(path: &str) -> Option<String> {
     Some(out.join("/"))
 }
 
-/// A page's text with its includes expanded, and the files it included (each once, in order).
+/// What a page included.
+#[derive(Debug, Default)]
+pub struct Included<'a> {
+    /// Every file it included (each once, in order): its text depends on them.
+    pub files: Vec<&'a FileRef>,
+    /// Those of them that are titled topics (see [`topic_title`]): named, not read in.
+    pub topics: Vec<&'a FileRef>,
+}
+
+/// A page's text with its includes expanded, and what it included.
 pub fn expand<'a>(
     page: &str,
     text: &str,
     library: &Library<'a>,
     read: &dyn Fn(&FileRef) -> Option<String>,
-) -> (String, Vec<&'a FileRef>) {
-    let mut run = Expansion { library, read, open: vec![page.to_string()], used: Vec::new(), budget: BUDGET };
+) -> (String, Included<'a>) {
+    let mut run =
+        Expansion { library, read, open: vec![page.to_string()], used: Included::default(), budget: BUDGET };
     let out = run.expand(page, text, DEPTH);
     (out, run.used)
+}
+
+/// The title a fragment opens with when it is a topic of its own — a titled page outside the
+/// folders sites keep snippets in: a module of AsciiDoc modular documentation
+/// (`include::modules/proc-upgrading.adoc[leveloffset=+1]` under `= Upgrading`), a guide's
+/// chapter, a README a Sphinx index includes. A guide made of such includes is a table of
+/// contents: read in, its topics' text would make it the best match for every question about
+/// any of them, so a topic is named by its title and searched as itself. A snippet (untitled,
+/// or in `snippets/`, `partials/`…) is read into the page as before.
+pub fn topic_title(file: &FileRef, text: &str) -> Option<String> {
+    if file.logical.split('/').any(|d| FRAGMENT_DIRS.contains(&d)) {
+        return None;
+    }
+    let text = text.trim_start_matches('\u{feff}');
+    let asciidoc = file.logical.ends_with(".adoc") || file.logical.ends_with(".asciidoc");
+    let rst = file.logical.ends_with(".rst");
+    if !asciidoc
+        && !rst
+        && let Some(title) = front_matter_title(text)
+    {
+        return Some(title);
+    }
+    let body = if asciidoc || rst { text } else { without_front_matter(text) };
+    let mut lines = body.lines().map(str::trim_end);
+    let mut block_comment: Option<&str> = None;
+    while let Some(line) = lines.next() {
+        let t = line.trim_start();
+        if let Some(end) = block_comment {
+            if t.contains(end) {
+                block_comment = None;
+            }
+            continue;
+        }
+        if t.is_empty() {
+            continue;
+        }
+        if asciidoc {
+            if t == "////" {
+                block_comment = Some("////");
+            } else if let Some(title) = t.strip_prefix("= ").or_else(|| t.strip_prefix("== ")) {
+                return Some(title.trim().to_string());
+            } else if !(t.starts_with("//") || t.starts_with(':') || t.starts_with('[') || t.contains("::")) {
+                return None;
+            }
+        } else if rst {
+            if t.starts_with("..") || t.starts_with(':') {
+                continue;
+            }
+            let next = lines.next().unwrap_or_default().trim();
+            let adornment = |l: &str| l.len() >= 3 && l.chars().all(|c| "=-~^*#+\"'`".contains(c));
+            return if adornment(t) {
+                // An overline: the title is the next line.
+                Some(next.to_string()).filter(|n| !n.is_empty())
+            } else if adornment(next) && next.len() >= t.len() {
+                Some(t.to_string())
+            } else {
+                None
+            };
+        } else if t.starts_with("<!--") {
+            if !t.contains("-->") {
+                block_comment = Some("-->");
+            }
+        } else if t.starts_with('(') && t.ends_with(")=") {
+            // A MyST target above the title.
+        } else {
+            return t.strip_prefix("# ").map(|title| title.trim().to_string());
+        }
+    }
+    None
+}
+
+/// `title:` (YAML) or `title =` (TOML) in a Markdown file's front matter.
+fn front_matter_title(text: &str) -> Option<String> {
+    let fence =
+        ["---", "+++"].into_iter().find(|f| text.lines().next().is_some_and(|l| l.trim_end() == *f))?;
+    text.lines()
+        .skip(1)
+        .take_while(|l| l.trim_end() != fence)
+        .find_map(|l| l.strip_prefix("title").map(str::trim_start).and_then(|r| r.strip_prefix([':', '='])))
+        .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// One page's expansion: where to look, how to read, and what it has taken in so far.
@@ -145,8 +236,8 @@ struct Expansion<'l, 'a, 'r> {
     read: &'r dyn Fn(&FileRef) -> Option<String>,
     /// The pages being expanded, outermost first: none may include itself again.
     open: Vec<String>,
-    /// The files included, each once.
-    used: Vec<&'a FileRef>,
+    /// What was included.
+    used: Included<'a>,
     /// Bytes of fragments still allowed (see [`BUDGET`]).
     budget: usize,
 }
@@ -174,10 +265,20 @@ impl<'a> Expansion<'_, 'a, '_> {
             }
             for file in found {
                 let Some(included) = (self.read)(file).filter(|t| t.len() <= self.budget) else { continue };
-                self.budget -= included.len();
-                if !self.used.iter().any(|u| u.logical == file.logical) {
-                    self.used.push(file);
+                let first = !self.used.files.iter().any(|u| u.logical == file.logical);
+                if first {
+                    self.used.files.push(file);
                 }
+                if let Some(title) = topic_title(file, &included) {
+                    // A titled topic is named, as a table of contents would (see `topic_title`).
+                    if first {
+                        self.used.topics.push(file);
+                    }
+                    out.push_str(&title);
+                    out.push_str("\n\n");
+                    continue;
+                }
+                self.budget -= included.len();
                 self.open.push(file.logical.clone());
                 out.push_str(&self.expand(&file.logical, without_front_matter(&included), depth - 1));
                 self.open.pop();
@@ -320,7 +421,8 @@ mod tests {
             "# Metrics\n--8<-- \"collecting-metrics.md\"\n--8<--\n_prereqs.md\n--8<--\nEnd.\n",
         );
         assert_eq!(text, "# Metrics\nEnable prometheus scraping.\nYou need kubectl.\nEnd.\n");
-        assert_eq!(used.len(), 2);
+        assert_eq!(used.files.len(), 2);
+        assert!(used.topics.is_empty());
         for (page, text, expanded) in [
             // Antora: a fragment named by its family.
             (
@@ -351,6 +453,61 @@ mod tests {
     }
 
     #[test]
+    fn a_guide_of_titled_topics_names_them_and_is_not_made_of_their_text() {
+        let u = units(&[
+            "/doc/deploying/deploying.adoc",
+            "/doc/assemblies/assembly-upgrade.adoc",
+            "/doc/modules/proc-upgrade.adoc",
+            "/doc/modules/snip-versions.adoc",
+            "/doc/shared/attributes.adoc",
+            "/site/index.md",
+            "/site/guide.md",
+            "/site/notes.md",
+            "/sphinx/index.rst",
+            "/sphinx/README.rst",
+        ]);
+        let lib = Library::new(&u);
+        let read = texts(&[
+            (
+                "/doc/assemblies/assembly-upgrade.adoc",
+                ":_mod-docs-content-type: ASSEMBLY\n// Included in deploying.adoc\n\n[id=\"upgrade-{context}\"]\n= Upgrading Strimzi\n\nIntro.\n\ninclude::../modules/proc-upgrade.adoc[leveloffset=+1]\n",
+            ),
+            (
+                "/doc/modules/proc-upgrade.adoc",
+                "////\nA comment\n////\n[id=\"proc-upgrade\"]\n= Upgrading the Cluster Operator\n\nRun the script.\n",
+            ),
+            // Untitled: a snippet, read in.
+            ("/doc/modules/snip-versions.adoc", "Kafka 4.1 is supported.\n"),
+            ("/doc/shared/attributes.adoc", ":ProductName: Strimzi\n"),
+            ("/site/guide.md", "<!-- Used by index.md\n-->\n# The guide\n\nSteps.\n"),
+            ("/site/notes.md", "---\ntitle: Release notes\n---\nFixed.\n"),
+            ("/sphinx/README.rst", ".. _readme:\n\nKopf\n====\n\nA framework.\n"),
+        ]);
+        let (text, used) = expand(
+            "/doc/deploying/deploying.adoc",
+            "include::../shared/attributes.adoc[]\n= Deploying\n\ninclude::../assemblies/assembly-upgrade.adoc[leveloffset=+1]\ninclude::../modules/snip-versions.adoc[]\n",
+            &lib,
+            &read,
+        );
+        assert_eq!(
+            text,
+            ":ProductName: Strimzi\n= Deploying\n\nUpgrading Strimzi\n\nKafka 4.1 is supported.\n"
+        );
+        let names = |files: &[&FileRef]| files.iter().map(|f| f.logical.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&used.topics), ["/doc/assemblies/assembly-upgrade.adoc"]);
+        assert_eq!(used.files.len(), 3);
+        // The assembly itself names its module.
+        let (text, _) =
+            expand("/doc/assemblies/assembly-upgrade.adoc", &read(&u[1].files[0]).unwrap(), &lib, &read);
+        assert!(text.ends_with("Intro.\n\nUpgrading the Cluster Operator\n\n"), "{text:?}");
+        let (text, used) =
+            expand("/site/index.md", "--8<-- \"guide.md\"\n--8<-- \"notes.md\"\n", &lib, &read);
+        assert_eq!((text.as_str(), used.topics.len()), ("The guide\n\nRelease notes\n\n", 2));
+        let (text, _) = expand("/sphinx/index.rst", ".. include:: README.rst\n", &lib, &read);
+        assert_eq!(text, "Kopf\n\n");
+    }
+
+    #[test]
     fn a_wiki_embed_finds_its_note_by_name_when_the_name_is_unique() {
         let u = units(&[
             "/vault/oncall/Escalation.md",
@@ -378,7 +535,7 @@ mod tests {
             texts(&[("/d/a.md", "A then --8<--\n--8<-- \"b.md\"\n"), ("/d/b.md", "B\n--8<-- \"a.md\"\n")]);
         let (text, used) = expand("/d/a.md", "--8<-- \"b.md\"\n", &lib, &read);
         assert_eq!(text, "B\n--8<-- \"a.md\"\n");
-        assert_eq!(used.iter().map(|f| f.logical.as_str()).collect::<Vec<_>>(), ["/d/b.md"]);
+        assert_eq!(used.files.iter().map(|f| f.logical.as_str()).collect::<Vec<_>>(), ["/d/b.md"]);
         for target in ["/etc/passwd", "../../../etc/passwd", "https://example.com/a.md", "", ":", "..", "/"] {
             let line = format!("--8<-- \"{target}\"\n");
             assert_eq!(expand("/d/a.md", &line, &lib, &read).0, line, "{target}");

@@ -24,7 +24,10 @@ use crate::source::Stamp;
 /// 2: negations (`no`, `not`) are indexed, no longer stop words.
 /// 3: every document is also indexed whole (the `page` field of one extra entry per
 /// document), and whether it is an example or test copy is a fast field.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: the block of a Terraform configuration nobody calls is titled by its directory and is an
+/// object of its own (identities of `envs/prod` and `envs/staging` no longer merge); a page
+/// names the titled topics it includes instead of reading them in (the manifest's `topics`).
+pub const SCHEMA_VERSION: u32 = 4;
 
 const MANIFEST: &str = "sleuth-manifest.json";
 const TOKENIZER: &str = "sleuth_en";
@@ -98,12 +101,11 @@ pub(crate) const TRANSLATIONS: &[&str] = &[
 ];
 
 /// The identity of a document for de-duplicating hits: its id, except that a Terraform
-/// address seen in both configuration and state is one object. Hashed with SHA-256 (stable
-/// across builds, unlike `std`'s hasher) and cut to 64 bits.
-pub fn identity_key(kind: crate::model::Kind, title: &str, doc_id: &str) -> u64 {
+/// object seen in both configuration and state is one (see [`crate::model::Document::object`]).
+/// Hashed with SHA-256 (stable across builds, unlike `std`'s hasher) and cut to 64 bits.
+pub fn identity_key(object: Option<&str>, doc_id: &str) -> u64 {
     use sha2::{Digest, Sha256};
-    let identity =
-        if kind == crate::model::Kind::Terraform { format!("terraform:{title}") } else { doc_id.to_string() };
+    let identity = object.map_or_else(|| doc_id.to_string(), |o| format!("terraform:{o}"));
     let digest = Sha256::digest(identity.as_bytes());
     u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
 }
@@ -184,6 +186,17 @@ pub struct UnitRecord {
     /// changes re-index it too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub includes: Vec<String>,
+    /// Those of them that are titled topics, named rather than read in (see
+    /// [`crate::includes::topic_title`]): pages of their own, not fragments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
+}
+
+impl UnitRecord {
+    /// The fragments its page read in: what it included that is not a titled topic.
+    pub fn snippets(&self) -> impl Iterator<Item = &str> {
+        self.includes.iter().filter(|i| !self.topics.contains(i)).map(String::as_str)
+    }
 }
 
 /// What the manifest remembers of a file: its stamp and hash, so an untouched file is not

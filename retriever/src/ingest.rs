@@ -83,6 +83,9 @@ pub struct Summary {
     pub pages_with_includes: usize,
     /// The distinct fragments those pages include.
     pub included_fragments: usize,
+    /// Titled topics that pages parsed this run include (named there, searched as themselves:
+    /// see [`crate::includes::topic_title`]).
+    pub included_topics: usize,
     /// Pages of the whole index that are another edition of a page (a site's docs of an
     /// earlier release, or a translation, see [`crate::editions`]): search folds them into the
     /// newest English edition.
@@ -192,18 +195,22 @@ pub fn index(
             .filter_map(|(unit, hash, before)| {
                 let outcome = parse_unit(unit, &library).and_then(|(docs, included)| {
                     // What the page includes now is what its hash must cover from now on.
-                    let same = included.iter().map(|f| &f.logical).eq(before.iter().map(|f| &f.logical));
-                    let hash = if same { hash.clone() } else { unit_hash(unit, &included, &manifest)?.0 };
+                    let same =
+                        included.files.iter().map(|f| &f.logical).eq(before.iter().map(|f| &f.logical));
+                    let hash =
+                        if same { hash.clone() } else { unit_hash(unit, &included.files, &manifest)?.0 };
                     let (documents, chunks) =
                         write_unit(&writer, &fields, unit, docs).map_err(|e| InputError::new(&unit.id, e))?;
-                    Ok((hash, included.iter().map(|f| f.logical.clone()).collect(), documents, chunks))
+                    let logical = |files: &[&FileRef]| files.iter().map(|f| f.logical.clone()).collect();
+                    Ok((hash, logical(&included.files), logical(&included.topics), documents, chunks))
                 });
                 progress.advance(&unit.id);
                 match outcome {
-                    Ok((hash, includes, documents, chunks)) => {
+                    Ok((hash, includes, topics, documents, chunks)) => {
                         let bytes = unit.files.iter().map(|f| f.size).sum();
                         let kind = unit.format.kind();
-                        Some((unit.id.clone(), UnitRecord { hash, kind, documents, chunks, includes }, bytes))
+                        let record = UnitRecord { hash, kind, documents, chunks, includes, topics };
+                        Some((unit.id.clone(), record, bytes))
                     }
                     Err(e) => {
                         errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e);
@@ -226,12 +233,15 @@ pub fn index(
         for (unit, ..) in &changed {
             manifest.units.remove(&unit.id);
         }
-        let mut fragments: HashSet<&str> = HashSet::new();
+        let (mut fragments, mut topics): (HashSet<&str>, HashSet<&str>) = (HashSet::new(), HashSet::new());
         for (_, record, _) in &results {
-            summary.pages_with_includes += usize::from(!record.includes.is_empty());
-            fragments.extend(record.includes.iter().map(String::as_str));
+            let snippets: Vec<&str> = record.snippets().collect();
+            summary.pages_with_includes += usize::from(!snippets.is_empty());
+            fragments.extend(snippets);
+            topics.extend(record.topics.iter().map(String::as_str));
         }
         summary.included_fragments = fragments.len();
+        summary.included_topics = topics.len();
         for (id, record, bytes) in results {
             summary.indexed_units += 1;
             summary.documents += record.documents;
@@ -366,8 +376,8 @@ fn read_text(f: &source::FileRef) -> Result<String, InputError> {
 pub fn parse_unit<'a>(
     unit: &Unit,
     library: &includes::Library<'a>,
-) -> Result<(Vec<Document>, Vec<&'a FileRef>), InputError> {
-    let mut included = Vec::new();
+) -> Result<(Vec<Document>, includes::Included<'a>), InputError> {
+    let mut included = includes::Included::default();
     let main = &unit.files[0];
     let name = main.name();
     let mut docs = match &unit.format {
@@ -471,10 +481,9 @@ fn write_unit(
         }
         let breadcrumbs = doc.breadcrumbs.join(" > ");
         let attachments = doc.attachments.join("\n");
-        // A Terraform object is one object under its (first) address, whichever file told of
-        // it: a configuration block and the state's instance of it merge.
-        let address = doc.fields.iter().find(|(k, _)| k == "address").map_or(&doc.title, |(_, v)| v);
-        let identity = index::identity_key(kind, address, &doc.id);
+        // A Terraform object is one hit whichever file told of it: a configuration block and
+        // the state's instance of it merge.
+        let identity = index::identity_key(doc.object.as_deref(), &doc.id);
         let copy = u64::from(index::is_copy(&doc.location));
         // What every entry of the document carries: where it came from, who it is, its filters.
         let entry = || {

@@ -77,6 +77,12 @@ pub struct Document {
     pub sections: Vec<Section>,
     /// Attachment file names: listed with the page, never indexed.
     pub attachments: Vec<String>,
+    /// The Terraform object it describes, by the address configuration and state share
+    /// (`module.eks.aws_eks_cluster.this`): documents of one object are one hit. `None`: the
+    /// document is an object of its own (a page; a block of an example or of a configuration
+    /// nobody calls, whose bare address another configuration may use too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
 }
 
 /// A run of body text under one heading path.

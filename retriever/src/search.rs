@@ -14,7 +14,10 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use crate::error::Error;
 use crate::index::{self, Fields, Manifest};
+
+mod columns;
 use crate::model::Kind;
+use columns::Columns;
 
 /// What to look for.
 #[derive(Debug, Clone, Default)]
@@ -104,15 +107,14 @@ impl Searcher {
             .map_err(|e| Error::tantivy(dir, e))?;
         let chunks = manifest.units.values().map(|u| u.chunks as u64).sum();
         let documents = manifest.units.values().map(|u| u.documents as u64).sum();
-        let identity = |id: &str| index::identity_key(Kind::Markdown, "", id);
+        let identity = |id: &str| index::identity_key(None, id);
         let found = crate::editions::of_index(&manifest);
         let editions =
             found.folded.iter().map(|(older, newest)| (identity(older), identity(newest))).collect();
         let demoted = manifest
             .units
             .values()
-            .flat_map(|u| &u.includes)
-            .map(String::as_str)
+            .flat_map(index::UnitRecord::snippets)
             .chain(found.retired.iter().copied())
             .map(identity)
             .collect();
@@ -257,22 +259,24 @@ impl Searcher {
         let mut columns = Columns::new(self, searcher);
         let mut candidates = (limit * 8).max(200);
         loop {
-            let top = searcher
-                .search_with_statistics_provider(
-                    query,
-                    &TopDocs::with_limit(candidates).order_by_score(),
-                    stats,
-                )
-                .map_err(|e| Error::tantivy(&self.path, e))?;
+            let top = self.top_entries(searcher, stats, query, candidates)?;
             let exhausted = top.len() < candidates;
             // Page evidence: each page's best chunk, and the scores of its other matching
             // chunks, so a page that answers across several sections is not outranked by one
             // section of another page that shares a word or two.
             let mut pages: HashMap<u64, Evidence> = HashMap::new();
             let mut order: Vec<u64> = Vec::new();
+            let mut hits = Vec::with_capacity(top.len());
             for (score, addr) in top {
                 let hit = columns.get(addr)?;
-                let score = score * hit.weight;
+                hits.push((score * hit.weight, hit, addr));
+            }
+            // Best first, equal scores by identity: chunks are summed in an order that does not
+            // depend on where indexing threads happened to write them, so identical files
+            // (an example's copy of a module's outputs) tie exactly and are ordered by
+            // identity, the same on every index of the same files.
+            hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key)));
+            for (score, hit, addr) in hits {
                 match pages.entry(hit.key) {
                     std::collections::hash_map::Entry::Occupied(mut e) => {
                         let page = e.get_mut();
@@ -324,6 +328,35 @@ impl Searcher {
         }
     }
 
+    /// The best `limit` entries, or more when entries that score the same straddle the cut:
+    /// which of several identical files (the same block in eight generated modules) made the
+    /// cut would otherwise depend on where indexing threads wrote them, and two indexes of the
+    /// same files would answer differently.
+    fn top_entries(
+        &self,
+        searcher: &tantivy::Searcher,
+        stats: &Population<'_>,
+        query: &dyn Query,
+        limit: usize,
+    ) -> Result<Vec<(f32, tantivy::DocAddress)>, Error> {
+        let mut take = limit;
+        loop {
+            let mut top = searcher
+                .search_with_statistics_provider(
+                    query,
+                    &TopDocs::with_limit(take + 1).order_by_score(),
+                    stats,
+                )
+                .map_err(|e| Error::tantivy(&self.path, e))?;
+            let split = top.len() > take && top[take - 1].0.total_cmp(&top[take].0).is_eq();
+            if !split || take >= limit * TIE_WIDEN {
+                top.truncate(take);
+                return Ok(top);
+            }
+            take *= 2;
+        }
+    }
+
     /// Documents ranked as wholes (their `page` entries), copies demoted: the identities of
     /// the first [`PAGE_DEPTH`], best first.
     fn top_pages(
@@ -335,13 +368,7 @@ impl Searcher {
         let mut columns = Columns::new(self, searcher);
         // Older editions fold into their page, so one page can fill many of the places:
         // rank more entries than are kept.
-        let top = searcher
-            .search_with_statistics_provider(
-                query,
-                &TopDocs::with_limit(PAGE_DEPTH * PAGE_WIDEN).order_by_score(),
-                stats,
-            )
-            .map_err(|e| Error::tantivy(&self.path, e))?;
+        let top = self.top_entries(searcher, stats, query, PAGE_DEPTH * PAGE_WIDEN)?;
         let mut ranked = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let hit = columns.get(addr)?;
@@ -404,47 +431,6 @@ fn fuse(sections: &[Ranked], pages: &[u64], limit: usize) -> Vec<(f32, tantivy::
     fused.into_iter().take(limit).map(|(score, _, addr)| (score, addr)).collect()
 }
 
-/// The fast fields search reads per hit, opened once per segment.
-struct Columns<'a> {
-    owner: &'a Searcher,
-    searcher: &'a tantivy::Searcher,
-    by_segment: HashMap<u32, (tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)>,
-}
-
-impl<'a> Columns<'a> {
-    fn new(owner: &'a Searcher, searcher: &'a tantivy::Searcher) -> Self {
-        Columns { owner, searcher, by_segment: HashMap::new() }
-    }
-
-    /// A hit's document identity and the weight of its score (copies and fragments weigh less).
-    fn get(&mut self, addr: tantivy::DocAddress) -> Result<Owner, Error> {
-        let (identity, copy) = match self.by_segment.entry(addr.segment_ord) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let fast = self.searcher.segment_reader(addr.segment_ord).fast_fields();
-                let open = |name: &str| fast.u64(name).map_err(|err| Error::tantivy(&self.owner.path, err));
-                e.insert((open("identity")?, open("copy")?))
-            }
-        };
-        let key = identity.first(addr.doc_id).unwrap_or(u64::from(addr.doc_id));
-        if let Some(newest) = self.owner.editions.get(&key) {
-            return Ok(Owner { key: *newest, weight: COPY_WEIGHT, edition: true });
-        }
-        let copied = copy.first(addr.doc_id) == Some(1) || self.owner.demoted.contains(&key);
-        Ok(Owner { key, weight: if copied { COPY_WEIGHT } else { 1.0 }, edition: false })
-    }
-}
-
-/// The document a hit counts for.
-struct Owner {
-    /// Its identity (another edition's: the page it folds into).
-    key: u64,
-    /// What its score is multiplied by.
-    weight: f32,
-    /// Whether the hit is in another edition of the page (see [`crate::editions`]).
-    edition: bool,
-}
-
 /// What a page's matching chunks say for it.
 #[derive(Clone, Copy)]
 struct Evidence {
@@ -462,6 +448,8 @@ struct Evidence {
 
 /// How many whole documents are ranked for fusion.
 const PAGE_DEPTH: usize = 50;
+/// How far a cut is moved to keep entries that score the same together (see `top_entries`).
+const TIE_WIDEN: usize = 16;
 /// How many more whole-document entries are ranked than kept, for the editions folded away.
 const PAGE_WIDEN: usize = 8;
 /// What the whole-document order weighs against the section order. Chosen (with `RRF_K`)
@@ -540,10 +528,6 @@ fn without_excluded_phrases(query: Box<dyn Query>) -> Box<dyn Query> {
         .collect();
     Box::new(BooleanQuery::new(clauses))
 }
-
-/// What a page under `examples/`, `tests/` or `fixtures/` weighs against the page it copies or
-/// calls: the same block copied into an example must not crowd out the module's own.
-const COPY_WEIGHT: f32 = 0.6;
 
 /// How much a page's other matching chunks add to its best one (at most their sum, at most
 /// the best chunk's own score): evidence spread over a page counts, without letting a long

@@ -358,11 +358,13 @@ fn classify(files: &[FileRef], opts: &PlanOptions, plan: &mut Plan) {
         by_dir.entry(dir).or_default().push(f);
     }
     let names: HashSet<&str> = files.iter().map(|f| f.logical.as_str()).collect();
-    let module_of = if want(Kind::Terraform) {
+    let called = if want(Kind::Terraform) {
         terraform_modules(files.iter().map(|f| (f.logical.as_str(), f.disk.as_path())), &plan.roots)
     } else {
         HashMap::new()
     };
+    let roots = plan.roots.clone();
+    let module_of = |dir: &str| called.get(dir).cloned().unwrap_or_else(|| configuration(dir, &roots));
     let mut claimed: HashSet<&str> = HashSet::new();
     let mut units = Vec::new();
 
@@ -435,7 +437,7 @@ fn detect(
     space: Option<&Space>,
     opts: &PlanOptions,
     names: &HashSet<&str>,
-    module_of: &HashMap<String, terraform::Module>,
+    module_of: &dyn Fn(&str) -> terraform::Module,
 ) -> Option<Format> {
     let want = |k: Kind| opts.kind.is_none_or(|w| w == k);
     let name = f.name();
@@ -484,7 +486,7 @@ fn detect(
         "rst" => want(Kind::Markdown).then_some(Format::ReStructuredText),
         // OpenTofu reads `.tofu` files as Terraform reads `.tf` (and prefers them).
         "tf" | "tf.json" | "tofu" | "tofu.json" if want(Kind::Terraform) => {
-            Some(Format::TerraformConfig(module_of.get(dir).cloned().unwrap_or_else(|| configuration(dir))))
+            Some(Format::TerraformConfig(module_of(dir)))
         }
         "tfvars" | "tfvars.json" if want(Kind::Terraform) => Some(Format::TerraformVars),
         "terraform.lock.hcl" if want(Kind::Terraform) => Some(Format::TerraformLock),

@@ -264,3 +264,42 @@ fn a_site_with_every_release_side_by_side_answers_with_the_newest_edition() {
     let hits = s.search_json(&["kestrel cron schedule"]);
     assert_eq!(newest(&hits)[0], "docs/2.11/scalers/cron.md", "{hits:?}");
 }
+
+#[test]
+fn a_guide_made_of_titled_modules_lists_them_and_each_module_answers_for_itself() {
+    let s = Sandbox::new();
+    let docs = s.path().join("documentation");
+    // AsciiDoc modular documentation: a guide includes an assembly that includes modules.
+    write_files(
+        &docs,
+        &[
+            ("shared/attributes.adoc", ":ProductName: Kestrel\n"),
+            (
+                "deploying/deploying.adoc",
+                "include::../shared/attributes.adoc[]\n= Deploying Kestrel\n\ninclude::../assemblies/assembly-upgrade.adoc[leveloffset=+1]\n",
+            ),
+            (
+                "assemblies/assembly-upgrade.adoc",
+                "[id=\"upgrade\"]\n= Upgrading Kestrel\n\nPlan the upgrade first.\n\ninclude::../modules/proc-upgrade-operator.adoc[leveloffset=+1]\ninclude::../modules/snip-versions.adoc[]\n",
+            ),
+            (
+                "modules/proc-upgrade-operator.adoc",
+                "= Upgrading the kestrel operator\n\nApply the new operator manifests, then watch the rolling update of the brokers.\n",
+            ),
+            ("modules/snip-versions.adoc", "Supported brokers: 4.1 and 4.2.\n"),
+        ],
+    );
+    let run = s.index(&[docs.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("Topics: 2 titled pages included by title"), "{run}");
+    // The module answers, not the guide or the assembly that contain it.
+    let hits = s.search_json(&["apply new operator manifests rolling update brokers"]);
+    assert_eq!(titles(&hits)[0], "Upgrading the kestrel operator", "{hits:?}");
+    for hit in &hits[1..] {
+        let text = hit["text"].as_str().unwrap_or_default();
+        assert!(!text.contains("manifests"), "a guide repeats the module's text: {hit:?}");
+    }
+    // An untitled snippet is still read into the page that includes it.
+    let hits = s.search_json(&["supported brokers"]);
+    assert!(titles(&hits).contains(&"Upgrading Kestrel".to_string()), "{hits:?}");
+}

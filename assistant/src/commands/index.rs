@@ -61,13 +61,20 @@ fn print_summary(
         s.indexed_units,
         human_bytes(s.bytes)
     )?;
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     if s.pages_with_includes > 0 {
-        let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
         writeln!(
             out,
             "Includes: {} read with the {} they include",
             count(s.pages_with_includes, "page"),
             count(s.included_fragments, "shared fragment")
+        )?;
+    }
+    if s.included_topics > 0 {
+        writeln!(
+            out,
+            "Topics: {} included by title into guides that list them, each searched as itself",
+            count(s.included_topics, "titled page")
         )?;
     }
     if s.other_editions + s.retired_pages > 0 {

@@ -178,6 +178,14 @@ fn block_document(block: &Block, labels: &[&str], module: &Module, location: &st
     };
     let mut doc = Document::new(Kind::Terraform, title, location);
     doc.id = format!("{location}#{local}");
+    // Its address names one object only where configuration and state agree on it: a called
+    // module's block by its caller's address, the top-level configuration's by its own. The
+    // bare address of an example's or another uncalled configuration's block is shared by
+    // every configuration that has it (eight generated variants of one module, `envs/prod`
+    // and `envs/staging`): such a block is an object of its own.
+    if !module.callers.is_empty() || module.path.is_empty() {
+        doc.object = addresses.first().cloned();
+    }
     for address in &addresses {
         doc.fields.push(("address".into(), address.clone()));
     }
@@ -360,6 +368,18 @@ module "eks" {
             ["module.eks.aws_eks_node_group.main", "module.eks_staging.aws_eks_node_group.main"]
         );
         assert_eq!(docs[0].scopes, ["module:module.eks", "module:module.eks_staging"]);
+        // The object is the first caller's; an uncalled configuration's block is one of its own
+        // (`envs/prod` and `envs/staging` both have `aws_eks_node_group.main`).
+        assert_eq!(docs[0].object.as_deref(), Some("module.eks.aws_eks_node_group.main"));
+        let block = "resource \"aws_eks_node_group\" \"main\" {}\n";
+        let root = parse_tf(block, "main.tf", &Module::default()).unwrap();
+        assert_eq!(root[0].object.as_deref(), Some("aws_eks_node_group.main"));
+        let prod = Module { path: "envs/prod".into(), callers: Vec::new() };
+        let prod = parse_tf(block, "envs/prod/main.tf", &prod).unwrap();
+        assert_eq!(
+            (prod[0].title.as_str(), prod[0].object.as_deref()),
+            ("envs/prod: aws_eks_node_group.main", None)
+        );
     }
 
     #[test]

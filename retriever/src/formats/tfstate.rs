@@ -186,6 +186,7 @@ fn module_resources(module: &Value, location: &str, docs: &mut Vec<Document>) {
 fn resource_doc(address: &str, module: &str, mode: &str, ty: &str, location: &str) -> Document {
     let mut doc = Document::new(Kind::Terraform, address, location);
     doc.id = format!("{location}#{address}");
+    doc.object = Some(address.to_string());
     doc.fields.push(("address".into(), address.to_string()));
     doc.fields.push(("type".into(), ty.to_string()));
     let words = super::terraform::type_keywords(ty);

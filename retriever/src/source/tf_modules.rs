@@ -86,12 +86,17 @@ pub(super) fn terraform_modules<'a>(
     out
 }
 
-/// A configuration nobody calls: top-level (no title prefix), or an example or test, labelled
-/// by its path from the `examples`/`tests` folder on (`examples/karpenter`).
-pub(super) fn configuration(dir: &str) -> terraform::Module {
+/// A configuration nobody calls: an example or test, labelled by its path from the
+/// `examples`/`tests` folder on (`examples/karpenter`); the input itself (no title prefix); or
+/// another directory of it, by its path in the input (`envs/prod`, or
+/// `modules/beta-private-cluster` when its callers name it by a registry source). Without a
+/// path, `envs/prod` and `envs/staging` would title their blocks alike.
+pub(super) fn configuration(dir: &str, roots: &[String]) -> terraform::Module {
     let parts: Vec<&str> = dir.split('/').collect();
-    let path =
-        parts.iter().position(|c| is_example_or_test(c)).map_or(String::new(), |i| parts[i..].join("/"));
+    let path = match parts.iter().position(|c| is_example_or_test(c)) {
+        Some(i) => parts[i..].join("/"),
+        None => in_input(dir, roots).unwrap_or_default().to_string(),
+    };
     terraform::Module { path, callers: Vec::new() }
 }
 
@@ -99,19 +104,22 @@ pub(super) fn configuration(dir: &str) -> terraform::Module {
 /// (`environments/prod` calling `../../modules/vpc`, an example calling the module it shows)
 /// relative to the input the user named, never an absolute path.
 fn relative_to(target: &str, top: &str, roots: &[String]) -> String {
-    // The input itself (a repository's root module, which its examples call) has no path.
-    let under = |dir: &str| {
-        target.strip_prefix(dir).and_then(|r| {
-            if r.is_empty() { Some(r) } else { r.strip_prefix('/').or_else(|| r.strip_prefix("!/")) }
-        })
-    };
     if top.is_empty() {
         return target.to_string();
     }
-    under(top)
-        .or_else(|| roots.iter().filter_map(|r| under(r)).min_by_key(|r| r.len()))
-        .unwrap_or(target)
-        .to_string()
+    under(target, top).or_else(|| in_input(target, roots)).unwrap_or(target).to_string()
+}
+
+/// `target` relative to the innermost input holding it ("" for an input itself).
+fn in_input<'t>(target: &'t str, roots: &[String]) -> Option<&'t str> {
+    roots.iter().filter_map(|r| under(target, r)).min_by_key(|r| r.len())
+}
+
+/// `target` relative to `dir` when inside it ("" for `dir` itself, a zip's inside included).
+fn under<'t>(target: &'t str, dir: &str) -> Option<&'t str> {
+    target.strip_prefix(dir).and_then(|r| {
+        if r.is_empty() { Some(r) } else { r.strip_prefix('/').or_else(|| r.strip_prefix("!/")) }
+    })
 }
 
 /// Whether a directory holds examples, tests or fixtures rather than the configuration itself,
@@ -142,5 +150,19 @@ mod tests {
     #[test]
     fn normalize_resolves_dots() {
         assert_eq!(normalize("/a/b/./c/../d"), "/a/b/d");
+    }
+
+    #[test]
+    fn a_configuration_nobody_calls_is_named_by_its_path_in_the_input() {
+        let roots = ["/repo".to_string(), "/other/envs.zip".to_string()];
+        for (dir, path) in [
+            ("/repo", ""),
+            ("/repo/envs/prod", "envs/prod"),
+            ("/repo/modules/beta-private-cluster", "modules/beta-private-cluster"),
+            ("/repo/examples/simple", "examples/simple"),
+            ("/other/envs.zip!/staging", "staging"),
+        ] {
+            assert_eq!(configuration(dir, &roots).path, path, "{dir}");
+        }
     }
 }
