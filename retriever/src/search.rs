@@ -259,7 +259,13 @@ impl Searcher {
         let mut columns = Columns::new(self, searcher);
         let mut candidates = (limit * 8).max(200);
         loop {
-            let top = self.top_entries(searcher, stats, query, candidates)?;
+            let top = searcher
+                .search_with_statistics_provider(
+                    query,
+                    &TopDocs::with_limit(candidates).order_by_score(),
+                    stats,
+                )
+                .map_err(|e| Error::tantivy(&self.path, e))?;
             let exhausted = top.len() < candidates;
             // Page evidence: each page's best chunk, and the scores of its other matching
             // chunks, so a page that answers across several sections is not outranked by one
@@ -328,35 +334,6 @@ impl Searcher {
         }
     }
 
-    /// The best `limit` entries, or more when entries that score the same straddle the cut:
-    /// which of several identical files (the same block in eight generated modules) made the
-    /// cut would otherwise depend on where indexing threads wrote them, and two indexes of the
-    /// same files would answer differently.
-    fn top_entries(
-        &self,
-        searcher: &tantivy::Searcher,
-        stats: &Population<'_>,
-        query: &dyn Query,
-        limit: usize,
-    ) -> Result<Vec<(f32, tantivy::DocAddress)>, Error> {
-        let mut take = limit;
-        loop {
-            let mut top = searcher
-                .search_with_statistics_provider(
-                    query,
-                    &TopDocs::with_limit(take + 1).order_by_score(),
-                    stats,
-                )
-                .map_err(|e| Error::tantivy(&self.path, e))?;
-            let split = top.len() > take && top[take - 1].0.total_cmp(&top[take].0).is_eq();
-            if !split || take >= limit * TIE_WIDEN {
-                top.truncate(take);
-                return Ok(top);
-            }
-            take *= 2;
-        }
-    }
-
     /// Documents ranked as wholes (their `page` entries), copies demoted: the identities of
     /// the first [`PAGE_DEPTH`], best first.
     fn top_pages(
@@ -368,7 +345,13 @@ impl Searcher {
         let mut columns = Columns::new(self, searcher);
         // Older editions fold into their page, so one page can fill many of the places:
         // rank more entries than are kept.
-        let top = self.top_entries(searcher, stats, query, PAGE_DEPTH * PAGE_WIDEN)?;
+        let top = searcher
+            .search_with_statistics_provider(
+                query,
+                &TopDocs::with_limit(PAGE_DEPTH * PAGE_WIDEN).order_by_score(),
+                stats,
+            )
+            .map_err(|e| Error::tantivy(&self.path, e))?;
         let mut ranked = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let hit = columns.get(addr)?;
@@ -448,8 +431,6 @@ struct Evidence {
 
 /// How many whole documents are ranked for fusion.
 const PAGE_DEPTH: usize = 50;
-/// How far a cut is moved to keep entries that score the same together (see `top_entries`).
-const TIE_WIDEN: usize = 16;
 /// How many more whole-document entries are ranked than kept, for the editions folded away.
 const PAGE_WIDEN: usize = 8;
 /// What the whole-document order weighs against the section order. Chosen (with `RRF_K`)
