@@ -345,4 +345,15 @@ mod tests {
         // A page only the unreleased docs have is new, not out of date.
         assert!(found.retired.is_empty());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_paths_are_grouped(ids in proptest::collection::vec(r"(/?(v?[0-9]{1,2}(\.[0-9x]{1,2})?|latest|main|archives|en|zh|docs|i18n|versioned_docs|version-1\.2|docusaurus-plugin-content-docs|current|é|[a-z]{1,3})){1,5}(\.[a-z]{1,2}){0,2}(\.md)?", 0..20)) {
+            let found = editions(ids.iter().map(String::as_str));
+            // Every edition folds into a page that is not itself folded away.
+            for newest in found.folded.values() {
+                proptest::prop_assert!(!found.folded.contains_key(newest), "{newest} folds further");
+            }
+        }
+    }
 }

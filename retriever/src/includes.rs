@@ -564,5 +564,13 @@ mod tests {
             let read = texts(&[("/d/b.md", "--8<-- \"a.md\"\n")]);
             let _ = expand("/d/a.md", &text, &lib, &read);
         }
+
+        #[test]
+        fn any_fragment_text_is_read_for_a_title(text in r#"(---\n|\+\+\+\n|title ?[:=] ?"?é?\n|= |# |////\n|<!--|-->|\.\. |:a: b\n|[=~-]{0,5}\n|[a-zé ]{0,6}\n){0,12}"#) {
+            for name in ["/d/m.adoc", "/d/m.md", "/d/m.rst"] {
+                let file = FileRef { disk: name.into(), logical: name.to_string(), size: 0 };
+                let _ = topic_title(&file, &text);
+            }
+        }
     }
 }
