@@ -19,6 +19,7 @@
 #   SLEUTH_CORPUS_MIRROR_LONGHORN=…                      likewise
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_GOOGLE_GKE=…          likewise
 #   SLEUTH_CORPUS_MIRROR_STRIMZI=…                       likewise
+#   SLEUTH_CORPUS_MIRROR_CLUSTER_API=…                   likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -92,3 +93,6 @@ fetch terraform-google-gke https://github.com/terraform-google-modules/terraform
 # AsciiDoc modular documentation: guides include assemblies, assemblies include modules.
 fetch strimzi https://github.com/strimzi/strimzi-kafka-operator.git 8541da1e \
   documentation SLEUTH_CORPUS_MIRROR_STRIMZI 'adoc'
+# mdBook.
+fetch cluster-api https://github.com/kubernetes-sigs/cluster-api.git ae7ff047 \
+  docs/book/src SLEUTH_CORPUS_MIRROR_CLUSTER_API

@@ -1,7 +1,7 @@
 //! Pages that include other files: a documentation page is often little more than includes of
 //! shared fragments (MkDocs `--8<-- "collecting-metrics.md"`, Hugo `{{< include "x.md" >}}`,
 //! Sphinx `.. include::` and MyST ```` ```{include} ````, AsciiDoc `include::x.adoc[]` (and
-//! Antora's `include::partial$x.adoc[]`), and
+//! Antora's `include::partial$x.adoc[]`), mdBook's `{{#include ../README.md}}`, and
 //! the wiki embeds of Obsidian and Foam, `![[Runbook]]`). Indexed
 //! as written, such a page says nothing, and a question about its topic finds the fragment —
 //! under the fragment's file name, not the page a reader knows. So a page is read with its
@@ -293,8 +293,10 @@ impl<'a> Expansion<'_, 'a, '_> {
 }
 
 /// A cheap test that a text may hold an include at all.
-static MAY_INCLUDE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"8<-|\{\{[<%]\s*(include|readfile)\b|include::|\{include\}|!\[\[").unwrap());
+static MAY_INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"8<-|\{\{[<%]\s*(include|readfile)\b|\{\{#(rustdoc_)?include|include::|\{include\}|!\[\[")
+        .unwrap()
+});
 
 /// A file an include names.
 struct Target {
@@ -315,7 +317,8 @@ fn include_at(lines: &[&str]) -> (Vec<Target>, usize) {
         Regex::new(concat!(
             r#"^\s*(?:-{1,3}8<-{1,3}\s*["']([^"']+)["']"#,
             r#"|\{\{[<%]\s*(?:include|readfile)\s+(?:file\s*=\s*)?"([^"]+)"[^}]*[>%]\}\}"#,
-            r"|include::([^\[\s]+)\[[^\]]*\])\s*$",
+            r"|include::([^\[\s]+)\[[^\]]*\]",
+            r"|\{\{#(?:include|rustdoc_include)\s+([^}\s]+)\s*\}\})\s*$",
         ))
         .unwrap()
     });
@@ -327,7 +330,7 @@ fn include_at(lines: &[&str]) -> (Vec<Target>, usize) {
         LazyLock::new(|| Regex::new(r"^\s*!\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]\s*$").unwrap());
     let first = lines[0];
     if let Some(c) = ONE_LINE.captures(first) {
-        let target = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).map(|m| Target::path(m.as_str()));
+        let target = (1..=4).find_map(|i| c.get(i)).map(|m| Target::path(m.as_str()));
         return (target.into_iter().collect(), 1);
     }
     if let Some(c) = EMBED.captures(first) {
@@ -436,6 +439,8 @@ mod tests {
                 "{{< readfile file=\"/content/includes/note.md\" >}}\n{{% include \"missing.md\" %}}\n",
                 "Quotas apply.\n{{% include \"missing.md\" %}}\n",
             ),
+            // mdBook, with an anchor after the path.
+            ("/site/content/en/page.md", "{{#include ../includes/note.md:quota}}\n", "Quotas apply.\n"),
             // Sphinx, with options; MyST.
             (
                 "/site/source/guide/page.rst",

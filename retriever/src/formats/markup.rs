@@ -185,7 +185,8 @@ fn inline(line: &str) -> String {
 }
 
 /// Hugo shortcodes (`{{% heading "whatsnext" %}}` says "What's next"; other tags are dropped
-/// and what they enclose is kept) and Jekyll/Liquid tags (`{% include note.html %}`, dropped).
+/// and what they enclose is kept), mdBook preprocessor tags (`{{#tab Docker}}` says "Docker",
+/// `{{#tabs …}}` is dropped) and Jekyll/Liquid tags (`{% include note.html %}`, dropped).
 fn shortcodes(line: &str) -> String {
     static LIQUID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{%-?.*?-?%\}").unwrap());
     static TITLE: LazyLock<Regex> =
@@ -198,6 +199,8 @@ fn shortcodes(line: &str) -> String {
         let close = match rest.as_bytes().get(start + 2) {
             Some(b'%') => "%}}",
             Some(b'<') => ">}}",
+            // mdBook's preprocessors: `{{#tab Docker}}` … `{{#/tabs}}`, `{{#releaselink …}}`.
+            Some(b'#') => "}}",
             // `{{ .Values.x }}` and the like are template text the page shows.
             _ => {
                 out.push_str(&rest[..start + 2]);
@@ -210,7 +213,10 @@ fn shortcodes(line: &str) -> String {
         let Some(end) = rest[start + 3..].find(close).map(|e| e + 3) else { break };
         out.push_str(&rest[..start]);
         let inner = rest[start + 3..start + end].trim();
-        if inner.starts_with("heading") && inner.contains("whatsnext") {
+        if let Some(label) = inner.strip_prefix("tab ") {
+            // An mdBook tab's label (`{{#tab Docker}}`); other `{{#…}}` tags are dropped.
+            out.push_str(label.trim());
+        } else if inner.starts_with("heading") && inner.contains("whatsnext") {
             out.push_str("What's next");
         } else if let Some(arg) = inner.strip_prefix("heading") {
             out.push_str(arg.trim().trim_matches('"'));
@@ -406,6 +412,10 @@ mod tests {
             (
                 "{{< figure src=\"/hpa.svg\" caption=\"The HPA scales a Deployment\" >}}\n",
                 "The HPA scales a Deployment\n",
+            ),
+            (
+                "{{#tabs name:\"t\" tabs:\"Docker,AWS\"}}\n{{#tab Docker}}\nRun kind.\n{{#/tabs }}\n",
+                "Docker\nRun kind.\n",
             ),
             (
                 "A {{< glossary_tooltip term_id=\"replica-set\" >}} or {{< glossary_tooltip text=\"Pods\" term_id=\"pod\" >}}.\n",
