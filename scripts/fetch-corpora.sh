@@ -20,6 +20,7 @@
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_GOOGLE_GKE=…          likewise
 #   SLEUTH_CORPUS_MIRROR_STRIMZI=…                       likewise
 #   SLEUTH_CORPUS_MIRROR_CLUSTER_API=…                   likewise
+#   SLEUTH_CORPUS_MIRROR_KUBEVELA=…                      likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -96,3 +97,6 @@ fetch strimzi https://github.com/strimzi/strimzi-kafka-operator.git 8541da1e \
 # mdBook.
 fetch cluster-api https://github.com/kubernetes-sigs/cluster-api.git ae7ff047 \
   docs/book/src SLEUTH_CORPUS_MIRROR_CLUSTER_API
+# A whole Docusaurus site: docs, versioned_docs, i18n.
+fetch kubevela https://github.com/kubevela/kubevela.io.git 0f169199 \
+  . SLEUTH_CORPUS_MIRROR_KUBEVELA 'md|mdx'
