@@ -110,7 +110,10 @@ pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
             pages.values().flatten().map(|(v, _)| v).filter(|v| **v != Version::Unreleased).max().cloned();
         let releases: HashSet<&Version> = pages.values().flatten().map(|(v, _)| v).collect();
         // One version, or only named folders (`main/`, `dev/`): folders, not a versioned site.
-        if releases.len() < 2 || !releases.iter().any(|v| matches!(v, Version::Numbered(_))) {
+        if releases.len() < 2
+            || !releases.iter().any(|v| matches!(v, Version::Numbered(_)))
+            || !carried_forward(&pages)
+        {
             continue;
         }
         for mut editions in pages.into_values() {
@@ -129,6 +132,27 @@ pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
         found.folded.insert(id, original);
     }
     found
+}
+
+/// Whether a site's releases carry their pages forward, as releases of docs do: on average at
+/// least 70% of an older release's pages are in a newer one too (95–100% on the versioned sites
+/// measured). Folders named like versions
+/// that hold different pages (`notes/2024.01/`, `notes/2024.02/`) are not releases of anything.
+fn carried_forward(pages: &HashMap<&str, Vec<Edition<'_>>>) -> bool {
+    let mut by_release: HashMap<&Version, Vec<bool>> = HashMap::new();
+    for editions in pages.values() {
+        let newest = editions.iter().map(|(v, _)| v).max();
+        for (v, _) in editions {
+            by_release.entry(v).or_default().push(Some(v) < newest);
+        }
+    }
+    let newest = by_release.keys().max().copied();
+    let shares: Vec<f64> = by_release
+        .iter()
+        .filter(|(v, _)| Some(**v) != newest)
+        .map(|(_, kept)| kept.iter().filter(|k| **k).count() as f64 / kept.len() as f64)
+        .collect();
+    !shares.is_empty() && shares.iter().sum::<f64>() / shares.len() as f64 >= 0.7
 }
 
 /// Translations among `ids`, each to the English page it translates: a page in a language
@@ -276,14 +300,31 @@ mod tests {
     }
 
     #[test]
+    fn folders_named_like_versions_that_hold_different_pages_are_not_releases() {
+        let found = editions([
+            "notes/2024.01/outage.md",
+            "notes/2024.01/index.md",
+            "notes/2024.02/migration.md",
+            "notes/2024.02/index.md",
+            "notes/2024.03/capacity.md",
+            "notes/2024.03/index.md",
+        ]);
+        assert!(found.folded.is_empty() && found.retired.is_empty(), "{found:?}");
+    }
+
+    #[test]
     fn retired_versions_in_an_archive_folder_are_editions_too() {
         let found = editions([
             "docs/1.12.2/install.md",
+            "docs/1.12.2/upgrade.md",
+            "docs/1.12.2/backup.md",
             "docs/archives/1.0.0/install.md",
+            "docs/archives/1.0.0/upgrade.md",
+            "docs/archives/1.0.0/backup.md",
             "docs/archives/1.0.0/gone.md",
         ]);
         assert_eq!(found.folded.get("docs/archives/1.0.0/install.md"), Some(&"docs/1.12.2/install.md"));
-        assert_eq!(found.folded.len(), 1);
+        assert_eq!(found.folded.len(), 3);
         assert_eq!(found.retired, HashSet::from(["docs/archives/1.0.0/gone.md"]));
     }
 
