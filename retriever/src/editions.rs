@@ -163,34 +163,52 @@ fn translations<'a>(ids: &[&'a str]) -> HashMap<&'a str, &'a str> {
     let known: HashMap<&str, &str> = ids.iter().map(|id| (*id, *id)).collect();
     let find = |candidate: &str| known.get(candidate).copied();
     let mut found = HashMap::new();
+    // Language folders, with the pages found in English: a folder counts only when most of its
+    // pages are (an `es/` of Elasticsearch notes beside a README is not Spanish).
+    let mut by_folder: HashMap<&str, Vec<(&'a str, &'a str)>> = HashMap::new();
     for id in ids {
+        if let Some(original) = docusaurus_original(id).and_then(|o| find(&o)) {
+            found.insert(*id, original);
+            continue;
+        }
         let mut start = 0;
-        let mut original = docusaurus_original(id).and_then(|o| find(&o));
+        let mut in_folder = None;
         for (i, c) in id.char_indices().filter(|(_, c)| *c == '/' || *c == '\\') {
-            if original.is_some() {
-                break;
-            }
             let segment = &id[start..i];
             if is_language(segment) {
                 let (before, after) = (&id[..start], &id[i + c.len_utf8()..]);
-                original = find(&format!("{before}en/{after}")).or_else(|| find(&format!("{before}{after}")));
+                if let Some(o) =
+                    find(&format!("{before}en/{after}")).or_else(|| find(&format!("{before}{after}")))
+                {
+                    in_folder = Some((&id[..i], o));
+                    break;
+                }
             }
             start = i + 1;
         }
-        if original.is_none() {
-            // `install.zh.md`: the language is the name's second extension.
-            let name = &id[start..];
-            if let Some((stem, ext)) = name.rsplit_once('.')
-                && let Some((base, lang)) = stem.rsplit_once('.')
-                && is_language(lang)
-            {
-                let dir = &id[..start];
-                original =
-                    find(&format!("{dir}{base}.{ext}")).or_else(|| find(&format!("{dir}{base}.en.{ext}")));
+        if let Some((folder, original)) = in_folder {
+            by_folder.entry(folder).or_default().push((id, original));
+            continue;
+        }
+        // `install.zh.md`: the language is the name's second extension.
+        let name = &id[start..];
+        if let Some((stem, ext)) = name.rsplit_once('.')
+            && let Some((base, lang)) = stem.rsplit_once('.')
+            && is_language(lang)
+        {
+            let dir = &id[..start];
+            let original =
+                find(&format!("{dir}{base}.{ext}")).or_else(|| find(&format!("{dir}{base}.en.{ext}")));
+            if let Some(original) = original.filter(|o| o != id) {
+                found.insert(*id, original);
             }
         }
-        if let Some(original) = original.filter(|o| o != id) {
-            found.insert(*id, original);
+    }
+    for (folder, pages) in by_folder {
+        let prefix = format!("{folder}/");
+        let total = ids.iter().filter(|id| id.starts_with(&prefix)).count();
+        if pages.len() >= 3 && pages.len() * 2 >= total {
+            found.extend(pages);
         }
     }
     found
@@ -332,7 +350,14 @@ mod tests {
     fn translations_fold_into_the_english_page_and_its_newest_edition() {
         let ids = [
             "docs/en/install.md",
+            "docs/en/upgrade.md",
+            "docs/en/backup.md",
             "docs/zh/install.md",
+            "docs/zh/upgrade.md",
+            "docs/zh/backup.md",
+            // One README in an `es/` folder of Elasticsearch notes is not a translation.
+            "infra/README.md",
+            "infra/es/README.md",
             "docs/ja/only-in-japanese.md",
             "site/setup.md",
             "site/setup.fr.md",
@@ -340,7 +365,7 @@ mod tests {
             "site/notes.de.md",
             "v/1.2/guide.md",
             "v/1.3/guide.md",
-            "v/1.2/ko/guide.md",
+            "v/1.2/guide.ko.md",
             "teams/es/oncall.md",
         ];
         let found = editions(ids);
@@ -349,7 +374,7 @@ mod tests {
         assert_eq!(folded("site/setup.fr.md"), Some("site/setup.md"));
         assert_eq!(folded("site/setup.pt-br.md"), Some("site/setup.md"));
         // A translation of an older release's page folds into the newest English edition.
-        assert_eq!(folded("v/1.2/ko/guide.md"), Some("v/1.3/guide.md"));
+        assert_eq!(folded("v/1.2/guide.ko.md"), Some("v/1.3/guide.md"));
         // Docusaurus: releases and translations of `docs/`.
         let found = editions([
             "site/docs/install.md",
@@ -363,9 +388,13 @@ mod tests {
         let found = editions(ids);
         let folded = |id: &str| found.folded.get(id).copied();
         // Without the English page, a page in another language is a page of its own.
-        for id in
-            ["docs/ja/only-in-japanese.md", "site/notes.de.md", "teams/es/oncall.md", "docs/en/install.md"]
-        {
+        for id in [
+            "docs/ja/only-in-japanese.md",
+            "site/notes.de.md",
+            "teams/es/oncall.md",
+            "docs/en/install.md",
+            "infra/es/README.md",
+        ] {
             assert_eq!(folded(id), None, "{id}");
         }
     }
