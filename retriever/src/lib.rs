@@ -11,9 +11,10 @@ Indexing is a pipeline of small steps, each in its own module:
    page, one Terraform file, or a Notion database (its CSV plus one page per row). The kind of
    each file is detected from its content and naming, or forced with `--kind`.
 2. [`formats`] holds one reader per format (a page's includes of shared fragments expanded
-   first, by [`includes`]). Readers produce [`Document`]s (a title, breadcrumbs,
-   properties, and the body split into heading sections) or one [`InputError`] saying which
-   file, which line, and why. A bad file never stops the run.
+   first, by [`includes`]; a titled page it includes is named by its title, not read in).
+   Readers produce [`Document`]s (a title, breadcrumbs, properties, and the body split into
+   heading sections) or one [`InputError`] saying which file, which line, and why. A bad file
+   never stops the run.
 3. [`redact`] scrubs secrets from everything a reader produced, before anything is written.
 4. [`chunk`] cuts sections into pieces sized for an LLM's context, never across sections and
    preferably at paragraph or sentence ends.

@@ -14,10 +14,10 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use crate::error::Error;
 use crate::index::{self, Fields, Manifest};
-
-mod columns;
 use crate::model::Kind;
 use columns::Columns;
+
+mod columns;
 
 /// What to look for.
 #[derive(Debug, Clone, Default)]
