@@ -16,8 +16,10 @@ use crate::error::Error;
 use crate::index::{self, Fields, Manifest};
 use crate::model::Kind;
 use columns::Columns;
+use query_text::{title_identifiers, with_synonyms};
 
 mod columns;
+mod query_text;
 
 /// What to look for.
 #[derive(Debug, Clone, Default)]
@@ -192,7 +194,11 @@ impl Searcher {
         let wholes = Population { searcher: &searcher, docs: self.documents };
         let sections = self.top_distinct(&searcher, &chunks, &*filtered(&*text_query), limit)?;
         let pages = self.top_pages(&searcher, &wholes, &*filtered(&*page_query))?;
-        let chosen = fuse(&sections, &pages, limit);
+        let named = match title_identifiers(&self.index, f.title, &q.text) {
+            Some(titled) => self.titled(&searcher, &chunks, &*filtered(&*titled))?,
+            None => HashSet::new(),
+        };
+        let chosen = fuse(&sections, &pages, &named, limit);
         let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
             .map_err(|e| Error::tantivy(&self.path, e))?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
@@ -334,6 +340,21 @@ impl Searcher {
         }
     }
 
+    /// The documents whose title spells an identifier of the question (see
+    /// `query_text::title_identifiers`).
+    fn titled(
+        &self,
+        searcher: &tantivy::Searcher,
+        stats: &Population<'_>,
+        query: &dyn Query,
+    ) -> Result<HashSet<u64>, Error> {
+        let mut columns = Columns::new(self, searcher);
+        let top = searcher
+            .search_with_statistics_provider(query, &TopDocs::with_limit(PAGE_DEPTH).order_by_score(), stats)
+            .map_err(|e| Error::tantivy(&self.path, e))?;
+        top.into_iter().map(|(_, addr)| columns.get(addr).map(|hit| hit.key)).collect()
+    }
+
     /// Documents ranked as wholes (their `page` entries), copies demoted: the identities of
     /// the first [`PAGE_DEPTH`], best first.
     fn top_pages(
@@ -398,8 +419,14 @@ struct Ranked {
 /// sections, and as whole documents — each hit scored with its fused score (scaled so that
 /// first place in both orders is 1 + [`PAGE_WEIGHT`]). Ranks fuse where raw scores cannot: a
 /// chunk's BM25 and a whole page's are on different scales. A document the section order did
-/// not reach has no chunk to show, so only section candidates are ranked.
-fn fuse(sections: &[Ranked], pages: &[u64], limit: usize) -> Vec<(f32, tantivy::DocAddress)> {
+/// not reach has no chunk to show, so only section candidates are ranked. A document titled by
+/// an identifier the question names (`named`) is lifted above the rest by [`NAMED_BONUS`].
+fn fuse(
+    sections: &[Ranked],
+    pages: &[u64],
+    named: &HashSet<u64>,
+    limit: usize,
+) -> Vec<(f32, tantivy::DocAddress)> {
     let rrf = |rank: usize| RRF_K / (RRF_K + rank as f32 + 1.0);
     let page_rank: HashMap<u64, usize> = pages.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let mut fused: Vec<(f32, u64, tantivy::DocAddress)> = sections
@@ -407,7 +434,8 @@ fn fuse(sections: &[Ranked], pages: &[u64], limit: usize) -> Vec<(f32, tantivy::
         .enumerate()
         .map(|(i, r)| {
             let whole = page_rank.get(&r.key).map_or(0.0, |&p| PAGE_WEIGHT * rrf(p));
-            (rrf(i) + whole, r.key, r.addr)
+            let title = if named.contains(&r.key) { NAMED_BONUS } else { 0.0 };
+            (rrf(i) + whole + title, r.key, r.addr)
         })
         .collect();
     fused.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -438,57 +466,10 @@ const PAGE_WIDEN: usize = 8;
 const PAGE_WEIGHT: f32 = 0.5;
 /// Reciprocal-rank fusion's constant: ranks far down count little, but not nothing.
 const RRF_K: f32 = 60.0;
-
-/// Kubernetes and cloud abbreviations and their long forms: a question in one form finds
-/// pages written in the other. Ambiguous short forms (`ca`, `ns`, `cm`) are left out.
-const SYNONYMS: &[(&str, &str)] = &[
-    ("oom", "out of memory"),
-    ("oomkilled", "out of memory"),
-    ("hpa", "horizontal pod autoscaler"),
-    ("vpa", "vertical pod autoscaler"),
-    ("pvc", "persistent volume claim"),
-    ("pv", "persistent volume"),
-    ("sa", "service account"),
-    ("rbac", "role based access control"),
-    ("lb", "load balancer"),
-    ("alb", "application load balancer"),
-    ("nlb", "network load balancer"),
-    ("k8s", "kubernetes"),
-    ("crd", "custom resource definition"),
-    ("pdb", "pod disruption budget"),
-    ("irsa", "iam roles for service accounts"),
-    ("asg", "autoscaling group"),
-    ("kms", "key management service"),
-    ("netpol", "network policy"),
-    ("configmap", "config map"),
-    ("statefulset", "stateful set"),
-    ("daemonset", "daemon set"),
-    ("nodegroup", "node group"),
-];
-
-/// The question with the other form of each abbreviation or long form it uses appended (as a
-/// phrase for long forms), so either spelling matches. Text with query syntax is left alone.
-fn with_synonyms(text: &str) -> String {
-    if text.contains(['"', ':', '(', ')']) {
-        return text.to_string();
-    }
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    let has_phrase = |p: &str| {
-        let parts: Vec<&str> = p.split(' ').collect();
-        words.windows(parts.len()).any(|w| w == parts.as_slice())
-    };
-    let mut extra: Vec<String> = Vec::new();
-    for (short, long) in SYNONYMS {
-        if words.contains(short) && !has_phrase(long) {
-            extra.push(if long.contains(' ') { format!("\"{long}\"") } else { (*long).to_string() });
-        } else if has_phrase(long) && !words.contains(short) {
-            extra.push((*short).to_string());
-        }
-    }
-    extra.dedup();
-    if extra.is_empty() { text.to_string() } else { format!("{text} {}", extra.join(" ")) }
-}
+/// What a document titled by an identifier the question names gains in the fused order: more
+/// than any other document can score (1 + [`PAGE_WEIGHT`]), so the block titled
+/// `google_container_node_pool.pools` comes before the outputs that mention it.
+const NAMED_BONUS: f32 = 1.0 + PAGE_WEIGHT;
 
 /// The query without the exclusions tantivy cannot evaluate safely: an excluded phrase
 /// (`-"out of memory"`, or `-aws_eks_node_group`, which the tokenizer splits into a phrase).
@@ -684,14 +665,18 @@ mod tests {
         let ranked = |key: u64| Ranked { key, addr: tantivy::DocAddress::new(0, key as u32) };
         // By sections: 1, 2, 3, 4. As whole documents: 2, 3, 4, and 1 not among the first: it
         // falls below every document both orders agree on.
-        let fused = fuse(&[ranked(1), ranked(2), ranked(3), ranked(4)], &[2, 3, 4], 3);
+        let none = HashSet::new();
+        let fused = fuse(&[ranked(1), ranked(2), ranked(3), ranked(4)], &[2, 3, 4], &none, 3);
         let order: Vec<u32> = fused.iter().map(|(_, a)| a.doc_id).collect();
         assert_eq!(order, [2, 3, 4]);
         assert!((fused[0].0 - (60.0 / 62.0 + PAGE_WEIGHT * 60.0 / 61.0)).abs() < 1e-6);
         // Agreeing orders keep their order; the section order breaks ties.
-        let agree = fuse(&[ranked(7), ranked(8)], &[7, 8], 2);
+        let agree = fuse(&[ranked(7), ranked(8)], &[7, 8], &none, 2);
         assert_eq!(agree.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [7, 8]);
         assert!((agree[0].0 - (1.0 + PAGE_WEIGHT) * 60.0 / 61.0).abs() < 1e-6);
+        // A document titled by an identifier the question names comes first.
+        let named = fuse(&[ranked(7), ranked(8)], &[7, 8], &HashSet::from([8]), 2);
+        assert_eq!(named.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [8, 7]);
     }
 
     /// A Terraform node group and its variable, described in words a synonym expands (`oom`).

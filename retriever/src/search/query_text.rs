@@ -1,0 +1,149 @@
+//! A question's text before it is parsed: the other form of each abbreviation it uses, and
+//! the identifiers in it (`google_container_node_pool.pools`, `cluster.x-k8s.io/paused`),
+//! which name a thing exactly and are searched as such.
+
+use tantivy::query::{PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Index, Term};
+
+/// Kubernetes and cloud abbreviations and their long forms: a question in one form finds
+/// pages written in the other. Ambiguous short forms (`ca`, `ns`, `cm`) are left out.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("oom", "out of memory"),
+    ("oomkilled", "out of memory"),
+    ("hpa", "horizontal pod autoscaler"),
+    ("vpa", "vertical pod autoscaler"),
+    ("pvc", "persistent volume claim"),
+    ("pv", "persistent volume"),
+    ("sa", "service account"),
+    ("rbac", "role based access control"),
+    ("lb", "load balancer"),
+    ("alb", "application load balancer"),
+    ("nlb", "network load balancer"),
+    ("k8s", "kubernetes"),
+    ("crd", "custom resource definition"),
+    ("pdb", "pod disruption budget"),
+    ("irsa", "iam roles for service accounts"),
+    ("asg", "autoscaling group"),
+    ("kms", "key management service"),
+    ("netpol", "network policy"),
+    ("configmap", "config map"),
+    ("statefulset", "stateful set"),
+    ("daemonset", "daemon set"),
+    ("nodegroup", "node group"),
+];
+
+/// The question with the other form of each abbreviation or long form it uses appended (as a
+/// phrase for long forms), so either spelling matches. Text with query syntax is left alone.
+pub(super) fn with_synonyms(text: &str) -> String {
+    if text.contains(['"', ':', '(', ')']) {
+        return text.to_string();
+    }
+    // An identifier's parts are not words of the question: `cluster.x-k8s.io/paused` does not
+    // ask about Kubernetes.
+    let prose: String =
+        text.split_whitespace().filter(|t| !is_identifier(t)).collect::<Vec<_>>().join(" ").to_lowercase();
+    let words: Vec<&str> = prose.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let has_phrase = |p: &str| {
+        let parts: Vec<&str> = p.split(' ').collect();
+        words.windows(parts.len()).any(|w| w == parts.as_slice())
+    };
+    let mut extra: Vec<String> = Vec::new();
+    for (short, long) in SYNONYMS {
+        if words.contains(short) && !has_phrase(long) {
+            extra.push(if long.contains(' ') { format!("\"{long}\"") } else { (*long).to_string() });
+        } else if has_phrase(long) && !words.contains(short) {
+            extra.push((*short).to_string());
+        }
+    }
+    extra.dedup();
+    if extra.is_empty() { text.to_string() } else { format!("{text} {}", extra.join(" ")) }
+}
+
+/// Whether a word of a question is an identifier: letters or digits joined by `_`, `.` or `/`
+/// (a resource address, an annotation, a flag's value, a file), not a word with a full stop.
+pub(super) fn is_identifier(token: &str) -> bool {
+    let t = trimmed(token);
+    t.len() >= 4
+        && t.chars().next().is_some_and(char::is_alphanumeric)
+        && t.chars().any(|c| matches!(c, '_' | '.' | '/'))
+        && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
+}
+
+/// A word without the quotes and sentence punctuation around it.
+fn trimmed(token: &str) -> &str {
+    token
+        .trim_matches(|c: char| matches!(c, '"' | '\'' | '`' | ',' | ';' | '?' | '!' | '(' | ')' | '.' | ':'))
+}
+
+/// Each identifier of the question as a phrase of the title field: the block or page titled by
+/// the identifier the question names (`google_container_node_pool.pools`) is what it asks for,
+/// not the many short blocks that mention it. `None` without identifiers.
+pub(super) fn title_identifiers(index: &Index, title: Field, text: &str) -> Option<Box<dyn Query>> {
+    let mut analyzer = index.tokenizer_for_field(title).ok()?;
+    let mut clauses: Vec<(tantivy::query::Occur, Box<dyn Query>)> = Vec::new();
+    for token in text.split_whitespace().filter(|t| is_identifier(t)) {
+        let mut terms = Vec::new();
+        let mut stream = analyzer.token_stream(trimmed(token));
+        while let Some(t) = stream.next() {
+            terms.push(Term::from_field_text(title, &t.text));
+        }
+        let query: Box<dyn Query> = match terms.len() {
+            0 => continue,
+            1 => Box::new(TermQuery::new(terms.remove(0), IndexRecordOption::WithFreqs)),
+            _ => Box::new(PhraseQuery::new(terms)),
+        };
+        clauses.push((tantivy::query::Occur::Should, query));
+    }
+    (!clauses.is_empty()).then(|| Box::new(tantivy::query::BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SearchQuery, Searcher};
+
+    #[test]
+    fn the_block_an_identifier_titles_comes_before_the_blocks_that_mention_it() {
+        // A long resource block, and short outputs that name it more densely.
+        let mut cluster = String::from("resource \"google_container_node_pool\" \"pools\" {\n");
+        for i in 0..40 {
+            cluster.push_str(&format!("  setting_{i} = var.setting_{i}\n"));
+        }
+        cluster.push_str("}\n");
+        let mut outputs = String::new();
+        for i in 0..6 {
+            outputs.push_str(&format!(
+                "output \"pool_{i}\" {{\n  value = google_container_node_pool.pools[*].name_{i}\n}}\n"
+            ));
+        }
+        let index = crate::test_docs::index_files(&[("cluster.tf", &cluster), ("outputs.tf", &outputs)]);
+        let s = Searcher::open(index.path()).unwrap();
+        let hits = s.search(&SearchQuery {
+            text: "google_container_node_pool.pools".into(),
+            limit: 3,
+            ..Default::default()
+        });
+        assert_eq!(hits.unwrap()[0].title, "google_container_node_pool.pools");
+    }
+
+    #[test]
+    fn identifiers_are_told_from_words() {
+        for (token, identifier) in [
+            ("google_container_node_pool.pools", true),
+            ("cluster.x-k8s.io/paused", true),
+            ("`max_unavailable_percentage`?", true),
+            ("values.yaml", true),
+            ("pods.", false),
+            ("e.g", false),
+            ("out-of-memory", false),
+            ("k8s", false),
+            ("/", false),
+        ] {
+            assert_eq!(is_identifier(token), identifier, "{token}");
+        }
+        // An identifier's parts do not ask for their long forms.
+        assert_eq!(with_synonyms("cluster.x-k8s.io/paused"), "cluster.x-k8s.io/paused");
+        assert_eq!(with_synonyms("paused on k8s"), "paused on k8s kubernetes");
+    }
+}
