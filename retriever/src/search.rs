@@ -340,6 +340,24 @@ impl Searcher {
         }
     }
 
+    /// The `n` best entries for `query`, each as its document's identity and its weighted
+    /// score (copies and fragments weigh less).
+    fn weighed(
+        &self,
+        searcher: &tantivy::Searcher,
+        stats: &Population<'_>,
+        query: &dyn Query,
+        n: usize,
+    ) -> Result<Vec<(f32, u64)>, Error> {
+        let mut columns = Columns::new(self, searcher);
+        let top = searcher
+            .search_with_statistics_provider(query, &TopDocs::with_limit(n).order_by_score(), stats)
+            .map_err(|e| Error::tantivy(&self.path, e))?;
+        top.into_iter()
+            .map(|(score, addr)| columns.get(addr).map(|hit| (score * hit.weight, hit.key)))
+            .collect()
+    }
+
     /// The documents whose title spells an identifier of the question (see
     /// `query_text::title_identifiers`).
     fn titled(
@@ -348,11 +366,7 @@ impl Searcher {
         stats: &Population<'_>,
         query: &dyn Query,
     ) -> Result<HashSet<u64>, Error> {
-        let mut columns = Columns::new(self, searcher);
-        let top = searcher
-            .search_with_statistics_provider(query, &TopDocs::with_limit(PAGE_DEPTH).order_by_score(), stats)
-            .map_err(|e| Error::tantivy(&self.path, e))?;
-        top.into_iter().map(|(_, addr)| columns.get(addr).map(|hit| hit.key)).collect()
+        Ok(self.weighed(searcher, stats, query, PAGE_DEPTH)?.into_iter().map(|(_, key)| key).collect())
     }
 
     /// Documents ranked as wholes (their `page` entries), copies demoted: the identities of
@@ -363,21 +377,9 @@ impl Searcher {
         stats: &Population<'_>,
         query: &dyn Query,
     ) -> Result<Vec<u64>, Error> {
-        let mut columns = Columns::new(self, searcher);
         // Older editions fold into their page, so one page can fill many of the places:
         // rank more entries than are kept.
-        let top = searcher
-            .search_with_statistics_provider(
-                query,
-                &TopDocs::with_limit(PAGE_DEPTH * PAGE_WIDEN).order_by_score(),
-                stats,
-            )
-            .map_err(|e| Error::tantivy(&self.path, e))?;
-        let mut ranked = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let hit = columns.get(addr)?;
-            ranked.push((score * hit.weight, hit.key));
-        }
+        let mut ranked = self.weighed(searcher, stats, query, PAGE_DEPTH * PAGE_WIDEN)?;
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut seen = HashSet::new();
         Ok(ranked.into_iter().map(|(_, k)| k).filter(|k| seen.insert(*k)).take(PAGE_DEPTH).collect())
