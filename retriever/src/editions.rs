@@ -7,7 +7,7 @@
 //! Pages are grouped by their path with the (last) version folder taken out; in a group of two or
 //! more, the newest edition is the page and the others are its older editions. Search folds an
 //! older edition into its page (one result per page, the older text weighed down) — see
-//! `search::Columns`. Computed from the paths alone, whenever an index is opened, so adding a
+//! `search::columns`. Computed from the paths alone, whenever an index is opened, so adding a
 //! version folder changes which edition is newest without re-indexing anything.
 //!
 //! A folder counts as a version when it is numbered with a dot or a `v` (`2.20`, `v1.12`,
@@ -136,8 +136,8 @@ pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
 
 /// Whether a site's releases carry their pages forward, as releases of docs do: on average at
 /// least 70% of an older release's pages are in a newer one too (95–100% on the versioned sites
-/// measured). Folders named like versions
-/// that hold different pages (`notes/2024.01/`, `notes/2024.02/`) are not releases of anything.
+/// measured). Folders named like versions that hold different pages (`notes/2024.01/`,
+/// `notes/2024.02/`) are not releases of anything.
 fn carried_forward(pages: &HashMap<&str, Vec<Edition<'_>>>) -> bool {
     let mut by_release: HashMap<&Version, Vec<bool>> = HashMap::new();
     for editions in pages.values() {
@@ -160,7 +160,7 @@ fn carried_forward(pages: &HashMap<&str, Vec<Edition<'_>>>) -> bool {
 /// (`install.zh.md`, `install.pt-br.md` — MkDocs i18n, Hugo) whose English page is indexed too
 /// (the same path in an `en` folder or without the language).
 fn translations<'a>(ids: &[&'a str]) -> HashMap<&'a str, &'a str> {
-    let known: HashMap<&str, &str> = ids.iter().map(|id| (*id, *id)).collect();
+    let known: HashSet<&'a str> = ids.iter().copied().collect();
     let find = |candidate: &str| known.get(candidate).copied();
     let mut found = HashMap::new();
     // Language folders, with the pages found in English: a folder counts only when most of its
