@@ -100,3 +100,8 @@ fetch cluster-api https://github.com/kubernetes-sigs/cluster-api.git ae7ff047 \
 # A whole Docusaurus site: docs, versioned_docs, i18n.
 fetch kubevela https://github.com/kubevela/kubevela.io.git 0f169199 \
   . SLEUTH_CORPUS_MIRROR_KUBEVELA 'md|mdx'
+# The issue's own example: the Kubernetes website's English docs (Hugo + Docsy: shortcodes,
+# `{{% heading "whatsnext" %}}`, glossary tooltips, includes). kubernetes/website is larger than
+# the snapshot limit here; windsonsea/k8s is a current fork of it (same tree).
+fetch kubernetes-website https://github.com/windsonsea/k8s.git bad70d1db1 \
+  content/en SLEUTH_CORPUS_MIRROR_KUBERNETES_WEBSITE

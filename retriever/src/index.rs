@@ -27,7 +27,9 @@ use crate::source::Stamp;
 /// 4: the block of a Terraform configuration nobody calls is titled by its directory and is an
 /// object of its own (identities of `envs/prod` and `envs/staging` no longer merge); a page
 /// names the titled topics it includes instead of reading them in (the manifest's `topics`).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: what a document is to its configuration (a Terraform variable, an output, or the thing
+/// itself) is a fast field, `role`; a version written with a `v` is indexed as its number.
+pub const SCHEMA_VERSION: u32 = 5;
 
 const MANIFEST: &str = "sleuth-manifest.json";
 const TOKENIZER: &str = "sleuth_en";
@@ -75,6 +77,9 @@ pub struct Fields {
     /// 1 when the document is an example, test or fixture copy (see [`is_copy`]), a fast field
     /// so that search can demote copies before loading anything.
     pub copy: Field,
+    /// [`crate::model::Role::code`] of the document, a fast field so that search can weigh
+    /// outputs and variables by what the question asks before loading anything.
+    pub role: Field,
 }
 
 /// Whether a location is an example, a test or a fixture rather than the thing itself, or
@@ -146,6 +151,7 @@ pub fn schema() -> (Schema, Fields) {
             ),
         ),
         copy: b.add_u64_field("copy", FAST),
+        role: b.add_u64_field("role", FAST),
     };
     (b.build(), fields)
 }
@@ -159,12 +165,14 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// English analysis: split on non-alphanumerics (so `aws_eks_node_group` and `orders-db`
-/// match their parts), lowercase, drop stop words (questions are full of them), stem.
+/// match their parts), lowercase, read `v30` as `30`, drop stop words (questions are full of
+/// them), stem.
 pub fn register_tokenizer(index: &Index) {
     let stop_words = StopWordFilter::remove(STOP_WORDS.iter().map(|w| (*w).to_string()));
     let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
+        .filter(crate::tokens::VersionNumbers)
         .filter(stop_words)
         .filter(Stemmer::new(Language::English))
         .build();

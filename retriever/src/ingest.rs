@@ -491,6 +491,7 @@ fn write_unit(
             t.add_text(f.unit, &unit.id);
             t.add_u64(f.identity, identity);
             t.add_u64(f.copy, copy);
+            t.add_u64(f.role, doc.role.code());
             t.add_text(f.kind, kind.as_str());
             for s in &doc.scopes {
                 t.add_text(f.scope, s);

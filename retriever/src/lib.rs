@@ -25,13 +25,16 @@ The index itself ([`index`]) is a tantivy index plus a manifest that records the
 version (an incompatible index is refused with a message, never misread) and the hash of every
 unit. Every document is written twice: as its chunks, and as one whole-document entry (its
 identity, filters and all its text). [`search`] opens the index once and answers queries with
-BM25 (titles and headings weigh more than body text, English stemming, stop words dropped),
+BM25 (titles and headings weigh more than body text, English stemming, stop words dropped,
+`v30` read as `30` by [`tokens`]),
 ranking documents by their best sections and, separately, as wholes (each population scored
 with its own statistics), and fusing the two orders by reciprocal rank; kind and scope filters,
 one hit per document, and snippets with the matched terms marked. Some documents weigh less
 than the page they stand beside: examples' and tests' copies, fragments other pages include,
-and — found by [`editions`] from the paths alone each time an index is opened — a site's older
-releases of a page (folded into the newest edition) and pages only older releases have.
+— found by [`editions`] from the paths alone each time an index is opened — a site's older
+releases of a page (folded into the newest edition) and pages only older releases have, and
+Terraform outputs (and variables, asked where a thing is made) beside the blocks that make
+things ([`Role`]).
 [`documents`] lists what is indexed and
 puts one document back together from its chunks, for front ends that hand documents over by
 reference.
@@ -63,10 +66,11 @@ pub mod search;
 pub mod source;
 #[cfg(test)]
 mod test_docs;
+pub mod tokens;
 
 pub use documents::{DocumentInfo, DocumentText};
 pub use error::{Error, InputError};
 pub use index::SCHEMA_VERSION;
 pub use ingest::{IndexOptions, NoProgress, Progress, Summary, index};
-pub use model::{Chunk, Document, Kind, Section};
+pub use model::{Chunk, Document, Kind, Role, Section};
 pub use search::{Hit, SearchQuery, Searcher, scope};

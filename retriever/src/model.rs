@@ -83,6 +83,52 @@ pub struct Document {
     /// nobody calls, whose bare address another configuration may use too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
+    /// What the document is to the configuration it belongs to, where that tells search how
+    /// apt it is: a Terraform variable or output is not where a thing is made.
+    #[serde(default, skip_serializing_if = "Role::is_definition")]
+    pub role: Role,
+}
+
+/// What a document is to its configuration. A Terraform output re-exports an attribute of a
+/// block defined elsewhere, and a variable is a knob the module's blocks read; every other
+/// document (a page, a resource, a module call) defines what it describes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// It is the thing itself (a page, a resource, a data source, a module call).
+    #[default]
+    Definition,
+    /// A Terraform `variable`: an input of its module.
+    Input,
+    /// A Terraform `output`: a value its module exports.
+    Output,
+}
+
+impl Role {
+    /// Its code in the index's `role` fast field.
+    #[must_use]
+    pub fn code(self) -> u64 {
+        match self {
+            Role::Definition => 0,
+            Role::Input => 1,
+            Role::Output => 2,
+        }
+    }
+
+    /// The role a `role` fast field's code stands for (an unknown code: a definition).
+    #[must_use]
+    pub fn from_code(code: u64) -> Role {
+        match code {
+            1 => Role::Input,
+            2 => Role::Output,
+            _ => Role::Definition,
+        }
+    }
+
+    #[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if passes a reference")]
+    fn is_definition(&self) -> bool {
+        *self == Role::Definition
+    }
 }
 
 /// A run of body text under one heading path.

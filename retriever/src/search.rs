@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::index::{self, Fields, Manifest};
 use crate::model::Kind;
 use columns::Columns;
-use query_text::{title_identifiers, with_synonyms};
+use query_text::{Asks, asks, title_identifiers, with_synonyms};
 
 mod columns;
 mod query_text;
@@ -192,10 +192,11 @@ impl Searcher {
         // is scored with its own document count, so neither dilutes the other's statistics.
         let chunks = Population { searcher: &searcher, docs: self.chunks };
         let wholes = Population { searcher: &searcher, docs: self.documents };
-        let sections = self.top_distinct(&searcher, &chunks, &*filtered(&*text_query), limit)?;
-        let pages = self.top_pages(&searcher, &wholes, &*filtered(&*page_query))?;
+        let asks = asks(&q.text);
+        let sections = self.top_distinct(&searcher, &chunks, asks, &*filtered(&*text_query), limit)?;
+        let pages = self.top_pages(&searcher, &wholes, asks, &*filtered(&*page_query))?;
         let named = match title_identifiers(&self.index, f.title, &q.text) {
-            Some(titled) => self.titled(&searcher, &chunks, &*filtered(&*titled))?,
+            Some(titled) => self.titled(&searcher, &chunks, asks, &*filtered(&*titled))?,
             None => HashSet::new(),
         };
         let chosen = fuse(&sections, &pages, &named, limit);
@@ -259,10 +260,11 @@ impl Searcher {
         &self,
         searcher: &tantivy::Searcher,
         stats: &Population<'_>,
+        asks: Asks,
         query: &dyn Query,
         limit: usize,
     ) -> Result<Vec<Ranked>, Error> {
-        let mut columns = Columns::new(self, searcher);
+        let mut columns = Columns::new(self, searcher, asks);
         let mut candidates = (limit * 8).max(200);
         loop {
             let top = searcher
@@ -346,10 +348,11 @@ impl Searcher {
         &self,
         searcher: &tantivy::Searcher,
         stats: &Population<'_>,
+        asks: Asks,
         query: &dyn Query,
         n: usize,
     ) -> Result<Vec<(f32, u64)>, Error> {
-        let mut columns = Columns::new(self, searcher);
+        let mut columns = Columns::new(self, searcher, asks);
         let top = searcher
             .search_with_statistics_provider(query, &TopDocs::with_limit(n).order_by_score(), stats)
             .map_err(|e| Error::tantivy(&self.path, e))?;
@@ -364,9 +367,10 @@ impl Searcher {
         &self,
         searcher: &tantivy::Searcher,
         stats: &Population<'_>,
+        asks: Asks,
         query: &dyn Query,
     ) -> Result<HashSet<u64>, Error> {
-        Ok(self.weighed(searcher, stats, query, PAGE_DEPTH)?.into_iter().map(|(_, key)| key).collect())
+        Ok(self.weighed(searcher, stats, asks, query, PAGE_DEPTH)?.into_iter().map(|(_, key)| key).collect())
     }
 
     /// Documents ranked as wholes (their `page` entries), copies demoted: the identities of
@@ -375,11 +379,12 @@ impl Searcher {
         &self,
         searcher: &tantivy::Searcher,
         stats: &Population<'_>,
+        asks: Asks,
         query: &dyn Query,
     ) -> Result<Vec<u64>, Error> {
         // Older editions fold into their page, so one page can fill many of the places:
         // rank more entries than are kept.
-        let mut ranked = self.weighed(searcher, stats, query, PAGE_DEPTH * PAGE_WIDEN)?;
+        let mut ranked = self.weighed(searcher, stats, asks, query, PAGE_DEPTH * PAGE_WIDEN)?;
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut seen = HashSet::new();
         Ok(ranked.into_iter().map(|(_, k)| k).filter(|k| seen.insert(*k)).take(PAGE_DEPTH).collect())

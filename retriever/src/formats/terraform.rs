@@ -14,7 +14,7 @@ use hcl::{Attribute, Block, Body, Expression};
 use regex::Regex;
 
 use crate::error::InputError;
-use crate::model::{Document, Kind, Section};
+use crate::model::{Document, Kind, Role, Section};
 use redact::{REDACTED, is_reference, is_sensitive_key, redact_json, redact_text};
 
 /// Where a Terraform file sits among the repository's modules.
@@ -190,6 +190,11 @@ fn block_document(block: &Block, labels: &[&str], module: &Module, location: &st
         doc.fields.push(("address".into(), address.clone()));
     }
     doc.fields.push(("block".into(), ident.to_string()));
+    doc.role = match ident {
+        "variable" => Role::Input,
+        "output" => Role::Output,
+        _ => Role::Definition,
+    };
     if let Some(ty) = ty {
         doc.fields.push(("type".into(), ty.to_string()));
         let words = type_keywords(ty);
@@ -251,7 +256,10 @@ pub fn type_keywords(ty: &str) -> String {
         ("dynamodb", "database table"),
         ("lambda", "function serverless"),
         ("ecr", "container registry images"),
-        ("container_cluster", "kubernetes cluster"),
+        ("container_cluster", "gke kubernetes cluster"),
+        ("container_node_pool", "gke kubernetes nodes workers"),
+        ("kubernetes_cluster", "aks kubernetes cluster"),
+        ("kubernetes_cluster_node_pool", "nodes workers"),
         ("sql_database", "database"),
         ("storage_bucket", "bucket storage"),
         ("redis", "cache"),
@@ -387,6 +395,11 @@ module "eks" {
         assert_eq!(type_keywords("aws_db_instance"), "database");
         assert_eq!(type_keywords("aws_elasticache_replication_group"), "cache redis memcached");
         assert_eq!(type_keywords("aws_eks_node_group"), "kubernetes cluster nodes workers");
+        assert_eq!(type_keywords("google_container_cluster"), "gke kubernetes cluster");
+        assert_eq!(
+            type_keywords("azurerm_kubernetes_cluster_node_pool"),
+            "aks kubernetes cluster nodes workers"
+        );
         assert_eq!(type_keywords("null_resource"), "");
     }
 

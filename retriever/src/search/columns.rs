@@ -1,33 +1,40 @@
 //! How much a hit counts, and for which page: copies (examples' and tests' files), fragments
 //! other pages include and pages only older releases have weigh less; another edition of a
-//! page (an older release's, a translation) counts for the page it folds into. Read from fast
-//! fields, without loading stored documents.
+//! page (an older release's, a translation) counts for the page it folds into; Terraform
+//! outputs, and variables when the question asks where a thing is made, weigh less than the
+//! blocks that make things. Read from fast fields, without loading stored documents.
 
 use std::collections::HashMap;
 
+use tantivy::columnar::Column;
+
 use super::Searcher;
+use super::query_text::Asks;
 use crate::error::Error;
+use crate::model::Role;
 
 /// The fast fields search reads per hit, opened once per segment.
 pub(super) struct Columns<'a> {
     owner: &'a Searcher,
     searcher: &'a tantivy::Searcher,
-    by_segment: HashMap<u32, (tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)>,
+    asks: Asks,
+    by_segment: HashMap<u32, [Column<u64>; 3]>,
 }
 
 impl<'a> Columns<'a> {
-    pub(super) fn new(owner: &'a Searcher, searcher: &'a tantivy::Searcher) -> Self {
-        Columns { owner, searcher, by_segment: HashMap::new() }
+    pub(super) fn new(owner: &'a Searcher, searcher: &'a tantivy::Searcher, asks: Asks) -> Self {
+        Columns { owner, searcher, asks, by_segment: HashMap::new() }
     }
 
-    /// A hit's document identity and the weight of its score (copies and fragments weigh less).
+    /// A hit's document identity and the weight of its score (copies, fragments, and blocks
+    /// that are not what the question asks for weigh less).
     pub(super) fn get(&mut self, addr: tantivy::DocAddress) -> Result<Owner, Error> {
-        let (identity, copy) = match self.by_segment.entry(addr.segment_ord) {
+        let [identity, copy, role] = match self.by_segment.entry(addr.segment_ord) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
                 let fast = self.searcher.segment_reader(addr.segment_ord).fast_fields();
                 let open = |name: &str| fast.u64(name).map_err(|err| Error::tantivy(&self.owner.path, err));
-                e.insert((open("identity")?, open("copy")?))
+                e.insert([open("identity")?, open("copy")?, open("role")?])
             }
         };
         let key = identity.first(addr.doc_id).unwrap_or(u64::from(addr.doc_id));
@@ -35,7 +42,20 @@ impl<'a> Columns<'a> {
             return Ok(Owner { key: *newest, weight: COPY_WEIGHT, edition: true });
         }
         let copied = copy.first(addr.doc_id) == Some(1) || self.owner.demoted.contains(&key);
-        Ok(Owner { key, weight: if copied { COPY_WEIGHT } else { 1.0 }, edition: false })
+        let weight = if copied { COPY_WEIGHT } else { 1.0 };
+        let role = Role::from_code(role.first(addr.doc_id).unwrap_or_default());
+        Ok(Owner { key, weight: weight * role_weight(role, self.asks), edition: false })
+    }
+}
+
+/// What a block's role weighs for a question: an output only re-exports an attribute of the
+/// block that defines it, so it ranks below that block unless outputs are what is asked; a
+/// variable is a knob, not where a thing is made.
+fn role_weight(role: Role, asks: Asks) -> f32 {
+    match role {
+        Role::Output if !asks.outputs => REFERENCE_WEIGHT,
+        Role::Input if asks.where_made => REFERENCE_WEIGHT,
+        _ => 1.0,
     }
 }
 
@@ -52,3 +72,54 @@ pub(super) struct Owner {
 /// What a page under `examples/`, `tests/` or `fixtures/` weighs against the page it copies or
 /// calls: the same block copied into an example must not crowd out the module's own.
 const COPY_WEIGHT: f32 = 0.6;
+/// What a Terraform output (or, asked where a thing is made, a variable) weighs against the
+/// blocks that make things. Chosen on the Terraform corpora of the retrieval benchmark (see
+/// BENCHMARKS.md).
+const REFERENCE_WEIGHT: f32 = 0.6;
+
+#[cfg(test)]
+mod tests {
+    use crate::test_docs::index_files;
+    use crate::{SearchQuery, Searcher};
+
+    const MAIN: &str = r#"
+variable "nat_gateway_destination_cidr_block" {
+  description = "Used to pass a custom destination route for the private NAT gateway"
+  type        = string
+}
+
+resource "aws_nat_gateway" "this" {
+  count         = var.enable_nat_gateway ? 1 : 0
+  allocation_id = aws_eip.nat[0].id
+  subnet_id     = aws_subnet.public[0].id
+  tags          = merge(var.tags, var.nat_gateway_tags)
+  depends_on    = [aws_internet_gateway.this]
+}
+"#;
+    const OUTPUTS: &str = r#"
+output "natgw_ids" {
+  description = "List of NAT gateway IDs"
+  value       = aws_nat_gateway.this[*].id
+}
+"#;
+
+    fn first(s: &Searcher, text: &str) -> String {
+        let hits = s.search(&SearchQuery { text: text.into(), limit: 3, ..Default::default() }).unwrap();
+        hits[0].title.clone()
+    }
+
+    #[test]
+    fn the_block_that_makes_a_thing_outranks_the_outputs_and_knobs_that_name_it() {
+        let index = index_files(&[("main.tf", MAIN), ("outputs.tf", OUTPUTS)]);
+        let s = Searcher::open(index.path()).unwrap();
+        assert_eq!(first(&s, "NAT gateway"), "aws_nat_gateway.this");
+        assert_eq!(first(&s, "where is the private NAT gateway created"), "aws_nat_gateway.this");
+        // Asked for what the configuration hands out, the output is the answer; asked for a
+        // knob, the variable.
+        assert_eq!(first(&s, "list of NAT gateway IDs to export"), "output.natgw_ids");
+        assert_eq!(
+            first(&s, "which variable sets the private NAT gateway destination"),
+            "var.nat_gateway_destination_cidr_block"
+        );
+    }
+}

@@ -98,6 +98,92 @@ pub(super) fn title_identifiers(index: &Index, title: Field, text: &str) -> Opti
     (!clauses.is_empty()).then(|| Box::new(tantivy::query::BooleanQuery::new(clauses)) as Box<dyn Query>)
 }
 
+/// What a question asks of a Terraform configuration's blocks, beyond its words.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Asks {
+    /// It asks about outputs ("which output has the cluster endpoint"): outputs are answers,
+    /// not re-exports of the answer.
+    pub outputs: bool,
+    /// It asks where a thing is made ("where is the NAT gateway created", "the node group
+    /// resource"), not which knob sets it: the block that creates it is the answer, not the
+    /// variables and outputs that describe it in fewer, denser words.
+    pub where_made: bool,
+}
+
+/// Words that make a question about a configuration's outputs: outputs by name, and the
+/// attributes other configurations and applications take from one (an ARN, an ID, an
+/// endpoint).
+const OUTPUT_WORDS: &[&str] = &[
+    "output",
+    "outputs",
+    "export",
+    "exports",
+    "exported",
+    "return",
+    "returns",
+    "arn",
+    "arns",
+    "id",
+    "ids",
+    "endpoint",
+    "endpoints",
+    "consume",
+    "consumes",
+];
+/// Words of making, which with "where" ask for the block that makes a thing.
+const MAKING_WORDS: &[&str] = &[
+    "create",
+    "created",
+    "creates",
+    "made",
+    "make",
+    "makes",
+    "defined",
+    "define",
+    "defines",
+    "declared",
+    "provisioned",
+    "provisions",
+    "built",
+    "builds",
+];
+/// Words that ask for a knob, not for the thing: such a question wants variables.
+const KNOB_WORDS: &[&str] = &[
+    "variable",
+    "variables",
+    "input",
+    "inputs",
+    "option",
+    "options",
+    "setting",
+    "settings",
+    "flag",
+    "toggle",
+    "whether",
+    "enable",
+    "disable",
+    "configure",
+    "configurable",
+    "set",
+    "change",
+    "pass",
+    "argument",
+    "parameter",
+];
+
+/// What `text` asks of a configuration's blocks (see [`Asks`]).
+pub(super) fn asks(text: &str) -> Asks {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    let making = (words.contains(&"where") && has(MAKING_WORDS))
+        || words.iter().any(|w| matches!(*w, "resource" | "resources"));
+    // "get the kubeconfig out of terraform", "get the role from the module"
+    let taking = words.contains(&"get") && words.iter().any(|w| matches!(*w, "out" | "from"));
+    let outputs = has(OUTPUT_WORDS) || taking;
+    Asks { outputs, where_made: making && !has(KNOB_WORDS) && !outputs }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +211,22 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(hits.unwrap()[0].title, "google_container_node_pool.pools");
+    }
+
+    #[test]
+    fn questions_of_making_outputs_and_knobs_are_told_apart() {
+        let made = Asks { outputs: false, where_made: true };
+        for (question, asked) in [
+            ("where is the NAT gateway created", made),
+            ("Where are the extra node pools defined?", made),
+            ("managed node group resource and its scaling settings", Asks::default()),
+            ("the managed node group resource", made),
+            ("which variable sets where the cluster is created", Asks::default()),
+            ("which output returns the cluster endpoint", Asks { outputs: true, where_made: false }),
+            ("nodes never join the cluster", Asks::default()),
+        ] {
+            assert_eq!(asks(question), asked, "{question}");
+        }
     }
 
     #[test]
