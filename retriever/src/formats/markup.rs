@@ -5,7 +5,9 @@
 //! `<TabItem value="helm" label="Helm">`) and its attribute names (`className`, `value`) are
 //! indexed as if the page said them. Each construct is rendered to what it says (a tab's or an
 //! admonition's title, the text a component wraps) or dropped (imports, comments, includes).
-//! Code — fenced or inline — is never touched: it is shown as written.
+//! Code — fenced or inline — is shown as written, except that Hugo shortcodes are expanded
+//! there too, as Hugo does. A shortcode may span lines (its attributes wrapped); the lines are
+//! read as one.
 
 use std::sync::LazyLock;
 
@@ -19,15 +21,23 @@ pub fn site_markup(text: &str) -> String {
     let mut open_comment: Option<&'static str> = None;
     // Inside an MDX component's opening tag that spans lines (`<Tabs values={[` … `]}>`).
     let mut in_tag = false;
+    // A line whose Hugo shortcode goes on over the next lines (`{{< glossary_tooltip
+    // term_id="dra"` / `text="DRA" >}}`), and how many lines it has taken.
+    let mut carried: Option<(String, usize)> = None;
     for raw in text.lines() {
         let t = raw.trim_start();
+        if carried.is_some() && (t.is_empty() || t.starts_with("```") || t.starts_with("~~~")) {
+            // A shortcode does not span paragraphs: what never closed is rendered as it is.
+            let (line, _) = carried.take().expect("checked");
+            render_line(&mut out, &line);
+        }
         if open_comment.is_none() && (t.starts_with("```") || t.starts_with("~~~")) {
             fenced = !fenced;
             push_line(&mut out, raw);
             continue;
         }
         if fenced {
-            push_line(&mut out, raw);
+            push_line(&mut out, &shortcodes(raw, Within::Code));
             continue;
         }
         if in_tag {
@@ -39,6 +49,18 @@ pub fn site_markup(text: &str) -> String {
             in_tag = true;
             line = before;
         }
+        if let Some((mut joined, taken)) = carried.take() {
+            joined.push(' ');
+            joined.push_str(line.trim());
+            line = joined;
+            if taken < SHORTCODE_LINES && opens_shortcode(&line) {
+                carried = Some((line, taken + 1));
+                continue;
+            }
+        } else if opens_shortcode(&line) {
+            carried = Some((line, 1));
+            continue;
+        }
         let t = line.trim_start();
         if t.is_empty() {
             // A line that was all comment vanishes rather than splitting a paragraph.
@@ -47,16 +69,46 @@ pub fn site_markup(text: &str) -> String {
             }
             continue;
         }
-        if is_module_line(t) || t.starts_with("--8<--") {
-            continue;
-        }
-        let rendered = block_title(t).unwrap_or_else(|| inline(&line));
-        if rendered.trim().is_empty() {
-            continue;
-        }
-        push_line(&mut out, &rendered);
+        render_line(&mut out, &line);
+    }
+    if let Some((line, _)) = carried {
+        render_line(&mut out, &line);
     }
     out
+}
+
+/// How many lines one shortcode may span before it is taken as never closing.
+const SHORTCODE_LINES: usize = 8;
+
+/// One line outside code and comments, rendered and added to `out` (dropped when it renders to
+/// nothing: an import, a snippet marker, a tag alone on its line).
+fn render_line(out: &mut String, line: &str) {
+    let t = line.trim_start();
+    if t.is_empty() || is_module_line(t) || t.starts_with("--8<--") {
+        return;
+    }
+    let rendered = block_title(t).unwrap_or_else(|| inline(line));
+    if !rendered.trim().is_empty() {
+        push_line(out, &rendered);
+    }
+}
+
+/// Whether the line opens a Hugo shortcode (`{{<`, `{{%`) that does not close on it.
+fn opens_shortcode(line: &str) -> bool {
+    let mut rest = line;
+    while let Some(start) = rest.find("{{") {
+        let close = match rest.as_bytes().get(start + 2) {
+            Some(b'%') => "%}}",
+            Some(b'<') => ">}}",
+            _ => {
+                rest = &rest[start + 2..];
+                continue;
+            }
+        };
+        let Some(end) = rest[start + 3..].find(close) else { return true };
+        rest = &rest[start + 3 + end + close.len()..];
+    }
+    false
 }
 
 fn push_line(out: &mut String, line: &str) {
@@ -159,11 +211,14 @@ const COMMENTS: [(&str, &str); 4] = [
     ("{{% comment %}}", "{{% /comment %}}"),
 ];
 
-/// One line's inline markup rendered, outside its inline code spans.
+/// One line's inline markup rendered: Hugo shortcodes everywhere (Hugo expands them inside
+/// code too: `` `{{< glossary_tooltip text="replicas" term_id="replica" >}}` `` shows
+/// `replicas`), the rest outside its inline code spans.
 fn inline(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut changed = false;
-    for (i, part) in line.split('`').enumerate() {
+    let expanded = shortcodes(line, Within::Text);
+    let mut out = String::with_capacity(expanded.len());
+    let mut changed = expanded != line;
+    for (i, part) in expanded.split('`').enumerate() {
         if i > 0 {
             out.push('`');
         }
@@ -171,7 +226,7 @@ fn inline(line: &str) -> String {
             out.push_str(part);
             continue;
         }
-        let rendered = wikilinks(&tags(&shortcodes(part)));
+        let rendered = wikilinks(&tags(&liquid(part)));
         changed |= rendered != part;
         out.push_str(&rendered);
     }
@@ -184,11 +239,27 @@ fn inline(line: &str) -> String {
     format!("{}{body}", &line[..indent])
 }
 
-/// Hugo shortcodes (`{{% heading "whatsnext" %}}` says "What's next"; other tags are dropped
-/// and what they enclose is kept), mdBook preprocessor tags (`{{#tab Docker}}` says "Docker",
-/// `{{#tabs …}}` is dropped) and Jekyll/Liquid tags (`{% include note.html %}`, dropped).
-fn shortcodes(line: &str) -> String {
+/// Where a shortcode is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Within {
+    /// Text, inline code included.
+    Text,
+    /// A fenced code block: Hugo expands its shortcodes there too (`v{{< skew currentVersion
+    /// >}}` in a manifest), but mdBook's `{{#…}}` tags there are what the page shows.
+    Code,
+}
+
+/// Jekyll/Liquid tags (`{% include note.html %}`) dropped.
+fn liquid(text: &str) -> std::borrow::Cow<'_, str> {
     static LIQUID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{%-?.*?-?%\}").unwrap());
+    LIQUID.replace_all(text, "")
+}
+
+/// Hugo shortcodes (`{{% heading "whatsnext" %}}` says "What's next"; other tags are dropped
+/// and what they enclose is kept; an escaped one, `{{</* note */>}}`, is shown as written
+/// unescaped) and mdBook preprocessor tags (`{{#tab Docker}}` says "Docker", `{{#tabs …}}` is
+/// dropped).
+fn shortcodes(line: &str, within: Within) -> String {
     static TITLE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"\b(?:title|text|caption)\s*=\s*"([^"]*)""#).unwrap());
     static TERM: LazyLock<Regex> =
@@ -200,7 +271,7 @@ fn shortcodes(line: &str) -> String {
             Some(b'%') => "%}}",
             Some(b'<') => ">}}",
             // mdBook's preprocessors: `{{#tab Docker}}` … `{{#/tabs}}`, `{{#releaselink …}}`.
-            Some(b'#') => "}}",
+            Some(b'#') if within == Within::Text => "}}",
             // `{{ .Values.x }}` and the like are template text the page shows.
             _ => {
                 out.push_str(&rest[..start + 2]);
@@ -213,17 +284,24 @@ fn shortcodes(line: &str) -> String {
         let Some(end) = rest[start + 3..].find(close).map(|e| e + 3) else { break };
         out.push_str(&rest[..start]);
         let inner = rest[start + 3..start + end].trim();
-        if let Some(label) = inner.strip_prefix("tab ") {
+        if let Some(escaped) = inner.strip_prefix("/*").and_then(|i| i.strip_suffix("*/")) {
+            // `{{</* note */>}}` is how a Hugo page shows a shortcode without running it.
+            out.push_str(&rest[start..start + 3]);
+            out.push_str(escaped);
+            out.push_str(close);
+        } else if let Some(label) = inner.strip_prefix("tab ") {
             // An mdBook tab's label (`{{#tab Docker}}`); other `{{#…}}` tags are dropped.
             out.push_str(label.trim());
         } else if inner.starts_with("heading") && inner.contains("whatsnext") {
             out.push_str("What's next");
         } else if let Some(arg) = inner.strip_prefix("heading") {
             out.push_str(arg.trim().trim_matches('"'));
-        } else if let Some(title) = TITLE.captures(inner) {
+        } else if TITLE.is_match(inner) {
             // Docsy's `{{% alert title="Note" %}}`, a button's `text="…"`, a figure's
-            // `caption="…"`: what the reader sees.
-            out.push_str(title[1].trim());
+            // `title="Figure 1." caption="…"`: what the reader sees.
+            let shown: Vec<&str> =
+                TITLE.captures_iter(inner).filter_map(|c| c.get(1)).map(|m| m.as_str().trim()).collect();
+            out.push_str(&shown.join(" "));
         } else if let Some(term) = TERM.captures(inner) {
             // The Kubernetes website's `{{< glossary_tooltip term_id="replica-set" >}}` shows
             // the term's name.
@@ -232,7 +310,7 @@ fn shortcodes(line: &str) -> String {
         rest = &rest[start + end + close.len()..];
     }
     out.push_str(rest);
-    LIQUID.replace_all(&out, "").into_owned()
+    out
 }
 
 /// Wiki links (GitHub wikis, Obsidian, Foam): `[[Runbook|the runbook]]` reads "the runbook",
@@ -421,6 +499,26 @@ mod tests {
                 "A {{< glossary_tooltip term_id=\"replica-set\" >}} or {{< glossary_tooltip text=\"Pods\" term_id=\"pod\" >}}.\n",
                 "A replica set or Pods.\n",
             ),
+            (
+                "Install {{< glossary_tooltip term_id=\"dra\"\ntext=\"Dynamic Resource Allocation\" >}} drivers.\n{{< feature-state\n  for_k8s_version=\"v1.34\" state=\"stable\" >}}\nNext.\n",
+                "Install Dynamic Resource Allocation drivers.\nNext.\n",
+            ),
+            // Hugo expands shortcodes inside code too; an escaped one shows as written.
+            (
+                "The `{{< glossary_tooltip text=\"replicas\" term_id=\"replica\" >}}` field.\n",
+                "The `replicas` field.\n",
+            ),
+            (
+                "```yaml\nversion: v{{< skew currentVersion >}}\n{{#include x.rs}}\n{% raw %}\n```\n",
+                "```yaml\nversion: v\n{{#include x.rs}}\n{% raw %}\n```\n",
+            ),
+            ("Use `{{</* note */>}}` for notes.\n", "Use `{{< note >}}` for notes.\n"),
+            (
+                "{{< figure src=\"/pod.svg\" title=\"Figure 1.\" caption=\"A Pod with a `sidecar`.\" >}}\n",
+                "Figure 1. A Pod with a `sidecar`.\n",
+            ),
+            // A shortcode that never closes is left as written, and the paragraph after it kept.
+            ("{{< note\nUnclosed.\n\nNext.\n", "{{< note Unclosed.\n\nNext.\n"),
         ]);
     }
 
