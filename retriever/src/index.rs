@@ -92,6 +92,15 @@ pub fn is_copy(location: &str) -> bool {
     translated || parts.iter().any(|c| EXAMPLE_DIRS.contains(c) || matches!(*c, "versioned_docs" | "i18n"))
 }
 
+/// Whether a page is a dated post of a site's blog or news (`blog/`, Jekyll's `_posts/`, Hugo's
+/// `posts/`): written once for its day, not kept up like the documentation beside it.
+pub fn is_post(location: &str) -> bool {
+    location.split(['/', '\\']).rev().skip(1).any(|c| POST_DIRS.contains(&c))
+}
+
+/// Folders of a site's dated posts (see [`is_post`]).
+const POST_DIRS: &[&str] = &["blog", "blogs", "_posts", "posts", "news"];
+
 /// Folders that hold examples, tests and fixtures of the thing itself, or Terraform wrappers
 /// that call each module once more (module calls from them do not make a module theirs
 /// either, see `source::tf_modules`).

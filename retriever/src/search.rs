@@ -89,7 +89,8 @@ pub struct Searcher {
     documents: u64,
     /// Identities of documents weighed like copies: fragments other pages include (see
     /// [`crate::includes`]), so the page a reader knows ranks above the snippet it is made of,
-    /// and pages the newest release of their site no longer has (see [`crate::editions`]).
+    /// pages the newest release of their site no longer has (see [`crate::editions`]), and a
+    /// site's dated posts (see [`index::is_post`]).
     demoted: HashSet<u64>,
     /// Older editions of a page (see [`crate::editions`]), each to the newest edition's
     /// identity: search folds them into it.
@@ -113,11 +114,13 @@ impl Searcher {
         let found = crate::editions::of_index(&manifest);
         let editions =
             found.folded.iter().map(|(older, newest)| (identity(older), identity(newest))).collect();
+        let posts = manifest.units.keys().map(String::as_str).filter(|id| index::is_post(id));
         let demoted = manifest
             .units
             .values()
             .flat_map(index::UnitRecord::snippets)
             .chain(found.retired.iter().copied())
+            .chain(posts)
             .map(identity)
             .collect();
         Ok(Searcher {

@@ -242,11 +242,17 @@ fn a_site_with_every_release_side_by_side_answers_with_the_newest_edition() {
                 "content/docs/2.10/scalers/cron.zh.md",
                 "# Cron 扩缩容\n\n按 kestrel cron schedule 扩缩容, cron schedule.\n",
             ),
+            // The release's announcement says it all again, in more words: a dated post.
+            (
+                "content/blog/2024-kestrel-cron.md",
+                "# Announcing cron\n\nKestrel cron schedule: scale kestrel on a cron schedule.\n",
+            ),
         ],
     );
     let run = s.index(&[site.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stdout.contains("Editions: 3 pages are older releases' editions or translations"), "{run}");
+    assert!(run.stdout.contains("Posts: 1 dated post of a blog or news folder"), "{run}");
     let newest = |hits: &[serde_json::Value]| -> Vec<String> {
         hits.iter()
             .map(|h| {
@@ -255,7 +261,11 @@ fn a_site_with_every_release_side_by_side_answers_with_the_newest_edition() {
             .collect()
     };
     let hits = s.search_json(&["kestrel cron schedule"]);
-    assert_eq!(newest(&hits), ["docs/2.10/scalers/cron.md", "docs/2.9/scalers/old-timer.md"], "{hits:?}");
+    assert_eq!(
+        newest(&hits),
+        ["docs/2.10/scalers/cron.md", "blog/2024-kestrel-cron.md", "docs/2.9/scalers/old-timer.md"],
+        "{hits:?}"
+    );
 
     // A new release's folder appears: it is the newest edition now, without re-reading the rest.
     write_files(&site, &[("content/docs/2.11/scalers/cron.md", &page(""))]);

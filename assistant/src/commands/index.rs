@@ -84,6 +84,13 @@ fn print_summary(
             s.other_editions, s.retired_pages
         )?;
     }
+    if s.dated_posts > 0 {
+        writeln!(
+            out,
+            "Posts: {} of a blog or news folder, ranked below the documentation beside them",
+            count(s.dated_posts, "dated post")
+        )?;
+    }
     if s.unchanged_units > 0 || s.removed_units > 0 {
         writeln!(
             out,

@@ -1,6 +1,7 @@
 //! How much a hit counts, and for which page: copies (examples' and tests' files), fragments
 //! other pages include and pages only older releases have weigh less; another edition of a
-//! page (an older release's, a translation) counts for the page it folds into; Terraform
+//! page (an older release's, a translation) counts for the page it folds into; a site's dated
+//! posts (its blog) weigh less than its documentation; Terraform
 //! outputs, and variables when the question asks where a thing is made, weigh less than the
 //! blocks that make things. Read from fast fields, without loading stored documents.
 
@@ -106,6 +107,23 @@ output "natgw_ids" {
     fn first(s: &Searcher, text: &str) -> String {
         let hits = s.search(&SearchQuery { text: text.into(), limit: 3, ..Default::default() }).unwrap();
         hits[0].title.clone()
+    }
+
+    #[test]
+    fn a_dated_post_ranks_below_the_documentation_beside_it() {
+        let index = index_files(&[
+            (
+                "site/blog/_posts/2019-04-taints.md",
+                "# Taints in depth\n\nTaints repel pods: taints on nodes repel pods without a toleration.\n",
+            ),
+            ("site/docs/taints.md", "# Taints and tolerations\n\nA taint on a node repels pods.\n"),
+        ]);
+        let s = Searcher::open(index.path()).unwrap();
+        let hits =
+            s.search(&SearchQuery { text: "taints repel pods".into(), limit: 2, ..Default::default() });
+        let order: Vec<String> = hits.unwrap().into_iter().map(|h| h.title).collect();
+        assert_eq!(order, ["Taints and tolerations", "Taints in depth"]);
+        assert!(crate::index::is_post("site/news/2020-release.md") && !crate::index::is_post("blog.md"));
     }
 
     #[test]
