@@ -21,6 +21,9 @@
 #   SLEUTH_CORPUS_MIRROR_STRIMZI=…                       likewise
 #   SLEUTH_CORPUS_MIRROR_CLUSTER_API=…                   likewise
 #   SLEUTH_CORPUS_MIRROR_KUBEVELA=…                      likewise
+#   SLEUTH_CORPUS_MIRROR_KUBERNETES_WEBSITE=…            likewise
+#   SLEUTH_CORPUS_MIRROR_LINKERD=…                       likewise
+#   SLEUTH_CORPUS_MIRROR_DAPR=…                          likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -105,3 +108,10 @@ fetch kubevela https://github.com/kubevela/kubevela.io.git 0f169199 \
 # the snapshot limit here; windsonsea/k8s is a current fork of it (same tree).
 fetch kubernetes-website https://github.com/windsonsea/k8s.git bad70d1db1 \
   content/en SLEUTH_CORPUS_MIRROR_KUBERNETES_WEBSITE
+# A whole Hugo site with a docs folder beside its edge and stable releases (2-edge/, 2.19/,
+# 2.18/, … — and docs/, the current one again) and a blog.
+fetch linkerd https://github.com/linkerd/website.git 93f00175 \
+  linkerd.io/content SLEUTH_CORPUS_MIRROR_LINKERD
+# Hugo + Docsy, shortcodes everywhere (tabs, alerts, code snippets, refs).
+fetch dapr https://github.com/dapr/docs.git 0748da59 \
+  daprdocs/content/en SLEUTH_CORPUS_MIRROR_DAPR

@@ -13,8 +13,10 @@
 //! A folder counts as a version when it is numbered with a dot or a `v` (`2.20`, `v1.12`,
 //! `1.x`, `v2`, `version-2.6`, `release-1.4`) — a bare number is a year or an ordinal far more
 //! often — or when it is named `latest`/`stable`/`current` (newest of all) or
-//! `main`/`master`/`next`/`dev`/`unreleased`/`nightly` (below every release: unreleased
-//! docs), and only where the same folder holds a numbered version too.
+//! `main`/`master`/`next`/`dev`/`unreleased`/`nightly`, or a release line's channel like
+//! `2-edge` (below every release: unreleased docs), and only where the same folder holds a
+//! numbered version too. A folder beside the releases that holds the same pages under another
+//! name (Linkerd's `docs/` beside `2.19/` and `2-edge/`) is the current docs.
 //!
 //! Translations are editions too (`docs/zh/install.md`, `install.fr.md` beside
 //! `install.md`): they fold into the English page, so a question in English gets the English
@@ -54,6 +56,12 @@ fn version(segment: &str) -> Option<Version> {
     // word after them names something else (`v2-data-engine`).
     let numbers = match rest.split_once('-') {
         Some((n, tag)) if ["rc", "alpha", "beta", "pre", "preview"].iter().any(|t| tag.starts_with(t)) => n,
+        // A release line's channel for what is not released yet (Linkerd's `2-edge`).
+        Some((n, "edge" | "next" | "dev" | "nightly" | "main" | "unreleased"))
+            if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.') =>
+        {
+            return Some(Version::Unreleased);
+        }
         Some(_) => return None,
         None => rest,
     };
@@ -104,10 +112,10 @@ pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
         let Some((prefix, v, suffix)) = split(id) else { continue };
         sites.entry(prefix).or_default().entry(suffix).or_default().push((v, id));
     }
+    let unversioned: Vec<&'a str> =
+        ids.iter().copied().filter(|id| !translated.contains_key(id) && split(id).is_none()).collect();
     let mut found = Editions::default();
-    for pages in sites.into_values() {
-        let newest_release =
-            pages.values().flatten().map(|(v, _)| v).filter(|v| **v != Version::Unreleased).max().cloned();
+    for (prefix, mut pages) in sites {
         let releases: HashSet<&Version> = pages.values().flatten().map(|(v, _)| v).collect();
         // One version, or only named folders (`main/`, `dev/`): folders, not a versioned site.
         if releases.len() < 2
@@ -116,6 +124,11 @@ pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
         {
             continue;
         }
+        for (suffix, id) in current_copies(prefix, &pages, &unversioned) {
+            pages.entry(suffix).or_default().push((Version::Current, id));
+        }
+        let newest_release =
+            pages.values().flatten().map(|(v, _)| v).filter(|v| **v != Version::Unreleased).max().cloned();
         for mut editions in pages.into_values() {
             // Newest first; the same version twice (`v1.2` and `1.2`) ordered by path.
             editions.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
@@ -132,6 +145,32 @@ pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
         found.folded.insert(id, original);
     }
     found
+}
+
+/// The pages of a folder beside a versioned site's releases that is not named like a version
+/// but holds the same pages (Linkerd's `docs/` beside `2.19/`, `2.18/`, `2-edge/`): the site's
+/// current docs under another name, each with its path after the folder. A folder counts when
+/// it has at least three pages and at least 70% of them are pages of the releases too.
+fn current_copies<'a>(
+    prefix: &str,
+    pages: &HashMap<&'a str, Vec<Edition<'a>>>,
+    unversioned: &[&'a str],
+) -> Vec<(&'a str, &'a str)> {
+    let mut by_folder: HashMap<&'a str, Vec<(&'a str, &'a str)>> = HashMap::new();
+    for id in unversioned {
+        let Some(rest) = id.strip_prefix(prefix) else { continue };
+        let Some(cut) = rest.find(['/', '\\']) else { continue };
+        let at = id.len() - rest.len();
+        by_folder.entry(&id[at..at + cut]).or_default().push((&id[at + cut..], id));
+    }
+    by_folder
+        .into_values()
+        .filter(|copies| {
+            let shared = copies.iter().filter(|(suffix, _)| pages.contains_key(suffix)).count();
+            copies.len() >= 3 && shared * 10 >= copies.len() * 7
+        })
+        .flatten()
+        .collect()
 }
 
 /// Whether a site's releases carry their pages forward, as releases of docs do: on average at
@@ -291,6 +330,26 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_beside_the_releases_with_their_pages_is_the_current_docs() {
+        let mut ids = vec!["blog/2020/launch.md", "blog/2021/mesh.md", "blog/2022/tasks.md", "notes/a.md"];
+        for release in ["2.18", "2.19", "2-edge", "docs"] {
+            for page in ["tasks/install.md", "tasks/upgrade.md", "features/ha.md"] {
+                ids.push(Box::leak(format!("{release}/{page}").into_boxed_str()));
+            }
+        }
+        let found = editions(ids.iter().copied());
+        for older in ["2.18/tasks/install.md", "2.19/tasks/install.md", "2-edge/tasks/install.md"] {
+            assert_eq!(found.folded.get(older), Some(&"docs/tasks/install.md"), "{older}");
+        }
+        assert!(
+            found.folded.keys().all(|id| !id.starts_with("blog/") && !id.starts_with("notes/")),
+            "{found:?}"
+        );
+        assert_eq!(found.folded.len(), 9);
+        assert!(found.retired.is_empty(), "{found:?}");
+    }
+
+    #[test]
     fn version_folders_are_told_from_other_folders() {
         for (segment, is_version) in [
             ("2.20", true),
@@ -310,6 +369,8 @@ mod tests {
             ("design-v2", false),
             ("v2-data-engine", false),
             ("2.0-beta.1", true),
+            ("2-edge", true),
+            ("edge-2", false),
         ] {
             assert_eq!(version(segment).is_some(), is_version, "{segment}");
         }
