@@ -24,6 +24,7 @@
 #   SLEUTH_CORPUS_MIRROR_KUBERNETES_WEBSITE=…            likewise
 #   SLEUTH_CORPUS_MIRROR_LINKERD=…                       likewise
 #   SLEUTH_CORPUS_MIRROR_DAPR=…                          likewise
+#   SLEUTH_CORPUS_MIRROR_KYVERNO=…                       likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -115,3 +116,6 @@ fetch linkerd https://github.com/linkerd/website.git 93f00175 \
 # Hugo + Docsy, shortcodes everywhere (tabs, alerts, code snippets, refs).
 fetch dapr https://github.com/dapr/docs.git 0748da59 \
   daprdocs/content/en SLEUTH_CORPUS_MIRROR_DAPR
+# Astro Starlight (Markdown and MDX) docs beside a library of ~700 policy pages and a blog.
+fetch kyverno https://github.com/kyverno/website.git 7c0814a5 \
+  src/content SLEUTH_CORPUS_MIRROR_KYVERNO 'md|mdx'
