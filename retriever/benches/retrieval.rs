@@ -8,7 +8,9 @@
 //! b = 0.75, lowercase alphanumeric tokens, no stemming, no stop words): recall@1/3/5 (a page
 //! that answers the question among the first k) and MRR. The regression guard for every ranking
 //! change: the table goes into `BENCHMARKS.md`, the per-question ranks into
-//! `target/bench-retrieval.md`. `SLEUTH_BENCH_DUMP=FILE` also appends each question's ranked
+//! `target/bench-retrieval.md`. A corpus with a `whole:` folder is asked the same questions again
+//! over that wider folder (a site's docs, then its whole content, blog included).
+//! `SLEUTH_BENCH_DUMP=FILE` also appends each question's ranked
 //! pages to FILE as JSON lines, for experiments outside the crate (`scripts/hybrid-experiment.py`
 //! fuses them with a dense retriever). `SLEUTH_BENCH_MIXED=1` also indexes every corpus into one
 //! index, as a team's workspace mixes its wiki, its Terraform and other projects' docs, and asks
@@ -27,6 +29,19 @@ struct Corpus {
     name: String,
     root: String,
     questions: Vec<Question>,
+    /// The same questions asked again of a wider folder of the same checkout (a site's whole
+    /// `content/`, blog included, where `root` is its docs): what the rest of a site takes.
+    #[serde(default)]
+    whole: Option<Whole>,
+}
+
+/// A wider root for a corpus's questions (see [`Corpus::whole`]).
+#[derive(Deserialize)]
+struct Whole {
+    /// The folder, under the corpus's cache directory.
+    root: String,
+    /// Where `root` (the docs) is inside it: prefixed to every accepted page.
+    docs: String,
 }
 
 #[derive(Deserialize)]
@@ -160,14 +175,14 @@ fn ranked_pages(searcher: &Searcher, question: &str, roots: &[(String, String)])
 }
 
 /// `SLEUTH_BENCH_DUMP=FILE`: one JSON line per question with sleuth's ranked pages.
-fn dump(corpus: &str, q: &Question, ranked: &[String]) {
+fn dump(corpus: &str, q: &str, accepted: &[String], ranked: &[String]) {
     if let Some(d) = std::env::var_os("SLEUTH_BENCH_DUMP") {
         use std::io::Write as _;
         let mut f = std::fs::OpenOptions::new().append(true).create(true).open(d).unwrap();
         let _ = writeln!(
             f,
             "{}",
-            serde_json::json!({"corpus": corpus, "q": q.q, "accepted": q.accepted, "ranked": ranked})
+            serde_json::json!({"corpus": corpus, "q": q, "accepted": accepted, "ranked": ranked})
         );
     }
 }
@@ -211,34 +226,13 @@ fn main() {
             println!("{}: not in {} — run scripts/fetch-corpora.sh; skipped", c.name, cache.display());
             continue;
         }
-        let corpus = pages(&root);
-        let index = tempfile::tempdir().unwrap();
-        let summary = retriever::index(
-            index.path(),
-            std::slice::from_ref(&root),
-            &IndexOptions::default(),
-            &NoProgress,
-        )
-        .expect("the corpus indexes");
-        let searcher = Searcher::open(index.path()).unwrap();
-        let bm25 = Bm25::new(&corpus);
-        let (mut ours, mut base) = (Score::default(), Score::default());
-        let roots = [(String::new(), format!("{}/", root.display()))];
-        let _ =
-            writeln!(detail, "\n## {}\n\n| question | sleuth rank | BM25 rank |\n|---|---:|---:|", c.name);
-        for q in &c.questions {
-            let ranked = ranked_pages(&searcher, &q.q, &roots);
-            dump(&c.name, q, &ranked);
-            let r = first_accepted(&ranked, &q.accepted);
-            let b = first_accepted(&bm25.rank(&q.q), &q.accepted);
-            let show = |r: Option<usize>| r.map_or("—".to_string(), |r| r.to_string());
-            let _ = writeln!(detail, "| {} | {} | {} |", q.q, show(r), show(b));
-            ours.ranks.push(r);
-            base.ranks.push(b);
+        let corpus = evaluate(&c.name, &root, &c.questions, "", &mut table, &mut detail);
+        if let Some(whole) = &c.whole {
+            let wider = cache.join(&c.name).join(&whole.root);
+            let wider = std::fs::canonicalize(&wider).unwrap_or(wider);
+            let label = format!("{} (whole: {})", c.name, whole.root);
+            evaluate(&label, &wider, &c.questions, &whole.docs, &mut table, &mut detail);
         }
-        row(&mut table, &c.name, corpus.len(), c.questions.len(), "sleuth", &ours);
-        row(&mut table, &c.name, corpus.len(), c.questions.len(), "BM25 (whole documents)", &base);
-        println!("{}: indexed {} documents ({} chunks)", c.name, summary.documents, summary.chunks);
         let labelled = corpus.into_iter().map(|(p, t)| (format!("{}/{p}", c.name), t)).collect();
         found.push((c, root, labelled));
     }
@@ -249,6 +243,44 @@ fn main() {
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-retrieval.md");
     let _ = std::fs::write(&out, format!("{table}{detail}"));
     println!("per-question ranks: {}", out.display());
+}
+
+/// Indexes `root` with sleuth's pipeline and asks `questions` of it and of a BM25 over its pages
+/// (each accepted page prefixed with `prefix`), adding a row per system to `table` and the
+/// per-question ranks to `detail`. Returns the pages.
+fn evaluate(
+    label: &str,
+    root: &Path,
+    questions: &[Question],
+    prefix: &str,
+    table: &mut String,
+    detail: &mut String,
+) -> Vec<(String, String)> {
+    let corpus = pages(root);
+    let index = tempfile::tempdir().unwrap();
+    let summary =
+        retriever::index(index.path(), &[root.to_path_buf()], &IndexOptions::default(), &NoProgress)
+            .expect("the corpus indexes");
+    let searcher = Searcher::open(index.path()).unwrap();
+    let bm25 = Bm25::new(&corpus);
+    let (mut ours, mut base) = (Score::default(), Score::default());
+    let roots = [(String::new(), format!("{}/", root.display()))];
+    let _ = writeln!(detail, "\n## {label}\n\n| question | sleuth rank | BM25 rank |\n|---|---:|---:|");
+    for q in questions {
+        let accepted: Vec<String> = q.accepted.iter().map(|a| format!("{prefix}{a}")).collect();
+        let ranked = ranked_pages(&searcher, &q.q, &roots);
+        dump(label, &q.q, &accepted, &ranked);
+        let r = first_accepted(&ranked, &accepted);
+        let b = first_accepted(&bm25.rank(&q.q), &accepted);
+        let show = |r: Option<usize>| r.map_or("—".to_string(), |r| r.to_string());
+        let _ = writeln!(detail, "| {} | {} | {} |", q.q, show(r), show(b));
+        ours.ranks.push(r);
+        base.ranks.push(b);
+    }
+    row(table, label, corpus.len(), questions.len(), "sleuth", &ours);
+    row(table, label, corpus.len(), questions.len(), "BM25 (whole documents)", &base);
+    println!("{label}: indexed {} documents ({} chunks)", summary.documents, summary.chunks);
+    corpus
 }
 
 /// A corpus found in the cache: its questions, its root, and its pages labelled `corpus/path`.
@@ -273,7 +305,7 @@ fn one_index(found: &[Found], table: &mut String) {
         for q in &c.questions {
             let accepted: Vec<String> = q.accepted.iter().map(|a| format!("{}/{a}", c.name)).collect();
             let ranked = ranked_pages(&searcher, &q.q, &roots);
-            dump(&format!("mixed:{}", c.name), q, &ranked);
+            dump(&format!("mixed:{}", c.name), &q.q, &accepted, &ranked);
             ours.ranks.push(first_accepted(&ranked, &accepted));
             base.ranks.push(first_accepted(&bm25.rank(&q.q), &accepted));
         }
