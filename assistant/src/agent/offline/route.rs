@@ -102,6 +102,7 @@ const FAILURE_PHRASES: &[&str] = &[
     "won't start",
     "not starting",
     "no endpoints",
+    "not available",
     "keeps restarting",
     "no pods",
     "0 replicas",
@@ -171,6 +172,9 @@ const CHANGE_WORDS: &[&str] = &[
     "upgraded",
     "new",
 ];
+/// Change words in their base form: a question that starts with one asks how to do it.
+const INSTRUCTION_VERBS: &[&str] =
+    &["change", "deploy", "release", "roll", "update", "upgrade", "modify", "edit", "rotate", "set"];
 const SCRIPT_STARTS: &[&str] = &[
     "how do i",
     "how can i",
@@ -207,13 +211,18 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
     {
         return Intent::Graph;
     }
-    if SCRIPT_STARTS.iter().any(|s| q.trim_start().starts_with(s)) || q.contains("kubectl") {
-        return Intent::Script;
-    }
     let trouble = words.iter().any(|w| FAILURE_WORDS.contains(w) || http_error(w) || vocab.is_status(w))
         || FAILURE_PHRASES.iter().any(|p| q.contains(p));
-    let change = words.iter().any(|w| CHANGE_WORDS.contains(w)) && !q.contains("depend");
-    let design = ARCHITECTURE_PHRASES.iter().any(|p| q.contains(p));
+    // "kubectl top says metrics not available" reports trouble with kubectl; "kubectl command to
+    // list pods" asks for one.
+    if SCRIPT_STARTS.iter().any(|s| q.trim_start().starts_with(s)) || (q.contains("kubectl") && !trouble) {
+        return Intent::Script;
+    }
+    // "change the upstream DNS servers", "deploy on every push": an instruction, not history.
+    let instruction = words.first().is_some_and(|w| INSTRUCTION_VERBS.contains(w));
+    let change = words.iter().any(|w| CHANGE_WORDS.contains(w)) && !q.contains("depend") && !instruction;
+    // An instruction asks how, as a question about design does, even when it names an object.
+    let design = ARCHITECTURE_PHRASES.iter().any(|p| q.contains(p)) || instruction;
     // "what was deployed today" asks the cluster's history; "deploy on every git push" asks how
     // to do something, which the documents answer: a change question must name something of the
     // cluster, a time, or a change that happened.

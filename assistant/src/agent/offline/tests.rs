@@ -34,6 +34,11 @@ fn intents_are_routed() {
         // How to do something, not what happened: the documents answer it.
         ("deploy immediately on every git push", Intent::Architecture),
         ("run a migration job before the new pods roll out", Intent::Architecture),
+        // An instruction that names an object of the cluster is still an instruction.
+        ("change the checkout deployment's upstream DNS servers", Intent::Architecture),
+        ("kubectl command to list the checkout pods", Intent::Script),
+        // Trouble with kubectl is trouble.
+        ("kubectl top says metrics not available", Intent::Failure),
         ("why did checkout fail after the deploy", Intent::Failure),
         ("what does checkout depend on", Intent::Architecture),
         ("where is the orders database defined", Intent::Architecture),
