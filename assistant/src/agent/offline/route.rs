@@ -126,21 +126,15 @@ const ARCHITECTURE_PHRASES: &[&str] = &[
     "documented",
     "runbook for",
 ];
-/// Words of change.
-/// Words that put a change in the past or in a window of time.
+/// Words that put a change in a window of time.
 const HISTORY_WORDS: &[&str] = &[
-    "changed",
-    "deployed",
-    "rolled",
-    "updated",
-    "upgraded",
-    "edited",
-    "modified",
     "happened",
     "recent",
     "recently",
     "today",
     "yesterday",
+    "tonight",
+    "overnight",
     "hour",
     "hours",
     "minute",
@@ -150,6 +144,12 @@ const HISTORY_WORDS: &[&str] = &[
     "last",
     "past",
     "week",
+];
+/// How questions about what happened start ("what changed", "did anyone edit", "has anything
+/// been deployed"); a change word in a statement ("everything it deployed", "before the app is
+/// rolled out") does not make one.
+const HISTORY_STARTS: &[&str] = &[
+    "what", "who", "when", "did", "was", "were", "has", "have", "anything", "anyone", "someone", "somebody",
 ];
 
 const CHANGE_WORDS: &[&str] = &[
@@ -229,8 +229,7 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
     let change = change
         && (!m.entities.is_empty()
             || m.namespace.is_some()
-            || q.starts_with("what")
-            || q.starts_with("who")
+            || words.first().is_some_and(|w| HISTORY_STARTS.contains(w))
             || words.iter().any(|w| HISTORY_WORDS.contains(w)));
     match (trouble, change) {
         // "why did X fail after the deploy": the failure, with the changes in its chain.
@@ -368,6 +367,8 @@ const GENERIC: &[&str] = &[
     "deployment",
     "deployments",
     "kube",
+    "kubernetes",
+    "k8s",
     "server",
     "metrics",
     "the",

@@ -39,6 +39,12 @@ fn intents_are_routed() {
         ("kubectl command to list the checkout pods", Intent::Script),
         // Trouble with kubectl is trouble.
         ("kubectl top says metrics not available", Intent::Failure),
+        // A change word in a statement is not a question about history.
+        ("run a migration job before the app is rolled out", Intent::Architecture),
+        ("remove the tool but keep everything it deployed running", Intent::Architecture),
+        ("did anyone change a configmap yesterday", Intent::Changes),
+        // Every cluster has a Service called `kubernetes`: the word names no object.
+        ("register another kubernetes cluster as a deploy target", Intent::Architecture),
         ("why did checkout fail after the deploy", Intent::Failure),
         ("what does checkout depend on", Intent::Architecture),
         ("where is the orders database defined", Intent::Architecture),
