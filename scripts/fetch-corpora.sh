@@ -25,6 +25,7 @@
 #   SLEUTH_CORPUS_MIRROR_LINKERD=…                       likewise
 #   SLEUTH_CORPUS_MIRROR_DAPR=…                          likewise
 #   SLEUTH_CORPUS_MIRROR_KYVERNO=…                       likewise
+#   SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_IAM=…             likewise
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -119,3 +120,6 @@ fetch dapr https://github.com/dapr/docs.git 0748da59 \
 # Astro Starlight (Markdown and MDX) docs beside a library of ~700 policy pages and a blog.
 fetch kyverno https://github.com/kyverno/website.git 7c0814a5 \
   src/content SLEUTH_CORPUS_MIRROR_KYVERNO 'md|mdx'
+# A module of many small sibling modules (role, user, group, policy, IRSA, OIDC provider).
+fetch terraform-aws-iam https://github.com/terraform-aws-modules/terraform-aws-iam.git 981121bc \
+  . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_IAM 'tf|md'
