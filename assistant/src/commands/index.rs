@@ -62,34 +62,36 @@ fn print_summary(
         human_bytes(s.bytes)
     )?;
     let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-    if s.pages_with_includes > 0 {
-        writeln!(
-            out,
-            "Includes: {} read with the {} they include",
-            count(s.pages_with_includes, "page"),
-            count(s.included_fragments, "shared fragment")
-        )?;
-    }
-    if s.included_topics > 0 {
-        writeln!(
-            out,
-            "Topics: {} included by title into guides that list them, each searched as itself",
-            count(s.included_topics, "titled page")
-        )?;
-    }
-    if s.other_editions + s.retired_pages > 0 {
-        writeln!(
-            out,
-            "Editions: {} pages are older releases' editions or translations of another (search shows the newest English one), {} only older releases have (ranked lower)",
-            s.other_editions, s.retired_pages
-        )?;
-    }
-    if s.dated_posts > 0 {
-        writeln!(
-            out,
-            "Posts: {} of a blog or news folder, ranked below the documentation beside them",
-            count(s.dated_posts, "dated post")
-        )?;
+    // What the index made of the site's structure, each said only when it applies.
+    let notes = [
+        (s.pages_with_includes > 0).then(|| {
+            format!(
+                "Includes: {} read with the {} they include",
+                count(s.pages_with_includes, "page"),
+                count(s.included_fragments, "shared fragment")
+            )
+        }),
+        (s.included_topics > 0).then(|| {
+            format!(
+                "Topics: {} included by title into guides that list them, each searched as itself",
+                count(s.included_topics, "titled page")
+            )
+        }),
+        (s.other_editions + s.retired_pages > 0).then(|| {
+            format!(
+                "Editions: {} pages are older releases' editions or translations of another (search shows the newest English one), {} only older releases have (ranked lower)",
+                s.other_editions, s.retired_pages
+            )
+        }),
+        (s.dated_posts > 0).then(|| {
+            format!(
+                "Posts: {} of a blog or news folder, ranked below the documentation beside them",
+                count(s.dated_posts, "dated post")
+            )
+        }),
+    ];
+    for note in notes.into_iter().flatten() {
+        writeln!(out, "{note}")?;
     }
     if s.unchanged_units > 0 || s.removed_units > 0 {
         writeln!(
