@@ -180,9 +180,9 @@ pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
     docs.sort_by_key(|h| !h["title"].as_str().is_some_and(|t| t.to_lowercase().contains("runbook")));
     if m.entities.is_empty() {
         // The question names nothing in the cluster ("cannot clone a private repo"): what the
-        // documents say about it as asked comes first, in the retriever's order, whatever the
-        // cluster's own problems are.
-        for (i, h) in super::architecture::asked_and_on_topic(conv).iter().take(2).enumerate() {
+        // documents say about it as asked comes first — the retriever's first three, in its
+        // order — whatever the cluster's own problems are (they follow).
+        for (i, h) in super::architecture::asked_and_on_topic(conv).iter().take(3).enumerate() {
             if let Some(hit) = all_docs.iter().find(|d| d["doc_id"] == h["doc_id"]) {
                 docs.retain(|d| d["doc_id"] != hit["doc_id"]);
                 docs.insert(i, hit);
