@@ -196,7 +196,11 @@ impl Searcher {
         let chunks = Population { searcher: &searcher, docs: self.chunks };
         let wholes = Population { searcher: &searcher, docs: self.documents };
         let asks = asks(&q.text);
-        let sections = self.top_distinct(&searcher, &chunks, asks, &*filtered(&*text_query), limit)?;
+        // Pages are ranked as deep as the whole-document order whatever `limit` is: with fewer,
+        // a site that keeps dozens of releases fills the candidates with one page's editions, so
+        // the first five of `-k 5` were not the first five of `-k 10`.
+        let depth = limit.max(PAGE_DEPTH);
+        let sections = self.top_distinct(&searcher, &chunks, asks, &*filtered(&*text_query), depth)?;
         let pages = self.top_pages(&searcher, &wholes, asks, &*filtered(&*page_query))?;
         let named = match title_identifiers(&self.index, f.title, &q.text) {
             Some(titled) => self.titled(&searcher, &chunks, asks, &*filtered(&*titled))?,
@@ -560,6 +564,45 @@ mod tests {
             locations,
             ["/docs/2.20/scalers/cron.md", "/docs/2.9/scalers/legacy-cron.md", "/docs/2.20/scalers/timer.md"]
         );
+    }
+
+    #[test]
+    fn the_first_hits_do_not_depend_on_how_many_are_asked_for() {
+        // A site that keeps 250 releases of one page: its editions alone fill the first
+        // candidates, so a shallow look showed the page by an older edition's text (`1.24/`)
+        // and missed a page that answers across its sections.
+        let mut files: Vec<(String, String)> = (0..250)
+            .map(|v| {
+                (format!("docs/1.{v}/rwx.md"), "# RWX volumes\n\nMount one volume on several nodes.\n".into())
+            })
+            .collect();
+        files.push((
+            "docs/1.249/b.md".into(),
+            "# Several nodes\n\nSeveral nodes, several pods mount a volume.\n".into(),
+        ));
+        let filler = " Around it the section talks of other matters at length: lunch, trains, weather, \
+                      budgets, holidays, the office plants and the coffee machine.";
+        let mut c = String::from("# Shared\n\n");
+        for (i, words) in ["Several pods", "One volume", "Several nodes", "Mount it"].iter().enumerate() {
+            c.push_str(&format!("## Part {i}\n\n{words}.{filler}\n\n"));
+        }
+        files.push(("docs/1.249/c.md".into(), c));
+        // Other pages, so that the question's words are rare enough to tell pages apart.
+        files.extend(
+            (0..1000).map(|i| (format!("other/{i}.md"), format!("# Other {i}\n\nLunch and trains {i}.\n"))),
+        );
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let index = index_files(&refs);
+        let s = Searcher::open(index.path()).unwrap();
+        let first = |limit| -> Vec<(String, String)> {
+            let q = SearchQuery {
+                text: "several pods mount one volume on several nodes".into(),
+                limit,
+                ..Default::default()
+            };
+            s.search(&q).unwrap().into_iter().map(|h| (h.location, format!("{:.4}", h.score))).collect()
+        };
+        assert_eq!(first(2)[..], first(10)[..2]);
     }
 
     #[test]
