@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::index::{self, Fields, Manifest};
 use crate::model::Kind;
 use columns::Columns;
-use query_text::{Asks, asks, title_identifiers, with_synonyms};
+use query_text::{asks, title_identifiers, with_synonyms};
 
 mod columns;
 mod query_text;
@@ -195,15 +195,17 @@ impl Searcher {
         // is scored with its own document count, so neither dilutes the other's statistics.
         let chunks = Population { searcher: &searcher, docs: self.chunks };
         let wholes = Population { searcher: &searcher, docs: self.documents };
-        let asks = asks(&q.text);
+        // Hit weights read from fast fields, opened once per segment for all three rankings.
+        let mut columns = Columns::new(self, &searcher, asks(&q.text));
         // Pages are ranked as deep as the whole-document order whatever `limit` is: with fewer,
         // a site that keeps dozens of releases fills the candidates with one page's editions, so
         // the first five of `-k 5` were not the first five of `-k 10`.
         let depth = limit.max(PAGE_DEPTH);
-        let sections = self.top_distinct(&searcher, &chunks, asks, &*filtered(&*text_query), depth)?;
-        let pages = self.top_pages(&searcher, &wholes, asks, &*filtered(&*page_query))?;
+        let sections =
+            self.top_distinct(&searcher, &chunks, &mut columns, &*filtered(&*text_query), depth)?;
+        let pages = self.top_pages(&searcher, &wholes, &mut columns, &*filtered(&*page_query))?;
         let named = match title_identifiers(&self.index, f.title, &q.text) {
-            Some(titled) => self.titled(&searcher, &chunks, asks, &*filtered(&*titled))?,
+            Some(titled) => self.titled(&searcher, &chunks, &mut columns, &*filtered(&*titled))?,
             None => HashSet::new(),
         };
         let chosen = fuse(&sections, &pages, &named, limit);
@@ -259,20 +261,19 @@ impl Searcher {
 impl Searcher {
     /// Documents ranked by their sections: each document's best chunk plus a share of its other
     /// matching chunks, copies (examples, tests) demoted. Several chunks of one document often
-    /// match, so many more chunks than `limit` are ranked; they are told apart by the
+    /// match, so many more chunks than `depth` are ranked; they are told apart by the
     /// `identity` fast field, without loading stored documents (which is what costs most). If
-    /// the candidates run out before `limit` distinct documents, the search is widened. Every
+    /// the candidates run out before `depth` distinct documents, the search is widened. Every
     /// candidate document is returned, best first, with the address of its best chunk.
     fn top_distinct(
         &self,
         searcher: &tantivy::Searcher,
         stats: &Population<'_>,
-        asks: Asks,
+        columns: &mut Columns<'_>,
         query: &dyn Query,
-        limit: usize,
+        depth: usize,
     ) -> Result<Vec<Ranked>, Error> {
-        let mut columns = Columns::new(self, searcher, asks);
-        let mut candidates = (limit * 8).max(200);
+        let mut candidates = (depth * 8).max(200);
         loop {
             let top = searcher
                 .search_with_statistics_provider(
@@ -331,7 +332,7 @@ impl Searcher {
                     }
                 }
             }
-            if order.len() >= limit || exhausted || candidates >= limit * 64 {
+            if order.len() >= depth || exhausted || candidates >= depth * 64 {
                 let mut chosen: Vec<(f32, Ranked)> = order
                     .iter()
                     .map(|k| {
@@ -355,11 +356,10 @@ impl Searcher {
         &self,
         searcher: &tantivy::Searcher,
         stats: &Population<'_>,
-        asks: Asks,
+        columns: &mut Columns<'_>,
         query: &dyn Query,
         n: usize,
     ) -> Result<Vec<(f32, u64)>, Error> {
-        let mut columns = Columns::new(self, searcher, asks);
         let top = searcher
             .search_with_statistics_provider(query, &TopDocs::with_limit(n).order_by_score(), stats)
             .map_err(|e| Error::tantivy(&self.path, e))?;
@@ -374,10 +374,14 @@ impl Searcher {
         &self,
         searcher: &tantivy::Searcher,
         stats: &Population<'_>,
-        asks: Asks,
+        columns: &mut Columns<'_>,
         query: &dyn Query,
     ) -> Result<HashSet<u64>, Error> {
-        Ok(self.weighed(searcher, stats, asks, query, PAGE_DEPTH)?.into_iter().map(|(_, key)| key).collect())
+        Ok(self
+            .weighed(searcher, stats, columns, query, PAGE_DEPTH)?
+            .into_iter()
+            .map(|(_, key)| key)
+            .collect())
     }
 
     /// Documents ranked as wholes (their `page` entries), copies demoted: the identities of
@@ -386,12 +390,12 @@ impl Searcher {
         &self,
         searcher: &tantivy::Searcher,
         stats: &Population<'_>,
-        asks: Asks,
+        columns: &mut Columns<'_>,
         query: &dyn Query,
     ) -> Result<Vec<u64>, Error> {
         // Older editions fold into their page, so one page can fill many of the places:
         // rank more entries than are kept.
-        let mut ranked = self.weighed(searcher, stats, asks, query, PAGE_DEPTH * PAGE_WIDEN)?;
+        let mut ranked = self.weighed(searcher, stats, columns, query, PAGE_DEPTH * PAGE_WIDEN)?;
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut seen = HashSet::new();
         Ok(ranked.into_iter().map(|(_, k)| k).filter(|k| seen.insert(*k)).take(PAGE_DEPTH).collect())

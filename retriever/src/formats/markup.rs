@@ -97,13 +97,9 @@ fn render_line(out: &mut String, line: &str) {
 fn opens_shortcode(line: &str) -> bool {
     let mut rest = line;
     while let Some(start) = rest.find("{{") {
-        let close = match rest.as_bytes().get(start + 2) {
-            Some(b'%') => "%}}",
-            Some(b'<') => ">}}",
-            _ => {
-                rest = &rest[start + 2..];
-                continue;
-            }
+        let Some(close) = closer(rest, start, Within::Code) else {
+            rest = &rest[start + 2..];
+            continue;
         };
         let Some(end) = rest[start + 3..].find(close) else { return true };
         rest = &rest[start + 3 + end + close.len()..];
@@ -255,6 +251,18 @@ fn liquid(text: &str) -> std::borrow::Cow<'_, str> {
     LIQUID.replace_all(text, "")
 }
 
+/// The marker that closes the tag whose `{{` is at `start` of `text`: Hugo's `{{< … >}}` and
+/// `{{% … %}}`, and in text mdBook's `{{#… }}`; `None` for anything else (template text).
+fn closer(text: &str, start: usize, within: Within) -> Option<&'static str> {
+    match text.as_bytes().get(start + 2) {
+        Some(b'%') => Some("%}}"),
+        Some(b'<') => Some(">}}"),
+        // mdBook's preprocessors: `{{#tab Docker}}` … `{{#/tabs}}`, `{{#releaselink …}}`.
+        Some(b'#') if within == Within::Text => Some("}}"),
+        _ => None,
+    }
+}
+
 /// Hugo shortcodes (`{{% heading "whatsnext" %}}` says "What's next"; other tags are dropped
 /// and what they enclose is kept; an escaped one, `{{</* note */>}}`, is shown as written
 /// unescaped) and mdBook preprocessor tags (`{{#tab Docker}}` says "Docker", `{{#tabs …}}` is
@@ -267,17 +275,11 @@ fn shortcodes(line: &str, within: Within) -> String {
     let mut out = String::new();
     let mut rest = line;
     while let Some(start) = rest.find("{{") {
-        let close = match rest.as_bytes().get(start + 2) {
-            Some(b'%') => "%}}",
-            Some(b'<') => ">}}",
-            // mdBook's preprocessors: `{{#tab Docker}}` … `{{#/tabs}}`, `{{#releaselink …}}`.
-            Some(b'#') if within == Within::Text => "}}",
+        let Some(close) = closer(rest, start, within) else {
             // `{{ .Values.x }}` and the like are template text the page shows.
-            _ => {
-                out.push_str(&rest[..start + 2]);
-                rest = &rest[start + 2..];
-                continue;
-            }
+            out.push_str(&rest[..start + 2]);
+            rest = &rest[start + 2..];
+            continue;
         };
         // The closing marker is looked for after the opening one (`{{%}}` is not a shortcode
         // that closes itself).
