@@ -123,3 +123,6 @@ fetch kyverno https://github.com/kyverno/website.git 7c0814a5 \
 # A module of many small sibling modules (role, user, group, policy, IRSA, OIDC provider).
 fetch terraform-aws-iam https://github.com/terraform-aws-modules/terraform-aws-iam.git 981121bc \
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_IAM 'tf|md'
+# Google's network modules: a root module calling a dozen sibling modules, beta copies of two.
+fetch terraform-google-network https://github.com/terraform-google-modules/terraform-google-network.git 3012d98 \
+  . SLEUTH_CORPUS_MIRROR_TERRAFORM_GOOGLE_NETWORK 'tf|md'

@@ -29,7 +29,9 @@ use crate::source::Stamp;
 /// names the titled topics it includes instead of reading them in (the manifest's `topics`).
 /// 5: what a document is to its configuration (a Terraform variable, an output, or the thing
 /// itself) is a fast field, `role`; a version written with a `v` is indexed as its number.
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: what a Terraform block is one of (`launch template`) is a fast field, `names`, of the
+/// hashed phrases a question may name it by (see [`crate::phrases`]).
+pub const SCHEMA_VERSION: u32 = 6;
 
 const MANIFEST: &str = "sleuth-manifest.json";
 const TOKENIZER: &str = "sleuth_en";
@@ -80,6 +82,9 @@ pub struct Fields {
     /// [`crate::model::Role::code`] of the document, a fast field so that search can weigh
     /// outputs and variables by what the question asks before loading anything.
     pub role: Field,
+    /// What a question may call the document by, hashed (see [`crate::phrases`]): a fast
+    /// field with a value per name.
+    pub names: Field,
 }
 
 /// Whether a location is an example, a test or a fixture rather than the thing itself, or
@@ -161,6 +166,7 @@ pub fn schema() -> (Schema, Fields) {
         ),
         copy: b.add_u64_field("copy", FAST),
         role: b.add_u64_field("role", FAST),
+        names: b.add_u64_field("names", FAST),
     };
     (b.build(), fields)
 }
@@ -177,15 +183,19 @@ const STOP_WORDS: &[&str] = &[
 /// match their parts), lowercase, read `v30` as `30`, drop stop words (questions are full of
 /// them), stem.
 pub fn register_tokenizer(index: &Index) {
+    index.tokenizers().register(TOKENIZER, analyzer());
+}
+
+/// The analysis [`register_tokenizer`] registers, for text compared outside tantivy's queries.
+pub fn analyzer() -> TextAnalyzer {
     let stop_words = StopWordFilter::remove(STOP_WORDS.iter().map(|w| (*w).to_string()));
-    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
         .filter(crate::tokens::VersionNumbers)
         .filter(stop_words)
         .filter(Stemmer::new(Language::English))
-        .build();
-    index.tokenizers().register(TOKENIZER, analyzer);
+        .build()
 }
 
 /// What the manifest remembers of a unit.

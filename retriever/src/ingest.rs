@@ -477,6 +477,7 @@ fn write_unit(
 ) -> Result<(usize, usize), String> {
     let mut chunks_written = 0;
     let documents = docs.len();
+    let mut analyzer = index::analyzer();
     for doc in docs {
         let kind = doc.kind.unwrap_or(unit.format.kind());
         let mut fields_text = String::new();
@@ -489,6 +490,7 @@ fn write_unit(
         // the state's instance of it merge.
         let identity = index::identity_key(doc.object.as_deref(), &doc.id);
         let copy = u64::from(index::is_copy(&doc.location));
+        let names = doc.instance_of.as_deref().map(|n| crate::phrases::of_document(&mut analyzer, n));
         // What every entry of the document carries: where it came from, who it is, its filters.
         let entry = || {
             let mut t = TantivyDocument::default();
@@ -496,6 +498,9 @@ fn write_unit(
             t.add_u64(f.identity, identity);
             t.add_u64(f.copy, copy);
             t.add_u64(f.role, doc.role.code());
+            for name in names.iter().flatten() {
+                t.add_u64(f.names, *name);
+            }
             t.add_text(f.kind, kind.as_str());
             for s in &doc.scopes {
                 t.add_text(f.scope, s);

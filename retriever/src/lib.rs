@@ -61,6 +61,7 @@ pub mod includes;
 pub mod index;
 pub mod ingest;
 pub mod model;
+pub mod phrases;
 pub use redact;
 pub mod search;
 pub mod source;

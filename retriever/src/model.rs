@@ -87,6 +87,11 @@ pub struct Document {
     /// apt it is: a Terraform variable or output is not where a thing is made.
     #[serde(default, skip_serializing_if = "Role::is_definition")]
     pub role: Role,
+    /// What the document is one of, in words, where a question may name it (`launch
+    /// template` for an `aws_launch_template` block): a question naming it asks for this
+    /// document more than for the pages and knobs that mention one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_of: Option<String>,
 }
 
 /// What a document is to its configuration. A Terraform output re-exports an attribute of a

@@ -196,7 +196,8 @@ impl Searcher {
         let chunks = Population { searcher: &searcher, docs: self.chunks };
         let wholes = Population { searcher: &searcher, docs: self.documents };
         // Hit weights read from fast fields, opened once per segment for all three rankings.
-        let mut columns = Columns::new(self, &searcher, asks(&q.text));
+        let named = crate::phrases::of_question(&mut crate::index::analyzer(), &q.text);
+        let mut columns = Columns::new(self, &searcher, asks(&q.text), named);
         // Pages are ranked as deep as the whole-document order whatever `limit` is: with fewer,
         // a site that keeps dozens of releases fills the candidates with one page's editions, so
         // the first five of `-k 5` were not the first five of `-k 10`.

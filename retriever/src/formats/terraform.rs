@@ -197,10 +197,17 @@ fn block_document(block: &Block, labels: &[&str], module: &Module, location: &st
     };
     if let Some(ty) = ty {
         doc.fields.push(("type".into(), ty.to_string()));
+        doc.instance_of = type_phrase(ty);
         let words = type_keywords(ty);
         if !words.is_empty() {
             doc.fields.push(("kind of resource".into(), words));
         }
+    }
+    if ident == "terraform" {
+        // Its body says `required_providers` and `version = ">= 6.0"`; asked which versions
+        // a module needs, an engineer says neither.
+        doc.fields.push(("settings of".into(), "required terraform version and provider versions".into()));
+        doc.instance_of = Some("provider versions".into());
     }
     if !module.path.is_empty() {
         doc.fields.push(("module path".into(), module.path.clone()));
@@ -230,6 +237,14 @@ fn block_document(block: &Block, labels: &[&str], module: &Module, location: &st
         }
     }
     Some(doc)
+}
+
+/// What a resource or data source type calls its objects: the type without its provider
+/// (`aws_launch_template` → `launch template`). `None` for a single word (`aws_subnet`,
+/// `random_id`, `null_resource`): one word names too many things a question may say.
+fn type_phrase(ty: &str) -> Option<String> {
+    let (_provider, rest) = ty.split_once('_')?;
+    rest.contains('_').then(|| rest.replace('_', " "))
 }
 
 /// Plain words for a provider resource type, so that "database" finds `aws_db_instance` and
@@ -401,6 +416,23 @@ module "eks" {
             "aks kubernetes cluster nodes workers"
         );
         assert_eq!(type_keywords("null_resource"), "");
+    }
+
+    #[test]
+    fn a_block_is_one_of_what_its_type_names() {
+        assert_eq!(type_phrase("aws_launch_template").as_deref(), Some("launch template"));
+        assert_eq!(type_phrase("google_compute_network_peering").as_deref(), Some("compute network peering"));
+        // One word names too much: `random_id` is not what "the cluster id" asks for.
+        for one in ["random_id", "null_resource", "aws_subnet", "custom"] {
+            assert_eq!(type_phrase(one), None, "{one}");
+        }
+        let docs = parse_tf(
+            "terraform {\n  required_providers {\n    aws = { version = \">= 6.0\" }\n  }\n}\n",
+            "versions.tf",
+            &Module::default(),
+        )
+        .unwrap();
+        assert_eq!(docs[0].instance_of.as_deref(), Some("provider versions"));
     }
 
     #[test]

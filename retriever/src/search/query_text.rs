@@ -135,6 +135,8 @@ pub(super) struct Asks {
     /// resource"), not which knob sets it: the block that creates it is the answer, not the
     /// variables and outputs that describe it in fewer, denser words.
     pub where_made: bool,
+    /// It asks for a knob ("which variable", "enable", "set"): variables are answers.
+    pub knob: bool,
 }
 
 /// Words that make a question about a configuration's outputs: outputs by name, and the
@@ -208,7 +210,8 @@ pub(super) fn asks(text: &str) -> Asks {
     // "get the kubeconfig out of terraform", "get the role from the module"
     let taking = words.contains(&"get") && words.iter().any(|w| matches!(*w, "out" | "from"));
     let outputs = has(OUTPUT_WORDS) || taking;
-    Asks { outputs, where_made: making && !has(KNOB_WORDS) && !outputs }
+    let knob = has(KNOB_WORDS);
+    Asks { outputs, where_made: making && !knob && !outputs, knob }
 }
 
 #[cfg(test)]
@@ -242,14 +245,15 @@ mod tests {
 
     #[test]
     fn questions_of_making_outputs_and_knobs_are_told_apart() {
-        let made = Asks { outputs: false, where_made: true };
+        let made = Asks { where_made: true, ..Asks::default() };
+        let knob = Asks { knob: true, ..Asks::default() };
         for (question, asked) in [
             ("where is the NAT gateway created", made),
             ("Where are the extra node pools defined?", made),
-            ("managed node group resource and its scaling settings", Asks::default()),
+            ("managed node group resource and its scaling settings", knob),
             ("the managed node group resource", made),
-            ("which variable sets where the cluster is created", Asks::default()),
-            ("which output returns the cluster endpoint", Asks { outputs: true, where_made: false }),
+            ("which variable sets where the cluster is created", knob),
+            ("which output returns the cluster endpoint", Asks { outputs: true, ..Asks::default() }),
             ("nodes never join the cluster", Asks::default()),
         ] {
             assert_eq!(asks(question), asked, "{question}");
