@@ -30,7 +30,8 @@ use crate::source::Stamp;
 /// 5: what a document is to its configuration (a Terraform variable, an output, or the thing
 /// itself) is a fast field, `role`; a version written with a `v` is indexed as its number.
 /// 6: what a Terraform block is one of (`launch template`) is a fast field, `names`, of the
-/// hashed phrases a question may name it by (see [`crate::phrases`]).
+/// hashed phrases a question may name it by (see [`crate::phrases`]); a page's `role` says
+/// it is a page.
 pub const SCHEMA_VERSION: u32 = 6;
 
 const MANIFEST: &str = "sleuth-manifest.json";

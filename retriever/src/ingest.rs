@@ -25,7 +25,7 @@ use crate::formats::{
 };
 use crate::includes;
 use crate::index::{self, Fields, FileRecord, Manifest, UnitRecord};
-use crate::model::{Document, Kind};
+use crate::model::{Document, Kind, Role};
 use crate::source::{self, FileRef, Format, PlanOptions, Stamp, Unit};
 use redact::redact_text;
 
@@ -490,6 +490,8 @@ fn write_unit(
         // the state's instance of it merge.
         let identity = index::identity_key(doc.object.as_deref(), &doc.id);
         let copy = u64::from(index::is_copy(&doc.location));
+        // Only configuration makes things; every other kind of document tells of them.
+        let role = if kind == Kind::Terraform { doc.role } else { Role::Page };
         let names = doc.instance_of.as_deref().map(|n| crate::phrases::of_document(&mut analyzer, n));
         // What every entry of the document carries: where it came from, who it is, its filters.
         let entry = || {
@@ -497,7 +499,7 @@ fn write_unit(
             t.add_text(f.unit, &unit.id);
             t.add_u64(f.identity, identity);
             t.add_u64(f.copy, copy);
-            t.add_u64(f.role, doc.role.code());
+            t.add_u64(f.role, role.code());
             for name in names.iter().flatten() {
                 t.add_u64(f.names, *name);
             }

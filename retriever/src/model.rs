@@ -100,13 +100,16 @@ pub struct Document {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// It is the thing itself (a page, a resource, a data source, a module call).
+    /// It is the thing itself (a resource, a data source, a module call).
     #[default]
     Definition,
     /// A Terraform `variable`: an input of its module.
     Input,
     /// A Terraform `output`: a value its module exports.
     Output,
+    /// A page (documentation, a wiki page): it tells of things, it makes none. Asked which
+    /// block makes a thing, the block is the answer, not the module's README.
+    Page,
 }
 
 impl Role {
@@ -117,6 +120,7 @@ impl Role {
             Role::Definition => 0,
             Role::Input => 1,
             Role::Output => 2,
+            Role::Page => 3,
         }
     }
 
@@ -126,6 +130,7 @@ impl Role {
         match code {
             1 => Role::Input,
             2 => Role::Output,
+            3 => Role::Page,
             _ => Role::Definition,
         }
     }

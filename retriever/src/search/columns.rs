@@ -46,12 +46,13 @@ impl<'a> Columns<'a> {
             }
         };
         let key = identity.first(addr.doc_id).unwrap_or(u64::from(addr.doc_id));
+        let role = Role::from_code(role.first(addr.doc_id).unwrap_or_default());
         if let Some(newest) = self.owner.editions.get(&key) {
-            return Ok(Owner { key: *newest, weight: COPY_WEIGHT, edition: true });
+            let weight = COPY_WEIGHT * role_weight(role, self.asks);
+            return Ok(Owner { key: *newest, weight, edition: true });
         }
         let copied = copy.first(addr.doc_id) == Some(1) || self.owner.demoted.contains(&key);
         let weight = if copied { COPY_WEIGHT } else { 1.0 };
-        let role = Role::from_code(role.first(addr.doc_id).unwrap_or_default());
         // Asked for an output or a knob, the block a question names is not the answer.
         let kind_named = !self.asks.outputs
             && !self.asks.knob
@@ -61,13 +62,14 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// What a block's role weighs for a question: an output only re-exports an attribute of the
-/// block that defines it, so it ranks below that block unless outputs are what is asked; a
-/// variable is a knob, not where a thing is made.
+/// What a document's role weighs for a question: an output only re-exports an attribute of
+/// the block that defines it, so it ranks below that block unless outputs are what is asked; a
+/// variable is a knob, not where a thing is made; nor is a page that tells of it.
 fn role_weight(role: Role, asks: Asks) -> f32 {
     match role {
         Role::Output if !asks.outputs => REFERENCE_WEIGHT,
         Role::Input if asks.where_made => REFERENCE_WEIGHT,
+        Role::Page if asks.block_making => REFERENCE_WEIGHT,
         _ => 1.0,
     }
 }
@@ -145,6 +147,26 @@ variable "launch_template_name" {
         assert_eq!(first(&s, "launch template used by node groups"), "aws_launch_template.this");
         // Asked for a knob, the knob.
         assert_eq!(first(&s, "which variable names the launch template"), "var.launch_template_name");
+    }
+
+    #[test]
+    fn asked_which_block_makes_a_thing_the_block_outranks_the_readme_telling_of_it() {
+        let subnets = r#"
+resource "google_compute_subnetwork" "subnetwork" {
+  for_each      = local.subnets
+  name          = each.value.subnet_name
+  ip_cidr_range = each.value.subnet_ip
+}
+"#;
+        let readme = "# Subnets\n\nThis module creates the subnets of a network.\n\n## Usage\n\n\
+            Call it from your root configuration with the project, the region and the name of the \
+            network; it reads the list from a variable and returns the self links, names and ranges \
+            as outputs that other modules can take.\n";
+        let index = index_files(&[("main.tf", subnets), ("README.md", readme)]);
+        let s = Searcher::open(index.path()).unwrap();
+        assert_eq!(first(&s, "which resource creates the subnets"), "google_compute_subnetwork.subnetwork");
+        // Not asked where a thing is made, the page that tells of it.
+        assert_eq!(first(&s, "what are the subnets for"), "Subnets");
     }
 
     #[test]

@@ -137,6 +137,10 @@ pub(super) struct Asks {
     pub where_made: bool,
     /// It asks for a knob ("which variable", "enable", "set"): variables are answers.
     pub knob: bool,
+    /// It asks, in words of making, which block makes a thing ("where is the NAT gateway
+    /// created", "which resource creates the subnets"): the pages that tell of the thing are
+    /// not the answer either.
+    pub block_making: bool,
 }
 
 /// Words that make a question about a configuration's outputs: outputs by name, and the
@@ -205,13 +209,16 @@ pub(super) fn asks(text: &str) -> Asks {
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
-    let making = (words.contains(&"where") && has(MAKING_WORDS))
-        || words.iter().any(|w| matches!(*w, "resource" | "resources"));
+    let resource = words.iter().any(|w| matches!(*w, "resource" | "resources"));
+    let making = (words.contains(&"where") && has(MAKING_WORDS)) || resource;
     // "get the kubeconfig out of terraform", "get the role from the module"
     let taking = words.contains(&"get") && words.iter().any(|w| matches!(*w, "out" | "from"));
     let outputs = has(OUTPUT_WORDS) || taking;
     let knob = has(KNOB_WORDS);
-    Asks { outputs, where_made: making && !knob && !outputs, knob }
+    let where_made = making && !knob && !outputs;
+    // "resources should not be deleted" says "resources" of Kubernetes, not of a module.
+    let block_making = where_made && has(MAKING_WORDS);
+    Asks { outputs, where_made, knob, block_making }
 }
 
 #[cfg(test)]
@@ -245,13 +252,14 @@ mod tests {
 
     #[test]
     fn questions_of_making_outputs_and_knobs_are_told_apart() {
-        let made = Asks { where_made: true, ..Asks::default() };
+        let made = Asks { where_made: true, block_making: true, ..Asks::default() };
         let knob = Asks { knob: true, ..Asks::default() };
         for (question, asked) in [
             ("where is the NAT gateway created", made),
             ("Where are the extra node pools defined?", made),
             ("managed node group resource and its scaling settings", knob),
-            ("the managed node group resource", made),
+            ("the managed node group resource", Asks { where_made: true, ..Asks::default() }),
+            ("which resource creates the subnets", made),
             ("which variable sets where the cluster is created", knob),
             ("which output returns the cluster endpoint", Asks { outputs: true, ..Asks::default() }),
             ("nodes never join the cluster", Asks::default()),
