@@ -126,3 +126,6 @@ fetch terraform-aws-iam https://github.com/terraform-aws-modules/terraform-aws-i
 # Google's network modules: a root module calling a dozen sibling modules, beta copies of two.
 fetch terraform-google-network https://github.com/terraform-google-modules/terraform-google-network.git 3012d98 \
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_GOOGLE_NETWORK 'tf|md'
+# One module (a load balancer, its listeners, rules and target groups), a submodule, examples.
+fetch terraform-aws-alb https://github.com/terraform-aws-modules/terraform-aws-alb.git 87f1c9c \
+  . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_ALB 'tf|md'
