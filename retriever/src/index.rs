@@ -10,9 +10,7 @@ use tantivy::Index;
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
-};
+use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer};
 
 use crate::error::Error;
 use crate::model::Kind;
@@ -31,7 +29,7 @@ use crate::source::Stamp;
 /// itself) is a fast field, `role`; a version written with a `v` is indexed as its number.
 /// 6: what a Terraform block is one of (`launch template`) is a fast field, `names`, of the
 /// hashed phrases a question may name it by (see [`crate::phrases`]); a page's `role` says
-/// it is a page.
+/// it is a page; a contraction is one word (`won't` is `not`, `pod's` is `pod`).
 pub const SCHEMA_VERSION: u32 = 6;
 
 const MANIFEST: &str = "sleuth-manifest.json";
@@ -180,9 +178,9 @@ const STOP_WORDS: &[&str] = &[
     "will", "with",
 ];
 
-/// English analysis: split on non-alphanumerics (so `aws_eks_node_group` and `orders-db`
-/// match their parts), lowercase, read `v30` as `30`, drop stop words (questions are full of
-/// them), stem.
+/// English analysis: split on non-alphanumerics but apostrophes inside words (so
+/// `aws_eks_node_group` and `orders-db` match their parts), lowercase, read `v30` as `30` and
+/// `won't` as `not`, drop stop words (questions are full of them), stem.
 pub fn register_tokenizer(index: &Index) {
     index.tokenizers().register(TOKENIZER, analyzer());
 }
@@ -190,10 +188,11 @@ pub fn register_tokenizer(index: &Index) {
 /// The analysis [`register_tokenizer`] registers, for text compared outside tantivy's queries.
 pub fn analyzer() -> TextAnalyzer {
     let stop_words = StopWordFilter::remove(STOP_WORDS.iter().map(|w| (*w).to_string()));
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(crate::tokens::Words::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
-        .filter(crate::tokens::VersionNumbers)
+        .filter(crate::tokens::VERSION_NUMBERS)
+        .filter(crate::tokens::CONTRACTIONS)
         .filter(stop_words)
         .filter(Stemmer::new(Language::English))
         .build()

@@ -196,7 +196,10 @@ impl Searcher {
         let chunks = Population { searcher: &searcher, docs: self.chunks };
         let wholes = Population { searcher: &searcher, docs: self.documents };
         // Hit weights read from fast fields, opened once per segment for all three rankings.
-        let named = crate::phrases::of_question(&mut crate::index::analyzer(), &q.text);
+        // The index's own analysis (registered when it was opened), as the names were hashed.
+        let mut analyzer =
+            self.index.tokenizer_for_field(f.title).map_err(|e| Error::tantivy(&self.path, e))?;
+        let named = crate::phrases::of_question(&mut analyzer, &q.text);
         let mut columns = Columns::new(self, &searcher, asks(&q.text), named);
         // Pages are ranked as deep as the whole-document order whatever `limit` is: with fewer,
         // a site that keeps dozens of releases fills the candidates with one page's editions, so
