@@ -16,10 +16,14 @@ use crate::error::Error;
 use crate::index::{self, Fields, Manifest};
 use crate::model::Kind;
 use columns::Columns;
+use fusion::{Ranked, fuse};
 use query_text::{asks, title_identifiers, with_synonyms};
+use scores::{Population, settled};
 
 mod columns;
+mod fusion;
 mod query_text;
+mod scores;
 
 /// What to look for.
 #[derive(Debug, Clone, Default)]
@@ -287,6 +291,7 @@ impl Searcher {
                 )
                 .map_err(|e| Error::tantivy(&self.path, e))?;
             let exhausted = top.len() < candidates;
+            let top = settled(top, candidates);
             // Page evidence: each page's best chunk, and the scores of its other matching
             // chunks, so a page that answers across several sections is not outranked by one
             // section of another page that shares a word or two.
@@ -300,8 +305,9 @@ impl Searcher {
             // Best first, equal scores by identity: chunks are summed in an order that does not
             // depend on where indexing threads happened to write them, so identical files
             // (an example's copy of a module's outputs) tie exactly and are ordered by
-            // identity, the same on every index of the same files.
-            hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key)));
+            // identity, the same on every index of the same files; so is the edition a page
+            // is shown by among editions that match alike.
+            hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key)).then(a.1.own.cmp(&b.1.own)));
             for (score, hit, addr) in hits {
                 match pages.entry(hit.key) {
                     std::collections::hash_map::Entry::Occupied(mut e) => {
@@ -355,7 +361,7 @@ impl Searcher {
     }
 
     /// The `n` best entries for `query`, each as its document's identity and its weighted
-    /// score (copies and fragments weigh less).
+    /// score (copies and fragments weigh less), and whether there were no more.
     fn weighed(
         &self,
         searcher: &tantivy::Searcher,
@@ -363,13 +369,16 @@ impl Searcher {
         columns: &mut Columns<'_>,
         query: &dyn Query,
         n: usize,
-    ) -> Result<Vec<(f32, u64)>, Error> {
+    ) -> Result<(Vec<(f32, u64)>, bool), Error> {
         let top = searcher
             .search_with_statistics_provider(query, &TopDocs::with_limit(n).order_by_score(), stats)
             .map_err(|e| Error::tantivy(&self.path, e))?;
-        top.into_iter()
+        let exhausted = top.len() < n;
+        let weighed = settled(top, n)
+            .into_iter()
             .map(|(score, addr)| columns.get(addr).map(|hit| (score * hit.weight, hit.key)))
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok((weighed, exhausted))
     }
 
     /// The documents whose title spells an identifier of the question (see
@@ -383,6 +392,7 @@ impl Searcher {
     ) -> Result<HashSet<u64>, Error> {
         Ok(self
             .weighed(searcher, stats, columns, query, PAGE_DEPTH)?
+            .0
             .into_iter()
             .map(|(_, key)| key)
             .collect())
@@ -397,71 +407,22 @@ impl Searcher {
         columns: &mut Columns<'_>,
         query: &dyn Query,
     ) -> Result<Vec<u64>, Error> {
-        // Older editions fold into their page, so one page can fill many of the places:
-        // rank more entries than are kept.
-        let mut ranked = self.weighed(searcher, stats, columns, query, PAGE_DEPTH * PAGE_WIDEN)?;
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut seen = HashSet::new();
-        Ok(ranked.into_iter().map(|(_, k)| k).filter(|k| seen.insert(*k)).take(PAGE_DEPTH).collect())
+        // Older editions fold into their page, so one page can fill many of the places: rank
+        // more entries than are kept, and more again while they hold fewer than PAGE_DEPTH
+        // pages (a site keeping 60 releases held 16 pages in the first 400).
+        let mut n = PAGE_DEPTH * PAGE_WIDEN;
+        loop {
+            let (mut ranked, exhausted) = self.weighed(searcher, stats, columns, query, n)?;
+            ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut seen = HashSet::new();
+            let pages: Vec<u64> =
+                ranked.into_iter().map(|(_, k)| k).filter(|k| seen.insert(*k)).take(PAGE_DEPTH).collect();
+            if pages.len() >= PAGE_DEPTH || exhausted || n >= PAGE_DEPTH * PAGE_WIDEN * 16 {
+                return Ok(pages);
+            }
+            n *= 4;
+        }
     }
-}
-
-/// BM25 statistics of one population of the index's entries (chunks, or whole documents):
-/// term and token counts come from the index (only entries with the field have its tokens),
-/// the number of entries from the manifest.
-struct Population<'a> {
-    searcher: &'a tantivy::Searcher,
-    docs: u64,
-}
-
-impl tantivy::query::Bm25StatisticsProvider for Population<'_> {
-    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
-        self.searcher.total_num_tokens(field)
-    }
-
-    fn total_num_docs(&self) -> tantivy::Result<u64> {
-        Ok(self.docs.max(1))
-    }
-
-    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        // A field both populations carry (`kind:terraform` typed as query syntax) counts entries
-        // of both; more documents holding a term than there are documents would break BM25.
-        Ok(self.searcher.doc_freq(term)?.min(self.docs.max(1)))
-    }
-}
-
-/// A document ranked by its sections: its identity and best chunk.
-#[derive(Debug, Clone, Copy)]
-struct Ranked {
-    key: u64,
-    addr: tantivy::DocAddress,
-}
-
-/// The `limit` best documents by weighted reciprocal-rank fusion of the two orders — by
-/// sections, and as whole documents — each hit scored with its fused score (first place in
-/// both orders scores (1 + [`PAGE_WEIGHT`]) · K/(K + 1), K being [`RRF_K`]). Ranks fuse where raw scores cannot: a
-/// chunk's BM25 and a whole page's are on different scales. A document the section order did
-/// not reach has no chunk to show, so only section candidates are ranked. A document titled by
-/// an identifier the question names (`named`) is lifted above the rest by [`NAMED_BONUS`].
-fn fuse(
-    sections: &[Ranked],
-    pages: &[u64],
-    named: &HashSet<u64>,
-    limit: usize,
-) -> Vec<(f32, tantivy::DocAddress)> {
-    let rrf = |rank: usize| RRF_K / (RRF_K + rank as f32 + 1.0);
-    let page_rank: HashMap<u64, usize> = pages.iter().enumerate().map(|(i, k)| (*k, i)).collect();
-    let mut fused: Vec<(f32, u64, tantivy::DocAddress)> = sections
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let whole = page_rank.get(&r.key).map_or(0.0, |&p| PAGE_WEIGHT * rrf(p));
-            let title = if named.contains(&r.key) { NAMED_BONUS } else { 0.0 };
-            (rrf(i) + whole + title, r.key, r.addr)
-        })
-        .collect();
-    fused.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    fused.into_iter().take(limit).map(|(score, _, addr)| (score, addr)).collect()
 }
 
 /// What a page's matching chunks say for it.
@@ -483,17 +444,6 @@ struct Evidence {
 const PAGE_DEPTH: usize = 50;
 /// How many more whole-document entries are ranked than kept, for the editions folded away.
 const PAGE_WIDEN: usize = 8;
-/// What the whole-document order weighs against the section order. Chosen (with `RRF_K`)
-/// on the first two corpora of the retrieval benchmark; re-tuning both on all 18 corpora gained
-/// +0.01 MRR there and nothing on three held-out ones (see BENCHMARKS.md).
-const PAGE_WEIGHT: f32 = 0.5;
-/// Reciprocal-rank fusion's constant: ranks far down count little, but not nothing.
-const RRF_K: f32 = 60.0;
-/// What a document titled by an identifier the question names gains in the fused order: more
-/// than any other document can score (less than 1 + [`PAGE_WEIGHT`]), so the block titled
-/// `google_container_node_pool.pools` comes before the outputs that mention it.
-const NAMED_BONUS: f32 = 1.0 + PAGE_WEIGHT;
-
 /// The query without the exclusions tantivy cannot evaluate safely: an excluded phrase
 /// (`-"out of memory"`, or `-aws_eks_node_group`, which the tokenizer splits into a phrase).
 /// Asked whether an excluded document matches, tantivy 0.27's phrase scorer can be asked about
@@ -541,6 +491,12 @@ fn lead(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::test_docs::index_files;
+
+    /// A Terraform node group and its variable, described in words a synonym expands (`oom`).
+    const NODE_GROUP: &[(&str, &str)] = &[
+        ("main.tf", "resource \"aws_eks_node_group\" \"this\" {\n  node_group_name = \"x\"\n}\n"),
+        ("vars.tf", "variable \"node_count\" {\n  description = \"Nodes that run out of memory\"\n}\n"),
+    ];
 
     fn locations(dir: &std::path::Path, query: &str) -> Vec<String> {
         let s = Searcher::open(dir).unwrap();
@@ -721,32 +677,6 @@ mod tests {
         let found = locations(index.path(), "etcd snapshot restore");
         assert_eq!(found.first().map(String::as_str), Some("runbook.md"), "{found:?}");
     }
-
-    #[test]
-    fn a_document_strong_as_a_whole_rises_above_one_strong_section() {
-        let ranked = |key: u64| Ranked { key, addr: tantivy::DocAddress::new(0, key as u32) };
-        // By sections: 1, 2, 3, 4. As whole documents: 2, 3, 4, and 1 not among the first: it
-        // falls below every document both orders agree on.
-        let none = HashSet::new();
-        let fused = fuse(&[ranked(1), ranked(2), ranked(3), ranked(4)], &[2, 3, 4], &none, 3);
-        let order: Vec<u32> = fused.iter().map(|(_, a)| a.doc_id).collect();
-        assert_eq!(order, [2, 3, 4]);
-        let rrf = |rank: f32| RRF_K / (RRF_K + rank + 1.0);
-        assert!((fused[0].0 - (rrf(1.0) + PAGE_WEIGHT * rrf(0.0))).abs() < 1e-6);
-        // Agreeing orders keep their order; the section order breaks ties.
-        let agree = fuse(&[ranked(7), ranked(8)], &[7, 8], &none, 2);
-        assert_eq!(agree.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [7, 8]);
-        assert!((agree[0].0 - (1.0 + PAGE_WEIGHT) * rrf(0.0)).abs() < 1e-6);
-        // A document titled by an identifier the question names comes first.
-        let named = fuse(&[ranked(7), ranked(8)], &[7, 8], &HashSet::from([8]), 2);
-        assert_eq!(named.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [8, 7]);
-    }
-
-    /// A Terraform node group and its variable, described in words a synonym expands (`oom`).
-    const NODE_GROUP: &[(&str, &str)] = &[
-        ("main.tf", "resource \"aws_eks_node_group\" \"this\" {\n  node_group_name = \"x\"\n}\n"),
-        ("vars.tf", "variable \"node_count\" {\n  description = \"Nodes that run out of memory\"\n}\n"),
-    ];
 
     #[test]
     fn query_syntax_on_fields_both_entries_carry_is_searched_not_a_crash() {

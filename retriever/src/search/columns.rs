@@ -49,7 +49,7 @@ impl<'a> Columns<'a> {
         let role = Role::from_code(role.first(addr.doc_id).unwrap_or_default());
         if let Some(newest) = self.owner.editions.get(&key) {
             let weight = COPY_WEIGHT * role_weight(role, self.asks);
-            return Ok(Owner { key: *newest, weight, edition: true });
+            return Ok(Owner { key: *newest, own: key, weight, edition: true });
         }
         let copied = copy.first(addr.doc_id) == Some(1) || self.owner.demoted.contains(&key);
         let weight = if copied { COPY_WEIGHT } else { 1.0 };
@@ -58,7 +58,7 @@ impl<'a> Columns<'a> {
             && !self.asks.knob
             && names.values_for_doc(addr.doc_id).any(|n| self.named.contains(&n));
         let weight = weight * role_weight(role, self.asks) * if kind_named { NAMED_WEIGHT } else { 1.0 };
-        Ok(Owner { key, weight, edition: false })
+        Ok(Owner { key, own: key, weight, edition: false })
     }
 }
 
@@ -78,6 +78,8 @@ fn role_weight(role: Role, asks: Asks) -> f32 {
 pub(super) struct Owner {
     /// Its identity (another edition's: the page it folds into).
     pub(super) key: u64,
+    /// The identity of the document the hit is in (another edition's own).
+    pub(super) own: u64,
     /// What its score is multiplied by.
     pub(super) weight: f32,
     /// Whether the hit is in another edition of the page (see [`crate::editions`]).
