@@ -29,7 +29,8 @@ use crate::source::Stamp;
 /// itself) is a fast field, `role`; a version written with a `v` is indexed as its number.
 /// 6: what a Terraform block is one of (`launch template`) is a fast field, `names`, of the
 /// hashed phrases a question may name it by (see [`crate::phrases`]); a page's `role` says
-/// it is a page; a contraction is one word (`won't` is `not`, `pod's` is `pod`).
+/// it is a page; a contraction is one word (`won't` is `not`, `pod's` is `pod`); a camel-case
+/// word is also indexed as its parts.
 pub const SCHEMA_VERSION: u32 = 6;
 
 const MANIFEST: &str = "sleuth-manifest.json";
@@ -179,7 +180,8 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// English analysis: split on non-alphanumerics but apostrophes inside words (so
-/// `aws_eks_node_group` and `orders-db` match their parts), lowercase, read `v30` as `30` and
+/// `aws_eks_node_group` and `orders-db` match their parts), camel case read whole and in parts
+/// (`PodDisruptionBudget` also as `pod disruption budget`), lowercase, read `v30` as `30` and
 /// `won't` as `not`, drop stop words (questions are full of them), stem.
 pub fn register_tokenizer(index: &Index) {
     index.tokenizers().register(TOKENIZER, analyzer());

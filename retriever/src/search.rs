@@ -17,7 +17,7 @@ use crate::index::{self, Fields, Manifest};
 use crate::model::Kind;
 use columns::Columns;
 use fusion::{Ranked, fuse};
-use query_text::{asks, title_identifiers, with_synonyms};
+use query_text::{asks, camel_case_whole, title_identifiers, with_synonyms};
 use scores::{Population, settled};
 
 mod columns;
@@ -164,7 +164,8 @@ impl Searcher {
         parser.set_field_boost(f.heading, 2.0);
         parser.set_field_boost(f.breadcrumbs, 1.2);
         parser.set_field_boost(f.fields, 1.5);
-        let text = with_synonyms(&q.text);
+        let question = camel_case_whole(&q.text);
+        let text = with_synonyms(&question);
         let (text_query, _errors) = parser.parse_query_lenient(&text);
         let text_query = without_excluded_phrases(text_query);
         let (page_query, _errors) =
@@ -203,7 +204,7 @@ impl Searcher {
         // The index's own analysis (registered when it was opened), as the names were hashed.
         let mut analyzer =
             self.index.tokenizer_for_field(f.title).map_err(|e| Error::tantivy(&self.path, e))?;
-        let named = crate::phrases::of_question(&mut analyzer, &q.text);
+        let named = crate::phrases::of_question(&mut analyzer, &question);
         let mut columns = Columns::new(self, &searcher, asks(&q.text), named);
         // Pages are ranked as deep as the whole-document order whatever `limit` is: with fewer,
         // a site that keeps dozens of releases fills the candidates with one page's editions, so
@@ -212,7 +213,7 @@ impl Searcher {
         let sections =
             self.top_distinct(&searcher, &chunks, &mut columns, &*filtered(&*text_query), depth)?;
         let pages = self.top_pages(&searcher, &wholes, &mut columns, &*filtered(&*page_query))?;
-        let named = match title_identifiers(&self.index, f.title, &q.text) {
+        let named = match title_identifiers(&self.index, f.title, &question) {
             Some(titled) => self.titled(&searcher, &chunks, &mut columns, &*filtered(&*titled))?,
             None => HashSet::new(),
         };

@@ -7,9 +7,15 @@ use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 /// two words `won` and `t`, and matched "DaemonSet rollout won't progress" before the page on
 /// namespaces stuck terminating. See [`CONTRACTIONS`] for what the joined word becomes.
 /// (tantivy's `RegexTokenizer` reads the same words ten times slower.)
+///
+/// A word in camel case is read whole and then as its parts, at successive positions
+/// (`PodDisruptionBudget`, then `Pod` `Disruption` `Budget`; `maxUnavailable`, `HTTPServer`):
+/// documentation names Kubernetes kinds and fields that way, and an engineer asks about "the
+/// pod disruption budget" or "max unavailable".
 #[derive(Clone, Default)]
 pub struct Words {
     token: Token,
+    parts: Vec<(usize, usize)>,
 }
 
 impl Tokenizer for Words {
@@ -17,7 +23,8 @@ impl Tokenizer for Words {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordsStream<'a> {
         self.token.reset();
-        WordsStream { text, at: 0, token: &mut self.token }
+        self.parts.clear();
+        WordsStream { text, at: 0, token: &mut self.token, parts: &mut self.parts, next_part: 0, whole: 0 }
     }
 }
 
@@ -27,10 +34,31 @@ pub struct WordsStream<'a> {
     /// Where the next word is looked for, a byte offset.
     at: usize,
     token: &'a mut Token,
+    /// The camel-case parts of the last word (byte ranges of the text), and the next to give.
+    parts: &'a mut Vec<(usize, usize)>,
+    next_part: usize,
+    /// The position of the last word.
+    whole: usize,
+}
+
+impl WordsStream<'_> {
+    fn give(&mut self, from: usize, to: usize, position: usize) {
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[from..to]);
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = position;
+    }
 }
 
 impl TokenStream for WordsStream<'_> {
     fn advance(&mut self) -> bool {
+        if let Some(&(from, to)) = self.parts.get(self.next_part) {
+            // The first part shares the word's position; the next word follows the last part.
+            self.give(from, to, self.whole + self.next_part);
+            self.next_part += 1;
+            return true;
+        }
         let rest = &self.text[self.at..];
         let Some((skip, _)) = rest.char_indices().find(|(_, c)| c.is_alphanumeric()) else {
             self.at = self.text.len();
@@ -51,11 +79,11 @@ impl TokenStream for WordsStream<'_> {
             last = c;
         }
         self.at = to;
-        self.token.text.clear();
-        self.token.text.push_str(&self.text[from..to]);
-        self.token.offset_from = from;
-        self.token.offset_to = to;
-        self.token.position = self.token.position.wrapping_add(1);
+        self.whole = self.token.position.wrapping_add(1);
+        self.give(from, to, self.whole);
+        self.parts.clear();
+        camel_parts(&self.text[from..to], from, self.parts);
+        self.next_part = 0;
         true
     }
 
@@ -66,6 +94,46 @@ impl TokenStream for WordsStream<'_> {
     fn token_mut(&mut self) -> &mut Token {
         self.token
     }
+}
+
+/// Whether `word` is in camel case (has [`Words`]' parts).
+pub fn is_camel_case(word: &str) -> bool {
+    let mut parts = Vec::new();
+    camel_parts(word, 0, &mut parts);
+    !parts.is_empty()
+}
+
+/// The camel-case parts of `word` (at byte `offset` of the text) as byte ranges of the text;
+/// none unless there are two or more. A part starts at an upper-case letter after a lower-case
+/// one (`pod|Disruption`), or at the last of a run of capitals before a lower-case letter
+/// (`HTTP|Server`).
+fn camel_parts(word: &str, offset: usize, parts: &mut Vec<(usize, usize)>) {
+    // Most words have no capital after their first letter: leave them at one look.
+    let later_capital = if word.is_ascii() {
+        word.bytes().skip(1).any(|b| b.is_ascii_uppercase())
+    } else {
+        word.chars().skip(1).any(char::is_uppercase)
+    };
+    if !later_capital {
+        return;
+    }
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let mut start = 0;
+    for i in 1..chars.len() {
+        let (at, c) = chars[i];
+        let before = chars[i - 1].1;
+        let after = chars.get(i + 1).map(|(_, c)| *c);
+        let boundary = c.is_uppercase()
+            && (before.is_lowercase() || (before.is_uppercase() && after.is_some_and(char::is_lowercase)));
+        if boundary {
+            parts.push((offset + start, offset + at));
+            start = at;
+        }
+    }
+    if parts.is_empty() {
+        return;
+    }
+    parts.push((offset + start, offset + word.len()));
 }
 
 /// Reads a version written with a `v` (`v30`, the `v1` of `v1.28`) as its number, at index
@@ -176,7 +244,7 @@ mod tests {
 
     #[test]
     fn words_are_where_tantivys_simple_tokenizer_finds_them_but_for_apostrophes() {
-        let text = "Héllo, happy tax-payer! x_1 ‘quoted’ pod's 日本 l'\n 'end";
+        let text = "Héllo, happy tax-payer! x_1 ‘quoted’ pod's 日本 l'\n 'end ALL CAPS";
         let mut words = Words::default();
         let mut simple = tantivy::tokenizer::SimpleTokenizer::default();
         let (mut ours, mut theirs) = (words.token_stream(text), simple.token_stream(text));
@@ -197,6 +265,40 @@ mod tests {
             t.3 -= 1;
         }
         assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn a_camel_case_word_is_read_whole_then_as_its_parts() {
+        let mut words = Words::default();
+        let text = "a PodDisruptionBudget, HTTPServer maxUnavailable v1Beta1 iOS done";
+        let mut stream = words.token_stream(text);
+        let mut seen = Vec::new();
+        while let Some(t) = stream.next() {
+            assert_eq!(&text[t.offset_from..t.offset_to], t.text);
+            seen.push(format!("{}@{}", t.text, t.position));
+        }
+        assert_eq!(
+            seen,
+            [
+                "a@0",
+                "PodDisruptionBudget@1",
+                "Pod@1",
+                "Disruption@2",
+                "Budget@3",
+                "HTTPServer@4",
+                "HTTP@4",
+                "Server@5",
+                "maxUnavailable@6",
+                "max@6",
+                "Unavailable@7",
+                // An API version stays whole.
+                "v1Beta1@8",
+                "iOS@9",
+                "i@9",
+                "OS@10",
+                "done@11",
+            ]
+        );
     }
 
     #[test]

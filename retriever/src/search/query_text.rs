@@ -87,6 +87,19 @@ pub(super) fn with_synonyms(text: &str) -> String {
     if extra.is_empty() { text.to_string() } else { format!("{text} {}", extra.join(" ")) }
 }
 
+/// The question with its camel-case words in lower case: the index holds `CrashLoopBackOff`
+/// whole as well as in parts (see [`crate::tokens::Words`]), and a question naming it means
+/// that word, not "crash", "loop", "back" and "off" anywhere.
+pub(super) fn camel_case_whole(text: &str) -> String {
+    if !text.split_whitespace().any(crate::tokens::is_camel_case) {
+        return text.to_string();
+    }
+    text.split(' ')
+        .map(|w| if crate::tokens::is_camel_case(w) { w.to_lowercase() } else { w.to_string() })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Whether a word of a question is an identifier: letters or digits joined by `_`, `.` or `/`
 /// (a resource address, an annotation, a flag's value, a file), not a word with a full stop.
 pub(super) fn is_identifier(token: &str) -> bool {
@@ -266,6 +279,30 @@ mod tests {
         ] {
             assert_eq!(asks(question), asked, "{question}");
         }
+    }
+
+    #[test]
+    fn a_kind_written_in_camel_case_is_found_by_its_words_and_named_whole() {
+        let index = crate::test_docs::index_files(&[
+            ("pdb.md", "# Budgets\n\nCreate a PodDisruptionBudget for the app.\n"),
+            ("loops.md", "# Crash loop\n\nA crash in a loop: back off, crash, back off, loop.\n"),
+            (
+                "crashes.md",
+                "# Restarts\n\nThe pod is in CrashLoopBackOff: its container exits, and the kubelet waits longer before each restart.\n",
+            ),
+        ]);
+        let s = Searcher::open(index.path()).unwrap();
+        let first = |text: &str| {
+            s.search(&SearchQuery { text: text.into(), limit: 1, ..Default::default() }).unwrap()[0]
+                .title
+                .clone()
+        };
+        assert_eq!(first("pod disruption budget"), "Budgets");
+        assert_eq!(first("CrashLoopBackOff"), "Restarts");
+        assert_eq!(
+            camel_case_whole("pods in CrashLoopBackOff AND NotReady"),
+            "pods in crashloopbackoff AND notready"
+        );
     }
 
     #[test]
