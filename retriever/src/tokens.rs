@@ -301,6 +301,21 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_words_that_are_slices_of_it(text in "[a-zA-ZÉé日0-9'’ _.-]{0,30}|\\PC{0,30}") {
+            let mut words = Words::default();
+            let mut stream = words.token_stream(&text);
+            let mut last = None;
+            while let Some(t) = stream.next() {
+                proptest::prop_assert_eq!(text.get(t.offset_from..t.offset_to), Some(t.text.as_str()));
+                proptest::prop_assert!(last.is_none_or(|p| t.position >= p));
+                last = Some(t.position);
+            }
+            analysed(&text);
+        }
+    }
+
     #[test]
     fn a_contraction_is_the_word_it_stands_for() {
         assert_eq!(
