@@ -129,3 +129,7 @@ fetch terraform-google-network https://github.com/terraform-google-modules/terra
 # One module (a load balancer, its listeners, rules and target groups), a submodule, examples.
 fetch terraform-aws-alb https://github.com/terraform-aws-modules/terraform-aws-alb.git 87f1c9c \
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_ALB 'tf|md'
+# MkDocs docs of an operator whose pages name its custom resources in camel case (ExternalSecret,
+# ClusterSecretStore, PushSecret), beside ~50 provider pages.
+fetch external-secrets https://github.com/external-secrets/external-secrets.git cc5bfbc22 \
+  docs SLEUTH_CORPUS_MIRROR_EXTERNAL_SECRETS
