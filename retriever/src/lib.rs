@@ -25,16 +25,19 @@ The index itself ([`index`]) is a tantivy index plus a manifest that records the
 version (an incompatible index is refused with a message, never misread) and the hash of every
 unit. Every document is written twice: as its chunks, and as one whole-document entry (its
 identity, filters and all its text). [`search`] opens the index once and answers queries with
-BM25 (titles and headings weigh more than body text, English stemming, stop words dropped,
-`v30` read as `30` by [`tokens`]), ranking documents by their best sections and, separately,
-as wholes (each population scored with its own statistics), and fusing the two orders by
-reciprocal rank; kind and scope filters, one hit per document, and snippets with the matched
-terms marked. Some documents weigh less than the page they stand beside: examples' and tests'
-copies, fragments other pages include, a site's dated posts (its blog beside its
-documentation), Terraform outputs (and variables, asked where a thing is made) beside the
-blocks that make things ([`Role`]), and — found by [`editions`] from the paths alone each time
-an index is opened — a site's older releases of a page (folded into the newest edition) and
-pages only older releases have.
+BM25 (titles and headings weigh more than body text, English stemming, stop words dropped;
+[`tokens`] reads `PodDisruptionBudget` also as its words, `won't` as `not` and `v30` as
+`30`), ranking documents by their best sections and, separately, as wholes (each population
+scored with its own statistics), and fusing the two orders by reciprocal rank; kind and scope
+filters, one hit per document, and snippets with the matched terms marked. Scores are settled
+so that two indexes of the same files rank alike. Some documents weigh less than the page they
+stand beside: examples' and tests' copies, fragments other pages include, a site's dated posts
+(its blog beside its documentation), Terraform outputs (and variables and pages, asked where a
+thing is made) beside the blocks that make things ([`Role`]), and — found by [`editions`] from
+the paths alone each time an index is opened — a site's older releases of a page (folded into
+the newest edition) and pages only older releases have. A Terraform block whose kind the
+question names ("the launch template") weighs more: [`phrases`] hashes what a document is one
+of, and the question's runs of words, into comparable keys.
 [`documents`] lists what is indexed and
 puts one document back together from its chunks, for front ends that hand documents over by
 reference.

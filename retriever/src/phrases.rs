@@ -18,7 +18,7 @@ pub fn of_document(analyzer: &mut TextAnalyzer, name: &str) -> Vec<u64> {
     (0..words.len().saturating_sub(1)).map(|start| key(&words[start..])).collect()
 }
 
-/// The keys of every run of two to [`LONGEST`] words of a question.
+/// The keys of every run of two to five words of a question.
 pub fn of_question(analyzer: &mut TextAnalyzer, text: &str) -> HashSet<u64> {
     let words = analysed(analyzer, text);
     let mut keys = HashSet::new();
