@@ -200,11 +200,12 @@ impl Searcher {
         // is scored with its own document count, so neither dilutes the other's statistics.
         let chunks = Population { searcher: &searcher, docs: self.chunks };
         let wholes = Population { searcher: &searcher, docs: self.documents };
-        // Hit weights read from fast fields, opened once per segment for all three rankings.
-        // The index's own analysis (registered when it was opened), as the names were hashed.
+        // The kinds of thing the question names, in the index's own analysis (registered when
+        // it was opened), as the documents' names were hashed.
         let mut analyzer =
             self.index.tokenizer_for_field(f.title).map_err(|e| Error::tantivy(&self.path, e))?;
         let named = crate::phrases::of_question(&mut analyzer, &question);
+        // Hit weights read from fast fields, opened once per segment for all three rankings.
         let mut columns = Columns::new(self, &searcher, asks(&q.text), named);
         // Pages are ranked as deep as the whole-document order whatever `limit` is: with fewer,
         // a site that keeps dozens of releases fills the candidates with one page's editions, so
