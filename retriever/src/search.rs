@@ -236,7 +236,7 @@ impl Searcher {
             } else {
                 (
                     snippet.fragment().to_string(),
-                    snippet.highlighted().iter().map(|r| (r.start, r.end)).collect(),
+                    merged(snippet.highlighted().iter().map(|r| (r.start, r.end)).collect()),
                 )
             };
             let anchor = get(f.anchor);
@@ -475,6 +475,21 @@ fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
 }
 
+/// Highlight ranges in order, overlapping or touching ones made one: a camel-case word
+/// matches whole and by its parts (`PodDisruptionBudget`, `Pod`, `Disruption`), and a reader of
+/// the ranges wants the word marked once.
+fn merged(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    ranges.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
 /// The first words of a text, for hits that matched on the title only.
 fn lead(text: &str) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -708,6 +723,24 @@ mod tests {
         let hits =
             s.search(&SearchQuery { text: "node -memory".into(), limit: 5, ..Default::default() }).unwrap();
         assert!(!hits.is_empty() && hits.iter().all(|h| !h.text.contains("memory")), "{hits:?}");
+    }
+
+    #[test]
+    fn a_camel_case_word_matched_whole_and_in_parts_is_marked_once() {
+        assert_eq!(
+            merged(vec![(127, 130), (127, 146), (130, 140), (52, 55), (55, 65)]),
+            [(52, 65), (127, 146)]
+        );
+        let index = index_files(&[("pdb.md", "# Budgets\n\nCreate a PodDisruptionBudget for the app.\n")]);
+        let s = Searcher::open(index.path()).unwrap();
+        let hits = s.search(&SearchQuery {
+            text: "PodDisruptionBudget pod budget".into(),
+            limit: 1,
+            ..Default::default()
+        });
+        let hit = &hits.unwrap()[0];
+        let marked: Vec<&str> = hit.highlights.iter().map(|&(a, b)| &hit.snippet[a..b]).collect();
+        assert_eq!(marked, ["PodDisruptionBudget"]);
     }
 
     proptest::proptest! {
