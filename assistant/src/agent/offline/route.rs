@@ -231,6 +231,9 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
             || m.namespace.is_some()
             || words.first().is_some_and(|w| HISTORY_STARTS.contains(w))
             || words.iter().any(|w| HISTORY_WORDS.contains(w)));
+    // "what changed in version 6 of the module", "breaking changes in v21": a release of the
+    // software the documents describe, not the cluster's history — unless it names an object.
+    let change = change && (!m.entities.is_empty() || !names_a_version(&words));
     match (trouble, change) {
         // "why did X fail after the deploy": the failure, with the changes in its chain.
         (true, _) if (words.contains(&"why") || !change) && !design => Intent::Failure,
@@ -239,6 +242,21 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
         (true, _) if !words.iter().any(|w| matches!(*w, "depend" | "depends" | "defined")) => Intent::Failure,
         _ => Intent::Architecture,
     }
+}
+
+/// Whether words name a version of software: `v21`, `1.28`, `2.9.0`, or "version 6".
+fn names_a_version(words: &[&str]) -> bool {
+    let number = |w: &str| {
+        w.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && w.chars().all(|c| c.is_ascii_digit() || c == '.')
+    };
+    words.iter().enumerate().any(|(i, w)| {
+        let v = w.strip_prefix('v').is_some_and(|rest| !rest.is_empty() && number(rest));
+        let dotted = w.contains('.') && number(w);
+        let after_version =
+            i > 0 && matches!(words[i - 1], "version" | "versions" | "release" | "v") && number(w);
+        v || dotted || after_version
+    })
 }
 
 /// Objects and namespaces a question names.

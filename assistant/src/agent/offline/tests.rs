@@ -43,6 +43,12 @@ fn intents_are_routed() {
         ("run a migration job before the app is rolled out", Intent::Architecture),
         ("remove the tool but keep everything it deployed running", Intent::Architecture),
         ("did anyone change a configmap yesterday", Intent::Changes),
+        // A release of the software, not the cluster's history.
+        ("what changed in version 6 of the module", Intent::Architecture),
+        ("what changed between 1.27 and 1.28", Intent::Architecture),
+        ("breaking changes when upgrading to v21", Intent::Architecture),
+        ("what changed in the last 2 hours", Intent::Changes),
+        ("what was deployed to checkout in release 42", Intent::Changes),
         // Every cluster has a Service called `kubernetes`: the word names no object.
         ("register another kubernetes cluster as a deploy target", Intent::Architecture),
         ("why did checkout fail after the deploy", Intent::Failure),
