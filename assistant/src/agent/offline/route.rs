@@ -421,11 +421,15 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
         }) || vocab.pods.iter().any(|p| p == w);
         let common = COMMON.contains(w);
         let generic = GENERIC.contains(w);
+        // A shortened name covers most of its first part (`checko` for `checkout`): "store" is
+        // a word of its own, not `storefront`.
+        let shortened = |first: &str| w.len() >= 5 && first.starts_with(*w) && w.len() * 3 >= first.len() * 2;
         let prefix = !common
             && w.len() >= 4
             && vocab.workloads.iter().any(|(kind, _, n)| {
                 let n = n.to_lowercase();
-                kind != "Node" && (n.split('-').next() == Some(*w) || (w.len() >= 5 && n.starts_with(*w)))
+                let first = n.split('-').next().unwrap_or_default();
+                kind != "Node" && (first == *w || shortened(first))
             });
         if ((exact && !generic) || prefix) && !entities.iter().any(|e| e == w) {
             entities.push((*w).to_string());
