@@ -425,6 +425,7 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
         // a word of its own, not `storefront`.
         let shortened = |first: &str| w.len() >= 5 && first.starts_with(*w) && w.len() * 3 >= first.len() * 2;
         let prefix = !common
+            && !generic
             && w.len() >= 4
             && vocab.workloads.iter().any(|(kind, _, n)| {
                 let n = n.to_lowercase();

@@ -75,9 +75,17 @@ fn objects_and_namespaces_are_recognised_without_common_words() {
     let m = mentions("what is wrong with node ip-10-0-1-88", &v);
     assert_eq!(m.entities, ["ip-10-0-1-88"]);
     // A shortened name is one; a word that only begins one is not ("store" is not `storefront`).
-    let v2 =
-        Vocabulary { workloads: vec![("Deployment".into(), "shop".into(), "storefront".into())], ..vocab() };
+    let v2 = Vocabulary {
+        workloads: vec![
+            ("Deployment".into(), "shop".into(), "storefront".into()),
+            ("Deployment".into(), "kube-system".into(), "kubernetes-dashboard".into()),
+        ],
+        ..vocab()
+    };
     assert!(mentions("generate a password and store it as a secret", &v2).entities.is_empty());
+    // Words about Kubernetes itself are not the first part of a name either.
+    assert!(mentions("give an app a bucket through a kubernetes claim", &v2).entities.is_empty());
+    assert_eq!(mentions("kubernetes-dashboard is down", &v2).entities, ["kubernetes-dashboard"]);
     assert_eq!(mentions("why is storefr slow", &v2).entities, ["storefr"]);
     let m = mentions("why does checkout-7d9f-abcde restart", &v);
     assert!(m.entities.contains(&"checkout-7d9f-abcde".to_string()), "{:?}", m.entities);
