@@ -110,6 +110,10 @@ const FAILURE_PHRASES: &[&str] = &[
     "what happened",
     "going on",
 ];
+/// Words that make "graph" the causal graph of an incident.
+const GRAPH_WORDS: &[&str] = &[
+    "causal", "cause", "causes", "root", "incident", "outage", "explain", "build", "draw", "render", "show",
+];
 /// Phrasings that ask about design rather than state, even when they name an object.
 const ARCHITECTURE_PHRASES: &[&str] = &[
     "depend",
@@ -206,9 +210,12 @@ fn http_error(w: &str) -> bool {
 pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
     let q = question.to_lowercase();
     let words = words(&q);
-    if q.contains("rcagraph")
-        || words.iter().any(|w| *w == "graph" || w.ends_with(".dot") || w.ends_with(".json"))
-    {
+    // "build the causal graph of the outage", "explain graphs/incident.json"; not "graph
+    // experiment events next to our metrics", which asks the documents about dashboards.
+    let graph_file = words.iter().any(|w| w.ends_with(".dot") || w.ends_with(".json"));
+    let causal_graph = words.iter().any(|w| matches!(*w, "graph" | "graphs"))
+        && words.iter().any(|w| GRAPH_WORDS.contains(w));
+    if q.contains("rcagraph") || graph_file || causal_graph {
         return Intent::Graph;
     }
     let trouble = words.iter().any(|w| FAILURE_WORDS.contains(w) || http_error(w) || vocab.is_status(w))

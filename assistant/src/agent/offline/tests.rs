@@ -56,6 +56,10 @@ fn intents_are_routed() {
         ("where is the orders database defined", Intent::Architecture),
         ("how do I see the logs of the crashed container", Intent::Script),
         ("explain graphs/incident.json", Intent::Graph),
+        ("build the causal graph of the outage in namespace monitoring", Intent::Graph),
+        ("show me the graph of this incident", Intent::Graph),
+        // A graph on a dashboard is not the incident's causal graph.
+        ("graph experiment events next to our metrics", Intent::Architecture),
     ] {
         assert_eq!(intent(q, &v, &mentions(q, &v)), want, "{q}");
     }
