@@ -177,8 +177,35 @@ const CHANGE_WORDS: &[&str] = &[
     "new",
 ];
 /// Change words in their base form: a question that starts with one asks how to do it.
-const INSTRUCTION_VERBS: &[&str] =
-    &["change", "deploy", "release", "roll", "update", "upgrade", "modify", "edit", "rotate", "set"];
+const INSTRUCTION_VERBS: &[&str] = &[
+    "change",
+    "deploy",
+    "release",
+    "roll",
+    "update",
+    "upgrade",
+    "modify",
+    "edit",
+    "rotate",
+    "set",
+    // Instructions that configure something ("give the payments team read-only access"): how
+    // to is in the documents, even when they name an object of the cluster.
+    "give",
+    "grant",
+    "allow",
+    "let",
+    "add",
+    "create",
+    "restrict",
+    "limit",
+    "expose",
+    "enable",
+    "disable",
+    "configure",
+    "install",
+    "use",
+    "make",
+];
 const SCRIPT_STARTS: &[&str] = &[
     "how do i",
     "how can i",

@@ -36,6 +36,7 @@ fn intents_are_routed() {
         ("run a migration job before the new pods roll out", Intent::Architecture),
         // An instruction that names an object of the cluster is still an instruction.
         ("change the checkout deployment's upstream DNS servers", Intent::Architecture),
+        ("give the checkout team read-only access to their own apps only", Intent::Architecture),
         ("kubectl command to list the checkout pods", Intent::Script),
         // Trouble with kubectl is trouble.
         ("kubectl top says metrics not available", Intent::Failure),
