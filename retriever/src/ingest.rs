@@ -477,7 +477,8 @@ fn write_unit(
 ) -> Result<(usize, usize), String> {
     let mut chunks_written = 0;
     let documents = docs.len();
-    let mut analyzer = index::analyzer();
+    // Built for the first document with a name: most units (pages) have none.
+    let mut analyzer = None;
     for doc in docs {
         let kind = doc.kind.unwrap_or(unit.format.kind());
         let mut fields_text = String::new();
@@ -492,7 +493,10 @@ fn write_unit(
         let copy = u64::from(index::is_copy(&doc.location));
         // Only configuration makes things; every other kind of document tells of them.
         let role = if kind == Kind::Terraform { doc.role } else { Role::Page };
-        let names = doc.instance_of.as_deref().map(|n| crate::phrases::of_document(&mut analyzer, n));
+        let names = doc
+            .instance_of
+            .as_deref()
+            .map(|n| crate::phrases::of_document(analyzer.get_or_insert_with(index::analyzer), n));
         // What every entry of the document carries: where it came from, who it is, its filters.
         let entry = || {
             let mut t = TantivyDocument::default();

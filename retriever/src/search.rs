@@ -214,7 +214,7 @@ impl Searcher {
         let sections =
             self.top_distinct(&searcher, &chunks, &mut columns, &*filtered(&*text_query), depth)?;
         let pages = self.top_pages(&searcher, &wholes, &mut columns, &*filtered(&*page_query))?;
-        let named = match title_identifiers(&self.index, f.title, &question) {
+        let named = match title_identifiers(&mut analyzer, f.title, &question) {
             Some(titled) => self.titled(&searcher, &chunks, &mut columns, &*filtered(&*titled))?,
             None => HashSet::new(),
         };
@@ -322,14 +322,14 @@ impl Searcher {
                             if !page.best_is_edition {
                                 page.rest += page.best;
                             }
-                            (page.best, page.best_is_edition) = (score, hit.edition);
-                        } else if !hit.edition {
+                            (page.best, page.best_is_edition) = (score, hit.edition());
+                        } else if !hit.edition() {
                             page.rest += score;
                         }
                         // The page is shown by its own best chunk when it has one (the newest
                         // edition, in English), however well another edition matched.
-                        if page.shown_is_edition && (!hit.edition || score >= page.best) {
-                            (page.addr, page.shown_is_edition) = (addr, hit.edition);
+                        if page.shown_is_edition && (!hit.edition() || score >= page.best) {
+                            (page.addr, page.shown_is_edition) = (addr, hit.edition());
                         }
                     }
                     std::collections::hash_map::Entry::Vacant(e) => {
@@ -337,8 +337,8 @@ impl Searcher {
                             best: score,
                             addr,
                             rest: 0.0,
-                            best_is_edition: hit.edition,
-                            shown_is_edition: hit.edition,
+                            best_is_edition: hit.edition(),
+                            shown_is_edition: hit.edition(),
                         });
                         order.push(hit.key);
                     }

@@ -43,3 +43,14 @@ pub(crate) fn index_files(files: &[(&str, &str)]) -> Indexed {
     .unwrap();
     Indexed { docs, index, summary }
 }
+
+/// A Terraform resource block with `settings` plain arguments: long, as a module's real
+/// resources are, so that short blocks mentioning it restate a question's words more densely.
+pub(crate) fn long_resource(ty: &str, name: &str, settings: usize) -> String {
+    let mut block = format!("resource \"{ty}\" \"{name}\" {{\n");
+    for i in 0..settings {
+        block.push_str(&format!("  setting_{i} = var.setting_{i}\n"));
+    }
+    block.push_str("}\n");
+    block
+}

@@ -49,16 +49,17 @@ impl<'a> Columns<'a> {
         let role = Role::from_code(role.first(addr.doc_id).unwrap_or_default());
         if let Some(newest) = self.owner.editions.get(&key) {
             let weight = COPY_WEIGHT * role_weight(role, self.asks);
-            return Ok(Owner { key: *newest, own: key, weight, edition: true });
+            return Ok(Owner { key: *newest, own: key, weight });
         }
         let copied = copy.first(addr.doc_id) == Some(1) || self.owner.demoted.contains(&key);
         let weight = if copied { COPY_WEIGHT } else { 1.0 };
         // Asked for an output or a knob, the block a question names is not the answer.
         let kind_named = !self.asks.outputs
             && !self.asks.knob
+            && !self.named.is_empty()
             && names.values_for_doc(addr.doc_id).any(|n| self.named.contains(&n));
         let weight = weight * role_weight(role, self.asks) * if kind_named { NAMED_WEIGHT } else { 1.0 };
-        Ok(Owner { key, own: key, weight, edition: false })
+        Ok(Owner { key, own: key, weight })
     }
 }
 
@@ -78,12 +79,18 @@ fn role_weight(role: Role, asks: Asks) -> f32 {
 pub(super) struct Owner {
     /// Its identity (another edition's: the page it folds into).
     pub(super) key: u64,
-    /// The identity of the document the hit is in (another edition's own).
+    /// The identity of the document the hit is in: another edition's own, where it differs
+    /// from `key`.
     pub(super) own: u64,
     /// What its score is multiplied by.
     pub(super) weight: f32,
+}
+
+impl Owner {
     /// Whether the hit is in another edition of the page (see [`crate::editions`]).
-    pub(super) edition: bool,
+    pub(super) fn edition(&self) -> bool {
+        self.own != self.key
+    }
 }
 
 /// What a page under `examples/`, `tests/` or `fixtures/` weighs against the page it copies or
@@ -133,11 +140,7 @@ output "natgw_ids" {
 
     #[test]
     fn a_block_whose_kind_the_question_names_outranks_the_knobs_that_mention_it() {
-        let mut template = String::from("resource \"aws_launch_template\" \"this\" {\n");
-        for i in 0..10 {
-            template.push_str(&format!("  setting_{i} = var.setting_{i}\n"));
-        }
-        template.push_str("}\n");
+        let template = crate::test_docs::long_resource("aws_launch_template", "this", 10);
         let variables = r#"
 variable "launch_template_name" {
   description = "Name of the launch template to create"

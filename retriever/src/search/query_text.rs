@@ -2,9 +2,10 @@
 //! the identifiers in it (`google_container_node_pool.pools`, `cluster.x-k8s.io/paused`),
 //! which name a thing exactly and are searched as such.
 
+use tantivy::Term;
 use tantivy::query::{PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Index, Term};
+use tantivy::tokenizer::TextAnalyzer;
 
 /// Kubernetes and cloud abbreviations and their long forms: a question in one form finds
 /// pages written in the other. Ambiguous short forms (`ca`, `ns`, `cm`) are left out.
@@ -119,8 +120,11 @@ fn trimmed(token: &str) -> &str {
 /// Each identifier of the question as a phrase of the title field: the block or page titled by
 /// the identifier the question names (`google_container_node_pool.pools`) is what it asks for,
 /// not the many short blocks that mention it. `None` without identifiers.
-pub(super) fn title_identifiers(index: &Index, title: Field, text: &str) -> Option<Box<dyn Query>> {
-    let mut analyzer = index.tokenizer_for_field(title).ok()?;
+pub(super) fn title_identifiers(
+    analyzer: &mut TextAnalyzer,
+    title: Field,
+    text: &str,
+) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(tantivy::query::Occur, Box<dyn Query>)> = Vec::new();
     for token in text.split_whitespace().filter(|t| is_identifier(t)) {
         let mut terms = Vec::new();
@@ -242,11 +246,7 @@ mod tests {
     #[test]
     fn the_block_an_identifier_titles_comes_before_the_blocks_that_mention_it() {
         // A long resource block, and short outputs that name it more densely.
-        let mut cluster = String::from("resource \"google_container_node_pool\" \"pools\" {\n");
-        for i in 0..40 {
-            cluster.push_str(&format!("  setting_{i} = var.setting_{i}\n"));
-        }
-        cluster.push_str("}\n");
+        let cluster = crate::test_docs::long_resource("google_container_node_pool", "pools", 40);
         let mut outputs = String::new();
         for i in 0..6 {
             outputs.push_str(&format!(
