@@ -613,6 +613,22 @@ mod tests {
     }
 
     #[test]
+    fn a_phrasal_verb_finds_its_noun() {
+        assert_eq!(with_synonyms("fail over to another cluster"), "fail over to another cluster failover");
+        assert_eq!(with_synonyms("client ip is lost"), "client ip is lost", "only particles join");
+        let index = index_files(&[
+            ("failover.md", "# Failover\n\nThe mirrored service in another cluster takes the traffic.\n"),
+            ("nodes.md", "# Nodes\n\nWhen a node fails in a cluster, another node takes over its pods.\n"),
+            ("probes.md", "# Probes\n\nA probe that fails over and over restarts the container.\n"),
+            ("links.md", "# Links\n\nLink another cluster; it is over the network.\n"),
+        ]);
+        assert_eq!(
+            locations(index.path(), "fail over to another cluster").first().map(String::as_str),
+            Some("failover.md")
+        );
+    }
+
+    #[test]
     fn abbreviations_and_long_forms_find_each_other() {
         assert_eq!(with_synonyms("pods OOM"), "pods OOM \"out of memory\"");
         assert_eq!(

@@ -61,6 +61,13 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("vpc", "virtual private cloud"),
 ];
 
+/// The particles of English phrasal verbs whose nouns are written as one word: a question says
+/// "log in", "fail over", "clean up", "back up", the documentation `login`, `failover`,
+/// `cleanup`, `backup`. Only these: joining any two words ("client ip", "read only") matches
+/// API fields written in camel case (`clientIP`, `readOnly`) and took reference pages to the
+/// top (measured: documentation mean MRR −0.002; with particles only +0.003).
+const PARTICLES: &[&str] = &["in", "up", "over", "out", "back", "down", "off", "on"];
+
 /// The question with the other form of each abbreviation or long form it uses appended (as a
 /// phrase for long forms), so either spelling matches. Text with query syntax is left alone.
 pub(super) fn with_synonyms(text: &str) -> String {
@@ -82,6 +89,15 @@ pub(super) fn with_synonyms(text: &str) -> String {
             extra.push(if long.contains(' ') { format!("\"{long}\"") } else { (*long).to_string() });
         } else if has_phrase(long) && !words.contains(short) {
             extra.push((*short).to_string());
+        }
+    }
+    // A phrasal verb also asks for its noun: "fail over" for `failover` (see PARTICLES). The
+    // noun is made of the verb's plain form: "paused on" and "logs in" name nothing.
+    for pair in words.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let plain = !(a.ends_with("ed") || a.ends_with("ing") || a.ends_with('s'));
+        if a.len() >= 2 && plain && PARTICLES.contains(&b) && a.chars().all(|c| c.is_ascii_alphabetic()) {
+            extra.push(format!("{a}{b}"));
         }
     }
     extra.dedup();
