@@ -26,6 +26,7 @@
 #   SLEUTH_CORPUS_MIRROR_DAPR=…                          likewise
 #   SLEUTH_CORPUS_MIRROR_KYVERNO=…                       likewise
 #   SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_IAM=…             likewise
+#   (and one SLEUTH_CORPUS_MIRROR_<NAME> per corpus below, its name in upper case)
 #
 # Only documents are kept (Markdown, MDX, reStructuredText; Terraform for the module repositories): the benchmark judges
 # pages and files, not assets.
@@ -133,3 +134,12 @@ fetch terraform-aws-alb https://github.com/terraform-aws-modules/terraform-aws-a
 # ClusterSecretStore, PushSecret), beside ~50 provider pages.
 fetch external-secrets https://github.com/external-secrets/external-secrets.git cc5bfbc22 \
   docs SLEUTH_CORPUS_MIRROR_EXTERNAL_SECRETS
+# MkDocs docs of an ingress controller: annotations and ConfigMap references beside many examples.
+fetch ingress-nginx https://github.com/kubernetes/ingress-nginx.git dbb11b92d \
+  docs SLEUTH_CORPUS_MIRROR_INGRESS_NGINX
+# Hugo docs of a backup tool (the `main` docs only; the site keeps ~40 releases beside them).
+fetch velero https://github.com/vmware-tanzu/velero.git d30d389b5 \
+  site/content/docs/main SLEUTH_CORPUS_MIRROR_VELERO
+# One large main.tf (a bucket and ~15 of its configuration resources), five submodules, wrappers.
+fetch terraform-aws-s3-bucket https://github.com/terraform-aws-modules/terraform-aws-s3-bucket.git dd0c434 \
+  . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_S3_BUCKET 'tf|md'
