@@ -31,7 +31,8 @@ use crate::source::Stamp;
 /// hashed phrases a question may name it by (see [`crate::phrases`]); a page's `role` says
 /// it is a page; a contraction is one word (`won't` is `not`, `pod's` is `pod`); a camel-case
 /// word is also indexed as its parts.
-pub const SCHEMA_VERSION: u32 = 6;
+/// 7: a `terraform {}` settings block has a `role` of its own ([`crate::model::Role::Settings`]).
+pub const SCHEMA_VERSION: u32 = 7;
 
 const MANIFEST: &str = "sleuth-manifest.json";
 const TOKENIZER: &str = "sleuth_en";

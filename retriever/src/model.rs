@@ -110,6 +110,10 @@ pub enum Role {
     /// A page (documentation, a wiki page): it tells of things, it makes none. Asked which
     /// block makes a thing, the block is the answer, not the module's README.
     Page,
+    /// A Terraform `terraform {}` block: the versions of Terraform and of the providers a
+    /// module needs. It makes nothing, and its words ("version", "provider", the module's name
+    /// in `provider_meta`) are those of many questions that are not about versions.
+    Settings,
 }
 
 impl Role {
@@ -121,6 +125,7 @@ impl Role {
             Role::Input => 1,
             Role::Output => 2,
             Role::Page => 3,
+            Role::Settings => 4,
         }
     }
 
@@ -131,6 +136,7 @@ impl Role {
             1 => Role::Input,
             2 => Role::Output,
             3 => Role::Page,
+            4 => Role::Settings,
             _ => Role::Definition,
         }
     }

@@ -193,6 +193,7 @@ fn block_document(block: &Block, labels: &[&str], module: &Module, location: &st
     doc.role = match ident {
         "variable" => Role::Input,
         "output" => Role::Output,
+        "terraform" => Role::Settings,
         _ => Role::Definition,
     };
     if let Some(ty) = ty {
@@ -433,6 +434,7 @@ module "eks" {
         )
         .unwrap();
         assert_eq!(docs[0].instance_of.as_deref(), Some("provider versions"));
+        assert_eq!(docs[0].role, Role::Settings);
     }
 
     #[test]

@@ -65,12 +65,14 @@ impl<'a> Columns<'a> {
 
 /// What a document's role weighs for a question: an output only re-exports an attribute of
 /// the block that defines it, so it ranks below that block unless outputs are what is asked; a
-/// variable is a knob, not where a thing is made; nor is a page that tells of it.
+/// variable is a knob, not where a thing is made; nor is a page that tells of it; the
+/// `terraform {}` settings block answers questions about versions only.
 fn role_weight(role: Role, asks: Asks) -> f32 {
     match role {
         Role::Output if !asks.outputs => REFERENCE_WEIGHT,
         Role::Input if asks.where_made => REFERENCE_WEIGHT,
         Role::Page if asks.block_making => REFERENCE_WEIGHT,
+        Role::Settings if !asks.versions => REFERENCE_WEIGHT,
         _ => 1.0,
     }
 }
@@ -172,6 +174,33 @@ resource "google_compute_subnetwork" "subnetwork" {
         assert_eq!(first(&s, "which resource creates the subnets"), "google_compute_subnetwork.subnetwork");
         // Not asked where a thing is made, the page that tells of it.
         assert_eq!(first(&s, "what are the subnets for"), "Subnets");
+    }
+
+    #[test]
+    fn the_settings_block_answers_questions_about_versions_only() {
+        let settings = "terraform {\n  required_version = \">= 1.5.7\"\n  required_providers {\n    \
+            aws = {\n      source  = \"hashicorp/aws\"\n      version = \">= 6.0\"\n    }\n  }\n}\n";
+        let versioning = r#"
+resource "aws_s3_bucket_versioning" "this" {
+  count  = length(keys(var.versioning)) > 0 ? 1 : 0
+  bucket = aws_s3_bucket.this[0].id
+  versioning_configuration {
+    status     = try(var.versioning["enabled"] ? "Enabled" : "Suspended", "Enabled")
+    mfa_delete = try(var.versioning["mfa_delete"] ? "Enabled" : "Disabled", null)
+  }
+}
+"#;
+        // A submodule's settings: its path says "object", as the question does.
+        let index = index_files(&[("modules/object/versions.tf", settings), ("main.tf", versioning)]);
+        let s = Searcher::open(index.path()).unwrap();
+        assert_eq!(
+            first(&s, "turn on versioning so overwritten objects can be recovered"),
+            "aws_s3_bucket_versioning.this"
+        );
+        assert_eq!(
+            first(&s, "which terraform and provider versions are required"),
+            "modules/object: terraform settings"
+        );
     }
 
     #[test]

@@ -174,6 +174,9 @@ pub(super) struct Asks {
     /// created", "which resource creates the subnets"): the pages that tell of the thing are
     /// not the answer either.
     pub block_making: bool,
+    /// It asks which versions of Terraform or of a provider a configuration needs (it says
+    /// "version" or "provider" as written: "versioning" of a bucket is not a version).
+    pub versions: bool,
 }
 
 /// Words that make a question about a configuration's outputs: outputs by name, and the
@@ -251,7 +254,8 @@ pub(super) fn asks(text: &str) -> Asks {
     let where_made = making && !knob && !outputs;
     // "resources should not be deleted" says "resources" of Kubernetes, not of a module.
     let block_making = where_made && has(MAKING_WORDS);
-    Asks { outputs, where_made, knob, block_making }
+    let versions = words.iter().any(|w| matches!(*w, "version" | "versions" | "provider" | "providers"));
+    Asks { outputs, where_made, knob, block_making, versions }
 }
 
 #[cfg(test)]
