@@ -245,10 +245,25 @@ enum Within {
     Code,
 }
 
-/// Jekyll/Liquid tags (`{% include note.html %}`) dropped.
+/// Jekyll/Liquid tags (`{% include note.html %}`) dropped, but for what the reader sees of
+/// them: a GitBook tab's `{% tab title="AWS" %}` says "AWS", a Jekyll include's
+/// `content="…"` its text.
 fn liquid(text: &str) -> std::borrow::Cow<'_, str> {
-    static LIQUID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{%-?.*?-?%\}").unwrap());
-    LIQUID.replace_all(text, "")
+    static LIQUID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{%-?(.*?)-?%\}").unwrap());
+    LIQUID.replace_all(text, |c: &Captures<'_>| shown(&c[1]).join(" "))
+}
+
+/// The attribute values a tag shows its reader: a title, a label, a tab's header, a
+/// caption, a button's text (`title="Note"`, `header="Linux"`, `content="Check quotas."`).
+/// A set of tabs shows its tabs' labels, not its own name (`{{< tabs name="install" >}}`).
+fn shown(tag: &str) -> Vec<&str> {
+    if tag.trim_start().starts_with("tabs") {
+        return Vec::new();
+    }
+    static SHOWN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\b(?:title|text|caption|header|label|name|content)\s*=\s*"([^"]*)""#).unwrap()
+    });
+    SHOWN.captures_iter(tag).filter_map(|c| c.get(1)).map(|m| m.as_str().trim()).collect()
 }
 
 /// The marker that closes the tag whose `{{` is at `start` of `text`: Hugo's `{{< … >}}` and
@@ -268,8 +283,6 @@ fn closer(text: &str, start: usize, within: Within) -> Option<&'static str> {
 /// unescaped) and mdBook preprocessor tags (`{{#tab Docker}}` says "Docker", `{{#tabs …}}` is
 /// dropped).
 fn shortcodes(line: &str, within: Within) -> String {
-    static TITLE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"\b(?:title|text|caption)\s*=\s*"([^"]*)""#).unwrap());
     static TERM: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"^glossary_tooltip\b.*\bterm_id\s*=\s*"([^"]*)""#).unwrap());
     let mut out = String::new();
@@ -286,24 +299,28 @@ fn shortcodes(line: &str, within: Within) -> String {
         let Some(end) = rest[start + 3..].find(close).map(|e| e + 3) else { break };
         out.push_str(&rest[..start]);
         let inner = rest[start + 3..start + end].trim();
+        let visible = shown(inner);
         if let Some(escaped) = inner.strip_prefix("/*").and_then(|i| i.strip_suffix("*/")) {
             // `{{</* note */>}}` is how a Hugo page shows a shortcode without running it.
             out.push_str(&rest[start..start + 3]);
             out.push_str(escaped);
             out.push_str(close);
-        } else if let Some(label) = inner.strip_prefix("tab ") {
+        } else if let Some(label) = inner.strip_prefix("tab ").filter(|_| close == "}}") {
             // An mdBook tab's label (`{{#tab Docker}}`); other `{{#…}}` tags are dropped.
             out.push_str(label.trim());
+        } else if let Some(label) =
+            inner.strip_prefix("tab ").map(str::trim).filter(|l| l.starts_with('"') && !l.contains('='))
+        {
+            // A Hugo theme's tab labelled by position (`{{< tab "macOS" >}}`).
+            out.push_str(label.trim_matches('"'));
         } else if inner.starts_with("heading") && inner.contains("whatsnext") {
             out.push_str("What's next");
         } else if let Some(arg) = inner.strip_prefix("heading") {
             out.push_str(arg.trim().trim_matches('"'));
-        } else if TITLE.is_match(inner) {
-            // Docsy's `{{% alert title="Note" %}}`, a button's `text="…"`, a figure's
-            // `title="Figure 1." caption="…"`: what the reader sees.
-            let shown: Vec<&str> =
-                TITLE.captures_iter(inner).filter_map(|c| c.get(1)).map(|m| m.as_str().trim()).collect();
-            out.push_str(&shown.join(" "));
+        } else if !visible.is_empty() {
+            // Docsy's `{{% alert title="Note" %}}`, a tab's `header="Linux"`, a button's
+            // `text="…"`, a figure's `title="Figure 1." caption="…"`: what the reader sees.
+            out.push_str(&visible.join(" "));
         } else if let Some(term) = TERM.captures(inner) {
             // The Kubernetes website's `{{< glossary_tooltip term_id="replica-set" >}}` shows
             // the term's name.
@@ -475,6 +492,16 @@ mod tests {
             ("## {{% heading \"whatsnext\" %}}\n", "## What's next\n"),
             ("{{< note >}}\nTaints repel pods.\n{{< /note >}}\n", "Taints repel pods.\n"),
             ("{% include note.html %}Check quotas.\n", "Check quotas.\n"),
+            ("{% include note.html content=\"Check quotas.\" %}\n", "Check quotas.\n"),
+            (
+                "{% tabs %}\n{% tab title=\"AWS\" %}\nUse IRSA.\n{% endtab %}\n{% endtabs %}\n",
+                "AWS\nUse IRSA.\n",
+            ),
+            (
+                "{{< tabs name=\"tab-install\" >}}\n{{< tab header=\"Linux\" lang=\"bash\" >}}\nUntar.\n{{< /tab >}}\n{{< /tabs >}}\n",
+                "Linux\nUntar.\n",
+            ),
+            ("{{< tab \"macOS\" >}}\nbrew install.\n{{< /tab >}}\n", "macOS\nbrew install.\n"),
             (
                 "{{% alert title=\"Warning\" color=\"warning\" %}}\nMind the sidecar.\n{{% /alert %}}\n",
                 "Warning\nMind the sidecar.\n",
