@@ -9,7 +9,10 @@
 //!   most frequent words,
 //! - the process's peak resident memory.
 //!
-//! `SLEUTH_BENCH_PAGES` changes the page count. The result is printed as a Markdown table for
+//! `SLEUTH_BENCH_PAGES` changes the page count; `SLEUTH_BENCH_TERRAFORM=N` adds a Terraform
+//! module of N files (ten blocks each) beside the space, as a team's workspace holds both, whose
+//! queries rank the two kinds each against its own lengths (see the retriever's
+//! `search::lengths`). The result is printed as a Markdown table for
 //! `BENCHMARKS.md` and also written to `target/bench-retriever.md`.
 
 use std::fmt::Write as _;
@@ -85,6 +88,36 @@ fn sentence(rng: &mut Rng, vocab: &[String], words: usize) -> String {
     s
 }
 
+/// A Terraform module of `files` files, each of five resources and five variables described in
+/// the corpus's words.
+fn module(dir: &Path, files: usize) -> u64 {
+    if files == 0 {
+        return 0;
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    let vocab = vocabulary();
+    let mut rng = Rng(0x7e11_a5f0_0dd5_0001);
+    let mut total = 0u64;
+    for f in 0..files {
+        let mut hcl = String::new();
+        for b in 0..5 {
+            let name = format!("{}_{f}_{b}", vocab[rng.below(500)]);
+            let _ = write!(
+                hcl,
+                "variable \"{name}\" {{\n  description = \"{}\"\n  type        = string\n}}\n\n\
+                 resource \"aws_{}_{}\" \"{name}\" {{\n  name = var.{name}\n  tags = {{ team = \"{}\" }}\n}}\n\n",
+                sentence(&mut rng, &vocab, 10),
+                vocab[rng.below(200)],
+                vocab[rng.below(200)],
+                vocab[rng.below(vocab.len())],
+            );
+        }
+        total += hcl.len() as u64;
+        std::fs::write(dir.join(format!("f{f}.tf")), hcl).unwrap();
+    }
+    total
+}
+
 fn generate(dir: &Path, pages: usize) -> u64 {
     let space = dir.join("BENCH");
     std::fs::create_dir_all(&space).unwrap();
@@ -156,7 +189,10 @@ fn main() {
     let index_dir = work.path().join("index");
 
     let t = Instant::now();
-    let bytes = generate(&corpus, pages);
+    let mut bytes = generate(&corpus, pages);
+    let terraform: usize =
+        std::env::var("SLEUTH_BENCH_TERRAFORM").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    bytes += module(&corpus.join("infra"), terraform);
     eprintln!("generated {pages} pages, {:.1} MB in {:.1}s", bytes as f64 / 1e6, t.elapsed().as_secs_f64());
 
     let opts = IndexOptions::default();

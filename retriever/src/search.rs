@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -17,11 +16,12 @@ use crate::index::{self, Fields, Manifest};
 use crate::model::Kind;
 use columns::Columns;
 use fusion::{Ranked, fuse};
+use lengths::Entries;
 use query_text::{asks, camel_case_whole, title_identifiers, with_synonyms};
-use scores::{Population, settled};
 
 mod columns;
 mod fusion;
+mod lengths;
 mod query_text;
 mod scores;
 
@@ -91,6 +91,9 @@ pub struct Searcher {
     /// of the two populations BM25 scores.
     chunks: u64,
     documents: u64,
+    /// The lengths of the configuration's entries and of the rest, when the index holds both
+    /// (see [`lengths`]).
+    sides: Option<lengths::Sides>,
     /// Identities of documents weighed like copies: fragments other pages include (see
     /// [`crate::includes`]), so the page a reader knows ranks above the snippet it is made of,
     /// pages the newest release of their site no longer has (see [`crate::editions`]), and a
@@ -127,7 +130,10 @@ impl Searcher {
             .chain(posts)
             .map(identity)
             .collect();
+        let sides = lengths::of_index(&reader.searcher(), &fields, &manifest, chunks, documents)
+            .map_err(|e| Error::tantivy(dir, e))?;
         Ok(Searcher {
+            sides,
             index,
             reader,
             fields,
@@ -198,8 +204,8 @@ impl Searcher {
         let limit = q.limit.max(1);
         // Chunks and whole-document entries share one index but are two populations: each
         // is scored with its own document count, so neither dilutes the other's statistics.
-        let chunks = Population { searcher: &searcher, docs: self.chunks };
-        let wholes = Population { searcher: &searcher, docs: self.documents };
+        let chunks = Entries { docs: self.chunks, whole: false };
+        let wholes = Entries { docs: self.documents, whole: true };
         // The kinds of thing the question names, in the index's own analysis (registered when
         // it was opened), as the documents' names were hashed.
         let mut analyzer =
@@ -211,11 +217,10 @@ impl Searcher {
         // a site that keeps dozens of releases fills the candidates with one page's editions, so
         // the first five of `-k 5` were not the first five of `-k 10`.
         let depth = limit.max(PAGE_DEPTH);
-        let sections =
-            self.top_distinct(&searcher, &chunks, &mut columns, &*filtered(&*text_query), depth)?;
-        let pages = self.top_pages(&searcher, &wholes, &mut columns, &*filtered(&*page_query))?;
+        let sections = self.top_distinct(&searcher, chunks, &mut columns, &*filtered(&*text_query), depth)?;
+        let pages = self.top_pages(&searcher, wholes, &mut columns, &*filtered(&*page_query))?;
         let named = match title_identifiers(&mut analyzer, f.title, &question) {
-            Some(titled) => self.titled(&searcher, &chunks, &mut columns, &*filtered(&*titled))?,
+            Some(titled) => self.titled(&searcher, chunks, &mut columns, &*filtered(&*titled))?,
             None => HashSet::new(),
         };
         let chosen = fuse(&sections, &pages, &named, limit);
@@ -278,22 +283,15 @@ impl Searcher {
     fn top_distinct(
         &self,
         searcher: &tantivy::Searcher,
-        stats: &Population<'_>,
+        stats: Entries,
         columns: &mut Columns<'_>,
         query: &dyn Query,
         depth: usize,
     ) -> Result<Vec<Ranked>, Error> {
         let mut candidates = (depth * 8).max(200);
         loop {
-            let top = searcher
-                .search_with_statistics_provider(
-                    query,
-                    &TopDocs::with_limit(candidates).order_by_score(),
-                    stats,
-                )
+            let (top, exhausted) = lengths::top(searcher, query, candidates, stats, self.sides.as_ref())
                 .map_err(|e| Error::tantivy(&self.path, e))?;
-            let exhausted = top.len() < candidates;
-            let top = settled(top, candidates);
             // Page evidence: each page's best chunk, and the scores of its other matching
             // chunks, so a page that answers across several sections is not outranked by one
             // section of another page that shares a word or two.
@@ -367,16 +365,14 @@ impl Searcher {
     fn weighed(
         &self,
         searcher: &tantivy::Searcher,
-        stats: &Population<'_>,
+        stats: Entries,
         columns: &mut Columns<'_>,
         query: &dyn Query,
         n: usize,
     ) -> Result<(Vec<(f32, u64)>, bool), Error> {
-        let top = searcher
-            .search_with_statistics_provider(query, &TopDocs::with_limit(n).order_by_score(), stats)
+        let (top, exhausted) = lengths::top(searcher, query, n, stats, self.sides.as_ref())
             .map_err(|e| Error::tantivy(&self.path, e))?;
-        let exhausted = top.len() < n;
-        let weighed = settled(top, n)
+        let weighed = top
             .into_iter()
             .map(|(score, addr)| columns.get(addr).map(|hit| (score * hit.weight, hit.key)))
             .collect::<Result<_, _>>()?;
@@ -388,7 +384,7 @@ impl Searcher {
     fn titled(
         &self,
         searcher: &tantivy::Searcher,
-        stats: &Population<'_>,
+        stats: Entries,
         columns: &mut Columns<'_>,
         query: &dyn Query,
     ) -> Result<HashSet<u64>, Error> {
@@ -405,7 +401,7 @@ impl Searcher {
     fn top_pages(
         &self,
         searcher: &tantivy::Searcher,
-        stats: &Population<'_>,
+        stats: Entries,
         columns: &mut Columns<'_>,
         query: &dyn Query,
     ) -> Result<Vec<u64>, Error> {

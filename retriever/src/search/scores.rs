@@ -41,11 +41,20 @@ fn rounded(score: f32) -> f32 {
 pub(super) struct Population<'a> {
     pub(super) searcher: &'a tantivy::Searcher,
     pub(super) docs: u64,
+    /// One kind's lengths (and whether the population is of whole documents), when its
+    /// entries are compared with entries of their own kind (see [`super::lengths`]).
+    pub(super) lengths: Option<(&'a super::lengths::Totals, bool)>,
 }
 
 impl tantivy::query::Bm25StatisticsProvider for Population<'_> {
     fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
-        self.searcher.total_num_tokens(field)
+        // BM25's average length is these tokens over `docs` entries.
+        match self.lengths {
+            Some((totals, whole)) => {
+                Ok((totals.average(field, whole) * self.docs.max(1) as f64).round() as u64)
+            }
+            None => self.searcher.total_num_tokens(field),
+        }
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {

@@ -1,0 +1,253 @@
+//! Lengths compared among entries of one side of a workspace. BM25 weighs a match by how long
+//! its entry is against the average entry. A team's workspace holds Terraform beside its wiki:
+//! there the average is the wiki's, every ten-line block counts as very short and a module's
+//! README as ordinary, and the README outranked the blocks it describes as it never does in an
+//! index of the module alone (terraform-aws-vpc indexed with the Kubernetes docs: MRR 0.90 alone,
+//! 0.55 together). So an index holding both sides ranks each side against its own lengths —
+//! the configuration (Terraform blocks, and the pages in and above a module's folders: its
+//! README, its guides) and the rest — and merges the two orders, each side's scores scaled so
+//! that its first entry scores what BM25 over the whole index gives it: a side's order is its
+//! own, its level against the other side the index's. The rarity of words (IDF) is always the
+//! whole index's. An index of one side ranks as it always did.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, TERMINATED, Term};
+
+use super::scores::{Population, settled};
+use crate::index::{Fields, Manifest};
+use crate::model::Kind;
+
+/// Entries and tokens per field of one side, for its average lengths.
+#[derive(Debug, Default)]
+pub(super) struct Totals {
+    /// Chunks of the side.
+    chunks: u64,
+    /// Whole-document entries of the side.
+    wholes: u64,
+    /// Tokens per field, over the side's entries.
+    tokens: HashMap<Field, u64>,
+}
+
+impl Totals {
+    /// The average length of `field` over this side's chunks, or its whole documents (the
+    /// `page` field is only theirs).
+    pub(super) fn average(&self, field: Field, whole: bool) -> f64 {
+        let entries = if whole { self.wholes } else { self.chunks };
+        self.tokens.get(&field).copied().unwrap_or(0) as f64 / entries.max(1) as f64
+    }
+}
+
+/// The configuration's side of an index (a query matching its entries) and both sides'
+/// lengths.
+pub(super) struct Sides {
+    configuration: Box<dyn Query>,
+    config: Totals,
+    rest: Totals,
+}
+
+/// Units that are not Terraform but document it: in a folder holding Terraform files, below
+/// one (a module's `docs/`) or above one (the README over `modules/`).
+fn documenting_configuration(manifest: &Manifest) -> Vec<&str> {
+    let folders: HashSet<&Path> = manifest
+        .units
+        .iter()
+        .filter(|(_, u)| u.kind == Kind::Terraform)
+        .filter_map(|(id, _)| Path::new(id.as_str()).parent())
+        .collect();
+    let above: HashSet<&Path> = folders.iter().flat_map(|d| d.ancestors()).collect();
+    manifest
+        .units
+        .iter()
+        .filter(|(id, u)| {
+            u.kind != Kind::Terraform
+                && Path::new(id.as_str())
+                    .parent()
+                    .is_some_and(|d| above.contains(d) || d.ancestors().any(|a| folders.contains(a)))
+        })
+        .map(|(id, _)| id.as_str())
+        .collect()
+}
+
+/// The two sides' lengths, when the index holds both. The configuration's are counted from
+/// its entries' field norms (tantivy's lengths: exact below 40 tokens, within a few percent
+/// above); the rest's are the index's totals less those.
+pub(super) fn of_index(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    manifest: &Manifest,
+    chunks: u64,
+    wholes: u64,
+) -> tantivy::Result<Option<Sides>> {
+    if !manifest.units.values().any(|u| u.kind == Kind::Terraform) {
+        return Ok(None);
+    }
+    let term = |field, text: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
+    };
+    let mut any = vec![(Occur::Should, term(f.kind, Kind::Terraform.as_str()))];
+    any.extend(
+        documenting_configuration(manifest).into_iter().map(|unit| (Occur::Should, term(f.unit, unit))),
+    );
+    let configuration: Box<dyn Query> = Box::new(BooleanQuery::new(any));
+    let counted = [f.title, f.heading, f.breadcrumbs, f.fields, f.body, f.page];
+    let mut config = Totals::default();
+    let weight = configuration.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    for segment in searcher.segment_readers() {
+        let mut docs = weight.scorer(segment, 1.0)?;
+        let norms = counted
+            .iter()
+            .map(|&field| segment.get_fieldnorms_reader(field).map(|r| (field, r)))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let page = segment.get_fieldnorms_reader(f.page)?;
+        let mut doc = docs.doc();
+        while doc != TERMINATED {
+            if segment.alive_bitset().is_none_or(|alive| alive.is_alive(doc)) {
+                if page.fieldnorm(doc) > 0 {
+                    config.wholes += 1;
+                } else {
+                    config.chunks += 1;
+                }
+                for (field, norms) in &norms {
+                    *config.tokens.entry(*field).or_default() += u64::from(norms.fieldnorm(doc));
+                }
+            }
+            doc = docs.advance();
+        }
+    }
+    if config.chunks == 0 || config.chunks >= chunks {
+        return Ok(None);
+    }
+    let mut rest = Totals {
+        chunks: chunks - config.chunks,
+        wholes: wholes.saturating_sub(config.wholes),
+        ..Totals::default()
+    };
+    for field in counted {
+        let all = tantivy::query::Bm25StatisticsProvider::total_num_tokens(searcher, field)?;
+        rest.tokens.insert(field, all.saturating_sub(config.tokens.get(&field).copied().unwrap_or(0)));
+    }
+    Ok(Some(Sides { configuration, config, rest }))
+}
+
+/// Which of the index's two populations of entries a search ranks: chunks, or whole
+/// documents (see [`Population`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Entries {
+    /// How many there are.
+    pub(super) docs: u64,
+    /// Whole documents.
+    pub(super) whole: bool,
+}
+
+/// The first `n` entries for `query` among `entries`, scored as settled by [`settled`], and
+/// whether there were no more. With two sides, each side's first `n` in its own order, at the
+/// index's level (see the module's documentation), best first.
+pub(super) fn top(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    n: usize,
+    Entries { docs, whole }: Entries,
+    sides: Option<&Sides>,
+) -> tantivy::Result<(Vec<(f32, DocAddress)>, bool)> {
+    let collector = TopDocs::with_limit(n).order_by_score();
+    let index_wide = Population { searcher, docs, lengths: None };
+    let Some(sides) = sides else {
+        let top = searcher.search_with_statistics_provider(query, &collector, &index_wide)?;
+        let exhausted = top.len() < n;
+        return Ok((settled(top, n), exhausted));
+    };
+    let mut merged = Vec::with_capacity(2 * n);
+    let mut exhausted = true;
+    for (occur, totals) in [(Occur::Must, &sides.config), (Occur::MustNot, &sides.rest)] {
+        let side: Box<dyn Query> = Box::new(ConstScoreQuery::new(sides.configuration.box_clone(), 0.0));
+        let on_side = BooleanQuery::new(vec![(Occur::Must, query.box_clone()), (occur, side)]);
+        let own = Population { searcher, docs, lengths: Some((totals, whole)) };
+        let top = searcher.search_with_statistics_provider(&on_side, &collector, &own)?;
+        exhausted &= top.len() < n;
+        let level = searcher.search_with_statistics_provider(
+            &on_side,
+            &TopDocs::with_limit(1).order_by_score(),
+            &index_wide,
+        )?;
+        let scale = match (level.first(), top.first()) {
+            (Some((index, _)), Some((own, _))) if *own > 0.0 => index / own,
+            _ => 1.0,
+        };
+        merged.extend(settled(top, n).into_iter().map(|(score, addr)| (score * scale, addr)));
+    }
+    merged.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok((merged, exhausted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Searcher;
+    use crate::index::UnitRecord;
+
+    #[test]
+    fn beside_a_wiki_a_block_is_as_short_as_blocks_are_not_as_the_wiki_is() {
+        // A short block naming the NAT gateway once; its module's README, a long section that
+        // names it four times; a wiki of long pages that never do.
+        let main = "resource \"aws_nat_gateway\" \"this\" {\n  count = 1\n}\n";
+        let filler: Vec<String> = (0..190).map(|i| format!("word{i}")).collect();
+        let readme = format!("# VPC module\n\nnat nat nat nat {}\n", filler.join(" "));
+        let runbook: Vec<String> = (0..400).map(|i| format!("step{i}")).collect();
+        let mut files =
+            vec![("vpc/main.tf".to_string(), main.to_string()), ("vpc/README.md".to_string(), readme)];
+        files.extend(
+            (0..20).map(|i| {
+                (format!("wiki/runbook-{i}.md"), format!("# Runbook {i}\n\n{}\n", runbook.join(" ")))
+            }),
+        );
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let index = crate::test_docs::index_files(&files);
+        let s = Searcher::open(index.path()).unwrap();
+        let searcher = s.reader.searcher();
+        let nat = TermQuery::new(Term::from_field_text(s.fields.body, "nat"), IndexRecordOption::WithFreqs);
+        let first = |sides: Option<&Sides>| {
+            let (top, _) = top(&searcher, &nat, 5, Entries { docs: s.chunks, whole: false }, sides).unwrap();
+            let doc: tantivy::TantivyDocument = searcher.doc(top[0].1).unwrap();
+            doc.get_first(s.fields.title)
+                .and_then(|v| tantivy::schema::Value::as_str(&v))
+                .unwrap()
+                .to_string()
+        };
+        assert!(s.sides.is_some());
+        assert_eq!(first(s.sides.as_ref()), "vpc: aws_nat_gateway.this");
+        // Against the wiki's average length the README counted as short, and its four mentions won.
+        assert_eq!(first(None), "VPC module");
+    }
+
+    #[test]
+    fn a_modules_readme_and_guides_are_on_its_side_other_pages_are_not() {
+        let unit = |kind| UnitRecord {
+            hash: String::new(),
+            kind,
+            documents: 1,
+            chunks: 1,
+            includes: Vec::new(),
+            topics: Vec::new(),
+        };
+        let mut manifest = Manifest::default();
+        for (id, kind) in [
+            ("/w/vpc/main.tf", Kind::Terraform),
+            ("/w/vpc/README.md", Kind::Markdown),
+            ("/w/vpc/docs/faq.md", Kind::Markdown),
+            ("/w/iam/modules/role/main.tf", Kind::Terraform),
+            ("/w/iam/README.md", Kind::Markdown),
+            ("/w/wiki/runbooks/dns.md", Kind::Markdown),
+            ("/w/wiki/README.md", Kind::Markdown),
+        ] {
+            manifest.units.insert(id.to_string(), unit(kind));
+        }
+        let mut side = documenting_configuration(&manifest);
+        side.sort_unstable();
+        assert_eq!(side, ["/w/iam/README.md", "/w/vpc/README.md", "/w/vpc/docs/faq.md"]);
+    }
+}
