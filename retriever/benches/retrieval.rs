@@ -15,6 +15,8 @@
 //! fuses them with a dense retriever). `SLEUTH_BENCH_MIXED=1` also indexes every corpus into one
 //! index, as a team's workspace mixes its wiki, its Terraform and other projects' docs, and asks
 //! each corpus's questions of it (and of a BM25 over all pages): what the others take from each.
+//! `SLEUTH_BENCH_PAIRS=1` does the same for each Terraform module beside one documentation site,
+//! as a team's Terraform sits beside its wiki.
 //! Last, where the corpora stand against issue 14's bars (documentation corpora: recall@3 and
 //! MRR; Terraform modules: the defining block among the first three).
 
@@ -243,7 +245,22 @@ fn main() {
         found.push((c, root, labelled));
     }
     if std::env::var_os("SLEUTH_BENCH_MIXED").is_some() && found.len() > 1 {
-        one_index(&found, &mut table);
+        let all: Vec<&Found> = found.iter().collect();
+        one_index(&all, "one index of all corpora", &mut table);
+    }
+    if std::env::var_os("SLEUTH_BENCH_PAIRS").is_some() {
+        // A team's workspace: one Terraform module beside one documentation site, the i-th
+        // module (in name order) beside the i-th site.
+        let (modules, sites): (Vec<&Found>, Vec<&Found>) =
+            found.iter().partition(|(_, _, pages)| pages.iter().any(|(p, _)| p.ends_with(".tf")));
+        for (i, module) in modules.iter().enumerate().filter(|_| !sites.is_empty()) {
+            let site = sites[i % sites.len()];
+            one_index(
+                &[module, site],
+                &format!("one index with {} and {}", module.0.name, site.0.name),
+                &mut table,
+            );
+        }
     }
     println!("\n{table}");
     println!("{}", bars(&prose, &modules));
@@ -325,18 +342,19 @@ type Found = (Corpus, PathBuf, Vec<(String, String)>);
 /// `SLEUTH_BENCH_MIXED=1`: every corpus in one index, as a team's workspace holds its wiki, its
 /// Terraform and another project's docs together; each corpus's questions are asked of it, and
 /// of a BM25 over all pages, so what the other corpora take from each is measured.
-fn one_index(found: &[Found], table: &mut String) {
+/// `SLEUTH_BENCH_PAIRS=1`: each Terraform module in one index with one documentation site.
+fn one_index(found: &[&Found], what: &str, table: &mut String) {
     let index = tempfile::tempdir().unwrap();
     let inputs: Vec<PathBuf> = found.iter().map(|(_, root, _)| root.clone()).collect();
     let summary = retriever::index(index.path(), &inputs, &IndexOptions::default(), &NoProgress)
         .expect("the corpora index");
-    println!("all corpora in one index: {} documents ({} chunks)", summary.documents, summary.chunks);
+    println!("{what}: {} documents ({} chunks)", summary.documents, summary.chunks);
     let searcher = Searcher::open(index.path()).unwrap();
     let roots: Vec<(String, String)> =
         found.iter().map(|(c, root, _)| (format!("{}/", c.name), format!("{}/", root.display()))).collect();
     let all: Vec<(String, String)> = found.iter().flat_map(|(_, _, p)| p.iter().cloned()).collect();
     let bm25 = Bm25::new(&all);
-    for (c, _, pages) in found {
+    for &(c, _, pages) in found {
         let (mut ours, mut base) = (Score::default(), Score::default());
         for q in &c.questions {
             let accepted: Vec<String> = q.accepted.iter().map(|a| format!("{}/{a}", c.name)).collect();
@@ -345,7 +363,7 @@ fn one_index(found: &[Found], table: &mut String) {
             ours.ranks.push(first_accepted(&ranked, &accepted));
             base.ranks.push(first_accepted(&bm25.rank(&q.q), &accepted));
         }
-        row(table, &c.name, pages.len(), c.questions.len(), "sleuth, one index of all corpora", &ours);
-        row(table, &c.name, pages.len(), c.questions.len(), "BM25, all corpora", &base);
+        row(table, &c.name, pages.len(), c.questions.len(), &format!("sleuth, {what}"), &ours);
+        row(table, &c.name, pages.len(), c.questions.len(), &format!("BM25, {what}"), &base);
     }
 }

@@ -130,7 +130,7 @@ impl Searcher {
             .chain(posts)
             .map(identity)
             .collect();
-        let sides = lengths::of_index(&reader.searcher(), &fields, &manifest, chunks, documents)
+        let sides = lengths::of_index(&reader.searcher(), &fields, &manifest, chunks)
             .map_err(|e| Error::tantivy(dir, e))?;
         Ok(Searcher {
             sides,

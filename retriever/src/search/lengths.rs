@@ -1,14 +1,16 @@
-//! Lengths compared among entries of one side of a workspace. BM25 weighs a match by how long
-//! its entry is against the average entry. A team's workspace holds Terraform beside its wiki:
+//! A configuration's lengths compared among themselves. BM25 weighs a match by how long its
+//! entry is against the average entry. A team's workspace holds Terraform beside its wiki:
 //! there the average is the wiki's, every ten-line block counts as very short and a module's
 //! README as ordinary, and the README outranked the blocks it describes as it never does in an
 //! index of the module alone (terraform-aws-vpc indexed with the Kubernetes docs: MRR 0.90 alone,
-//! 0.55 together). So an index holding both sides ranks each side against its own lengths —
-//! the configuration (Terraform blocks, and the pages in and above a module's folders: its
-//! README, its guides) and the rest — and merges the two orders, each side's scores scaled so
-//! that its first entry scores what BM25 over the whole index gives it: a side's order is its
-//! own, its level against the other side the index's. The rarity of words (IDF) is always the
-//! whole index's. An index of one side ranks as it always did.
+//! 0.55 together). So in an index holding both, the configuration's side — its blocks, and the
+//! pages in and above a module's folders: its README, its guides — is ordered against its own
+//! average lengths, and takes, in that order, the scores BM25 over the whole index gives the
+//! side: which side's entries come first is the index's to say, as before, and the order within
+//! the configuration its own. The rest keeps the index's order: ordered against its own lengths
+//! too, the documentation sites lost as much as the modules gained (see BENCHMARKS.md). The
+//! rarity of words (IDF) is always the whole index's. An index of one side ranks as it always
+//! did.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -22,19 +24,19 @@ use super::scores::{Population, settled};
 use crate::index::{Fields, Manifest};
 use crate::model::Kind;
 
-/// Entries and tokens per field of one side, for its average lengths.
+/// Entries and tokens per field of the configuration's side, for its average lengths.
 #[derive(Debug, Default)]
 pub(super) struct Totals {
-    /// Chunks of the side.
+    /// Its chunks.
     chunks: u64,
-    /// Whole-document entries of the side.
+    /// Its whole-document entries.
     wholes: u64,
-    /// Tokens per field, over the side's entries.
+    /// Tokens per field, over its entries.
     tokens: HashMap<Field, u64>,
 }
 
 impl Totals {
-    /// The average length of `field` over this side's chunks, or its whole documents (the
+    /// The average length of `field` over the side's chunks, or its whole documents (the
     /// `page` field is only theirs).
     pub(super) fn average(&self, field: Field, whole: bool) -> f64 {
         let entries = if whole { self.wholes } else { self.chunks };
@@ -42,12 +44,10 @@ impl Totals {
     }
 }
 
-/// The configuration's side of an index (a query matching its entries) and both sides'
-/// lengths.
+/// The configuration's side of an index: a query matching its entries, and their lengths.
 pub(super) struct Sides {
     configuration: Box<dyn Query>,
     config: Totals,
-    rest: Totals,
 }
 
 /// Units that are not Terraform but document it: in a folder holding Terraform files, below
@@ -73,15 +73,14 @@ fn documenting_configuration(manifest: &Manifest) -> Vec<&str> {
         .collect()
 }
 
-/// The two sides' lengths, when the index holds both. The configuration's are counted from
-/// its entries' field norms (tantivy's lengths: exact below 40 tokens, within a few percent
-/// above); the rest's are the index's totals less those.
+/// The configuration's side and its lengths, when the index holds it beside other documents.
+/// The lengths are counted from its entries' field norms (tantivy's lengths: exact below 40
+/// tokens, within a few percent above).
 pub(super) fn of_index(
     searcher: &tantivy::Searcher,
     f: &Fields,
     manifest: &Manifest,
     chunks: u64,
-    wholes: u64,
 ) -> tantivy::Result<Option<Sides>> {
     if !manifest.units.values().any(|u| u.kind == Kind::Terraform) {
         return Ok(None);
@@ -122,16 +121,7 @@ pub(super) fn of_index(
     if config.chunks == 0 || config.chunks >= chunks {
         return Ok(None);
     }
-    let mut rest = Totals {
-        chunks: chunks - config.chunks,
-        wholes: wholes.saturating_sub(config.wholes),
-        ..Totals::default()
-    };
-    for field in counted {
-        let all = tantivy::query::Bm25StatisticsProvider::total_num_tokens(searcher, field)?;
-        rest.tokens.insert(field, all.saturating_sub(config.tokens.get(&field).copied().unwrap_or(0)));
-    }
-    Ok(Some(Sides { configuration, config, rest }))
+    Ok(Some(Sides { configuration, config }))
 }
 
 /// Which of the index's two populations of entries a search ranks: chunks, or whole
@@ -145,8 +135,9 @@ pub(super) struct Entries {
 }
 
 /// The first `n` entries for `query` among `entries`, scored as settled by [`settled`], and
-/// whether there were no more. With two sides, each side's first `n` in its own order, at the
-/// index's level (see the module's documentation), best first.
+/// whether there were no more. With a configuration beside other documents, the first `n` of
+/// each side, the configuration's in its own order (see the module's documentation), best
+/// first.
 pub(super) fn top(
     searcher: &tantivy::Searcher,
     query: &dyn Query,
@@ -161,25 +152,25 @@ pub(super) fn top(
         let exhausted = top.len() < n;
         return Ok((settled(top, n), exhausted));
     };
-    let mut merged = Vec::with_capacity(2 * n);
-    let mut exhausted = true;
-    for (occur, totals) in [(Occur::Must, &sides.config), (Occur::MustNot, &sides.rest)] {
+    let on_side = |occur| {
         let side: Box<dyn Query> = Box::new(ConstScoreQuery::new(sides.configuration.box_clone(), 0.0));
-        let on_side = BooleanQuery::new(vec![(Occur::Must, query.box_clone()), (occur, side)]);
-        let own = Population { searcher, docs, lengths: Some((totals, whole)) };
-        let top = searcher.search_with_statistics_provider(&on_side, &collector, &own)?;
-        exhausted &= top.len() < n;
-        let level = searcher.search_with_statistics_provider(
-            &on_side,
-            &TopDocs::with_limit(1).order_by_score(),
-            &index_wide,
-        )?;
-        let scale = match (level.first(), top.first()) {
-            (Some((index, _)), Some((own, _))) if *own > 0.0 => index / own,
-            _ => 1.0,
-        };
-        merged.extend(settled(top, n).into_iter().map(|(score, addr)| (score * scale, addr)));
-    }
+        BooleanQuery::new(vec![(Occur::Must, query.box_clone()), (occur, side)])
+    };
+    let configuration = on_side(Occur::Must);
+    let own = Population { searcher, docs, lengths: Some((&sides.config, whole)) };
+    let ordered = searcher.search_with_statistics_provider(&configuration, &collector, &own)?;
+    let scored = searcher.search_with_statistics_provider(&configuration, &collector, &index_wide)?;
+    let rest = searcher.search_with_statistics_provider(&on_side(Occur::MustNot), &collector, &index_wide)?;
+    let exhausted = ordered.len() < n && rest.len() < n;
+    // The configuration's i-th entry in its own order takes the i-th best score the whole
+    // index's statistics give the side: the order within it is its own, how it interleaves
+    // with the rest exactly the index's.
+    let mut merged: Vec<(f32, DocAddress)> = settled(scored, n)
+        .into_iter()
+        .zip(settled(ordered, n))
+        .map(|((score, _), (_, addr))| (score, addr))
+        .collect();
+    merged.extend(settled(rest, n));
     merged.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok((merged, exhausted))
 }
