@@ -27,8 +27,10 @@ unit. Every document is written twice: as its chunks, and as one whole-document 
 identity, filters and all its text). [`search`] opens the index once and answers queries with
 BM25 (titles and headings weigh more than body text, English stemming, stop words dropped;
 [`tokens`] reads `PodDisruptionBudget` also as its words, `won't` as `not` and `v30` as
-`30`), ranking documents by their best sections and, separately, as wholes (each population
-scored with its own statistics), and fusing the two orders by reciprocal rank; kind and scope
+`30`; a question's "fail over" also asks for `failover`), ranking documents by their best
+sections and, separately, as wholes (each population scored with its own statistics; beside
+prose, a Terraform configuration is ordered against its own lengths), and fusing the two orders
+by reciprocal rank; kind and scope
 filters, one hit per document, and snippets with the matched terms marked. Scores are settled
 so that two indexes of the same files rank alike. Some documents weigh less than the page they
 stand beside: examples' and tests' copies, fragments other pages include, a site's dated posts
