@@ -91,8 +91,8 @@ pub struct Searcher {
     /// of the two populations BM25 scores.
     chunks: u64,
     documents: u64,
-    /// The lengths of the configuration's entries and of the rest, when the index holds both
-    /// (see [`lengths`]).
+    /// The configuration's side and its lengths, when the index holds Terraform beside other
+    /// documents (see [`lengths`]).
     sides: Option<lengths::Sides>,
     /// Identities of documents weighed like copies: fragments other pages include (see
     /// [`crate::includes`]), so the page a reader knows ranks above the snippet it is made of,
@@ -283,14 +283,14 @@ impl Searcher {
     fn top_distinct(
         &self,
         searcher: &tantivy::Searcher,
-        stats: Entries,
+        entries: Entries,
         columns: &mut Columns<'_>,
         query: &dyn Query,
         depth: usize,
     ) -> Result<Vec<Ranked>, Error> {
         let mut candidates = (depth * 8).max(200);
         loop {
-            let (top, exhausted) = lengths::top(searcher, query, candidates, stats, self.sides.as_ref())
+            let (top, exhausted) = lengths::top(searcher, query, candidates, entries, self.sides.as_ref())
                 .map_err(|e| Error::tantivy(&self.path, e))?;
             // Page evidence: each page's best chunk, and the scores of its other matching
             // chunks, so a page that answers across several sections is not outranked by one
@@ -365,12 +365,12 @@ impl Searcher {
     fn weighed(
         &self,
         searcher: &tantivy::Searcher,
-        stats: Entries,
+        entries: Entries,
         columns: &mut Columns<'_>,
         query: &dyn Query,
         n: usize,
     ) -> Result<(Vec<(f32, u64)>, bool), Error> {
-        let (top, exhausted) = lengths::top(searcher, query, n, stats, self.sides.as_ref())
+        let (top, exhausted) = lengths::top(searcher, query, n, entries, self.sides.as_ref())
             .map_err(|e| Error::tantivy(&self.path, e))?;
         let weighed = top
             .into_iter()
@@ -384,12 +384,12 @@ impl Searcher {
     fn titled(
         &self,
         searcher: &tantivy::Searcher,
-        stats: Entries,
+        entries: Entries,
         columns: &mut Columns<'_>,
         query: &dyn Query,
     ) -> Result<HashSet<u64>, Error> {
         Ok(self
-            .weighed(searcher, stats, columns, query, PAGE_DEPTH)?
+            .weighed(searcher, entries, columns, query, PAGE_DEPTH)?
             .0
             .into_iter()
             .map(|(_, key)| key)
@@ -401,7 +401,7 @@ impl Searcher {
     fn top_pages(
         &self,
         searcher: &tantivy::Searcher,
-        stats: Entries,
+        entries: Entries,
         columns: &mut Columns<'_>,
         query: &dyn Query,
     ) -> Result<Vec<u64>, Error> {
@@ -410,7 +410,7 @@ impl Searcher {
         // pages (a site keeping 60 releases held 16 pages in the first 400).
         let mut n = PAGE_DEPTH * PAGE_WIDEN;
         loop {
-            let (mut ranked, exhausted) = self.weighed(searcher, stats, columns, query, n)?;
+            let (mut ranked, exhausted) = self.weighed(searcher, entries, columns, query, n)?;
             ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let mut seen = HashSet::new();
             let pages: Vec<u64> =

@@ -255,9 +255,11 @@ fn liquid(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The attribute values a tag shows its reader: a title, a label, a tab's header, a
 /// caption, a button's text (`title="Note"`, `header="Linux"`, `content="Check quotas."`).
-/// A set of tabs shows its tabs' labels, not its own name (`{{< tabs name="install" >}}`).
+/// A set of tabs shows its tabs' labels, not its own name (`{{< tabs name="install" >}}`), and
+/// a Liquid variable's value is not shown (`{% assign title = "x" %}`).
 fn shown(tag: &str) -> Vec<&str> {
-    if tag.trim_start().starts_with("tabs") {
+    let tag = tag.trim_start();
+    if ["tabs", "assign", "capture"].iter().any(|t| tag.starts_with(t)) {
         return Vec::new();
     }
     static SHOWN: LazyLock<Regex> = LazyLock::new(|| {
@@ -493,6 +495,7 @@ mod tests {
             ("{{< note >}}\nTaints repel pods.\n{{< /note >}}\n", "Taints repel pods.\n"),
             ("{% include note.html %}Check quotas.\n", "Check quotas.\n"),
             ("{% include note.html content=\"Check quotas.\" %}\n", "Check quotas.\n"),
+            ("{% assign title = \"Runbooks\" %}Page.\n", "Page.\n"),
             (
                 "{% tabs %}\n{% tab title=\"AWS\" %}\nUse IRSA.\n{% endtab %}\n{% endtabs %}\n",
                 "AWS\nUse IRSA.\n",

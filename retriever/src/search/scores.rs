@@ -41,8 +41,8 @@ fn rounded(score: f32) -> f32 {
 pub(super) struct Population<'a> {
     pub(super) searcher: &'a tantivy::Searcher,
     pub(super) docs: u64,
-    /// One kind's lengths (and whether the population is of whole documents), when its
-    /// entries are compared with entries of their own kind (see [`super::lengths`]).
+    /// The configuration's lengths (and whether the population is of whole documents), when
+    /// its entries are ordered against their own average (see [`super::lengths`]).
     pub(super) lengths: Option<(&'a super::lengths::Totals, bool)>,
 }
 
