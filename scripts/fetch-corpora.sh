@@ -143,3 +143,9 @@ fetch velero https://github.com/vmware-tanzu/velero.git d30d389b5 \
 # One large main.tf (a bucket and ~15 of its configuration resources), five submodules, wrappers.
 fetch terraform-aws-s3-bucket https://github.com/terraform-aws-modules/terraform-aws-s3-bucket.git dd0c434 \
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_S3_BUCKET 'tf|md'
+# Hugo docs of a node autoscaler (the current `docs` only; the site keeps each release's copy).
+fetch karpenter https://github.com/aws/karpenter-provider-aws.git 1d927085d \
+  website/content/en/docs SLEUTH_CORPUS_MIRROR_KARPENTER
+# A root module calling cluster and service submodules; container-definition and express-service.
+fetch terraform-aws-ecs https://github.com/terraform-aws-modules/terraform-aws-ecs.git 8d25f4e \
+  . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_ECS 'tf|md'
