@@ -93,7 +93,8 @@ pub(super) fn of_index(
         documenting_configuration(manifest).into_iter().map(|unit| (Occur::Should, term(f.unit, unit))),
     );
     let configuration: Box<dyn Query> = Box::new(BooleanQuery::new(any));
-    let counted = [f.title, f.heading, f.breadcrumbs, f.fields, f.body, f.page];
+    // The whole-document entry's text is in `page` alone: a norm there says which entry it is.
+    let counted = [f.page, f.title, f.heading, f.breadcrumbs, f.fields, f.body];
     let mut config = Totals::default();
     let weight = configuration.weight(EnableScoring::disabled_from_searcher(searcher))?;
     for segment in searcher.segment_readers() {
@@ -102,7 +103,7 @@ pub(super) fn of_index(
             .iter()
             .map(|&field| segment.get_fieldnorms_reader(field).map(|r| (field, r)))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        let page = segment.get_fieldnorms_reader(f.page)?;
+        let page = &norms[0].1;
         let mut doc = docs.doc();
         while doc != TERMINATED {
             if segment.alive_bitset().is_none_or(|alive| alive.is_alive(doc)) {

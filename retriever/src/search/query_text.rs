@@ -69,7 +69,8 @@ const SYNONYMS: &[(&str, &str)] = &[
 const PARTICLES: &[&str] = &["in", "up", "over", "out", "back", "down", "off", "on"];
 
 /// The question with the other form of each abbreviation or long form it uses appended (as a
-/// phrase for long forms), so either spelling matches. Text with query syntax is left alone.
+/// phrase for long forms), and the one-word noun of each phrasal verb, so either spelling
+/// matches. Text with query syntax is left alone.
 pub(super) fn with_synonyms(text: &str) -> String {
     if text.contains(['"', ':', '(', ')']) {
         return text.to_string();
