@@ -17,8 +17,10 @@
 //! each corpus's questions of it (and of a BM25 over all pages): what the others take from each.
 //! `SLEUTH_BENCH_PAIRS=1` does the same for each Terraform module beside one documentation site,
 //! as a team's Terraform sits beside its wiki.
-//! Last, where the corpora stand against issue 14's bars (documentation corpora: recall@3 and
-//! MRR; Terraform modules: the defining block among the first three).
+//! Each documentation corpus is also asked questions that name something exactly — a flag, a
+//! camel-case identifier, a code span — generated from its own pages (see `names`), with the
+//! same baseline. Last, where the corpora stand against issue 14's bars (documentation corpora:
+//! recall@3 and MRR; Terraform modules: the defining block among the first three).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -26,6 +28,9 @@ use std::path::{Path, PathBuf};
 
 use retriever::{IndexOptions, NoProgress, SearchQuery, Searcher};
 use serde::Deserialize;
+
+#[path = "retrieval/names.rs"]
+mod names;
 
 #[derive(Deserialize)]
 struct Corpus {
@@ -219,6 +224,11 @@ fn main() {
         "| corpus | pages | questions | system | recall@1 | recall@3 | recall@5 | MRR |\n|---|---:|---:|---|---:|---:|---:|---:|\n",
     );
     let mut detail = String::new();
+    // Questions that name something, per corpus and kind, and over all corpora per kind.
+    let mut named = String::from(
+        "| corpus | names | questions | sleuth R@1 / R@3 / MRR | BM25 R@1 / R@3 / MRR |\n|---|---|---:|---|---|\n",
+    );
+    let mut named_all: HashMap<&'static str, (Score, Score)> = HashMap::new();
     // Each corpus's scores (sleuth, BM25), for the issue's bars.
     let (mut prose, mut modules): (Vec<Scores>, Vec<Scores>) = (Vec::new(), Vec::new());
     // Every corpus found, with its root, for the one-index run.
@@ -232,14 +242,17 @@ fn main() {
             println!("{}: not in {} — run scripts/fetch-corpora.sh; skipped", c.name, cache.display());
             continue;
         }
-        let (corpus, ours, base) = evaluate(&c.name, &root, &c.questions, "", &mut table, &mut detail);
+        let asked = Asked { label: &c.name, questions: &c.questions, prefix: "" };
+        let generated = Some((&mut named, &mut named_all));
+        let (corpus, ours, base) = evaluate(&asked, &root, &mut table, &mut detail, generated);
         let terraform = corpus.iter().any(|(p, _)| p.ends_with(".tf"));
         if terraform { &mut modules } else { &mut prose }.push((ours, base));
         if let Some(whole) = &c.whole {
             let wider = cache.join(&c.name).join(&whole.root);
             let wider = std::fs::canonicalize(&wider).unwrap_or(wider);
             let label = format!("{} (whole: {})", c.name, whole.root);
-            evaluate(&label, &wider, &c.questions, &whole.docs, &mut table, &mut detail);
+            let asked = Asked { label: &label, questions: &c.questions, prefix: &whole.docs };
+            evaluate(&asked, &wider, &mut table, &mut detail, None);
         }
         let labelled = corpus.into_iter().map(|(p, t)| (format!("{}/{p}", c.name), t)).collect();
         found.push((c, root, labelled));
@@ -263,6 +276,12 @@ fn main() {
         }
     }
     println!("\n{table}");
+    for kind in names::kinds() {
+        if let Some((ours, base)) = named_all.get(kind) {
+            named_row(&mut named, "all documentation corpora", kind, ours, base);
+        }
+    }
+    println!("Questions naming something exactly, generated from each documentation corpus:\n\n{named}");
     println!("{}", bars(&prose, &modules));
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-retrieval.md");
     let _ = std::fs::write(&out, format!("{table}{detail}"));
@@ -298,17 +317,30 @@ fn bars(prose: &[Scores], modules: &[Scores]) -> String {
     )
 }
 
-/// Indexes `root` with sleuth's pipeline and asks `questions` of it and of a BM25 over its pages
-/// (each accepted page prefixed with `prefix`), adding a row per system to `table` and the
-/// per-question ranks to `detail`. Returns the pages and both systems' scores.
+/// What is asked of a corpus: its label, its questions, and the folder its accepted pages are
+/// in under the indexed root.
+struct Asked<'a> {
+    label: &'a str,
+    questions: &'a [Question],
+    prefix: &'a str,
+}
+
+/// Where generated questions that name something go: the per-corpus table, and each kind's
+/// scores over all corpora.
+type Names<'a> = Option<(&'a mut String, &'a mut HashMap<&'static str, (Score, Score)>)>;
+
+/// Indexes `root` with sleuth's pipeline and asks the questions of it and of a BM25 over its
+/// pages, adding a row per system to `table` and the per-question ranks to `detail`; with
+/// `names`, a documentation corpus is also asked the questions [`names::questions`] makes of
+/// it. Returns the pages and both systems' scores.
 fn evaluate(
-    label: &str,
+    asked: &Asked<'_>,
     root: &Path,
-    questions: &[Question],
-    prefix: &str,
     table: &mut String,
     detail: &mut String,
+    names: Names<'_>,
 ) -> (Vec<(String, String)>, Score, Score) {
+    let Asked { label, questions, prefix } = *asked;
     let corpus = pages(root);
     let index = tempfile::tempdir().unwrap();
     let summary =
@@ -332,8 +364,40 @@ fn evaluate(
     }
     row(table, label, corpus.len(), questions.len(), "sleuth", &ours);
     row(table, label, corpus.len(), questions.len(), "BM25 (whole documents)", &base);
+    if let Some((named, all)) = names.filter(|_| !corpus.iter().any(|(p, _)| p.ends_with(".tf"))) {
+        let mut by_kind: HashMap<&'static str, (Score, Score)> = HashMap::new();
+        for n in names::questions(&corpus) {
+            let ranked = ranked_pages(&searcher, &n.q, &roots);
+            dump(&format!("names:{label}"), &n.q, &n.accepted, &ranked);
+            let (ours, base) = by_kind.entry(n.kind).or_default();
+            ours.ranks.push(first_accepted(&ranked, &n.accepted));
+            base.ranks.push(first_accepted(&bm25.rank(&n.q), &n.accepted));
+        }
+        for kind in names::kinds() {
+            if let Some((ours, base)) = by_kind.remove(kind) {
+                named_row(named, label, kind, &ours, &base);
+                let (all_ours, all_base) = all.entry(kind).or_default();
+                all_ours.ranks.extend(ours.ranks);
+                all_base.ranks.extend(base.ranks);
+            }
+        }
+    }
     println!("{label}: indexed {} documents ({} chunks)", summary.documents, summary.chunks);
     (corpus, ours, base)
+}
+
+fn named_row(table: &mut String, corpus: &str, kind: &str, ours: &Score, base: &Score) {
+    let _ = writeln!(
+        table,
+        "| {corpus} | {kind} | {} | {:.2} / {:.2} / {:.3} | {:.2} / {:.2} / {:.3} |",
+        ours.ranks.len(),
+        ours.recall(1),
+        ours.recall(3),
+        ours.mrr(),
+        base.recall(1),
+        base.recall(3),
+        base.mrr()
+    );
 }
 
 /// A corpus found in the cache: its questions, its root, and its pages labelled `corpus/path`.

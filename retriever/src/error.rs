@@ -54,6 +54,9 @@ pub enum Error {
     /// A directory exists at the index location but is not a sleuth index.
     #[error("{0} exists but is not a sleuth index; choose another --index directory")]
     NotAnIndex(PathBuf),
+    /// A query that only leaves words out (`-backup`): it has nothing to rank by.
+    #[error("the query {0:?} only leaves words out; add a word to look for")]
+    OnlyExcluded(String),
     /// An input path given on the command line does not exist.
     #[error("{0}: no such file or directory")]
     MissingInput(PathBuf),

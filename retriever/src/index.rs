@@ -88,6 +88,19 @@ pub struct Fields {
     pub names: Field,
 }
 
+impl Fields {
+    /// The text fields a chunk is searched by, most telling first.
+    pub fn searched(&self) -> [Field; 5] {
+        [self.title, self.heading, self.breadcrumbs, self.fields, self.body]
+    }
+
+    /// The fields of a chunk's prose, across which a word's rarity is counted: not its
+    /// properties, whose names every row of a database repeats ("Dependencies: …").
+    pub fn prose(&self) -> [Field; 4] {
+        [self.title, self.heading, self.breadcrumbs, self.body]
+    }
+}
+
 /// Whether a location is an example, a test or a fixture rather than the thing itself, or
 /// another edition of a page: an older version's copy (Docusaurus keeps them in
 /// `versioned_docs/`, the current pages in `docs/`) or a translation (Docusaurus

@@ -18,12 +18,16 @@ use columns::Columns;
 use fusion::{Ranked, fuse};
 use lengths::Entries;
 use query_text::{asks, camel_case_whole, title_identifiers, with_synonyms};
+use shape::{only_excludes, without_excluded_phrases};
 
 mod columns;
 mod fusion;
 mod lengths;
+mod names;
 mod query_text;
 mod scores;
+mod shape;
+mod syntax;
 
 /// What to look for.
 #[derive(Debug, Clone, Default)]
@@ -164,15 +168,21 @@ impl Searcher {
     /// Runs a query. Query syntax errors never fail: the text is parsed leniently.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, Error> {
         let f = &self.fields;
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![f.title, f.heading, f.breadcrumbs, f.fields, f.body]);
+        let mut parser = QueryParser::for_index(&self.index, f.searched().to_vec());
         parser.set_field_boost(f.title, 1.5);
         parser.set_field_boost(f.heading, 2.0);
         parser.set_field_boost(f.breadcrumbs, 1.2);
         parser.set_field_boost(f.fields, 1.5);
-        let question = camel_case_whole(&q.text);
+        let schema = self.index.schema();
+        let plain = syntax::plain(&q.text, |name| schema.get_field(name).is_ok());
+        let question = camel_case_whole(&plain);
         let text = with_synonyms(&question);
         let (text_query, _errors) = parser.parse_query_lenient(&text);
+        // Tantivy matches every entry, whole-document entries too (no title, no location),
+        // when all a query does is leave words out.
+        if only_excludes(&*text_query) {
+            return Err(Error::OnlyExcluded(q.text.clone()));
+        }
         let text_query = without_excluded_phrases(text_query);
         let (page_query, _errors) =
             QueryParser::for_index(&self.index, vec![f.page]).parse_query_lenient(&text);
@@ -204,15 +214,15 @@ impl Searcher {
         let limit = q.limit.max(1);
         // Chunks and whole-document entries share one index but are two populations: each
         // is scored with its own document count, so neither dilutes the other's statistics.
-        let chunks = Entries { docs: self.chunks, whole: false };
-        let wholes = Entries { docs: self.documents, whole: true };
+        let chunks = Entries { docs: self.chunks, whole: false, prose: f.prose() };
+        let wholes = Entries { docs: self.documents, whole: true, prose: f.prose() };
         // The kinds of thing the question names, in the index's own analysis (registered when
         // it was opened), as the documents' names were hashed.
         let mut analyzer =
             self.index.tokenizer_for_field(f.title).map_err(|e| Error::tantivy(&self.path, e))?;
         let named = crate::phrases::of_question(&mut analyzer, &question);
         // Hit weights read from fast fields, opened once per segment for all three rankings.
-        let mut columns = Columns::new(self, &searcher, asks(&q.text), named);
+        let mut columns = Columns::new(self, &searcher, asks(&plain), named);
         // Pages are ranked as deep as the whole-document order whatever `limit` is: with fewer,
         // a site that keeps dozens of releases fills the candidates with one page's editions, so
         // the first five of `-k 5` were not the first five of `-k 10`.
@@ -223,7 +233,9 @@ impl Searcher {
             Some(titled) => self.titled(&searcher, chunks, &mut columns, &*filtered(&*titled))?,
             None => HashSet::new(),
         };
-        let chosen = fuse(&sections, &pages, &named, limit);
+        let given = names::of_question(&mut analyzer, &q.text, &plain);
+        let holders = self.holders(&searcher, chunks, &mut columns, given, &filtered)?;
+        let chosen = fuse(&sections, &pages, &named, &holders, limit);
         let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
             .map_err(|e| Error::tantivy(&self.path, e))?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
@@ -396,6 +408,29 @@ impl Searcher {
             .collect())
     }
 
+    /// The documents holding a distinctive name the question gives (see [`names`]).
+    fn holders(
+        &self,
+        searcher: &tantivy::Searcher,
+        entries: Entries,
+        columns: &mut Columns<'_>,
+        given: Vec<Vec<String>>,
+        filtered: &dyn Fn(&dyn Query) -> Box<dyn Query>,
+    ) -> Result<HashSet<u64>, Error> {
+        let mut distinctive = Vec::new();
+        for name in given {
+            if names::is_distinctive(searcher, self.fields.page, self.documents, &name)
+                .map_err(|e| Error::tantivy(&self.path, e))?
+            {
+                distinctive.push(name);
+            }
+        }
+        let Some(query) = names::holding(&distinctive, &self.fields.searched()) else {
+            return Ok(HashSet::new());
+        };
+        self.titled(searcher, entries, columns, &*filtered(&*query))
+    }
+
     /// Documents ranked as wholes (their `page` entries), copies demoted: the identities of
     /// the first [`PAGE_DEPTH`], best first.
     fn top_pages(
@@ -442,26 +477,6 @@ struct Evidence {
 const PAGE_DEPTH: usize = 50;
 /// How many more whole-document entries are ranked than kept, for the editions folded away.
 const PAGE_WIDEN: usize = 8;
-/// The query without the exclusions tantivy cannot evaluate safely: an excluded phrase
-/// (`-"out of memory"`, or `-aws_eks_node_group`, which the tokenizer splits into a phrase).
-/// Asked whether an excluded document matches, tantivy 0.27's phrase scorer can be asked about
-/// a document it has already passed, and fails an assertion. Excluding words still works.
-fn without_excluded_phrases(query: Box<dyn Query>) -> Box<dyn Query> {
-    let Some(boolean) = query.downcast_ref::<BooleanQuery>() else { return query };
-    let needs_positions = |q: &dyn Query| {
-        let mut found = false;
-        q.query_terms(&mut |_, positions| found |= positions);
-        found
-    };
-    let clauses = boolean
-        .clauses()
-        .iter()
-        .filter(|(occur, q)| !(*occur == Occur::MustNot && needs_positions(&**q)))
-        .map(|(occur, q)| (*occur, without_excluded_phrases(q.box_clone())))
-        .collect();
-    Box::new(BooleanQuery::new(clauses))
-}
-
 /// How much a page's other matching chunks add to its best one (at most their sum, at most
 /// the best chunk's own score): evidence spread over a page counts, without letting a long
 /// page win on volume alone.

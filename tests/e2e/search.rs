@@ -179,3 +179,22 @@ fn a_reader_that_goes_away_is_not_an_error() {
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
 }
+
+#[test]
+fn pasted_flags_and_error_lines_are_words_and_a_query_that_only_excludes_is_refused() {
+    let s = Sandbox::new();
+    let docs = s.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let write = |name: &str, text: &str| std::fs::write(docs.join(name), text).unwrap();
+    write("install.md", "# Install\n\nUse `--default-volumes-to-fs-backup` to back up every volume.\n");
+    write("releases.md", "# Releases\n\nHow releases are cut.\n");
+    write("timeouts.md", "# Timeouts\n\nA request that takes longer than a minute ends in a timeout.\n");
+    assert_eq!(s.index(&[docs.to_str().unwrap()]).code, 0);
+    let first = |q: &str| titles(&s.search_json(&["-k", "1", q])).first().cloned().unwrap_or_default();
+    // `--flag` was an exclusion and `error:` a field: the page asked about was left out.
+    assert_eq!(first("how to use --default-volumes-to-fs-backup"), "Install");
+    assert_eq!(first("error: timeout"), "Timeouts");
+    let refused = s.search(&["--", "-timeout"]);
+    assert_eq!(refused.code, 2, "{refused}");
+    assert!(refused.stderr.contains("only leaves words out"), "{refused}");
+}

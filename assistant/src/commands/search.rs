@@ -36,7 +36,14 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     scopes.extend(args.database.iter().map(|s| scope("database", s)));
     scopes.extend(args.module.iter().map(|s| scope("module", s)));
     let query = SearchQuery { text: args.query.join(" "), kind: args.kind, scopes, limit: args.limit };
-    let hits = searcher.search(&query)?;
+    let hits = match searcher.search(&query) {
+        Ok(hits) => hits,
+        Err(e @ retriever::Error::OnlyExcluded(_)) => {
+            eprintln!("sleuth: {e}");
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+        Err(e) => return Err(e.into()),
+    };
 
     let mut out = std::io::stdout().lock();
     if args.json {

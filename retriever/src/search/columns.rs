@@ -190,8 +190,28 @@ resource "aws_s3_bucket_versioning" "this" {
   }
 }
 "#;
+        // Other blocks of the module, which speak of objects too.
+        let bucket = r#"
+resource "aws_s3_bucket" "this" {
+  bucket              = var.bucket
+  object_lock_enabled = var.object_lock_enabled
+}
+
+resource "aws_s3_bucket_object_lock_configuration" "this" {
+  bucket = aws_s3_bucket.this[0].id
+  rule {
+    default_retention {
+      mode = var.object_lock_configuration.rule.default_retention.mode
+    }
+  }
+}
+"#;
         // A submodule's settings: its path says "object", as the question does.
-        let index = index_files(&[("modules/object/versions.tf", settings), ("main.tf", versioning)]);
+        let index = index_files(&[
+            ("modules/object/versions.tf", settings),
+            ("main.tf", versioning),
+            ("bucket.tf", bucket),
+        ]);
         let s = Searcher::open(index.path()).unwrap();
         assert_eq!(
             first(&s, "turn on versioning so overwritten objects can be recovered"),

@@ -133,6 +133,8 @@ pub(super) struct Entries {
     pub(super) docs: u64,
     /// Whole documents.
     pub(super) whole: bool,
+    /// The fields a word's rarity is counted across (see [`Population`]).
+    pub(super) prose: [tantivy::schema::Field; 4],
 }
 
 /// The first `n` entries for `query` among `entries`, scored as settled by [`settled`], and
@@ -143,11 +145,11 @@ pub(super) fn top(
     searcher: &tantivy::Searcher,
     query: &dyn Query,
     n: usize,
-    Entries { docs, whole }: Entries,
+    Entries { docs, whole, prose }: Entries,
     sides: Option<&Sides>,
 ) -> tantivy::Result<(Vec<(f32, DocAddress)>, bool)> {
     let collector = TopDocs::with_limit(n).order_by_score();
-    let index_wide = Population { searcher, docs, lengths: None };
+    let index_wide = Population { searcher, docs, lengths: None, prose };
     let Some(sides) = sides else {
         let top = searcher.search_with_statistics_provider(query, &collector, &index_wide)?;
         let exhausted = top.len() < n;
@@ -158,7 +160,7 @@ pub(super) fn top(
         BooleanQuery::new(vec![(Occur::Must, query.box_clone()), (occur, side)])
     };
     let configuration = on_side(Occur::Must);
-    let own = Population { searcher, docs, lengths: Some((&sides.config, whole)) };
+    let own = Population { searcher, docs, lengths: Some((&sides.config, whole)), prose };
     let ordered = searcher.search_with_statistics_provider(&configuration, &collector, &own)?;
     let scored = searcher.search_with_statistics_provider(&configuration, &collector, &index_wide)?;
     let rest = searcher.search_with_statistics_provider(&on_side(Occur::MustNot), &collector, &index_wide)?;
@@ -203,7 +205,14 @@ mod tests {
         let searcher = s.reader.searcher();
         let nat = TermQuery::new(Term::from_field_text(s.fields.body, "nat"), IndexRecordOption::WithFreqs);
         let first = |sides: Option<&Sides>| {
-            let (top, _) = top(&searcher, &nat, 5, Entries { docs: s.chunks, whole: false }, sides).unwrap();
+            let (top, _) = top(
+                &searcher,
+                &nat,
+                5,
+                Entries { docs: s.chunks, whole: false, prose: s.fields.prose() },
+                sides,
+            )
+            .unwrap();
             let doc: tantivy::TantivyDocument = searcher.doc(top[0].1).unwrap();
             doc.get_first(s.fields.title)
                 .and_then(|v| tantivy::schema::Value::as_str(&v))

@@ -129,7 +129,7 @@ pub(super) fn is_identifier(token: &str) -> bool {
 }
 
 /// A word without the quotes and sentence punctuation around it.
-fn trimmed(token: &str) -> &str {
+pub(super) fn trimmed(token: &str) -> &str {
     token
         .trim_matches(|c: char| matches!(c, '"' | '\'' | '`' | ',' | ';' | '?' | '!' | '(' | ')' | '.' | ':'))
 }

@@ -44,6 +44,8 @@ pub(super) struct Population<'a> {
     /// The configuration's lengths (and whether the population is of whole documents), when
     /// its entries are ordered against their own average (see [`super::lengths`]).
     pub(super) lengths: Option<(&'a super::lengths::Totals, bool)>,
+    /// The fields a word's rarity is counted across (see [`doc_freq`](Self::doc_freq)).
+    pub(super) prose: [tantivy::schema::Field; 4],
 }
 
 impl tantivy::query::Bm25StatisticsProvider for Population<'_> {
@@ -61,10 +63,23 @@ impl tantivy::query::Bm25StatisticsProvider for Population<'_> {
         Ok(self.docs.max(1))
     }
 
+    /// A word's rarity is the word's, not its field's: counted in the field where the most
+    /// entries hold it, as Elasticsearch's cross-field queries blend it. Counted per field, a
+    /// common word that few headings happen to hold ("error") weighed as much in a heading as
+    /// a name the question gives that one section holds (`CommitManifestDetails`), and, added
+    /// up over title, heading and body, outranked it.
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let mut most = self.searcher.doc_freq(term)?;
+        if self.prose.contains(&term.field())
+            && let Some(word) = term.value().as_str()
+        {
+            for field in self.prose.into_iter().filter(|f| *f != term.field()) {
+                most = most.max(self.searcher.doc_freq(&Term::from_field_text(field, word))?);
+            }
+        }
         // A field both populations carry (`kind:terraform` typed as query syntax) counts entries
         // of both; more documents holding a term than there are documents would break BM25.
-        Ok(self.searcher.doc_freq(term)?.min(self.docs.max(1)))
+        Ok(most.min(self.docs.max(1)))
     }
 }
 
@@ -76,6 +91,34 @@ mod tests {
 
     fn hits(scores: &[f32]) -> Vec<(f32, DocAddress)> {
         scores.iter().enumerate().map(|(i, s)| (*s, DocAddress::new(0, i as u32))).collect()
+    }
+
+    #[test]
+    fn a_name_one_section_holds_outranks_a_common_word_in_headings() {
+        // "error" is in many bodies but few headings: counted per field, it was rare as a
+        // heading word, and the short section headed by it outranked the one naming the struct.
+        let mut files: Vec<(String, String)> = (0..8)
+            .map(|i| (format!("topic{i}.md"), format!("# Topic {i}\n\nThis step may end in an error.\n")))
+            .collect();
+        files.push(("errors.md".into(), "# Errors\n\n## Error codes\n\nAn error code.\n".into()));
+        files.push((
+            "design.md".into(),
+            "# Design\n\n## Commit metadata\n\nThe CommitManifestDetails struct holds the hydrated \
+             commit's author, message and date, written to the repository beside the manifests it \
+             describes, so that a reader of the branch knows where each came from.\n"
+                .into(),
+        ));
+        let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let index = crate::test_docs::index_files(&files);
+        let s = crate::Searcher::open(index.path()).unwrap();
+        let hits = s
+            .search(&crate::SearchQuery {
+                text: "CommitManifestDetails error".into(),
+                limit: 3,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(hits[0].title, "Design", "{:?}", hits.iter().map(|h| &h.title).collect::<Vec<_>>());
     }
 
     #[test]

@@ -1,0 +1,80 @@
+//! Questions that name something exactly: a flag (`what does --node-count do`), a camel-case
+//! identifier (`CommitManifestDetails error`) or a code span (`getting context deadline
+//! exceeded`), taken from the corpus's own pages where they are distinctive (on at most two
+//! pages), the pages holding them accepted. Written by no one, so nobody's phrasing is tuned
+//! to: the guard for issue 14's "exact identifiers, error strings and flags still win".
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+/// Questions of each kind per corpus.
+const PER_KIND: usize = 12;
+
+/// A kind of name, how it is found in a page, and how an on-call engineer asks about it.
+struct Kind {
+    name: &'static str,
+    pattern: &'static str,
+    ask: fn(&str) -> String,
+}
+
+const KINDS: [Kind; 3] = [
+    Kind {
+        name: "flag",
+        pattern: r"(?m)(?:^|[^\w-])(--[a-z][a-z0-9-]{4,})",
+        ask: |s| format!("what does {s} do"),
+    },
+    Kind {
+        name: "camel-case name",
+        pattern: r"\b([A-Z][a-z]+(?:[A-Z][a-z0-9]+){1,3})\b",
+        ask: |s| format!("{s} error"),
+    },
+    Kind { name: "code span", pattern: r"`([a-zA-Z][^`\n]{12,60})`", ask: |s| format!("getting {s}") },
+];
+
+/// One generated question: its kind, its text, and the pages that hold the name.
+pub struct Named {
+    pub kind: &'static str,
+    pub q: String,
+    pub accepted: Vec<String>,
+}
+
+/// The kinds' names, in the order they are reported.
+pub fn kinds() -> impl Iterator<Item = &'static str> {
+    KINDS.iter().map(|k| k.name)
+}
+
+/// Up to [`PER_KIND`] questions of each kind for `pages` (path, text), chosen by a hash of
+/// the name, so the same files give the same questions on every machine.
+pub fn questions(pages: &[(String, String)]) -> Vec<Named> {
+    let mut out = Vec::new();
+    for kind in &KINDS {
+        let re = regex::Regex::new(kind.pattern).expect("a valid pattern");
+        let mut holders: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (path, text) in pages {
+            for m in re.captures_iter(text).filter_map(|c| c.get(1)) {
+                let name = m.as_str();
+                // A span must be words, not one token.
+                if kind.name == "code span" && !name.contains(' ') {
+                    continue;
+                }
+                let at = holders.entry(name.to_string()).or_default();
+                if !at.contains(path) {
+                    at.push(path.clone());
+                }
+            }
+        }
+        let mut distinctive: Vec<(Vec<u8>, String, Vec<String>)> = holders
+            .into_iter()
+            .filter(|(_, at)| at.len() <= 2)
+            .map(|(name, at)| (Sha256::digest(name.as_bytes()).to_vec(), name, at))
+            .collect();
+        distinctive.sort();
+        out.extend(distinctive.into_iter().take(PER_KIND).map(|(_, name, accepted)| Named {
+            kind: kind.name,
+            q: (kind.ask)(&name),
+            accepted,
+        }));
+    }
+    out
+}

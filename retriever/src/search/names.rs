@@ -1,0 +1,138 @@
+//! The names a question gives — a flag (`--node-count`), a camel-case identifier
+//! (`CommitManifestDetails`), a dotted or underscored one (`cluster.x-k8s.io/paused`), a quoted
+//! string — and the query for the documents that hold one. A name few documents hold says
+//! which pages the question is about: measured on questions generated from each corpus's own
+//! names (`cargo bench -p retriever --bench retrieval`), sleuth ranked the page holding
+//! `StatusCode` fifth for "StatusCode error", under short sections headed "errors", where a
+//! plain whole-document BM25 ranked it first.
+
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::query_text::{is_identifier, trimmed};
+
+/// Each name of the question as the index's tokens (one for a word, several for a phrase),
+/// each name once. `raw` is the question as typed (flags are read from it), `plain` as searched
+/// (see `syntax::plain`).
+pub(super) fn of_question(analyzer: &mut TextAnalyzer, raw: &str, plain: &str) -> Vec<Vec<String>> {
+    let mut spelled: Vec<String> = Vec::new();
+    for token in raw.split_whitespace().filter(|t| t.starts_with("--")) {
+        let flag = token.trim_start_matches('-').split('=').next().unwrap_or_default();
+        spelled.push(trimmed(flag).to_string());
+    }
+    for (i, part) in plain.split('"').enumerate() {
+        if i % 2 == 1 {
+            spelled.push(part.to_string());
+            continue;
+        }
+        for token in part.split_whitespace().map(trimmed) {
+            // A camel-case word is searched whole (as `camel_case_whole` does), not by its parts;
+            // a plural abbreviation (`VMs`, `SSDs`) is a word.
+            let plural = token.strip_suffix('s').is_some_and(|t| t.chars().all(|c| c.is_ascii_uppercase()));
+            if crate::tokens::is_camel_case(token) && !plural {
+                spelled.push(token.to_lowercase());
+            } else if is_identifier(token) {
+                spelled.push(token.to_string());
+            }
+        }
+    }
+    let mut names: Vec<Vec<String>> = Vec::new();
+    for name in spelled {
+        let mut tokens = Vec::new();
+        let mut stream = analyzer.token_stream(&name);
+        while let Some(t) = stream.next() {
+            tokens.push(t.text.clone());
+        }
+        if !tokens.is_empty() && !names.contains(&tokens) {
+            names.push(tokens);
+        }
+    }
+    names
+}
+
+/// The documents holding any of `names` in any of `fields`, or `None` without names.
+pub(super) fn holding(names: &[Vec<String>], fields: &[Field]) -> Option<Box<dyn Query>> {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = names
+        .iter()
+        .flat_map(|tokens| fields.iter().map(move |&field| (Occur::Should, in_field(field, tokens))))
+        .collect();
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+fn in_field(field: Field, tokens: &[String]) -> Box<dyn Query> {
+    let mut terms: Vec<Term> = tokens.iter().map(|t| Term::from_field_text(field, t)).collect();
+    if terms.len() == 1 {
+        Box::new(TermQuery::new(terms.remove(0), IndexRecordOption::WithFreqs))
+    } else {
+        Box::new(PhraseQuery::new(terms))
+    }
+}
+
+/// Whether a name tells documents apart: held by some documents, and by at most one in
+/// [`DISTINCTIVE`] of them (counted on `page`, one entry per document). A name most pages share
+/// (`ConfigMap` in the Kubernetes docs) does not.
+pub(super) fn is_distinctive(
+    searcher: &tantivy::Searcher,
+    page: Field,
+    documents: u64,
+    tokens: &[String],
+) -> tantivy::Result<bool> {
+    let held = match tokens {
+        [word] => searcher.doc_freq(&Term::from_field_text(page, word))?,
+        _ => searcher.search(&*in_field(page, tokens), &tantivy::collector::Count)? as u64,
+    };
+    Ok(held > 0 && held <= (documents / DISTINCTIVE).max(1))
+}
+
+/// See [`is_distinctive`].
+const DISTINCTIVE: u64 = 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_holding_the_flag_or_name_asked_about_comes_first() {
+        let mut flags = String::from("# Command line arguments\n\n");
+        for (flag, what) in [
+            ("--election-id", "the lock the replicas elect a leader with"),
+            ("--http-port", "the port to listen on for HTTP traffic"),
+            ("--ingress-class", "the class of ingresses this controller satisfies"),
+            ("--watch-namespace", "the namespace to watch for ingresses"),
+        ] {
+            flags.push_str(&format!("| `{flag}` | {what}, with a default the chart sets. |\n"));
+        }
+        let faq = "# FAQ\n\n## What does the controller do?\n\nIt does what the ingresses say.\n";
+        let errors = "# Errors\n\n## Custom error pages\n\nAn error page per status.\n";
+        let tracing = "# Tracing\n\n## Examples\n\nA span records the method, the path, the \
+            StatusCode and the time each request took, then the exporter sends it on.\n";
+        let more: Vec<(String, String)> = (0..20)
+            .map(|i| (format!("topic{i}.md"), format!("# Topic {i}\n\nIt may end in an error, on a port.\n")))
+            .collect();
+        let mut files: Vec<(&str, &str)> =
+            vec![("cli.md", &flags), ("faq.md", faq), ("errors.md", errors), ("tracing.md", tracing)];
+        files.extend(more.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+        let index = crate::test_docs::index_files(&files);
+        let s = crate::Searcher::open(index.path()).unwrap();
+        let first = |text: &str| {
+            s.search(&crate::SearchQuery { text: text.into(), limit: 3, ..Default::default() }).unwrap()[0]
+                .title
+                .clone()
+        };
+        assert_eq!(first("what does --http-port do"), "Command line arguments");
+        assert_eq!(first("StatusCode error"), "Tracing");
+    }
+
+    #[test]
+    fn flags_identifiers_camel_case_and_quotes_are_names_words_are_not() {
+        let mut analyzer = crate::index::analyzer();
+        let raw = "why do --node-count=3 VMs fail with StatusCode on cluster.x-k8s.io/paused \"connection refused\"";
+        let plain =
+            "why do node-count 3 VMs fail with StatusCode on cluster.x-k8s.io/paused \"connection refused\"";
+        let names = of_question(&mut analyzer, raw, plain);
+        let joined: Vec<String> = names.iter().map(|n| n.join(" ")).collect();
+        assert_eq!(joined, ["node count", "statuscod", "cluster x k8s io paus", "connect refus"]);
+    }
+}
