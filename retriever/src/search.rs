@@ -72,7 +72,8 @@ pub struct Hit {
     /// Byte ranges of matched terms within `snippet`.
     pub highlights: Vec<(usize, usize)>,
     /// Relevance, higher is better: the document's ranks by its sections and as a whole,
-    /// fused (first in both is 1.5).
+    /// fused (first in both is 1.5; a document titled by, or holding, a name the question gives
+    /// scores 1.5 more).
     pub score: f32,
     /// Document id.
     pub doc_id: String,
