@@ -149,3 +149,7 @@ fetch karpenter https://github.com/aws/karpenter-provider-aws.git 1d927085d \
 # A root module calling cluster and service submodules; container-definition and express-service.
 fetch terraform-aws-ecs https://github.com/terraform-aws-modules/terraform-aws-ecs.git 8d25f4e \
   . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_ECS 'tf|md'
+# MkDocs docs of a DNS controller: sources, registries, ~35 provider tutorials (held out for
+# the seventh session's search changes).
+fetch external-dns https://github.com/kubernetes-sigs/external-dns.git 2bf1bf8af \
+  docs SLEUTH_CORPUS_MIRROR_EXTERNAL_DNS
