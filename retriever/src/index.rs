@@ -32,7 +32,8 @@ use crate::source::Stamp;
 /// it is a page; a contraction is one word (`won't` is `not`, `pod's` is `pod`); a camel-case
 /// word is also indexed as its parts.
 /// 7: a `terraform {}` settings block has a `role` of its own ([`crate::model::Role::Settings`]).
-pub const SCHEMA_VERSION: u32 = 7;
+/// 8: a command-line flag (`--dry-run`) is also indexed whole, dashes and all.
+pub const SCHEMA_VERSION: u32 = 8;
 
 const MANIFEST: &str = "sleuth-manifest.json";
 const TOKENIZER: &str = "sleuth_en";

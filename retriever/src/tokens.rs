@@ -80,10 +80,18 @@ impl TokenStream for WordsStream<'_> {
         }
         self.at = to;
         self.whole = self.token.position.wrapping_add(1);
-        self.give(from, to, self.whole);
         self.parts.clear();
-        camel_parts(&self.text[from..to], from, self.parts);
         self.next_part = 0;
+        if let Some(end) = flag_end(self.text, from) {
+            // A command-line flag is also read whole, dashes and all, at its first word's
+            // position (`--dry-run`, then `dry` `run`): "what does --timeout do" asks about the
+            // flag, which pages that say "timeout" do not document.
+            self.give(from - 2, end, self.whole);
+            self.parts.push((from, to));
+            return true;
+        }
+        self.give(from, to, self.whole);
+        camel_parts(&self.text[from..to], from, self.parts);
         true
     }
 
@@ -94,6 +102,23 @@ impl TokenStream for WordsStream<'_> {
     fn token_mut(&mut self) -> &mut Token {
         self.token
     }
+}
+
+/// Where the command-line flag whose first word starts at byte `from` ends: the word follows
+/// `--` at the start of the text or after a character that is not part of a word
+/// (`` `--dry-run` ``, `apply --dry-run=server`, not `a--b` or a Markdown rule), and the flag
+/// runs over letters, digits and inner dashes. `None` when no flag starts there.
+fn flag_end(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let dashed = from >= 2 && &bytes[from - 2..from] == b"--";
+    let starts =
+        from == 2 || (from > 2 && !(bytes[from - 3].is_ascii_alphanumeric() || bytes[from - 3] == b'-'));
+    if !dashed || !starts || !bytes[from].is_ascii_alphabetic() {
+        return None;
+    }
+    let len = bytes[from..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-').count();
+    let flag = text[from..from + len].trim_end_matches('-');
+    Some(from + flag.len())
 }
 
 /// Whether `word` is in camel case (has [`Words`]' parts).
@@ -232,6 +257,48 @@ mod tests {
             out.push(t.text.clone());
         }
         out
+    }
+
+    #[test]
+    fn a_flag_is_read_whole_and_as_its_words() {
+        assert_eq!(
+            analysed("run `--dry-run=server` or --TIMEOUT, not a--b, |---|, -- x, --9 or --x-"),
+            [
+                "run",
+                "--dry-run",
+                "dry",
+                "run",
+                "server",
+                "or",
+                "--timeout",
+                "timeout",
+                "not",
+                "a",
+                "b",
+                "x",
+                "9",
+                "or",
+                "--x",
+                "x"
+            ]
+        );
+        // The flag shares its first word's position: a phrase of its words still matches.
+        let mut words = Words::default();
+        let mut stream = words.token_stream("a --dry-run b");
+        let mut seen = Vec::new();
+        while let Some(t) = stream.next() {
+            seen.push((t.text.clone(), t.position, t.offset_from, t.offset_to));
+        }
+        assert_eq!(
+            seen,
+            [
+                ("a".to_string(), 0, 0, 1),
+                ("--dry-run".to_string(), 1, 2, 11),
+                ("dry".to_string(), 1, 4, 7),
+                ("run".to_string(), 2, 8, 11),
+                ("b".to_string(), 3, 12, 13)
+            ]
+        );
     }
 
     #[test]

@@ -17,11 +17,19 @@ use super::query_text::{is_identifier, trimmed};
 /// each name once. `raw` is the question as typed (flags are read from it), `plain` as searched
 /// (see `syntax::plain`).
 pub(super) fn of_question(analyzer: &mut TextAnalyzer, raw: &str, plain: &str) -> Vec<Vec<String>> {
-    let mut spelled: Vec<String> = Vec::new();
+    let mut names: Vec<Vec<String>> = Vec::new();
+    // A flag is its whole token, dashes and all (see `tokens::Words`), not its words.
     for token in raw.split_whitespace().filter(|t| t.starts_with("--")) {
-        let flag = token.trim_start_matches('-').split('=').next().unwrap_or_default();
-        spelled.push(trimmed(flag).to_string());
+        let flag = trimmed(token.split('=').next().unwrap_or_default());
+        let mut stream = analyzer.token_stream(flag);
+        if let Some(t) = stream.next().filter(|t| t.text.starts_with("--")) {
+            let name = vec![t.text.clone()];
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
     }
+    let mut spelled: Vec<String> = Vec::new();
     for (i, part) in plain.split('"').enumerate() {
         if i % 2 == 1 {
             spelled.push(part.to_string());
@@ -38,7 +46,6 @@ pub(super) fn of_question(analyzer: &mut TextAnalyzer, raw: &str, plain: &str) -
             }
         }
     }
-    let mut names: Vec<Vec<String>> = Vec::new();
     for name in spelled {
         let mut tokens = Vec::new();
         let mut stream = analyzer.token_stream(&name);
@@ -133,6 +140,6 @@ mod tests {
             "why do node-count 3 VMs fail with StatusCode on cluster.x-k8s.io/paused \"connection refused\"";
         let names = of_question(&mut analyzer, raw, plain);
         let joined: Vec<String> = names.iter().map(|n| n.join(" ")).collect();
-        assert_eq!(joined, ["node count", "statuscod", "cluster x k8s io paus", "connect refus"]);
+        assert_eq!(joined, ["--node-count", "statuscod", "cluster x k8s io paus", "connect refus"]);
     }
 }
