@@ -50,7 +50,10 @@ pub(super) fn of_question(analyzer: &mut TextAnalyzer, raw: &str, plain: &str) -
         let mut tokens = Vec::new();
         let mut stream = analyzer.token_stream(&name);
         while let Some(t) = stream.next() {
-            tokens.push(t.text.clone());
+            // A flag's whole token shares its first word's position: a phrase is of its words.
+            if !t.text.starts_with("--") {
+                tokens.push(t.text.clone());
+            }
         }
         if !tokens.is_empty() && !names.contains(&tokens) {
             names.push(tokens);
@@ -135,11 +138,13 @@ mod tests {
     #[test]
     fn flags_identifiers_camel_case_and_quotes_are_names_words_are_not() {
         let mut analyzer = crate::index::analyzer();
-        let raw = "why do --node-count=3 VMs fail with StatusCode on cluster.x-k8s.io/paused \"connection refused\"";
-        let plain =
-            "why do node-count 3 VMs fail with StatusCode on cluster.x-k8s.io/paused \"connection refused\"";
+        let raw = "why do --node-count=3 VMs fail with StatusCode on cluster.x-k8s.io/paused \"connection refused\" \"apply --prune\"";
+        let plain = "why do node-count 3 VMs fail with StatusCode on cluster.x-k8s.io/paused \"connection refused\" \"apply --prune\"";
         let names = of_question(&mut analyzer, raw, plain);
         let joined: Vec<String> = names.iter().map(|n| n.join(" ")).collect();
-        assert_eq!(joined, ["--node-count", "statuscod", "cluster x k8s io paus", "connect refus"]);
+        assert_eq!(
+            joined,
+            ["--node-count", "--prune", "statuscod", "cluster x k8s io paus", "connect refus", "appli prune"]
+        );
     }
 }
