@@ -166,7 +166,9 @@ impl Searcher {
         self.chunks
     }
 
-    /// Runs a query. Query syntax errors never fail: the text is parsed leniently.
+    /// Runs a query. Query syntax errors never fail: the text is parsed leniently, and what
+    /// an engineer pastes is searched as words (see the `syntax` module); a query that only leaves
+    /// words out is refused ([`Error::OnlyExcluded`]).
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, Error> {
         let f = &self.fields;
         let mut parser = QueryParser::for_index(&self.index, f.searched().to_vec());
@@ -231,7 +233,7 @@ impl Searcher {
         let sections = self.top_distinct(&searcher, chunks, &mut columns, &*filtered(&*text_query), depth)?;
         let pages = self.top_pages(&searcher, wholes, &mut columns, &*filtered(&*page_query))?;
         let named = match title_identifiers(&mut analyzer, f.title, &question) {
-            Some(titled) => self.titled(&searcher, chunks, &mut columns, &*filtered(&*titled))?,
+            Some(titled) => self.documents_matching(&searcher, chunks, &mut columns, &*filtered(&*titled))?,
             None => HashSet::new(),
         };
         let given = names::of_question(&mut analyzer, &q.text, &plain);
@@ -392,9 +394,10 @@ impl Searcher {
         Ok((weighed, exhausted))
     }
 
-    /// The documents whose title spells an identifier of the question (see
-    /// `query_text::title_identifiers`).
-    fn titled(
+    /// The documents of the first [`PAGE_DEPTH`] entries matching `query`: those titled by an
+    /// identifier of the question (see `query_text::title_identifiers`), or holding a name it
+    /// gives (see [`names`]).
+    fn documents_matching(
         &self,
         searcher: &tantivy::Searcher,
         entries: Entries,
@@ -407,29 +410,6 @@ impl Searcher {
             .into_iter()
             .map(|(_, key)| key)
             .collect())
-    }
-
-    /// The documents holding a distinctive name the question gives (see [`names`]).
-    fn holders(
-        &self,
-        searcher: &tantivy::Searcher,
-        entries: Entries,
-        columns: &mut Columns<'_>,
-        given: Vec<Vec<String>>,
-        filtered: &dyn Fn(&dyn Query) -> Box<dyn Query>,
-    ) -> Result<HashSet<u64>, Error> {
-        let mut distinctive = Vec::new();
-        for name in given {
-            if names::is_distinctive(searcher, self.fields.page, self.documents, &name)
-                .map_err(|e| Error::tantivy(&self.path, e))?
-            {
-                distinctive.push(name);
-            }
-        }
-        let Some(query) = names::holding(&distinctive, &self.fields.searched()) else {
-            return Ok(HashSet::new());
-        };
-        self.titled(searcher, entries, columns, &*filtered(&*query))
     }
 
     /// Documents ranked as wholes (their `page` entries), copies demoted: the identities of

@@ -6,12 +6,18 @@
 //! `StatusCode` fifth for "StatusCode error", under short sections headed "errors", where a
 //! plain whole-document BM25 ranked it first.
 
+use std::collections::HashSet;
+
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::Searcher;
+use super::columns::Columns;
+use super::lengths::Entries;
 use super::query_text::{is_identifier, trimmed};
+use crate::error::Error;
 
 /// Each name of the question as the index's tokens (one for a word, several for a phrase),
 /// each name once. `raw` is the question as typed (flags are read from it), `plain` as searched
@@ -62,8 +68,34 @@ pub(super) fn of_question(analyzer: &mut TextAnalyzer, raw: &str, plain: &str) -
     names
 }
 
+impl Searcher {
+    /// The documents holding a distinctive name the question gives (see the module's
+    /// documentation), among the first entries of `entries` that hold one.
+    pub(super) fn holders(
+        &self,
+        searcher: &tantivy::Searcher,
+        entries: Entries,
+        columns: &mut Columns<'_>,
+        given: Vec<Vec<String>>,
+        filtered: &dyn Fn(&dyn Query) -> Box<dyn Query>,
+    ) -> Result<HashSet<u64>, Error> {
+        let mut distinctive = Vec::new();
+        for name in given {
+            if is_distinctive(searcher, self.fields.page, self.documents, &name)
+                .map_err(|e| Error::tantivy(&self.path, e))?
+            {
+                distinctive.push(name);
+            }
+        }
+        let Some(query) = holding(&distinctive, &self.fields.searched()) else {
+            return Ok(HashSet::new());
+        };
+        self.documents_matching(searcher, entries, columns, &*filtered(&*query))
+    }
+}
+
 /// The documents holding any of `names` in any of `fields`, or `None` without names.
-pub(super) fn holding(names: &[Vec<String>], fields: &[Field]) -> Option<Box<dyn Query>> {
+fn holding(names: &[Vec<String>], fields: &[Field]) -> Option<Box<dyn Query>> {
     let clauses: Vec<(Occur, Box<dyn Query>)> = names
         .iter()
         .flat_map(|tokens| fields.iter().map(move |&field| (Occur::Should, in_field(field, tokens))))
@@ -83,7 +115,7 @@ fn in_field(field: Field, tokens: &[String]) -> Box<dyn Query> {
 /// Whether a name tells documents apart: held by some documents, and by at most one in
 /// [`DISTINCTIVE`] of them (counted on `page`, one entry per document). A name most pages share
 /// (`ConfigMap` in the Kubernetes docs) does not.
-pub(super) fn is_distinctive(
+fn is_distinctive(
     searcher: &tantivy::Searcher,
     page: Field,
     documents: u64,
