@@ -168,20 +168,46 @@ pub(super) fn top(
     // The configuration's i-th entry in its own order takes the i-th best score the whole
     // index's statistics give the side: the order within it is its own, how it interleaves
     // with the rest exactly the index's.
-    let mut merged: Vec<(f32, DocAddress)> = settled(scored, n)
-        .into_iter()
-        .zip(settled(ordered, n))
-        .map(|((score, _), (_, addr))| (score, addr))
-        .collect();
+    let mut merged = in_own_order(&settled(scored, n), &settled(ordered, n));
     merged.extend(settled(rest, n));
     merged.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok((merged, exhausted))
+}
+
+/// The `ordered` entries, each with the score `scored` has at its place. Entries `ordered`
+/// ties (identical blocks in several submodules) all take the best of their places' scores:
+/// tantivy orders a tie by where indexing threads wrote the entries, so one identical file
+/// took a higher score than its twins on one index and a lower one on the next.
+fn in_own_order(scored: &[(f32, DocAddress)], ordered: &[(f32, DocAddress)]) -> Vec<(f32, DocAddress)> {
+    let places = scored.len().min(ordered.len());
+    let mut out = Vec::with_capacity(places);
+    let mut start = 0;
+    while start < places {
+        // Settled scores are rounded: a tie is the same bits.
+        let first = ordered[start].0.to_bits();
+        let tie = ordered[start..places].iter().take_while(|(own, _)| own.to_bits() == first).count();
+        let best = scored[start..start + tie].iter().map(|(score, _)| *score).fold(f32::MIN, f32::max);
+        out.extend(ordered[start..start + tie].iter().map(|&(_, addr)| (best, addr)));
+        start += tie;
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Searcher;
+
+    #[test]
+    fn entries_tied_in_their_own_order_take_one_score() {
+        let at = |doc: u32| DocAddress::new(0, doc);
+        let scored = [(9.0, at(7)), (8.0, at(8)), (7.5, at(9)), (3.0, at(6))];
+        let ordered = [(5.0, at(1)), (4.0, at(2)), (4.0, at(3)), (1.0, at(4))];
+        let taken: Vec<f32> = in_own_order(&scored, &ordered).iter().map(|h| h.0).collect();
+        assert_eq!(taken, [9.0, 8.0, 8.0, 3.0]);
+        // Fewer places on one side: as many entries as both have.
+        assert_eq!(in_own_order(&scored[..2], &ordered).len(), 2);
+    }
     use crate::index::UnitRecord;
 
     #[test]
