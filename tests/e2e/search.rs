@@ -194,6 +194,11 @@ fn pasted_flags_and_error_lines_are_words_and_a_query_that_only_excludes_is_refu
     // `--flag` was an exclusion and `error:` a field: the page asked about was left out.
     assert_eq!(first("how to use --default-volumes-to-fs-backup"), "Install");
     assert_eq!(first("error: timeout"), "Timeouts");
+    // A flag no document holds is told, and the hits still come.
+    let unknown = s.search(&["--json", "--", "what does --no-such-flag do"]);
+    assert_eq!(unknown.code, 0, "{unknown}");
+    assert!(unknown.stderr.contains("no document mentions `--no-such-flag`"), "{unknown}");
+    assert!(serde_json::from_str::<Vec<serde_json::Value>>(&unknown.stdout).is_ok(), "{unknown}");
     let refused = s.search(&["--", "-timeout"]);
     assert_eq!(refused.code, 2, "{refused}");
     assert!(refused.stderr.contains("only leaves words out"), "{refused}");

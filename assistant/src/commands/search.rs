@@ -45,6 +45,16 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
 
+    // Hits for a question whose flag or identifier no document holds share only its other
+    // words: say so, on stderr, so `--json` stays one array.
+    let unheld = searcher.unheld_names(&query.text)?;
+    if !unheld.is_empty() {
+        let names: Vec<String> = unheld.iter().map(|n| format!("`{n}`")).collect();
+        eprintln!(
+            "sleuth: no document mentions {}; the hits share other words of the question",
+            names.join(", ")
+        );
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         let hits: Vec<Hit> =

@@ -19,26 +19,35 @@ use super::lengths::Entries;
 use super::query_text::{is_identifier, trimmed};
 use crate::error::Error;
 
-/// Each name of the question as the index's tokens (one for a word, several for a phrase),
-/// each name once. `raw` is the question as typed (flags are read from it), `plain` as searched
-/// (see `syntax::plain`).
-pub(super) fn of_question(analyzer: &mut TextAnalyzer, raw: &str, plain: &str) -> Vec<Vec<String>> {
-    let mut names: Vec<Vec<String>> = Vec::new();
+/// A name the question gives: as it writes it, and as the index's tokens (one for a word,
+/// several for a phrase).
+pub(super) struct Name {
+    shown: String,
+    tokens: Vec<String>,
+}
+
+/// Each name of the question once. `raw` is the question as typed (flags are read from it),
+/// `plain` as searched (see `syntax::plain`).
+pub(super) fn of_question(analyzer: &mut TextAnalyzer, raw: &str, plain: &str) -> Vec<Name> {
+    let mut names: Vec<Name> = Vec::new();
+    let mut add = |shown: &str, tokens: Vec<String>| {
+        if !tokens.is_empty() && !names.iter().any(|n| n.tokens == tokens) {
+            names.push(Name { shown: shown.to_string(), tokens });
+        }
+    };
     // A flag is its whole token, dashes and all (see `tokens::Words`), not its words.
     for token in raw.split_whitespace().filter(|t| t.starts_with("--")) {
         let flag = trimmed(token.split('=').next().unwrap_or_default());
         let mut stream = analyzer.token_stream(flag);
         if let Some(t) = stream.next().filter(|t| t.text.starts_with("--")) {
-            let name = vec![t.text.clone()];
-            if !names.contains(&name) {
-                names.push(name);
-            }
+            let whole = vec![t.text.clone()];
+            add(flag, whole);
         }
     }
-    let mut spelled: Vec<String> = Vec::new();
+    let mut spelled: Vec<(&str, String)> = Vec::new();
     for (i, part) in plain.split('"').enumerate() {
         if i % 2 == 1 {
-            spelled.push(part.to_string());
+            spelled.push((part, part.to_string()));
             continue;
         }
         for token in part.split_whitespace().map(trimmed) {
@@ -46,13 +55,13 @@ pub(super) fn of_question(analyzer: &mut TextAnalyzer, raw: &str, plain: &str) -
             // a plural abbreviation (`VMs`, `SSDs`) is a word.
             let plural = token.strip_suffix('s').is_some_and(|t| t.chars().all(|c| c.is_ascii_uppercase()));
             if crate::tokens::is_camel_case(token) && !plural {
-                spelled.push(token.to_lowercase());
+                spelled.push((token, token.to_lowercase()));
             } else if is_identifier(token) {
-                spelled.push(token.to_string());
+                spelled.push((token, token.to_string()));
             }
         }
     }
-    for name in spelled {
+    for (shown, name) in spelled {
         let mut tokens = Vec::new();
         let mut stream = analyzer.token_stream(&name);
         while let Some(t) = stream.next() {
@@ -61,9 +70,7 @@ pub(super) fn of_question(analyzer: &mut TextAnalyzer, raw: &str, plain: &str) -
                 tokens.push(t.text.clone());
             }
         }
-        if !tokens.is_empty() && !names.contains(&tokens) {
-            names.push(tokens);
-        }
+        add(shown, tokens);
     }
     names
 }
@@ -76,21 +83,44 @@ impl Searcher {
         searcher: &tantivy::Searcher,
         entries: Entries,
         columns: &mut Columns<'_>,
-        given: Vec<Vec<String>>,
+        given: Vec<Name>,
         filtered: &dyn Fn(&dyn Query) -> Box<dyn Query>,
     ) -> Result<HashSet<u64>, Error> {
         let mut distinctive = Vec::new();
         for name in given {
-            if is_distinctive(searcher, self.fields.page, self.documents, &name)
-                .map_err(|e| Error::tantivy(&self.path, e))?
-            {
-                distinctive.push(name);
+            let held = held_by(searcher, self.fields.page, &name.tokens)
+                .map_err(|e| Error::tantivy(&self.path, e))?;
+            // A name most pages share (`ConfigMap` in the Kubernetes docs) tells them apart no
+            // more than any word.
+            if held > 0 && held <= (self.documents / DISTINCTIVE).max(1) {
+                distinctive.push(name.tokens);
             }
         }
         let Some(query) = holding(&distinctive, &self.fields.searched()) else {
             return Ok(HashSet::new());
         };
         self.documents_matching(searcher, entries, columns, &*filtered(&*query))
+    }
+
+    /// The names a question gives — flags, camel-case or dotted identifiers, quoted strings —
+    /// that no document holds, as the question writes them: hits for such a question share
+    /// only its other words, and a reader should be told.
+    pub fn unheld_names(&self, text: &str) -> Result<Vec<String>, Error> {
+        let schema = self.index.schema();
+        let plain = super::syntax::plain(text, |name| schema.get_field(name).is_ok());
+        let mut analyzer =
+            self.index.tokenizer_for_field(self.fields.title).map_err(|e| Error::tantivy(&self.path, e))?;
+        let searcher = self.reader.searcher();
+        let mut unheld = Vec::new();
+        for name in of_question(&mut analyzer, text, &plain) {
+            if held_by(&searcher, self.fields.page, &name.tokens)
+                .map_err(|e| Error::tantivy(&self.path, e))?
+                == 0
+            {
+                unheld.push(name.shown);
+            }
+        }
+        Ok(unheld)
     }
 }
 
@@ -112,23 +142,15 @@ fn in_field(field: Field, tokens: &[String]) -> Box<dyn Query> {
     }
 }
 
-/// Whether a name tells documents apart: held by some documents, and by at most one in
-/// [`DISTINCTIVE`] of them (counted on `page`, one entry per document). A name most pages share
-/// (`ConfigMap` in the Kubernetes docs) does not.
-fn is_distinctive(
-    searcher: &tantivy::Searcher,
-    page: Field,
-    documents: u64,
-    tokens: &[String],
-) -> tantivy::Result<bool> {
-    let held = match tokens {
+/// How many documents hold a name (counted on `page`, one entry per document).
+fn held_by(searcher: &tantivy::Searcher, page: Field, tokens: &[String]) -> tantivy::Result<u64> {
+    Ok(match tokens {
         [word] => searcher.doc_freq(&Term::from_field_text(page, word))?,
         _ => searcher.search(&*in_field(page, tokens), &tantivy::collector::Count)? as u64,
-    };
-    Ok(held > 0 && held <= (documents / DISTINCTIVE).max(1))
+    })
 }
 
-/// See [`is_distinctive`].
+/// A name tells documents apart when at most one document in this many holds it.
 const DISTINCTIVE: u64 = 20;
 
 #[cfg(test)]
@@ -165,6 +187,12 @@ mod tests {
         };
         assert_eq!(first("what does --http-port do"), "Command line arguments");
         assert_eq!(first("StatusCode error"), "Tracing");
+        // What no document holds is told, as the question wrote it.
+        assert_eq!(s.unheld_names("what does --http-port do").unwrap(), Vec::<String>::new());
+        assert_eq!(
+            s.unheld_names("--no-such-flag fails with NoSuchKind").unwrap(),
+            ["--no-such-flag", "NoSuchKind"]
+        );
     }
 
     #[test]
@@ -173,7 +201,19 @@ mod tests {
         let raw = "why do --node-count=3 VMs fail with StatusCode on cluster.x-k8s.io/paused \"connection refused\" \"apply --prune\"";
         let plain = "why do node-count 3 VMs fail with StatusCode on cluster.x-k8s.io/paused \"connection refused\" \"apply --prune\"";
         let names = of_question(&mut analyzer, raw, plain);
-        let joined: Vec<String> = names.iter().map(|n| n.join(" ")).collect();
+        let joined: Vec<String> = names.iter().map(|n| n.tokens.join(" ")).collect();
+        let shown: Vec<&str> = names.iter().map(|n| n.shown.as_str()).collect();
+        assert_eq!(
+            shown,
+            [
+                "--node-count",
+                "--prune",
+                "StatusCode",
+                "cluster.x-k8s.io/paused",
+                "connection refused",
+                "apply --prune"
+            ]
+        );
         assert_eq!(
             joined,
             ["--node-count", "--prune", "statuscod", "cluster x k8s io paus", "connect refus", "appli prune"]
