@@ -151,6 +151,12 @@ impl Searcher {
         })
     }
 
+    /// The index's own analysis (registered when it was opened), for a question's words as the
+    /// documents' were analysed.
+    fn analyzer(&self) -> Result<tantivy::tokenizer::TextAnalyzer, Error> {
+        self.index.tokenizer_for_field(self.fields.title).map_err(|e| Error::tantivy(&self.path, e))
+    }
+
     /// The index's manifest (what was indexed).
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
@@ -176,8 +182,7 @@ impl Searcher {
         parser.set_field_boost(f.heading, 2.0);
         parser.set_field_boost(f.breadcrumbs, 1.2);
         parser.set_field_boost(f.fields, 1.5);
-        let schema = self.index.schema();
-        let plain = syntax::plain(&q.text, |name| schema.get_field(name).is_ok());
+        let plain = self.plain(&q.text);
         let question = camel_case_whole(&plain);
         let text = with_synonyms(&question);
         let (text_query, _errors) = parser.parse_query_lenient(&text);
@@ -221,8 +226,7 @@ impl Searcher {
         let wholes = Entries { docs: self.documents, whole: true, prose: f.prose() };
         // The kinds of thing the question names, in the index's own analysis (registered when
         // it was opened), as the documents' names were hashed.
-        let mut analyzer =
-            self.index.tokenizer_for_field(f.title).map_err(|e| Error::tantivy(&self.path, e))?;
+        let mut analyzer = self.analyzer()?;
         let named = crate::phrases::of_question(&mut analyzer, &question);
         // Hit weights read from fast fields, opened once per segment for all three rankings.
         let mut columns = Columns::new(self, &searcher, asks(&plain), named);

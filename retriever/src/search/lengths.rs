@@ -20,7 +20,7 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query,
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, TERMINATED, Term};
 
-use super::scores::{Population, settled};
+use super::scores::{Population, Rarity, settled};
 use crate::index::{Fields, Manifest};
 use crate::model::Kind;
 
@@ -149,7 +149,8 @@ pub(super) fn top(
     sides: Option<&Sides>,
 ) -> tantivy::Result<(Vec<(f32, DocAddress)>, bool)> {
     let collector = TopDocs::with_limit(n).order_by_score();
-    let index_wide = Population { searcher, docs, lengths: None, prose };
+    let rarity = Rarity::default();
+    let index_wide = Population { searcher, docs, lengths: None, prose, rarity: &rarity };
     let Some(sides) = sides else {
         let top = searcher.search_with_statistics_provider(query, &collector, &index_wide)?;
         let exhausted = top.len() < n;
@@ -160,7 +161,7 @@ pub(super) fn top(
         BooleanQuery::new(vec![(Occur::Must, query.box_clone()), (occur, side)])
     };
     let configuration = on_side(Occur::Must);
-    let own = Population { searcher, docs, lengths: Some((&sides.config, whole)), prose };
+    let own = Population { searcher, docs, lengths: Some((&sides.config, whole)), prose, rarity: &rarity };
     let ordered = searcher.search_with_statistics_provider(&configuration, &collector, &own)?;
     let scored = searcher.search_with_statistics_provider(&configuration, &collector, &index_wide)?;
     let rest = searcher.search_with_statistics_provider(&on_side(Occur::MustNot), &collector, &index_wide)?;

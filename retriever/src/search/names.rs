@@ -106,10 +106,8 @@ impl Searcher {
     /// that no document holds, as the question writes them: hits for such a question share
     /// only its other words, and a reader should be told.
     pub fn unheld_names(&self, text: &str) -> Result<Vec<String>, Error> {
-        let schema = self.index.schema();
-        let plain = super::syntax::plain(text, |name| schema.get_field(name).is_ok());
-        let mut analyzer =
-            self.index.tokenizer_for_field(self.fields.title).map_err(|e| Error::tantivy(&self.path, e))?;
+        let plain = self.plain(text);
+        let mut analyzer = self.analyzer()?;
         let searcher = self.reader.searcher();
         let mut unheld = Vec::new();
         for name in of_question(&mut analyzer, text, &plain) {

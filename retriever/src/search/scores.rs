@@ -46,7 +46,13 @@ pub(super) struct Population<'a> {
     pub(super) lengths: Option<(&'a super::lengths::Totals, bool)>,
     /// The fields a word's rarity is counted across (see [`doc_freq`](Self::doc_freq)).
     pub(super) prose: [tantivy::schema::Field; 4],
+    /// Each word's rarity once counted: a word is one clause per field of the query, and one
+    /// ranking runs a query up to three times (see `lengths::top`).
+    pub(super) rarity: &'a Rarity,
 }
+
+/// Words' document frequencies across the prose fields, counted once per ranking.
+pub(super) type Rarity = std::cell::RefCell<std::collections::HashMap<String, u64>>;
 
 impl tantivy::query::Bm25StatisticsProvider for Population<'_> {
     fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
@@ -69,14 +75,21 @@ impl tantivy::query::Bm25StatisticsProvider for Population<'_> {
     /// a name the question gives that one section holds (`CommitManifestDetails`), and, added
     /// up over title, heading and body, outranked it.
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        let mut most = self.searcher.doc_freq(term)?;
-        if self.prose.contains(&term.field())
-            && let Some(word) = term.value().as_str()
-        {
-            for field in self.prose.into_iter().filter(|f| *f != term.field()) {
-                most = most.max(self.searcher.doc_freq(&Term::from_field_text(field, word))?);
+        let most = match term.value().as_str().filter(|_| self.prose.contains(&term.field())) {
+            Some(word) => {
+                if let Some(&counted) = self.rarity.borrow().get(word) {
+                    counted
+                } else {
+                    let mut most = 0;
+                    for field in self.prose {
+                        most = most.max(self.searcher.doc_freq(&Term::from_field_text(field, word))?);
+                    }
+                    self.rarity.borrow_mut().insert(word.to_string(), most);
+                    most
+                }
             }
-        }
+            None => self.searcher.doc_freq(term)?,
+        };
         // A field both populations carry (`kind:terraform` typed as query syntax) counts entries
         // of both; more documents holding a term than there are documents would break BM25.
         Ok(most.min(self.docs.max(1)))

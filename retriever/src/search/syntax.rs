@@ -6,6 +6,14 @@
 //! sleuth documents keeps its meaning: `"exact phrase"` (with its `~N` slop), `title:checkout`
 //! for a field the index has, and `-excluded` for a word of three letters or more.
 
+impl super::Searcher {
+    /// `text` as this index searches it (see [`plain`]).
+    pub(super) fn plain(&self, text: &str) -> String {
+        let schema = self.index.schema();
+        plain(text, |name| schema.get_field(name).is_ok())
+    }
+}
+
 /// Characters tantivy's grammar gives a meaning that a question never means. The single quote
 /// is one of them only at a word's edges: inside, it is a contraction (`can't`).
 const SYNTAX: &[char] =
