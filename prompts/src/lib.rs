@@ -13,7 +13,8 @@ silently blank out part of an answer.
   inventing resource names, document and log text treated as data, the answer format.
 - `tools/<name>.md` — one description per agent tool ([`tool_description`]).
 - `answer/<intent>.md` — the offline policy's answers (failure, architecture, script, graph,
-  unknown): a direct answer first, then evidence, documents and definitions.
+  unknown, and unheld: a name the question gives that no document holds): a direct answer
+  first, then evidence, documents and definitions.
 - `sections.md` — what every answer ends with: sources, labelled scripts, notes.
 - `mcp/` — what the MCP server tells a client's model: its instructions, and the prompts
   "investigate a failing workload" and "explain this graph".
@@ -48,6 +49,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("answer/script.md", include_str!("../templates/answer/script.md")),
     ("answer/graph.md", include_str!("../templates/answer/graph.md")),
     ("answer/unknown.md", include_str!("../templates/answer/unknown.md")),
+    ("answer/unheld.md", include_str!("../templates/answer/unheld.md")),
     ("causal/explain.md", include_str!("../templates/causal/explain.md")),
     ("causal/rewrite.md", include_str!("../templates/causal/rewrite.md")),
     ("tools/build_graph.md", include_str!("../templates/tools/build_graph.md")),
@@ -247,6 +249,23 @@ mod tests {
         )
         .unwrap();
         assert!(none.contains("No changes from 12:00 to 13:00 in namespace shop"), "{none}");
+    }
+
+    #[test]
+    fn unheld_answer_names_what_no_document_holds() {
+        let text = render(
+            "answer/unheld.md",
+            json!({"names": ["--dry-run", "RetryBudget"],
+                   "docs": [{"title": "Deploying", "snippet": "run kubectl apply"}]}),
+        )
+        .unwrap();
+        assert!(
+            text.starts_with("**No document in the index mentions `--dry-run`, `RetryBudget`.**"),
+            "{text}"
+        );
+        assert!(text.contains("- **Deploying**: run kubectl apply"), "{text}");
+        let alone = render("answer/unheld.md", json!({"names": ["--dry-run"], "docs": []})).unwrap();
+        assert!(!alone.contains("nearest documents"), "{alone}");
     }
 
     #[test]

@@ -37,6 +37,17 @@ pub struct Source {
     pub snippet: String,
 }
 
+/// What `search_docs` found, as data: the hits, and the names the question gives (flags,
+/// identifiers, quoted strings) that no document holds — hits for such a question share only
+/// its other words, and an answer should say so rather than quote them as the answer.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct DocsFound {
+    /// The best passages, best first.
+    pub hits: Vec<retriever::Hit>,
+    /// Names of the question no document holds, as the question wrote them.
+    pub unheld: Vec<String>,
+}
+
 /// What one tool call returned.
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolOutput {
@@ -238,9 +249,17 @@ impl ToolBox {
                     .transpose()
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 let limit = p.k.unwrap_or(5).clamp(1, 20) as usize;
+                let unheld = searcher.unheld_names(&p.query)?;
                 let hits =
                     searcher.search(&SearchQuery { text: p.query, kind, scopes: Vec::new(), limit })?;
                 let mut text = String::new();
+                if !unheld.is_empty() && !hits.is_empty() {
+                    let names: Vec<String> = unheld.iter().map(|n| format!("`{n}`")).collect();
+                    text.push_str(&format!(
+                        "No document mentions {}: these hits share only other words of the query.\n",
+                        names.join(", ")
+                    ));
+                }
                 for (i, h) in hits.iter().enumerate() {
                     text.push_str(&format!("{}. {} [{}] — {}\n", i + 1, h.title, h.kind, h.location));
                     if !h.heading.is_empty() {
@@ -260,7 +279,8 @@ impl ToolBox {
                         snippet: h.snippet.clone(),
                     })
                     .collect();
-                ToolOutput { ok: true, text, data: serde_json::to_value(&hits)?, sources, graph: None }
+                let data = serde_json::to_value(DocsFound { hits, unheld })?;
+                ToolOutput { ok: true, text, data, sources, graph: None }
             }
             "list_resources" => {
                 let p: params::ListResources = params::parse(name, args)?;

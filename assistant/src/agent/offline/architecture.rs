@@ -3,7 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::compose::{doc_source, finish, hits, outputs, script_vars, snippet};
+use retriever::Hit;
+
+use super::compose::{doc_source, finish, hits, outputs, script_vars, snippet, unheld};
 use super::route::Mentions;
 use crate::agent::toolbox::{Source, Vocabulary};
 use crate::agent::types::{Conversation, Draft};
@@ -29,16 +31,30 @@ pub(super) fn architecture(conv: &Conversation, m: &Mentions, vocab: &Vocabulary
         .any(|w| q.contains(w))
     };
     // Prefer Terraform's answer for "where is X defined" questions.
-    let ordered: Vec<&Value> = if question_mentions_infra && !infra.is_empty() {
+    let ordered: Vec<&Hit> = if question_mentions_infra && !infra.is_empty() {
         infra.iter().chain(docs.iter()).collect()
     } else {
         docs.iter().chain(infra.iter()).collect()
     };
-    let mut unique: Vec<&Value> = Vec::new();
+    let mut unique: Vec<&Hit> = Vec::new();
     for h in ordered {
-        if !unique.iter().any(|u| u["doc_id"] == h["doc_id"]) {
+        if !unique.iter().any(|u| u.doc_id == h.doc_id) {
             unique.push(h);
         }
+    }
+    // The question gives a flag, identifier or quoted string no document holds: the hits
+    // share only its other words, so say that rather than quote the nearest page as the answer.
+    let missing = unheld(conv, |t| t.call.args["query"].as_str() == Some(conv.question()));
+    if !missing.is_empty() {
+        let nearest = &unique[..unique.len().min(3)];
+        let docs: Vec<Value> =
+            nearest.iter().map(|h| json!({"title": h.title, "snippet": snippet(h)})).collect();
+        return finish(
+            prompts::render("answer/unheld.md", json!({"names": missing, "docs": docs})),
+            nearest.iter().map(|h| doc_source(h)).collect(),
+            &[],
+            &["Answered offline from the document index, without a language model.".into()],
+        );
     }
     // The retriever's order stands: re-ranking its hits by question words in their titles
     // (as this policy once did) cost a third of the first places on other teams' documentation.
@@ -47,7 +63,7 @@ pub(super) fn architecture(conv: &Conversation, m: &Mentions, vocab: &Vocabulary
     if m.entities.is_empty() && !unique.iter().any(|h| on_topic(h, &keys)) {
         let subject = m.namespace.clone().unwrap_or_default();
         let docs: Vec<Value> =
-            unique.iter().take(3).map(|h| json!({"title": h["title"], "snippet": snippet(h)})).collect();
+            unique.iter().take(3).map(|h| json!({"title": h.title, "snippet": snippet(h)})).collect();
         return finish(
             prompts::render("answer/unknown.md", json!({"subject": subject, "docs": docs})),
             Vec::new(),
@@ -58,17 +74,13 @@ pub(super) fn architecture(conv: &Conversation, m: &Mentions, vocab: &Vocabulary
     let best = unique.first().map(|h| {
         format!(
             "According to “{}” ({}): {}",
-            h["title"].as_str().unwrap_or(""),
-            crate::output::display_location(h["location"].as_str().unwrap_or("")),
+            h.title,
+            crate::output::display_location(&h.location),
             snippet(h)
         )
     });
-    let points: Vec<String> = unique
-        .iter()
-        .skip(1)
-        .take(4)
-        .map(|h| format!("**{}** — {}", h["title"].as_str().unwrap_or(""), snippet(h)))
-        .collect();
+    let points: Vec<String> =
+        unique.iter().skip(1).take(4).map(|h| format!("**{}** — {}", h.title, snippet(h))).collect();
     let conflicts = contradictions(&unique);
     let mut cluster: Vec<String> = Vec::new();
     for t in outputs(conv, "list_resources") {
@@ -103,20 +115,14 @@ pub(super) fn architecture(conv: &Conversation, m: &Mentions, vocab: &Vocabulary
 }
 
 /// Whether a hit mentions any of the question's words (in its title, heading or text).
-pub(super) fn on_topic(hit: &Value, keys: &[String]) -> bool {
-    let text = format!(
-        "{} {} {}",
-        hit["title"].as_str().unwrap_or(""),
-        hit["heading"].as_str().unwrap_or(""),
-        hit["text"].as_str().unwrap_or("")
-    )
-    .to_lowercase();
+pub(super) fn on_topic(hit: &Hit, keys: &[String]) -> bool {
+    let text = format!("{} {} {}", hit.title, hit.heading, hit.text).to_lowercase();
     keys.iter().any(|k| text.contains(k.as_str()))
 }
 
 /// The documents found for the question as asked that are on its topic, in the retriever's
 /// order.
-pub(super) fn asked_and_on_topic(conv: &Conversation) -> Vec<Value> {
+pub(super) fn asked_and_on_topic(conv: &Conversation) -> Vec<Hit> {
     let keys = keywords(conv.question());
     hits(conv, |t| {
         t.call.args.get("kind").is_none() && t.call.args["query"].as_str() == Some(conv.question())
@@ -144,20 +150,15 @@ pub(super) fn keywords(question: &str) -> Vec<String> {
 
 /// Facts two sources state differently: database engines, for now the most common stale-wiki
 /// case (a page says MySQL where Terraform says PostgreSQL).
-pub(super) fn contradictions(hits: &[&Value]) -> Vec<String> {
+pub(super) fn contradictions(hits: &[&Hit]) -> Vec<String> {
     const ENGINES: &[&str] = &["postgresql", "postgres", "mysql", "mariadb", "aurora", "dynamodb", "mongodb"];
     let mut seen: Vec<(String, String, String)> = Vec::new();
     for h in hits {
-        let text = format!("{} {}", h["text"].as_str().unwrap_or(""), h["fields"].as_str().unwrap_or(""))
-            .to_lowercase();
+        let text = format!("{} {}", h.text, h.fields).to_lowercase();
         for e in ENGINES {
             if text.contains(e) {
                 let canonical = if *e == "postgres" { "postgresql" } else { e };
-                seen.push((
-                    canonical.to_string(),
-                    h["title"].as_str().unwrap_or("").to_string(),
-                    h["kind"].as_str().unwrap_or("").to_string(),
-                ));
+                seen.push((canonical.to_string(), h.title.clone(), h.kind.clone()));
                 break;
             }
         }

@@ -4,7 +4,9 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::agent::toolbox::Source;
+use retriever::Hit;
+
+use crate::agent::toolbox::{DocsFound, Source};
 use crate::agent::types::{Conversation, Draft, ToolCall, TraceEntry};
 use crate::scripts::classify;
 
@@ -19,31 +21,50 @@ pub(super) fn outputs<'a>(
     conv.this_turn().filter(move |t| t.call.name == tool && t.output.ok)
 }
 
-pub(super) fn hits(conv: &Conversation, filter: impl Fn(&TraceEntry) -> bool) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::new();
-    for t in conv.this_turn().filter(|t| t.call.name == "search_docs" && t.output.ok && filter(t)) {
-        for h in t.output.data.as_array().into_iter().flatten() {
-            if !out.iter().any(|o| o["doc_id"] == h["doc_id"]) {
-                out.push(h.clone());
-            }
+/// What the `search_docs` calls of this turn that `filter` keeps found, read back as data.
+fn found<'a>(
+    conv: &'a Conversation,
+    filter: impl Fn(&TraceEntry) -> bool + 'a,
+) -> impl Iterator<Item = DocsFound> + 'a {
+    outputs(conv, "search_docs")
+        .filter(move |t| filter(t))
+        .filter_map(|t| serde_json::from_value::<DocsFound>(t.output.data.clone()).ok())
+}
+
+/// The documents those calls found, each once, in the order found.
+pub(super) fn hits(conv: &Conversation, filter: impl Fn(&TraceEntry) -> bool) -> Vec<Hit> {
+    let mut out: Vec<Hit> = Vec::new();
+    for h in found(conv, filter).flat_map(|f| f.hits) {
+        if !out.iter().any(|o| o.doc_id == h.doc_id) {
+            out.push(h);
         }
     }
     out
 }
 
-pub(super) fn doc_source(h: &Value) -> Source {
+/// The names of the question those calls found no document holding, each once.
+pub(super) fn unheld(conv: &Conversation, filter: impl Fn(&TraceEntry) -> bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in found(conv, filter).flat_map(|f| f.unheld) {
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+pub(super) fn doc_source(h: &Hit) -> Source {
     Source {
-        title: h["title"].as_str().unwrap_or("").to_string(),
-        kind: h["kind"].as_str().unwrap_or("").to_string(),
-        location: crate::output::display_location(h["location"].as_str().unwrap_or("")),
-        snippet: h["snippet"].as_str().unwrap_or("").to_string(),
+        title: h.title.clone(),
+        kind: h.kind.clone(),
+        location: crate::output::display_location(&h.location),
+        snippet: h.snippet.clone(),
     }
 }
 
 /// A hit's snippet without the highlight markers, on one line.
-pub(super) fn snippet(h: &Value) -> String {
-    let s = h["snippet"].as_str().unwrap_or("").replace('\n', " ");
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+pub(super) fn snippet(h: &Hit) -> String {
+    let s = h.snippet.split_whitespace().collect::<Vec<_>>().join(" ");
     prompts::ellipsis(&s, 240)
 }
 

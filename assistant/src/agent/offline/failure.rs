@@ -5,6 +5,7 @@
 
 use analyzers::engine::{Hypothesis, Investigation, Step};
 use analyzers::rules::ObjRef;
+use retriever::Hit;
 use serde_json::{Value, json};
 
 use super::compose::{capitalise, doc_source, finish, hits, outputs, script_vars, snippet};
@@ -47,9 +48,8 @@ pub(super) fn answer_names(inv: Option<&Investigation>, m: &Mentions) -> Vec<Str
 }
 
 /// Whether a document hit is about one of `names` (title or text names it).
-pub(super) fn about(hit: &Value, names: &[String]) -> bool {
-    let text = format!("{} {}", hit["title"].as_str().unwrap_or(""), hit["text"].as_str().unwrap_or(""))
-        .to_lowercase();
+pub(super) fn about(hit: &Hit, names: &[String]) -> bool {
+    let text = format!("{} {}", hit.title, hit.text).to_lowercase();
     names.iter().any(|n| text.contains(&n.to_lowercase()))
 }
 
@@ -176,15 +176,15 @@ pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
     // The team's documents, only those about the objects of this answer.
     let names = answer_names(inv.as_ref(), m);
     let all_docs = hits(conv, |t| t.call.args.get("kind").is_none());
-    let mut docs: Vec<&Value> = all_docs.iter().filter(|h| about(h, &names)).collect();
-    docs.sort_by_key(|h| !h["title"].as_str().is_some_and(|t| t.to_lowercase().contains("runbook")));
+    let mut docs: Vec<&Hit> = all_docs.iter().filter(|h| about(h, &names)).collect();
+    docs.sort_by_key(|h| !h.title.to_lowercase().contains("runbook"));
     if m.entities.is_empty() {
         // The question names nothing in the cluster ("cannot clone a private repo"): what the
         // documents say about it as asked comes first — the retriever's first three, in its
         // order — whatever the cluster's own problems are (they follow).
         for (i, h) in super::architecture::asked_and_on_topic(conv).iter().take(3).enumerate() {
-            if let Some(hit) = all_docs.iter().find(|d| d["doc_id"] == h["doc_id"]) {
-                docs.retain(|d| d["doc_id"] != hit["doc_id"]);
+            if let Some(hit) = all_docs.iter().find(|d| d.doc_id == h.doc_id) {
+                docs.retain(|d| d.doc_id != hit.doc_id);
                 docs.insert(i, hit);
             }
         }
@@ -193,7 +193,7 @@ pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
     // The Terraform that defines the node groups involved.
     let groups: Vec<String> =
         inv.iter().flat_map(|i| i.nodes.iter().filter_map(|n| n.group.clone())).collect();
-    let infra: Vec<Value> =
+    let infra: Vec<Hit> =
         hits(conv, |t| t.call.args.get("kind").and_then(Value::as_str) == Some("terraform"))
             .into_iter()
             .filter(|h| about(h, &groups))
@@ -212,8 +212,8 @@ pub(super) fn failure(conv: &Conversation, m: &Mentions) -> Draft {
         "found": problems.len(),
         // A question that names nothing in the cluster is answered from the documents first.
         "docs_first": m.entities.is_empty(),
-        "docs": docs.iter().map(|h| json!({"title": h["title"], "heading": h["heading"], "snippet": snippet(h)})).collect::<Vec<_>>(),
-        "infra": infra.iter().map(|h| json!({"title": h["title"], "location": crate::output::display_location(h["location"].as_str().unwrap_or(""))})).collect::<Vec<_>>(),
+        "docs": docs.iter().map(|h| json!({"title": h.title, "heading": h.heading, "snippet": snippet(h)})).collect::<Vec<_>>(),
+        "infra": infra.iter().map(|h| json!({"title": h.title, "location": crate::output::display_location(&h.location)})).collect::<Vec<_>>(),
     });
     let script = script_vars("confirm the diagnosis", &scripts.into_iter().take(6).collect::<Vec<_>>());
     finish(

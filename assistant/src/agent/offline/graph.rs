@@ -64,12 +64,8 @@ pub(super) fn graph_answer(conv: &Conversation) -> Draft {
     if !docs.is_empty() {
         body.push_str("\nFrom the team's documents:\n\n");
         for h in docs.iter().take(3) {
-            let heading = h["heading"]
-                .as_str()
-                .filter(|s| !s.is_empty())
-                .map(|s| format!(" ({s})"))
-                .unwrap_or_default();
-            body.push_str(&format!("- **{}**{heading}: {}\n", h["title"].as_str().unwrap_or(""), snippet(h)));
+            let heading = if h.heading.is_empty() { String::new() } else { format!(" ({})", h.heading) };
+            body.push_str(&format!("- **{}**{heading}: {}\n", h.title, snippet(h)));
             sources.push(doc_source(h));
         }
     }
