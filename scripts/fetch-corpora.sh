@@ -153,3 +153,11 @@ fetch terraform-aws-ecs https://github.com/terraform-aws-modules/terraform-aws-e
 # the seventh session's search changes).
 fetch external-dns https://github.com/kubernetes-sigs/external-dns.git 2bf1bf8af \
   docs SLEUTH_CORPUS_MIRROR_EXTERNAL_DNS
+# A root module split over main.tf, iam.tf and package.tf, three submodules, ~18 examples
+# (held out for the eighth session).
+fetch terraform-aws-lambda https://github.com/terraform-aws-modules/terraform-aws-lambda.git 23d00f7 \
+  . SLEUTH_CORPUS_MIRROR_TERRAFORM_AWS_LAMBDA 'tf|md'
+# Cloud Posse's convention: `context.tf` naming inputs copied into every example, a label module
+# (held out for the eighth session).
+fetch cloudposse-eks-cluster https://github.com/cloudposse/terraform-aws-eks-cluster.git 1def0d9 \
+  . SLEUTH_CORPUS_MIRROR_CLOUDPOSSE_EKS_CLUSTER 'tf|md'

@@ -18,7 +18,7 @@ struct Kind {
     ask: fn(&str) -> String,
 }
 
-const KINDS: [Kind; 3] = [
+const KINDS: [Kind; 4] = [
     Kind {
         name: "flag",
         pattern: r"(?m)(?:^|[^\w-])(--[a-z][a-z0-9-]{4,})",
@@ -30,6 +30,13 @@ const KINDS: [Kind; 3] = [
         ask: |s| format!("{s} error"),
     },
     Kind { name: "code span", pattern: r"`([a-zA-Z][^`\n]{12,60})`", ask: |s| format!("getting {s}") },
+    // An error line as a log or a terminal prints it (`error: …`, `Error from server …`,
+    // `failed to …`), pasted as it is.
+    Kind {
+        name: "error line",
+        pattern: r"(?m)^[ \t>]*((?:(?:Error|ERROR|error|FATAL|fatal|panic)(?::| from )|(?:Failed|failed) to )[^\n`]{20,120})$",
+        ask: |s| s.to_string(),
+    },
 ];
 
 /// One generated question: its kind, its text, and the pages that hold the name.
