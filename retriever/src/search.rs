@@ -1,6 +1,6 @@
-//! Searching: BM25 over title, headings, breadcrumbs, properties and body (boosted in that
-//! order of importance), filtered by kind and scope, one hit per document, with a snippet
-//! whose matched terms are marked.
+//! Searching: BM25 over title, headings, breadcrumbs, properties and body (the title weighs
+//! most, then headings and properties, then breadcrumbs, then body), filtered by kind and
+//! scope, one hit per document, with a snippet whose matched terms are marked.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -178,8 +178,8 @@ impl Searcher {
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, Error> {
         let f = &self.fields;
         let mut parser = QueryParser::for_index(&self.index, f.searched().to_vec());
-        parser.set_field_boost(f.title, 1.5);
-        parser.set_field_boost(f.heading, 2.0);
+        parser.set_field_boost(f.title, TITLE_BOOST);
+        parser.set_field_boost(f.heading, HEADING_BOOST);
         parser.set_field_boost(f.breadcrumbs, 1.2);
         parser.set_field_boost(f.fields, 1.5);
         let plain = self.plain(&q.text);
@@ -465,7 +465,20 @@ const PAGE_WIDEN: usize = 8;
 /// How much a page's other matching chunks add to its best one (at most their sum, at most
 /// the best chunk's own score): evidence spread over a page counts, without letting a long
 /// page win on volume alone.
-const SECTION_SHARE: f32 = 0.5;
+const SECTION_SHARE: f32 = 0.25;
+/// What a word of the question found in a page's title weighs against one in its body
+/// (headings weigh [`HEADING_BOOST`], properties 1.5, breadcrumbs 1.2). This and
+/// [`SECTION_SHARE`] were chosen on a grid over all 33 corpora of the retrieval benchmark, among
+/// the settings that keep every ranking test passing, and checked by leaving each corpus out
+/// in turn: the setting chosen without a corpus is this one for every corpus, and it scores
+/// +0.020 MRR on the documentation corpora (see BENCHMARKS.md, eighth session). Titles count
+/// for more than when the first weights were set because a word's rarity is now the largest
+/// over the prose fields: a title's common word no longer weighs as a rare one.
+const TITLE_BOOST: f32 = 2.5;
+/// Headings stay at 2: at 1.5 the grid gained 0.003 MRR, within noise, and a section headed by
+/// the question's topic ("Dependencies" for "what does checkout depend on") lost to one whose
+/// body mentions it once.
+const HEADING_BOOST: f32 = 2.0;
 
 fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
