@@ -276,12 +276,13 @@ fn main() {
         }
     }
     println!("\n{table}");
-    for kind in names::kinds() {
+    for (kind, terraform) in names::kinds() {
         if let Some((ours, base)) = named_all.get(kind) {
-            named_row(&mut named, "all documentation corpora", kind, ours, base);
+            let all = if terraform { "all Terraform modules" } else { "all documentation corpora" };
+            named_row(&mut named, all, kind, ours, base);
         }
     }
-    println!("Questions naming something exactly, generated from each documentation corpus:\n\n{named}");
+    println!("Questions naming something exactly, generated from each corpus:\n\n{named}");
     println!("{}", bars(&prose, &modules));
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-retrieval.md");
     let _ = std::fs::write(&out, format!("{table}{detail}"));
@@ -331,8 +332,7 @@ type Names<'a> = Option<(&'a mut String, &'a mut HashMap<&'static str, (Score, S
 
 /// Indexes `root` with sleuth's pipeline and asks the questions of it and of a BM25 over its
 /// pages, adding a row per system to `table` and the per-question ranks to `detail`; with
-/// `names`, a documentation corpus is also asked the questions [`names::questions`] makes of
-/// it. Returns the pages and both systems' scores.
+/// `names`, a corpus is also asked the questions [`names::questions`] makes of it. Returns the pages and both systems' scores.
 fn evaluate(
     asked: &Asked<'_>,
     root: &Path,
@@ -364,16 +364,17 @@ fn evaluate(
     }
     row(table, label, corpus.len(), questions.len(), "sleuth", &ours);
     row(table, label, corpus.len(), questions.len(), "BM25 (whole documents)", &base);
-    if let Some((named, all)) = names.filter(|_| !corpus.iter().any(|(p, _)| p.ends_with(".tf"))) {
+    if let Some((named, all)) = names {
+        let terraform = corpus.iter().any(|(p, _)| p.ends_with(".tf"));
         let mut by_kind: HashMap<&'static str, (Score, Score)> = HashMap::new();
-        for n in names::questions(&corpus) {
+        for n in names::questions(&corpus, terraform) {
             let ranked = ranked_pages(&searcher, &n.q, &roots);
             dump(&format!("names:{label}"), &n.q, &n.accepted, &ranked);
             let (ours, base) = by_kind.entry(n.kind).or_default();
             ours.ranks.push(first_accepted(&ranked, &n.accepted));
             base.ranks.push(first_accepted(&bm25.rank(&n.q), &n.accepted));
         }
-        for kind in names::kinds() {
+        for (kind, _) in names::kinds() {
             if let Some((ours, base)) = by_kind.remove(kind) {
                 named_row(named, label, kind, &ours, &base);
                 let (all_ours, all_base) = all.entry(kind).or_default();

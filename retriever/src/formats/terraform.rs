@@ -56,6 +56,7 @@ pub fn parse_tf(text: &str, location: &str, module: &Module) -> Result<Vec<Docum
         });
         docs.push(doc);
     }
+    unmark(&mut docs);
     Ok(docs)
 }
 
@@ -121,7 +122,9 @@ pub fn parse_tfvars(text: &str, location: &str, file_name: &str) -> Result<Vec<D
         anchor: None,
         text: redact_text(&lines.join("\n")).into_owned(),
     });
-    Ok(vec![doc])
+    let mut docs = vec![doc];
+    unmark(&mut docs);
+    Ok(docs)
 }
 
 /// Parses `.terraform.lock.hcl`: provider pins (hashes are left out).
@@ -146,13 +149,67 @@ pub fn parse_lock(text: &str, location: &str) -> Result<Vec<Document>, InputErro
     Ok(vec![doc])
 }
 
+/// How many repeated object keys one file may have renamed before it is refused.
+const MAX_REPEATS: usize = 64;
+/// Put before a repeated object key so the parser takes it, and taken out of every text a
+/// document shows ([`unmark`]).
+const REPEATED: &str = "sleuthrepeatedkey";
+
+/// Parses HCL as Terraform reads it. Terraform takes an object that repeats a key (the last
+/// one wins: terraform-aws-alb's own examples set `port` twice in one target group); hcl-edit
+/// refuses the whole file, and every block in it was lost. Each repeated key is renamed
+/// (marked with [`REPEATED`], which [`unmark`] takes out of the documents) and the file parsed
+/// again; any other error is the file's.
 fn parse_hcl(text: &str, location: &str) -> Result<Body, InputError> {
-    hcl::parse(text).map_err(|e| match e {
-        hcl::Error::Parse(p) => {
-            InputError::at(location, p.location().line(), format!("malformed HCL: {}", p.message()))
+    let mut text = std::borrow::Cow::Borrowed(text);
+    let mut repeats = 0;
+    loop {
+        let err = match hcl::parse(&text) {
+            Ok(body) => return Ok(body),
+            Err(e) => e,
+        };
+        if let hcl::Error::Parse(p) = &err
+            && p.message().contains("redefined object key")
+            && repeats < MAX_REPEATS
+            && let Some(marked) = mark_key(&text, p.location().offset())
+        {
+            text = std::borrow::Cow::Owned(marked);
+            repeats += 1;
+            continue;
         }
-        other => InputError::new(location, format!("malformed HCL: {other}")),
-    })
+        return Err(match err {
+            hcl::Error::Parse(p) => {
+                InputError::at(location, p.location().line(), format!("malformed HCL: {}", p.message()))
+            }
+            other => InputError::new(location, format!("malformed HCL: {other}")),
+        });
+    }
+}
+
+/// `text` with the object key that starts at byte `at` (a name, or a quoted string) marked as
+/// repeated; `None` for any other key (an expression in parentheses).
+fn mark_key(text: &str, at: usize) -> Option<String> {
+    let rest = text.get(at..)?;
+    let inside = if rest.starts_with('"') { at + 1 } else { at };
+    let first = text.get(inside..)?.chars().next()?;
+    (first.is_alphabetic() || first == '_')
+        .then(|| format!("{}{REPEATED}{}", &text[..inside], &text[inside..]))
+}
+
+/// Takes [`REPEATED`] marks out of every text the documents show.
+fn unmark(docs: &mut [Document]) {
+    for doc in docs {
+        for s in &mut doc.sections {
+            if s.text.contains(REPEATED) {
+                s.text = s.text.replace(REPEATED, "");
+            }
+        }
+        for (_, v) in &mut doc.fields {
+            if v.contains(REPEATED) {
+                *v = v.replace(REPEATED, "");
+            }
+        }
+    }
 }
 
 /// The document for one block, without its body text; `None` for blocks that describe no
@@ -443,6 +500,23 @@ module "eks" {
             .unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
         assert!(err.reason.starts_with("malformed HCL"), "{err}");
+    }
+
+    #[test]
+    fn an_object_that_repeats_a_key_reads_as_terraform_reads_it() {
+        // Terraform takes it (the last `port` wins); the file's other blocks must not be lost.
+        let text = "resource \"aws_lb\" \"this\" {\n  name = \"web\"\n}\n\n\
+            module \"alb\" {\n  target_groups = {\n    one = {\n      port = 80\n      \"tag\" = 1\n      \
+            password = \"hunter2\"\n      port = 8080\n      \"tag\" = 2\n      password = \"hunter3\"\n    }\n  }\n}\n";
+        let docs = parse_tf(text, "main.tf", &Module::default()).unwrap();
+        let titles: Vec<&str> = docs.iter().map(|d| d.title.as_str()).collect();
+        assert_eq!(titles, ["aws_lb.this", "module.alb"]);
+        let body = &docs[1].sections[0].text;
+        assert!(body.contains("port = 8080") && body.contains("\"tag\" = 2"), "{body}");
+        assert!(!body.contains(REPEATED) && !body.contains("hunter"), "{body}");
+        // Anything else still refuses the file, at its line.
+        let err = parse_tf("a = {\n  (x) = 1\n  (x) = 2\n}\nb = = 1\n", "bad.tf", &Module::default());
+        assert!(err.is_err());
     }
 
     #[test]
