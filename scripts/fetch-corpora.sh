@@ -161,3 +161,7 @@ fetch terraform-aws-lambda https://github.com/terraform-aws-modules/terraform-aw
 # (held out for the eighth session).
 fetch cloudposse-eks-cluster https://github.com/cloudposse/terraform-aws-eks-cluster.git 1def0d9 \
   . SLEUTH_CORPUS_MIRROR_CLOUDPOSSE_EKS_CLUSTER 'tf|md'
+# Hugo-era Markdown of the Prometheus site: concepts, guides, best practices (held out for the
+# eighth session's field weights).
+fetch prometheus-docs https://github.com/prometheus/docs.git c105550a \
+  docs SLEUTH_CORPUS_MIRROR_PROMETHEUS_DOCS
