@@ -129,6 +129,13 @@ const ARCHITECTURE_PHRASES: &[&str] = &[
     "architecture",
     "documented",
     "runbook for",
+    // A release's lifecycle ("which prometheus releases get long term support") is in the
+    // documents, even when the software also runs in the cluster.
+    "long term support",
+    "long-term support",
+    "supported version",
+    "end of life",
+    "compatib",
 ];
 /// Words that put a change in a window of time.
 const HISTORY_WORDS: &[&str] = &[

@@ -49,6 +49,10 @@ fn intents_are_routed() {
         ("what changed between 1.27 and 1.28", Intent::Architecture),
         ("breaking changes when upgrading to v21", Intent::Architecture),
         ("what changed in the last 2 hours", Intent::Changes),
+        // A release's lifecycle, not the history of the cluster where it runs.
+        ("which prometheus releases get long term support", Intent::Architecture),
+        ("is grafana 9 still a supported version", Intent::Architecture),
+        ("which checkout releases are compatible with the new payments api", Intent::Architecture),
         ("what was deployed to checkout in release 42", Intent::Changes),
         // Every cluster has a Service called `kubernetes`: the word names no object.
         ("register another kubernetes cluster as a deploy target", Intent::Architecture),
