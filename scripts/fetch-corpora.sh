@@ -165,3 +165,6 @@ fetch cloudposse-eks-cluster https://github.com/cloudposse/terraform-aws-eks-clu
 # eighth session's field weights).
 fetch prometheus-docs https://github.com/prometheus/docs.git c105550a \
   docs SLEUTH_CORPUS_MIRROR_PROMETHEUS_DOCS
+# Markdown reference docs of a CI system's controller (held out for the eighth session).
+fetch tekton-pipeline https://github.com/tektoncd/pipeline.git 3ee1745ae \
+  docs SLEUTH_CORPUS_MIRROR_TEKTON_PIPELINE
