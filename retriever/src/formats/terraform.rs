@@ -519,6 +519,27 @@ module "eks" {
         assert!(err.is_err());
     }
 
+    proptest::proptest! {
+        /// Objects whose keys repeat (named or quoted, nested, any number of times) or are
+        /// cut anywhere never panic, and a file that reads shows no mark of the renaming.
+        #[test]
+        fn repeated_or_broken_keys_never_panic(
+            keys in proptest::collection::vec("(port|\"port\"|name|\"a b\"|(x)|_k)", 1..12),
+            cut in 0usize..400,
+        ) {
+            let items: String =
+                keys.iter().enumerate().map(|(i, k)| format!("    {k} = {i}")).collect::<Vec<_>>().join("\n");
+            let text = format!("module \"m\" {{\n  o = {{\n{items}\n    inner = {{\n{items}\n    }}\n  }}\n}}\n");
+            for t in [text.as_str(), text.get(..cut.min(text.len())).unwrap_or("")] {
+                if let Ok(docs) = parse_tf(t, "main.tf", &Module::default()) {
+                    for d in &docs {
+                        proptest::prop_assert!(!d.sections.iter().any(|s| s.text.contains(REPEATED)));
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn real_eks_example_parses() {
         let dir = concat!(
