@@ -259,8 +259,12 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
     if SCRIPT_STARTS.iter().any(|s| q.trim_start().starts_with(s)) || (q.contains("kubectl") && !trouble) {
         return Intent::Script;
     }
-    // "change the upstream DNS servers", "deploy on every push": an instruction, not history.
-    let instruction = words.first().is_some_and(|w| INSTRUCTION_VERBS.contains(w));
+    // "change the upstream DNS servers", "deploy on every push": an instruction, not history;
+    // "only allow the frontend to call payments", "please give…" too.
+    let instruction = words
+        .iter()
+        .find(|w| !matches!(**w, "only" | "just" | "please" | "also"))
+        .is_some_and(|w| INSTRUCTION_VERBS.contains(w));
     let change = words.iter().any(|w| CHANGE_WORDS.contains(w)) && !q.contains("depend") && !instruction;
     // An instruction asks how, as a question about design does, even when it names an object.
     let design = ARCHITECTURE_PHRASES.iter().any(|p| q.contains(p)) || instruction;

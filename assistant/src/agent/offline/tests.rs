@@ -37,6 +37,8 @@ fn intents_are_routed() {
         // An instruction that names an object of the cluster is still an instruction.
         ("change the checkout deployment's upstream DNS servers", Intent::Architecture),
         ("give the checkout team read-only access to their own apps only", Intent::Architecture),
+        ("only allow the frontend to call checkout", Intent::Architecture),
+        ("please give the checkout team read-only access", Intent::Architecture),
         ("kubectl command to list the checkout pods", Intent::Script),
         // Trouble with kubectl is trouble.
         ("kubectl top says metrics not available", Intent::Failure),
