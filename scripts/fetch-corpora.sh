@@ -168,3 +168,7 @@ fetch prometheus-docs https://github.com/prometheus/docs.git c105550a \
 # Markdown reference docs of a CI system's controller (held out for the eighth session).
 fetch tekton-pipeline https://github.com/tektoncd/pipeline.git 3ee1745ae \
   docs SLEUTH_CORPUS_MIRROR_TEKTON_PIPELINE
+# Azure Verified Modules' AKS module: every resource an `azapi_resource` (held out for the
+# eighth session).
+fetch azure-avm-aks https://github.com/Azure/terraform-azurerm-avm-res-containerservice-managedcluster.git 895e0c6 \
+  . SLEUTH_CORPUS_MIRROR_AZURE_AVM_AKS 'tf|md'

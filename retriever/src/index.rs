@@ -33,7 +33,9 @@ use crate::source::Stamp;
 /// word is also indexed as its parts.
 /// 7: a `terraform {}` settings block has a `role` of its own ([`crate::model::Role::Settings`]).
 /// 8: a command-line flag (`--dry-run`) is also indexed whole, dashes and all.
-pub const SCHEMA_VERSION: u32 = 8;
+/// 9: an AzAPI block is of the kind its Azure `type` names (`managed clusters`), and a
+/// Terraform file whose object repeats a key is read (it was refused whole).
+pub const SCHEMA_VERSION: u32 = 9;
 
 const MANIFEST: &str = "sleuth-manifest.json";
 const TOKENIZER: &str = "sleuth_en";

@@ -128,6 +128,16 @@ pub fn is_camel_case(word: &str) -> bool {
     !parts.is_empty()
 }
 
+/// `word` cut into its camel-case parts (`managedClusters` → `managed`, `Clusters`), or whole.
+pub fn camel_words(word: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    camel_parts(word, 0, &mut parts);
+    if parts.is_empty() {
+        return vec![word];
+    }
+    parts.into_iter().map(|(from, to)| &word[from..to]).collect()
+}
+
 /// The camel-case parts of `word` (at byte `offset` of the text) as byte ranges of the text;
 /// none unless there are two or more. A part starts at an upper-case letter after a lower-case
 /// one (`pod|Disruption`), or at the last of a run of capitals before a lower-case letter

@@ -260,6 +260,9 @@ fn block_document(block: &Block, labels: &[&str], module: &Module, location: &st
         if !words.is_empty() {
             doc.fields.push(("kind of resource".into(), words));
         }
+        if let Some(azure) = azure_type(ty, block) {
+            azure.describe(&mut doc);
+        }
     }
     if ident == "terraform" {
         // Its body says `required_providers` and `version = ">= 6.0"`; asked which versions
@@ -295,6 +298,64 @@ fn block_document(block: &Block, labels: &[&str], module: &Module, location: &st
         }
     }
     Some(doc)
+}
+
+/// The Azure resource type an AzAPI block makes (`Microsoft.ContainerService/managedClusters`):
+/// its Terraform type (`azapi_resource`) names no kind, its `type` argument does.
+struct AzureType {
+    /// The type without its API version.
+    name: String,
+    /// Its last segment in words (`managedClusters` → `managed clusters`).
+    kind: String,
+}
+
+fn azure_type(ty: &str, block: &Block) -> Option<AzureType> {
+    if !ty.starts_with("azapi_") {
+        return None;
+    }
+    let value = block.body().attributes().find(|a| a.key() == "type")?;
+    // Written out, or chosen between API versions of one type (`cond ? "…@2026-03-01" :
+    // "…@2026-03-02-preview"`, as the AKS module does).
+    let mut names: Vec<&str> =
+        literals(value.expr()).into_iter().filter_map(|t| t.split('@').next()).collect();
+    names.dedup();
+    let [name] = names[..] else {
+        return None;
+    };
+    let name = name.to_string();
+    let (_namespace, path) = name.split_once('/')?;
+    let last = path.rsplit('/').next()?;
+    let kind = crate::tokens::camel_words(last).join(" ").to_lowercase();
+    (!kind.is_empty()).then_some(AzureType { name, kind })
+}
+
+/// The strings an expression may be: a string, either branch of a conditional, one in
+/// parentheses; nothing for anything computed.
+fn literals(expr: &Expression) -> Vec<&str> {
+    match expr {
+        Expression::String(s) => vec![s.as_str()],
+        Expression::Parenthesis(inner) => literals(inner),
+        Expression::Conditional(c) => {
+            let (yes, no) = (literals(&c.true_expr), literals(&c.false_expr));
+            if yes.is_empty() || no.is_empty() { Vec::new() } else { [yes, no].concat() }
+        }
+        _ => Vec::new(),
+    }
+}
+
+impl AzureType {
+    /// Gives the block the kind its Azure type names, as other providers' types give theirs.
+    fn describe(self, doc: &mut Document) {
+        // "the AKS cluster": the managed cluster is AKS, as `azurerm_kubernetes_cluster` is.
+        let also = if self.name.eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters") {
+            " aks kubernetes cluster"
+        } else {
+            ""
+        };
+        doc.fields.push(("azure type".into(), self.name));
+        doc.fields.push(("kind of resource".into(), format!("{}{also}", self.kind)));
+        doc.instance_of = Some(self.kind);
+    }
 }
 
 /// What a resource or data source type calls its objects: the type without its provider
@@ -538,6 +599,33 @@ module "eks" {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_azapi_block_is_of_the_kind_its_azure_type_names() {
+        let text = "resource \"azapi_resource\" \"this\" {\n  \
+            type = \"Microsoft.ContainerService/managedClusters@2025-02-01\"\n  name = var.name\n}\n\
+            resource \"azapi_resource\" \"pool\" {\n  \
+            type = \"Microsoft.ContainerService/managedClusters/agentPools@2025-02-01\"\n}\n\
+            resource \"azapi_resource\" \"any\" {\n  type = var.type\n}\n\
+            resource \"azapi_resource\" \"chosen\" {\n  type = var.preview ? \
+            \"Microsoft.ContainerService/managedClusters@2026-03-02-preview\" : \
+            \"Microsoft.ContainerService/managedClusters@2026-03-01\"\n}\n\
+            resource \"azapi_resource\" \"either\" {\n  type = var.a ? \"Microsoft.A/b@1\" : \"Microsoft.C/d@1\"\n}\n";
+        let docs = parse_tf(text, "main.tf", &Module::default()).unwrap();
+        let field = |d: &Document, k: &str| d.fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(docs[0].instance_of.as_deref(), Some("managed clusters"));
+        assert_eq!(
+            field(&docs[0], "azure type").as_deref(),
+            Some("Microsoft.ContainerService/managedClusters")
+        );
+        assert!(field(&docs[0], "kind of resource").unwrap().contains("aks kubernetes cluster"));
+        assert_eq!(docs[1].instance_of.as_deref(), Some("agent pools"));
+        // A type that is not written out names nothing; one chosen between API versions of
+        // one type names it; one chosen between two types names neither.
+        assert_eq!(field(&docs[2], "azure type"), None);
+        assert_eq!(docs[3].instance_of.as_deref(), Some("managed clusters"));
+        assert_eq!(field(&docs[4], "azure type"), None);
     }
 
     #[test]
