@@ -172,3 +172,7 @@ fetch tekton-pipeline https://github.com/tektoncd/pipeline.git 3ee1745ae \
 # eighth session).
 fetch azure-avm-aks https://github.com/Azure/terraform-azurerm-avm-res-containerservice-managedcluster.git 895e0c6 \
   . SLEUTH_CORPUS_MIRROR_AZURE_AVM_AKS 'tf|md'
+# Hugo docs of a control-plane framework (one release's `content/v2.3`; held out for the
+# eighth session).
+fetch crossplane-docs https://github.com/crossplane/docs.git 56a4808e \
+  content/v2.3 SLEUTH_CORPUS_MIRROR_CROSSPLANE_DOCS
