@@ -22,6 +22,12 @@ pub fn display_location(location: &str) -> String {
     }
 }
 
+/// Names as code, in a list (`` `--dry-run`, `RetryBudget` ``): how the CLI and the agent's
+/// tool text both name what no document holds.
+pub fn code_list(names: &[String]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
 /// A progress bar over `retriever`'s units, hidden when stderr is not a terminal or when
 /// `quiet` is set.
 pub struct Bar(ProgressBar);

@@ -254,10 +254,9 @@ impl ToolBox {
                     searcher.search(&SearchQuery { text: p.query, kind, scopes: Vec::new(), limit })?;
                 let mut text = String::new();
                 if !unheld.is_empty() && !hits.is_empty() {
-                    let names: Vec<String> = unheld.iter().map(|n| format!("`{n}`")).collect();
                     text.push_str(&format!(
                         "No document mentions {}: these hits share only other words of the query.\n",
-                        names.join(", ")
+                        crate::output::code_list(&unheld)
                     ));
                 }
                 for (i, h) in hits.iter().enumerate() {

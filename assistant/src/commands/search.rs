@@ -49,10 +49,9 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     // words: say so, on stderr, so `--json` stays one array.
     let unheld = searcher.unheld_names(&query.text)?;
     if !unheld.is_empty() {
-        let names: Vec<String> = unheld.iter().map(|n| format!("`{n}`")).collect();
         eprintln!(
             "sleuth: no document mentions {}; the hits share other words of the question",
-            names.join(", ")
+            crate::output::code_list(&unheld)
         );
     }
     let mut out = std::io::stdout().lock();

@@ -1,7 +1,7 @@
 //! Pieces every offline answer is made of: the tool calls, the trace read back, document
 //! sources and snippets, scripts, and the closing sections.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use retriever::Hit;
@@ -21,14 +21,15 @@ pub(super) fn outputs<'a>(
     conv.this_turn().filter(move |t| t.call.name == tool && t.output.ok)
 }
 
-/// What the `search_docs` calls of this turn that `filter` keeps found, read back as data.
+/// What the `search_docs` calls of this turn that `filter` keeps found, read back as data
+/// (from the trace's value as it is, not a copy of it: an answer reads it several times).
 fn found<'a>(
     conv: &'a Conversation,
     filter: impl Fn(&TraceEntry) -> bool + 'a,
 ) -> impl Iterator<Item = DocsFound> + 'a {
     outputs(conv, "search_docs")
         .filter(move |t| filter(t))
-        .filter_map(|t| serde_json::from_value::<DocsFound>(t.output.data.clone()).ok())
+        .filter_map(|t| DocsFound::deserialize(&t.output.data).ok())
 }
 
 /// The documents those calls found, each once, in the order found.
