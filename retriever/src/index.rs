@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
 use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer};
 
@@ -35,7 +35,9 @@ use crate::source::Stamp;
 /// 8: a command-line flag (`--dry-run`) is also indexed whole, dashes and all.
 /// 9: an AzAPI block is of the kind its Azure `type` names (`managed clusters`), and a
 /// Terraform file whose object repeats a key is read (it was refused whole).
-pub const SCHEMA_VERSION: u32 = 9;
+/// 10: a prose chunk carries what it is about as a vector, `meaning` (see [`crate::meaning`]),
+/// and `identity` is indexed so that search can find every chunk of a page.
+pub const SCHEMA_VERSION: u32 = 10;
 
 const MANIFEST: &str = "sleuth-manifest.json";
 const TOKENIZER: &str = "sleuth_en";
@@ -89,6 +91,10 @@ pub struct Fields {
     /// What a question may call the document by, hashed (see [`crate::phrases`]): a fast
     /// field with a value per name.
     pub names: Field,
+    /// What a prose chunk is about, as a vector (see [`crate::meaning::packed`]): a fast field
+    /// with several values, that search reorders its first prose pages by. Configuration has
+    /// none.
+    pub meaning: Field,
 }
 
 impl Fields {
@@ -172,7 +178,8 @@ pub fn schema() -> (Schema, Fields) {
         author: b.add_text_field("author", STORED),
         modified: b.add_text_field("modified", STORED),
         attachments: b.add_text_field("attachments", STORED),
-        identity: b.add_u64_field("identity", FAST),
+        // Indexed too: search finds every chunk of its first pages by it (see `search::meaning`).
+        identity: b.add_u64_field("identity", FAST | INDEXED),
         page: b.add_text_field(
             "page",
             TextOptions::default().set_indexing_options(
@@ -184,6 +191,7 @@ pub fn schema() -> (Schema, Fields) {
         copy: b.add_u64_field("copy", FAST),
         role: b.add_u64_field("role", FAST),
         names: b.add_u64_field("names", FAST),
+        meaning: b.add_u64_field("meaning", FAST),
     };
     (b.build(), fields)
 }

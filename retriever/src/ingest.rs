@@ -526,6 +526,13 @@ fn write_unit(
             t.add_text(f.breadcrumbs, &breadcrumbs);
             t.add_text(f.fields, &fields_text);
             t.add_text(f.body, &c.text);
+            // Configuration is searched by its names, not by what its words are about.
+            if kind != Kind::Terraform {
+                let about = format!("{}. {}. {}", doc.title, c.heading.join(" > "), c.text);
+                for v in crate::meaning::of_text(&about).iter().flat_map(|v| crate::meaning::packed(v)) {
+                    t.add_u64(f.meaning, v);
+                }
+            }
             t.add_text(f.location, &doc.location);
             if let Some(a) = &c.anchor {
                 t.add_text(f.anchor, a);

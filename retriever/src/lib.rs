@@ -39,7 +39,11 @@ thing is made) beside the blocks that make things ([`Role`]), and — found by [
 the paths alone each time an index is opened — a site's older releases of a page (folded into
 the newest edition) and pages only older releases have. A Terraform block whose kind the
 question names ("the launch template") weighs more: [`phrases`] hashes what a document is one
-of, and the question's runs of words, into comparable keys.
+of, and the question's runs of words, into comparable keys. Last, unless the question names
+something exactly (a flag, an identifier, a quoted string), the first prose pages are
+reordered by what they are about: [`meaning`] gives every prose chunk, and the question, a
+static vector (bundled token vectors, a lookup per word), and a page's nearest section is a
+third order fused with the first two among those pages only; configuration keeps its place.
 [`documents`] lists what is indexed and
 puts one document back together from its chunks, for front ends that hand documents over by
 reference.
@@ -65,6 +69,7 @@ pub mod formats;
 pub mod includes;
 pub mod index;
 pub mod ingest;
+pub mod meaning;
 pub mod model;
 pub mod phrases;
 pub use redact;

@@ -23,6 +23,7 @@ use shape::{only_excludes, without_excluded_phrases};
 mod columns;
 mod fusion;
 mod lengths;
+mod meaning;
 mod names;
 mod query_text;
 mod scores;
@@ -241,14 +242,18 @@ impl Searcher {
             None => HashSet::new(),
         };
         let given = names::of_question(&mut analyzer, &q.text, &plain);
+        let exact = !given.is_empty();
         let holders = self.holders(&searcher, chunks, &mut columns, given, &filtered)?;
-        let chosen = fuse(&sections, &pages, &named, &holders, limit);
+        let mut chosen = fuse(&sections, &pages, &named, &holders, limit.max(meaning::DEPTH));
+        if let Some(v) = crate::meaning::of_text(&plain).filter(|_| !exact) {
+            meaning::reorder(&searcher, f, &v, &mut chosen).map_err(|e| Error::tantivy(&self.path, e))?;
+        }
         let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
             .map_err(|e| Error::tantivy(&self.path, e))?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
 
         let mut hits = Vec::with_capacity(chosen.len());
-        for (score, addr) in chosen {
+        for (score, _, addr) in chosen.into_iter().take(limit) {
             let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::tantivy(&self.path, e))?;
             let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
             let text = get(f.body);

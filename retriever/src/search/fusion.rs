@@ -10,7 +10,7 @@ pub(super) struct Ranked {
     pub(super) addr: tantivy::DocAddress,
 }
 
-/// The `limit` best documents by weighted reciprocal-rank fusion of the two orders — by
+/// The `limit` best documents (score, identity, best chunk) by weighted reciprocal-rank fusion of the two orders — by
 /// sections, and as whole documents — each hit scored with its fused score (first place in
 /// both orders scores (1 + [`PAGE_WEIGHT`]) · K/(K + 1), K being [`RRF_K`]). Ranks fuse where raw scores cannot: a
 /// chunk's BM25 and a whole page's are on different scales. A document the section order did
@@ -23,7 +23,7 @@ pub(super) fn fuse(
     named: &HashSet<u64>,
     holders: &HashSet<u64>,
     limit: usize,
-) -> Vec<(f32, tantivy::DocAddress)> {
+) -> Vec<(f32, u64, tantivy::DocAddress)> {
     let rrf = |rank: usize| RRF_K / (RRF_K + rank as f32 + 1.0);
     let page_rank: HashMap<u64, usize> = pages.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let mut fused: Vec<(f32, u64, tantivy::DocAddress)> = sections
@@ -37,7 +37,8 @@ pub(super) fn fuse(
         })
         .collect();
     fused.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    fused.into_iter().take(limit).map(|(score, _, addr)| (score, addr)).collect()
+    fused.truncate(limit);
+    fused
 }
 
 /// What the whole-document order weighs against the section order. Chosen (with `RRF_K`)
@@ -66,20 +67,20 @@ mod tests {
         // falls below every document both orders agree on.
         let none = HashSet::new();
         let fused = fuse(&[ranked(1), ranked(2), ranked(3), ranked(4)], &[2, 3, 4], &none, &none, 3);
-        let order: Vec<u32> = fused.iter().map(|(_, a)| a.doc_id).collect();
+        let order: Vec<u32> = fused.iter().map(|(_, _, a)| a.doc_id).collect();
         assert_eq!(order, [2, 3, 4]);
         let rrf = |rank: f32| RRF_K / (RRF_K + rank + 1.0);
         assert!((fused[0].0 - (rrf(1.0) + PAGE_WEIGHT * rrf(0.0))).abs() < 1e-6);
         // Agreeing orders keep their order; the section order breaks ties.
         let agree = fuse(&[ranked(7), ranked(8)], &[7, 8], &none, &none, 2);
-        assert_eq!(agree.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [7, 8]);
+        assert_eq!(agree.iter().map(|(_, _, a)| a.doc_id).collect::<Vec<_>>(), [7, 8]);
         assert!((agree[0].0 - (1.0 + PAGE_WEIGHT) * rrf(0.0)).abs() < 1e-6);
         // A document titled by an identifier the question names comes first.
         let named = fuse(&[ranked(7), ranked(8)], &[7, 8], &HashSet::from([8]), &none, 2);
-        assert_eq!(named.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [8, 7]);
+        assert_eq!(named.iter().map(|(_, _, a)| a.doc_id).collect::<Vec<_>>(), [8, 7]);
         // One holding a name the question gives comes next; one titled by it first of all.
         let three = [ranked(7), ranked(8), ranked(9)];
         let held = fuse(&three, &[7, 8, 9], &HashSet::from([8]), &HashSet::from([8, 9]), 3);
-        assert_eq!(held.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [8, 9, 7]);
+        assert_eq!(held.iter().map(|(_, _, a)| a.doc_id).collect::<Vec<_>>(), [8, 9, 7]);
     }
 }
