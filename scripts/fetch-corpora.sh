@@ -176,3 +176,10 @@ fetch azure-avm-aks https://github.com/Azure/terraform-azurerm-avm-res-container
 # eighth session).
 fetch crossplane-docs https://github.com/crossplane/docs.git 56a4808e \
   content/v2.3 SLEUTH_CORPUS_MIRROR_CROSSPLANE_DOCS
+# MkDocs Markdown of a workflow engine (held out for the ninth session's reordering by meaning).
+fetch argo-workflows https://github.com/argoproj/argo-workflows.git f016ad89e \
+  docs SLEUTH_CORPUS_MIRROR_ARGO_WORKFLOWS
+# Docusaurus Markdown and MDX of a package manager (held out for the ninth session's reordering
+# by meaning).
+fetch helm-docs https://github.com/helm/helm-www.git 227f41447 \
+  docs SLEUTH_CORPUS_MIRROR_HELM_DOCS 'md|mdx'
