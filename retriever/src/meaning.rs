@@ -4,8 +4,8 @@
 //!
 //! The vectors and their tokenizer are bundled (`assets/meaning.bin`, made from the PyPI
 //! package `wordllama` 0.4.0.post1 by `scripts/make-meaning-asset.py`; MIT, see
-//! `assets/meaning.LICENSE`): 32,000 sentence pieces, 256 dimensions, stored as `i8` with a
-//! scale per piece. Nothing is fetched or run beyond a table lookup per piece, so indexing stays
+//! `assets/meaning.LICENSE`): 32,000 sentence pieces, the first 192 of their 256 dimensions, 4
+//! bits each with a scale per piece, compressed (3 MB: sleuth's binary has a 50 MB budget). Nothing is fetched or run beyond a table lookup per piece, so indexing stays
 //! within its speed target and a question is embedded in microseconds. Search uses these
 //! vectors only to reorder the prose pages it already ranked first (see `search::meaning`):
 //! alone they rank far below BM25, beside it they recover pages that answer in other words.
@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// Dimensions of a vector.
-pub const DIMS: usize = 256;
+pub const DIMS: usize = 192;
 
 /// How much of a section is read: the mean of a long section's pieces drifts towards what every
 /// page says; its heading and first paragraphs say what it is about.
@@ -25,8 +25,18 @@ const READ_CHARS: usize = 2000;
 const CACHED_WORDS: usize = 100_000;
 
 static MODEL: LazyLock<Model> = LazyLock::new(|| {
-    Model::parse(include_bytes!("../assets/meaning.bin")).expect("the bundled vectors are well formed")
+    let data = payload(include_bytes!("../assets/meaning.bin")).expect("the bundled vectors are well formed");
+    Model::parse(&data).expect("the bundled vectors are well formed")
 });
+
+/// The asset's payload: after its magic, zlib-compressed.
+fn payload(file: &[u8]) -> Result<Vec<u8>, &'static str> {
+    use std::io::Read as _;
+    let compressed = file.strip_prefix(b"SLEUTHM2").ok_or("magic")?;
+    let mut data = Vec::new();
+    flate2::read::ZlibDecoder::new(compressed).read_to_end(&mut data).map_err(|_| "compression")?;
+    Ok(data)
+}
 
 thread_local! {
     static PIECES: RefCell<HashMap<String, Vec<u16>>> = RefCell::new(HashMap::new());
@@ -115,26 +125,23 @@ fn head(text: &str, chars: usize) -> &str {
 /// The bundled tokenizer and vectors.
 struct Model {
     /// Piece → id, for the single characters a word starts as.
-    ids: HashMap<&'static str, u16>,
+    ids: HashMap<String, u16>,
     /// The piece standing for each byte of a character the vocabulary lacks (`<0x41>`).
     bytes: [Option<u16>; 256],
     /// A pair of adjacent pieces → its merge's rank (lower merges first) and the merged piece.
     merges: HashMap<(u16, u16), (u32, u16)>,
-    scales: Vec<f32>,
-    table: &'static [u8],
+    /// Each piece's vector, one after another.
+    table: Vec<f32>,
 }
 
 impl Model {
-    fn parse(data: &'static [u8]) -> Result<Model, &'static str> {
+    fn parse(data: &[u8]) -> Result<Model, &'static str> {
         let mut at = 0usize;
-        let mut take = |n: usize, what: &'static str| -> Result<&'static [u8], &'static str> {
+        let mut take = |n: usize, what: &'static str| -> Result<&[u8], &'static str> {
             let s = data.get(at..at + n).ok_or(what)?;
             at += n;
             Ok(s)
         };
-        if take(8, "magic")? != b"SLEUTHM1" {
-            return Err("magic");
-        }
         let u32_of = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
         let (pieces, dims, pairs) =
             (u32_of(take(4, "pieces")?), u32_of(take(4, "dimensions")?), u32_of(take(4, "merges")?));
@@ -153,11 +160,21 @@ impl Model {
             let rank = u32::try_from(rank).map_err(|_| "merges")?;
             merges.entry((u16_of(&m[0..]), u16_of(&m[2..]))).or_insert((rank, u16_of(&m[4..])));
         }
-        let scales = take(pieces * 4, "scales")?
+        let scales: Vec<f32> = take(pieces * 4, "scales")?
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
-        let table = take(pieces * dims, "vectors")?;
+        // Two 4-bit values a byte, low first, each 8 above its value; decoded once (25 MB) so
+        // that indexing adds floats instead of unpacking nibbles for every word it reads.
+        let table = take(pieces * dims / 2, "vectors")?
+            .chunks_exact(dims / 2)
+            .zip(&scales)
+            .flat_map(|(row, &scale)| {
+                row.iter().flat_map(move |&b| {
+                    [(f32::from(b & 0x0f) - 8.0) * scale, (f32::from(b >> 4) - 8.0) * scale]
+                })
+            })
+            .collect();
         let mut bytes = [None; 256];
         let mut ids = HashMap::with_capacity(pieces);
         for (id, name) in names.into_iter().enumerate() {
@@ -167,9 +184,9 @@ impl Model {
             {
                 bytes[usize::from(b)] = Some(id);
             }
-            ids.insert(name, id);
+            ids.insert(name.to_string(), id);
         }
-        Ok(Model { ids, bytes, merges, scales, table })
+        Ok(Model { ids, bytes, merges, table })
     }
 
     /// A word's pieces, as the tokenizer the vectors were trained with splits it: the word
@@ -201,13 +218,10 @@ impl Model {
     /// Adds a piece's vector to `sum`.
     fn add(&self, piece: u16, sum: &mut [f32]) {
         let p = usize::from(piece);
-        let (Some(&scale), Some(row)) = (self.scales.get(p), self.table.get(p * DIMS..(p + 1) * DIMS)) else {
-            return;
-        };
-        for (s, &b) in sum.iter_mut().zip(row) {
-            #[expect(clippy::cast_possible_wrap, reason = "the byte is an i8 stored as u8")]
-            let v = f32::from(b as i8);
-            *s += v * scale;
+        if let Some(row) = self.table.get(p * DIMS..(p + 1) * DIMS) {
+            for (s, v) in sum.iter_mut().zip(row) {
+                *s += v;
+            }
         }
     }
 }
@@ -220,7 +234,7 @@ mod tests {
     fn words_split_as_the_tokenizer_the_vectors_were_trained_with_splits_them() {
         // Expected pieces from the `tokenizers` library with the package's own tokenizer file.
         let names = |word: &str| -> Vec<String> {
-            let by_id: HashMap<u16, &str> = MODEL.ids.iter().map(|(n, i)| (*i, *n)).collect();
+            let by_id: HashMap<u16, &str> = MODEL.ids.iter().map(|(n, i)| (*i, n.as_str())).collect();
             MODEL.pieces(word).into_iter().map(|p| by_id[&p].to_string()).collect()
         };
         assert_eq!(names("the"), ["▁the"]);
