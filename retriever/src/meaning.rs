@@ -257,4 +257,19 @@ mod tests {
         assert!(of_text("  \n ").is_none());
         assert!(cosine(&q, &[1, 2, 3]).abs() < f32::EPSILON, "a malformed vector is no evidence");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_no_vector_or_a_unit_one_that_survives_the_index(
+            text in "\\PC{0,200}|[a-zA-Z \u{2581}<>0-9é日🙂]{0,40}"
+        ) {
+            if let Some(v) = of_text(&text) {
+                proptest::prop_assert_eq!(v.len(), DIMS);
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                proptest::prop_assert!((norm - 1.0).abs() < 1e-3, "{}", norm);
+                let back = unpacked(packed(&v).into_iter()).unwrap();
+                proptest::prop_assert!((cosine(&v, &back) - 1.0).abs() < 0.01);
+            }
+        }
+    }
 }
