@@ -245,15 +245,16 @@ impl Searcher {
         let exact = !given.is_empty();
         let holders = self.holders(&searcher, chunks, &mut columns, given, &filtered)?;
         let mut chosen = fuse(&sections, &pages, &named, &holders, limit.max(meaning::DEPTH));
-        if let Some(v) = crate::meaning::of_text(&plain).filter(|_| !exact) {
+        if let Some(v) = (!exact).then(|| crate::meaning::of_text(&plain)).flatten() {
             meaning::reorder(&searcher, f, &v, &mut chosen).map_err(|e| Error::tantivy(&self.path, e))?;
         }
+        chosen.truncate(limit);
         let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
             .map_err(|e| Error::tantivy(&self.path, e))?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
 
         let mut hits = Vec::with_capacity(chosen.len());
-        for (score, _, addr) in chosen.into_iter().take(limit) {
+        for (score, _, addr) in chosen {
             let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::tantivy(&self.path, e))?;
             let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
             let text = get(f.body);
