@@ -5,8 +5,9 @@
 //! The vectors and their tokenizer are bundled (`assets/meaning.bin`, made from the PyPI
 //! package `wordllama` 0.4.0.post1 by `scripts/make-meaning-asset.py`; MIT, see
 //! `assets/meaning.LICENSE`): 32,000 sentence pieces, the first 192 of their 256 dimensions, 4
-//! bits each with a scale per piece, compressed (3 MB: sleuth's binary has a 50 MB budget). Nothing is fetched or run beyond a table lookup per piece, so indexing stays
-//! within its speed target and a question is embedded in microseconds. Search uses these
+//! bits each with a scale per piece, compressed (3 MB: sleuth's binary has a 50 MB budget).
+//! Nothing is fetched or run beyond a table lookup per piece, so indexing stays within its
+//! speed target and a question is embedded in microseconds. Search uses these
 //! vectors only to reorder the prose pages it already ranked first (see `search::meaning`):
 //! alone they rank far below BM25, beside it they recover pages that answer in other words.
 
@@ -53,8 +54,11 @@ pub fn of_text(text: &str) -> Option<Vec<f32>> {
             cache.clear();
         }
         for word in head(text, READ_CHARS).split_whitespace() {
-            let pieces = cache.entry(word.to_string()).or_insert_with(|| model.pieces(word));
-            for &p in pieces.iter() {
+            // Looked up before inserting: most words were seen before, and need no key made.
+            if !cache.contains_key(word) {
+                cache.insert(word.to_string(), model.pieces(word));
+            }
+            for &p in &cache[word] {
                 model.add(p, &mut sum);
                 any = true;
             }

@@ -74,7 +74,8 @@ pub struct Hit {
     pub highlights: Vec<(usize, usize)>,
     /// Relevance, higher is better: the document's ranks by its sections and as a whole,
     /// fused (first in both is 1.5; a document titled by, or holding, a name the question gives
-    /// scores 1.5 more).
+    /// scores 1.5 more); a prose page the first places were reordered by meaning for has the
+    /// score of the place it took.
     pub score: f32,
     /// Document id.
     pub doc_id: String,
