@@ -35,8 +35,9 @@ def wheel_bytes():
     local = os.environ.get("WORDLLAMA_WHEEL")
     if local:
         return open(local, "rb").read()
-    meta = json.load(urllib.request.urlopen("https://pypi.org/pypi/wordllama/0.4.0.post1/json"))
-    return urllib.request.urlopen(next(f["url"] for f in meta["urls"] if f["filename"] == WHEEL)).read()
+    meta = json.load(urllib.request.urlopen("https://pypi.org/pypi/wordllama/json"))
+    files = meta["releases"]["0.4.0.post1"]
+    return urllib.request.urlopen(next(f["url"] for f in files if f["filename"] == WHEEL)).read()
 
 
 def main():
