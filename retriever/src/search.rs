@@ -243,8 +243,10 @@ impl Searcher {
             None => HashSet::new(),
         };
         let given = names::of_question(&mut analyzer, &q.text, &plain);
-        let exact = !given.is_empty();
         let holders = self.holders(&searcher, chunks, &mut columns, given, &filtered)?;
+        // A page holding or titled by a name the question gives is its answer, whatever else
+        // it is about (see `meaning`).
+        let exact = !holders.is_empty() || !named.is_empty();
         let mut chosen = fuse(&sections, &pages, &named, &holders, limit.max(meaning::DEPTH));
         if let Some(v) = (!exact).then(|| crate::meaning::of_text(&plain)).flatten() {
             meaning::reorder(&searcher, f, &v, &mut chosen).map_err(|e| Error::tantivy(&self.path, e))?;
