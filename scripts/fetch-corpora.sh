@@ -183,3 +183,7 @@ fetch argo-workflows https://github.com/argoproj/argo-workflows.git f016ad89e \
 # by meaning).
 fetch helm-docs https://github.com/helm/helm-www.git 227f41447 \
   docs SLEUTH_CORPUS_MIRROR_HELM_DOCS 'md|mdx'
+# MkDocs Markdown of a serverless platform (held out for the ninth session's reordering by
+# meaning, added after it was final).
+fetch knative-docs https://github.com/knative/docs.git de125bfad \
+  docs/versioned SLEUTH_CORPUS_MIRROR_KNATIVE_DOCS

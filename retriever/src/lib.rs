@@ -40,7 +40,8 @@ the paths alone each time an index is opened — a site's older releases of a pa
 the newest edition) and pages only older releases have. A Terraform block whose kind the
 question names ("the launch template") weighs more: [`phrases`] hashes what a document is one
 of, and the question's runs of words, into comparable keys. Last, unless the question names
-something exactly that a page holds (a flag, an identifier, a quoted string), the first prose pages are
+something exactly that few pages hold (a flag, an identifier, a quoted string), the first
+prose pages are
 reordered by what they are about: [`meaning`] gives every prose chunk, and the question, a
 static vector (bundled token vectors, a lookup per word), and a page's nearest section is a
 third order fused with the first two among those pages only; configuration keeps its place.

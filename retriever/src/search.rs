@@ -244,8 +244,8 @@ impl Searcher {
         };
         let given = names::of_question(&mut analyzer, &q.text, &plain);
         let holders = self.holders(&searcher, chunks, &mut columns, given, &filtered)?;
-        // A page holding or titled by a name the question gives is its answer, whatever else
-        // it is about (see `meaning`).
+        // A page holding (few do) or titled by a name the question gives is its answer, whatever
+        // else it is about (see `meaning`).
         let exact = !holders.is_empty() || !named.is_empty();
         let mut chosen = fuse(&sections, &pages, &named, &holders, limit.max(meaning::DEPTH));
         if let Some(v) = (!exact).then(|| crate::meaning::of_text(&plain)).flatten() {

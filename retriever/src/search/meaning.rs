@@ -6,9 +6,9 @@
 //!
 //! Only prose is reordered: configuration has no vector and keeps its places, so Terraform
 //! beside a wiki ranks as before. A question naming something exactly (a flag, an identifier,
-//! a quoted string) that some page holds, or a title, is not reordered at all: the page holding
-//! the name is the answer, whatever else it is about. A name no page holds says nothing, and
-//! the question is reordered as any other.
+//! a quoted string) that few pages hold, or that titles one, is not reordered at all: the page
+//! holding the name is the answer, whatever else it is about. A name no page holds, or many
+//! do, tells pages apart no more than any word, and the question is reordered as any other.
 
 use std::collections::{HashMap, HashSet};
 
