@@ -95,9 +95,8 @@ pub fn unpacked(values: impl Iterator<Item = u64>) -> Option<[u8; DIMS]> {
         let place = usize::try_from(v >> 56).ok()?;
         let start = place * GROUP;
         let group = out.get_mut(start..DIMS.min(start + GROUP))?;
-        for (i, b) in group.iter_mut().enumerate() {
-            *b = v.to_le_bytes()[i];
-        }
+        let len = group.len();
+        group.copy_from_slice(&v.to_le_bytes()[..len]);
         seen += 1;
     }
     (seen == DIMS.div_ceil(GROUP)).then_some(out)

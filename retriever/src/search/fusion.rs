@@ -24,7 +24,6 @@ pub(super) fn fuse(
     holders: &HashSet<u64>,
     limit: usize,
 ) -> Vec<(f32, u64, tantivy::DocAddress)> {
-    let rrf = |rank: usize| RRF_K / (RRF_K + rank as f32 + 1.0);
     let page_rank: HashMap<u64, usize> = pages.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let mut fused: Vec<(f32, u64, tantivy::DocAddress)> = sections
         .iter()
@@ -39,6 +38,13 @@ pub(super) fn fuse(
     fused.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     fused.truncate(limit);
     fused
+}
+
+/// A 0-based rank's reciprocal-rank score: 1 for a first place when the constant is large,
+/// falling slowly, so ranks far down count little, but not nothing.
+#[expect(clippy::cast_precision_loss, reason = "ranks are small")]
+pub(super) fn rrf(rank: usize) -> f32 {
+    RRF_K / (RRF_K + rank as f32 + 1.0)
 }
 
 /// What the whole-document order weighs against the section order. Chosen (with `RRF_K`)

@@ -10,13 +10,14 @@
 //! holding the name is the answer, whatever else it is about. A name no page holds, or many
 //! do, tells pages apart no more than any word, and the question is reordered as any other.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Term};
 
+use super::fusion::rrf;
 use crate::index::Fields;
 
 /// How many of the first pages are reordered. Chosen on the retrieval benchmark's
@@ -26,9 +27,6 @@ pub(super) const DEPTH: usize = 20;
 /// What the order by meaning weighs against the lexical order. Chosen with [`DEPTH`]: at ½
 /// and at ¼ documentation MRR gains alike; at 1 it loses on the larger sites.
 const WEIGHT: f32 = 0.5;
-
-/// Reciprocal-rank fusion's constant, as the lexical fusion's.
-const RRF_K: f32 = 60.0;
 
 /// Reorders the prose pages among the first [`DEPTH`] of `ranked` (score, identity, address;
 /// best first) by the fused order, each taking the score of the place it lands in.
@@ -56,7 +54,6 @@ fn order(cosines: &[Option<f32>]) -> Vec<usize> {
     let prose: Vec<(usize, f32)> = cosines.iter().enumerate().filter_map(|(i, c)| Some((i, (*c)?))).collect();
     let mut by_cosine: Vec<usize> = (0..prose.len()).collect();
     by_cosine.sort_by(|&a, &b| prose[b].1.total_cmp(&prose[a].1).then(a.cmp(&b)));
-    let rrf = |rank: usize| RRF_K / (RRF_K + rank as f32 + 1.0);
     let mut fused: Vec<(f32, usize)> = (0..prose.len()).map(|i| (rrf(i), i)).collect();
     for (rank, &i) in by_cosine.iter().enumerate() {
         fused[i].0 += WEIGHT * rrf(rank);
@@ -77,10 +74,8 @@ fn nearest(
     question: &[f32],
     keys: impl Iterator<Item = u64>,
 ) -> tantivy::Result<HashMap<u64, f32>> {
-    let wanted: HashSet<u64> = keys.collect();
-    let any: Vec<Box<dyn Query>> = wanted
-        .iter()
-        .map(|&k| {
+    let any: Vec<Box<dyn Query>> = keys
+        .map(|k| {
             Box::new(TermQuery::new(Term::from_field_u64(fields.identity, k), IndexRecordOption::Basic))
                 as Box<dyn Query>
         })
