@@ -37,7 +37,12 @@ pub fn site_markup(text: &str) -> String {
             continue;
         }
         if fenced {
-            push_line(&mut out, &shortcodes(raw, Within::Code));
+            // Jinja's and Liquid's `{% raw %}` … `{% endraw %}` keep a code sample's `{{ }}`
+            // from the site's templating (mkdocs-macros runs over code too); the reader sees
+            // neither marker.
+            if !RAW_MARKER.is_match(t) {
+                push_line(&mut out, &shortcodes(raw, Within::Code));
+            }
             continue;
         }
         if in_tag {
@@ -76,6 +81,9 @@ pub fn site_markup(text: &str) -> String {
     }
     out
 }
+
+/// A line that is only a template's raw-block marker: `{% raw %}`, `{%- endraw -%}`.
+static RAW_MARKER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\{%-?\s*(end)?raw\s*-?%\}\s*$").unwrap());
 
 /// How many lines one shortcode may span before it is taken as never closing.
 const SHORTCODE_LINES: usize = 8;
@@ -153,12 +161,16 @@ fn block_title(t: &str) -> Option<String> {
     None
 }
 
-/// The text before an MDX component's opening tag left open at the line's end, whose attributes
-/// (JavaScript objects, often) go on over the next lines.
+/// The text before an MDX component's or a layout element's opening tag left open at the line's
+/// end, whose attributes (JavaScript objects, often: `<a style={{float: "left"}}`) go on over
+/// the next lines.
 fn unclosed_component(line: &str) -> Option<String> {
     static OPEN: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^([^`]*?)<[A-Z][A-Za-z0-9.]*(\s[^>]*)?$").unwrap());
-    OPEN.captures(line).map(|c| c[1].to_string())
+        LazyLock::new(|| Regex::new(r"^([^`]*?)<([A-Za-z][A-Za-z0-9.]*)(\s[^>]*)?$").unwrap());
+    let c = OPEN.captures(line)?;
+    let name = &c[2];
+    (name.starts_with(|ch: char| ch.is_ascii_uppercase()) || HTML_ELEMENTS.contains(&name))
+        .then(|| c[1].to_string())
 }
 
 /// MDX module syntax (`import Tabs from '@theme/Tabs'`, `export const x = …`): code for the
@@ -394,10 +406,13 @@ fn tags(text: &str) -> String {
 const HTML_ELEMENTS: &[&str] = &[
     "a",
     "abbr",
+    "article",
+    "aside",
     "b",
     "blockquote",
     "br",
     "center",
+    "cite",
     "code",
     "dd",
     "del",
@@ -409,6 +424,7 @@ const HTML_ELEMENTS: &[&str] = &[
     "figcaption",
     "figure",
     "font",
+    "footer",
     "h1",
     "h2",
     "h3",
@@ -419,15 +435,18 @@ const HTML_ELEMENTS: &[&str] = &[
     "i",
     "iframe",
     "img",
+    "ins",
     "kbd",
     "li",
     "mark",
+    "nav",
     "ol",
     "p",
     "picture",
     "pre",
     "small",
     "span",
+    "strike",
     "strong",
     "sub",
     "summary",
@@ -464,6 +483,14 @@ mod tests {
              <VerifyInstallation />\n<Tabs defaultValue=\"k8s\" values={[\n  { label: 'Kubernetes', value: 'k8s' },\n]}>\nAfter.\n",
         );
         assert_eq!(got, "\nInstall it.\n\nHelm\n\nhelm install chaos-mesh\n\n\nVisible text.\nAfter.\n");
+        // Layout elements too, their attributes over lines (cert-manager's MDX), and mdBook's
+        // asides (Cluster API's book).
+        let got = site_markup(
+            "<a style={{float: \"left\", padding: \"10px\"}}\n    href=\"../tutorials/acme\">\n\
+             <img style={{margin: \"0\"}}\n  alt=\"NGINX icon\" src=\"/x.svg\" />\nNGINX and ACME</a>\n\n\
+             <aside class=\"note warning\">\n\n<h1>Warning</h1>\n\nSkipping versions is unsupported.\n\n</aside>\n",
+        );
+        assert_eq!(got, "NGINX and ACME\n\n\nWarning\n\nSkipping versions is unsupported.\n\n");
     }
 
     #[test]
@@ -479,6 +506,11 @@ mod tests {
         }
         let fenced = "```html\n<div>\n<!-- kept -->\nimport X from 'y'\n```\n";
         assert_eq!(site_markup(fenced), fenced);
+        // But not a template's raw-block markers around a code sample (mkdocs-macros pages).
+        assert_eq!(
+            site_markup("```yaml\n{% raw %}\nurl: \"{{ .remoteRef.key }}\"\n{%- endraw %}\n```\n"),
+            "```yaml\nurl: \"{{ .remoteRef.key }}\"\n```\n"
+        );
     }
 
     /// Each site-markup input and the text a reader sees.
@@ -542,7 +574,7 @@ mod tests {
             ),
             (
                 "```yaml\nversion: v{{< skew currentVersion >}}\n{{#include x.rs}}\n{% raw %}\n```\n",
-                "```yaml\nversion: v\n{{#include x.rs}}\n{% raw %}\n```\n",
+                "```yaml\nversion: v\n{{#include x.rs}}\n```\n",
             ),
             ("Use `{{</* note */>}}` for notes.\n", "Use `{{< note >}}` for notes.\n"),
             (
