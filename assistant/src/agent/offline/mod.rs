@@ -163,10 +163,13 @@ impl OfflinePolicy {
                     call("search_docs", json!({"query": question, "k": 5})),
                     call("search_docs", json!({"query": question, "kind": "terraform", "k": 3})),
                 ];
-                if has_cluster && !m.entities.is_empty() {
+                // The pods of the object it names in full ("in which order" names no `orders`).
+                if let Some(named) =
+                    m.entities.iter().find(|e| !m.shortened.contains(e)).filter(|_| has_cluster)
+                {
                     calls.push(call(
                         "list_resources",
-                        json!({"kind": "pods", "namespace": workload_ns(vocab, &m.entities[0])}),
+                        json!({"kind": "pods", "namespace": workload_ns(vocab, named)}),
                     ));
                 }
                 Step::Call(calls)

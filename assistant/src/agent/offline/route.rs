@@ -137,6 +137,9 @@ const ARCHITECTURE_PHRASES: &[&str] = &[
     "end of life",
     "compatib",
 ];
+/// Questions about how the software behaves, not about what the cluster is doing.
+const BEHAVIOUR_PHRASES: &[&str] =
+    &["will it ", "would it ", "does it ", "will they ", "would they ", "do they ", "what happens"];
 /// Words that put a change in a window of time.
 const HISTORY_WORDS: &[&str] = &[
     "happened",
@@ -256,8 +259,19 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
         || FAILURE_PHRASES.iter().any(|p| q.contains(p));
     // "kubectl top says metrics not available" reports trouble with kubectl; "kubectl command to
     // list pods" asks for one.
-    if SCRIPT_STARTS.iter().any(|s| q.trim_start().starts_with(s)) || (q.contains("kubectl") && !trouble) {
+    // "kubectl command to list pods" asks for a command; "kubectl describe only shows the last
+    // hour" says what kubectl does, and the documents answer what to use instead.
+    let asks_command =
+        words.first() == Some(&"kubectl") || words.iter().any(|w| matches!(*w, "command" | "commands"));
+    if SCRIPT_STARTS.iter().any(|s| q.trim_start().starts_with(s))
+        || (q.contains("kubectl") && !trouble && asks_command)
+    {
         return Intent::Script;
+    }
+    // "the operator was down for an hour, will it catch up", "issuance failed, does it retry":
+    // how the software behaves, which its documents say, unless the question names an object.
+    if BEHAVIOUR_PHRASES.iter().any(|p| q.contains(p)) && m.entities.is_empty() && m.namespace.is_none() {
+        return Intent::Architecture;
     }
     // "change the upstream DNS servers", "deploy on every push": an instruction, not history;
     // "only allow the frontend to call payments", "please give…" too.
@@ -283,7 +297,9 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
         // "why did X fail after the deploy": the failure, with the changes in its chain.
         (true, _) if (words.contains(&"why") || !change) && !design => Intent::Failure,
         (_, true) if !design => Intent::Changes,
-        _ if !design && !m.entities.is_empty() => Intent::Failure,
+        // A name typed in full asks about the object's state; a shortened one ("order" for
+        // `orders`, "in which order") is only a name beside trouble or a change.
+        _ if !design && m.entities.iter().any(|e| !m.shortened.contains(e)) => Intent::Failure,
         (true, _) if !words.iter().any(|w| matches!(*w, "depend" | "depends" | "defined")) => Intent::Failure,
         _ => Intent::Architecture,
     }
@@ -313,6 +329,9 @@ pub struct Mentions {
     pub unknown: Vec<String>,
     /// Namespace named (`in namespace shop`).
     pub namespace: Option<String>,
+    /// Those of `entities` that only shorten a name (`checko` for `checkout`, `order` for
+    /// `orders`): a word of the question as much as a name.
+    pub shortened: Vec<String>,
 }
 
 /// Words that are never a subject's name.
@@ -446,6 +465,7 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
     let q = question.to_lowercase();
     let words = words(&q);
     let mut entities: Vec<String> = Vec::new();
+    let mut shortened_names: Vec<String> = Vec::new();
     let namespace = vocab
         .namespaces
         .iter()
@@ -469,16 +489,21 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
         // A shortened name covers most of its first part (`checko` for `checkout`): "store" is
         // a word of its own, not `storefront`.
         let shortened = |first: &str| w.len() >= 5 && first.starts_with(*w) && w.len() * 3 >= first.len() * 2;
-        let prefix = !common
-            && !generic
-            && w.len() >= 4
-            && vocab.workloads.iter().any(|(kind, _, n)| {
-                let n = n.to_lowercase();
-                let first = n.split('-').next().unwrap_or_default();
-                kind != "Node" && (first == *w || shortened(first))
-            });
-        if ((exact && !generic) || prefix) && !entities.iter().any(|e| e == w) {
+        let first_part = |pred: &dyn Fn(&str) -> bool| {
+            !common
+                && !generic
+                && w.len() >= 4
+                && vocab.workloads.iter().any(|(kind, _, n)| {
+                    let n = n.to_lowercase();
+                    kind != "Node" && pred(n.split('-').next().unwrap_or_default())
+                })
+        };
+        let whole = (exact && !generic) || first_part(&|first| first == *w);
+        if (whole || first_part(&shortened)) && !entities.iter().any(|e| e == w) {
             entities.push((*w).to_string());
+            if !whole {
+                shortened_names.push((*w).to_string());
+            }
         }
     }
     // A subject that names nothing the cluster runs: say so rather than answer about others.
@@ -495,7 +520,7 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
         })
         .map(|w| vec![w.to_string()])
         .unwrap_or_default();
-    Mentions { entities, unknown, namespace }
+    Mentions { entities, unknown, namespace, shortened: shortened_names }
 }
 
 pub(super) fn workload_ns(vocab: &Vocabulary, entity: &str) -> Option<String> {

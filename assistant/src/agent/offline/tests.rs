@@ -40,6 +40,15 @@ fn intents_are_routed() {
         ("only allow the frontend to call checkout", Intent::Architecture),
         ("please give the checkout team read-only access", Intent::Architecture),
         ("kubectl command to list the checkout pods", Intent::Script),
+        // Saying what kubectl does is not asking for a command.
+        (
+            "history of events for a certificate, kubectl describe only shows the last hour",
+            Intent::Architecture,
+        ),
+        // How the software behaves is in its documents, trouble words or not.
+        ("the operator was down for an hour, will it catch up on what changed", Intent::Architecture),
+        ("issuance failed, does it retry and how long does it wait", Intent::Architecture),
+        ("what happens to volumes when a node goes down", Intent::Architecture),
         // Trouble with kubectl is trouble.
         ("kubectl top says metrics not available", Intent::Failure),
         // A change word in a statement is not a question about history.
@@ -98,6 +107,16 @@ fn objects_and_namespaces_are_recognised_without_common_words() {
     assert!(mentions("give an app a bucket through a kubernetes claim", &v2).entities.is_empty());
     assert_eq!(mentions("kubernetes-dashboard is down", &v2).entities, ["kubernetes-dashboard"]);
     assert_eq!(mentions("why is storefr slow", &v2).entities, ["storefr"]);
+    // A shortened name alone, with neither trouble nor a change, is a word of the question.
+    let v3 = Vocabulary { workloads: vec![("Deployment".into(), "shop".into(), "orders".into())], ..vocab() };
+    for (q, want) in [
+        ("which kafka versions can we upgrade to in which order", Intent::Architecture),
+        ("why is order failing", Intent::Failure),
+        ("orders in namespace shop", Intent::Failure),
+    ] {
+        assert_eq!(intent(q, &v3, &mentions(q, &v3)), want, "{q}");
+    }
+    assert_eq!(mentions("why is order failing", &v3).shortened, ["order"]);
     let m = mentions("why does checkout-7d9f-abcde restart", &v);
     assert!(m.entities.contains(&"checkout-7d9f-abcde".to_string()), "{:?}", m.entities);
 }
