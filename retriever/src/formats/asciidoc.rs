@@ -91,6 +91,15 @@ pub fn to_markdown(text: &str) -> String {
             let word = &c[1];
             format!("{}{}: ", &word[..1], word[1..].to_lowercase())
         });
+        // List items, `. Step`, `.. Sub-step`, `** Point`, as Markdown lists nested alike.
+        let line = match LIST_ITEM.captures(&line) {
+            Some(c) => {
+                let depth = c[1].len() - 1;
+                let marker = if c[1].starts_with('.') { "1." } else { "-" };
+                std::borrow::Cow::Owned(format!("{}{marker} {}", "  ".repeat(depth), &c[2]))
+            }
+            None => line,
+        };
         // `.Title` of a block is a caption, not a sentence starting with a dot.
         let line = match line.strip_prefix('.') {
             Some(rest) if rest.starts_with(|c: char| c.is_alphanumeric()) => rest.to_string(),
@@ -111,6 +120,9 @@ pub fn to_markdown(text: &str) -> String {
     }
     out
 }
+
+/// An ordered (`.`, `..`) or unordered (`*`, `**`) list item's marker and text.
+static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\.{1,5}|\*{1,5})\s+(\S.*)$").unwrap());
 
 /// The kind of delimited block a line opens, if it is a delimiter.
 fn delimiter(line: &str) -> Option<Block> {
@@ -187,6 +199,10 @@ include::partial$shared.adoc[]
 | 1.2 | helm rollback operator
 |===
 
+. Edit the `Kafka` resource.
+.. Change `spec.kafka.version`.
+* Check the logs.
+
 See https://example.org/docs[the docs] or link:faq.html[].
 ";
 
@@ -203,6 +219,13 @@ See https://example.org/docs[the docs] or link:faq.html[].
         assert!(all.contains("== not a heading inside a listing"), "the listing is verbatim: {all}");
         assert!(all.contains("1.2 helm rollback operator"), "{all}");
         assert!(all.contains("See the docs or faq.html."), "{all}");
+        // List items as Markdown's, nested alike, not as dots.
+        assert!(
+            all.contains(
+                "1. Edit the `Kafka` resource.\n  1. Change `spec.kafka.version`.\n- Check the logs."
+            ),
+            "{all}"
+        );
         for raw in ["xref:", "<<", "////", "comment", "include::", "[source", ":toc:", "|===", "[[before]]"] {
             assert!(!all.contains(raw), "{raw} leaked: {all}");
         }

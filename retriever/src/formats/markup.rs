@@ -24,6 +24,8 @@ pub fn site_markup(text: &str) -> String {
     // A line whose Hugo shortcode goes on over the next lines (`{{< glossary_tooltip
     // term_id="dra"` / `text="DRA" >}}`), and how many lines it has taken.
     let mut carried: Option<(String, usize)> = None;
+    // The same inside code.
+    let mut code_carried: Option<(String, usize)> = None;
     for raw in text.lines() {
         let t = raw.trim_start();
         if carried.is_some() && (t.is_empty() || t.starts_with("```") || t.starts_with("~~~")) {
@@ -32,6 +34,9 @@ pub fn site_markup(text: &str) -> String {
             render_line(&mut out, &line);
         }
         if open_comment.is_none() && (t.starts_with("```") || t.starts_with("~~~")) {
+            if let Some((line, _)) = code_carried.take() {
+                push_line(&mut out, &line);
+            }
             fenced = !fenced;
             push_line(&mut out, raw);
             continue;
@@ -40,8 +45,22 @@ pub fn site_markup(text: &str) -> String {
             // Jinja's and Liquid's `{% raw %}` … `{% endraw %}` keep a code sample's `{{ }}`
             // from the site's templating (mkdocs-macros runs over code too); the reader sees
             // neither marker.
-            if !RAW_MARKER.is_match(t) {
-                push_line(&mut out, &shortcodes(raw, Within::Code));
+            if RAW_MARKER.is_match(t) {
+                continue;
+            }
+            // A shortcode wrapped over lines of code (`{{% param` / `providers-vers %}}`).
+            let (line, taken) = match code_carried.take() {
+                Some((mut joined, taken)) => {
+                    joined.push(' ');
+                    joined.push_str(t);
+                    (joined, taken + 1)
+                }
+                None => (raw.to_string(), 1),
+            };
+            if taken < SHORTCODE_LINES && opens_shortcode(&line) {
+                code_carried = Some((line, taken));
+            } else {
+                push_line(&mut out, &shortcodes(&line, Within::Code));
             }
             continue;
         }
@@ -79,6 +98,9 @@ pub fn site_markup(text: &str) -> String {
     if let Some((line, _)) = carried {
         render_line(&mut out, &line);
     }
+    if let Some((line, _)) = code_carried {
+        push_line(&mut out, &line);
+    }
     out
 }
 
@@ -91,6 +113,10 @@ const SHORTCODE_LINES: usize = 8;
 /// One line outside code and comments, rendered and added to `out` (dropped when it renders to
 /// nothing: an import, a snippet marker, a tag alone on its line).
 fn render_line(out: &mut String, line: &str) {
+    // Kramdown's and MkDocs' attribute lists (`{: .subtitle }` under a paragraph, `## Setup {:
+    // #setup }`) style what they follow; they say nothing.
+    static ATTRIBUTES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\{:[^{}]*\}\s*$").unwrap());
+    let line = &*ATTRIBUTES.replace(line, "");
     let t = line.trim_start();
     if t.is_empty() || is_module_line(t) || t.starts_with("--8<--") {
         return;
@@ -234,7 +260,8 @@ fn inline(line: &str) -> String {
             out.push_str(part);
             continue;
         }
-        let rendered = wikilinks(&tags(&liquid(part)));
+        // Entities last: an escaped `&lt;div&gt;` is text about an element, not one.
+        let rendered = decoded(&wikilinks(&tags(&liquid(part))));
         changed |= rendered != part;
         out.push_str(&rendered);
     }
@@ -245,6 +272,16 @@ fn inline(line: &str) -> String {
     let indent = line.len() - line.trim_start().len();
     let body = out.split_whitespace().collect::<Vec<_>>().join(" ");
     format!("{}{body}", &line[..indent])
+}
+
+/// HTML's character references as the reader sees them (`&nbsp;`, `&lt;`, `&#039;`): generated
+/// reference pages are full of them, and left raw they index `nbsp` as a word. A non-breaking
+/// space is a space.
+fn decoded(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    html_escape::decode_html_entities(text).replace('\u{a0}', " ")
 }
 
 /// Where a shortcode is read.
@@ -411,9 +448,12 @@ const HTML_ELEMENTS: &[&str] = &[
     "b",
     "blockquote",
     "br",
+    "caption",
     "center",
     "cite",
     "code",
+    "col",
+    "colgroup",
     "dd",
     "del",
     "details",
@@ -454,6 +494,7 @@ const HTML_ELEMENTS: &[&str] = &[
     "table",
     "tbody",
     "td",
+    "tfoot",
     "th",
     "thead",
     "tr",
@@ -483,14 +524,29 @@ mod tests {
              <VerifyInstallation />\n<Tabs defaultValue=\"k8s\" values={[\n  { label: 'Kubernetes', value: 'k8s' },\n]}>\nAfter.\n",
         );
         assert_eq!(got, "\nInstall it.\n\nHelm\n\nhelm install chaos-mesh\n\n\nVisible text.\nAfter.\n");
+        // A shortcode wrapped over lines of code is read whole (the OpenTelemetry site's
+        // `{{% param … %}}` in a manifest); attribute lists say nothing (Traefik's MkDocs).
+        renders(&[
+            (
+                "```yaml\n- gomod: envprovider {{% param\n    providers-vers %}}\n- next\n```\n",
+                "```yaml\n- gomod: envprovider \n- next\n```\n",
+            ),
+            ("Routing rules.\n{: .subtitle }\n", "Routing rules.\n"),
+        ]);
+        // Character references read as the characters they stand for, outside code only.
+        assert_eq!(
+            site_markup("--dry-run&nbsp;&nbsp;Default: &quot;false&quot; &lt;br&gt; `a&amp;b`\n"),
+            "--dry-run Default: \"false\" <br> `a&amp;b`\n"
+        );
         // Layout elements too, their attributes over lines (cert-manager's MDX), and mdBook's
         // asides (Cluster API's book).
         let got = site_markup(
             "<a style={{float: \"left\", padding: \"10px\"}}\n    href=\"../tutorials/acme\">\n\
              <img style={{margin: \"0\"}}\n  alt=\"NGINX icon\" src=\"/x.svg\" />\nNGINX and ACME</a>\n\n\
-             <aside class=\"note warning\">\n\n<h1>Warning</h1>\n\nSkipping versions is unsupported.\n\n</aside>\n",
+             <aside class=\"note warning\">\n\n<h1>Warning</h1>\n\nSkipping versions is unsupported.\n\n</aside>\n\
+             <table>\n<colgroup>\n<col span=\"1\" />\n</colgroup>\n<tr><td>--help</td></tr>\n</table>\n",
         );
-        assert_eq!(got, "NGINX and ACME\n\n\nWarning\n\nSkipping versions is unsupported.\n\n");
+        assert_eq!(got, "NGINX and ACME\n\n\nWarning\n\nSkipping versions is unsupported.\n\n--help\n");
     }
 
     #[test]
