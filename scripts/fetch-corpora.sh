@@ -187,3 +187,7 @@ fetch helm-docs https://github.com/helm/helm-www.git 227f41447 \
 # meaning, added after it was final).
 fetch knative-docs https://github.com/knative/docs.git de125bfad \
   docs/versioned SLEUTH_CORPUS_MIRROR_KNATIVE_DOCS
+# MkDocs Markdown of a progressive-delivery controller (held out for the tenth session, whose
+# changes were to page markup and to routing, not to ranking).
+fetch argo-rollouts https://github.com/argoproj/argo-rollouts.git 9f8d111d8 \
+  docs SLEUTH_CORPUS_MIRROR_ARGO_ROLLOUTS
