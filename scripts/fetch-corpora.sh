@@ -191,3 +191,7 @@ fetch knative-docs https://github.com/knative/docs.git de125bfad \
 # changes were to page markup and to routing, not to ranking).
 fetch argo-rollouts https://github.com/argoproj/argo-rollouts.git 9f8d111d8 \
   docs SLEUTH_CORPUS_MIRROR_ARGO_ROLLOUTS
+# MkDocs Markdown of a reverse proxy: a reference page per middleware and provider (held out
+# for the tenth session).
+fetch traefik https://github.com/traefik/traefik.git fd5a576df \
+  docs/content SLEUTH_CORPUS_MIRROR_TRAEFIK
