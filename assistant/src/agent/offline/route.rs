@@ -257,10 +257,9 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
     }
     let trouble = words.iter().any(|w| FAILURE_WORDS.contains(w) || http_error(w) || vocab.is_status(w))
         || FAILURE_PHRASES.iter().any(|p| q.contains(p));
-    // "kubectl top says metrics not available" reports trouble with kubectl; "kubectl command to
-    // list pods" asks for one.
-    // "kubectl command to list pods" asks for a command; "kubectl describe only shows the last
-    // hour" says what kubectl does, and the documents answer what to use instead.
+    // "kubectl command to list pods" asks for a command; "kubectl top says metrics not
+    // available" reports trouble with kubectl, and "kubectl describe only shows the last hour"
+    // says what it does (the documents answer what to use instead).
     let asks_command =
         words.first() == Some(&"kubectl") || words.iter().any(|w| matches!(*w, "command" | "commands"));
     if SCRIPT_STARTS.iter().any(|s| q.trim_start().starts_with(s))
@@ -269,8 +268,10 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
         return Intent::Script;
     }
     // "the operator was down for an hour, will it catch up", "issuance failed, does it retry":
-    // how the software behaves, which its documents say, unless the question names an object.
-    if BEHAVIOUR_PHRASES.iter().any(|p| q.contains(p)) && m.entities.is_empty() && m.namespace.is_none() {
+    // how the software behaves, which its documents say, unless the question names an object
+    // or asks why ("why does it keep restarting" is about whatever the chat was on).
+    let behaviour = BEHAVIOUR_PHRASES.iter().any(|p| q.contains(p)) && !words.contains(&"why");
+    if behaviour && m.entities.is_empty() && m.namespace.is_none() {
         return Intent::Architecture;
     }
     // "change the upstream DNS servers", "deploy on every push": an instruction, not history;
@@ -465,7 +466,7 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
     let q = question.to_lowercase();
     let words = words(&q);
     let mut entities: Vec<String> = Vec::new();
-    let mut shortened_names: Vec<String> = Vec::new();
+    let mut shortened: Vec<String> = Vec::new();
     let namespace = vocab
         .namespaces
         .iter()
@@ -488,7 +489,7 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
         let generic = GENERIC.contains(w);
         // A shortened name covers most of its first part (`checko` for `checkout`): "store" is
         // a word of its own, not `storefront`.
-        let shortened = |first: &str| w.len() >= 5 && first.starts_with(*w) && w.len() * 3 >= first.len() * 2;
+        let shortens = |first: &str| w.len() >= 5 && first.starts_with(*w) && w.len() * 3 >= first.len() * 2;
         let first_part = |pred: &dyn Fn(&str) -> bool| {
             !common
                 && !generic
@@ -499,10 +500,10 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
                 })
         };
         let whole = (exact && !generic) || first_part(&|first| first == *w);
-        if (whole || first_part(&shortened)) && !entities.iter().any(|e| e == w) {
+        if (whole || first_part(&shortens)) && !entities.iter().any(|e| e == w) {
             entities.push((*w).to_string());
             if !whole {
-                shortened_names.push((*w).to_string());
+                shortened.push((*w).to_string());
             }
         }
     }
@@ -520,7 +521,7 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
         })
         .map(|w| vec![w.to_string()])
         .unwrap_or_default();
-    Mentions { entities, unknown, namespace, shortened: shortened_names }
+    Mentions { entities, unknown, namespace, shortened }
 }
 
 pub(super) fn workload_ns(vocab: &Vocabulary, entity: &str) -> Option<String> {

@@ -49,6 +49,8 @@ fn intents_are_routed() {
         ("the operator was down for an hour, will it catch up on what changed", Intent::Architecture),
         ("issuance failed, does it retry and how long does it wait", Intent::Architecture),
         ("what happens to volumes when a node goes down", Intent::Architecture),
+        // Asking why is trouble, whatever "it" is.
+        ("why does it keep restarting", Intent::Failure),
         // Trouble with kubectl is trouble.
         ("kubectl top says metrics not available", Intent::Failure),
         // A change word in a statement is not a question about history.
