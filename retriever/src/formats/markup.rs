@@ -195,7 +195,10 @@ fn unclosed_component(line: &str) -> Option<String> {
         LazyLock::new(|| Regex::new(r"^([^`]*?)<([A-Za-z][A-Za-z0-9.]*)(\s[^>]*)?$").unwrap());
     let c = OPEN.captures(line)?;
     let name = &c[2];
-    (name.starts_with(|ch: char| ch.is_ascii_uppercase()) || HTML_ELEMENTS.contains(&name))
+    // An element only with an attribute begun (`<a style=`): "answers in <a second" is prose,
+    // and the lines after it must not be taken for the tag's.
+    let attributes = c.get(3).is_some_and(|a| a.as_str().contains('='));
+    (name.starts_with(|ch: char| ch.is_ascii_uppercase()) || (HTML_ELEMENTS.contains(&name) && attributes))
         .then(|| c[1].to_string())
 }
 
@@ -557,6 +560,7 @@ mod tests {
             "The chart reads {{ .Values.image }} here.",
             "a < b and c > d",
             "import the dashboard from Grafana.",
+            "It answers in <a second\nor two.",
         ] {
             assert_eq!(site_markup(kept), format!("{kept}\n"), "{kept}");
         }
