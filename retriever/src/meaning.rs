@@ -12,7 +12,6 @@
 //! alone they rank far below BM25, beside it they recover pages that answer in other words.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// Dimensions of a vector.
@@ -22,7 +21,7 @@ pub const DIMS: usize = 192;
 /// page says; its heading and first paragraphs say what it is about.
 const READ_CHARS: usize = 2000;
 
-/// Words whose pieces are remembered per indexing thread before the memory is cleared.
+/// Words whose pieces are remembered per thread, at most (see [`Words`]).
 const CACHED_WORDS: usize = 100_000;
 
 static MODEL: LazyLock<Model> = LazyLock::new(|| {
@@ -40,32 +39,55 @@ fn payload(file: &[u8]) -> Result<Vec<u8>, &'static str> {
 }
 
 thread_local! {
-    static PIECES: RefCell<HashMap<String, Vec<u16>>> = RefCell::new(HashMap::new());
+    static PIECES: RefCell<Words> = RefCell::new(Words::default());
+}
+
+/// Words' pieces as the tokenizer split them, remembered in two generations: when the newer
+/// is full the older is dropped and the newer takes its place, so words met all the time stay
+/// (a site has more distinct words than [`CACHED_WORDS`]) and memory stays bounded. A fast hash:
+/// every word of every chunk indexed is looked up here.
+#[derive(Default)]
+struct Words {
+    new: foldhash::HashMap<String, Vec<u16>>,
+    old: foldhash::HashMap<String, Vec<u16>>,
+}
+
+impl Words {
+    /// Adds `word`'s pieces to `out`, splitting it only if neither generation has it.
+    fn extend(&mut self, model: &Model, word: &str, out: &mut Vec<u16>) {
+        if let Some(known) = self.new.get(word) {
+            out.extend_from_slice(known);
+            return;
+        }
+        let split = self.old.remove(word).unwrap_or_else(|| model.pieces(word));
+        out.extend_from_slice(&split);
+        if self.new.len() >= CACHED_WORDS / 2 {
+            self.old = std::mem::take(&mut self.new);
+        }
+        self.new.insert(word.to_string(), split);
+    }
 }
 
 /// The vector of a passage (its title, heading and text joined), unit length, or `None` when
 /// it has no word.
 pub fn of_text(text: &str) -> Option<Vec<f32>> {
     let model = &*MODEL;
-    let mut sum = vec![0.0f32; DIMS];
-    let mut any = false;
-    PIECES.with_borrow_mut(|cache| {
-        if cache.len() > CACHED_WORDS {
-            cache.clear();
-        }
+    let mut pieces: Vec<u16> = Vec::new();
+    PIECES.with_borrow_mut(|words| {
         for word in head(text, READ_CHARS).split_whitespace() {
-            // Looked up before inserting: most words were seen before, and need no key made.
-            if !cache.contains_key(word) {
-                cache.insert(word.to_string(), model.pieces(word));
-            }
-            for &p in &cache[word] {
-                model.add(p, &mut sum);
-                any = true;
-            }
+            words.extend(model, word, &mut pieces);
         }
     });
+    // Each distinct piece's vector added once, times its count: a passage repeats its pieces
+    // ("the", "pod"), and reading a vector costs more than multiplying it.
+    pieces.sort_unstable();
+    let mut sum = vec![0.0f32; DIMS];
+    for same in pieces.chunk_by(|a, b| a == b) {
+        #[expect(clippy::cast_precision_loss, reason = "a count of words in 2,000 characters")]
+        model.add(same[0], same.len() as f32, &mut sum);
+    }
     let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
-    (any && norm > 0.0).then(|| sum.into_iter().map(|x| x / norm).collect())
+    (!pieces.is_empty() && norm > 0.0).then(|| sum.into_iter().map(|x| x / norm).collect())
 }
 
 /// A unit vector as stored in the index: one signed byte per dimension, scaled so the largest
@@ -128,11 +150,11 @@ fn head(text: &str, chars: usize) -> &str {
 /// The bundled tokenizer and vectors.
 struct Model {
     /// Piece → id, for the single characters a word starts as.
-    ids: HashMap<String, u16>,
+    ids: foldhash::HashMap<String, u16>,
     /// The piece standing for each byte of a character the vocabulary lacks (`<0x41>`).
     bytes: [Option<u16>; 256],
     /// A pair of adjacent pieces → its merge's rank (lower merges first) and the merged piece.
-    merges: HashMap<(u16, u16), (u32, u16)>,
+    merges: foldhash::HashMap<(u16, u16), (u32, u16)>,
     /// Each piece's vector as whole steps of its scale (−8…7), one after another.
     table: Vec<i8>,
     /// Each piece's scale.
@@ -159,7 +181,8 @@ impl Model {
             let len = usize::from(u16_of(take(2, "piece")?));
             names.push(std::str::from_utf8(take(len, "piece")?).map_err(|_| "piece")?);
         }
-        let mut merges = HashMap::with_capacity(pairs);
+        let mut merges =
+            foldhash::HashMap::with_capacity_and_hasher(pairs, foldhash::fast::RandomState::default());
         for rank in 0..pairs {
             let m = take(6, "merge")?;
             let rank = u32::try_from(rank).map_err(|_| "merges")?;
@@ -179,7 +202,8 @@ impl Model {
             .flat_map(|&b| [(b & 0x0f) as i8 - 8, (b >> 4) as i8 - 8])
             .collect();
         let mut bytes = [None; 256];
-        let mut ids = HashMap::with_capacity(pieces);
+        let mut ids =
+            foldhash::HashMap::with_capacity_and_hasher(pieces, foldhash::fast::RandomState::default());
         for (id, name) in names.into_iter().enumerate() {
             let id = u16::try_from(id).map_err(|_| "pieces")?;
             if let Some(Ok(b)) =
@@ -218,12 +242,13 @@ impl Model {
         pieces
     }
 
-    /// Adds a piece's vector to `sum`.
-    fn add(&self, piece: u16, sum: &mut [f32]) {
+    /// Adds a piece's vector `times` times to `sum`.
+    fn add(&self, piece: u16, times: f32, sum: &mut [f32]) {
         let p = usize::from(piece);
         if let (Some(row), Some(&scale)) = (self.table.get(p * DIMS..(p + 1) * DIMS), self.scales.get(p)) {
+            let weight = scale * times;
             for (s, &v) in sum.iter_mut().zip(row) {
-                *s += f32::from(v) * scale;
+                *s += f32::from(v) * weight;
             }
         }
     }
@@ -237,7 +262,8 @@ mod tests {
     fn words_split_as_the_tokenizer_the_vectors_were_trained_with_splits_them() {
         // Expected pieces from the `tokenizers` library with the package's own tokenizer file.
         let names = |word: &str| -> Vec<String> {
-            let by_id: HashMap<u16, &str> = MODEL.ids.iter().map(|(n, i)| (*i, n.as_str())).collect();
+            let by_id: std::collections::HashMap<u16, &str> =
+                MODEL.ids.iter().map(|(n, i)| (*i, n.as_str())).collect();
             MODEL.pieces(word).into_iter().map(|p| by_id[&p].to_string()).collect()
         };
         assert_eq!(names("the"), ["▁the"]);
