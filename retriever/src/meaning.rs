@@ -275,6 +275,28 @@ mod tests {
     }
 
     #[test]
+    fn the_word_cache_keeps_words_in_use_and_stays_bounded() {
+        let (model, mut words, mut out) = (&*MODEL, Words::default(), Vec::new());
+        for i in 0..CACHED_WORDS * 2 {
+            words.extend(model, &format!("w{i}"), &mut out);
+            // A word met all along stays, through every turn of the generations (clearing the
+            // whole cache when full would lose it, and split it again).
+            if i % 1000 == 0 {
+                words.extend(model, "reconciliation", &mut out);
+            }
+            assert!(
+                words.new.contains_key("reconciliation") || words.old.contains_key("reconciliation"),
+                "{i}"
+            );
+            assert!(words.new.len() + words.old.len() <= CACHED_WORDS);
+        }
+        assert!(!words.new.contains_key("w0") && !words.old.contains_key("w0"), "the oldest went");
+        out.clear();
+        words.extend(model, "reconciliation", &mut out);
+        assert_eq!(out, model.pieces("reconciliation"));
+    }
+
+    #[test]
     fn passages_that_say_the_same_thing_in_other_words_are_nearer_than_unrelated_ones() {
         let q = of_text("remove the operator from the cluster").unwrap();
         let stored = |text: &str| unpacked(packed(&of_text(text).unwrap()).into_iter().rev()).unwrap();
