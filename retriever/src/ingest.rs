@@ -522,13 +522,15 @@ fn write_unit(
             t.add_text(f.doc_id, &doc.id);
             t.add_text(f.chunk_id, &c.id);
             t.add_text(f.title, &doc.title);
-            t.add_text(f.heading, c.heading.join(" > "));
+            let heading = c.heading.join(" > ");
+            t.add_text(f.heading, &heading);
             t.add_text(f.breadcrumbs, &breadcrumbs);
             t.add_text(f.fields, &fields_text);
             t.add_text(f.body, &c.text);
             // Configuration is searched by its names, not by what its words are about.
             if kind != Kind::Terraform {
-                let about = format!("{}. {}. {}", doc.title, c.heading.join(" > "), c.text);
+                // Only the passage's start is read: a long section is not copied whole.
+                let about = format!("{}. {heading}. {}", doc.title, crate::meaning::head(&c.text));
                 for v in crate::meaning::of_text(&about).iter().flat_map(|v| crate::meaning::packed(v)) {
                     t.add_u64(f.meaning, v);
                 }

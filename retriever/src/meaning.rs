@@ -74,7 +74,7 @@ pub fn of_text(text: &str) -> Option<Vec<f32>> {
     let model = &*MODEL;
     let mut pieces: Vec<u16> = Vec::new();
     PIECES.with_borrow_mut(|words| {
-        for word in head(text, READ_CHARS).split_whitespace() {
+        for word in head(text).split_whitespace() {
             words.extend(model, word, &mut pieces);
         }
     });
@@ -142,9 +142,10 @@ pub fn cosine(question: &[f32], stored: &[u8]) -> f32 {
     if norm > 0.0 { dot / norm.sqrt() } else { 0.0 }
 }
 
-/// The first `chars` characters of a text (at a character boundary).
-fn head(text: &str, chars: usize) -> &str {
-    text.char_indices().nth(chars).map_or(text, |(i, _)| &text[..i])
+/// As much of a text's start as a vector is made of ([`READ_CHARS`] characters, at a character
+/// boundary).
+pub(crate) fn head(text: &str) -> &str {
+    text.char_indices().nth(READ_CHARS).map_or(text, |(i, _)| &text[..i])
 }
 
 /// The bundled tokenizer and vectors.

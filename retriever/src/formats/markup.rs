@@ -49,17 +49,7 @@ pub fn site_markup(text: &str) -> String {
                 continue;
             }
             // A shortcode wrapped over lines of code (`{{% param` / `providers-vers %}}`).
-            let (line, taken) = match code_carried.take() {
-                Some((mut joined, taken)) => {
-                    joined.push(' ');
-                    joined.push_str(t);
-                    (joined, taken + 1)
-                }
-                None => (raw.to_string(), 1),
-            };
-            if taken < SHORTCODE_LINES && opens_shortcode(&line) {
-                code_carried = Some((line, taken));
-            } else {
+            if let Some(line) = joined(&mut code_carried, raw.to_string()) {
                 push_line(&mut out, &shortcodes(&line, Within::Code));
             }
             continue;
@@ -73,18 +63,7 @@ pub fn site_markup(text: &str) -> String {
             in_tag = true;
             line = before;
         }
-        if let Some((mut joined, taken)) = carried.take() {
-            joined.push(' ');
-            joined.push_str(line.trim());
-            line = joined;
-            if taken < SHORTCODE_LINES && opens_shortcode(&line) {
-                carried = Some((line, taken + 1));
-                continue;
-            }
-        } else if opens_shortcode(&line) {
-            carried = Some((line, 1));
-            continue;
-        }
+        let Some(line) = joined(&mut carried, line) else { continue };
         let t = line.trim_start();
         if t.is_empty() {
             // A line that was all comment vanishes rather than splitting a paragraph.
@@ -104,6 +83,28 @@ pub fn site_markup(text: &str) -> String {
     out
 }
 
+/// A line joined to the shortcode `carried` over from the lines before it: `None` while the
+/// shortcode is still open (the line is carried on, up to [`SHORTCODE_LINES`]), else the whole
+/// line to render.
+fn joined(carried: &mut Option<(String, usize)>, line: String) -> Option<String> {
+    match carried.take() {
+        Some((mut so_far, taken)) => {
+            so_far.push(' ');
+            so_far.push_str(line.trim());
+            if taken < SHORTCODE_LINES && opens_shortcode(&so_far) {
+                *carried = Some((so_far, taken + 1));
+                return None;
+            }
+            Some(so_far)
+        }
+        None if opens_shortcode(&line) => {
+            *carried = Some((line, 1));
+            None
+        }
+        None => Some(line),
+    }
+}
+
 /// A line that is only a template's raw-block marker: `{% raw %}`, `{%- endraw -%}`.
 static RAW_MARKER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\{%-?\s*(end)?raw\s*-?%\}\s*$").unwrap());
 
@@ -116,7 +117,8 @@ fn render_line(out: &mut String, line: &str) {
     // Kramdown's and MkDocs' attribute lists (`{: .subtitle }` under a paragraph, `## Setup {:
     // #setup }`) style what they follow; they say nothing.
     static ATTRIBUTES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\{:[^{}]*\}\s*$").unwrap());
-    let line = &*ATTRIBUTES.replace(line, "");
+    let line = if line.contains("{:") { ATTRIBUTES.replace(line, "") } else { line.into() };
+    let line = &*line;
     let t = line.trim_start();
     if t.is_empty() || is_module_line(t) || t.starts_with("--8<--") {
         return;
