@@ -195,3 +195,9 @@ fetch argo-rollouts https://github.com/argoproj/argo-rollouts.git 9f8d111d8 \
 # for the tenth session).
 fetch traefik https://github.com/traefik/traefik.git fd5a576df \
   docs/content SLEUTH_CORPUS_MIRROR_TRAEFIK
+# MkDocs Markdown of a PostgreSQL operator (held out for the eleventh session's reranker).
+fetch cloudnative-pg https://github.com/cloudnative-pg/cloudnative-pg.git a95a534db \
+  docs/src SLEUTH_CORPUS_MIRROR_CLOUDNATIVE_PG
+# Docusaurus Markdown of an admission policy controller (held out for the eleventh session).
+fetch gatekeeper https://github.com/open-policy-agent/gatekeeper.git dd8507eb9 \
+  website/docs SLEUTH_CORPUS_MIRROR_GATEKEEPER

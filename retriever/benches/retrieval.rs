@@ -11,8 +11,9 @@
 //! `target/bench-retrieval.md`. A corpus with a `whole:` folder is asked the same questions again
 //! over that wider folder (a site's docs, then its whole content, blog included).
 //! `SLEUTH_BENCH_DUMP=FILE` also appends each question's ranked
-//! pages to FILE as JSON lines, for experiments outside the crate (`scripts/hybrid-experiment.py`
-//! fuses them with a dense retriever). `SLEUTH_BENCH_MIXED=1` also indexes every corpus into one
+//! pages, with what the reranker read of each, to FILE as JSON lines, for experiments outside the
+//! crate (`scripts/train-rerank.py` learns the reranker's weights from them;
+//! `scripts/hybrid-experiment.py` fuses them with a dense retriever). `SLEUTH_BENCH_MIXED=1` also indexes every corpus into one
 //! index, as a team's workspace mixes its wiki, its Terraform and other projects' docs, and asks
 //! each corpus's questions of it (and of a BM25 over all pages): what the others take from each.
 //! `SLEUTH_BENCH_PAIRS=1` does the same for each Terraform module beside one documentation site,
@@ -26,7 +27,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use retriever::{IndexOptions, NoProgress, SearchQuery, Searcher};
+use retriever::{Features, IndexOptions, NoProgress, SearchQuery, Searcher};
 use serde::Deserialize;
 
 #[path = "retrieval/names.rs"]
@@ -159,13 +160,23 @@ fn first_accepted(ranked: &[String], accepted: &[String]) -> Option<usize> {
 
 /// The distinct pages of a search's hits, in rank order, each as `label` + its path under the
 /// root it is in (`file#anchor` for documents, `file:line` for Terraform blocks: the file is the
-/// page); hits under none of the roots are dropped.
-fn ranked_pages(searcher: &Searcher, question: &str, roots: &[(String, String)]) -> Vec<String> {
+/// page), with what the reranker read of it; hits under none of the roots are dropped.
+struct Ranking {
+    pages: Vec<String>,
+    features: Vec<Option<Features>>,
+}
+
+fn ranked_pages(searcher: &Searcher, question: &str, roots: &[(String, String)]) -> Ranking {
     let hits = searcher
-        .search(&SearchQuery { text: question.to_string(), kind: None, scopes: Vec::new(), limit: 50 })
+        .search_explained(&SearchQuery {
+            text: question.to_string(),
+            kind: None,
+            scopes: Vec::new(),
+            limit: 50,
+        })
         .unwrap_or_default();
-    let mut ranked: Vec<String> = Vec::new();
-    for h in hits {
+    let mut ranked = Ranking { pages: Vec::new(), features: Vec::new() };
+    for (h, features) in hits {
         let file = h.location.split('#').next().unwrap_or("");
         let file = file
             .rsplit_once(':')
@@ -176,22 +187,24 @@ fn ranked_pages(searcher: &Searcher, question: &str, roots: &[(String, String)])
         }) else {
             continue;
         };
-        if !ranked.contains(&path) {
-            ranked.push(path);
+        if !ranked.pages.contains(&path) {
+            ranked.pages.push(path);
+            ranked.features.push(features);
         }
     }
     ranked
 }
 
-/// `SLEUTH_BENCH_DUMP=FILE`: one JSON line per question with sleuth's ranked pages.
-fn dump(corpus: &str, q: &str, accepted: &[String], ranked: &[String]) {
+/// `SLEUTH_BENCH_DUMP=FILE`: one JSON line per question with sleuth's ranked pages and, for
+/// those it reranked, the reranker's features (`scripts/train-rerank.py` learns from them).
+fn dump(corpus: &str, q: &str, accepted: &[String], ranked: &Ranking) {
     if let Some(d) = std::env::var_os("SLEUTH_BENCH_DUMP") {
         use std::io::Write as _;
         let mut f = std::fs::OpenOptions::new().append(true).create(true).open(d).unwrap();
         let _ = writeln!(
             f,
             "{}",
-            serde_json::json!({"corpus": corpus, "q": q, "accepted": accepted, "ranked": ranked})
+            serde_json::json!({"corpus": corpus, "q": q, "accepted": accepted, "ranked": ranked.pages, "features": ranked.features})
         );
     }
 }
@@ -355,7 +368,7 @@ fn evaluate(
         let accepted: Vec<String> = q.accepted.iter().map(|a| format!("{prefix}{a}")).collect();
         let ranked = ranked_pages(&searcher, &q.q, &roots);
         dump(label, &q.q, &accepted, &ranked);
-        let r = first_accepted(&ranked, &accepted);
+        let r = first_accepted(&ranked.pages, &accepted);
         let b = first_accepted(&bm25.rank(&q.q), &accepted);
         let show = |r: Option<usize>| r.map_or("—".to_string(), |r| r.to_string());
         let _ = writeln!(detail, "| {} | {} | {} |", q.q, show(r), show(b));
@@ -371,7 +384,7 @@ fn evaluate(
             let ranked = ranked_pages(&searcher, &n.q, &roots);
             dump(&format!("names:{label}"), &n.q, &n.accepted, &ranked);
             let (ours, base) = by_kind.entry(n.kind).or_default();
-            ours.ranks.push(first_accepted(&ranked, &n.accepted));
+            ours.ranks.push(first_accepted(&ranked.pages, &n.accepted));
             base.ranks.push(first_accepted(&bm25.rank(&n.q), &n.accepted));
         }
         for (kind, _) in names::kinds() {
@@ -425,7 +438,7 @@ fn one_index(found: &[&Found], what: &str, table: &mut String) {
             let accepted: Vec<String> = q.accepted.iter().map(|a| format!("{}/{a}", c.name)).collect();
             let ranked = ranked_pages(&searcher, &q.q, &roots);
             dump(&format!("mixed:{}", c.name), &q.q, &accepted, &ranked);
-            ours.ranks.push(first_accepted(&ranked, &accepted));
+            ours.ranks.push(first_accepted(&ranked.pages, &accepted));
             base.ranks.push(first_accepted(&bm25.rank(&q.q), &accepted));
         }
         row(table, &c.name, pages.len(), c.questions.len(), &format!("sleuth, {what}"), &ours);

@@ -92,7 +92,7 @@ pub struct Fields {
     /// field with a value per name.
     pub names: Field,
     /// What a prose chunk is about, as a vector (see [`crate::meaning::packed`]): a fast field
-    /// with several values, that search reorders its first prose pages by. Configuration has
+    /// with several values, that search reranks its first prose pages by. Configuration has
     /// none.
     pub meaning: Field,
 }
@@ -178,7 +178,7 @@ pub fn schema() -> (Schema, Fields) {
         author: b.add_text_field("author", STORED),
         modified: b.add_text_field("modified", STORED),
         attachments: b.add_text_field("attachments", STORED),
-        // Indexed too: search finds every chunk of its first pages by it (see `search::meaning`).
+        // Indexed too: search finds every chunk of its first pages by it (see `search::rerank`).
         identity: b.add_u64_field("identity", FAST | INDEXED),
         page: b.add_text_field(
             "page",

@@ -41,10 +41,12 @@ the newest edition) and pages only older releases have. A Terraform block whose 
 question names ("the launch template") weighs more: [`phrases`] hashes what a document is one
 of, and the question's runs of words, into comparable keys. Last, unless the question names
 something exactly that few pages hold (a flag, an identifier, a quoted string), the first
-prose pages are
-reordered by what they are about: [`meaning`] gives every prose chunk, and the question, a
-static vector (bundled token vectors, a lookup per word), and a page's nearest section is a
-third order fused with the first two among those pages only; configuration keeps its place.
+thirty prose pages are reranked by a linear model learnt from the retrieval benchmark
+(`scripts/train-rerank.py`): their places and scores in both orders, how near in meaning their
+nearest section is to the question ([`meaning`] gives every prose chunk, and the question, a
+static vector: bundled token vectors, a lookup per word), how much of the question their title
+holds, their length; configuration and demoted pages keep their places.
+[`Searcher::search_explained`] returns what the reranker read of each hit.
 [`documents`] lists what is indexed and
 puts one document back together from its chunks, for front ends that hand documents over by
 reference.
@@ -85,4 +87,4 @@ pub use error::{Error, InputError};
 pub use index::SCHEMA_VERSION;
 pub use ingest::{IndexOptions, NoProgress, Progress, Summary, index};
 pub use model::{Chunk, Document, Kind, Role, Section};
-pub use search::{Hit, SearchQuery, Searcher, scope};
+pub use search::{Features, Hit, SearchQuery, Searcher, scope};

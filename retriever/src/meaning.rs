@@ -8,7 +8,7 @@
 //! bits each with a scale per piece, compressed (3 MB: sleuth's binary has a 50 MB budget).
 //! Nothing is fetched or run beyond a table lookup per piece, so indexing stays within its
 //! speed target and a question is embedded in microseconds. Search uses these
-//! vectors only to reorder the prose pages it already ranked first (see `search::meaning`):
+//! vectors only to rerank the prose pages it already ranked first (see `search::rerank`):
 //! alone they rank far below BM25, beside it they recover pages that answer in other words.
 
 use std::cell::RefCell;

