@@ -548,6 +548,12 @@ pub struct SearchArgs {
     /// Print hits as a JSON array.
     #[arg(long)]
     pub json: bool,
+
+    /// Say why each hit ranks where it does: its places in the order by sections and as a
+    /// whole page, how near in meaning its nearest section is, how much of the question its
+    /// title holds (what the reranker weighed; with --json, a `features` object per hit).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[cfg(test)]

@@ -78,6 +78,24 @@ fn text_output_shows_rank_title_location_heading_and_snippet() {
 }
 
 #[test]
+fn explain_says_why_each_hit_ranks_where_it_does() {
+    let q = "why are grafana and prometheus unreachable";
+    let run = demo_index().search(&["-k", "3", "--explain", q]);
+    assert_eq!(run.code, 0, "{run}");
+    let whys: Vec<&str> = run.stdout.lines().filter(|l| l.trim_start().starts_with("why: ")).collect();
+    assert_eq!(whys.len(), 3, "{run}");
+    assert!(whys.iter().all(|w| w.contains(" by sections (") && w.contains("meaning ")), "{whys:?}");
+    // With --json each reranked hit carries the features; without --explain it carries none.
+    let explained = demo_index().search_json(&["-k", "3", "--explain", q]);
+    let first = &explained[0]["features"];
+    assert!(first["prose"].as_bool().unwrap() && first["cosine"].as_f64().unwrap() > 0.0, "{first}");
+    assert!(demo_index().search_json(&["-k", "3", q]).iter().all(|h| h.get("features").is_none()));
+    // A question naming something exactly that few pages hold is not reranked, and says so.
+    let named = demo_index().search(&["-k", "1", "--explain", "SystemOOM"]).stdout;
+    assert!(named.contains("why: not reranked"), "{named}");
+}
+
+#[test]
 fn filters_narrow_by_kind_space_database_and_module() {
     let s = demo_index();
     let tf = s.search_json(&["--kind", "terraform", "orders"]);

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use retriever::{Hit, SearchQuery, Searcher, scope};
+use retriever::{Features, Hit, SearchQuery, Searcher, scope};
 
 use crate::cli::SearchArgs;
 use crate::output::{color, display_location};
@@ -36,7 +36,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     scopes.extend(args.database.iter().map(|s| scope("database", s)));
     scopes.extend(args.module.iter().map(|s| scope("module", s)));
     let query = SearchQuery { text: args.query.join(" "), kind: args.kind, scopes, limit: args.limit };
-    let hits = match searcher.search(&query) {
+    let hits = match searcher.search_explained(&query) {
         Ok(hits) => hits,
         Err(e @ retriever::Error::OnlyExcluded(_)) => {
             eprintln!("sleuth: {e}");
@@ -56,21 +56,69 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     if args.json {
-        let hits: Vec<Hit> =
-            hits.into_iter().map(|h| Hit { location: display_location(&h.location), ..h }).collect();
+        let hits: Vec<Explained> = hits
+            .into_iter()
+            .map(|(h, features)| Explained {
+                hit: Hit { location: display_location(&h.location), ..h },
+                features: features.filter(|_| args.explain),
+            })
+            .collect();
         serde_json::to_writer_pretty(&mut out, &hits)?;
         writeln!(out)?;
     } else if hits.is_empty() {
         writeln!(out, "No matches for {:?}.", query.text)?;
     } else {
         let color = color();
-        for (i, hit) in hits.iter().enumerate() {
+        for (i, (hit, features)) in hits.iter().enumerate() {
             print_hit(&mut out, i + 1, hit, color)?;
+            if args.explain {
+                writeln!(out, "   {}\n", why(features.as_ref()))?;
+            } else {
+                writeln!(out)?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// A hit as `--json` prints it: its fields, and with `--explain` what the reranker read of it.
+#[derive(serde::Serialize)]
+struct Explained {
+    #[serde(flatten)]
+    hit: Hit,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    features: Option<Features>,
+}
+
+/// One line on why a hit ranks where it does (see [`Features`]; its ranks and lengths are
+/// `ln(1 + x)`).
+fn why(features: Option<&Features>) -> String {
+    let Some(f) = features else {
+        return "why: not reranked (a name the question gives decides, or it ranks below the first 30)"
+            .into();
+    };
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "small ranks")]
+    let place = |ln: f32| (ln.exp_m1().round() as usize) + 1;
+    let kind = if !f.prose {
+        "configuration, keeps its place"
+    } else if f.demoted {
+        "a copy or fragment, keeps its place"
+    } else {
+        "prose, reranked"
+    };
+    let whole = if f.page_ratio > 0.0 {
+        format!("#{} as a whole page ({:.2} of the first)", place(f.page_rank), f.page_ratio)
+    } else {
+        "not among the first whole pages".to_string()
+    };
+    format!(
+        "why: #{} by sections ({:.2} of the first), {whole}; meaning {:.2}; title holds {:.0}% of the question; {kind}",
+        place(f.section_rank),
+        f.section_ratio,
+        f.cosine,
+        f.title_coverage * 100.0,
+    )
+}
 fn print_hit(out: &mut impl Write, n: usize, hit: &Hit, color: bool) -> std::io::Result<()> {
     let (bold, dim, mark, reset) =
         if color { ("\x1b[1m", "\x1b[2m", "\x1b[1;33m", "\x1b[0m") } else { ("", "", "", "") };
@@ -101,5 +149,5 @@ fn print_hit(out: &mut impl Write, n: usize, hit: &Hit, color: bool) -> std::io:
     if !snippet.is_empty() {
         writeln!(out, "   {snippet}")?;
     }
-    writeln!(out)
+    Ok(())
 }
