@@ -8,10 +8,11 @@
 //!
 //! Only prose is reranked, among the places prose holds: configuration has no vector and keeps
 //! its places, so Terraform beside a wiki ranks as before, and a block's role (an output asked
-//! for, a variable that only names a thing) keeps the weight the lexical order gives it. A
-//! question naming something exactly (a flag, an identifier, a quoted string) that few pages
-//! hold, or that titles one, is not reranked at all: the page holding the name is the answer,
-//! whatever else it is about.
+//! for, a variable that only names a thing) keeps the weight the lexical order gives it; so do
+//! pages that weigh less than a page of their own (copies, included fragments, retired
+//! editions, dated posts: see [`Features::demoted`]). A question naming something exactly (a
+//! flag, an identifier, a quoted string) that few pages hold, or that titles one, is not
+//! reranked at all: the page holding the name is the answer, whatever else it is about.
 //!
 //! The weights were learnt by `scripts/train-rerank.py` (pairwise logistic regression over the
 //! features the benchmark dumps with `SLEUTH_BENCH_DUMP`) and checked by leaving each corpus
@@ -48,7 +49,7 @@ pub struct Features {
     pub demoted: bool,
     /// Its place in the order by sections.
     pub section_rank: f32,
-    /// Its place in the order as whole documents ([`UNRANKED`] when not ranked).
+    /// Its place in the order as whole documents (60 when not among the first 50).
     pub page_rank: f32,
     /// Its section evidence over the first page's.
     pub section_ratio: f32,
