@@ -366,6 +366,36 @@ mod tests {
     }
 
     #[test]
+    fn a_title_is_read_for_how_much_of_the_question_it_holds_and_of_itself_the_question_holds() {
+        let index = index_files(&[
+            ("quota.md", "# Resource quota\n\nLimit what a namespace may use.\n"),
+            ("limits.md", "# Limits and quota for every namespace of a tenant\n\nMore words.\n"),
+            ("other.md", "# Scheduling\n\nPods go to nodes; a quota is not involved.\n"),
+        ]);
+        let s = crate::Searcher::open(index.path()).unwrap();
+        let explained = s
+            .search_explained(&crate::SearchQuery {
+                text: "namespace quota".into(),
+                limit: 5,
+                ..Default::default()
+            })
+            .unwrap();
+        let title = |file: &str| {
+            let (_, f) = explained.iter().find(|(h, _)| h.location.ends_with(file)).unwrap();
+            let f = f.unwrap();
+            (f.title_coverage, f.title_precision)
+        };
+        // Its two words hold one of the question's two: half its words, some of the rarity.
+        let (coverage, precision) = title("quota.md");
+        assert!(coverage > 0.0 && coverage < 1.0 && (precision - 0.5).abs() < 1e-6, "{coverage} {precision}");
+        // All of the question, in a longer title.
+        let (coverage, precision) = title("limits.md");
+        assert!((coverage - 1.0).abs() < 1e-6 && precision < 0.5, "{coverage} {precision}");
+        // None of it.
+        assert_eq!(title("other.md"), (0.0, 0.0));
+    }
+
+    #[test]
     fn pages_are_surveyed_for_their_sections_nearest_meaning_and_length() {
         let index = index_files(&[
             (
