@@ -201,3 +201,7 @@ fetch cloudnative-pg https://github.com/cloudnative-pg/cloudnative-pg.git a95a53
 # Docusaurus Markdown of an admission policy controller (held out for the eleventh session).
 fetch gatekeeper https://github.com/open-policy-agent/gatekeeper.git dd8507eb9 \
   website/docs SLEUTH_CORPUS_MIRROR_GATEKEEPER
+# Hugo Markdown of an Envoy-based ingress controller (held out for the eleventh session, added
+# after its last ranking change).
+fetch contour https://github.com/projectcontour/contour.git 31c4bb38e \
+  site/content/docs/main SLEUTH_CORPUS_MIRROR_CONTOUR
