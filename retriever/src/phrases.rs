@@ -28,7 +28,8 @@ pub fn of_question(analyzer: &mut TextAnalyzer, text: &str) -> HashSet<u64> {
     keys
 }
 
-fn analysed(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+/// The words of `text` in `analyzer`'s analysis, in order.
+pub(crate) fn analysed(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut stream = analyzer.token_stream(text);
     let mut words = Vec::new();
     while let Some(token) = stream.next() {

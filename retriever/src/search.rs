@@ -261,7 +261,7 @@ impl Searcher {
                 &searcher,
                 f,
                 &plain,
-                analysed(&mut analyzer, &question),
+                crate::phrases::analysed(&mut analyzer, &question),
                 self.documents,
             )
             .map_err(|e| Error::tantivy(&self.path, e))?;
@@ -471,18 +471,6 @@ const TITLE_BOOST: f32 = 2.5;
 /// the question's topic ("Dependencies" for "what does checkout depend on") lost to one whose
 /// body mentions it once.
 const HEADING_BOOST: f32 = 2.0;
-
-/// The distinct words of `text` in the index's analysis, in order.
-fn analysed(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut stream = analyzer.token_stream(text);
-    while let Some(token) = stream.next() {
-        if !words.contains(&token.text) {
-            words.push(token.text.clone());
-        }
-    }
-    words
-}
 
 fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))

@@ -198,8 +198,12 @@ impl Question {
     ) -> tantivy::Result<Question> {
         #[expect(clippy::cast_precision_loss, reason = "counts of documents")]
         let n = pages.max(1) as f32;
-        let mut words = Vec::with_capacity(analysed.len());
+        let mut words: Vec<(String, f32)> = Vec::with_capacity(analysed.len());
         for word in analysed {
+            // A word the question repeats counts once.
+            if words.iter().any(|(w, _)| *w == word) {
+                continue;
+            }
             #[expect(clippy::cast_precision_loss, reason = "counts of documents")]
             let df = searcher.doc_freq(&Term::from_field_text(fields.page, &word))? as f32;
             words.push((word, (1.0 + (n - df + 0.5) / (df + 0.5)).ln()));
