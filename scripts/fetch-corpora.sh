@@ -205,3 +205,10 @@ fetch gatekeeper https://github.com/open-policy-agent/gatekeeper.git dd8507eb9 \
 # after its last ranking change).
 fetch contour https://github.com/projectcontour/contour.git 31c4bb38e \
   site/content/docs/main SLEUTH_CORPUS_MIRROR_CONTOUR
+# Markdown of a long-term Prometheus store: components, operating guides, proposals (held out
+# for the twelfth session).
+fetch thanos https://github.com/thanos-io/thanos.git e103a81bd \
+  docs SLEUTH_CORPUS_MIRROR_THANOS
+# mdBook Markdown on writing and running controllers (held out for the twelfth session).
+fetch kubebuilder https://github.com/kubernetes-sigs/kubebuilder.git 5c4007289 \
+  docs/book/src SLEUTH_CORPUS_MIRROR_KUBEBUILDER

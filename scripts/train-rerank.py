@@ -31,11 +31,19 @@ FEATURES = [
     "page_ratio",
     "cosine",
     "page_length",
-    "title_coverage",
+    "names_coverage",
     "title_precision",
     "title_length",
     "sections",
 ]
+
+
+def value(features, name):
+    """A feature as the model reads it (`Features::values`): a page's names hold as much of the
+    question as its title or the words other pages link to it by, whichever holds more."""
+    if name == "names_coverage":
+        return max(features["title_coverage"], features.get("link_coverage", 0.0))
+    return features[name]
 
 
 def load(path):
@@ -46,7 +54,7 @@ def load(path):
         if corpus.startswith(("names:", "mixed:")) or not q.get("features"):
             continue
         candidates = [
-            (page, [f[n] for n in FEATURES])
+            (page, [value(f, n) for n in FEATURES])
             for page, f in zip(q["ranked"], q["features"])
             if f is not None and f["prose"] and not f["demoted"]
         ]

@@ -37,7 +37,9 @@ use crate::source::Stamp;
 /// Terraform file whose object repeats a key is read (it was refused whole).
 /// 10: a prose chunk carries what it is about as a vector, `meaning` (see [`crate::meaning`]),
 /// and `identity` is indexed so that search can find every chunk of a page.
-pub const SCHEMA_VERSION: u32 = 10;
+/// 11: a page's links to other pages are entries of their own (`link_unit`, `link_text`,
+/// `link_to`; see [`crate::links`]).
+pub const SCHEMA_VERSION: u32 = 11;
 
 const MANIFEST: &str = "sleuth-manifest.json";
 const TOKENIZER: &str = "sleuth_en";
@@ -95,6 +97,13 @@ pub struct Fields {
     /// with several values, that search reranks its first prose pages by. Configuration has
     /// none.
     pub meaning: Field,
+    /// The unit a link entry came from (for deletion on re-index): not `unit`, which
+    /// populations and sides of the index are counted by, and a link is no part of a page.
+    pub link_unit: Field,
+    /// The words a page links to another page by (one entry per link).
+    pub link_text: Field,
+    /// The [`identity_key`] of the page a link entry points to, a fast field.
+    pub link_to: Field,
 }
 
 impl Fields {
@@ -192,6 +201,16 @@ pub fn schema() -> (Schema, Fields) {
         role: b.add_u64_field("role", FAST),
         names: b.add_u64_field("names", FAST),
         meaning: b.add_u64_field("meaning", FAST),
+        link_unit: b.add_text_field("link_unit", STRING),
+        link_text: b.add_text_field(
+            "link_text",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(TOKENIZER)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
+        link_to: b.add_u64_field("link_to", FAST),
     };
     (b.build(), fields)
 }

@@ -25,6 +25,7 @@ use crate::formats::{
 };
 use crate::includes;
 use crate::index::{self, Fields, FileRecord, Manifest, UnitRecord};
+use crate::links::{Link, Syntax, Targets};
 use crate::model::{Document, Kind, Role};
 use crate::source::{self, FileRef, Format, PlanOptions, Stamp, Unit};
 use redact::redact_text;
@@ -136,6 +137,7 @@ pub fn index(
     // Hash every unit (cheaply, via stamps) and keep the ones that changed. A page's hash
     // covers the fragments it included last time, so editing a fragment re-indexes the page.
     let library = includes::Library::new(&plan.units);
+    let targets = Targets::new(&plan.units);
     let recorded = |u: &Unit| -> Vec<&FileRef> {
         manifest
             .units
@@ -190,20 +192,25 @@ pub fn index(
         let mut writer: IndexWriter = index.writer(opts.writer_memory).map_err(|e| Error::tantivy(dir, e))?;
         for id in removed.iter().chain(changed.iter().map(|(u, ..)| &u.id)) {
             writer.delete_term(Term::from_field_text(fields.unit, id));
+            writer.delete_term(Term::from_field_text(fields.link_unit, id));
         }
         progress.begin(changed.len() as u64);
         let errors = Mutex::new(Vec::new());
         let results: Vec<(String, UnitRecord, u64)> = changed
             .par_iter()
             .filter_map(|(unit, hash, before)| {
-                let outcome = parse_unit(unit, &library).and_then(|(docs, included)| {
+                let outcome = parse_unit(unit, &library).and_then(|(docs, included, links)| {
                     // What the page includes now is what its hash must cover from now on.
                     let same =
                         included.files.iter().map(|f| &f.logical).eq(before.iter().map(|f| &f.logical));
                     let hash =
                         if same { hash.clone() } else { unit_hash(unit, &included.files, &manifest)?.0 };
-                    let (documents, chunks) =
-                        write_unit(&writer, &fields, unit, docs).map_err(|e| InputError::new(&unit.id, e))?;
+                    let (documents, chunks) = write_unit(&writer, &fields, unit, docs)
+                        .and_then(|written| {
+                            write_links(&writer, &fields, unit, &links, &targets)?;
+                            Ok(written)
+                        })
+                        .map_err(|e| InputError::new(&unit.id, e))?;
                     let logical = |files: &[&FileRef]| files.iter().map(|f| f.logical.clone()).collect();
                     Ok((hash, logical(&included.files), logical(&included.topics), documents, chunks))
                 });
@@ -380,13 +387,15 @@ fn read_text(f: &source::FileRef) -> Result<String, InputError> {
 pub fn parse_unit<'a>(
     unit: &Unit,
     library: &includes::Library<'a>,
-) -> Result<(Vec<Document>, includes::Included<'a>), InputError> {
+) -> Result<(Vec<Document>, includes::Included<'a>, Vec<Link>), InputError> {
     let mut included = includes::Included::default();
+    let mut links = Vec::new();
     let main = &unit.files[0];
     let name = main.name();
     let mut docs = match &unit.format {
         Format::ConfluencePage(space) => {
             let text = read_text(main)?;
+            links = crate::links::extract(Syntax::Html, &text);
             vec![
                 confluence_html::parse_page(&text, &main.logical, space)
                     .map_err(|r| InputError::new(&main.logical, r))?,
@@ -396,8 +405,10 @@ pub fn parse_unit<'a>(
         Format::NotionPage(place) => {
             let text = read_text(main)?;
             if name.to_ascii_lowercase().ends_with(".html") {
+                links = crate::links::extract(Syntax::Html, &text);
                 vec![notion::parse_html_page(&text, &main.logical, name, place)]
             } else {
+                links = crate::links::extract(Syntax::Markdown, &text);
                 vec![notion::parse_markdown_page(&text, &main.logical, name, place)]
             }
         }
@@ -421,6 +432,10 @@ pub fn parse_unit<'a>(
                 _ => markdown::parse,
             };
             let text = read_text(main)?;
+            // The page's own links: an included fragment's are the fragment's.
+            if let Some(syntax) = Syntax::of(&unit.format) {
+                links = crate::links::extract(syntax, &text);
+            }
             let (text, used) = includes::expand(&main.logical, &text, library, &|f| read_text(f).ok());
             included = used;
             let page = read(&text);
@@ -451,7 +466,12 @@ pub fn parse_unit<'a>(
     for doc in &mut docs {
         redact_document(doc);
     }
-    Ok((docs, included))
+    for link in &mut links {
+        if let std::borrow::Cow::Owned(r) = redact_text(&link.text) {
+            link.text = r;
+        }
+    }
+    Ok((docs, included, links))
 }
 
 /// The last line of defence: every text a document carries is scrubbed by pattern, whatever
@@ -553,6 +573,27 @@ fn write_unit(
         }
     }
     Ok((documents, chunks_written))
+}
+
+/// One entry per link of the unit's page to another page of the run, saying what the page
+/// linked to is called by it. A link to a page that is not in this run is dropped: one added
+/// later is linked to once the linking page changes.
+fn write_links(
+    writer: &IndexWriter,
+    f: &Fields,
+    unit: &Unit,
+    links: &[Link],
+    targets: &Targets,
+) -> Result<(), String> {
+    for link in links {
+        let Some(to) = targets.resolve(&unit.id, &link.target) else { continue };
+        let mut t = TantivyDocument::default();
+        t.add_text(f.link_unit, &unit.id);
+        t.add_text(f.link_text, &link.text);
+        t.add_u64(f.link_to, index::identity_key(None, to));
+        writer.add_document(t).map_err(|e| format!("index write failed: {e}"))?;
+    }
+    Ok(())
 }
 
 /// All of a document's text, as its whole-document entry is indexed: title, breadcrumbs,

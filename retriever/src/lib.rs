@@ -44,8 +44,10 @@ something exactly that few pages hold (a flag, an identifier, a quoted string), 
 thirty prose pages are reranked by a linear model learnt from the retrieval benchmark
 (`scripts/train-rerank.py`): their places and scores in both orders, how near in meaning their
 nearest section is to the question ([`meaning`] gives every prose chunk, and the question, a
-static vector: bundled token vectors, a lookup per word), how much of the question their title
-holds, their length; configuration and demoted pages keep their places.
+static vector: bundled token vectors, a lookup per word), how much of the question their names
+hold (the title, or the words other pages link to them by: [`links`] reads a page's links when
+it is indexed, and each link the run can resolve is an entry of its own), their length;
+configuration and demoted pages keep their places.
 [`Searcher::search_explained`] returns what the reranker read of each hit.
 [`documents`] lists what is indexed and
 puts one document back together from its chunks, for front ends that hand documents over by
@@ -72,6 +74,7 @@ pub mod formats;
 pub mod includes;
 pub mod index;
 pub mod ingest;
+pub mod links;
 pub mod meaning;
 pub mod model;
 pub mod phrases;

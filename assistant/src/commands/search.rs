@@ -111,8 +111,14 @@ fn why(features: Option<&Features>) -> String {
     } else {
         "not among the first whole pages".to_string()
     };
+    // Links are named only where other pages link to the page by words of the question.
+    let links = if f.link_coverage > 0.0 {
+        format!(", links to it {:.0}%", f.link_coverage * 100.0)
+    } else {
+        String::new()
+    };
     format!(
-        "why: #{} by sections ({:.2} of the first), {whole}; meaning {:.2}; title holds {:.0}% of the question; {kind}",
+        "why: #{} by sections ({:.2} of the first), {whole}; meaning {:.2}; title holds {:.0}% of the question{links}; {kind}",
         place(f.section_rank),
         f.section_ratio,
         f.cosine,

@@ -68,6 +68,9 @@ pub struct Features {
     pub title_length: f32,
     /// How many sections it has.
     pub sections: f32,
+    /// How much of the question the words other pages link to it by hold, each word by its
+    /// rarity among pages (see [`crate::links`]).
+    pub link_coverage: f32,
 }
 
 impl Features {
@@ -79,11 +82,19 @@ impl Features {
             self.page_ratio,
             self.cosine,
             self.page_length,
-            self.title_coverage,
+            self.names_coverage(),
             self.title_precision,
             self.title_length,
             self.sections,
         ]
+    }
+
+    /// How much of the question the page's names hold: its title, or the words other pages
+    /// link to it by, whichever holds more. One feature, not two: where links name a page,
+    /// they mostly say its title again, and learnt apart the links took the title's weight
+    /// from the sites whose links could not be read (see BENCHMARKS.md, twelfth session).
+    pub fn names_coverage(&self) -> f32 {
+        self.title_coverage.max(self.link_coverage)
     }
 
     /// The model's score: higher ranks first, among prose pages.
@@ -96,7 +107,7 @@ impl Features {
 /// (its range among the first pages is narrow: 0.1 of cosine is worth a place or two); then the
 /// two lexical orders' scores relative to their first; a title the question holds all of helps,
 /// a long page with many sections does not by its length alone.
-const WEIGHTS: [f32; 10] = [-0.068, -0.419, 2.475, 1.693, 7.629, 0.112, 1.682, 0.898, -0.681, -0.505];
+const WEIGHTS: [f32; 10] = [-0.089, -0.454, 2.023, 1.447, 7.629, 0.033, 3.858, 0.673, -0.780, -0.474];
 
 /// What search ranked the candidates by, for their features.
 pub(super) struct Orders<'a> {
@@ -121,6 +132,7 @@ pub(super) fn rerank(
     let top = ranked.len().min(DEPTH);
     let seen = survey(searcher, fields, question.vector.as_deref(), ranked[..top].iter().map(|r| r.1))?;
     let titles = question.in_titles(searcher, fields, ranked[..top].iter().map(|r| r.2))?;
+    let linked = question.in_links(searcher, fields, &ranked[..top].iter().map(|r| r.1).collect())?;
     let section_places: HashMap<u64, (usize, f32)> =
         orders.sections.iter().enumerate().map(|(i, r)| (r.key, (i, r.score))).collect();
     let page_places: HashMap<u64, (usize, f32)> =
@@ -147,6 +159,7 @@ pub(super) fn rerank(
             title_precision: title.words / title.length.max(1.0),
             title_length: title.length.ln_1p(),
             sections: ln_1p(page.sections),
+            link_coverage: linked.get(&key).copied().unwrap_or(0.0),
         };
         features.insert(key, f);
         scored.push(f);
@@ -255,6 +268,52 @@ impl Question {
     }
 }
 
+impl Question {
+    /// What the words other pages link to each of `keys` by hold of the question, each of the
+    /// question's words found in any of its links by its share of the question's rarity.
+    fn in_links(
+        &self,
+        searcher: &tantivy::Searcher,
+        fields: &Fields,
+        keys: &HashSet<u64>,
+    ) -> tantivy::Result<HashMap<u64, f32>> {
+        let rarity: f32 = self.words.iter().map(|w| w.1).sum::<f32>().max(f32::EPSILON);
+        // Which of the question's words (by position, up to 64) each page is linked to by.
+        let mut found: HashMap<u64, u64> = HashMap::new();
+        for reader in searcher.segment_readers() {
+            let targets = reader.fast_fields().u64("link_to")?;
+            let links = reader.inverted_index(fields.link_text)?;
+            for (i, (word, _)) in self.words.iter().enumerate().take(64) {
+                let term = Term::from_field_text(fields.link_text, word);
+                let Some(mut postings) = links.read_postings(&term, IndexRecordOption::Basic)? else {
+                    continue;
+                };
+                let mut d = postings.doc();
+                while d != tantivy::TERMINATED {
+                    let alive = reader.alive_bitset().is_none_or(|a| a.is_alive(d));
+                    if let Some(to) = targets.first(d).filter(|to| alive && keys.contains(to)) {
+                        *found.entry(to).or_default() |= 1 << i;
+                    }
+                    d = postings.advance();
+                }
+            }
+        }
+        Ok(found
+            .into_iter()
+            .map(|(key, words)| {
+                let held: f32 = self
+                    .words
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| words & (1 << i) != 0)
+                    .map(|(_, w)| w.1)
+                    .sum();
+                (key, held / rarity)
+            })
+            .collect())
+    }
+}
+
 /// What a chunk's title holds of the question.
 #[derive(Debug, Clone, Copy, Default)]
 struct Title {
@@ -340,6 +399,7 @@ mod tests {
             title_precision: 0.0,
             title_length: 1.0,
             sections: 1.0,
+            link_coverage: 0.0,
         }
     }
 
@@ -397,6 +457,41 @@ mod tests {
         assert!((coverage - 1.0).abs() < 1e-6 && precision < 0.5, "{coverage} {precision}");
         // None of it.
         assert_eq!(title("other.md"), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_page_is_read_for_the_words_other_pages_link_to_it_by_until_they_no_longer_do() {
+        let index = index_files(&[
+            ("ops/draining.md", "# Envoy container draining\n\nThe shutdown manager waits on restart.\n"),
+            (
+                "guide.md",
+                "# Guide\n\nBefore a restart, [let open connections finish](ops/draining.md#how).\n",
+            ),
+            ("other.md", "# Restarts\n\nRestart the pods one at a time.\n"),
+        ]);
+        let links = || {
+            let s = crate::Searcher::open(index.path()).unwrap();
+            let q = crate::SearchQuery {
+                text: "let connections finish on restart".into(),
+                limit: 5,
+                ..Default::default()
+            };
+            s.search_explained(&q)
+                .unwrap()
+                .into_iter()
+                .map(|(h, f)| (h.location.rsplit('/').next().unwrap().to_string(), f.unwrap().link_coverage))
+                .collect::<HashMap<_, _>>()
+        };
+        let before = links();
+        assert!(before["draining.md"] > 0.5 && before["other.md"] <= 0.0, "{before:?}");
+        // The name outranks the title: the page the links name leads.
+        let model = Features { link_coverage: before["draining.md"], ..prose(0.5) };
+        assert!(model.names_coverage() > model.title_coverage);
+        // The guide drops its link: re-indexed, the page is no longer linked to by it.
+        std::fs::write(index.docs_path().join("guide.md"), "# Guide\n\nRestart with care.\n").unwrap();
+        let again = [index.docs_path().to_path_buf()];
+        crate::index(index.path(), &again, &crate::IndexOptions::default(), &crate::NoProgress).unwrap();
+        assert!(links().get("draining.md").is_none_or(|&c| c <= 0.0));
     }
 
     #[test]
