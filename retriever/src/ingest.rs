@@ -84,6 +84,11 @@ pub struct Summary {
     pub pages_with_includes: usize,
     /// The distinct fragments those pages include.
     pub included_fragments: usize,
+    /// Links of pages parsed this run to other pages of the run (see [`crate::links`]).
+    pub links: usize,
+    /// Their links into the site that point to no page of the run (a page not indexed, a
+    /// target the site's generator builds at render time).
+    pub unresolved_links: usize,
     /// Titled topics that pages parsed this run include (named there, searched as themselves:
     /// see [`crate::includes::topic_title`]).
     pub included_topics: usize,
@@ -137,7 +142,7 @@ pub fn index(
     // Hash every unit (cheaply, via stamps) and keep the ones that changed. A page's hash
     // covers the fragments it included last time, so editing a fragment re-indexes the page.
     let library = includes::Library::new(&plan.units);
-    let targets = Targets::new(&plan.units);
+    let mut targets = Targets::new(&plan.units);
     let recorded = |u: &Unit| -> Vec<&FileRef> {
         manifest
             .units
@@ -188,6 +193,9 @@ pub fn index(
         .map(|(id, _)| id.clone())
         .collect();
 
+    if !changed.is_empty() {
+        declare_ids(&mut targets, &plan.units);
+    }
     if !changed.is_empty() || !removed.is_empty() {
         let mut writer: IndexWriter = index.writer(opts.writer_memory).map_err(|e| Error::tantivy(dir, e))?;
         for id in removed.iter().chain(changed.iter().map(|(u, ..)| &u.id)) {
@@ -196,7 +204,7 @@ pub fn index(
         }
         progress.begin(changed.len() as u64);
         let errors = Mutex::new(Vec::new());
-        let results: Vec<(String, UnitRecord, u64)> = changed
+        let results: Vec<(String, UnitRecord, u64, (usize, usize))> = changed
             .par_iter()
             .filter_map(|(unit, hash, before)| {
                 let outcome = parse_unit(unit, &library).and_then(|(docs, included, links)| {
@@ -205,22 +213,21 @@ pub fn index(
                         included.files.iter().map(|f| &f.logical).eq(before.iter().map(|f| &f.logical));
                     let hash =
                         if same { hash.clone() } else { unit_hash(unit, &included.files, &manifest)?.0 };
-                    let (documents, chunks) = write_unit(&writer, &fields, unit, docs)
-                        .and_then(|written| {
-                            write_links(&writer, &fields, unit, &links, &targets)?;
-                            Ok(written)
-                        })
+                    let (documents, chunks) =
+                        write_unit(&writer, &fields, unit, docs).map_err(|e| InputError::new(&unit.id, e))?;
+                    let resolved = write_links(&writer, &fields, unit, &links, &targets)
                         .map_err(|e| InputError::new(&unit.id, e))?;
                     let logical = |files: &[&FileRef]| files.iter().map(|f| f.logical.clone()).collect();
-                    Ok((hash, logical(&included.files), logical(&included.topics), documents, chunks))
+                    let linked = (resolved, links.iter().filter(|l| l.is_local()).count() - resolved);
+                    Ok((hash, logical(&included.files), logical(&included.topics), documents, chunks, linked))
                 });
                 progress.advance(&unit.id);
                 match outcome {
-                    Ok((hash, includes, topics, documents, chunks)) => {
+                    Ok((hash, includes, topics, documents, chunks, linked)) => {
                         let bytes = unit.files.iter().map(|f| f.size).sum();
                         let kind = unit.format.kind();
                         let record = UnitRecord { hash, kind, documents, chunks, includes, topics };
-                        Some((unit.id.clone(), record, bytes))
+                        Some((unit.id.clone(), record, bytes, linked))
                     }
                     Err(e) => {
                         errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(e);
@@ -244,7 +251,7 @@ pub fn index(
             manifest.units.remove(&unit.id);
         }
         let (mut fragments, mut topics): (HashSet<&str>, HashSet<&str>) = (HashSet::new(), HashSet::new());
-        for (_, record, _) in &results {
+        for (_, record, ..) in &results {
             let snippets: Vec<&str> = record.snippets().collect();
             summary.pages_with_includes += usize::from(!snippets.is_empty());
             fragments.extend(snippets);
@@ -252,7 +259,9 @@ pub fn index(
         }
         summary.included_fragments = fragments.len();
         summary.included_topics = topics.len();
-        for (id, record, bytes) in results {
+        for (id, record, bytes, (resolved, unresolved)) in results {
+            summary.links += resolved;
+            summary.unresolved_links += unresolved;
             summary.indexed_units += 1;
             summary.documents += record.documents;
             summary.chunks += record.chunks;
@@ -575,16 +584,36 @@ fn write_unit(
     Ok((documents, chunks_written))
 }
 
+/// The names every AsciiDoc and reStructuredText page of the run declares, for links that
+/// name a page by one (see [`crate::links::ids`]). Read only when pages are to be written: a
+/// run with nothing to write reads nothing.
+fn declare_ids(targets: &mut Targets, units: &[Unit]) {
+    let declared: Vec<(&str, Vec<String>)> = units
+        .par_iter()
+        .filter_map(|u| {
+            let syntax =
+                Syntax::of(&u.format).filter(|s| matches!(s, Syntax::AsciiDoc | Syntax::ReStructuredText))?;
+            // A page that cannot be read says so when it is parsed; here it declares nothing.
+            let text = read_text(u.files.first()?).ok()?;
+            Some((u.id.as_str(), crate::links::ids(syntax, &text)))
+        })
+        .collect();
+    for (page, ids) in declared {
+        targets.declare(page, ids);
+    }
+}
+
 /// One entry per link of the unit's page to another page of the run, saying what the page
-/// linked to is called by it. A link to a page that is not in this run is dropped: one added
-/// later is linked to once the linking page changes.
+/// linked to is called by it; returns how many it wrote. A link to a page that is not in this
+/// run is dropped: one added later is linked to once the linking page changes.
 fn write_links(
     writer: &IndexWriter,
     f: &Fields,
     unit: &Unit,
     links: &[Link],
     targets: &Targets,
-) -> Result<(), String> {
+) -> Result<usize, String> {
+    let mut written = 0;
     for link in links {
         let Some(to) = targets.resolve(&unit.id, &link.target) else { continue };
         let mut t = TantivyDocument::default();
@@ -592,8 +621,9 @@ fn write_links(
         t.add_text(f.link_text, &link.text);
         t.add_u64(f.link_to, index::identity_key(None, to));
         writer.add_document(t).map_err(|e| format!("index write failed: {e}"))?;
+        written += 1;
     }
-    Ok(())
+    Ok(written)
 }
 
 /// All of a document's text, as its whole-document entry is indexed: title, breadcrumbs,

@@ -6,8 +6,10 @@
 //! read anchor text since its beginnings.
 //!
 //! [`extract`] finds the links in a page's source text (Markdown and MDX, HTML, AsciiDoc,
-//! reStructuredText), [`Targets::resolve`] finds which indexed page a link's target is. Both
-//! work on the text alone: a link that does not resolve is dropped, never an error.
+//! reStructuredText, Hugo `ref` shortcodes in either), [`ids`] the names a page declares for
+//! links to find it by (AsciiDoc ids, reStructuredText labels), and [`Targets::resolve`] which
+//! indexed page a link's target is. All work on the text alone: a link that does not resolve is
+//! dropped, never an error.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -23,6 +25,19 @@ pub struct Link {
     pub text: String,
     /// Its target, as the source wrote it (relative, site-absolute, with an anchor…).
     pub target: String,
+}
+
+impl Link {
+    /// Whether it points into the site (a path), not to the web, a mail address or a place on
+    /// its own page.
+    pub fn is_local(&self) -> bool {
+        local(&self.target)
+    }
+}
+
+fn local(target: &str) -> bool {
+    let path = target.split(['#', '?']).next().unwrap_or_default();
+    !path.is_empty() && !path.contains("://") && !path.starts_with("mailto:")
 }
 
 /// The syntaxes links are written in.
@@ -73,7 +88,9 @@ static REFERENCE_USE: LazyLock<Regex> =
 static REFERENCE_DEFINITION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^ {0,3}\[([^\[\]\n]+)\]:\s*<?([^\s>]+)").expect("valid regex"));
 static HTML: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?is)<a\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a\s*>"#).expect("valid regex")
+    // The target may be a Hugo shortcode, quotes and all: `href="{{< ref "page.md" >}}"`.
+    Regex::new(r#"(?is)<a\s[^>]*?href\s*=\s*(?:"(\{\{[<%].*?[%>]\}\})"|["']([^"']+)["'])[^>]*>(.*?)</a\s*>"#)
+        .expect("valid regex")
 });
 static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").expect("valid regex"));
 static HUGO_REF: LazyLock<Regex> =
@@ -98,12 +115,7 @@ pub fn extract(syntax: Syntax, text: &str) -> Vec<Link> {
     match syntax {
         Syntax::Markdown => {
             for c in MARKDOWN.captures_iter(text) {
-                let target = c[3].trim_matches(['<', '>']);
-                let target = HUGO_REF
-                    .captures(target)
-                    .filter(|_| target.starts_with("{{"))
-                    .map_or(target, |r| r.get(1).map_or(target, |m| m.as_str()));
-                add(&c[2], target);
+                add(&c[2], path_of(c[3].trim_matches(['<', '>'])));
             }
             let definitions: HashMap<String, &str> = REFERENCE_DEFINITION
                 .captures_iter(text)
@@ -116,15 +128,9 @@ pub fn extract(syntax: Syntax, text: &str) -> Vec<Link> {
                     add(&c[2], target);
                 }
             }
-            for c in HTML.captures_iter(text) {
-                add(&c[2], &c[1]);
-            }
+            html(text, &mut add);
         }
-        Syntax::Html => {
-            for c in HTML.captures_iter(text) {
-                add(&c[2], &c[1]);
-            }
-        }
+        Syntax::Html => html(text, &mut add),
         Syntax::AsciiDoc => {
             for c in ASCIIDOC.captures_iter(text) {
                 match (c.get(1), c.get(2), c.get(3), c.get(4)) {
@@ -142,39 +148,80 @@ pub fn extract(syntax: Syntax, text: &str) -> Vec<Link> {
     links
 }
 
+static ASCIIDOC_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^\[(?:id=["']?([^"'\],]+)["']?|\[([^\],\n]+)|#([^\].,\n]+))"#).expect("valid regex")
+});
+static RST_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^\.\. _([^:`\n]+):\s*$").expect("valid regex"));
+
+/// The names a page declares for links to find it by rather than by its path: AsciiDoc ids
+/// (`[id='tls-{context}']`, `[[tls]]`, `[#tls]`) and reStructuredText labels (`.. _tls:`),
+/// which `xref:tls[…]`, `<<tls,…>>` and `:ref:` name. Markdown links by path.
+pub fn ids(syntax: Syntax, text: &str) -> Vec<String> {
+    let pattern: &Regex = match syntax {
+        Syntax::AsciiDoc => &ASCIIDOC_ID,
+        Syntax::ReStructuredText => &RST_LABEL,
+        Syntax::Markdown | Syntax::Html => return Vec::new(),
+    };
+    pattern
+        .captures_iter(text)
+        .filter_map(|c| c.iter().skip(1).flatten().next().map(|m| m.as_str().trim().to_lowercase()))
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
+/// The HTML anchors of `text`, to `add` (text, target).
+fn html(text: &str, add: &mut impl FnMut(&str, &str)) {
+    for c in HTML.captures_iter(text) {
+        if let (Some(target), Some(shown)) = (c.get(1).or_else(|| c.get(2)), c.get(3)) {
+            add(shown.as_str(), path_of(target.as_str()));
+        }
+    }
+}
+
+/// A link's target with a Hugo `ref`/`relref` shortcode read as the path it names.
+fn path_of(target: &str) -> &str {
+    if !target.starts_with("{{") {
+        return target;
+    }
+    HUGO_REF.captures(target).and_then(|r| r.get(1)).map_or(target, |m| m.as_str())
+}
+
 /// The pages of an indexing run that links may point to, by the forms of their paths a link
 /// may write: the whole path without its extension, and each shorter tail of it.
 pub struct Targets {
     /// A page's path as a link may write it (see [`slug`]), to its logical path.
-    by_path: HashMap<String, String>,
+    paths: HashMap<String, String>,
     /// Each tail of a page's path (`config/tls`, `tls`), to the one page it names; `None` when
     /// several pages end alike.
-    by_tail: HashMap<String, Option<String>>,
+    tails: HashMap<String, Option<String>>,
+    /// The names pages declare (see [`ids`]), to the one page that declares each.
+    names: HashMap<String, Option<String>>,
 }
 
 impl Targets {
     /// The pages among `units` (of a format other pages link to by path).
     pub fn new(units: &[Unit]) -> Targets {
-        let mut by_path = HashMap::new();
-        let mut by_tail: HashMap<String, Option<String>> = HashMap::new();
+        let mut paths = HashMap::new();
+        let mut tails: HashMap<String, Option<String>> = HashMap::new();
         for unit in units.iter().filter(|u| linkable(&u.format)) {
             let Some(file) = unit.files.first() else { continue };
             let path = slug(&file.logical);
             let parts: Vec<&str> = path.split('/').collect();
             for i in 1..parts.len() {
                 let tail = parts[i..].join("/");
-                by_tail
-                    .entry(tail)
-                    .and_modify(|one| {
-                        if one.as_deref() != Some(&file.logical) {
-                            *one = None;
-                        }
-                    })
-                    .or_insert_with(|| Some(file.logical.clone()));
+                unique(&mut tails, tail, &file.logical);
             }
-            by_path.insert(path, file.logical.clone());
+            paths.insert(path, file.logical.clone());
         }
-        Targets { by_path, by_tail }
+        Targets { paths, tails, names: HashMap::new() }
+    }
+
+    /// Adds the names the page at `logical` declares (see [`ids`]).
+    pub fn declare(&mut self, logical: &str, ids: Vec<String>) {
+        for id in ids {
+            unique(&mut self.names, id, logical);
+        }
     }
 
     /// The logical path of the page a link in `from` (a logical path) points to, if the run
@@ -184,27 +231,41 @@ impl Targets {
     /// site-absolute, whose root is the site's, not the index's — names the page whose path
     /// ends the way it does, the longest such tail that one page alone ends with.
     pub fn resolve(&self, from: &str, target: &str) -> Option<&str> {
-        let target = target.split(['#', '?']).next().unwrap_or_default();
-        if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
+        if !local(target) {
             return None;
         }
+        let target = target.split(['#', '?']).next().unwrap_or_default();
         let target = percent_encoding::percent_decode_str(target).decode_utf8_lossy();
         let found = if target.starts_with('/') {
             None
         } else {
             let folder = from.rsplit_once('/').map_or("", |(dir, _)| dir);
-            self.by_path
+            self.paths
                 .get(&slug(&joined(folder, &target)))
-                .or_else(|| self.by_path.get(&slug(&joined(&slug(from), &target))))
+                .or_else(|| self.paths.get(&slug(&joined(&slug(from), &target))))
                 .map(String::as_str)
         };
+        // A name a page declares (`xref:tls-{context}[…]`) before a path's tail: a page
+        // declaring it is the one meant.
+        let found = found.or_else(|| self.names.get(&target.to_lowercase())?.as_deref());
         let found = found.or_else(|| {
             let path = slug(&target);
             let parts: Vec<&str> = path.split('/').filter(|p| !matches!(*p, "" | "." | "..")).collect();
-            (0..parts.len()).find_map(|i| self.by_tail.get(&parts[i..].join("/"))?.as_deref())
+            (0..parts.len()).find_map(|i| self.tails.get(&parts[i..].join("/"))?.as_deref())
         });
         found.filter(|&to| to != from)
     }
+}
+
+/// Maps `key` to `page`, or to nothing when another page holds it too.
+fn unique(map: &mut HashMap<String, Option<String>>, key: String, page: &str) {
+    map.entry(key)
+        .and_modify(|one| {
+            if one.as_deref() != Some(page) {
+                *one = None;
+            }
+        })
+        .or_insert_with(|| Some(page.to_string()));
 }
 
 /// A path as links write it: lower case, without a page's extension, a folder's index page
@@ -264,7 +325,8 @@ mod tests {
     fn markdown_links_are_read_in_every_form_and_images_are_not() {
         let text = "See [drain connections](../draining.md#how) and ![a diagram](d.png).\n\
                     Use [the `ref` way]({{< ref \"config/tls.md\" >}}), [a named one][tls] or [tls][].\n\
-                    <a href=\"/docs/upgrade/\">Upgrading <b>safely</b></a>\n\n[tls]: ./config/tls.md\n";
+                    <a href=\"/docs/upgrade/\">Upgrading <b>safely</b></a>\n\n[tls]: ./config/tls.md\n\
+                    <a href=\"{{< ref \"../meta#ObjectMeta\" >}}\">ObjectMeta</a>\n";
         assert_eq!(
             pairs(Syntax::Markdown, text),
             [
@@ -273,6 +335,7 @@ mod tests {
                 ("a named one", "./config/tls.md"),
                 ("tls", "./config/tls.md"),
                 ("Upgrading safely", "/docs/upgrade/"),
+                ("ObjectMeta", "../meta#ObjectMeta"),
             ]
             .map(|(a, b)| (a.to_string(), b.to_string()))
         );
@@ -303,6 +366,18 @@ mod tests {
         assert_eq!(t.resolve(from, "a.md"), None);
         assert_eq!(t.resolve(from, "https://example.com/config/tls"), None);
         assert_eq!(t.resolve(from, "#top"), None);
+    }
+
+    #[test]
+    fn names_pages_declare_are_found_by_the_links_that_name_them() {
+        let adoc = "[id='proc-tls-{context}']\n= Securing listeners\n\n[[other]]\n== Part\n";
+        assert_eq!(ids(Syntax::AsciiDoc, adoc), ["proc-tls-{context}", "other"]);
+        assert_eq!(ids(Syntax::ReStructuredText, ".. _never-again:\n\nTitle\n=====\n"), ["never-again"]);
+        let mut t = targets(&["docs/tls.adoc", "docs/guide.adoc", "docs/filters.rst"]);
+        t.declare("docs/tls.adoc", ids(Syntax::AsciiDoc, adoc));
+        t.declare("docs/filters.rst", vec!["never-again".into()]);
+        assert_eq!(t.resolve("docs/guide.adoc", "proc-tls-{context}"), Some("docs/tls.adoc"));
+        assert_eq!(t.resolve("docs/guide.adoc", "never-again"), Some("docs/filters.rst"));
     }
 
     #[test]

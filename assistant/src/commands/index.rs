@@ -71,6 +71,12 @@ fn print_summary(
                 count(s.included_fragments, "shared fragment")
             )
         }),
+        (s.links > 0).then(|| {
+            format!(
+                "Links: {} between pages read, the words of each a name of the page it points to ({} more point to no indexed page)",
+                s.links, s.unresolved_links
+            )
+        }),
         (s.included_topics > 0).then(|| {
             format!(
                 "Topics: {} included by title into guides that list them, each searched as itself",
