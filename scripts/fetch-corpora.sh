@@ -212,3 +212,7 @@ fetch thanos https://github.com/thanos-io/thanos.git e103a81bd \
 # mdBook Markdown on writing and running controllers (held out for the twelfth session).
 fetch kubebuilder https://github.com/kubernetes-sigs/kubebuilder.git 5c4007289 \
   docs/book/src SLEUTH_CORPUS_MIRROR_KUBEBUILDER
+# Markdown of an operator that runs Prometheus and Alertmanager (held out for the twelfth
+# session, added after its last ranking change).
+fetch prometheus-operator https://github.com/prometheus-operator/prometheus-operator.git 6adcebc50 \
+  Documentation SLEUTH_CORPUS_MIRROR_PROMETHEUS_OPERATOR

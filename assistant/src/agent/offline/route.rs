@@ -251,7 +251,9 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
     // experiment events next to our metrics", which asks the documents about dashboards.
     let graph_file = words.iter().any(|w| w.ends_with(".dot") || w.ends_with(".json"));
     let causal_graph = words.iter().any(|w| matches!(*w, "graph" | "graphs"))
-        && words.iter().any(|w| GRAPH_WORDS.contains(w));
+        && words.iter().any(|w| GRAPH_WORDS.contains(w))
+        && (words.iter().any(|w| matches!(*w, "causal" | "cause" | "causes" | "root"))
+            || !of_something_else(&words));
     if q.contains("rcagraph") || graph_file || causal_graph {
         return Intent::Graph;
     }
@@ -304,6 +306,16 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
         (true, _) if !words.iter().any(|w| matches!(*w, "depend" | "depends" | "defined")) => Intent::Failure,
         _ => Intent::Architecture,
     }
+}
+
+/// Whether the graph a question asks for is of something other than trouble: "draw the graph
+/// of objects contour built" (a product's own graph, which its documents show), "the graph of
+/// our service dependencies" — not "the graph of this incident", "of the outage".
+fn of_something_else(words: &[&str]) -> bool {
+    words
+        .windows(2)
+        .position(|w| matches!(w[0], "graph" | "graphs") && w[1] == "of")
+        .is_some_and(|i| !words[i + 2..].iter().any(|w| FAILURE_WORDS.contains(w)))
 }
 
 /// Whether words name a version of software: `v21`, `1.28`, `2.9.0`, or "version 6".

@@ -78,6 +78,9 @@ fn intents_are_routed() {
         ("show me the graph of this incident", Intent::Graph),
         // A graph on a dashboard is not the incident's causal graph.
         ("graph experiment events next to our metrics", Intent::Architecture),
+        // Nor is a graph of something else: a product's own, which its documents show.
+        ("draw the graph of objects contour built", Intent::Architecture),
+        ("draw the graph of the outage", Intent::Graph),
     ] {
         assert_eq!(intent(q, &v, &mentions(q, &v)), want, "{q}");
     }
