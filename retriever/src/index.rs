@@ -164,13 +164,7 @@ pub fn identity_key(object: Option<&str>, doc_id: &str) -> u64 {
 /// Builds the schema; field order is part of [`SCHEMA_VERSION`].
 pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(TOKENIZER)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-        .set_stored();
+    let text = analysed(IndexRecordOption::WithFreqsAndPositions).set_stored();
     let fields = Fields {
         unit: b.add_text_field("unit", STRING),
         doc_id: b.add_text_field("doc_id", STRING | STORED),
@@ -189,30 +183,23 @@ pub fn schema() -> (Schema, Fields) {
         attachments: b.add_text_field("attachments", STORED),
         // Indexed too: search finds every chunk of its first pages by it (see `search::rerank`).
         identity: b.add_u64_field("identity", FAST | INDEXED),
-        page: b.add_text_field(
-            "page",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(TOKENIZER)
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            ),
-        ),
+        page: b.add_text_field("page", analysed(IndexRecordOption::WithFreqsAndPositions)),
         copy: b.add_u64_field("copy", FAST),
         role: b.add_u64_field("role", FAST),
         names: b.add_u64_field("names", FAST),
         meaning: b.add_u64_field("meaning", FAST),
         link_unit: b.add_text_field("link_unit", STRING),
-        link_text: b.add_text_field(
-            "link_text",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(TOKENIZER)
-                    .set_index_option(IndexRecordOption::Basic),
-            ),
-        ),
+        // Whether a link holds a word is read, not how often: no frequencies.
+        link_text: b.add_text_field("link_text", analysed(IndexRecordOption::Basic)),
         link_to: b.add_u64_field("link_to", FAST),
     };
     (b.build(), fields)
+}
+
+/// A text field read with sleuth's analysis (see [`register_tokenizer`]), not stored.
+fn analysed(record: IndexRecordOption) -> TextOptions {
+    TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(record))
 }
 
 /// Lucene's English stop words (tantivy's list) without the negations: "pods not ready" and

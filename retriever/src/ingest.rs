@@ -142,7 +142,6 @@ pub fn index(
     // Hash every unit (cheaply, via stamps) and keep the ones that changed. A page's hash
     // covers the fragments it included last time, so editing a fragment re-indexes the page.
     let library = includes::Library::new(&plan.units);
-    let mut targets = Targets::new(&plan.units);
     let recorded = |u: &Unit| -> Vec<&FileRef> {
         manifest
             .units
@@ -193,9 +192,14 @@ pub fn index(
         .map(|(id, _)| id.clone())
         .collect();
 
-    if !changed.is_empty() {
+    // Only the pages being written have links to resolve.
+    let targets = if changed.is_empty() {
+        Targets::default()
+    } else {
+        let mut targets = Targets::new(&plan.units);
         declare_ids(&mut targets, &plan.units);
-    }
+        targets
+    };
     if !changed.is_empty() || !removed.is_empty() {
         let mut writer: IndexWriter = index.writer(opts.writer_memory).map_err(|e| Error::tantivy(dir, e))?;
         for id in removed.iter().chain(changed.iter().map(|(u, ..)| &u.id)) {
@@ -585,8 +589,7 @@ fn write_unit(
 }
 
 /// The names every AsciiDoc and reStructuredText page of the run declares, for links that
-/// name a page by one (see [`crate::links::ids`]). Read only when pages are to be written: a
-/// run with nothing to write reads nothing.
+/// name a page by one (see [`crate::links::ids`]).
 fn declare_ids(targets: &mut Targets, units: &[Unit]) {
     let declared: Vec<(&str, Vec<String>)> = units
         .par_iter()

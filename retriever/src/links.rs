@@ -189,6 +189,7 @@ fn path_of(target: &str) -> &str {
 
 /// The pages of an indexing run that links may point to, by the forms of their paths a link
 /// may write: the whole path without its extension, and each shorter tail of it.
+#[derive(Debug, Default)]
 pub struct Targets {
     /// A page's path as a link may write it (see [`slug`]), to its logical path.
     paths: HashMap<String, String>,

@@ -1,7 +1,8 @@
 //! The first pages reranked: what search knows of each of the first [`DEPTH`] candidates —
 //! its places and scores in the two lexical orders, how near in meaning its nearest section is
-//! to the question ([`crate::meaning`]'s vectors), how much of the question its title says, how
-//! long it is — weighed by a linear model learnt from the retrieval benchmark's questions.
+//! to the question ([`crate::meaning`]'s vectors), how much of the question its names say (its
+//! title, or the words other pages link to it by: [`crate::links`]), how long it is — weighed
+//! by a linear model learnt from the retrieval benchmark's questions.
 //! Fusing ranks alone threw the magnitudes away: a page whose nearest section says what the
 //! question says in other words ("remove the operator from the cluster", "Uninstalling") and a
 //! page a shade nearer than the rest ranked alike.
