@@ -313,3 +313,33 @@ fn a_guide_made_of_titled_modules_lists_them_and_each_module_answers_for_itself(
     let hits = s.search_json(&["supported brokers"]);
     assert!(titles(&hits).contains(&"Upgrading Kestrel".to_string()), "{hits:?}");
 }
+
+#[test]
+fn links_between_pages_are_counted_and_name_the_page_they_point_to() {
+    let s = Sandbox::new();
+    let site = s.path().join("site");
+    // Hugo: the guide links to the draining page by words the page never uses, once as a
+    // folder-style relative link, once to a page the site does not have.
+    write_files(
+        &site,
+        &[
+            (
+                "content/ops/draining.md",
+                "---\ntitle: Envoy container draining\n---\n\nThe shutdown manager waits on restart.\n",
+            ),
+            (
+                "content/guide.md",
+                "# Guide\n\nBefore a restart, [let open connections finish](../ops/draining/).\n\
+                 See also [the old page](../gone/) and [the web](https://example.com).\n",
+            ),
+        ],
+    );
+    let run = s.index(&[site.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("Links: 1 between pages read"), "{run}");
+    assert!(run.stdout.contains("(1 more point to no indexed page)"), "{run}");
+    let hits = s.search_json(&["--explain", "let connections finish on restart"]);
+    let draining =
+        hits.iter().find(|h| h["title"] == "Envoy container draining").expect("the linked page is found");
+    assert!(draining["features"]["link_coverage"].as_f64().unwrap() > 0.5, "{draining}");
+}

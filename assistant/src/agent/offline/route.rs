@@ -137,6 +137,27 @@ const ARCHITECTURE_PHRASES: &[&str] = &[
     "end of life",
     "compatib",
 ];
+/// What a product documents a list of: "which prometheus metrics show sync errors", "what
+/// permissions does the operator need" ask for names its documents give, even when they name
+/// trouble or an object of the cluster.
+const CATALOG_NOUNS: &[&str] = &[
+    "metric",
+    "metrics",
+    "flag",
+    "flags",
+    "option",
+    "options",
+    "setting",
+    "settings",
+    "annotation",
+    "annotations",
+    "field",
+    "fields",
+    "parameter",
+    "parameters",
+    "permission",
+    "permissions",
+];
 /// Questions about how the software behaves, not about what the cluster is doing.
 const BEHAVIOUR_PHRASES: &[&str] =
     &["will it ", "would it ", "does it ", "will they ", "would they ", "do they ", "what happens"];
@@ -274,6 +295,13 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
     // or asks why ("why does it keep restarting" is about whatever the chat was on).
     let behaviour = BEHAVIOUR_PHRASES.iter().any(|p| q.contains(p)) && !words.contains(&"why");
     if behaviour && m.entities.is_empty() && m.namespace.is_none() {
+        return Intent::Architecture;
+    }
+    // "which prometheus metrics show sync errors": a question for the names of a product's
+    // signals or settings (its first words ask which, a catalog noun follows closely).
+    let catalog = matches!(words.first(), Some(&("which" | "what")))
+        && words.iter().skip(1).take(3).any(|w| CATALOG_NOUNS.contains(w));
+    if catalog {
         return Intent::Architecture;
     }
     // "change the upstream DNS servers", "deploy on every push": an instruction, not history;

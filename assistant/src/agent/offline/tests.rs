@@ -78,6 +78,10 @@ fn intents_are_routed() {
         ("show me the graph of this incident", Intent::Graph),
         // A graph on a dashboard is not the incident's causal graph.
         ("graph experiment events next to our metrics", Intent::Architecture),
+        // The names of a product's signals and settings are in its documents, trouble or not.
+        ("which prometheus metrics show sync errors", Intent::Architecture),
+        ("what permissions does grafana need", Intent::Architecture),
+        ("which pods show errors", Intent::Failure),
         // Nor is a graph of something else: a product's own, which its documents show.
         ("draw the graph of objects contour built", Intent::Architecture),
         ("draw the graph of the outage", Intent::Graph),
