@@ -74,7 +74,7 @@ fn linkable(format: &Format) -> bool {
 
 /// A link's text longer than this is a paragraph made a link, not a name. Checked after
 /// matching: a bounded repetition in the patterns (`{1,200}`) compiles to an automaton as many
-/// times larger, which cost the indexer 45 MB of memory.
+/// times larger.
 const MAX_TEXT: usize = 200;
 
 static MARKDOWN: LazyLock<Regex> = LazyLock::new(|| {
