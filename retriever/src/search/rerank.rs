@@ -198,6 +198,8 @@ fn order(features: &[Features]) -> Vec<usize> {
 pub(super) struct Question {
     vector: Option<Vec<f32>>,
     words: Vec<(String, f32)>,
+    /// The sum of its words' rarity, that a title or links hold a share of.
+    rarity: f32,
 }
 
 impl Question {
@@ -222,7 +224,8 @@ impl Question {
             let df = searcher.doc_freq(&Term::from_field_text(fields.page, &word))? as f32;
             words.push((word, (1.0 + (n - df + 0.5) / (df + 0.5)).ln()));
         }
-        Ok(Question { vector: crate::meaning::of_text(plain), words })
+        let rarity = words.iter().map(|w| w.1).sum::<f32>().max(f32::EPSILON);
+        Ok(Question { vector: crate::meaning::of_text(plain), words, rarity })
     }
 
     /// What the title of each chunk at `addrs` holds of the question.
@@ -236,7 +239,6 @@ impl Question {
         for a in addrs {
             by_segment.entry(a.segment_ord).or_default().push(a.doc_id);
         }
-        let rarity: f32 = self.words.iter().map(|w| w.1).sum::<f32>().max(f32::EPSILON);
         let mut out = HashMap::new();
         for (segment, mut docs) in by_segment {
             docs.sort_unstable();
@@ -258,7 +260,7 @@ impl Question {
                     let at = if postings.doc() < d { postings.seek(d) } else { postings.doc() };
                     if at == d {
                         let t = found.get_mut(&d).expect("every doc has an entry");
-                        t.coverage += idf / rarity;
+                        t.coverage += idf / self.rarity;
                         t.words += 1.0;
                     }
                 }
@@ -267,9 +269,7 @@ impl Question {
         }
         Ok(out)
     }
-}
 
-impl Question {
     /// What the words other pages link to each of `keys` by hold of the question, each of the
     /// question's words found in any of its links by its share of the question's rarity.
     fn in_links(
@@ -278,13 +278,13 @@ impl Question {
         fields: &Fields,
         keys: &HashSet<u64>,
     ) -> tantivy::Result<HashMap<u64, f32>> {
-        let rarity: f32 = self.words.iter().map(|w| w.1).sum::<f32>().max(f32::EPSILON);
-        // Which of the question's words (by position, up to 64) each page is linked to by.
-        let mut found: HashMap<u64, u64> = HashMap::new();
+        // For each of the question's words, the pages some link holds it for, each once however
+        // many links do.
+        let mut linked: Vec<HashSet<u64>> = vec![HashSet::new(); self.words.len()];
         for reader in searcher.segment_readers() {
-            let targets = reader.fast_fields().u64("link_to")?;
             let links = reader.inverted_index(fields.link_text)?;
-            for (i, (word, _)) in self.words.iter().enumerate().take(64) {
+            let targets = reader.fast_fields().u64("link_to")?;
+            for ((word, _), pages) in self.words.iter().zip(&mut linked) {
                 let term = Term::from_field_text(fields.link_text, word);
                 let Some(mut postings) = links.read_postings(&term, IndexRecordOption::Basic)? else {
                     continue;
@@ -292,26 +292,18 @@ impl Question {
                 let mut d = postings.doc();
                 while d != tantivy::TERMINATED {
                     let alive = reader.alive_bitset().is_none_or(|a| a.is_alive(d));
-                    if let Some(to) = targets.first(d).filter(|to| alive && keys.contains(to)) {
-                        *found.entry(to).or_default() |= 1 << i;
-                    }
+                    pages.extend(targets.first(d).filter(|to| alive && keys.contains(to)));
                     d = postings.advance();
                 }
             }
         }
-        Ok(found
-            .into_iter()
-            .map(|(key, words)| {
-                let held: f32 = self
-                    .words
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| words & (1 << i) != 0)
-                    .map(|(_, w)| w.1)
-                    .sum();
-                (key, held / rarity)
-            })
-            .collect())
+        let mut coverage: HashMap<u64, f32> = HashMap::new();
+        for ((_, idf), pages) in self.words.iter().zip(linked) {
+            for key in pages {
+                *coverage.entry(key).or_default() += idf / self.rarity;
+            }
+        }
+        Ok(coverage)
     }
 }
 
@@ -430,6 +422,12 @@ mod tests {
         assert_eq!(order(&[prose(0.5), titled]), [1, 0]);
     }
 
+    /// The first five hits for `text` in the index at `dir`, with what the reranker read of each.
+    fn explained(dir: &std::path::Path, text: &str) -> Vec<(crate::Hit, Option<Features>)> {
+        let s = crate::Searcher::open(dir).unwrap();
+        s.search_explained(&crate::SearchQuery { text: text.into(), limit: 5, ..Default::default() }).unwrap()
+    }
+
     #[test]
     fn a_title_is_read_for_how_much_of_the_question_it_holds_and_of_itself_the_question_holds() {
         let index = index_files(&[
@@ -437,14 +435,7 @@ mod tests {
             ("limits.md", "# Limits and quota for every namespace of a tenant\n\nMore words.\n"),
             ("other.md", "# Scheduling\n\nPods go to nodes; a quota is not involved.\n"),
         ]);
-        let s = crate::Searcher::open(index.path()).unwrap();
-        let explained = s
-            .search_explained(&crate::SearchQuery {
-                text: "namespace quota".into(),
-                limit: 5,
-                ..Default::default()
-            })
-            .unwrap();
+        let explained = explained(index.path(), "namespace quota");
         let title = |file: &str| {
             let (_, f) = explained.iter().find(|(h, _)| h.location.ends_with(file)).unwrap();
             let f = f.unwrap();
@@ -473,21 +464,14 @@ mod tests {
         // One link between pages; one into the site pointing to no page; the web's not counted.
         assert_eq!((index.summary.links, index.summary.unresolved_links), (1, 1));
         let links = || {
-            let s = crate::Searcher::open(index.path()).unwrap();
-            let q = crate::SearchQuery {
-                text: "let connections finish on restart".into(),
-                limit: 5,
-                ..Default::default()
-            };
-            s.search_explained(&q)
-                .unwrap()
+            explained(index.path(), "let connections finish on restart")
                 .into_iter()
                 .map(|(h, f)| (h.location.rsplit('/').next().unwrap().to_string(), f.unwrap().link_coverage))
                 .collect::<HashMap<_, _>>()
         };
         let before = links();
         assert!(before["draining.md"] > 0.5 && before["other.md"] <= 0.0, "{before:?}");
-        // The name outranks the title: the page the links name leads.
+        // The model reads the links where they hold more of the question than the title does.
         let model = Features { link_coverage: before["draining.md"], ..prose(0.5) };
         assert!(model.names_coverage() > model.title_coverage);
         // The guide drops its link: re-indexed, the page is no longer linked to by it.
