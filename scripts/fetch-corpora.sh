@@ -216,3 +216,14 @@ fetch kubebuilder https://github.com/kubernetes-sigs/kubebuilder.git 5c4007289 \
 # session, added after its last ranking change).
 fetch prometheus-operator https://github.com/prometheus-operator/prometheus-operator.git 6adcebc50 \
   Documentation SLEUTH_CORPUS_MIRROR_PROMETHEUS_OPERATOR
+# Hugo Markdown of a Gateway API implementation on Envoy (held out for the thirteenth session,
+# written after its ranking change).
+fetch envoy-gateway https://github.com/envoyproxy/gateway.git d32f282942 \
+  site/content/en/latest SLEUTH_CORPUS_MIRROR_ENVOY_GATEWAY
+# Hugo Markdown of a job-queueing controller, pages dated in their front matter (held out for
+# the thirteenth session).
+fetch kueue https://github.com/kubernetes-sigs/kueue.git ff69552e79 \
+  site/content/en/docs SLEUTH_CORPUS_MIRROR_KUEUE
+# MkDocs Markdown on running virtual machines on Kubernetes (held out for the thirteenth session).
+fetch kubevirt https://github.com/kubevirt/user-guide.git bf1f3564e2 \
+  docs SLEUTH_CORPUS_MIRROR_KUBEVIRT

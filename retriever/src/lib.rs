@@ -27,7 +27,8 @@ unit. Every document is written twice: as its chunks, and as one whole-document 
 identity, filters and all its text). [`search`] opens the index once and answers queries with
 BM25 (titles and headings weigh more than body text, English stemming, stop words dropped;
 [`tokens`] reads `PodDisruptionBudget` also as its words, `won't` as `not` and `v30` as
-`30`; a question's "fail over" also asks for `failover`), ranking documents by their best
+`30`; a question's "fail over" also asks for `failover`, and a situation it describes for the
+names of its mechanism at less weight: "fail their probes" for *health checks*), ranking documents by their best
 sections and, separately, as wholes (each population scored with its own statistics; beside
 prose, a Terraform configuration is ordered against its own lengths), and fusing the two orders
 by reciprocal rank; kind and scope

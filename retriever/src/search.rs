@@ -16,11 +16,12 @@ use crate::model::Kind;
 use columns::Columns;
 use fusion::{Ranked, fuse};
 use lengths::Entries;
-use query_text::{asks, camel_case_whole, title_identifiers, with_synonyms};
+use query_text::{asks, camel_case_whole, expanded, title_identifiers};
 pub use rerank::Features;
 use shape::{only_excludes, without_excluded_phrases};
 
 mod columns;
+mod concepts;
 mod fusion;
 mod hits;
 mod lengths;
@@ -192,7 +193,7 @@ impl Searcher {
         parser.set_field_boost(f.fields, 1.5);
         let plain = self.plain(&q.text);
         let question = camel_case_whole(&plain);
-        let text = with_synonyms(&question);
+        let text = expanded(&question);
         let (text_query, _errors) = parser.parse_query_lenient(&text);
         // Tantivy matches every entry, whole-document entries too (no title, no location),
         // when all a query does is leave words out.
@@ -257,10 +258,15 @@ impl Searcher {
         let features = if exact {
             HashMap::new()
         } else {
+            // The question's meaning is read with the names of what it describes: "pods fail
+            // their probes" means health checks.
+            let described = query_text::described(&question);
+            let meant =
+                if described.is_empty() { plain.clone() } else { format!("{plain} {}", described.join(" ")) };
             let question = rerank::Question::new(
                 &searcher,
                 f,
-                &plain,
+                &meant,
                 crate::phrases::analysed(&mut analyzer, &question),
                 self.documents,
             )
@@ -585,9 +591,29 @@ mod tests {
     }
 
     #[test]
+    fn a_described_situation_finds_the_page_named_for_its_mechanism_below_its_own_words() {
+        let index = index_files(&[
+            (
+                "health.md",
+                "# Health checks\n\nAn upstream whose health check turns red is taken out of rotation.\n",
+            ),
+            ("traffic.md", "# Traffic\n\nTraffic goes to the pods behind a service, still on their ports.\n"),
+            ("readiness.md", "# Readiness probe\n\nA pod that fails its readiness probe gets no traffic.\n"),
+        ]);
+        // health.md shares no word with the question: only the name of the mechanism a probe
+        // is finds it, and below the pages that share the question's own words.
+        let found = locations(index.path(), "traffic still goes to pods that fail a probe");
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found.last().map(String::as_str), Some("health.md"), "{found:?}");
+        // Without a word for the situation the names stay out.
+        let found = locations(index.path(), "traffic still goes to pods that fail");
+        assert!(!found.contains(&"health.md".to_string()), "{found:?}");
+    }
+
+    #[test]
     fn a_phrasal_verb_finds_its_noun() {
-        assert_eq!(with_synonyms("fail over to another cluster"), "fail over to another cluster failover");
-        assert_eq!(with_synonyms("client ip is lost"), "client ip is lost", "only particles join");
+        assert_eq!(expanded("fail over to the standby"), "fail over to the standby failover");
+        assert_eq!(expanded("client ip is lost"), "client ip is lost", "only particles join");
         let index = index_files(&[
             ("failover.md", "# Failover\n\nThe mirrored service in another cluster takes the traffic.\n"),
             ("nodes.md", "# Nodes\n\nWhen a node fails in a cluster, another node takes over its pods.\n"),
@@ -602,16 +628,12 @@ mod tests {
 
     #[test]
     fn abbreviations_and_long_forms_find_each_other() {
-        assert_eq!(with_synonyms("pods OOM"), "pods OOM \"out of memory\"");
+        assert_eq!(expanded("pods OOM"), "pods OOM \"out of memory\"");
         assert_eq!(
-            with_synonyms("scale with the horizontal pod autoscaler"),
+            expanded("scale with the horizontal pod autoscaler"),
             "scale with the horizontal pod autoscaler hpa"
         );
-        assert_eq!(
-            with_synonyms("\"exact phrase\" oom"),
-            "\"exact phrase\" oom",
-            "query syntax is left alone"
-        );
+        assert_eq!(expanded("\"exact phrase\" oom"), "\"exact phrase\" oom", "query syntax is left alone");
         let index = index_files(&[
             ("memory.md", "# Memory\n\nA container that runs out of memory is killed.\n"),
             ("scaling.md", "# Scaling\n\nThe HPA adds replicas under load.\n"),

@@ -1,6 +1,7 @@
-//! A question's text before it is parsed: the other form of each abbreviation it uses, and
-//! the identifiers in it (`google_container_node_pool.pools`, `cluster.x-k8s.io/paused`),
-//! which name a thing exactly and are searched as such.
+//! A question's text before it is parsed: the other form of each abbreviation it uses, the
+//! names of the situations it describes, and the identifiers in it
+//! (`google_container_node_pool.pools`, `cluster.x-k8s.io/paused`), which name a thing exactly
+//! and are searched as such.
 
 use tantivy::Term;
 use tantivy::query::{PhraseQuery, Query, TermQuery};
@@ -69,17 +70,14 @@ const SYNONYMS: &[(&str, &str)] = &[
 const PARTICLES: &[&str] = &["in", "up", "over", "out", "back", "down", "off", "on"];
 
 /// The question with the other form of each abbreviation or long form it uses appended (as a
-/// phrase for long forms), and the one-word noun of each phrasal verb, so either spelling
-/// matches. Text with query syntax is left alone.
-pub(super) fn with_synonyms(text: &str) -> String {
-    if text.contains(['"', ':', '(', ')']) {
+/// phrase for long forms), the one-word noun of each phrasal verb, so either spelling matches,
+/// and the names documentation gives the situations it describes (see `concepts`), weighed
+/// less than its own words. Text with query syntax is left alone.
+pub(super) fn expanded(text: &str) -> String {
+    let Some(prose) = prose(text) else {
         return text.to_string();
-    }
-    // An identifier's parts are not words of the question: `cluster.x-k8s.io/paused` does not
-    // ask about Kubernetes.
-    let prose: String =
-        text.split_whitespace().filter(|t| !is_identifier(t)).collect::<Vec<_>>().join(" ").to_lowercase();
-    let words: Vec<&str> = prose.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    };
+    let words = words(&prose);
     let has_phrase = |p: &str| {
         let parts: Vec<&str> = p.split(' ').collect();
         words.windows(parts.len()).any(|w| w == parts.as_slice())
@@ -102,7 +100,29 @@ pub(super) fn with_synonyms(text: &str) -> String {
         }
     }
     extra.dedup();
+    extra.extend(super::concepts::of_question(&words).into_iter().map(super::concepts::as_query));
     if extra.is_empty() { text.to_string() } else { format!("{text} {}", extra.join(" ")) }
+}
+
+/// The names documentation gives the situations the question describes (see `concepts`), for
+/// what it means as well as for its words; none for text with query syntax.
+pub(super) fn described(text: &str) -> Vec<&'static str> {
+    prose(text).map(|p| super::concepts::of_question(&words(&p))).unwrap_or_default()
+}
+
+/// The question's prose in lower case, or `None` if it uses query syntax (it is searched as
+/// written). An identifier's parts are not words of the question: `cluster.x-k8s.io/paused`
+/// does not ask about Kubernetes.
+fn prose(text: &str) -> Option<String> {
+    if text.contains(['"', ':', '(', ')']) {
+        return None;
+    }
+    Some(text.split_whitespace().filter(|t| !is_identifier(t)).collect::<Vec<_>>().join(" ").to_lowercase())
+}
+
+/// Prose's words: what lies between characters that are neither letters nor digits.
+fn words(prose: &str) -> Vec<&str> {
+    prose.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect()
 }
 
 /// The question with its camel-case words in lower case: the index holds `CrashLoopBackOff`
@@ -342,7 +362,7 @@ mod tests {
             assert_eq!(is_identifier(token), identifier, "{token}");
         }
         // An identifier's parts do not ask for their long forms.
-        assert_eq!(with_synonyms("cluster.x-k8s.io/paused"), "cluster.x-k8s.io/paused");
-        assert_eq!(with_synonyms("paused on k8s"), "paused on k8s kubernetes");
+        assert_eq!(expanded("cluster.x-k8s.io/paused"), "cluster.x-k8s.io/paused");
+        assert_eq!(expanded("paused on k8s"), "paused on k8s kubernetes");
     }
 }

@@ -108,7 +108,7 @@ impl Features {
 /// (its range among the first pages is narrow: 0.1 of cosine is worth a place or two); then the
 /// two lexical orders' scores relative to their first; a title the question holds all of helps,
 /// a long page with many sections does not by its length alone.
-const WEIGHTS: [f32; 10] = [-0.090, -0.452, 2.016, 1.452, 7.634, 0.033, 3.843, 0.675, -0.778, -0.475];
+const WEIGHTS: [f32; 10] = [-0.085, -0.375, 2.251, 1.656, 7.537, 0.044, 3.892, 0.687, -0.768, -0.520];
 
 /// What search ranked the candidates by, for their features.
 pub(super) struct Orders<'a> {
@@ -203,12 +203,13 @@ pub(super) struct Question {
 }
 
 impl Question {
-    /// `plain` is the question's text, `analysed` its words as the index analysed its titles;
+    /// `meant` is the question's text with the names of the situations it describes (its
+    /// vector is read from both), `analysed` its own words as the index analysed its titles;
     /// `pages` is how many documents the index holds.
     pub(super) fn new(
         searcher: &tantivy::Searcher,
         fields: &Fields,
-        plain: &str,
+        meant: &str,
         analysed: Vec<String>,
         pages: u64,
     ) -> tantivy::Result<Question> {
@@ -225,7 +226,7 @@ impl Question {
             words.push((word, (1.0 + (n - df + 0.5) / (df + 0.5)).ln()));
         }
         let rarity = words.iter().map(|w| w.1).sum::<f32>().max(f32::EPSILON);
-        Ok(Question { vector: crate::meaning::of_text(plain), words, rarity })
+        Ok(Question { vector: crate::meaning::of_text(meant), words, rarity })
     }
 
     /// What the title of each chunk at `addrs` holds of the question.
