@@ -227,3 +227,11 @@ fetch kueue https://github.com/kubernetes-sigs/kueue.git ff69552e79 \
 # MkDocs Markdown on running virtual machines on Kubernetes (held out for the thirteenth session).
 fetch kubevirt https://github.com/kubevirt/user-guide.git bf1f3564e2 \
   docs SLEUTH_CORPUS_MIRROR_KUBEVIRT
+# Hugo Markdown of a container registry (held out for the thirteenth session, written after its
+# situation vocabulary was widened).
+fetch harbor https://github.com/goharbor/website.git 9f010ab1c8 \
+  docs SLEUTH_CORPUS_MIRROR_HARBOR
+# Hugo Markdown of a runtime security tool, with generated rule and glossary pages (held out for
+# the thirteenth session, likewise).
+fetch falco https://github.com/falcosecurity/falco-website.git c47da4cbdc \
+  content/en/docs SLEUTH_CORPUS_MIRROR_FALCO

@@ -2,19 +2,27 @@
 //! probes" is answered by a page on *health checks*, "controller can't list pods, forbidden" by
 //! one on *RBAC*, "try it locally step by step" by a *tutorial*. Abbreviations have one other
 //! form (see `query_text`); a situation has many ways to be told, and pages title it by the
-//! name of the mechanism. Each concept below is a set of phrasings (matched as whole words of
-//! the question) and the mechanism's names, appended to the lexical query at a fraction of a
-//! question word's weight, so that they find a page the question's own words miss and rank
-//! pages the question's words already found, without outweighing those words.
+//! name of the mechanism. Each concept below is a set of phrasings and the mechanism's names,
+//! appended to the lexical query at a fraction of a question word's weight, so that they find a
+//! page the question's own words miss and rank pages the question's words already found,
+//! without outweighing those words.
 //!
-//! The table is about operating software on Kubernetes and clouds in general: no product's
-//! vocabulary, only the trade's.
+//! A phrasing is matched on stemmed words, in order ("probes" is "probe", "restarting" is
+//! "restart"), and `*` in it stands for one to three words of any kind ("remove * from the
+//! cluster" is "remove kubevirt from the cluster"). The table is about operating software on
+//! Kubernetes and clouds in general: no product's vocabulary, only the trade's.
+
+use std::sync::LazyLock;
+
+use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
 
 /// How much an added name weighs against a word of the question (tantivy's boost).
 const WEIGHT: f32 = 0.4;
 
-/// Phrasings of a situation (lower case, whole words, in order) and the names documentation
-/// gives the mechanism that handles it.
+/// How many words a `*` of a phrasing stands for, at most.
+const GAP: usize = 3;
+
+/// Phrasings of a situation and the names documentation gives the mechanism that handles it.
 const CONCEPTS: &[(&[&str], &[&str])] = &[
     (
         &[
@@ -27,12 +35,22 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
             "try it locally",
             "try it out",
             "try out",
+            "play with",
         ],
         &["tutorial", "quickstart", "getting started"],
     ),
     (
-        &["probe", "probes", "liveness", "readiness", "unhealthy", "healthy"],
-        &["health check", "health checks"],
+        &[
+            "probe",
+            "liveness",
+            "readiness",
+            "unhealthy",
+            "healthy",
+            "stops answering",
+            "stops responding",
+            "stop responding",
+        ],
+        &["health check", "liveness", "readiness"],
     ),
     (
         &[
@@ -42,14 +60,21 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
             "not authorized",
             "unauthorized",
             "least privilege",
-            "permissions",
             "permission",
             "not allowed to",
+            "who can",
+            "only admins",
+            "but not create",
+            "but not delete",
+            "but not change",
+            "read only access",
         ],
         &["rbac", "role", "authorization"],
     ),
     (
         &[
+            "profile",
+            "profiling",
             "cpu usage",
             "memory usage",
             "spends its cpu",
@@ -57,34 +82,30 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
             "spending cpu",
             "memory leak",
             "leaking memory",
-            "heap",
-            "cpu profile",
+            "heap dump",
         ],
         &["profiling", "pprof"],
     ),
     (
-        &["slow", "slower", "latency", "throughput", "per second", "load test", "speed up", "faster"],
+        &["slow", "latency", "throughput", "per second", "load test", "speed up", "faster"],
         &["performance", "benchmark", "tuning"],
     ),
     (
         &[
             "reject",
-            "rejects",
-            "rejected",
             "refuse",
-            "refused",
             "deny",
-            "denied",
             "before they are applied",
             "before it is applied",
             "before applying",
+            "before it is stored",
+            "before they are stored",
         ],
         &["admission", "validation", "webhook"],
     ),
     (
         &[
             "restore",
-            "restored",
             "recover",
             "undo",
             "point in time",
@@ -101,30 +122,51 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
             "get rid of",
             "tear down",
             "teardown",
-            "remove it from the cluster",
-            "remove from the cluster",
+            "remove * from the cluster",
+            "delete * from the cluster",
+            "remove it completely",
+            "clean removal",
         ],
-        &["uninstall", "uninstalling", "removal"],
+        &["uninstall", "uninstalling", "removal", "deletion"],
     ),
     (
-        &["new version", "newer version", "update to", "bump the version", "upgrading"],
+        &["new version", "newer version", "new release", "update to", "bump the version"],
         &["upgrade", "migration"],
     ),
     (&["migrate", "move from", "switch from", "coming from", "moving from"], &["migration", "migrating"]),
     (
-        &["dashboard", "dashboards", "grafana", "observe", "keep an eye"],
-        &["monitoring", "observability", "metrics"],
+        &["dashboard", "grafana", "observe", "keep an eye", "web ui", "ui", "web console", "graph"],
+        &["monitoring", "observability", "metrics", "dashboard", "visualization"],
     ),
     (
         &["log level", "verbose", "verbosity", "more logs", "debug logs", "debug output"],
-        &["logging", "log level"],
+        &["logging", "log level", "verbosity"],
     ),
     (
-        &["https", "ssl", "certificate", "certificates", "certs", "encrypt traffic", "encrypted traffic"],
+        &[
+            "https",
+            "ssl",
+            "certificate",
+            "certs",
+            "encrypt traffic",
+            "encrypted traffic",
+            "encrypt the traffic",
+        ],
         &["tls"],
     ),
     (
-        &["password", "passwords", "credentials", "api key", "api keys", "log in", "sign in", "login"],
+        &[
+            "our own certificate",
+            "own certificates",
+            "custom certificate",
+            "bring our own",
+            "bring your own",
+            "built in certificates",
+        ],
+        &["cert manager", "custom certificates"],
+    ),
+    (
+        &["password", "credentials", "api key", "log in", "sign in", "login", "token", "identity provider"],
         &["authentication", "credentials"],
     ),
     (
@@ -137,6 +179,11 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
             "no internet",
             "disconnected",
             "offline",
+            "cannot pull",
+            "can't pull",
+            "cannot reach the registry",
+            "docker hub",
+            "rate limited by docker",
         ],
         &["proxy", "air gapped", "private registry", "mirror"],
     ),
@@ -145,16 +192,25 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
             "different nodes",
             "different zones",
             "same node",
-            "same nodes",
             "across zones",
             "spread",
-            "availability zones",
-            "zones",
+            "availability zone",
+            "zone",
+            "same rack",
+            "rack",
         ],
         &["affinity", "anti affinity", "topology", "scheduling"],
     ),
     (
-        &["specific nodes", "certain nodes", "dedicated nodes", "only on nodes", "some nodes"],
+        &[
+            "specific nodes",
+            "certain nodes",
+            "dedicated nodes",
+            "only on nodes",
+            "some nodes",
+            "nodes with a * label",
+            "nodes with label",
+        ],
         &["node selector", "affinity", "taints", "tolerations"],
     ),
     (
@@ -175,12 +231,17 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
             "survive",
             "node failure",
             "goes down",
+            "went down",
             "node dies",
             "redundant",
             "redundancy",
             "single point of failure",
         ],
         &["high availability", "failover", "replicas"],
+    ),
+    (
+        &["without downtime", "no downtime", "zero downtime", "hitless", "while it runs", "while running"],
+        &["zero downtime", "live", "graceful", "rolling"],
     ),
     (
         &[
@@ -191,19 +252,32 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
             "other clusters",
             "another cluster",
             "each cluster",
+            "worker clusters",
+            "management cluster",
         ],
         &["multi cluster", "multicluster", "federation"],
     ),
     (
-        &["another team", "other teams", "each team", "several teams", "multiple teams", "tenants", "tenant"],
-        &["multi tenancy", "tenancy", "delegation"],
+        &[
+            "another team",
+            "other teams",
+            "each team",
+            "several teams",
+            "multiple teams",
+            "per team",
+            "tenant",
+        ],
+        &["multi tenancy", "tenancy", "delegation", "quota"],
     ),
-    (&["outside the cluster", "outside of the cluster", "outside kubernetes"], &["external"]),
     (
-        &["ready made", "prebuilt", "pre built", "out of the box", "off the shelf"],
-        &["library", "examples", "catalog"],
+        &["outside the cluster", "outside of the cluster", "outside kubernetes", "on a vm", "bare metal"],
+        &["external"],
     ),
-    (&["env var", "env vars", "environment variable", "environment variables"], &["environment", "env"]),
+    (
+        &["ready made", "prebuilt", "pre built", "out of the box", "off the shelf", "predefined"],
+        &["library", "examples", "catalog", "common"],
+    ),
+    (&["env var", "environment variable"], &["environment", "env"]),
     (
         &[
             "shut down",
@@ -218,13 +292,20 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
         &["suspend", "hibernation", "hibernate", "pause"],
     ),
     (&["dry run", "preview", "what would change", "without applying"], &["dry run", "diff"]),
+    (&["rotate", "expire", "expiring", "renew"], &["rotation", "renewal", "expiry"]),
     (
-        &["rotate", "rotated", "expire", "expires", "expiring", "expired", "renew", "renewed"],
-        &["rotation", "renewal", "expiry"],
-    ),
-    (
-        &["old data", "delete old", "clean up old", "keep for", "how long", "disk fills", "fills up"],
-        &["retention", "compaction", "pruning"],
+        &[
+            "old data",
+            "delete old",
+            "clean up old",
+            "keep for",
+            "how long to keep",
+            "disk fills",
+            "fills up",
+            "pile up",
+            "delete them after",
+        ],
+        &["retention", "garbage collection", "cleanup", "ttl"],
     ),
     (
         &[
@@ -235,6 +316,7 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
             "storage full",
             "more disk",
             "bigger disk",
+            "grow a volume",
         ],
         &["storage", "capacity", "volume expansion", "resize"],
     ),
@@ -243,7 +325,11 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
         &["connectivity", "network", "troubleshooting"],
     ),
     (
-        &["keeps restarting", "restarting", "crash", "crashes", "crashing"],
+        &["hang", "takes too long", "take too long", "give up after", "wait too long", "stuck waiting"],
+        &["timeout", "timeouts"],
+    ),
+    (
+        &["keeps restarting", "restart loop", "restarts over and over", "crash"],
         &["crashloopbackoff", "troubleshooting"],
     ),
     (
@@ -251,7 +337,7 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
         &["architecture", "design", "overview"],
     ),
     (
-        &["which version", "which versions", "supported versions", "compatible", "work with version"],
+        &["which version", "supported versions", "compatible", "work with version"],
         &["compatibility", "supported versions"],
     ),
     (
@@ -267,52 +353,142 @@ const CONCEPTS: &[(&[&str], &[&str])] = &[
         &["development", "developer", "contributing", "building"],
     ),
     (&["stream changes", "replicate", "copy changes", "change data capture", "cdc"], &["replication"]),
-    (&["who changed", "who did", "audit trail", "track changes", "who deleted"], &["audit", "audit log"]),
     (
-        &["notify", "notified", "notification", "slack", "email me", "paged", "page me"],
-        &["notifications", "alerting"],
-    ),
-    (
-        &["every night", "nightly", "every day", "every hour", "periodically", "on a schedule", "cron"],
-        &["schedule", "scheduled", "cron"],
-    ),
-    (
-        &["at once", "at the same time", "concurrent", "concurrently", "in parallel", "at most"],
-        &["parallelism", "concurrency"],
+        &["copy * traffic", "copy * requests", "duplicate * traffic", "shadow traffic", "shadow requests"],
+        &["mirroring", "mirror"],
     ),
     (
         &[
+            "percent of",
+            "percentage of",
+            "share of traffic",
+            "part of the traffic",
+            "some of the traffic",
             "gradually",
             "gradual",
-            "percent of traffic",
-            "some of the traffic",
-            "part of the traffic",
-            "small share",
         ],
-        &["canary", "traffic splitting", "progressive delivery"],
+        &["canary", "traffic splitting", "weight", "progressive delivery"],
+    ),
+    (
+        &["same backend", "same pod", "same server", "same instance", "same replica", "sticky"],
+        &["session persistence", "sticky sessions", "session affinity"],
+    ),
+    (&["who changed", "who did", "audit trail", "track changes", "who deleted"], &["audit", "audit log"]),
+    (
+        &["notify", "notification", "slack", "email me", "page me", "page someone"],
+        &["notifications", "alerting"],
+    ),
+    (&["every night", "every day", "every hour", "on a schedule", "cron"], &["schedule", "cron"]),
+    (
+        &["at once", "at the same time", "concurrent", "in parallel", "at most"],
+        &["parallelism", "concurrency"],
     ),
     (&["revert", "go back to the previous", "previous version"], &["rollback"]),
     (
-        &["how big", "how many nodes", "sizing", "capacity planning", "how much hardware"],
-        &["sizing", "capacity", "resource requirements"],
+        &[
+            "how big",
+            "how many nodes",
+            "capacity planning",
+            "how much hardware",
+            "predefined sizes",
+            "t shirt sizes",
+        ],
+        &["sizing", "capacity", "resource requirements", "instance types"],
     ),
+    (
+        &[
+            "when they do not name",
+            "when none is given",
+            "if none is set",
+            "when not set",
+            "automatically when",
+        ],
+        &["default"],
+    ),
+    (&["long running web service", "long running service", "stateless app"], &["deployment"]),
 ];
 
-/// The names of the mechanisms the question describes (its words, lower case, in order), none
-/// the question already says, each once.
-pub(super) fn of_question(words: &[&str]) -> Vec<&'static str> {
-    let has = |phrase: &str| {
-        let parts: Vec<&str> =
-            phrase.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-        words.windows(parts.len()).any(|w| w == parts.as_slice())
-    };
+/// One part of a phrasing: a stemmed word, or `*` (one to [`GAP`] words).
+#[derive(Debug, PartialEq)]
+enum Part {
+    Word(String),
+    Gap,
+}
+
+/// The table analysed once: each concept's phrasings as parts, and its names as stemmed words
+/// (to tell one the question already says) beside their text.
+struct Concept {
+    phrasings: Vec<Vec<Part>>,
+    names: Vec<(Vec<String>, &'static str)>,
+}
+
+static TABLE: LazyLock<Vec<Concept>> = LazyLock::new(|| {
+    let mut analyzer = analyzer();
+    CONCEPTS
+        .iter()
+        .map(|(phrasings, names)| Concept {
+            phrasings: phrasings
+                .iter()
+                .map(|p| {
+                    p.split_whitespace()
+                        .flat_map(|w| {
+                            if w == "*" {
+                                vec![Part::Gap]
+                            } else {
+                                stemmed(&mut analyzer, w).into_iter().map(Part::Word).collect()
+                            }
+                        })
+                        .collect()
+                })
+                .collect(),
+            names: names.iter().map(|n| (stemmed(&mut analyzer, n), *n)).collect(),
+        })
+        .collect()
+});
+
+/// Words as phrasings are compared: split at anything not a letter or digit, lower case,
+/// stemmed; no stop words dropped ("at once" is not "once").
+pub(super) fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// `text`'s words as [`analyzer`] reads them.
+pub(super) fn stemmed(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    crate::phrases::analysed(analyzer, text)
+}
+
+/// Whether `parts` occur in `words` from `at` on.
+fn matches_at(words: &[String], at: usize, parts: &[Part]) -> bool {
+    match parts.split_first() {
+        None => true,
+        Some((Part::Word(w), rest)) => {
+            words.get(at).is_some_and(|x| x == w) && matches_at(words, at + 1, rest)
+        }
+        Some((Part::Gap, rest)) => {
+            (1..=GAP).any(|n| at + n <= words.len() && matches_at(words, at + n, rest))
+        }
+    }
+}
+
+/// Whether `parts` occur anywhere in `words`.
+fn occurs(words: &[String], parts: &[Part]) -> bool {
+    !parts.is_empty() && (0..words.len()).any(|at| matches_at(words, at, parts))
+}
+
+/// The names of the mechanisms the question describes (`words`: its words as [`stemmed`]
+/// reads them), none the question already says, each once.
+pub(super) fn of_question(words: &[String]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    for (phrasings, names) in CONCEPTS {
-        if !phrasings.iter().any(|p| has(p)) {
+    for concept in TABLE.iter() {
+        if !concept.phrasings.iter().any(|p| occurs(words, p)) {
             continue;
         }
-        for name in *names {
-            if !has(name) && !out.contains(name) {
+        for (stems, name) in &concept.names {
+            let said = words.windows(stems.len()).any(|w| w == stems.as_slice());
+            if !said && !out.contains(name) {
                 out.push(name);
             }
         }
@@ -329,40 +505,52 @@ pub(super) fn as_query(name: &str) -> String {
 mod tests {
     use super::*;
 
-    fn words(text: &str) -> Vec<&str> {
-        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect()
+    fn described(text: &str) -> Vec<&'static str> {
+        of_question(&stemmed(&mut analyzer(), text))
     }
 
     #[test]
     fn a_described_situation_asks_for_its_mechanisms_names_weighed_less() {
-        assert_eq!(of_question(&words("pods fail their probes")), ["health check", "health checks"]);
+        assert_eq!(described("pods fail their probes"), ["health check", "liveness", "readiness"]);
         assert_eq!(as_query("health check"), "\"health check\"^0.4");
         assert_eq!(as_query("rbac"), "rbac^0.4");
-        // A phrasing is matched as whole words, in order, punctuation as a word break.
-        assert_eq!(
-            of_question(&words("controller can't list pods, forbidden")),
-            ["rbac", "role", "authorization"]
-        );
-        assert!(of_question(&words("the probed endpoint")).is_empty(), "no part of a word");
-        assert!(of_question(&words("by step")).is_empty(), "no part of a phrasing");
-        assert!(of_question(&words("how do I configure the ingress")).is_empty());
+        // Punctuation breaks words; stems match ("forbidden" as written, "probes" as "probe").
+        assert_eq!(described("controller can't list pods, forbidden"), ["rbac", "role", "authorization"]);
+        assert!(described("the probationary period").is_empty(), "a stem of its own");
+        assert!(described("by step").is_empty(), "no part of a phrasing");
+        assert!(described("how do I configure the ingress").is_empty());
+    }
+
+    #[test]
+    fn a_gap_stands_for_one_to_three_words() {
+        assert!(described("remove kubevirt from the cluster").contains(&"uninstall"));
+        assert!(described("remove the virt operator from the cluster").contains(&"uninstall"));
+        assert!(!described("remove it safely from one of the nodes of the cluster").contains(&"uninstall"));
+        assert!(!described("remove from the cluster").contains(&"uninstall"), "a gap is one word at least");
     }
 
     #[test]
     fn a_name_the_question_says_or_two_concepts_share_is_asked_for_once() {
         // "restore" is both a phrasing and a name: the question says it already.
-        assert_eq!(of_question(&words("restore last night")), ["recovery", "backup"]);
+        assert_eq!(described("restore last night"), ["recovery", "backup"]);
         // "troubleshooting" is a name of two concepts the question describes.
-        let both = of_question(&words("pods keep restarting and cannot reach the database"));
+        let both = described("pods keep restarting and cannot reach the database");
         assert_eq!(both.iter().filter(|t| **t == "troubleshooting").count(), 1, "{both:?}");
     }
 
     #[test]
-    fn every_phrasing_and_name_is_lower_case_words() {
+    fn every_phrasing_and_name_is_lower_case_words_and_no_phrasing_is_only_a_gap() {
         for (phrasings, names) in CONCEPTS {
             for text in phrasings.iter().chain(names.iter()) {
                 assert!(!text.is_empty() && *text == text.to_lowercase(), "{text}");
                 assert!(!text.contains(['"', '^', ':']), "{text}: no query syntax");
+            }
+        }
+        for concept in TABLE.iter() {
+            for p in &concept.phrasings {
+                assert!(p.iter().any(|part| matches!(part, Part::Word(_))), "{p:?}");
+                assert_ne!(p.first(), Some(&Part::Gap), "{p:?}: a gap between words only");
+                assert_ne!(p.last(), Some(&Part::Gap), "{p:?}: a gap between words only");
             }
         }
     }

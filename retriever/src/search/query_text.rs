@@ -100,14 +100,19 @@ pub(super) fn expanded(text: &str) -> String {
         }
     }
     extra.dedup();
-    extra.extend(super::concepts::of_question(&words).into_iter().map(super::concepts::as_query));
+    extra.extend(super::concepts::of_question(&stemmed(&prose)).into_iter().map(super::concepts::as_query));
     if extra.is_empty() { text.to_string() } else { format!("{text} {}", extra.join(" ")) }
 }
 
 /// The names documentation gives the situations the question describes (see `concepts`), for
 /// what it means as well as for its words; none for text with query syntax.
 pub(super) fn described(text: &str) -> Vec<&'static str> {
-    prose(text).map(|p| super::concepts::of_question(&words(&p))).unwrap_or_default()
+    prose(text).map(|p| super::concepts::of_question(&stemmed(&p))).unwrap_or_default()
+}
+
+/// Prose's words as the situations' phrasings are compared (see `concepts`).
+fn stemmed(prose: &str) -> Vec<String> {
+    super::concepts::stemmed(&mut super::concepts::analyzer(), prose)
 }
 
 /// The question's prose in lower case, or `None` if it uses query syntax (it is searched as

@@ -108,7 +108,7 @@ impl Features {
 /// (its range among the first pages is narrow: 0.1 of cosine is worth a place or two); then the
 /// two lexical orders' scores relative to their first; a title the question holds all of helps,
 /// a long page with many sections does not by its length alone.
-const WEIGHTS: [f32; 10] = [-0.085, -0.375, 2.251, 1.656, 7.537, 0.044, 3.892, 0.687, -0.768, -0.520];
+const WEIGHTS: [f32; 10] = [-0.044, -0.421, 2.496, 1.367, 7.316, 0.004, 4.048, 0.666, -0.731, -0.491];
 
 /// What search ranked the candidates by, for their features.
 pub(super) struct Orders<'a> {
