@@ -235,3 +235,11 @@ fetch harbor https://github.com/goharbor/website.git 9f010ab1c8 \
 # the thirteenth session, likewise).
 fetch falco https://github.com/falcosecurity/falco-website.git c47da4cbdc \
   content/en/docs SLEUTH_CORPUS_MIRROR_FALCO
+# GitBook Markdown of a log and metrics processor (held out for the thirteenth session, written
+# after its last change to the situation vocabulary).
+fetch fluent-bit https://github.com/fluent/fluent-bit-docs.git f92ae08080 \
+  . SLEUTH_CORPUS_MIRROR_FLUENT_BIT
+# MkDocs Markdown of an event-driven automation controller (held out for the thirteenth session,
+# likewise).
+fetch argo-events https://github.com/argoproj/argo-events.git 6478ece495 \
+  docs SLEUTH_CORPUS_MIRROR_ARGO_EVENTS

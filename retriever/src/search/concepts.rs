@@ -2,8 +2,8 @@
 //! probes" is answered by a page on *health checks*, "controller can't list pods, forbidden" by
 //! one on *RBAC*, "try it locally step by step" by a *tutorial*. Abbreviations have one other
 //! form (see `query_text`); a situation has many ways to be told, and pages title it by the
-//! name of the mechanism. Each concept below is a set of phrasings and the mechanism's names,
-//! appended to the lexical query at a fraction of a question word's weight, so that they find a
+//! name of the mechanism. Each situation of `concepts.txt` is a set of phrasings and the
+//! mechanism's names, appended to the lexical query at a fraction of a question word's weight, so that they find a
 //! page the question's own words miss and rank pages the question's words already found,
 //! without outweighing those words.
 //!
@@ -22,391 +22,8 @@ const WEIGHT: f32 = 0.4;
 /// How many words a `*` of a phrasing stands for, at most.
 const GAP: usize = 3;
 
-/// Phrasings of a situation and the names documentation gives the mechanism that handles it.
-const CONCEPTS: &[(&[&str], &[&str])] = &[
-    (
-        &[
-            "step by step",
-            "walkthrough",
-            "walk through",
-            "walk me through",
-            "hands on",
-            "first steps",
-            "try it locally",
-            "try it out",
-            "try out",
-            "play with",
-        ],
-        &["tutorial", "quickstart", "getting started"],
-    ),
-    (
-        &[
-            "probe",
-            "liveness",
-            "readiness",
-            "unhealthy",
-            "healthy",
-            "stops answering",
-            "stops responding",
-            "stop responding",
-        ],
-        &["health check", "liveness", "readiness"],
-    ),
-    (
-        &[
-            "forbidden",
-            "permission denied",
-            "access denied",
-            "not authorized",
-            "unauthorized",
-            "least privilege",
-            "permission",
-            "not allowed to",
-            "who can",
-            "only admins",
-            "but not create",
-            "but not delete",
-            "but not change",
-            "read only access",
-        ],
-        &["rbac", "role", "authorization"],
-    ),
-    (
-        &[
-            "profile",
-            "profiling",
-            "cpu usage",
-            "memory usage",
-            "spends its cpu",
-            "spends its time",
-            "spending cpu",
-            "memory leak",
-            "leaking memory",
-            "heap dump",
-        ],
-        &["profiling", "pprof"],
-    ),
-    (
-        &["slow", "latency", "throughput", "per second", "load test", "speed up", "faster"],
-        &["performance", "benchmark", "tuning"],
-    ),
-    (
-        &[
-            "reject",
-            "refuse",
-            "deny",
-            "before they are applied",
-            "before it is applied",
-            "before applying",
-            "before it is stored",
-            "before they are stored",
-        ],
-        &["admission", "validation", "webhook"],
-    ),
-    (
-        &[
-            "restore",
-            "recover",
-            "undo",
-            "point in time",
-            "dropped a table",
-            "deleted by mistake",
-            "accidentally deleted",
-            "lost data",
-        ],
-        &["recovery", "backup", "restore"],
-    ),
-    (
-        &[
-            "uninstall",
-            "get rid of",
-            "tear down",
-            "teardown",
-            "remove * from the cluster",
-            "delete * from the cluster",
-            "remove it completely",
-            "clean removal",
-        ],
-        &["uninstall", "uninstalling", "removal", "deletion"],
-    ),
-    (
-        &["new version", "newer version", "new release", "update to", "bump the version"],
-        &["upgrade", "migration"],
-    ),
-    (&["migrate", "move from", "switch from", "coming from", "moving from"], &["migration", "migrating"]),
-    (
-        &["dashboard", "grafana", "observe", "keep an eye", "web ui", "ui", "web console", "graph"],
-        &["monitoring", "observability", "metrics", "dashboard", "visualization"],
-    ),
-    (
-        &["log level", "verbose", "verbosity", "more logs", "debug logs", "debug output"],
-        &["logging", "log level", "verbosity"],
-    ),
-    (
-        &[
-            "https",
-            "ssl",
-            "certificate",
-            "certs",
-            "encrypt traffic",
-            "encrypted traffic",
-            "encrypt the traffic",
-        ],
-        &["tls"],
-    ),
-    (
-        &[
-            "our own certificate",
-            "own certificates",
-            "custom certificate",
-            "bring our own",
-            "bring your own",
-            "built in certificates",
-        ],
-        &["cert manager", "custom certificates"],
-    ),
-    (
-        &["password", "credentials", "api key", "log in", "sign in", "login", "token", "identity provider"],
-        &["authentication", "credentials"],
-    ),
-    (
-        &[
-            "behind a proxy",
-            "corporate proxy",
-            "firewall",
-            "air gapped",
-            "airgapped",
-            "no internet",
-            "disconnected",
-            "offline",
-            "cannot pull",
-            "can't pull",
-            "cannot reach the registry",
-            "docker hub",
-            "rate limited by docker",
-        ],
-        &["proxy", "air gapped", "private registry", "mirror"],
-    ),
-    (
-        &[
-            "different nodes",
-            "different zones",
-            "same node",
-            "across zones",
-            "spread",
-            "availability zone",
-            "zone",
-            "same rack",
-            "rack",
-        ],
-        &["affinity", "anti affinity", "topology", "scheduling"],
-    ),
-    (
-        &[
-            "specific nodes",
-            "certain nodes",
-            "dedicated nodes",
-            "only on nodes",
-            "some nodes",
-            "nodes with a * label",
-            "nodes with label",
-        ],
-        &["node selector", "affinity", "taints", "tolerations"],
-    ),
-    (
-        &[
-            "how much memory",
-            "how much cpu",
-            "memory limit",
-            "cpu limit",
-            "limit memory",
-            "limit cpu",
-            "limit its memory",
-            "limit its cpu",
-        ],
-        &["resources", "requests", "limits"],
-    ),
-    (
-        &[
-            "survive",
-            "node failure",
-            "goes down",
-            "went down",
-            "node dies",
-            "redundant",
-            "redundancy",
-            "single point of failure",
-        ],
-        &["high availability", "failover", "replicas"],
-    ),
-    (
-        &["without downtime", "no downtime", "zero downtime", "hitless", "while it runs", "while running"],
-        &["zero downtime", "live", "graceful", "rolling"],
-    ),
-    (
-        &[
-            "several clusters",
-            "multiple clusters",
-            "many clusters",
-            "across clusters",
-            "other clusters",
-            "another cluster",
-            "each cluster",
-            "worker clusters",
-            "management cluster",
-        ],
-        &["multi cluster", "multicluster", "federation"],
-    ),
-    (
-        &[
-            "another team",
-            "other teams",
-            "each team",
-            "several teams",
-            "multiple teams",
-            "per team",
-            "tenant",
-        ],
-        &["multi tenancy", "tenancy", "delegation", "quota"],
-    ),
-    (
-        &["outside the cluster", "outside of the cluster", "outside kubernetes", "on a vm", "bare metal"],
-        &["external"],
-    ),
-    (
-        &["ready made", "prebuilt", "pre built", "out of the box", "off the shelf", "predefined"],
-        &["library", "examples", "catalog", "common"],
-    ),
-    (&["env var", "environment variable"], &["environment", "env"]),
-    (
-        &[
-            "shut down",
-            "shut it down",
-            "shutdown",
-            "turn off",
-            "turn it off",
-            "stop temporarily",
-            "over the weekend",
-            "scale to zero",
-        ],
-        &["suspend", "hibernation", "hibernate", "pause"],
-    ),
-    (&["dry run", "preview", "what would change", "without applying"], &["dry run", "diff"]),
-    (&["rotate", "expire", "expiring", "renew"], &["rotation", "renewal", "expiry"]),
-    (
-        &[
-            "old data",
-            "delete old",
-            "clean up old",
-            "keep for",
-            "how long to keep",
-            "disk fills",
-            "fills up",
-            "pile up",
-            "delete them after",
-        ],
-        &["retention", "garbage collection", "cleanup", "ttl"],
-    ),
-    (
-        &[
-            "disk full",
-            "out of space",
-            "no space left",
-            "volume full",
-            "storage full",
-            "more disk",
-            "bigger disk",
-            "grow a volume",
-        ],
-        &["storage", "capacity", "volume expansion", "resize"],
-    ),
-    (
-        &["can't reach", "cannot reach", "unreachable", "connection refused", "timed out", "no route"],
-        &["connectivity", "network", "troubleshooting"],
-    ),
-    (
-        &["hang", "takes too long", "take too long", "give up after", "wait too long", "stuck waiting"],
-        &["timeout", "timeouts"],
-    ),
-    (
-        &["keeps restarting", "restart loop", "restarts over and over", "crash"],
-        &["crashloopbackoff", "troubleshooting"],
-    ),
-    (
-        &["fit together", "how it works", "under the hood", "internals", "big picture"],
-        &["architecture", "design", "overview"],
-    ),
-    (
-        &["which version", "supported versions", "compatible", "work with version"],
-        &["compatibility", "supported versions"],
-    ),
-    (
-        &[
-            "from source",
-            "compile",
-            "hack on",
-            "contribute",
-            "development environment",
-            "run its tests",
-            "run the tests",
-        ],
-        &["development", "developer", "contributing", "building"],
-    ),
-    (&["stream changes", "replicate", "copy changes", "change data capture", "cdc"], &["replication"]),
-    (
-        &["copy * traffic", "copy * requests", "duplicate * traffic", "shadow traffic", "shadow requests"],
-        &["mirroring", "mirror"],
-    ),
-    (
-        &[
-            "percent of",
-            "percentage of",
-            "share of traffic",
-            "part of the traffic",
-            "some of the traffic",
-            "gradually",
-            "gradual",
-        ],
-        &["canary", "traffic splitting", "weight", "progressive delivery"],
-    ),
-    (
-        &["same backend", "same pod", "same server", "same instance", "same replica", "sticky"],
-        &["session persistence", "sticky sessions", "session affinity"],
-    ),
-    (&["who changed", "who did", "audit trail", "track changes", "who deleted"], &["audit", "audit log"]),
-    (
-        &["notify", "notification", "slack", "email me", "page me", "page someone"],
-        &["notifications", "alerting"],
-    ),
-    (&["every night", "every day", "every hour", "on a schedule", "cron"], &["schedule", "cron"]),
-    (
-        &["at once", "at the same time", "concurrent", "in parallel", "at most"],
-        &["parallelism", "concurrency"],
-    ),
-    (&["revert", "go back to the previous", "previous version"], &["rollback"]),
-    (
-        &[
-            "how big",
-            "how many nodes",
-            "capacity planning",
-            "how much hardware",
-            "predefined sizes",
-            "t shirt sizes",
-        ],
-        &["sizing", "capacity", "resource requirements", "instance types"],
-    ),
-    (
-        &[
-            "when they do not name",
-            "when none is given",
-            "if none is set",
-            "when not set",
-            "automatically when",
-        ],
-        &["default"],
-    ),
-    (&["long running web service", "long running service", "stateless app"], &["deployment"]),
-];
+/// The table: one situation a line, its phrasings and its names (see the file's header).
+const TABLE_TEXT: &str = include_str!("concepts.txt");
 
 /// One part of a phrasing: a stemmed word, or `*` (one to [`GAP`] words).
 #[derive(Debug, PartialEq)]
@@ -422,29 +39,52 @@ struct Concept {
     names: Vec<(Vec<String>, &'static str)>,
 }
 
-static TABLE: LazyLock<Vec<Concept>> = LazyLock::new(|| {
+static TABLE: LazyLock<Vec<Concept>> =
+    LazyLock::new(|| parse(TABLE_TEXT).expect("the bundled situations are well formed (a test reads them)"));
+
+/// The table from its text; an error names the line and what is wrong with it.
+fn parse(text: &'static str) -> Result<Vec<Concept>, String> {
     let mut analyzer = analyzer();
-    CONCEPTS
-        .iter()
-        .map(|(phrasings, names)| Concept {
-            phrasings: phrasings
-                .iter()
-                .map(|p| {
-                    p.split_whitespace()
-                        .flat_map(|w| {
-                            if w == "*" {
-                                vec![Part::Gap]
-                            } else {
-                                stemmed(&mut analyzer, w).into_iter().map(Part::Word).collect()
-                            }
-                        })
-                        .collect()
+    let mut table = Vec::new();
+    for (n, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |why: String| format!("concepts.txt line {n}: {why}");
+        let (phrasings, names) =
+            line.split_once("=>").ok_or_else(|| bad("no `=>` between phrasings and names".into()))?;
+        let items = |side: &'static str| side.split(';').map(str::trim).collect::<Vec<_>>();
+        let (phrasings, names) = (items(phrasings), items(names));
+        for item in phrasings.iter().chain(&names) {
+            if item.is_empty() || *item != item.to_lowercase() || item.contains(['"', '^', ':', '=', '>']) {
+                return Err(bad(format!("`{item}` is not lower-case words")));
+            }
+        }
+        let mut parsed = Vec::with_capacity(phrasings.len());
+        for phrasing in phrasings {
+            let parts: Vec<Part> = phrasing
+                .split_whitespace()
+                .flat_map(|w| {
+                    if w == "*" {
+                        vec![Part::Gap]
+                    } else {
+                        stemmed(&mut analyzer, w).into_iter().map(Part::Word).collect()
+                    }
                 })
-                .collect(),
-            names: names.iter().map(|n| (stemmed(&mut analyzer, n), *n)).collect(),
-        })
-        .collect()
-});
+                .collect();
+            if !parts.iter().any(|p| matches!(p, Part::Word(_)))
+                || parts.first() == Some(&Part::Gap)
+                || parts.last() == Some(&Part::Gap)
+            {
+                return Err(bad(format!("`{phrasing}` needs a word, and `*` only between words")));
+            }
+            parsed.push(parts);
+        }
+        let names = names.into_iter().map(|name| (stemmed(&mut analyzer, name), name)).collect();
+        table.push(Concept { phrasings: parsed, names });
+    }
+    Ok(table)
+}
 
 /// Words as phrasings are compared: split at anything not a letter or digit, lower case,
 /// stemmed; no stop words dropped ("at once" is not "once").
@@ -539,19 +179,18 @@ mod tests {
     }
 
     #[test]
-    fn every_phrasing_and_name_is_lower_case_words_and_no_phrasing_is_only_a_gap() {
-        for (phrasings, names) in CONCEPTS {
-            for text in phrasings.iter().chain(names.iter()) {
-                assert!(!text.is_empty() && *text == text.to_lowercase(), "{text}");
-                assert!(!text.contains(['"', '^', ':']), "{text}: no query syntax");
-            }
-        }
-        for concept in TABLE.iter() {
-            for p in &concept.phrasings {
-                assert!(p.iter().any(|part| matches!(part, Part::Word(_))), "{p:?}");
-                assert_ne!(p.first(), Some(&Part::Gap), "{p:?}: a gap between words only");
-                assert_ne!(p.last(), Some(&Part::Gap), "{p:?}: a gap between words only");
-            }
+    fn the_bundled_table_reads_and_a_bad_line_is_named() {
+        assert!(parse(TABLE_TEXT).is_ok_and(|t| t.len() > 50));
+        for (text, why) in [
+            ("# a comment\n\nslow; laggy performance", "line 3: no `=>`"),
+            ("slow => Performance", "line 1: `Performance` is not lower-case"),
+            ("slow;; laggy => performance", "line 1: `` is not lower-case"),
+            ("* slow => performance", "line 1: `* slow` needs a word"),
+            ("remove * => uninstall", "line 1: `remove *` needs a word"),
+            ("* => x", "line 1: `*` needs a word"),
+        ] {
+            let err = parse(text).err().unwrap_or_default();
+            assert!(err.starts_with("concepts.txt ") && err.contains(why), "{text:?}: {err}");
         }
     }
 }
