@@ -1,15 +1,6 @@
 //! `sleuth index`: the demo workspace, real public exports, incremental re-indexing.
 
-use sleuth_e2e::{Sandbox, samples, titles};
-
-/// Writes each `(path under root, text)`, creating the folders it needs.
-fn write_files(root: &std::path::Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-}
+use sleuth_e2e::{Sandbox, samples, titles, write_files};
 
 #[test]
 fn demo_workspace_indexes_every_kind() {

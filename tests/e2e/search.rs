@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use sleuth_e2e::{Sandbox, titles};
+use sleuth_e2e::{Sandbox, titles, write_files};
 
 /// The demo workspace indexed once for all the tests of this module.
 fn demo_index() -> &'static Sandbox {
@@ -220,4 +220,34 @@ fn pasted_flags_and_error_lines_are_words_and_a_query_that_only_excludes_is_refu
     let refused = s.search(&["--", "-timeout"]);
     assert_eq!(refused.code, 2, "{refused}");
     assert!(refused.stderr.contains("only leaves words out"), "{refused}");
+}
+
+#[test]
+fn a_described_situation_finds_the_page_on_its_mechanism_and_explain_names_what_was_added() {
+    let s = Sandbox::new();
+    let site = s.path().join("site");
+    // The health-check page shares no word with the question: only the name of the mechanism
+    // a failing probe is finds it.
+    write_files(
+        &site,
+        &[
+            ("health.md", "# Health checks\n\nAn upstream whose check turns red is taken out of rotation.\n"),
+            ("traffic.md", "# Traffic\n\nRequests are spread over the service's endpoints.\n"),
+        ],
+    );
+    let run = s.index(&[site.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let q = "traffic still goes to pods that fail a probe";
+    let run = s.search(&["--explain", q]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("Health checks"), "{run}");
+    assert!(
+        run.stderr.contains(
+            "describes a situation; also asked for, at less weight than its own words: health check"
+        ),
+        "{run}"
+    );
+    // --json stays one array, and without --explain nothing is said.
+    assert!(s.search_json(&["--explain", q]).iter().any(|h| h["title"] == "Health checks"));
+    assert!(!s.search(&[q]).stderr.contains("describes a situation"));
 }

@@ -85,6 +85,16 @@ pub fn sleuth_bin() -> &'static Path {
     })
 }
 
+/// Writes each `(path under root, text)`, creating the folders it needs: a small site of
+/// someone else's pages, for what the demo workspace does not show.
+pub fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().expect("a file is under the root")).expect("folders are made");
+        std::fs::write(path, text).expect("the file is written");
+    }
+}
+
 /// One isolated user: a temporary home with its own data directory and index.
 pub struct Sandbox {
     /// The temporary directory everything lives in.

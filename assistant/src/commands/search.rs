@@ -54,6 +54,15 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             crate::output::code_list(&unheld)
         );
     }
+    // Pages on a mechanism the question describes but never names are asked for too: with
+    // `--explain`, say which names were added, on stderr like the note above.
+    let described = if args.explain { searcher.described(&query.text) } else { Vec::new() };
+    if !described.is_empty() {
+        eprintln!(
+            "sleuth: the question describes a situation; also asked for, at less weight than its own words: {}",
+            described.join(", ")
+        );
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         let hits: Vec<Explained> = hits

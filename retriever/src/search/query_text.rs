@@ -104,6 +104,15 @@ pub(super) fn expanded(text: &str) -> String {
     if extra.is_empty() { text.to_string() } else { format!("{text} {}", extra.join(" ")) }
 }
 
+impl super::Searcher {
+    /// The names of the mechanisms a question describes without naming them, which search also
+    /// asks for at less weight than the question's words (see `concepts`): what tells a reader
+    /// why a page on *health checks* answers "pods fail their probes".
+    pub fn described(&self, text: &str) -> Vec<&'static str> {
+        described(&camel_case_whole(&self.plain(text)))
+    }
+}
+
 /// The names documentation gives the situations the question describes (see `concepts`), for
 /// what it means as well as for its words; none for text with query syntax.
 pub(super) fn described(text: &str) -> Vec<&'static str> {
