@@ -243,3 +243,19 @@ fetch fluent-bit https://github.com/fluent/fluent-bit-docs.git f92ae08080 \
 # likewise).
 fetch argo-events https://github.com/argoproj/argo-events.git 6478ece495 \
   docs SLEUTH_CORPUS_MIRROR_ARGO_EVENTS
+# Hugo Markdown of a horizontally scalable Prometheus store (held out for the thirteenth session,
+# written after its last change to the situation vocabulary).
+fetch cortex https://github.com/cortexproject/cortex.git a8c6358a13 \
+  docs SLEUTH_CORPUS_MIRROR_CORTEX
+# Hugo Markdown of an OpenID Connect identity service (held out for the thirteenth session,
+# likewise).
+fetch dex https://github.com/dexidp/website.git 409440f930 \
+  content/docs SLEUTH_CORPUS_MIRROR_DEX
+# Hugo Markdown of a bare-metal load balancer, a small site (held out for the thirteenth
+# session, written after its last change to the situation vocabulary).
+fetch metallb https://github.com/metallb/metallb.git 7938d3f89b \
+  website/content SLEUTH_CORPUS_MIRROR_METALLB
+# Markdown of the webhook-driven half of Tekton, a small site (held out for the thirteenth
+# session, likewise).
+fetch tekton-triggers https://github.com/tektoncd/triggers.git 088902973c \
+  docs SLEUTH_CORPUS_MIRROR_TEKTON_TRIGGERS

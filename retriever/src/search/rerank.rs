@@ -108,7 +108,7 @@ impl Features {
 /// (its range among the first pages is narrow: 0.1 of cosine is worth a place or two); then the
 /// two lexical orders' scores relative to their first; a title the question holds all of helps,
 /// a long page with many sections does not by its length alone.
-const WEIGHTS: [f32; 10] = [-0.040, -0.426, 2.514, 1.329, 7.268, 0.004, 4.078, 0.664, -0.734, -0.487];
+const WEIGHTS: [f32; 10] = [-0.038, -0.419, 2.530, 1.367, 7.273, 0.005, 4.051, 0.664, -0.735, -0.488];
 
 /// What search ranked the candidates by, for their features.
 pub(super) struct Orders<'a> {
