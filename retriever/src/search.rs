@@ -193,7 +193,9 @@ impl Searcher {
         parser.set_field_boost(f.fields, 1.5);
         let plain = self.plain(&q.text);
         let question = camel_case_whole(&plain);
-        let text = expanded(&question);
+        // The names of what the question describes, asked for and read into its meaning below.
+        let described = query_text::described(&question);
+        let text = expanded(&question, &described);
         let (text_query, _errors) = parser.parse_query_lenient(&text);
         // Tantivy matches every entry, whole-document entries too (no title, no location),
         // when all a query does is leave words out.
@@ -260,7 +262,6 @@ impl Searcher {
         } else {
             // The question's meaning is read with the names of what it describes: "pods fail
             // their probes" means health checks.
-            let described = query_text::described(&question);
             let meant =
                 if described.is_empty() { plain.clone() } else { format!("{plain} {}", described.join(" ")) };
             let question = rerank::Question::new(
@@ -612,8 +613,8 @@ mod tests {
 
     #[test]
     fn a_phrasal_verb_finds_its_noun() {
-        assert_eq!(expanded("fail over to the standby"), "fail over to the standby failover");
-        assert_eq!(expanded("client ip is lost"), "client ip is lost", "only particles join");
+        assert_eq!(expanded("fail over to the standby", &[]), "fail over to the standby failover");
+        assert_eq!(expanded("client ip is lost", &[]), "client ip is lost", "only particles join");
         let index = index_files(&[
             ("failover.md", "# Failover\n\nThe mirrored service in another cluster takes the traffic.\n"),
             ("nodes.md", "# Nodes\n\nWhen a node fails in a cluster, another node takes over its pods.\n"),
@@ -628,12 +629,16 @@ mod tests {
 
     #[test]
     fn abbreviations_and_long_forms_find_each_other() {
-        assert_eq!(expanded("pods OOM"), "pods OOM \"out of memory\"");
+        assert_eq!(expanded("pods OOM", &[]), "pods OOM \"out of memory\"");
         assert_eq!(
-            expanded("scale with the horizontal pod autoscaler"),
+            expanded("scale with the horizontal pod autoscaler", &[]),
             "scale with the horizontal pod autoscaler hpa"
         );
-        assert_eq!(expanded("\"exact phrase\" oom"), "\"exact phrase\" oom", "query syntax is left alone");
+        assert_eq!(
+            expanded("\"exact phrase\" oom", &[]),
+            "\"exact phrase\" oom",
+            "query syntax is left alone"
+        );
         let index = index_files(&[
             ("memory.md", "# Memory\n\nA container that runs out of memory is killed.\n"),
             ("scaling.md", "# Scaling\n\nThe HPA adds replicas under load.\n"),

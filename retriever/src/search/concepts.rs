@@ -80,8 +80,15 @@ fn parse(text: &'static str) -> Result<Vec<Concept>, String> {
             }
             parsed.push(parts);
         }
-        let names = names.into_iter().map(|name| (stemmed(&mut analyzer, name), name)).collect();
-        table.push(Concept { phrasings: parsed, names });
+        let mut stemmed_names = Vec::with_capacity(names.len());
+        for name in names {
+            let stems = stemmed(&mut analyzer, name);
+            if stems.is_empty() {
+                return Err(bad(format!("`{name}` has no word")));
+            }
+            stemmed_names.push((stems, name));
+        }
+        table.push(Concept { phrasings: parsed, names: stemmed_names });
     }
     Ok(table)
 }
@@ -188,9 +195,21 @@ mod tests {
             ("* slow => performance", "line 1: `* slow` needs a word"),
             ("remove * => uninstall", "line 1: `remove *` needs a word"),
             ("* => x", "line 1: `*` needs a word"),
+            ("slow => performance; -", "line 1: `-` has no word"),
         ] {
             let err = parse(text).err().unwrap_or_default();
             assert!(err.starts_with("concepts.txt ") && err.contains(why), "{text:?}: {err}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_question_is_read_without_panicking_and_asks_only_for_names_of_the_table(
+            text in "\\PC{0,120}|([a-z]{1,8} ){0,12}"
+        ) {
+            for name in described(&text) {
+                proptest::prop_assert!(TABLE.iter().any(|c| c.names.iter().any(|(_, n)| *n == name)));
+            }
         }
     }
 }

@@ -270,7 +270,11 @@ pub fn intent(question: &str, vocab: &Vocabulary, m: &Mentions) -> Intent {
     let words = words(&q);
     // "build the causal graph of the outage", "explain graphs/incident.json"; not "graph
     // experiment events next to our metrics", which asks the documents about dashboards.
-    let graph_file = words.iter().any(|w| w.ends_with(".dot") || w.ends_with(".json"));
+    // A `.json` file is a graph to explain only when the question says so ("explain
+    // incident.json"): "block layout in object storage and meta.json" names a product's file.
+    let graph_file = words.iter().any(|w| w.ends_with(".dot"))
+        || (words.iter().any(|w| w.ends_with(".json"))
+            && words.iter().any(|w| GRAPH_WORDS.contains(w) || matches!(*w, "graph" | "graphs" | "rca")));
     let causal_graph = words.iter().any(|w| matches!(*w, "graph" | "graphs"))
         && words.iter().any(|w| GRAPH_WORDS.contains(w))
         && (words.iter().any(|w| matches!(*w, "causal" | "cause" | "causes" | "root"))
@@ -346,8 +350,18 @@ fn of_something_else(words: &[&str]) -> bool {
         .is_some_and(|i| !words[i + 2..].iter().any(|w| FAILURE_WORDS.contains(w)))
 }
 
-/// Whether words name a version of software: `v21`, `1.28`, `2.9.0`, or "version 6".
+/// Whether words name a version of software: `v21`, `1.28`, `2.9.0`, "version 6", "the last
+/// release", "a minor release", the changelog.
 fn names_a_version(words: &[&str]) -> bool {
+    let release = words.windows(2).any(|w| {
+        matches!(
+            w[0],
+            "last" | "latest" | "new" | "newest" | "next" | "previous" | "this" | "major" | "minor" | "patch"
+        ) && matches!(w[1], "release" | "releases" | "version" | "versions")
+    });
+    if release || words.iter().any(|w| matches!(*w, "changelog" | "changelogs")) {
+        return true;
+    }
     let number = |w: &str| {
         w.chars().next().is_some_and(|c| c.is_ascii_digit())
             && w.chars().all(|c| c.is_ascii_digit() || c == '.')

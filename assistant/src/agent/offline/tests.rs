@@ -62,6 +62,10 @@ fn intents_are_routed() {
         ("what changed between 1.27 and 1.28", Intent::Architecture),
         ("breaking changes when upgrading to v21", Intent::Architecture),
         ("what changed in the last 2 hours", Intent::Changes),
+        ("what changed in the last release", Intent::Architecture),
+        ("what changed in the last release of checkout", Intent::Changes),
+        ("what breaking changes can a minor release bring", Intent::Architecture),
+        ("what breaks when moving to the new major version", Intent::Architecture),
         // A release's lifecycle, not the history of the cluster where it runs.
         ("which prometheus releases get long term support", Intent::Architecture),
         ("is grafana 9 still a supported version", Intent::Architecture),
@@ -74,6 +78,8 @@ fn intents_are_routed() {
         ("where is the orders database defined", Intent::Architecture),
         ("how do I see the logs of the crashed container", Intent::Script),
         ("explain graphs/incident.json", Intent::Graph),
+        // A product's JSON file named in a question about its documents is not a graph.
+        ("block layout in object storage and meta.json", Intent::Architecture),
         ("build the causal graph of the outage in namespace monitoring", Intent::Graph),
         ("show me the graph of this incident", Intent::Graph),
         // A graph on a dashboard is not the incident's causal graph.
