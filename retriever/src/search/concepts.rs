@@ -68,7 +68,7 @@ fn parse(text: &'static str) -> Result<Vec<Concept>, String> {
                     if w == "*" {
                         vec![Part::Gap]
                     } else {
-                        stemmed(&mut analyzer, w).into_iter().map(Part::Word).collect()
+                        crate::phrases::analysed(&mut analyzer, w).into_iter().map(Part::Word).collect()
                     }
                 })
                 .collect();
@@ -82,7 +82,7 @@ fn parse(text: &'static str) -> Result<Vec<Concept>, String> {
         }
         let mut stemmed_names = Vec::with_capacity(names.len());
         for name in names {
-            let stems = stemmed(&mut analyzer, name);
+            let stems = crate::phrases::analysed(&mut analyzer, name);
             if stems.is_empty() {
                 return Err(bad(format!("`{name}` has no word")));
             }
@@ -95,16 +95,11 @@ fn parse(text: &'static str) -> Result<Vec<Concept>, String> {
 
 /// Words as phrasings are compared: split at anything not a letter or digit, lower case,
 /// stemmed; no stop words dropped ("at once" is not "once").
-pub(super) fn analyzer() -> TextAnalyzer {
+fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(LowerCaser)
         .filter(Stemmer::new(Language::English))
         .build()
-}
-
-/// `text`'s words as [`analyzer`] reads them.
-pub(super) fn stemmed(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-    crate::phrases::analysed(analyzer, text)
 }
 
 /// Whether `parts` occur in `words` from `at` on.
@@ -125,12 +120,13 @@ fn occurs(words: &[String], parts: &[Part]) -> bool {
     !parts.is_empty() && (0..words.len()).any(|at| matches_at(words, at, parts))
 }
 
-/// The names of the mechanisms the question describes (`words`: its words as [`stemmed`]
-/// reads them), none the question already says, each once.
-pub(super) fn of_question(words: &[String]) -> Vec<&'static str> {
+/// The names of the mechanisms the question's prose describes, none it already says, each
+/// once.
+pub(super) fn of_question(prose: &str) -> Vec<&'static str> {
+    let words = crate::phrases::analysed(&mut analyzer(), prose);
     let mut out: Vec<&'static str> = Vec::new();
     for concept in TABLE.iter() {
-        if !concept.phrasings.iter().any(|p| occurs(words, p)) {
+        if !concept.phrasings.iter().any(|p| occurs(&words, p)) {
             continue;
         }
         for (stems, name) in &concept.names {
@@ -153,7 +149,7 @@ mod tests {
     use super::*;
 
     fn described(text: &str) -> Vec<&'static str> {
-        of_question(&stemmed(&mut analyzer(), text))
+        of_question(text)
     }
 
     #[test]

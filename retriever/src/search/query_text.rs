@@ -116,12 +116,7 @@ impl super::Searcher {
 /// The names documentation gives the situations the question describes (see `concepts`), for
 /// what it means as well as for its words; none for text with query syntax.
 pub(super) fn described(text: &str) -> Vec<&'static str> {
-    prose(text).map(|p| super::concepts::of_question(&stemmed(&p))).unwrap_or_default()
-}
-
-/// Prose's words as the situations' phrasings are compared (see `concepts`).
-fn stemmed(prose: &str) -> Vec<String> {
-    super::concepts::stemmed(&mut super::concepts::analyzer(), prose)
+    prose(text).map(|p| super::concepts::of_question(&p)).unwrap_or_default()
 }
 
 /// The question's prose in lower case, or `None` if it uses query syntax (it is searched as
