@@ -1,10 +1,12 @@
 //! A question as tantivy query syntax. What an engineer pastes into a question is text, not
 //! syntax: a flag (`--include-namespaces=prod`, `-n`) is not an exclusion, `error: x509: …` does
 //! not name a field called `error` (which made tantivy drop the word after it, so `error: pod`
-//! found nothing), a shouted `NOT FOUND` is not an operator, and `~`, `*`, `^`, brackets and
-//! braces in a path or a log line are not fuzziness, wildcards, boosts or ranges. The syntax
-//! sleuth documents keeps its meaning: `"exact phrase"` (with its `~N` slop), `title:checkout`
-//! for a field the index has, and `-excluded` for a word of three letters or more.
+//! found nothing), a shouted `NOT FOUND` is not an operator, `~`, `*`, `^`, brackets and braces
+//! in a path or a log line are not fuzziness, wildcards, boosts or ranges, and a path's leading
+//! slash (`/api`) does not open a regular expression (which swallowed the rest of the question,
+//! so "strip the /api prefix" found nothing). The syntax sleuth documents keeps its meaning:
+//! `"exact phrase"` (with its `~N` slop), `title:checkout` for a field the index has, and
+//! `-excluded` for a word of three letters or more.
 
 impl super::Searcher {
     /// `text` as this index searches it (see [`plain`]).
@@ -101,7 +103,11 @@ fn word(token: &str, is_field: &impl Fn(&str) -> bool) -> String {
         .enumerate()
         .map(|(i, &c)| {
             let inner = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|c| c.is_alphanumeric());
-            if !SYNTAX.contains(&c) {
+            if c == '/' && !inner(i.checked_sub(1)) {
+                // A path's leading slash (`/api`, `/healthz`) would open a regular expression
+                // running to the next slash, spaces and all: the rest of the question.
+                ' '
+            } else if !SYNTAX.contains(&c) {
                 c
             } else if inner(i.checked_sub(1)) && inner(Some(i + 1)) {
                 '-'
@@ -156,6 +162,8 @@ mod tests {
             ("restore doesn't include 'secrets'", "restore doesn't include secrets"),
             ("restore failed: \"could not", "restore failed could not"),
             ("*** requests >= 2 ^^", "requests 2"),
+            ("strip the /api prefix before the service", "strip the api prefix before the service"),
+            ("GET /api/v1/users returns 404, //x too", "GET api/v1/users returns 404, x too"),
         ] {
             assert_eq!(plain_text(text), searched, "{text}");
         }
