@@ -81,17 +81,18 @@ fn word(token: &str, is_field: &impl Fn(&str) -> bool) -> String {
         Some(rest) if !rest.starts_with('-') => (true, rest),
         _ => (false, token),
     };
+    // A field's value is a word or a name (`scope:module:root`), nothing tantivy reads as more:
+    // `title:*` asks whether a fast field exists (an error for a text field), `title:[a TO b]`
+    // is a range, `title:/x/` a regular expression, `title:x\ y` escapes the space.
     if let Some((name, value)) = bare.split_once(':')
-        && !value.is_empty()
+        && value.starts_with(char::is_alphanumeric)
+        && value.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'))
         && is_field(name)
     {
         return token.to_string();
     }
     if excluding && is_excluded_word(bare) {
         return token.to_string();
-    }
-    if matches!(token, "AND" | "OR" | "NOT") {
-        return token.to_lowercase();
     }
     // A flag: `--name=value` asks about the flag and its value; `-n` about the short flag.
     let token = token.trim_start_matches('-').replacen('=', " ", 1);
@@ -120,6 +121,8 @@ fn word(token: &str, is_field: &impl Fn(&str) -> bool) -> String {
         .split_whitespace()
         .map(|w| w.trim_start_matches('-').trim_matches('\''))
         .filter(|w| !w.is_empty())
+        // Operators are words, also when what was pasted around them is gone (`NOT*`, `(OR`).
+        .map(|w| if matches!(w, "AND" | "OR" | "NOT") { w.to_lowercase() } else { w.to_string() })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -164,6 +167,7 @@ mod tests {
             ("*** requests >= 2 ^^", "requests 2"),
             ("strip the /api prefix before the service", "strip the api prefix before the service"),
             ("GET /api/v1/users returns 404, //x too", "GET api/v1/users returns 404, x too"),
+            ("title:* body:[a TO b] title:/x title:x\\ y", "title body a TO b title x title-x y"),
         ] {
             assert_eq!(plain_text(text), searched, "{text}");
         }
@@ -184,5 +188,25 @@ mod tests {
         }
         // A name that is not a field is a word.
         assert_eq!(plain_text("owner:team-a checkout"), "owner-team-a checkout");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// Whatever is pasted around a word the index holds, the word is searched: punctuation
+        /// never turns into an operator, a regular expression or a field test that drops it.
+        #[test]
+        fn a_known_word_is_found_whatever_is_pasted_around_it(
+            before in "(/api|/|title:|body:|\\*|\\[|\\]|\\{|\\}|\\(|\\)|\\^|~|:|\\\\|'|<|>|=|!|\\?|&|\\||@|#|%|,|\\.|NOT|AND|OR|IN|TO| ){0,8}",
+            after in "(/api|/|\\*|\\[|\\]|\\{|\\}|\\(|\\)|\\^|~|:|'|<|>|=|!|\\?|&|\\||,|\\.|NOT|AND|OR|IN|TO| ){0,8}",
+        ) {
+            static INDEX: std::sync::OnceLock<crate::test_docs::Indexed> = std::sync::OnceLock::new();
+            let index = INDEX.get_or_init(|| {
+                crate::test_docs::index_files(&[("drain.md", "# Draining\n\nCordon the node, then drain it.\n")])
+            });
+            let searcher = crate::Searcher::open(index.path()).unwrap();
+            let text = format!("{before} cordon {after}");
+            let hits = searcher.search(&crate::SearchQuery { text: text.clone(), limit: 1, ..Default::default() });
+            proptest::prop_assert!(hits.as_ref().is_ok_and(|h| !h.is_empty()), "{text:?}: {hits:?}");
+        }
     }
 }
