@@ -60,7 +60,30 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("aks", "azure kubernetes service"),
     ("gke", "google kubernetes engine"),
     ("vpc", "virtual private cloud"),
+    ("rps", "requests per second"),
+    ("qps", "queries per second"),
+    ("tps", "transactions per second"),
+    ("sli", "service level indicator"),
+    ("sla", "service level agreement"),
+    ("rto", "recovery time objective"),
+    ("rpo", "recovery point objective"),
+    ("acl", "access control list"),
+    ("waf", "web application firewall"),
+    ("cdn", "content delivery network"),
+    ("mfa", "multi factor authentication"),
+    ("dlq", "dead letter queue"),
+    ("ipam", "ip address management"),
+    ("nat", "network address translation"),
+    ("sni", "server name indication"),
+    ("mtu", "maximum transmission unit"),
+    ("fqdn", "fully qualified domain name"),
+    ("otel", "opentelemetry"),
+    ("e2e", "end to end"),
 ];
+
+/// Two-letter short forms also read in the plural (`PVs`, `LBs`): the others' plurals are words
+/// ("has", "gcs" for Google Cloud Storage).
+const TWO_LETTER_PLURALS: &[&str] = &["pv", "lb", "sg"];
 
 /// The particles of English phrasal verbs whose nouns are written as one word: a question says
 /// "log in", "fail over", "clean up", "back up", the documentation `login`, `failover`,
@@ -78,15 +101,24 @@ pub(super) fn expanded(text: &str, names: &[&str]) -> String {
         return text.to_string();
     };
     let words = words(&prose);
+    // A form is said in the singular or the plural (`PVCs`, "persistent volume claims").
+    let is = |word: &str, form: &str| word == form || word.strip_suffix('s') == Some(form);
     let has_phrase = |p: &str| {
         let parts: Vec<&str> = p.split(' ').collect();
-        words.windows(parts.len()).any(|w| w == parts.as_slice())
+        words.windows(parts.len()).any(|w| {
+            let (last, head) = w.split_last().expect("windows are never empty");
+            head == &parts[..parts.len() - 1] && is(last, parts[parts.len() - 1])
+        })
+    };
+    let has_short = |short: &str| {
+        let plural = short.len() > 2 || TWO_LETTER_PLURALS.contains(&short);
+        words.iter().any(|w| *w == short || (plural && is(w, short)))
     };
     let mut extra: Vec<String> = Vec::new();
     for (short, long) in SYNONYMS {
-        if words.contains(short) && !has_phrase(long) {
+        if has_short(short) && !has_phrase(long) {
             extra.push(if long.contains(' ') { format!("\"{long}\"") } else { (*long).to_string() });
-        } else if has_phrase(long) && !words.contains(short) {
+        } else if has_phrase(long) && !has_short(short) {
             extra.push((*short).to_string());
         }
     }
@@ -373,5 +405,20 @@ mod tests {
         // An identifier's parts do not ask for their long forms.
         assert_eq!(expanded("cluster.x-k8s.io/paused", &[]), "cluster.x-k8s.io/paused");
         assert_eq!(expanded("paused on k8s", &[]), "paused on k8s kubernetes");
+    }
+
+    #[test]
+    fn a_form_in_the_plural_finds_the_other_form() {
+        for (question, searched) in [
+            ("stuck PVCs", "stuck PVCs \"persistent volume claim\""),
+            ("which security groups apply", "which security groups apply sg"),
+            ("old PVs", "old PVs \"persistent volume\""),
+            ("more requests per second", "more requests per second rps"),
+            // A two-letter form's plural is often a word of its own.
+            ("it has high availability", "it has high availability ha"),
+            ("read from gcs", "read from gcs"),
+        ] {
+            assert_eq!(expanded(question, &[]), searched, "{question}");
+        }
     }
 }
