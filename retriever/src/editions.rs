@@ -290,7 +290,7 @@ fn split(id: &str) -> Option<(&str, Version, &str)> {
         }
         if let Some(v) = version(&id[start..i]) {
             let parent = id[previous..start].trim_end_matches(['/', '\\']);
-            let retired = ARCHIVES.iter().any(|a| parent.eq_ignore_ascii_case(a));
+            let retired = crate::index::ARCHIVE_DIRS.iter().any(|a| parent.eq_ignore_ascii_case(a));
             found = Some((if retired { &id[..previous] } else { &id[..start] }, v, &id[i..]));
         }
         previous = start;
@@ -298,9 +298,6 @@ fn split(id: &str) -> Option<(&str, Version, &str)> {
     }
     found
 }
-
-/// Folders sites move retired versions into.
-const ARCHIVES: &[&str] = &["archive", "archives", "archived", "old", "older", "legacy", "previous"];
 
 #[cfg(test)]
 mod tests {

@@ -138,6 +138,29 @@ pub fn is_post(location: &str) -> bool {
 /// Folders of a site's dated posts (see [`is_post`]).
 const POST_DIRS: &[&str] = &["blog", "blogs", "_posts", "posts", "news"];
 
+/// Whether a page is in a folder a site keeps retired content in (`legacy/`, `archive/`,
+/// `deprecated/`): what it says was true of a product or a release the site has moved on from
+/// (NATS keeps its retired streaming server's pages under `legacy/`), so the current page that
+/// shares its words comes first.
+pub fn is_archived(location: &str) -> bool {
+    location.split(['/', '\\']).rev().skip(1).any(|c| ARCHIVE_DIRS.iter().any(|a| c.eq_ignore_ascii_case(a)))
+}
+
+/// Folders sites move retired content into (see [`is_archived`]), retired versions among it
+/// (`docs/archives/1.0.0/`, see `editions`).
+pub(crate) const ARCHIVE_DIRS: &[&str] = &[
+    "archive",
+    "archives",
+    "archived",
+    "old",
+    "older",
+    "legacy",
+    "previous",
+    "deprecated",
+    "obsolete",
+    "attic",
+];
+
 /// Folders that hold examples, tests and fixtures of the thing itself, or Terraform wrappers
 /// that call each module once more (module calls from them do not make a module theirs
 /// either, see `source::tf_modules`).

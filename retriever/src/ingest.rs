@@ -101,6 +101,9 @@ pub struct Summary {
     /// Pages of the whole index that are a site's dated posts (its blog, its news, see
     /// [`crate::index::is_post`]): search ranks them below the documentation.
     pub dated_posts: usize,
+    /// Pages of the whole index in a folder of retired content (`legacy/`, `archive/`, see
+    /// [`crate::index::is_archived`]): search ranks them below the documentation.
+    pub archived_pages: usize,
     /// Inputs that could not be indexed, with reasons.
     pub skipped: Vec<InputError>,
     /// Files that are not documents (images, stylesheets…).
@@ -294,6 +297,7 @@ pub fn index(
     let editions = crate::editions::of_index(&manifest);
     (summary.other_editions, summary.retired_pages) = (editions.folded.len(), editions.retired.len());
     summary.dated_posts = manifest.units.keys().filter(|id| crate::index::is_post(id)).count();
+    summary.archived_pages = manifest.units.keys().filter(|id| crate::index::is_archived(id)).count();
     summary.total_documents = manifest.units.values().map(|u| u.documents).sum();
     summary.total_chunks = manifest.units.values().map(|u| u.chunks as u64).sum();
     summary.elapsed = started.elapsed();

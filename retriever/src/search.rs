@@ -105,8 +105,8 @@ pub struct Searcher {
     sides: Option<lengths::Sides>,
     /// Identities of documents weighed like copies: fragments other pages include (see
     /// [`crate::includes`]), so the page a reader knows ranks above the snippet it is made of,
-    /// pages the newest release of their site no longer has (see [`crate::editions`]), and a
-    /// site's dated posts (see [`index::is_post`]).
+    /// pages the newest release of their site no longer has (see [`crate::editions`]), a
+    /// site's dated posts (see [`index::is_post`]) and its archived pages ([`index::is_archived`]).
     demoted: HashSet<u64>,
     /// Older editions of a page (see [`crate::editions`]), each to the newest edition's
     /// identity: search folds them into it.
@@ -128,7 +128,11 @@ impl Searcher {
         let found = crate::editions::of_index(&manifest);
         let editions =
             found.folded.iter().map(|(older, newest)| (identity(older), identity(newest))).collect();
-        let posts = manifest.units.keys().map(String::as_str).filter(|id| index::is_post(id));
+        let posts = manifest
+            .units
+            .keys()
+            .map(String::as_str)
+            .filter(|id| index::is_post(id) || index::is_archived(id));
         let demoted = manifest
             .units
             .values()

@@ -95,6 +95,12 @@ fn print_summary(
                 count(s.dated_posts, "dated post")
             )
         }),
+        (s.archived_pages > 0).then(|| {
+            format!(
+                "Archived: {} in a legacy, archive or deprecated folder, ranked below the documentation beside them",
+                count(s.archived_pages, "page")
+            )
+        }),
     ];
     for note in notes.into_iter().flatten() {
         writeln!(out, "{note}")?;

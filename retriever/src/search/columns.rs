@@ -241,6 +241,31 @@ resource "aws_s3_bucket_object_lock_configuration" "this" {
     }
 
     #[test]
+    fn a_page_of_a_retired_folder_ranks_below_the_current_page() {
+        let index = index_files(&[
+            (
+                "legacy/streaming/redelivery.md",
+                "# Redelivery\n\nA message not acknowledged in time is redelivered: redelivered again.\n",
+            ),
+            ("concepts/consumers.md", "# Consumers\n\nA message not acknowledged in time is redelivered.\n"),
+        ]);
+        let s = Searcher::open(index.path()).unwrap();
+        let hits =
+            s.search(&SearchQuery { text: "message redelivered".into(), limit: 2, ..Default::default() });
+        let order: Vec<String> = hits.unwrap().into_iter().map(|h| h.title).collect();
+        assert_eq!(order, ["Consumers", "Redelivery"]);
+        for (location, archived) in [
+            ("docs/Legacy/x.md", true),
+            ("archive/2019/x.md", true),
+            ("docs/deprecated/x.md", true),
+            ("docs/legacy-apis/x.md", false),
+            ("docs/legacy.md", false),
+        ] {
+            assert_eq!(crate::index::is_archived(location), archived, "{location}");
+        }
+    }
+
+    #[test]
     fn the_block_that_makes_a_thing_outranks_the_outputs_and_knobs_that_name_it() {
         let index = index_files(&[("main.tf", MAIN), ("outputs.tf", OUTPUTS)]);
         let s = Searcher::open(index.path()).unwrap();
