@@ -259,3 +259,15 @@ fetch metallb https://github.com/metallb/metallb.git 7938d3f89b \
 # session, likewise).
 fetch tekton-triggers https://github.com/tektoncd/triggers.git 088902973c \
   docs SLEUTH_CORPUS_MIRROR_TEKTON_TRIGGERS
+# AsciiDoc of a cloud provider's guide to running Kubernetes clusters: security, reliability,
+# networking, autoscaling, cost (held out for the fourteenth session).
+fetch eks-best-practices https://github.com/aws/aws-eks-best-practices.git dc0243a \
+  latest/bpg SLEUTH_CORPUS_MIRROR_EKS_BEST_PRACTICES 'adoc'
+# Hugo Markdown of the Kubernetes Gateway API: its concepts, guides and reference (held out for
+# the fourteenth session).
+fetch gateway-api https://github.com/kubernetes-sigs/gateway-api.git 4564255ac \
+  site/content/en SLEUTH_CORPUS_MIRROR_GATEWAY_API
+# GitBook Markdown of a messaging system: concepts, clients, running and monitoring a server
+# (held out for the fourteenth session).
+fetch nats https://github.com/nats-io/nats.docs.git 98856081 \
+  . SLEUTH_CORPUS_MIRROR_NATS
