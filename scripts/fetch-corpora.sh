@@ -271,3 +271,7 @@ fetch gateway-api https://github.com/kubernetes-sigs/gateway-api.git 4564255ac \
 # (held out for the fourteenth session).
 fetch nats https://github.com/nats-io/nats.docs.git 98856081 \
   . SLEUTH_CORPUS_MIRROR_NATS
+# Sphinx docs of a database operator: MyST Markdown, snippets it includes, generated
+# reStructuredText API pages (held out for the fourteenth session).
+fetch scylla-operator https://github.com/scylladb/scylla-operator.git adefed4ef \
+  docs/source SLEUTH_CORPUS_MIRROR_SCYLLA_OPERATOR 'md|rst'
