@@ -40,7 +40,8 @@ enum Version {
 
 /// The version a folder name stands for, if it is one.
 fn version(segment: &str) -> Option<Version> {
-    let lower = segment.to_ascii_lowercase();
+    // Hugo sites keep unpublished copies in folders it does not render (`_dev/`).
+    let lower = segment.strip_prefix('_').unwrap_or(segment).to_ascii_lowercase();
     match lower.as_str() {
         "latest" | "stable" | "current" => return Some(Version::Current),
         "main" | "master" | "next" | "dev" | "develop" | "unreleased" | "nightly" | "edge" => {
@@ -280,7 +281,8 @@ fn is_language(segment: &str) -> bool {
 /// after. The file name itself is never a version. The last, not the first: an input's own
 /// location may hold a version-like folder (`/srv/v2/wiki/…`), its docs' versions are below
 /// it. A folder that retired versions are moved into (`docs/archives/1.0.0/`) belongs to the
-/// version, so they group with the current ones.
+/// version, so they group with the current ones; so does a major version's folder that holds its
+/// releases (`v1/1.76/`, `v2/2.20/`, `v2/_dev/`: one page across majors).
 fn split(id: &str) -> Option<(&str, Version, &str)> {
     let mut found = None;
     let (mut start, mut previous) = (0, 0);
@@ -291,7 +293,8 @@ fn split(id: &str) -> Option<(&str, Version, &str)> {
         if let Some(v) = version(&id[start..i]) {
             let parent = id[previous..start].trim_end_matches(['/', '\\']);
             let retired = crate::index::ARCHIVE_DIRS.iter().any(|a| parent.eq_ignore_ascii_case(a));
-            found = Some((if retired { &id[..previous] } else { &id[..start] }, v, &id[i..]));
+            let grouped = retired || version(parent).is_some();
+            found = Some((if grouped { &id[..previous] } else { &id[..start] }, v, &id[i..]));
         }
         previous = start;
         start = i + 1;
@@ -368,11 +371,34 @@ mod tests {
             ("2.0-beta.1", true),
             ("2-edge", true),
             ("edge-2", false),
+            ("_dev", true),
+            ("_index", false),
         ] {
             assert_eq!(version(segment).is_some(), is_version, "{segment}");
         }
         let order = ["main", "v1.9", "1.10", "1.x", "2.0", "latest"].map(|s| version(s).unwrap());
         assert!(order.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn releases_inside_major_version_folders_are_editions_of_one_page() {
+        let ids = [
+            "v1/1.76/faq.md",
+            "v1/1.76/agent.md",
+            "v2/2.19/faq.md",
+            "v2/2.20/faq.md",
+            "v2/2.20/storage.md",
+            "v2/2.19/storage.md",
+            "v2/_dev/faq.md",
+            "v2/_dev/storage.md",
+        ];
+        let found = editions(ids);
+        for older in ["v1/1.76/faq.md", "v2/2.19/faq.md", "v2/_dev/faq.md"] {
+            assert_eq!(found.folded.get(older), Some(&"v2/2.20/faq.md"), "{older}");
+        }
+        assert_eq!(found.folded.get("v2/_dev/storage.md"), Some(&"v2/2.20/storage.md"));
+        // Only the last major's releases have it no more.
+        assert_eq!(found.retired, HashSet::from(["v1/1.76/agent.md"]));
     }
 
     #[test]
