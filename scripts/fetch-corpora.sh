@@ -275,3 +275,11 @@ fetch nats https://github.com/nats-io/nats.docs.git 98856081 \
 # reStructuredText API pages (held out for the fourteenth session).
 fetch scylla-operator https://github.com/scylladb/scylla-operator.git adefed4ef \
   docs/source SLEUTH_CORPUS_MIRROR_SCYLLA_OPERATOR 'md|rst'
+# Hugo Markdown of a tracing system, every release's docs side by side with an unreleased copy
+# (held out for the fourteenth session).
+fetch jaeger https://github.com/jaegertracing/documentation.git d9251ffa \
+  content/docs SLEUTH_CORPUS_MIRROR_JAEGER
+# Sphinx reStructuredText of an object store, with included fragments and deprecated command
+# pages (held out for the fourteenth session).
+fetch minio https://github.com/minio/docs.git 35f2bb81 \
+  source SLEUTH_CORPUS_MIRROR_MINIO 'rst|md'
