@@ -283,3 +283,7 @@ fetch jaeger https://github.com/jaegertracing/documentation.git d9251ffa \
 # pages (held out for the fourteenth session).
 fetch minio https://github.com/minio/docs.git 35f2bb81 \
   source SLEUTH_CORPUS_MIRROR_MINIO 'rst|md'
+# Antora AsciiDoc of an integration platform on Kubernetes: modules, generated trait pages,
+# partials (held out for the fourteenth session).
+fetch camel-k https://github.com/apache/camel-k.git 4782ebd22 \
+  docs/modules SLEUTH_CORPUS_MIRROR_CAMEL_K 'adoc'
