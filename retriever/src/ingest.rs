@@ -641,11 +641,17 @@ fn page_text(doc: &Document, breadcrumbs: &str, fields_text: &str) -> String {
         out.push_str(part);
         out.push('\n');
     }
+    // Each heading once, where it opens: a heading with no text of its own before its first
+    // subheading (a runbook's `# KubeQuotaExceeded` over `## Meaning`) opens no section, and
+    // is still what the page is about.
+    let mut open: &[String] = &[];
     for s in &doc.sections {
-        if let Some(h) = s.heading.last() {
+        let shared = open.iter().zip(&s.heading).take_while(|(a, b)| a == b).count();
+        for h in &s.heading[shared..] {
             out.push_str(h);
             out.push('\n');
         }
+        open = &s.heading;
         out.push_str(&s.text);
         out.push('\n');
     }

@@ -194,6 +194,30 @@ mod tests {
     }
 
     #[test]
+    fn a_name_only_a_top_heading_gives_is_held_by_its_page() {
+        // A runbook's page: its title in words, the alert's name only in the heading that opens
+        // it, with no text before the first subheading.
+        let index = crate::test_docs::index_files(&[
+            (
+                "QuotaExceeded.md",
+                "---\ntitle: Quota Exceeded\n---\n\n# KubeQuotaExceeded\n\n## Meaning\n\nA namespace hit its hard limits.\n",
+            ),
+            (
+                "ClientErrors.md",
+                "# Client Errors\n\n## Meaning\n\nThe API server client sees errors: error rate high.\n",
+            ),
+        ]);
+        let s = crate::Searcher::open(index.path()).unwrap();
+        assert_eq!(s.unheld_names("KubeQuotaExceeded error").unwrap(), Vec::<String>::new());
+        let hits = s.search(&crate::SearchQuery {
+            text: "KubeQuotaExceeded error".into(),
+            limit: 1,
+            ..Default::default()
+        });
+        assert_eq!(hits.unwrap()[0].title, "Quota Exceeded");
+    }
+
+    #[test]
     fn flags_identifiers_camel_case_and_quotes_are_names_words_are_not() {
         let mut analyzer = crate::index::analyzer();
         let raw = "why do --node-count=3 VMs fail with StatusCode on cluster.x-k8s.io/paused \"connection refused\" \"apply --prune\"";
