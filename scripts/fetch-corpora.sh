@@ -287,3 +287,7 @@ fetch minio https://github.com/minio/docs.git 35f2bb81 \
 # partials (held out for the fourteenth session).
 fetch camel-k https://github.com/apache/camel-k.git 4782ebd22 \
   docs/modules SLEUTH_CORPUS_MIRROR_CAMEL_K 'adoc'
+# Hugo Markdown runbooks, one page per alert titled by its camel-case name (held out for the
+# fourteenth session).
+fetch runbooks https://github.com/prometheus-operator/runbooks.git a685d14 \
+  content SLEUTH_CORPUS_MIRROR_RUNBOOKS
