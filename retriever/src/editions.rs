@@ -18,6 +18,9 @@
 //! numbered version too. A folder beside the releases that holds the same pages under another
 //! name (Linkerd's `docs/` beside `2.19/` and `2-edge/`) is the current docs.
 //!
+//! Pages named by version side by side (`pod.md`, `pod_v1.md`: see [`suffixes`]) are editions
+//! too, the highest version the page.
+//!
 //! Translations are editions too (`docs/zh/install.md`, `install.fr.md` beside
 //! `install.md`): they fold into the English page, so a question in English gets the English
 //! page once and a question in Chinese still finds the Chinese text (it represents the page when
@@ -26,6 +29,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::model::Kind;
+
+mod suffixes;
 
 /// Where a version stands among its siblings.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -100,7 +105,16 @@ pub struct Editions<'a> {
 
 /// The editions among an index's pages (Terraform files are configuration, not pages).
 pub fn of_index(manifest: &crate::index::Manifest) -> Editions<'_> {
-    editions(manifest.units.iter().filter(|(_, u)| u.kind != Kind::Terraform).map(|(id, _)| id.as_str()))
+    let pages = || manifest.units.iter().filter(|(_, u)| u.kind != Kind::Terraform);
+    let mut found = editions(pages().map(|(id, _)| id.as_str()));
+    // Editions named in the file (`pod.md`, `pod_v1.md`) among pages no folder or language made
+    // editions.
+    let rest: Vec<(&str, u64)> = pages()
+        .filter(|(id, _)| !found.folded.contains_key(id.as_str()))
+        .map(|(id, u)| (id.as_str(), u.bytes))
+        .collect();
+    found.folded.extend(suffixes::folded(&rest));
+    found
 }
 
 /// The editions among `ids` (logical paths of pages).
@@ -399,6 +413,32 @@ mod tests {
         assert_eq!(found.folded.get("v2/_dev/storage.md"), Some(&"v2/2.20/storage.md"));
         // Only the last major's releases have it no more.
         assert_eq!(found.retired, HashSet::from(["v1/1.76/agent.md"]));
+    }
+
+    #[test]
+    fn an_index_folds_pages_named_as_versions_of_one_page_by_their_recorded_lengths() {
+        let mut manifest = crate::index::Manifest::default();
+        for (id, kind, bytes) in [
+            ("docs/r/pod.md", Kind::Markdown, 9_000),
+            ("docs/r/pod_v1.md", Kind::Markdown, 9_100),
+            ("docs/r/job.md", Kind::Markdown, 9_000),
+            ("docs/r/job_v1.md", Kind::Markdown, 2_000),
+            ("mod/main.tf", Kind::Terraform, 500),
+            ("mod/main_v1.tf", Kind::Terraform, 500),
+        ] {
+            let unit = crate::index::UnitRecord {
+                hash: String::new(),
+                kind,
+                documents: 1,
+                chunks: 1,
+                includes: Vec::new(),
+                topics: Vec::new(),
+                bytes,
+            };
+            manifest.units.insert(id.to_string(), unit);
+        }
+        let found = of_index(&manifest);
+        assert_eq!(found.folded, HashMap::from([("docs/r/pod.md", "docs/r/pod_v1.md")]));
     }
 
     #[test]

@@ -273,6 +273,11 @@ pub struct UnitRecord {
     /// [`crate::includes::topic_title`]): pages of their own, not fragments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub topics: Vec<String>,
+    /// Bytes of its files (0 in a manifest written before this was recorded): pages named as
+    /// versions of one page are its editions only when they are about as long (see
+    /// `editions::suffixes`).
+    #[serde(default)]
+    pub bytes: u64,
 }
 
 impl UnitRecord {

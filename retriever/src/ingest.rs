@@ -233,7 +233,7 @@ pub fn index(
                     Ok((hash, includes, topics, documents, chunks, linked)) => {
                         let bytes = unit.files.iter().map(|f| f.size).sum();
                         let kind = unit.format.kind();
-                        let record = UnitRecord { hash, kind, documents, chunks, includes, topics };
+                        let record = UnitRecord { hash, kind, documents, chunks, includes, topics, bytes };
                         Some((unit.id.clone(), record, bytes, linked))
                     }
                     Err(e) => {

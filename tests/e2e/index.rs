@@ -242,7 +242,11 @@ fn a_site_with_every_release_side_by_side_answers_with_the_newest_edition() {
     );
     let run = s.index(&[site.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
-    assert!(run.stdout.contains("Editions: 3 pages are older releases' editions or translations"), "{run}");
+    assert!(
+        run.stdout
+            .contains("Editions: 3 pages are older releases' or API versions' editions or translations"),
+        "{run}"
+    );
     assert!(run.stdout.contains("Posts: 1 dated post of a blog or news folder"), "{run}");
     let newest = |hits: &[serde_json::Value]| -> Vec<String> {
         hits.iter()

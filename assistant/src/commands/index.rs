@@ -85,7 +85,7 @@ fn print_summary(
         }),
         (s.other_editions + s.retired_pages > 0).then(|| {
             format!(
-                "Editions: {} pages are older releases' editions or translations of another (search shows the newest English one), {} only older releases have (ranked lower)",
+                "Editions: {} pages are older releases' or API versions' editions or translations of another (search shows the newest English one), {} only older releases have (ranked lower)",
                 s.other_editions, s.retired_pages
             )
         }),

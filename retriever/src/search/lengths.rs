@@ -261,6 +261,7 @@ mod tests {
             chunks: 1,
             includes: Vec::new(),
             topics: Vec::new(),
+            bytes: 0,
         };
         let mut manifest = Manifest::default();
         for (id, kind) in [
