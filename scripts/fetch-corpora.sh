@@ -291,3 +291,7 @@ fetch camel-k https://github.com/apache/camel-k.git 4782ebd22 \
 # fourteenth session).
 fetch runbooks https://github.com/prometheus-operator/runbooks.git a685d14 \
   content SLEUTH_CORPUS_MIRROR_RUNBOOKS
+# tfplugindocs Markdown of the Terraform Kubernetes provider: a page per resource, most of them
+# twice (with and without a version suffix) (held out for the fourteenth session).
+fetch terraform-provider-kubernetes https://github.com/hashicorp/terraform-provider-kubernetes.git 3a33fb6cc \
+  docs SLEUTH_CORPUS_MIRROR_TF_PROVIDER_KUBERNETES
