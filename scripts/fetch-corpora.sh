@@ -295,3 +295,7 @@ fetch runbooks https://github.com/prometheus-operator/runbooks.git a685d14 \
 # twice (with and without a version suffix) (held out for the fourteenth session).
 fetch terraform-provider-kubernetes https://github.com/hashicorp/terraform-provider-kubernetes.git 3a33fb6cc \
   docs SLEUTH_CORPUS_MIRROR_TF_PROVIDER_KUBERNETES
+# A Docusaurus website whole: current docs, versioned_docs/, a translation of everything under
+# i18n/, several doc plugins and a blog (held out for the fourteenth session).
+fetch openkruise https://github.com/openkruise/openkruise.io.git 81a3ff660 \
+  . SLEUTH_CORPUS_MIRROR_OPENKRUISE 'md|mdx'
