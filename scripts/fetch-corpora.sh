@@ -299,3 +299,6 @@ fetch terraform-provider-kubernetes https://github.com/hashicorp/terraform-provi
 # i18n/, several doc plugins and a blog (held out for the fourteenth session).
 fetch openkruise https://github.com/openkruise/openkruise.io.git 81a3ff660 \
   . SLEUTH_CORPUS_MIRROR_OPENKRUISE 'md|mdx'
+# MkDocs Markdown of a Kubernetes distribution (held out for the fourteenth session).
+fetch k0s https://github.com/k0sproject/k0s.git dff90cee9a \
+  docs SLEUTH_CORPUS_MIRROR_K0S
