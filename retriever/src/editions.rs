@@ -426,16 +426,7 @@ mod tests {
             ("mod/main.tf", Kind::Terraform, 500),
             ("mod/main_v1.tf", Kind::Terraform, 500),
         ] {
-            let unit = crate::index::UnitRecord {
-                hash: String::new(),
-                kind,
-                documents: 1,
-                chunks: 1,
-                includes: Vec::new(),
-                topics: Vec::new(),
-                bytes,
-            };
-            manifest.units.insert(id.to_string(), unit);
+            manifest.units.insert(id.to_string(), crate::index::UnitRecord::one(kind, bytes));
         }
         let found = of_index(&manifest);
         assert_eq!(found.folded, HashMap::from([("docs/r/pod.md", "docs/r/pod_v1.md")]));

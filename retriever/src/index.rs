@@ -281,6 +281,20 @@ pub struct UnitRecord {
 }
 
 impl UnitRecord {
+    /// A unit of one document and one chunk, for tests that build a manifest by hand.
+    #[cfg(test)]
+    pub(crate) fn one(kind: Kind, bytes: u64) -> UnitRecord {
+        UnitRecord {
+            hash: String::new(),
+            kind,
+            documents: 1,
+            chunks: 1,
+            includes: Vec::new(),
+            topics: Vec::new(),
+            bytes,
+        }
+    }
+
     /// The fragments its page read in: what it included that is not a titled topic.
     pub fn snippets(&self) -> impl Iterator<Item = &str> {
         self.includes.iter().filter(|i| !self.topics.contains(i)).map(String::as_str)

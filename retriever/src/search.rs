@@ -128,7 +128,8 @@ impl Searcher {
         let found = crate::editions::of_index(&manifest);
         let editions =
             found.folded.iter().map(|(older, newest)| (identity(older), identity(newest))).collect();
-        let posts = manifest
+        // Pages not kept up like the documentation beside them.
+        let unkept = manifest
             .units
             .keys()
             .map(String::as_str)
@@ -138,7 +139,7 @@ impl Searcher {
             .values()
             .flat_map(index::UnitRecord::snippets)
             .chain(found.retired.iter().copied())
-            .chain(posts)
+            .chain(unkept)
             .map(identity)
             .collect();
         let sides = lengths::of_index(&reader.searcher(), &fields, &manifest, chunks)

@@ -254,15 +254,7 @@ mod tests {
 
     #[test]
     fn a_modules_readme_and_guides_are_on_its_side_other_pages_are_not() {
-        let unit = |kind| UnitRecord {
-            hash: String::new(),
-            kind,
-            documents: 1,
-            chunks: 1,
-            includes: Vec::new(),
-            topics: Vec::new(),
-            bytes: 0,
-        };
+        let unit = |kind| UnitRecord::one(kind, 0);
         let mut manifest = Manifest::default();
         for (id, kind) in [
             ("/w/vpc/main.tf", Kind::Terraform),
