@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::index::{self, Fields, Manifest};
 use crate::model::Kind;
 use columns::Columns;
+use evidence::Evidence;
 use fusion::{Ranked, fuse};
 use lengths::Entries;
 use query_text::{asks, camel_case_whole, expanded, title_identifiers};
@@ -22,6 +23,7 @@ use shape::{only_excludes, without_excluded_phrases};
 
 mod columns;
 mod concepts;
+mod evidence;
 mod fusion;
 mod hits;
 mod lengths;
@@ -329,33 +331,10 @@ impl Searcher {
             for (score, hit, addr) in hits {
                 match pages.entry(hit.key) {
                     std::collections::hash_map::Entry::Occupied(mut e) => {
-                        let page = e.get_mut();
-                        // One identity can span a demoted copy and its original (a Terraform
-                        // address in several files), so the best weighted chunk may come later.
-                        // Another edition's chunks can stand for the page but do not add to
-                        // its evidence: a page kept in ten releases is not ten times as apt.
-                        if score > page.best {
-                            if !page.best_is_edition {
-                                page.rest += page.best;
-                            }
-                            (page.best, page.best_is_edition) = (score, hit.edition());
-                        } else if !hit.edition() {
-                            page.rest += score;
-                        }
-                        // The page is shown by its own best chunk when it has one (the newest
-                        // edition, in English), however well another edition matched.
-                        if page.shown_is_edition && (!hit.edition() || score >= page.best) {
-                            (page.addr, page.shown_is_edition) = (addr, hit.edition());
-                        }
+                        e.get_mut().add(score, addr, hit.edition());
                     }
                     std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(Evidence {
-                            best: score,
-                            addr,
-                            rest: 0.0,
-                            best_is_edition: hit.edition(),
-                            shown_is_edition: hit.edition(),
-                        });
+                        e.insert(Evidence::new(score, addr, hit.edition()));
                         order.push(hit.key);
                     }
                 }
@@ -364,9 +343,9 @@ impl Searcher {
                 let mut chosen: Vec<(f32, Ranked)> = order
                     .iter()
                     .map(|k| {
-                        let Evidence { best, addr, rest, .. } = pages[k];
+                        let Evidence { best, rest, .. } = pages[k];
                         let score = best + SECTION_SHARE * rest.min(best);
-                        (score, Ranked { key: *k, addr, score })
+                        (score, Ranked { key: *k, addr: pages[k].shown(), score })
                     })
                     .collect();
                 // Equal scores (the same block copied into examples/ and tests/) are ordered by
@@ -445,21 +424,6 @@ impl Searcher {
             n *= 4;
         }
     }
-}
-
-/// What a page's matching chunks say for it.
-#[derive(Clone, Copy)]
-struct Evidence {
-    /// The best weighted chunk score.
-    best: f32,
-    /// The chunk the page is shown by: its own best, else the best of its other editions.
-    addr: tantivy::DocAddress,
-    /// The page's other matching chunks' scores, summed.
-    rest: f32,
-    /// Whether the best chunk is another edition's.
-    best_is_edition: bool,
-    /// Whether the chunk shown is another edition's.
-    shown_is_edition: bool,
 }
 
 /// How many whole documents are ranked for fusion.
