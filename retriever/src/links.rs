@@ -78,10 +78,13 @@ fn linkable(format: &Format) -> bool {
 const MAX_TEXT: usize = 200;
 
 static MARKDOWN: LazyLock<Regex> = LazyLock::new(|| {
-    // `[text](target "title")`, the target possibly a Hugo shortcode with spaces in it; not an
-    // image (`![alt](src)`), whose text is not a name for a page.
-    Regex::new(r"(^|[^!\\])\[([^\[\]\n]+)\]\(\s*(\{\{[<%][^\n]*?[%>]\}\}|<[^>\n]+>|[^)\s]+)")
-        .expect("valid regex")
+    // `[text](target "title")`, the target possibly a Hugo shortcode with spaces in it, or a
+    // path with a template's variable in it (`/docs/{{ page.release }}/policies/retry`); not
+    // an image (`![alt](src)`), whose text is not a name for a page.
+    Regex::new(
+        r"(^|[^!\\])\[([^\[\]\n]+)\]\(\s*(\{\{[<%][^\n]*?[%>]\}\}|<[^>\n]+>|(?:\{\{[^{}\n]*\}\}|[^)\s])+)",
+    )
+    .expect("valid regex")
 });
 static REFERENCE_USE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|[^!\\])\[([^\[\]\n]+)\]\[([^\[\]\n]*)\]").expect("valid regex"));
@@ -327,12 +330,14 @@ mod tests {
         let text = "See [drain connections](../draining.md#how) and ![a diagram](d.png).\n\
                     Use [the `ref` way]({{< ref \"config/tls.md\" >}}), [a named one][tls] or [tls][].\n\
                     <a href=\"/docs/upgrade/\">Upgrading <b>safely</b></a>\n\n[tls]: ./config/tls.md\n\
-                    <a href=\"{{< ref \"../meta#ObjectMeta\" >}}\">ObjectMeta</a>\n";
+                    <a href=\"{{< ref \"../meta#ObjectMeta\" >}}\">ObjectMeta</a>\n\
+                    Do not combine with [Retry](/docs/{{ page.release }}/policies/retry).\n";
         assert_eq!(
             pairs(Syntax::Markdown, text),
             [
                 ("drain connections", "../draining.md#how"),
                 ("the `ref` way", "config/tls.md"),
+                ("Retry", "/docs/{{ page.release }}/policies/retry"),
                 ("a named one", "./config/tls.md"),
                 ("tls", "./config/tls.md"),
                 ("Upgrading safely", "/docs/upgrade/"),
@@ -363,6 +368,8 @@ mod tests {
         assert_eq!(t.resolve(from, "/docs/config/tls/"), Some("site/docs/config/tls.md"));
         assert_eq!(t.resolve(from, "../../ops/"), Some("site/docs/ops/_index.md"));
         assert_eq!(t.resolve(from, "../config/tls%2Emd"), Some("site/docs/config/tls.md"));
+        // A template's variable in the path: its tail names the page.
+        assert_eq!(t.resolve(from, "/docs/{{ page.release }}/config/tls"), Some("site/docs/config/tls.md"));
         // Itself, elsewhere, an anchor alone: nothing.
         assert_eq!(t.resolve(from, "a.md"), None);
         assert_eq!(t.resolve(from, "https://example.com/config/tls"), None);
