@@ -302,3 +302,7 @@ fetch openkruise https://github.com/openkruise/openkruise.io.git 81a3ff660 \
 # MkDocs Markdown of a Kubernetes distribution (held out for the fourteenth session).
 fetch k0s https://github.com/k0sproject/k0s.git dff90cee9a \
   docs SLEUTH_CORPUS_MIRROR_K0S
+# Jekyll Markdown with Liquid tags and variables in its links' paths, old policies beside their
+# replacements (held out for the fourteenth session).
+fetch kuma https://github.com/kumahq/kuma-website.git a92a32a8 \
+  app/_src SLEUTH_CORPUS_MIRROR_KUMA
