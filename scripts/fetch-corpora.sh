@@ -306,3 +306,7 @@ fetch k0s https://github.com/k0sproject/k0s.git dff90cee9a \
 # replacements (held out for the fourteenth session).
 fetch kuma https://github.com/kumahq/kuma-website.git a92a32a8 \
   app/_src SLEUTH_CORPUS_MIRROR_KUMA
+# Hugo Markdown of a key-value store's website: nine releases' docs side by side (held out for
+# the fourteenth session).
+fetch etcd https://github.com/etcd-io/website.git 82459793 \
+  content/en SLEUTH_CORPUS_MIRROR_ETCD
