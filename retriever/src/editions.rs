@@ -18,7 +18,7 @@
 //! numbered version too. A folder beside the releases that holds the same pages under another
 //! name (Linkerd's `docs/` beside `2.19/` and `2-edge/`) is the current docs.
 //!
-//! Pages named by version side by side (`pod.md`, `pod_v1.md`: see [`suffixes`]) are editions
+//! Pages named by version side by side (`pod.md`, `pod_v1.md`: see `editions::suffixes`) are editions
 //! too, the highest version the page.
 //!
 //! Translations are editions too (`docs/zh/install.md`, `install.fr.md` beside

@@ -35,10 +35,12 @@ by reciprocal rank; kind and scope
 filters, one hit per document, and snippets with the matched terms marked. Scores are settled
 so that two indexes of the same files rank alike. Some documents weigh less than the page they
 stand beside: examples' and tests' copies, fragments other pages include, a site's dated posts
-(its blog beside its documentation), Terraform outputs (and variables and pages, asked where a
-thing is made) beside the blocks that make things ([`Role`]), and — found by [`editions`] from
-the paths alone each time an index is opened — a site's older releases of a page (folded into
-the newest edition) and pages only older releases have. A Terraform block whose kind the
+(its blog beside its documentation) and retired content (`legacy/`, `archive/`), Terraform
+outputs (and variables and pages, asked where a thing is made) beside the blocks that make
+things ([`Role`]), and — found by [`editions`] from the paths (and, for pages named as versions
+of one page, their sizes) each time an index is opened — a site's older releases of a page
+(folded into the newest edition, which shows the page unless an older one's text matched far
+better) and pages only older releases have. A Terraform block whose kind the
 question names ("the launch template") weighs more: [`phrases`] hashes what a document is one
 of, and the question's runs of words, into comparable keys. Last, unless the question names
 something exactly that few pages hold (a flag, an identifier, a quoted string), the first
