@@ -224,36 +224,38 @@ resource "aws_s3_bucket_object_lock_configuration" "this" {
     }
 
     #[test]
-    fn a_dated_post_ranks_below_the_documentation_beside_it() {
-        let index = index_files(&[
+    fn dated_posts_and_retired_pages_rank_below_the_documentation_beside_them() {
+        // Each unkept page says the question's words more often than the current one.
+        for (unkept, current, question, order) in [
             (
-                "site/blog/_posts/2019-04-taints.md",
-                "# Taints in depth\n\nTaints repel pods: taints on nodes repel pods without a toleration.\n",
+                (
+                    "site/blog/_posts/2019-04-taints.md",
+                    "# Taints in depth\n\nTaints repel pods: taints on nodes repel pods without a toleration.\n",
+                ),
+                ("site/docs/taints.md", "# Taints and tolerations\n\nA taint on a node repels pods.\n"),
+                "taints repel pods",
+                ["Taints and tolerations", "Taints in depth"],
             ),
-            ("site/docs/taints.md", "# Taints and tolerations\n\nA taint on a node repels pods.\n"),
-        ]);
-        let s = Searcher::open(index.path()).unwrap();
-        let hits =
-            s.search(&SearchQuery { text: "taints repel pods".into(), limit: 2, ..Default::default() });
-        let order: Vec<String> = hits.unwrap().into_iter().map(|h| h.title).collect();
-        assert_eq!(order, ["Taints and tolerations", "Taints in depth"]);
+            (
+                (
+                    "legacy/streaming/redelivery.md",
+                    "# Redelivery\n\nA message not acknowledged in time is redelivered: redelivered again.\n",
+                ),
+                (
+                    "concepts/consumers.md",
+                    "# Consumers\n\nA message not acknowledged in time is redelivered.\n",
+                ),
+                "message redelivered",
+                ["Consumers", "Redelivery"],
+            ),
+        ] {
+            let index = index_files(&[unkept, current]);
+            let s = Searcher::open(index.path()).unwrap();
+            let hits = s.search(&SearchQuery { text: question.into(), limit: 2, ..Default::default() });
+            let found: Vec<String> = hits.unwrap().into_iter().map(|h| h.title).collect();
+            assert_eq!(found, order, "{question}");
+        }
         assert!(crate::index::is_post("site/news/2020-release.md") && !crate::index::is_post("blog.md"));
-    }
-
-    #[test]
-    fn a_page_of_a_retired_folder_ranks_below_the_current_page() {
-        let index = index_files(&[
-            (
-                "legacy/streaming/redelivery.md",
-                "# Redelivery\n\nA message not acknowledged in time is redelivered: redelivered again.\n",
-            ),
-            ("concepts/consumers.md", "# Consumers\n\nA message not acknowledged in time is redelivered.\n"),
-        ]);
-        let s = Searcher::open(index.path()).unwrap();
-        let hits =
-            s.search(&SearchQuery { text: "message redelivered".into(), limit: 2, ..Default::default() });
-        let order: Vec<String> = hits.unwrap().into_iter().map(|h| h.title).collect();
-        assert_eq!(order, ["Consumers", "Redelivery"]);
         for (location, archived) in [
             ("docs/Legacy/x.md", true),
             ("archive/2019/x.md", true),
