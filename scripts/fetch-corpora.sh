@@ -310,3 +310,7 @@ fetch kuma https://github.com/kumahq/kuma-website.git a92a32a8 \
 # the fourteenth session).
 fetch etcd https://github.com/etcd-io/website.git 82459793 \
   content/en SLEUTH_CORPUS_MIRROR_ETCD
+# GitBook Markdown of a progressive-delivery operator: a dozen tutorials that differ by the mesh
+# or ingress they use (held out for the fourteenth session).
+fetch flagger https://github.com/fluxcd/flagger.git 15bd6ad5 \
+  docs/gitbook SLEUTH_CORPUS_MIRROR_FLAGGER
