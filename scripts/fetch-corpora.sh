@@ -51,10 +51,12 @@ fetch() {
   fi
   # Documents only (Markdown, and Terraform where asked): some assets of a mirror may be absent,
   # and they are not documents.
+  # File names are read NUL-separated and literally (sites have names with spaces, brackets or
+  # non-ASCII letters).
   # In batches: one archive per xargs call, each unpacked on its own (a large site's file list
   # does not fit one command line, and tar reads only the first of concatenated archives).
-  git --git-dir="$git_dir" ls-tree -r --name-only "$commit" -- "$path" | grep -E "\.($kinds)\$" \
-    | xargs -n 1000 bash -c 'g=$0 c=$1 d=$2; shift 2; git --git-dir="$g" archive "$c" -- "$@" | tar -x -C "$d"' \
+  git --git-dir="$git_dir" ls-tree -r -z --name-only "$commit" -- "$path" | grep -zE "\.($kinds)\$" \
+    | xargs -0 -n 1000 bash -c 'g=$0 c=$1 d=$2; shift 2; git --git-dir="$g" --literal-pathspecs archive "$c" -- "$@" | tar -x -C "$d"' \
       "$git_dir" "$commit" "$dest" \
     2> >(grep -v 'invalid object' >&2)
   echo "$commit" > "$dest/.commit"
@@ -314,3 +316,23 @@ fetch etcd https://github.com/etcd-io/website.git 82459793 \
 # or ingress they use (held out for the fourteenth session).
 fetch flagger https://github.com/fluxcd/flagger.git 15bd6ad5 \
   docs/gitbook SLEUTH_CORPUS_MIRROR_FLAGGER
+# Hugo (Docsy) Markdown of a service mesh console: FAQ pages of many questions each (held out for
+# the fifteenth session).
+fetch kiali https://github.com/kiali/kiali.io.git f66f1ec8 \
+  content/en/docs SLEUTH_CORPUS_MIRROR_KIALI
+# Hugo Markdown of a log store: shared fragments included by shortcodes, leaf bundles, release
+# notes (held out for the fifteenth session).
+fetch loki https://github.com/grafana/loki.git 65e30f84 \
+  docs/sources SLEUTH_CORPUS_MIRROR_LOKI
+# Docusaurus Markdown of a multi-cluster orchestrator: user guides, SLO runbooks, per-release
+# upgrade notes, a generated reference (held out for the fifteenth session).
+fetch karmada https://github.com/karmada-io/website.git 747f80c4 \
+  docs SLEUTH_CORPUS_MIRROR_KARMADA 'md|mdx'
+# Hugo Markdown of a sharded MySQL: five releases' docs side by side and an archive of older ones
+# (held out for the fifteenth session).
+fetch vitess https://github.com/vitessio/website.git ad92a7c1 \
+  content/en/docs SLEUTH_CORPUS_MIRROR_VITESS
+# A whole Docusaurus checkout of a batch scheduler: current docs, nine versions' docs, a blog and a
+# Chinese translation of all of it (held out for the fifteenth session).
+fetch volcano https://github.com/volcano-sh/website.git 0ef50ca7 \
+  . SLEUTH_CORPUS_MIRROR_VOLCANO 'md|mdx'
