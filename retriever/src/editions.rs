@@ -11,8 +11,8 @@
 //! version folder changes which edition is newest without re-indexing anything.
 //!
 //! A folder counts as a version when it is numbered with a dot or a `v` (`2.20`, `v1.12`,
-//! `1.x`, `v2`, `version-2.6`, `release-1.4`) — a bare number is a year or an ordinal far more
-//! often — or when it is named `latest`/`stable`/`current` (newest of all) or
+//! `1.x`, `v2`, `version-2.6`, `version-v1.15.0`, `release-1.4`) — a bare number is a year or
+//! an ordinal far more often — or when it is named `latest`/`stable`/`current` (newest of all) or
 //! `main`/`master`/`next`/`dev`/`unreleased`/`nightly`, or a release line's channel like
 //! `2-edge` (below every release: unreleased docs), and only where the same folder holds a
 //! numbered version too. A folder beside the releases that holds the same pages under another
@@ -54,10 +54,11 @@ fn version(segment: &str) -> Option<Version> {
         }
         _ => {}
     }
-    let (rest, prefixed) = ["version-", "release-", "v"]
-        .iter()
-        .find_map(|p| lower.strip_prefix(p).map(|r| (r, true)))
-        .unwrap_or((lower.as_str(), false));
+    // `version-v1.15.0` (Docusaurus keeps the tag as the site names it).
+    let named = ["version-", "release-"].iter().find_map(|p| lower.strip_prefix(p));
+    let bare = named.unwrap_or(&lower);
+    let tagged = bare.strip_prefix('v');
+    let (rest, prefixed) = (tagged.unwrap_or(bare), named.is_some() || tagged.is_some());
     // A pre-release tag after the numbers (`1.2.0-rc1`) still names that release; any other
     // word after them names something else (`v2-data-engine`).
     let numbers = match rest.split_once('-') {
@@ -123,7 +124,12 @@ pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
     let translated = translations(&ids);
     // Path before the version folder → path after it → its editions.
     let mut sites: HashMap<&str, HashMap<&str, Vec<Edition<'a>>>> = HashMap::new();
-    for id in ids.iter().filter(|id| !translated.contains_key(*id)) {
+    // A Docusaurus release's copy of a page the current docs still hold
+    // (`versioned_docs/version-1.15/x.md`) folds into `docs/x.md` as a translation does, but it is
+    // grouped with the releases too: it says which release is newest, so that a page only older
+    // releases hold (`version-1.12/plugins.md`, split into a page per plugin since) is known to be
+    // retired. Translations into another language are not releases.
+    for id in ids.iter().filter(|id| !translated.contains_key(*id) || id.contains("versioned_docs/")) {
         let Some((prefix, v, suffix)) = split(id) else { continue };
         sites.entry(prefix).or_default().entry(suffix).or_default().push((v, id));
     }
@@ -154,7 +160,9 @@ pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
             found.folded.extend(editions[1..].iter().map(|(_, id)| (*id, *newest)));
         }
     }
-    // A translation folds into the page it translates, or into that page's newest edition.
+    // A translation folds into the page it translates, or into that page's newest edition; it is
+    // never retired itself (its page says whether it is current).
+    found.retired.retain(|id| !translated.contains_key(id));
     for (id, original) in translated {
         let original = found.folded.get(original).copied().unwrap_or(original);
         found.folded.insert(id, original);
@@ -372,6 +380,9 @@ mod tests {
             ("1.x", true),
             ("version-2.6", true),
             ("release-1.4", true),
+            ("version-v1.15.0", true),
+            ("release-v2", true),
+            ("version-vault", false),
             ("1.2.0-rc1", true),
             ("latest", true),
             ("main", true),
@@ -512,6 +523,41 @@ mod tests {
         ] {
             assert_eq!(folded(id), None, "{id}");
         }
+    }
+
+    #[test]
+    fn a_docusaurus_page_only_older_releases_hold_is_retired() {
+        let found = editions([
+            "site/docs/plugins/gang.md",
+            "site/versioned_docs/version-1.15.0/plugins/gang.md",
+            "site/versioned_docs/version-1.14.0/plugins/gang.md",
+            "site/versioned_docs/version-1.12.0/plugins.md",
+            "site/versioned_docs/version-1.11.0/plugins.md",
+            "site/versioned_docs/version-1.15.0/only-released.md",
+            "site/docs/install.md",
+            "site/versioned_docs/version-1.15.0/install.md",
+            "site/versioned_docs/version-1.14.0/install.md",
+            "site/versioned_docs/version-1.12.0/install.md",
+            "site/versioned_docs/version-1.11.0/install.md",
+        ]);
+        assert_eq!(
+            found.folded.get("site/versioned_docs/version-1.11.0/plugins.md"),
+            Some(&"site/versioned_docs/version-1.12.0/plugins.md")
+        );
+        assert!(
+            found.retired.contains("site/versioned_docs/version-1.12.0/plugins.md"),
+            "{:?}",
+            found.retired
+        );
+        // The newest release's pages are current, whether or not the next docs still hold them.
+        assert_eq!(found.retired.len(), 1, "{:?}", found.retired);
+        assert!(
+            found
+                .folded
+                .values()
+                .filter(|o| o.ends_with("gang.md"))
+                .all(|o| *o == "site/docs/plugins/gang.md")
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Pages that include other files: a documentation page is often little more than includes of
-//! shared fragments (MkDocs `--8<-- "collecting-metrics.md"`, Hugo `{{< include "x.md" >}}`,
+//! shared fragments (MkDocs `--8<-- "collecting-metrics.md"`, Hugo `{{< include "x.md" >}}` and
+//! Grafana's `{{< docs/shared lookup="x.md" >}}`,
 //! Sphinx `.. include::` and MyST ```` ```{include} ````, AsciiDoc `include::x.adoc[]` (and
 //! Antora's `include::partial$x.adoc[]`), mdBook's `{{#include ../README.md}}`, and
 //! the wiki embeds of Obsidian and Foam, `![[Runbook]]`). Indexed
@@ -11,7 +12,7 @@
 //! [`Library`]): never a file outside what the user named, never a URL. A target is looked for
 //! next to the including page, then in each folder above it (a site's root, as MkDocs'
 //! `base_path` and Hugo's `readfile` name them), directly or in a fragments folder (`snippets/`,
-//! `includes/`, `partials/`, with or without a leading `_`). A target found nowhere leaves the
+//! `includes/`, `partials/`, `shared/`, with or without a leading `_`). A target found nowhere leaves the
 //! line as written (the page readers drop it). Includes nest, up to [`DEPTH`] levels and
 //! [`BUDGET`] bytes of fragments per page; a page never includes itself. A fragment stays a document of its own, but search weighs it like a
 //! copy, below the pages made of it (the manifest records which documents each page included).
@@ -32,7 +33,8 @@ pub const DEPTH: usize = 4;
 pub const BUDGET: usize = 4 << 20;
 
 /// Folders sites keep their fragments in, looked for in each folder above a page.
-const FRAGMENT_DIRS: &[&str] = &["snippets", "_snippets", "includes", "_includes", "partials", "_partials"];
+const FRAGMENT_DIRS: &[&str] =
+    &["snippets", "_snippets", "includes", "_includes", "partials", "_partials", "shared", "_shared"];
 
 /// The documents of one indexing run that a page may include, by logical path.
 pub struct Library<'a> {
@@ -294,7 +296,7 @@ impl<'a> Expansion<'_, 'a, '_> {
 
 /// A cheap test that a text may hold an include at all.
 static MAY_INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"8<-|\{\{[<%]\s*(include|readfile)\b|\{\{#(rustdoc_)?include|include::|\{include\}|!\[\[")
+    Regex::new(r"8<-|\{\{[<%]\s*(include|readfile|docs/shared)\b|\{\{#(rustdoc_)?include|include::|\{include\}|!\[\[")
         .unwrap()
 });
 
@@ -318,7 +320,9 @@ fn include_at(lines: &[&str]) -> (Vec<Target>, usize) {
             r#"^\s*(?:-{1,3}8<-{1,3}\s*["']([^"']+)["']"#,
             r#"|\{\{[<%]\s*(?:include|readfile)\s+(?:file\s*=\s*)?"([^"]+)"[^}]*[>%]\}\}"#,
             r"|include::([^\[\s]+)\[[^\]]*\]",
-            r"|\{\{#(?:include|rustdoc_include)\s+([^}\s]+)\s*\}\})\s*$",
+            r"|\{\{#(?:include|rustdoc_include)\s+([^}\s]+)\s*\}\}",
+            // Grafana's docs (Loki, Mimir, Tempo, Alloy…): a fragment of a `shared/` folder.
+            r#"|\{\{<\s*docs/shared\s+[^}]*?\blookup\s*=\s*"([^"]+)"[^}]*>\}\})\s*$"#,
         ))
         .unwrap()
     });
@@ -330,7 +334,7 @@ fn include_at(lines: &[&str]) -> (Vec<Target>, usize) {
         LazyLock::new(|| Regex::new(r"^\s*!\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]\s*$").unwrap());
     let first = lines[0];
     if let Some(c) = ONE_LINE.captures(first) {
-        let target = (1..=4).find_map(|i| c.get(i)).map(|m| Target::path(m.as_str()));
+        let target = (1..=5).find_map(|i| c.get(i)).map(|m| Target::path(m.as_str()));
         return (target.into_iter().collect(), 1);
     }
     if let Some(c) = EMBED.captures(first) {
@@ -400,6 +404,7 @@ mod tests {
             "/site/docs/snippets/collecting-metrics.md",
             "/site/docs/serving/metrics/_prereqs.md",
             "/site/content/includes/note.md",
+            "/site/content/shared/quota.md",
             "/site/content/en/page.md",
             "/site/source/shared.rst",
             "/site/source/guide/page.rst",
@@ -414,6 +419,7 @@ mod tests {
             ),
             ("/site/docs/serving/metrics/_prereqs.md", "You need kubectl.\n"),
             ("/site/content/includes/note.md", "Quotas apply.\n"),
+            ("/site/content/shared/quota.md", "Shared quota text.\n"),
             ("/site/source/shared.rst", "Shared rst text.\n"),
             ("/antora/modules/ROOT/partials/prereqs.adoc", "Install the CLI first.\n"),
         ]);
@@ -438,6 +444,13 @@ mod tests {
                 "/site/content/en/page.md",
                 "{{< readfile file=\"/content/includes/note.md\" >}}\n{{% include \"missing.md\" %}}\n",
                 "Quotas apply.\n{{% include \"missing.md\" %}}\n",
+            ),
+            // Grafana: `lookup` names a file of the docs' `shared/` folder; another project's
+            // (`source="alloy"`) is found nowhere and stays as written.
+            (
+                "/site/content/en/page.md",
+                "{{< docs/shared lookup=\"quota.md\" source=\"loki\" version=\"<LOKI_VERSION>\" >}}\n{{< docs/shared source=\"alloy\" lookup=\"gone.md\" >}}\n",
+                "Shared quota text.\n{{< docs/shared source=\"alloy\" lookup=\"gone.md\" >}}\n",
             ),
             // mdBook, with an anchor after the path.
             ("/site/content/en/page.md", "{{#include ../includes/note.md:quota}}\n", "Quotas apply.\n"),
