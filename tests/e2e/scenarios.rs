@@ -303,6 +303,38 @@ fn sleuth_ask_answers_on_a_fresh_machine_and_prints_the_contract() {
 }
 
 #[test]
+fn how_to_get_the_logs_of_software_the_cluster_does_not_run_is_answered_from_the_documents() {
+    let s = Sandbox::new();
+    let docs = s.path().join("wiki");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("bug-reports.md"),
+        "# Filing a bug report\n\nAttach the Kiali server's logs: `kubectl logs deploy/kiali -n istio-system`.\n",
+    )
+    .unwrap();
+    assert_eq!(s.index(&[docs.to_str().unwrap()]).code, 0);
+    let ask = |q: &str| {
+        let run = Run::of(
+            s.cmd()
+                .args(["ask", "--json", q, "--index"])
+                .arg(s.index_dir())
+                .arg("--snapshot")
+                .arg(demo().join("cluster")),
+        );
+        assert_eq!(run.code, 0, "{run}");
+        serde_json::from_str::<Value>(&run.stdout).unwrap()
+    };
+    // The demo cluster runs no kiali: its crashed log-alerter does not stand in for it.
+    let v = ask("how do I collect kiali's logs for a bug report");
+    let sources = v["sources"].as_array().unwrap();
+    assert!(sources.iter().any(|s| s["location"].as_str().unwrap().ends_with("bug-reports.md")), "{v}");
+    assert!(!v["answer"].as_str().unwrap().contains("log-alerter"), "{v}");
+    // Software it runs still gets the cluster's script.
+    let v = ask("how do I see log-alerter's logs");
+    assert!(v["answer"].as_str().unwrap().contains("kubectl logs log-alerter"), "{v}");
+}
+
+#[test]
 fn an_answer_from_the_users_own_inputs_is_not_marked_demo() {
     let s = Sandbox::new();
     let docs = s.path().join("wiki");

@@ -408,6 +408,11 @@ const NOT_NAMES: &[&str] = &[
     "some",
     "why",
     "what",
+    "how",
+    "where",
+    "when",
+    "which",
+    "who",
     "is",
     "are",
     "not",
@@ -518,7 +523,14 @@ const GENERIC: &[&str] = &[
 /// `prometheus-server`) or a unique prefix of it, scored by kind; common words never alone.
 pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
     let q = question.to_lowercase();
-    let words = words(&q);
+    let written = words(&q);
+    // "checkout's logs" names `checkout`.
+    let words: Vec<&str> = written.iter().map(|w| w.strip_suffix("'s").unwrap_or(w)).collect();
+    // "how do I collect kiali's logs": what a possessive names is the question's subject.
+    let possessor = written
+        .iter()
+        .filter_map(|w| w.strip_suffix("'s"))
+        .find(|w| !NOT_NAMES.contains(w) && !matches!(*w, "let" | "here" | "who" | "what"));
     let mut entities: Vec<String> = Vec::new();
     let mut shortened: Vec<String> = Vec::new();
     let namespace = vocab
@@ -563,6 +575,7 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
     }
     // A subject that names nothing the cluster runs: say so rather than answer about others.
     let unknown: Vec<String> = subject_word(&words)
+        .or(possessor)
         .filter(|w| {
             !vocab.workloads.is_empty()
                 && w.len() >= 3

@@ -61,7 +61,10 @@ pub(super) fn script(conv: &Conversation, m: &Mentions, question: &str, vocab: &
         findings
             .iter()
             .find(|f| {
-                rules.contains(&f.rule.as_str()) && (m.entities.is_empty() || mentions_entity(f, &m.entities))
+                // A subject the cluster does not run: no other object's finding stands in for it.
+                rules.contains(&f.rule.as_str())
+                    && m.unknown.is_empty()
+                    && (m.entities.is_empty() || mentions_entity(f, &m.entities))
             })
             .cloned()
     };

@@ -137,6 +137,20 @@ fn objects_and_namespaces_are_recognised_without_common_words() {
 }
 
 #[test]
+fn a_possessive_names_the_subject_known_or_not() {
+    let v = vocab();
+    let m = mentions("how do I see checkout's logs", &v);
+    assert_eq!((m.entities.as_slice(), m.unknown.len()), (["checkout".to_string()].as_slice(), 0));
+    // Software the cluster does not run is the subject all the same: its documents answer.
+    let m = mentions("how do I collect kiali's logs for a bug report", &v);
+    assert_eq!((m.entities.len(), m.unknown.as_slice()), (0, ["kiali".to_string()].as_slice()));
+    // Contractions are not possessives.
+    for q in ["what's the log level of it's sidecar", "let's see the logs", "how do I see the logs"] {
+        assert!(mentions(q, &v).unknown.is_empty(), "{q}");
+    }
+}
+
+#[test]
 fn the_window_of_a_changes_question_is_read_from_it() {
     for (q, secs) in [
         ("what changed in the last hour?", 3600),
