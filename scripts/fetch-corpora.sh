@@ -336,3 +336,7 @@ fetch vitess https://github.com/vitessio/website.git ad92a7c1 \
 # Chinese translation of all of it (held out for the fifteenth session).
 fetch volcano https://github.com/volcano-sh/website.git 0ef50ca7 \
   . SLEUTH_CORPUS_MIRROR_VOLCANO 'md|mdx'
+# Hugo (Docsy) Markdown of an observability framework: the Collector, Kubernetes, a dozen
+# languages' SDKs and agents side by side (held out for the fifteenth session).
+fetch opentelemetry https://github.com/open-telemetry/opentelemetry.io.git dd5997c8 \
+  content/en/docs SLEUTH_CORPUS_MIRROR_OPENTELEMETRY
