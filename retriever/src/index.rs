@@ -10,7 +10,7 @@ use tantivy::Index;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer};
 
 use crate::error::Error;
 use crate::model::Kind;
@@ -250,7 +250,7 @@ pub fn analyzer() -> TextAnalyzer {
         .filter(crate::tokens::VERSION_NUMBERS)
         .filter(crate::tokens::CONTRACTIONS)
         .filter(stop_words)
-        .filter(Stemmer::new(Language::English))
+        .filter(crate::stems::CachedStemmer)
         .build()
 }
 

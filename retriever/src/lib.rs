@@ -84,6 +84,7 @@ pub mod phrases;
 pub use redact;
 pub mod search;
 pub mod source;
+pub mod stems;
 #[cfg(test)]
 mod test_docs;
 pub mod tokens;
