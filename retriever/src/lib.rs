@@ -25,7 +25,8 @@ The index itself ([`index`]) is a tantivy index plus a manifest that records the
 version (an incompatible index is refused with a message, never misread) and the hash of every
 unit. Every document is written twice: as its chunks, and as one whole-document entry (its
 identity, filters and all its text). [`search`] opens the index once and answers queries with
-BM25 (titles and headings weigh more than body text, English stemming, stop words dropped;
+BM25 (titles and headings weigh more than body text, English stemming — [`stems`] remembers
+each word's stem, which was a fifth of indexing —, stop words dropped;
 [`tokens`] reads `PodDisruptionBudget` also as its words, `won't` as `not` and `v30` as
 `30`; a question's "fail over" also asks for `failover`, and a situation it describes for the
 names of its mechanism at less weight: "fail their probes" for *health checks*), ranking documents by their best
@@ -40,7 +41,8 @@ outputs (and variables and pages, asked where a thing is made) beside the blocks
 things ([`Role`]), and — found by [`editions`] from the paths (and, for pages named as versions
 of one page, their sizes) each time an index is opened — a site's older releases of a page
 (folded into the newest edition, which shows the page unless an older one's text matched far
-better) and pages only older releases have. A Terraform block whose kind the
+better) and pages only older releases have (a Docusaurus release's copies of current pages count
+in saying which release is newest). A Terraform block whose kind the
 question names ("the launch template") weighs more: [`phrases`] hashes what a document is one
 of, and the question's runs of words, into comparable keys. Last, unless the question names
 something exactly that few pages hold (a flag, an identifier, a quoted string), the first

@@ -86,15 +86,7 @@ mod tests {
     use tantivy::tokenizer::{Language, SimpleTokenizer, Stemmer, TextAnalyzer};
 
     use super::*;
-
-    fn words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while let Some(t) = stream.next() {
-            out.push(t.text.clone());
-        }
-        out
-    }
+    use crate::phrases::analysed as words;
 
     #[test]
     fn the_stems_are_tantivys_whether_remembered_or_not() {

@@ -261,12 +261,7 @@ mod tests {
             .filter(VERSION_NUMBERS)
             .filter(CONTRACTIONS)
             .build();
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while let Some(t) = stream.next() {
-            out.push(t.text.clone());
-        }
-        out
+        crate::phrases::analysed(&mut analyzer, text)
     }
 
     #[test]
