@@ -340,3 +340,7 @@ fetch volcano https://github.com/volcano-sh/website.git 0ef50ca7 \
 # languages' SDKs and agents side by side (held out for the fifteenth session).
 fetch opentelemetry https://github.com/open-telemetry/opentelemetry.io.git dd5997c8 \
   content/en/docs SLEUTH_CORPUS_MIRROR_OPENTELEMETRY
+# Hugo Markdown of a trace store: the second site of Grafana's docs family, shared fragments,
+# a troubleshooting page per error (held out for the fifteenth session).
+fetch tempo https://github.com/grafana/tempo.git ad33aa8f \
+  docs/sources/tempo SLEUTH_CORPUS_MIRROR_TEMPO
