@@ -129,7 +129,7 @@ pub fn editions<'a>(ids: impl IntoIterator<Item = &'a str>) -> Editions<'a> {
     // grouped with the releases too: it says which release is newest, so that a page only older
     // releases hold (`version-1.12/plugins.md`, split into a page per plugin since) is known to be
     // retired. Translations into another language are not releases.
-    for id in ids.iter().filter(|id| !translated.contains_key(*id) || id.contains("versioned_docs/")) {
+    for id in ids.iter().filter(|id| !translated.contains_key(*id) || id.contains(DOCUSAURUS_RELEASES)) {
         let Some((prefix, v, suffix)) = split(id) else { continue };
         sites.entry(prefix).or_default().entry(suffix).or_default().push((v, id));
     }
@@ -276,12 +276,15 @@ fn translations<'a>(ids: &[&'a str]) -> HashMap<&'a str, &'a str> {
     found
 }
 
+/// The folder Docusaurus keeps its releases' copies of `docs/` in.
+const DOCUSAURUS_RELEASES: &str = "versioned_docs/";
+
 /// Where Docusaurus keeps the current page of another edition: an older release's copy
 /// (`versioned_docs/version-2.6/x.md`) and a translation (`i18n/zh/docusaurus-plugin-content-docs/current/x.md`,
 /// or of a release, `…/version-2.6/x.md`; a blog post's `…/docusaurus-plugin-content-blog/x.md`)
 /// stand for `docs/x.md` (`blog/x.md`) of the same site.
 fn docusaurus_original(id: &str) -> Option<String> {
-    if let Some((site, rest)) = id.split_once("versioned_docs/") {
+    if let Some((site, rest)) = id.split_once(DOCUSAURUS_RELEASES) {
         let (_, page) = rest.split_once('/')?;
         return Some(format!("{site}docs/{page}"));
     }

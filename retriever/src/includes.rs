@@ -334,7 +334,8 @@ fn include_at(lines: &[&str]) -> (Vec<Target>, usize) {
         LazyLock::new(|| Regex::new(r"^\s*!\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]\s*$").unwrap());
     let first = lines[0];
     if let Some(c) = ONE_LINE.captures(first) {
-        let target = (1..=5).find_map(|i| c.get(i)).map(|m| Target::path(m.as_str()));
+        // Each syntax captures its target in a group of its own; exactly one matched.
+        let target = c.iter().skip(1).flatten().next().map(|m| Target::path(m.as_str()));
         return (target.into_iter().collect(), 1);
     }
     if let Some(c) = EMBED.captures(first) {

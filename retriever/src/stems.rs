@@ -39,13 +39,18 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
         if self.stems.len() >= REMEMBERED {
             self.stems.clear();
         }
-        CachedStemmerStream { tail: self.inner.token_stream(text), stems: &mut self.stems }
+        CachedStemmerStream {
+            tail: self.inner.token_stream(text),
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            stems: &mut self.stems,
+        }
     }
 }
 
 /// The token stream of [`CachedStemmerFilter`].
 pub struct CachedStemmerStream<'a, T> {
     tail: T,
+    stemmer: frostem::Stemmer,
     stems: &'a mut HashMap<String, String, foldhash::fast::RandomState>,
 }
 
@@ -58,7 +63,7 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
         if let Some(stem) = self.stems.get(token.text.as_str()) {
             token.text.clone_from(stem);
         } else {
-            let stem = stem(&token.text);
+            let stem = self.stemmer.stem(&token.text).into_owned();
             self.stems.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
         }
         true
@@ -71,14 +76,6 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
     fn token_mut(&mut self) -> &mut Token {
         self.tail.token_mut()
     }
-}
-
-/// The English Snowball stem of a word.
-fn stem(word: &str) -> String {
-    thread_local! {
-        static STEMMER: frostem::Stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
-    }
-    STEMMER.with(|s| s.stem(word).into_owned())
 }
 
 #[cfg(test)]

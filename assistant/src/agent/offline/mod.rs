@@ -210,10 +210,7 @@ impl OfflinePolicy {
                         m.namespace.as_ref().map_or(json!({}), |ns| json!({"namespace": ns})),
                     ));
                 }
-                // "How do I stop deploys on friday afternoons" is no cluster script: the
-                // documents may say how; nor is "how do I collect kiali's logs" when the cluster
-                // runs no kiali.
-                if has_docs && (script::topic(question) == script::Topic::Other || !m.unknown.is_empty()) {
+                if has_docs && script::for_the_documents(question, m) {
                     calls.push(call("search_docs", json!({"query": question, "k": 5})));
                 }
                 Step::Call(calls)
@@ -228,11 +225,9 @@ impl OfflinePolicy {
             Intent::Failure => failure(conv, m),
             Intent::Changes => changes::changes(conv, m),
             Intent::Architecture => architecture(conv, m, vocab),
-            // A how-to no cluster script is known for, or about something the cluster does not
-            // run, which the documents answer on topic.
+            // A how-to for the documents, which they answer on topic.
             Intent::Script
-                if (script::topic(question) == script::Topic::Other || !m.unknown.is_empty())
-                    && !asked_and_on_topic(conv).is_empty() =>
+                if script::for_the_documents(question, m) && !asked_and_on_topic(conv).is_empty() =>
             {
                 architecture(conv, m, vocab)
             }

@@ -530,7 +530,7 @@ pub fn mentions(question: &str, vocab: &Vocabulary) -> Mentions {
     let possessor = written
         .iter()
         .filter_map(|w| w.strip_suffix("'s"))
-        .find(|w| !NOT_NAMES.contains(w) && !matches!(*w, "let" | "here" | "who" | "what"));
+        .find(|w| !NOT_NAMES.contains(w) && !matches!(*w, "let" | "here"));
     let mut entities: Vec<String> = Vec::new();
     let mut shortened: Vec<String> = Vec::new();
     let namespace = vocab

@@ -34,6 +34,13 @@ pub(super) enum Topic {
     Other,
 }
 
+/// Whether a "how do I …" question is for the documents rather than a cluster script: no script
+/// is known for its topic ("how do I stop deploys on friday afternoons"), or it is about
+/// something the cluster does not run ("how do I collect kiali's logs").
+pub(super) fn for_the_documents(question: &str, m: &Mentions) -> bool {
+    topic(question) == Topic::Other || !m.unknown.is_empty()
+}
+
 /// The topic of a "how do I …" question.
 pub(super) fn topic(question: &str) -> Topic {
     let q = question.to_lowercase();
